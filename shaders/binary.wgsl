@@ -1,0 +1,47 @@
+// binary: out = a (op) b with NumPy broadcasting, for op in {add, sub, mul, div, eq} (OP override 0..4;
+// eq gives 1.0 where equal, else 0.0).
+// Bindings: 0 a (read); 1 b (read); 2 out (read_write, [n] contiguous); 3 uniforms.
+// Uniforms: n (output elements), rank (<= 8), shape (output dims), a_strides / b_strides (element strides of a
+// and b per output dim, 0 on broadcast dims). When `same` is 1 both inputs are contiguous with the output's
+// shape and indices are used directly.
+// Dispatch: 1-D over n, workgroups of 256.
+
+override OP: u32 = 0u;
+struct Params {
+  n: u32, rank: u32, same: u32, _pad: u32,
+  shape: array<vec4<u32>, 2>,
+  a_strides: array<vec4<u32>, 2>,
+  b_strides: array<vec4<u32>, 2>,
+}
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+fn combine(x: f32, y: f32) -> f32 {
+  switch OP {
+    case 0u: { return x + y; }
+    case 1u: { return x - y; }
+    case 2u: { return x * y; }
+    case 3u: { return x / y; }
+    default: { return select(0.0, 1.0, x == y); }
+  }
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let i = (wg.y * nwg.x + wg.x) * 256u + li;
+  if (i >= params.n) { return; }
+  if (params.same == 1u) { out[i] = combine(a[i], b[i]); return; }
+  var rest = i;
+  var ia = 0u;
+  var ib = 0u;
+  for (var d = i32(params.rank) - 1; d >= 0; d--) {
+    let dim = params.shape[d / 4][d % 4];
+    let idx = rest % dim;
+    rest = rest / dim;
+    ia += idx * params.a_strides[d / 4][d % 4];
+    ib += idx * params.b_strides[d / 4][d % 4];
+  }
+  out[i] = combine(a[ia], b[ib]);
+}

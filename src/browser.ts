@@ -1,0 +1,11 @@
+// Browser entry: navigator.gpu and fetch-based files. Nothing here may import a Node built-in.
+import { setGPUProvider } from './runtime/device.js';
+import { setDefaultFileSourceFactory } from './io/files.js';
+import { UrlFileSource } from './io/files_browser.js';
+
+setGPUProvider(async () => (typeof navigator !== 'undefined' ? navigator.gpu : undefined));
+setDefaultFileSourceFactory((url) => new UrlFileSource(url));
+
+export * from './engine.js';
+export * from './io/files.js';
+export { UrlFileSource } from './io/files_browser.js';

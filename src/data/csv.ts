@@ -1,0 +1,146 @@
+// CSV (RFC 4180 quoting) and TSV (GLUE style: no quoting, a tab between fields) with a header row.
+// Pure: bytes or text in. The text and label columns are found by name in the header.
+
+import { decodeUtf8 } from '../io/files.js';
+import { resolveLabels, type RawLabel } from './labels.js';
+import {
+  DatasetError,
+  LABEL_FIELD_CANDIDATES,
+  TEXT_FIELD_CANDIDATES,
+  pickField,
+  sampleLimit,
+  type ParseOptions,
+  type TextClassificationDataset,
+} from './types.js';
+
+export interface DelimitedOptions extends ParseOptions {
+  /** ',' for CSV, '\t' for TSV. */
+  delimiter: string;
+  /** Honour "…" quoting with "" escapes and quoted newlines (CSV). GLUE TSVs are unquoted: a " is text. */
+  quoted: boolean;
+}
+
+interface Row {
+  fields: string[];
+  /** 1-based line where the row starts. */
+  line: number;
+}
+
+/** CSV/TSV bytes or text with a header, file name → dataset of the N data rows (blank lines skipped). */
+export function parseDelimited(
+  input: string | Uint8Array,
+  where: string,
+  options: DelimitedOptions,
+): TextClassificationDataset {
+  const text = typeof input === 'string' ? input : decodeUtf8(input, where);
+  const limit = sampleLimit(options, where);
+  const rows = options.quoted ? quotedRows(text, options.delimiter, where, limit + 1) : plainRows(text, options.delimiter, limit + 1);
+  if (rows.length === 0) throw new DatasetError(where, undefined, 'empty file: no header and no examples');
+  const header = rows[0]!.fields.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
+  const textCol = pickField(header, options.textField, TEXT_FIELD_CANDIDATES);
+  const labelCol = pickField(header, options.labelField, LABEL_FIELD_CANDIDATES);
+  const shown = header.map((h) => JSON.stringify(h)).join(', ');
+  if (textCol === undefined) {
+    const looked = options.textField ?? TEXT_FIELD_CANDIDATES.join(', ');
+    throw new DatasetError(where, rows[0]!.line, `header has no text column (looked for ${looked}; header is ${shown})`);
+  }
+  if (labelCol === undefined) {
+    const looked = options.labelField ?? LABEL_FIELD_CANDIDATES.join(', ');
+    throw new DatasetError(where, rows[0]!.line, `header has no label column (looked for ${looked}; header is ${shown})`);
+  }
+  const ti = header.indexOf(textCol);
+  const li = header.indexOf(labelCol);
+  const data = rows.slice(1);
+  if (data.length === 0 && limit !== 0) throw new DatasetError(where, undefined, 'no examples after the header');
+  const texts: string[] = new Array(data.length);
+  const raw: RawLabel[] = new Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const { fields, line } = data[i]!;
+    if (fields.length !== header.length) {
+      throw new DatasetError(where, line, `expected ${header.length} fields as in the header, found ${fields.length}`);
+    }
+    texts[i] = fields[ti]!;
+    raw[i] = fields[li]!.trim();
+  }
+  const { labels, labelNames } = resolveLabels(raw, where, (i) => data[i]!.line, 'line', options.labelNames);
+  return labelNames ? { texts, labels, labelNames, source: where } : { texts, labels, source: where };
+}
+
+/** Unquoted: one row per "\n"-line, fields split on the delimiter, a trailing "\r" dropped. */
+function plainRows(text: string, delimiter: string, limit: number): Row[] {
+  const out: Row[] = [];
+  let start = 0;
+  for (let line = 1; start <= text.length && out.length < limit; line++) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    let s = text.slice(start, end);
+    start = end + 1;
+    if (s.endsWith('\r')) s = s.slice(0, -1);
+    if (s.trim() === '') continue;
+    out.push({ fields: s.split(delimiter), line });
+  }
+  return out;
+}
+
+/** RFC 4180: fields may be "quoted", "" is a quote inside one, and quoted fields may span lines. */
+function quotedRows(text: string, delimiter: string, where: string, limit: number): Row[] {
+  const out: Row[] = [];
+  let fields: string[] = [];
+  let field = '';
+  let line = 1;
+  let rowLine = 1;
+  let i = 0;
+  const endRow = (): void => {
+    fields.push(field);
+    // A row holding one empty field is a blank line: skipped, as in the unquoted reader.
+    if (!(fields.length === 1 && fields[0] === '')) out.push({ fields, line: rowLine });
+    fields = [];
+    field = '';
+  };
+  while (i < text.length && out.length < limit) {
+    const c = text[i]!;
+    if (c === '"' && field === '') {
+      const openLine = line;
+      let j = i + 1;
+      for (;;) {
+        const q = text.indexOf('"', j);
+        if (q < 0) throw new DatasetError(where, openLine, 'a quoted field is never closed');
+        field += text.slice(j, q);
+        line += countNewlines(text, j, q);
+        if (text[q + 1] === '"') {
+          field += '"';
+          j = q + 2;
+          continue;
+        }
+        i = q + 1;
+        break;
+      }
+      const next = text[i];
+      if (next !== undefined && next !== delimiter && next !== '\n' && next !== '\r') {
+        throw new DatasetError(where, line, `unexpected ${JSON.stringify(next)} after a closing quote`);
+      }
+      continue;
+    }
+    if (c === delimiter) {
+      fields.push(field);
+      field = '';
+    } else if (c === '\n') {
+      endRow();
+      line++;
+      rowLine = line;
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      // CRLF: the "\n" ends the row.
+    } else {
+      field += c;
+    }
+    i++;
+  }
+  if (out.length < limit && (field !== '' || fields.length > 0)) endRow();
+  return out;
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let k = text.indexOf('\n', from); k >= 0 && k < to; k = text.indexOf('\n', k + 1)) n++;
+  return n;
+}

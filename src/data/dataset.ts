@@ -1,0 +1,108 @@
+// Format detection by file name, and whole-dataset operations (concat, select, sample) shared by the
+// Node loader and the browser. Pure: bytes in, no file system.
+
+import type { FileSource } from '../io/files.js';
+import { parseDelimited } from './csv.js';
+import { parseJsonl } from './jsonl.js';
+import { parseParquet } from './parquet.js';
+import { shuffledIndices } from './shuffle.js';
+import { DatasetError, type ParseOptions, type TextClassificationDataset } from './types.js';
+
+export type DatasetFileFormat = 'jsonl' | 'csv' | 'tsv' | 'parquet';
+
+export interface LoadOptions extends ParseOptions {
+  /** Force the format instead of guessing it from the file extension. */
+  format?: DatasetFileFormat;
+  /** Shuffle with this seed before taking maxSamples (the tutorial's shuffle(seed).select(range(n))). */
+  shuffleSeed?: number;
+}
+
+/** file name → its format from the extension (.jsonl/.ndjson/.json, .csv, .tsv, .parquet), else undefined. */
+export function formatFromName(name: string): DatasetFileFormat | undefined {
+  const lower = name.toLowerCase();
+  if (/\.(jsonl|ndjson|json)$/.test(lower)) return 'jsonl';
+  if (lower.endsWith('.csv')) return 'csv';
+  if (lower.endsWith('.tsv')) return 'tsv';
+  if (lower.endsWith('.parquet')) return 'parquet';
+  return undefined;
+}
+
+/** file bytes, its name (format from extension unless options.format) → dataset. maxSamples caps parsing; no shuffle here. */
+export async function parseDataset(
+  bytes: Uint8Array,
+  name: string,
+  options: LoadOptions = {},
+): Promise<TextClassificationDataset> {
+  const format = options.format ?? formatFromName(name);
+  switch (format) {
+    case 'jsonl':
+      return parseJsonl(bytes, name, options);
+    case 'csv':
+      return parseDelimited(bytes, name, { ...options, delimiter: ',', quoted: true });
+    case 'tsv':
+      return parseDelimited(bytes, name, { ...options, delimiter: '\t', quoted: false });
+    case 'parquet':
+      return parseParquet(bytes, name, options);
+    default:
+      throw new DatasetError(name, undefined, 'unknown dataset format: expected .jsonl, .json, .csv, .tsv or .parquet (or give format)');
+  }
+}
+
+/** Read `name` from a FileSource (browser: URL base or picked files) and parse it, then apply shuffleSeed/maxSamples. */
+export async function loadDatasetFromSource(
+  source: FileSource,
+  name: string,
+  options: LoadOptions = {},
+): Promise<TextClassificationDataset> {
+  const bytes = await source.readBytes(name);
+  const ds = await parseDataset(bytes, source.describe(name), parseLimit(options));
+  return sampleDataset(ds, options);
+}
+
+/** When shuffling, every row must be parsed before choosing; otherwise parsing can stop at maxSamples. */
+export function parseLimit(options: LoadOptions): LoadOptions {
+  return options.shuffleSeed === undefined ? options : { ...options, maxSamples: undefined };
+}
+
+/** dataset of N, indices [M] → dataset of M (rows copied by reference). */
+export function selectExamples(ds: TextClassificationDataset, indices: ArrayLike<number>): TextClassificationDataset {
+  const texts: string[] = new Array(indices.length);
+  const labels: number[] = new Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const j = indices[i]!;
+    if (!Number.isInteger(j) || j < 0 || j >= ds.texts.length) {
+      throw new Error(`selectExamples: index ${j} is outside the dataset (${ds.texts.length} examples, ${ds.source})`);
+    }
+    texts[i] = ds.texts[j]!;
+    labels[i] = ds.labels[j]!;
+  }
+  return { ...ds, texts, labels };
+}
+
+/** dataset of N → shuffled with shuffleSeed (if given), then the first maxSamples (if given). */
+export function sampleDataset(
+  ds: TextClassificationDataset,
+  options: Pick<LoadOptions, 'maxSamples' | 'shuffleSeed'>,
+): TextClassificationDataset {
+  const n = ds.texts.length;
+  const m = Math.min(n, options.maxSamples ?? n);
+  if (options.shuffleSeed === undefined) {
+    return m === n ? ds : { ...ds, texts: ds.texts.slice(0, m), labels: ds.labels.slice(0, m) };
+  }
+  return selectExamples(ds, shuffledIndices(n, options.shuffleSeed).subarray(0, m));
+}
+
+/** datasets (e.g. parquet shards) → one, in order, named `source` (a single part keeps its own); label names must agree. */
+export function concatDatasets(parts: readonly TextClassificationDataset[], source: string): TextClassificationDataset {
+  if (parts.length === 0) throw new DatasetError(source, undefined, 'no dataset files to read');
+  if (parts.length === 1) return parts[0]!; // keep the file's own name as the source
+  const names = parts.find((p) => p.labelNames)?.labelNames;
+  for (const p of parts) {
+    if (p.labelNames && names && p.labelNames.join('\u0000') !== names.join('\u0000')) {
+      throw new DatasetError(p.source, undefined, `label names ${JSON.stringify(p.labelNames)} differ from ${JSON.stringify(names)} in ${parts[0]!.source}`);
+    }
+  }
+  const texts = parts.flatMap((p) => p.texts);
+  const labels = parts.flatMap((p) => p.labels);
+  return names ? { texts, labels, labelNames: [...names], source } : { texts, labels, source };
+}

@@ -1,0 +1,116 @@
+// Hugging Face parquet files (e.g. stanfordnlp/imdb plain_text/train-00000-of-00001.parquet, columns
+// text + label) read with hyparquet, which also handles the snappy compression the Hub uses. Pure: bytes in.
+// Class names come from the file's "huggingface" metadata (ClassLabel names) unless the caller gives them.
+
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
+import { resolveLabels, type RawLabel } from './labels.js';
+import {
+  DatasetError,
+  LABEL_FIELD_CANDIDATES,
+  TEXT_FIELD_CANDIDATES,
+  pickField,
+  sampleLimit,
+  type ParseOptions,
+  type TextClassificationDataset,
+} from './types.js';
+
+// hyparquet decodes strings leniently (bad bytes become U+FFFD); we decode strictly and mark failures,
+// so the row loop can report the row at fault.
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+class InvalidUtf8 {}
+function strictString(bytes: Uint8Array | undefined): string | InvalidUtf8 | undefined {
+  if (bytes === undefined) return undefined;
+  try {
+    return strictDecoder.decode(bytes);
+  } catch {
+    return new InvalidUtf8();
+  }
+}
+
+/** parquet file bytes, file name → dataset of its N rows (rows are numbered from 1 in errors). */
+export async function parseParquet(
+  input: Uint8Array | ArrayBuffer,
+  where: string,
+  options: ParseOptions = {},
+): Promise<TextClassificationDataset> {
+  const limit = sampleLimit(options, where);
+  const buffer = input instanceof ArrayBuffer ? input : input.slice().buffer;
+  if (buffer.byteLength === 0) throw new DatasetError(where, undefined, 'empty file: no examples');
+  let metadata;
+  try {
+    metadata = parquetMetadata(buffer);
+  } catch (err) {
+    throw new DatasetError(where, undefined, `not a readable parquet file (${(err as Error).message})`);
+  }
+  // Top-level columns are the schema's direct children; nested columns are not text columns.
+  const columns = topLevelColumns(metadata.schema);
+  const textCol = pickField(columns, options.textField, TEXT_FIELD_CANDIDATES);
+  const labelCol = pickField(columns, options.labelField, LABEL_FIELD_CANDIDATES);
+  const shown = columns.map((c) => JSON.stringify(c)).join(', ');
+  if (textCol === undefined) {
+    throw new DatasetError(where, undefined, `no text column (looked for ${options.textField ?? TEXT_FIELD_CANDIDATES.join(', ')}; columns are ${shown})`);
+  }
+  if (labelCol === undefined) {
+    throw new DatasetError(where, undefined, `no label column (looked for ${options.labelField ?? LABEL_FIELD_CANDIDATES.join(', ')}; columns are ${shown})`);
+  }
+  const numRows = Number(metadata.num_rows);
+  if (numRows === 0 && limit !== 0) throw new DatasetError(where, undefined, 'the file has no rows: no examples');
+  const rows = await parquetReadObjects({
+    file: buffer,
+    metadata,
+    columns: [textCol, labelCol],
+    rowStart: 0,
+    rowEnd: Math.min(numRows, limit),
+    parsers: { stringFromBytes: strictString as (b: Uint8Array) => string },
+  });
+  const texts: string[] = new Array(rows.length);
+  const raw: RawLabel[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const t = rows[i]![textCol];
+    const l = rows[i]![labelCol];
+    if (t instanceof InvalidUtf8) throw new DatasetError(where, i + 1, `invalid UTF-8 in column "${textCol}"`, 'row');
+    if (typeof t !== 'string') throw new DatasetError(where, i + 1, `column "${textCol}" holds ${t === null || t === undefined ? 'no value' : typeof t}, not text`, 'row');
+    if (l instanceof InvalidUtf8) throw new DatasetError(where, i + 1, `invalid UTF-8 in column "${labelCol}"`, 'row');
+    if (l === null || l === undefined) throw new DatasetError(where, i + 1, `column "${labelCol}" has no value`, 'row');
+    texts[i] = t;
+    raw[i] = l;
+  }
+  const fileNames = classLabelNames(metadata.key_value_metadata, labelCol);
+  const { labels, labelNames } = resolveLabels(raw, where, (i) => i + 1, 'row', options.labelNames ?? fileNames);
+  return labelNames ? { texts, labels, labelNames, source: where } : { texts, labels, source: where };
+}
+
+function topLevelColumns(schema: ReadonlyArray<{ name: string; num_children?: number }>): string[] {
+  const out: string[] = [];
+  const rootChildren = schema[0]?.num_children ?? 0;
+  let i = 1;
+  // Walk the flattened tree: each child is followed by its own subtree, which we skip.
+  for (let c = 0; c < rootChildren && i < schema.length; c++) {
+    out.push(schema[i]!.name);
+    i = skipSubtree(schema, i);
+  }
+  return out;
+}
+
+function skipSubtree(schema: ReadonlyArray<{ num_children?: number }>, i: number): number {
+  let pending = 1;
+  // Bounded: each step consumes one schema element.
+  while (pending > 0 && i < schema.length) {
+    pending += (schema[i]!.num_children ?? 0) - 1;
+    i++;
+  }
+  return i;
+}
+
+/** The "huggingface" key's JSON → features[labelCol].names when it is a ClassLabel, else undefined. */
+function classLabelNames(kv: ReadonlyArray<{ key: string; value?: string }> | undefined, labelCol: string): string[] | undefined {
+  const json = kv?.find((e) => e.key === 'huggingface')?.value;
+  if (!json) return undefined;
+  try {
+    const meta = JSON.parse(json) as { info?: { features?: Record<string, { names?: unknown }> } };
+    const names = meta.info?.features?.[labelCol]?.names;
+    return Array.isArray(names) && names.every((n) => typeof n === 'string') ? (names as string[]) : undefined;
+  } catch {
+    return undefined; // metadata is advisory; a malformed blob must not block reading the rows
+  }
+}

@@ -1,0 +1,31 @@
+// Seeded, deterministic shuffling: the same seed gives the same order in Node and every browser.
+// mulberry32 is tiny and has a 2^32 period, plenty for permuting datasets of up to millions of rows.
+// (HF's `dataset.shuffle(seed=42)` uses numpy's PCG64; we do not reproduce its order.)
+
+/** seed: any integer (taken mod 2^32) → a function returning uniform floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n, seed → a permutation of 0..n-1 (Fisher–Yates driven by mulberry32(seed)). */
+export function shuffledIndices(n: number, seed: number): Uint32Array {
+  if (!Number.isInteger(n) || n < 0) throw new Error(`shuffledIndices: n must be a non-negative integer, got ${n}`);
+  if (!Number.isFinite(seed)) throw new Error(`shuffledIndices: seed must be a finite number, got ${seed}`);
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  const rand = mulberry32(seed);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    const tmp = out[i]!;
+    out[i] = out[j]!;
+    out[j] = tmp;
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+// The engine's public surface (runtime, tensors, autograd, ops, optimizers), shared by the Node and browser entries.
+export { init, runtime, shutdown, hasRuntime, type InitOptions } from './runtime/device.js';
+export { Runtime, Uniforms, type Kernel, type RuntimeInfo } from './runtime/runtime.js';
+export { NoAdapterError, DeviceLostError, KernelError, BindingLimitError } from './runtime/errors.js';
+export type { MemoryStats } from './runtime/buffer_pool.js';
+export { Tensor, noGrad, type DType } from './tensor/tensor.js';
+export { tidy, tidyAsync, keep } from './tensor/scope.js';
+export { backward } from './autograd/tape.js';
+export * from './ops/basic.js';
+export * from './ops/elementwise.js';
+export * from './ops/reduce.js';
+export * from './ops/shape.js';
+export * from './ops/matmul.js';
+export * from './ops/softmax.js';
+export * from './ops/layernorm.js';
+export * from './ops/embedding.js';
+export * from './ops/dropout.js';
+export * from './ops/loss.js';
+export * from './ops/attention.js';
+export { AdamW, type AdamWOptions, type ParamGroup, type AdamWState } from './optim/adamw.js';
+export { clipGradNorm, gradNorm } from './optim/clip.js';
+
+import { runtime } from './runtime/device.js';
+import { Tensor } from './tensor/tensor.js';
+/** GPU memory in use / allocated by the pool, and live tensors. */
+export function memory(): { bytesInUse: number; bytesAllocated: number; buffersAllocated: number; liveTensors: number } {
+  return { ...runtime().memory(), liveTensors: Tensor.liveCount() };
+}

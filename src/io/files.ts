@@ -1,0 +1,80 @@
+// Where model, tokenizer and dataset files come from, the same way in Node and in browsers.
+// Node registers a file-system source (files_node.ts), browsers a fetch/File source (files_browser.ts);
+// shared code only ever sees this interface, so `fs` never reaches the browser bundle.
+
+export interface FileSource {
+  /** Human-readable location of `name`, used in error messages (a path or a URL). */
+  describe(name: string): string;
+  exists(name: string): Promise<boolean>;
+  readBytes(name: string): Promise<Uint8Array>;
+  readText(name: string): Promise<string>;
+}
+
+export type FileSourceFactory = (location: string) => FileSource;
+
+let defaultFactory: FileSourceFactory | undefined;
+
+/** Called once by the Node or browser entry point. */
+export function setDefaultFileSourceFactory(factory: FileSourceFactory): void {
+  defaultFactory = factory;
+}
+
+/** A string is a directory (Node) or a base URL (browser); a FileSource passes through. */
+export function toFileSource(location: string | FileSource): FileSource {
+  if (typeof location !== 'string') return location;
+  if (!defaultFactory) {
+    throw new Error(
+      'webtune: no file source is registered. Import webtune from its Node entry ("webtune") or its browser entry ("webtune/browser").',
+    );
+  }
+  return defaultFactory(location);
+}
+
+/** A FileSource over in-memory files (user-picked files in a page, tests). */
+export class MemoryFileSource implements FileSource {
+  constructor(
+    private readonly files: Map<string, Uint8Array>,
+    private readonly label = 'memory',
+  ) {}
+  describe(name: string): string {
+    return `${this.label}/${name}`;
+  }
+  async exists(name: string): Promise<boolean> {
+    return this.files.has(name);
+  }
+  async readBytes(name: string): Promise<Uint8Array> {
+    const bytes = this.files.get(name);
+    if (!bytes) throw new Error(`${this.describe(name)}: file not found`);
+    return bytes;
+  }
+  async readText(name: string): Promise<string> {
+    return decodeUtf8(await this.readBytes(name), this.describe(name));
+  }
+}
+
+/** Strict UTF-8 decoding: invalid bytes are an error naming the file and line, never U+FFFD. */
+export function decodeUtf8(bytes: Uint8Array, where: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new Error(`${where}: invalid UTF-8 at line ${lineOfFirstInvalidByte(bytes)}`);
+  }
+}
+
+function lineOfFirstInvalidByte(bytes: Uint8Array): number {
+  let line = 1;
+  let start = 0;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i === bytes.length || bytes[i] === 0x0a) {
+      try {
+        decoder.decode(bytes.subarray(start, i));
+      } catch {
+        return line;
+      }
+      line++;
+      start = i + 1;
+    }
+  }
+  return line;
+}

@@ -1,0 +1,148 @@
+// Tensor creation (zeros, ones, from host arrays, seeded random), copies and in-place accumulation.
+import fillWgsl from '../../shaders/fill.wgsl';
+import inplaceWgsl from '../../shaders/inplace.wgsl';
+import unaryWgsl from '../../shaders/unary.wgsl';
+import { runtime } from '../runtime/device.js';
+import { Uniforms } from '../runtime/runtime.js';
+import type { DType, Tensor } from '../tensor/tensor.js';
+import { empty, grid1d, kernel, sameShape } from './kernel.js';
+
+/** Nested number arrays (any depth) or a typed array. */
+export type NestedArray = number | NestedArray[];
+
+/** shape: any; every element = value. */
+export function full(shape: readonly number[], value: number, dtype: DType = 'f32'): Tensor {
+  const t = empty(shape, dtype);
+  const bits = new DataView(new ArrayBuffer(4));
+  if (dtype === 'f32') bits.setFloat32(0, value, true);
+  else bits.setInt32(0, value, true);
+  const u = new Uniforms().u32(t.size, bits.getUint32(0, true));
+  runtime().dispatch(kernel('fill', fillWgsl), [t.binding], u.buffer, grid1d(t.size));
+  return t;
+}
+
+export const zeros = (shape: readonly number[], dtype: DType = 'f32'): Tensor => full(shape, 0, dtype);
+export const ones = (shape: readonly number[], dtype: DType = 'f32'): Tensor => full(shape, 1, dtype);
+export const zerosLike = (t: Tensor): Tensor => full(t.shape, 0, t.dtype);
+export const onesLike = (t: Tensor): Tensor => full(t.shape, 1, t.dtype);
+
+/** A tensor from host data: a typed array with a shape, or nested arrays whose nesting gives the shape. */
+export function tensor(data: NestedArray | Float32Array | Int32Array | number[], shape?: readonly number[], dtype?: DType): Tensor {
+  let flat: Float32Array | Int32Array;
+  let dims: number[];
+  if (data instanceof Float32Array || data instanceof Int32Array) {
+    flat = data;
+    dims = shape ? [...shape] : [data.length];
+    dtype ??= data instanceof Int32Array ? 'i32' : 'f32';
+  } else {
+    dims = shape ? [...shape] : inferShape(data);
+    const values = flatten(data, dims);
+    dtype ??= 'f32';
+    flat = dtype === 'i32' ? Int32Array.from(values) : Float32Array.from(values);
+  }
+  if (dtype === 'i32' && flat instanceof Float32Array) flat = Int32Array.from(flat);
+  if (dtype === 'f32' && flat instanceof Int32Array) flat = Float32Array.from(flat);
+  const n = dims.reduce((a, b) => a * b, 1);
+  if (n !== flat.length) throw new Error(`tensor(): ${flat.length} values do not fill shape [${dims.join(', ')}]`);
+  const t = empty(dims, dtype);
+  if (n > 0) runtime().upload(t.buffer, flat);
+  return t;
+}
+
+function inferShape(data: NestedArray): number[] {
+  const dims: number[] = [];
+  let d: NestedArray = data;
+  while (Array.isArray(d)) {
+    dims.push(d.length);
+    d = d[0];
+  }
+  return dims;
+}
+
+function flatten(data: NestedArray, dims: number[]): number[] {
+  const out: number[] = [];
+  const walk = (d: NestedArray, depth: number): void => {
+    if (depth === dims.length) {
+      if (typeof d !== 'number') throw new Error('tensor(): ragged nested array');
+      out.push(d);
+      return;
+    }
+    if (!Array.isArray(d) || d.length !== dims[depth]) throw new Error(`tensor(): ragged nested array at depth ${depth}`);
+    for (const x of d) walk(x, depth + 1);
+  };
+  walk(data, 0);
+  return out;
+}
+
+/** A seeded PRNG (mulberry32): the same seed gives the same tensors in Node and browsers. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** shape: any; values ~ U[low, high) from `seed`. */
+export function randUniform(shape: readonly number[], seed: number, low = 0, high = 1): Tensor {
+  const rand = seededRandom(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = low + (high - low) * rand();
+  return tensor(data, shape);
+}
+
+/** shape: any; values ~ N(mean, std²) from `seed` (Box–Muller). */
+export function randNormal(shape: readonly number[], seed: number, mean = 0, std = 1): Tensor {
+  return tensor(normalArray(shape.reduce((a, b) => a * b, 1), seed, mean, std), shape);
+}
+
+export function normalArray(n: number, seed: number, mean = 0, std = 1): Float32Array {
+  const rand = seededRandom(seed);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const u1 = Math.max(rand(), 1e-12);
+    const u2 = rand();
+    const r = Math.sqrt(-2 * Math.log(u1));
+    data[i] = mean + std * r * Math.cos(2 * Math.PI * u2);
+    if (i + 1 < n) data[i + 1] = mean + std * r * Math.sin(2 * Math.PI * u2);
+  }
+  return data;
+}
+
+/** A copy with its own storage (no autograd). x: any → same shape. */
+export function clone(x: Tensor): Tensor {
+  const y = empty(x.shape, x.dtype);
+  if (x.size > 0) runtime().copy(x.buffer, y.buffer, x.size * 4);
+  return y;
+}
+
+/** dst += alpha · src, in place (gradient accumulation). Shapes must hold the same number of elements. */
+export function addInto(dst: Tensor, src: Tensor, alpha = 1): void {
+  if (dst.size !== src.size) throw new Error(`addInto: [${dst.shape}] and [${src.shape}] differ in size`);
+  const u = new Uniforms().u32(dst.size).f32(alpha);
+  runtime().dispatch(kernel('inplace', inplaceWgsl, { OP: 0 }), [src.binding, dst.binding], u.buffer, grid1d(dst.size));
+}
+
+/** dst *= scale[0], in place, the scale read on the GPU (gradient clipping). */
+export function scaleInto(dst: Tensor, scale: Tensor): void {
+  const u = new Uniforms().u32(dst.size).f32(0);
+  runtime().dispatch(kernel('inplace', inplaceWgsl, { OP: 1 }), [scale.binding, dst.binding], u.buffer, grid1d(dst.size));
+}
+
+/** Overwrites dst with src's values (same element count). */
+export function assign(dst: Tensor, src: Tensor): void {
+  if (!sameShape([dst.size], [src.size])) throw new Error(`assign: [${dst.shape}] and [${src.shape}] differ in size`);
+  runtime().copy(src.buffer, dst.buffer, src.size * 4);
+}
+
+/** y = a·x + b elementwise, without autograd (used by backwards and optimizers). */
+export function affineRaw(x: Tensor, a: number, b: number): Tensor {
+  const y = empty(x.shape);
+  const u = new Uniforms().u32(x.size).f32(a, b);
+  runtime().dispatch(kernel('unary', unaryWgsl, { OP: 8 }), [x.binding, y.binding], u.buffer, grid1d(x.size));
+  return y;
+}

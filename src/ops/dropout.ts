@@ -1,0 +1,45 @@
+// Dropout with a counter-based GPU RNG: the mask is a function of (seed, offset, index), so runs are reproducible
+// and resumable from (seed, offset) alone, and the backward recomputes the same mask instead of storing it.
+import dropoutWgsl from '../../shaders/dropout.wgsl';
+import { record } from '../autograd/tape.js';
+import { runtime } from '../runtime/device.js';
+import { Uniforms } from '../runtime/runtime.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { clone } from './basic.js';
+import { assertFloat, empty, grid1d, kernel } from './kernel.js';
+
+/** The dropout random stream: a 64-bit seed and a counter advanced by every call (saved in checkpoints). */
+export class DropoutRng {
+  constructor(
+    public seed: number,
+    public offset = 0,
+  ) {}
+  /** Reserves `n` counters and returns the first. */
+  next(n: number): number {
+    const at = this.offset;
+    // Keep well inside u32: wrapping only reuses masks after 2^32 elements, harmless but avoidable.
+    this.offset = (this.offset + n) % 0xffffffff;
+    return at;
+  }
+  state(): { seed: number; offset: number } {
+    return { seed: this.seed, offset: this.offset };
+  }
+}
+
+function dropoutRaw(x: Tensor, p: number, seed: number, offset: number): Tensor {
+  const y = empty(x.shape);
+  const u = new Uniforms().u32(x.size).f32(p).u32(seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, offset >>> 0);
+  runtime().dispatch(kernel('dropout', dropoutWgsl), [x.binding, y.binding], u.buffer, grid1d(x.size));
+  return y;
+}
+
+/** x: any → same shape; elements zeroed with probability p, survivors scaled by 1/(1−p). Identity when p = 0. */
+export function dropout(x: Tensor, p: number, rng: DropoutRng): Tensor {
+  assertFloat('dropout', x);
+  if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
+  if (p === 0) return record('dropout', [x], clone(x), (g) => [clone(g)]);
+  const seed = rng.seed;
+  const offset = rng.next(x.size);
+  const y = dropoutRaw(x, p, seed, offset);
+  return record('dropout', [x], y, (g) => [dropoutRaw(g, p, seed, offset)]);
+}

@@ -1,0 +1,70 @@
+// Small helpers shared by every op: output allocation, 1-D dispatch geometry, kernel descriptors.
+import { runtime } from '../runtime/device.js';
+import type { Kernel } from '../runtime/runtime.js';
+import { Storage } from '../tensor/storage.js';
+import { Tensor, type DType } from '../tensor/tensor.js';
+
+/** A fresh, uninitialised tensor (its kernel writes every element). */
+export function empty(shape: readonly number[], dtype: DType = 'f32'): Tensor {
+  let n = 1;
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new Error(`invalid shape [${shape.join(', ')}]`);
+    n *= d;
+  }
+  return new Tensor([...shape], dtype, Storage.allocate(n * 4));
+}
+
+/** Workgroup counts covering n invocations of `workgroupSize`, folded into y past the per-dimension limit. */
+export function grid1d(n: number, workgroupSize = 256): [number, number] {
+  const groups = Math.ceil(n / workgroupSize);
+  const maxX = runtime().limits.maxComputeWorkgroupsPerDimension;
+  if (groups <= maxX) return [groups, 1];
+  const y = Math.ceil(groups / maxX);
+  return [Math.ceil(groups / y), y];
+}
+
+/** Workgroup counts for one workgroup per row (rows folded into y as in grid1d). */
+export function gridRows(rows: number): [number, number] {
+  return grid1d(rows, 1);
+}
+
+export function kernel(name: string, code: string, constants?: Record<string, number>, entryPoint?: string): Kernel {
+  return { name: entryPoint ? `${name}:${entryPoint}` : name, code, constants, entryPoint };
+}
+
+/** A 4-byte placeholder for an optional binding the kernel does not read this time. */
+const dummies = new WeakMap<object, { buffer: GPUBuffer; size: number }>();
+export function dummyBinding(): { buffer: GPUBuffer; size: number } {
+  const rt = runtime();
+  let d = dummies.get(rt);
+  if (!d) dummies.set(rt, (d = { buffer: rt.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE }), size: 16 }));
+  return d;
+}
+
+/** Row-major element strides of a shape. */
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+export const MAX_RANK = 8;
+
+export function assertRank(op: string, shape: readonly number[]): void {
+  if (shape.length > MAX_RANK) throw new Error(`${op}: rank ${shape.length} exceeds the supported ${MAX_RANK}`);
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+export function assertFloat(op: string, ...ts: Tensor[]): void {
+  for (const t of ts) {
+    t.assertAlive();
+    if (t.dtype !== 'f32') throw new Error(`${op}: expected a float32 tensor, got ${t.dtype} [${t.shape}]`);
+  }
+}

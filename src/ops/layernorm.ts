@@ -1,0 +1,46 @@
+// LayerNorm over the last axis, fused forward and backward (torch semantics: biased variance, eps inside sqrt).
+import layernormWgsl from '../../shaders/layernorm.wgsl';
+import layernormBackwardWgsl from '../../shaders/layernorm_backward.wgsl';
+import { record } from '../autograd/tape.js';
+import { runtime } from '../runtime/device.js';
+import { Uniforms } from '../runtime/runtime.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { assertFloat, empty, grid1d, gridRows, kernel } from './kernel.js';
+
+/** x: [..., C], gamma/beta: [C] → [..., C]. */
+export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): Tensor {
+  assertFloat('layerNorm', x, gamma, beta);
+  const cols = x.shape[x.rank - 1];
+  if (gamma.size !== cols || beta.size !== cols) {
+    throw new Error(`layerNorm: weight [${gamma.shape}] and bias [${beta.shape}] must have ${cols} elements for input [${x.shape}]`);
+  }
+  const rows = x.size / cols;
+  const y = empty(x.shape);
+  const stats = empty([rows, 2]);
+  const u = new Uniforms().u32(rows, cols).f32(eps);
+  runtime().dispatch(kernel('layernorm', layernormWgsl), [x.binding, gamma.binding, beta.binding, y.binding, stats.binding], u.buffer, gridRows(rows));
+  const out = record('layerNorm', [x, gamma, beta], y, (g) => {
+    const ub = new Uniforms().u32(rows, cols);
+    const dx = x.requiresGrad ? empty(x.shape) : null;
+    if (dx) {
+      runtime().dispatch(
+        kernel('layernorm_backward', layernormBackwardWgsl, undefined, 'input_grad'),
+        [x.binding, gamma.binding, g.binding, stats.binding, dx.binding, null, null], ub.buffer, gridRows(rows),
+      );
+    }
+    let dgamma: Tensor | null = null;
+    let dbeta: Tensor | null = null;
+    if (gamma.requiresGrad || beta.requiresGrad) {
+      dgamma = empty(gamma.shape);
+      dbeta = empty(beta.shape);
+      runtime().dispatch(
+        kernel('layernorm_backward', layernormBackwardWgsl, undefined, 'param_grad'),
+        [x.binding, null, g.binding, stats.binding, null, dgamma.binding, dbeta.binding], ub.buffer, grid1d(cols, 64),
+      );
+    }
+    return [dx, dgamma, dbeta];
+  });
+  // stats live as long as the graph needs them: released with the output's scope.
+  if (!out.gradFn) stats.dispose();
+  return out;
+}

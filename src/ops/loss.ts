@@ -1,0 +1,43 @@
+// Cross-entropy from logits: torch's CrossEntropyLoss(reduction='mean', ignore_index=-100).
+import crossEntropyWgsl from '../../shaders/cross_entropy.wgsl';
+import { record } from '../autograd/tape.js';
+import { runtime } from '../runtime/device.js';
+import { Uniforms } from '../runtime/runtime.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { assertFloat, empty, grid1d, kernel } from './kernel.js';
+
+/**
+ * logits: [N, C], labels: int32 [N] (values in [0, C) or ignoreIndex) → scalar [] mean loss over counted rows.
+ * Labels come from the host and are range-checked there (see checkLabels); nothing is read back here.
+ */
+export function crossEntropy(logits: Tensor, labels: Tensor, ignoreIndex = -100): Tensor {
+  assertFloat('crossEntropy', logits);
+  if (logits.rank !== 2) throw new Error(`crossEntropy: logits must be [N, C], got [${logits.shape}]`);
+  if (labels.dtype !== 'i32' || labels.size !== logits.shape[0]) {
+    throw new Error(`crossEntropy: labels must be int32 [${logits.shape[0]}], got ${labels.dtype} [${labels.shape}]`);
+  }
+  const [rows, classes] = logits.shape;
+  const stats = empty([2]);
+  const u = new Uniforms().u32(rows, classes).i32(ignoreIndex);
+  const rt = runtime();
+  rt.dispatch(kernel('cross_entropy', crossEntropyWgsl, undefined, 'forward'), [logits.binding, labels.binding, null, stats.binding, null], u.buffer, [1]);
+  const loss = stats.reshape([]);
+  return record('crossEntropy', [logits, labels], loss, (g) => {
+    const dlogits = empty(logits.shape);
+    rt.dispatch(
+      kernel('cross_entropy', crossEntropyWgsl, undefined, 'backward'),
+      [logits.binding, labels.binding, g.binding, { buffer: loss.buffer, size: 8 }, dlogits.binding], u.buffer, grid1d(rows * classes, 64),
+    );
+    return [dlogits, null];
+  });
+}
+
+/** Host-side label check: a clear error naming the offending example instead of a silently wrong loss. */
+export function checkLabels(labels: ArrayLike<number>, numLabels: number, ignoreIndex = -100): void {
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
+    if (l !== ignoreIndex && !(Number.isInteger(l) && l >= 0 && l < numLabels)) {
+      throw new Error(`labels[${i}] = ${l} is out of range: expected an integer in [0, ${numLabels}) or ${ignoreIndex} (ignored)`);
+    }
+  }
+}

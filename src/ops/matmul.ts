@@ -1,0 +1,108 @@
+// Matrix products. One strided kernel serves NN, NT and TN layouts, batched products and attention heads read
+// in place from [B, T, H·D] rows, so no transpose is ever materialised; bias is a fused epilogue.
+import matmulWgsl from '../../shaders/matmul.wgsl';
+import { record } from '../autograd/tape.js';
+import { runtime } from '../runtime/device.js';
+import { Uniforms } from '../runtime/runtime.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { assertFloat, dummyBinding, empty, kernel } from './kernel.js';
+import { sumToShape } from './reduce.js';
+
+/** Element strides of one operand: two batch levels, then rows and columns of the logical matrix. */
+export interface MatrixLayout {
+  offset?: number;
+  batch1: number;
+  batch2: number;
+  row: number;
+  col: number;
+}
+
+export interface StridedMatmulArgs {
+  a: Tensor; aLayout: MatrixLayout;
+  b: Tensor; bLayout: MatrixLayout;
+  c: Tensor; cLayout: MatrixLayout;
+  m: number; n: number; k: number;
+  batch1: number; batch2: number;
+  alpha?: number;
+  bias?: Tensor;
+  accumulate?: boolean;
+}
+
+/** C = alpha·A·B (+ bias) (+ C) over a [batch1, batch2] grid of matrices, every operand strided. No autograd. */
+export function stridedMatmul(args: StridedMatmulArgs): void {
+  const { a, b, c, m, n, k, batch1, batch2 } = args;
+  if (args.aLayout.offset || args.bLayout.offset || args.cLayout.offset) throw new Error('stridedMatmul: offsets are not supported');
+  const L = (l: MatrixLayout): number[] => [l.batch1, l.batch2, l.row, l.col];
+  const u = new Uniforms()
+    .u32(m, n, k, batch2)
+    .u32(...L(args.aLayout), ...L(args.bLayout), ...L(args.cLayout))
+    .f32(args.alpha ?? 1)
+    .u32(args.bias ? 1 : 0, args.accumulate ? 1 : 0, 0);
+  const bias = args.bias ? args.bias.binding : dummyBinding();
+  if (m === 0 || n === 0) return;
+  runtime().dispatch(kernel('matmul', matmulWgsl), [a.binding, b.binding, bias, c.binding], u.buffer, [
+    Math.ceil(n / 32),
+    Math.ceil(m / 32),
+    batch1 * batch2,
+  ]);
+}
+
+export interface MatmulOptions {
+  /** Read A as its transpose: a is [..., K, M]. */
+  transA?: boolean;
+  /** Read B as its transpose: b is [..., N, K] (a Linear weight [out, in]). */
+  transB?: boolean;
+  /** [N], added to every row (fused epilogue). */
+  bias?: Tensor;
+}
+
+/**
+ * op(a) · op(b) (+ bias).
+ * a: [..., M, K] ([..., K, M] with transA); b: [K, N] or [..., K, N] with the same batch dims ([N, K] / [..., N, K]
+ * with transB) → [..., M, N]. A 2-D b is shared by every batch (a Linear layer).
+ */
+export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+  assertFloat('matmul', a, b);
+  const { transA = false, transB = false, bias } = options;
+  if (a.rank < 2 || b.rank < 2) throw new Error(`matmul: operands must be at least 2-D, got [${a.shape}] and [${b.shape}]`);
+  // A shared 2-D weight under a batched, untransposed a is one big 2-D product: fold the batch into M.
+  if (b.rank === 2 && a.rank > 2 && !transA) {
+    const lead = a.shape.slice(0, -1);
+    const a2 = a.reshape([-1, a.shape[a.rank - 1]]);
+    const out2 = matmul(a2, b, options);
+    const out = out2.reshape([...lead, out2.shape[1]]);
+    a2.dispose();
+    out2.dispose();
+    return out;
+  }
+  const batchA = a.shape.slice(0, -2);
+  const batchB = b.shape.slice(0, -2);
+  if (b.rank > 2 && batchA.join() !== batchB.join()) {
+    throw new Error(`matmul: batch dims differ: [${a.shape}] and [${b.shape}]`);
+  }
+  if (b.rank === 2 && a.rank > 2) throw new Error('matmul: a transposed batched a with a shared 2-D b is not supported');
+  const [ar, ac] = a.shape.slice(-2);
+  const [br, bc] = b.shape.slice(-2);
+  const [m, k] = transA ? [ac, ar] : [ar, ac];
+  const [kb, n] = transB ? [bc, br] : [br, bc];
+  if (k !== kb) {
+    throw new Error(`matmul: inner dimensions differ: [${a.shape}]${transA ? 'ᵀ' : ''} · [${b.shape}]${transB ? 'ᵀ' : ''} (${k} vs ${kb})`);
+  }
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== n)) throw new Error(`matmul: bias must be [${n}], got [${bias.shape}]`);
+  const batch = batchA.reduce((x, y) => x * y, 1);
+  const out = empty([...batchA, m, n]);
+  stridedMatmul({
+    a, aLayout: { batch1: 0, batch2: ar * ac, row: transA ? 1 : ac, col: transA ? ac : 1 },
+    b, bLayout: { batch1: 0, batch2: b.rank > 2 ? br * bc : 0, row: transB ? 1 : bc, col: transB ? bc : 1 },
+    c: out, cLayout: { batch1: 0, batch2: m * n, row: n, col: 1 },
+    m, n, k, batch1: 1, batch2: batch, bias,
+  });
+  return record('matmul', bias ? [a, b, bias] : [a, b], out, (g) => {
+    const grads: (Tensor | null)[] = [
+      a.requiresGrad ? (transA ? matmul(b, g, { transA: transB, transB: true }) : matmul(g, b, { transB: !transB })) : null,
+      b.requiresGrad ? (transB ? matmul(g, a, { transA: true, transB: transA }) : matmul(a, g, { transA: !transA })) : null,
+    ];
+    if (bias) grads.push(bias.requiresGrad ? sumToShape(g, [n]) : null);
+    return grads;
+  });
+}

@@ -1,0 +1,74 @@
+// Layout ops, for where a layout change is really needed: broadcastTo, permute/transpose, narrow (slice),
+// all through one strided-copy kernel. Matmul reads transposed operands in place, so these stay rare.
+import stridedCopyWgsl from '../../shaders/strided_copy.wgsl';
+import { record } from '../autograd/tape.js';
+import { runtime } from '../runtime/device.js';
+import { Uniforms } from '../runtime/runtime.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { zeros } from './basic.js';
+import { assertRank, contiguousStrides, empty, grid1d, kernel } from './kernel.js';
+import { broadcastShapes, broadcastStrides } from './elementwise.js';
+import { sumToShape } from './reduce.js';
+
+const pad8 = (v: readonly number[]): number[] => [...v, ...Array(8 - v.length).fill(0)];
+
+/** Copies `shape`-indexed elements from src (strided) to dst (strided). Raw kernel call, no autograd. */
+export function stridedCopy(
+  src: Tensor, srcOffset: number, srcStrides: readonly number[],
+  dst: Tensor, dstOffset: number, dstStrides: readonly number[],
+  shape: readonly number[],
+): void {
+  assertRank('stridedCopy', shape);
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n === 0) return;
+  const u = new Uniforms().u32(n, shape.length, srcOffset, dstOffset).u32(...pad8(shape), ...pad8(srcStrides), ...pad8(dstStrides));
+  runtime().dispatch(kernel('strided_copy', stridedCopyWgsl), [src.binding, dst.binding], u.buffer, grid1d(n));
+}
+
+/** Materialises x broadcast to `shape`. x: broadcastable → shape. */
+export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  const target = broadcastShapes(x.shape, shape);
+  if (target.join() !== shape.join()) throw new Error(`broadcastTo: [${x.shape}] cannot broadcast to [${shape}]`);
+  const out = empty(shape, x.dtype);
+  stridedCopy(x, 0, broadcastStrides(x.shape, shape), out, 0, contiguousStrides(shape), shape);
+  return record('broadcastTo', [x], out, (g) => [sumToShape(g, x.shape)]);
+}
+
+/** Reorders axes: out.shape[i] = x.shape[perm[i]]. */
+export function permute(x: Tensor, perm: readonly number[]): Tensor {
+  if (perm.length !== x.rank || [...perm].sort().some((p, i) => p !== i)) {
+    throw new Error(`permute: [${perm}] is not a permutation of the ${x.rank} axes of [${x.shape}]`);
+  }
+  const inStrides = contiguousStrides(x.shape);
+  const shape = perm.map((p) => x.shape[p]);
+  const out = empty(shape, x.dtype);
+  stridedCopy(x, 0, perm.map((p) => inStrides[p]), out, 0, contiguousStrides(shape), shape);
+  const inverse = perm.map((_, i) => perm.indexOf(i));
+  return record('permute', [x], out, (g) => [permute(g, inverse)]);
+}
+
+/** Swaps two axes (a permute). */
+export function transpose(x: Tensor, a = -2, b = -1): Tensor {
+  const perm = [...x.shape.keys()];
+  const ia = a < 0 ? a + x.rank : a;
+  const ib = b < 0 ? b + x.rank : b;
+  [perm[ia], perm[ib]] = [perm[ib], perm[ia]];
+  return permute(x, perm);
+}
+
+/** x[..., start:start+length, ...] along `axis` (a copy). */
+export function narrow(x: Tensor, axis: number, start: number, length: number): Tensor {
+  const ax = axis < 0 ? axis + x.rank : axis;
+  if (ax < 0 || ax >= x.rank || start < 0 || length < 0 || start + length > x.shape[ax]) {
+    throw new Error(`narrow: [${start}, ${start + length}) is outside axis ${axis} of [${x.shape}]`);
+  }
+  const strides = contiguousStrides(x.shape);
+  const shape = x.shape.map((d, i) => (i === ax ? length : d));
+  const out = empty(shape, x.dtype);
+  stridedCopy(x, start * strides[ax], strides, out, 0, contiguousStrides(shape), shape);
+  return record('narrow', [x], out, (g) => {
+    const dx = zeros(x.shape);
+    stridedCopy(g, 0, contiguousStrides(shape), dx, start * strides[ax], strides, shape);
+    return [dx];
+  });
+}

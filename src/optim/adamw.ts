@@ -1,0 +1,120 @@
+// torch.optim.AdamW as one fused kernel per parameter tensor: decoupled decay, bias correction, eps added after
+// dividing by sqrt(1 − β2^t); the learning rate comes from the host schedule, the clip coefficient from the GPU.
+import adamwWgsl from '../../shaders/adamw.wgsl';
+import { runtime } from '../runtime/device.js';
+import { Uniforms } from '../runtime/runtime.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { full, zeros } from '../ops/basic.js';
+import { empty, grid1d, kernel } from '../ops/kernel.js';
+import { keep } from '../tensor/scope.js';
+
+export interface ParamGroup {
+  params: Tensor[];
+  weightDecay: number;
+}
+
+export interface AdamWOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+}
+
+export interface AdamWState {
+  step: number;
+  /** Per parameter (by position in the groups): exp_avg and exp_avg_sq values. */
+  moments: { expAvg: Float32Array; expAvgSq: Float32Array }[];
+}
+
+export class AdamW {
+  readonly groups: ParamGroup[];
+  lr: number;
+  readonly betas: [number, number];
+  readonly eps: number;
+  step = 0;
+  private readonly moments: { m: Tensor; v: Tensor }[];
+  private readonly one: Tensor;
+
+  /** params: a flat list (one group, options.weightDecay) or torch-style groups. */
+  constructor(params: Tensor[] | ParamGroup[], options: AdamWOptions = {}) {
+    this.lr = options.lr ?? 1e-3;
+    this.betas = options.betas ?? [0.9, 0.999];
+    this.eps = options.eps ?? 1e-8;
+    const wd = options.weightDecay ?? 1e-2;
+    this.groups = params.length && 'params' in (params[0] as object) ? (params as ParamGroup[]) : [{ params: params as Tensor[], weightDecay: wd }];
+    this.moments = this.parameters().map((p) => ({ m: keep(zeros(p.shape)), v: keep(zeros(p.shape)) }));
+    this.one = keep(full([1], 1));
+  }
+
+  parameters(): Tensor[] {
+    return this.groups.flatMap((g) => g.params);
+  }
+
+  /**
+   * One update with learning rate `lr` (default this.lr). gradScale: optional [1] or [2] GPU tensor whose last
+   * element multiplies every gradient (the clip coefficient from gradNorm), read on the GPU.
+   */
+  stepWith(lr = this.lr, gradScale?: Tensor): void {
+    this.step++;
+    const [b1, b2] = this.betas;
+    // As torch (single-tensor and fused paths): computed in float64 on the host.
+    const stepSize = lr / (1 - b1 ** this.step);
+    const bc2Sqrt = Math.sqrt(1 - b2 ** this.step);
+    const rt = runtime();
+    let scale = this.one;
+    if (gradScale) {
+      scale = empty([1]);
+      rt.copy(gradScale.buffer, scale.buffer, 4, (gradScale.size - 1) * 4, 0);
+    }
+    let i = 0;
+    for (const group of this.groups) {
+      for (const p of group.params) {
+        const { m, v } = this.moments[i++];
+        if (!p.grad) continue;
+        const u = new Uniforms().u32(p.size).f32(lr, b1, b2, this.eps, group.weightDecay, stepSize, bc2Sqrt);
+        rt.dispatch(kernel('adamw', adamwWgsl), [p.binding, p.grad.binding, m.binding, v.binding, scale.binding], u.buffer, grid1d(p.size));
+      }
+    }
+    if (scale !== this.one) scale.dispose();
+  }
+
+  zeroGrad(): void {
+    for (const p of this.parameters()) {
+      p.grad?.dispose();
+      p.grad = undefined;
+    }
+  }
+
+  /** Moment values (for checkpoints). Reads back: call only when saving. */
+  async stateDict(): Promise<AdamWState> {
+    const moments = [];
+    for (const { m, v } of this.moments) moments.push({ expAvg: (await m.data()) as Float32Array, expAvgSq: (await v.data()) as Float32Array });
+    return { step: this.step, moments };
+  }
+
+  loadStateDict(state: AdamWState): void {
+    if (state.moments.length !== this.moments.length) {
+      throw new Error(`optimizer state has ${state.moments.length} parameters, the optimizer ${this.moments.length}`);
+    }
+    this.step = state.step;
+    state.moments.forEach((s, i) => {
+      const { m, v } = this.moments[i];
+      if (s.expAvg.length !== m.size) throw new Error(`optimizer state: parameter ${i} has ${s.expAvg.length} values, expected ${m.size}`);
+      runtime().upload(m.buffer, s.expAvg);
+      runtime().upload(v.buffer, s.expAvgSq);
+    });
+  }
+
+  /** The exp_avg / exp_avg_sq tensors of parameter i (tests). */
+  momentsOf(i: number): { m: Tensor; v: Tensor } {
+    return this.moments[i];
+  }
+
+  dispose(): void {
+    for (const { m, v } of this.moments) {
+      m.dispose();
+      v.dispose();
+    }
+    this.one.dispose();
+  }
+}

@@ -1,0 +1,53 @@
+// Global gradient norm and clipping, torch.nn.utils.clip_grad_norm_ semantics, entirely on the GPU.
+import gradNormWgsl from '../../shaders/grad_norm.wgsl';
+import { runtime } from '../runtime/device.js';
+import { Uniforms } from '../runtime/runtime.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { scaleInto } from '../ops/basic.js';
+import { empty, kernel } from '../ops/kernel.js';
+
+const MAX_GROUPS_PER_TENSOR = 256;
+
+/**
+ * The L2 norm over all gradients and the clip coefficient min(1, maxNorm/(norm + 1e-6)).
+ * grads: any shapes → [2] = (total norm, coefficient), on the GPU (read it only when logging).
+ */
+export function gradNorm(grads: Tensor[], maxNorm = Infinity): Tensor {
+  const rt = runtime();
+  const groups = grads.map((g) => Math.max(1, Math.min(MAX_GROUPS_PER_TENSOR, Math.ceil(g.size / (256 * 8)))));
+  const count = groups.reduce((a, b) => a + b, 0);
+  const partials = empty([Math.max(1, count)]);
+  const out = empty([2]);
+  let offset = 0;
+  grads.forEach((g, i) => {
+    const u = new Uniforms().u32(g.size, offset, 0).f32(0);
+    rt.dispatch(kernel('grad_norm', gradNormWgsl, undefined, 'partial'), [g.binding, partials.binding, null], u.buffer, [groups[i]]);
+    offset += groups[i];
+  });
+  const u = new Uniforms().u32(0, 0, count).f32(Number.isFinite(maxNorm) ? maxNorm : 3.4e38);
+  rt.dispatch(kernel('grad_norm', gradNormWgsl, undefined, 'finish'), [null, partials.binding, out.binding], u.buffer, [1]);
+  partials.dispose();
+  return out;
+}
+
+/**
+ * Scales every gradient in place by min(1, maxNorm/(norm + 1e-6)), as clip_grad_norm_.
+ * params: tensors with .grad → [2] = (pre-clip total norm, coefficient) on the GPU.
+ */
+export function clipGradNorm(params: Tensor[], maxNorm: number): Tensor {
+  const grads = params.map((p) => p.grad).filter((g): g is Tensor => g !== undefined);
+  const result = gradNorm(grads, maxNorm);
+  const coef = result.reshape([2]);
+  const coefView = coefSlice(coef);
+  for (const g of grads) scaleInto(g, coefView);
+  coefView.dispose();
+  coef.dispose();
+  return result;
+}
+
+/** A 1-element view of the coefficient (element 1): the inplace kernel reads x[0], so copy it out. */
+function coefSlice(normAndCoef: Tensor): Tensor {
+  const c = empty([1]);
+  runtime().copy(normAndCoef.buffer, c.buffer, 4, 4, 0);
+  return c;
+}

@@ -1,0 +1,96 @@
+// Adapter and device acquisition, the same for Node and browsers: the entry point supplies the `GPU` object
+// (Dawn's in Node, navigator.gpu in browsers) through setGPUProvider().
+
+import { NoAdapterError } from './errors.js';
+import { Runtime, type RuntimeInfo } from './runtime.js';
+
+export interface InitOptions {
+  powerPreference?: GPUPowerPreference;
+  /** Skip optional features (useful to test fallbacks). */
+  disableFeatures?: string[];
+}
+
+type GPUProvider = () => Promise<GPU | undefined>;
+
+let provider: GPUProvider | undefined;
+let current: Runtime | undefined;
+let initializing: Promise<Runtime> | undefined;
+
+/** Called by the Node or browser entry module. */
+export function setGPUProvider(p: GPUProvider): void {
+  provider = p;
+}
+
+/** The limits DistilBERT training needs as large as the adapter allows. */
+const WANTED_LIMITS = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxStorageBuffersPerShaderStage',
+  'maxComputeWorkgroupsPerDimension',
+] as const;
+
+const OPTIONAL_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query'] as const;
+
+/** Creates (once) and returns the runtime. */
+export async function init(options: InitOptions = {}): Promise<Runtime> {
+  if (current) return current;
+  initializing ??= create(options).then((rt) => (current = rt)).finally(() => (initializing = undefined));
+  return initializing;
+}
+
+/** The runtime, for synchronous op code; init() must have been awaited. */
+export function runtime(): Runtime {
+  if (!current) throw new Error('webtune: the GPU runtime is not initialised; call `await init()` first');
+  return current;
+}
+
+export function hasRuntime(): boolean {
+  return current !== undefined;
+}
+
+/** Destroys the device so the process can exit; a later init() starts afresh. */
+export function shutdown(): void {
+  current?.destroy();
+  current = undefined;
+}
+
+async function create(options: InitOptions): Promise<Runtime> {
+  if (!provider) throw new NoAdapterError('no WebGPU implementation is registered for this environment');
+  let gpu: GPU | undefined;
+  try {
+    gpu = await provider();
+  } catch (e) {
+    throw new NoAdapterError(`loading WebGPU failed: ${(e as Error).message}`);
+  }
+  if (!gpu) throw new NoAdapterError('navigator.gpu is not available (WebGPU needs a secure context and a supporting browser)');
+  const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+  if (!adapter) throw new NoAdapterError('requestAdapter() returned null');
+
+  const requiredLimits: Record<string, number> = {};
+  for (const name of WANTED_LIMITS) {
+    const v = (adapter.limits as unknown as Record<string, number>)[name];
+    if (typeof v === 'number') requiredLimits[name] = v;
+  }
+  const features = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f) && !options.disableFeatures?.includes(f));
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures: features as GPUFeatureName[] });
+
+  const ai = adapter.info;
+  const name = [ai.vendor, ai.architecture, ai.device, ai.description].filter(Boolean).join(' ') || 'unknown adapter';
+  const isSoftware = /llvmpipe|lavapipe|swiftshader|software|cpu/i.test(`${name} ${(ai as { type?: string }).type ?? ''}`);
+  const limits: Record<string, number> = {};
+  for (const name of WANTED_LIMITS) limits[name] = (device.limits as unknown as Record<string, number>)[name];
+  const info: RuntimeInfo = {
+    adapterName: ai.description || ai.device || name,
+    vendor: ai.vendor,
+    architecture: ai.architecture,
+    description: name,
+    isSoftware,
+    features: [...features],
+    limits,
+  };
+  return new Runtime(device, info);
+}

@@ -1,0 +1,266 @@
+// The runtime: one WebGPU device, its pipeline cache, buffer pool, batched command encoding, uniform ring and
+// readback. It knows nothing of tensors: it runs kernels over buffers.
+
+import { BufferPool, type MemoryStats } from './buffer_pool.js';
+import { BindingLimitError, DeviceLostError, KernelError } from './errors.js';
+
+export interface Kernel {
+  /** Unique name of the WGSL source (cache key together with the constants). */
+  name: string;
+  code: string;
+  /** Values of WGSL `override` constants (workgroup and tile sizes, op codes). */
+  constants?: Record<string, number>;
+  entryPoint?: string;
+}
+
+export interface Binding {
+  buffer: GPUBuffer;
+  /** Bytes actually used by the tensor: checked against maxStorageBufferBindingSize. */
+  size: number;
+}
+
+export interface RuntimeInfo {
+  adapterName: string;
+  vendor: string;
+  architecture: string;
+  description: string;
+  isSoftware: boolean;
+  features: string[];
+  limits: Record<string, number>;
+}
+
+/** Dispatches encoded per submit before an automatic flush. */
+const MAX_PENDING_DISPATCHES = 512;
+/** Each dispatch gets one 256-byte slot in the uniform ring (minUniformBufferOffsetAlignment ≤ 256). */
+const UNIFORM_SLOT = 256;
+
+export class Runtime {
+  readonly pool: BufferPool;
+  readonly features: ReadonlySet<string>;
+  readonly info: RuntimeInfo;
+  /** Number of readbacks done so far: lets tests and benches prove a training step reads nothing back. */
+  readbackCount = 0;
+  dispatchCount = 0;
+  submitCount = 0;
+
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private encoder: GPUCommandEncoder | undefined;
+  private pass: GPUComputePassEncoder | undefined;
+  private pending = 0;
+  private readonly uniformData = new ArrayBuffer(MAX_PENDING_DISPATCHES * UNIFORM_SLOT);
+  private readonly uniformBuffer: GPUBuffer;
+  private errors: Error[] = [];
+  private lost: DeviceLostError | undefined;
+  /** Optional observer of every dispatch (bench:train's kernel breakdown). */
+  profiler: { onDispatch(name: string): void } | undefined;
+
+  constructor(
+    readonly device: GPUDevice,
+    info: RuntimeInfo,
+  ) {
+    this.info = info;
+    this.features = new Set(info.features);
+    this.pool = new BufferPool(device);
+    this.uniformBuffer = device.createBuffer({
+      size: this.uniformData.byteLength,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
+    device.addEventListener('uncapturederror', (ev) => {
+      this.errors.push(new KernelError('(uncaptured)', (ev as GPUUncapturedErrorEvent).error.message));
+    });
+    void device.lost.then((info) => {
+      if (info.reason !== 'destroyed') this.lost = new DeviceLostError(info.reason, info.message);
+    });
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  /** Throws the first asynchronous WebGPU error seen so far (validation, lost device). */
+  throwIfFailed(): void {
+    if (this.lost) throw this.lost;
+    const err = this.errors.shift();
+    if (err) {
+      this.errors = [];
+      throw err;
+    }
+  }
+
+  /** A compiled pipeline, created once per (kernel, constants); WGSL errors surface as KernelError. */
+  pipeline(kernel: Kernel): GPUComputePipeline {
+    const key = kernel.constants ? `${kernel.name}|${JSON.stringify(kernel.constants)}` : kernel.name;
+    let p = this.pipelines.get(key);
+    if (p) return p;
+    this.device.pushErrorScope('validation');
+    const module = this.device.createShaderModule({ code: kernel.code, label: kernel.name });
+    p = this.device.createComputePipeline({
+      label: key,
+      layout: 'auto',
+      compute: { module, entryPoint: kernel.entryPoint ?? 'main', constants: kernel.constants },
+    });
+    void this.device.popErrorScope().then((e) => {
+      if (e) this.errors.push(new KernelError(key, e.message));
+    });
+    this.pipelines.set(key, p);
+    return p;
+  }
+
+  /** Checks that pipeline creation for `kernel` raised no error (awaits the error scope). */
+  async compile(kernel: Kernel): Promise<void> {
+    this.pipeline(kernel);
+    await this.device.queue.onSubmittedWorkDone();
+    await new Promise((r) => setTimeout(r, 0));
+    this.throwIfFailed();
+  }
+
+  /**
+   * Encodes one dispatch. Bindings are storage buffers at @binding(0..n-1) in order (null: unused by this entry
+   * point); the uniform block, when given, is bound at @binding(n). Nothing is submitted until flush() (or the batch is full).
+   */
+  dispatch(kernel: Kernel, bindings: (Binding | null)[], uniforms: ArrayBuffer | undefined, workgroups: [number, number?, number?]): void {
+    if (this.lost) throw this.lost;
+    const maxBinding = this.device.limits.maxStorageBufferBindingSize;
+    for (const b of bindings) {
+      if (b && b.size > maxBinding) throw new BindingLimitError(`kernel "${kernel.name}"`, b.size, maxBinding);
+    }
+    const maxGroups = this.device.limits.maxComputeWorkgroupsPerDimension;
+    const [x, y = 1, z = 1] = workgroups;
+    if (x > maxGroups || y > maxGroups || z > maxGroups) {
+      throw new KernelError(kernel.name, `dispatch [${x}, ${y}, ${z}] exceeds maxComputeWorkgroupsPerDimension ${maxGroups}`);
+    }
+    if (x === 0 || y === 0 || z === 0) return;
+    const pipeline = this.pipeline(kernel);
+    // A null binding is one the entry point does not use (modules with several entry points and 'auto' layouts).
+    const entries: GPUBindGroupEntry[] = [];
+    bindings.forEach((b, i) => b && entries.push({ binding: i, resource: { buffer: b.buffer } }));
+    if (uniforms) {
+      if (uniforms.byteLength > UNIFORM_SLOT) throw new Error(`kernel "${kernel.name}": uniform block over ${UNIFORM_SLOT} bytes`);
+      const offset = this.pending * UNIFORM_SLOT;
+      new Uint8Array(this.uniformData, offset, uniforms.byteLength).set(new Uint8Array(uniforms));
+      entries.push({ binding: bindings.length, resource: { buffer: this.uniformBuffer, offset, size: UNIFORM_SLOT } });
+    }
+    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    if (!this.pass) {
+      this.encoder ??= this.device.createCommandEncoder();
+      this.pass = this.encoder.beginComputePass();
+    }
+    this.pass.setPipeline(pipeline);
+    this.pass.setBindGroup(0, bindGroup);
+    this.pass.dispatchWorkgroups(x, y, z);
+    this.profiler?.onDispatch(kernel.name);
+    this.pending++;
+    this.dispatchCount++;
+    if (this.pending >= MAX_PENDING_DISPATCHES) this.flush();
+  }
+
+  /** Encodes a buffer-to-buffer copy (ends the current compute pass). */
+  copy(src: GPUBuffer, dst: GPUBuffer, bytes: number, srcOffset = 0, dstOffset = 0): void {
+    this.endPass();
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
+    this.encoder.copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+  }
+
+  /** Submits everything encoded so far, with the uniforms of this batch written first. */
+  flush(): void {
+    this.endPass();
+    if (!this.encoder) return;
+    if (this.pending > 0) this.device.queue.writeBuffer(this.uniformBuffer, 0, this.uniformData, 0, this.pending * UNIFORM_SLOT);
+    this.device.queue.submit([this.encoder.finish()]);
+    this.encoder = undefined;
+    this.pending = 0;
+    this.submitCount++;
+  }
+
+  /**
+   * Writes host data into a buffer. Pending commands are submitted first: queue.writeBuffer runs before any
+   * command buffer submitted after it, and a pooled buffer may still be read by encoded-but-unsubmitted work.
+   */
+  upload(buffer: GPUBuffer, data: ArrayBufferView, offset = 0): void {
+    this.flush();
+    this.device.queue.writeBuffer(buffer, offset, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /** Reads `bytes` from `buffer` back to the host: the only way data leaves the GPU. */
+  async read(buffer: GPUBuffer, bytes: number, offset = 0): Promise<ArrayBuffer> {
+    this.readbackCount++;
+    const staging = this.device.createBuffer({ size: Math.max(4, Math.ceil(bytes / 4) * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.copy(buffer, staging, Math.ceil(bytes / 4) * 4, offset, 0);
+    this.flush();
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+    } catch (e) {
+      this.throwIfFailed();
+      throw e;
+    }
+    const out = staging.getMappedRange().slice(0, bytes);
+    staging.unmap();
+    staging.destroy();
+    this.throwIfFailed();
+    return out;
+  }
+
+  /** Waits until the GPU has finished all submitted work. */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    await new Promise((r) => setTimeout(r, 0));
+    this.throwIfFailed();
+  }
+
+  memory(): MemoryStats {
+    return this.pool.stats();
+  }
+
+  destroy(): void {
+    this.flush();
+    this.pool.trim();
+    this.uniformBuffer.destroy();
+    this.device.destroy();
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = undefined;
+    }
+  }
+}
+
+/** Packs a kernel's uniform struct: u32/i32/f32 fields in declaration order (WGSL alignment is the caller's job). */
+export class Uniforms {
+  private readonly view: DataView;
+  private at = 0;
+  constructor(bytes = UNIFORM_SLOT) {
+    this.view = new DataView(new ArrayBuffer(bytes));
+  }
+  u32(...values: number[]): this {
+    for (const v of values) {
+      this.view.setUint32(this.at, v, true);
+      this.at += 4;
+    }
+    return this;
+  }
+  i32(...values: number[]): this {
+    for (const v of values) {
+      this.view.setInt32(this.at, v, true);
+      this.at += 4;
+    }
+    return this;
+  }
+  f32(...values: number[]): this {
+    for (const v of values) {
+      this.view.setFloat32(this.at, v, true);
+      this.at += 4;
+    }
+    return this;
+  }
+  /** Pads to the next multiple of `align` bytes (WGSL vec4/array alignment). */
+  align(align: number): this {
+    this.at = Math.ceil(this.at / align) * align;
+    return this;
+  }
+  get buffer(): ArrayBuffer {
+    return this.view.buffer.slice(0, Math.max(16, Math.ceil(this.at / 16) * 16)) as ArrayBuffer;
+  }
+}

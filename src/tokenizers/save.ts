@@ -1,0 +1,157 @@
+// The files `save_pretrained` writes for a BERT tokenizer, byte for byte where we can:
+// - slow (vocab.txt): vocab.txt, tokenizer_config.json, special_tokens_map.json;
+// - fast (tokenizer.json): the same three plus tokenizer.json.
+// transformers writes its JSON with `json.dumps(indent=2, sort_keys=True, ensure_ascii=False) + "\n"`;
+// tokenizers writes tokenizer.json with serde's pretty printer (2 spaces, struct field order, vocab
+// ordered by id, no final newline). JS objects reorder integer-like keys ("0", "1990"), so ordered
+// objects are written from entry lists instead.
+
+import { VERY_LARGE_INTEGER } from './vocab.js';
+
+/** A JSON value whose objects are either plain (keys sorted on output) or ordered entry lists. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject | OrderedObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+export class OrderedObject {
+  constructor(readonly entries: Array<[string, JsonValue]>) {}
+}
+
+/** value → JSON text indented by 2, like Python's json.dumps(indent=2, sort_keys=True) and serde's pretty printer. */
+export function prettyJson(value: JsonValue, indent = ''): string {
+  if (value === null || typeof value !== 'object') return scalarJson(value);
+  const inner = indent + '  ';
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    return `[\n${value.map((v) => inner + prettyJson(v, inner)).join(',\n')}\n${indent}]`;
+  }
+  const entries =
+    value instanceof OrderedObject
+      ? value.entries
+      : Object.keys(value)
+          .sort(byCodePoint)
+          .map((k): [string, JsonValue] => [k, (value as JsonObject)[k]!]);
+  if (entries.length === 0) return '{}';
+  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${prettyJson(v, inner)}`).join(',\n')}\n${indent}}`;
+}
+
+function scalarJson(value: null | boolean | number | string): string {
+  // Python writes HF's "no limit" model_max_length as the integer int(1e30), not 1e+30.
+  if (value === VERY_LARGE_INTEGER) return '1000000000000000019884624838656';
+  return JSON.stringify(value);
+}
+
+/** Python sorts str keys by code point; JS's default sort compares UTF-16 units (differs only above U+FFFF). */
+function byCodePoint(a: string, b: string): number {
+  const x = [...a].map((c) => c.codePointAt(0)!);
+  const y = [...b].map((c) => c.codePointAt(0)!);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return x.length - y.length;
+}
+
+export interface SaveState {
+  flavour: 'python' | 'rust';
+  /** Every id's token, in id order. */
+  vocabTokens: readonly string[];
+  /** Special tokens by role, and the added tokens (with ids) that are split out of raw text. */
+  specialNames: { unk: string; cls: string; sep: string; pad: string; mask: string | undefined };
+  addedTokens: ReadonlyArray<{ id: number; content: string; special: boolean }>;
+  doLowerCase: boolean;
+  stripAccents: boolean | null;
+  tokenizeChineseChars: boolean;
+  modelMaxLength: number;
+  cleanUpTokenizationSpaces: boolean;
+  /** The tokenizer_config.json that was loaded (unknown keys are carried through, as HF does). */
+  loadedConfig: Record<string, unknown>;
+  /** Fast only: the tokenizer.json that was loaded, with its normalizer as configured. */
+  tokenizerJson?: Record<string, unknown>;
+}
+
+// Keys of a loaded config that transformers does not write back.
+const DROPPED_CONFIG_KEYS = new Set(['tokenizer_file', 'name_or_path', 'special_tokens_map_file', 'auto_map', 'added_tokens_decoder']);
+
+/** state → file name → bytes, ready to write next to a model. */
+export function tokenizerFiles(state: SaveState): Map<string, Uint8Array> {
+  const utf8 = new TextEncoder();
+  const files = new Map<string, Uint8Array>();
+  files.set('vocab.txt', utf8.encode(state.vocabTokens.map((t) => t + '\n').join('')));
+  files.set('tokenizer_config.json', utf8.encode(prettyJson(tokenizerConfig(state)) + '\n'));
+  files.set('special_tokens_map.json', utf8.encode(prettyJson(specialTokensMap(state)) + '\n'));
+  if (state.tokenizerJson) files.set('tokenizer.json', utf8.encode(prettyJson(tokenizerJson(state, state.tokenizerJson))));
+  return files;
+}
+
+function specialTokensMap(state: SaveState): JsonObject {
+  const n = state.specialNames;
+  const map: JsonObject = { cls_token: n.cls, pad_token: n.pad, sep_token: n.sep, unk_token: n.unk };
+  if (n.mask !== undefined) map.mask_token = n.mask;
+  return map;
+}
+
+function tokenizerConfig(state: SaveState): JsonObject {
+  const config: JsonObject = {};
+  for (const [k, v] of Object.entries(state.loadedConfig)) if (!DROPPED_CONFIG_KEYS.has(k)) config[k] = v as JsonValue;
+  const decoder: Array<[string, JsonValue]> = [...state.addedTokens]
+    .sort((a, b) => a.id - b.id)
+    .map((t) => [String(t.id), { content: t.content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: t.special }]);
+  const klass = typeof config.tokenizer_class === 'string' ? config.tokenizer_class.replace(/Fast$/, '') : 'DistilBertTokenizer';
+  Object.assign(config, specialTokensMap(state), {
+    added_tokens_decoder: new OrderedObject(decoder),
+    clean_up_tokenization_spaces: state.cleanUpTokenizationSpaces,
+    do_lower_case: state.doLowerCase,
+    extra_special_tokens: {},
+    model_max_length: Number.isFinite(state.modelMaxLength) ? state.modelMaxLength : VERY_LARGE_INTEGER,
+    strip_accents: state.stripAccents,
+    tokenize_chinese_chars: state.tokenizeChineseChars,
+    tokenizer_class: klass,
+  });
+  if (state.flavour === 'python') {
+    // Init arguments of the slow BertTokenizer that the fast one does not have.
+    config.do_basic_tokenize ??= true;
+    config.never_split ??= null;
+  }
+  return config;
+}
+
+/** The loaded tokenizer.json re-written in the order tokenizers serialises it. */
+function tokenizerJson(state: SaveState, raw: Record<string, unknown>): OrderedObject {
+  const ordered = (obj: unknown): JsonValue => {
+    if (Array.isArray(obj)) return obj.map(ordered);
+    if (obj !== null && typeof obj === 'object') return new OrderedObject(Object.entries(obj).map(([k, v]) => [k, ordered(v)]));
+    return obj as JsonValue;
+  };
+  const model = raw.model as Record<string, unknown>;
+  const added = state.addedTokens.map(
+    (t) =>
+      new OrderedObject([
+        ['id', t.id],
+        ['content', t.content],
+        ['single_word', false],
+        ['lstrip', false],
+        ['rstrip', false],
+        ['normalized', false],
+        ['special', t.special],
+      ]),
+  );
+  return new OrderedObject([
+    ['version', ordered(raw.version ?? '1.0')],
+    // transformers resets truncation and padding before saving.
+    ['truncation', null],
+    ['padding', null],
+    ['added_tokens', added],
+    ['normalizer', ordered(raw.normalizer ?? null)],
+    ['pre_tokenizer', ordered(raw.pre_tokenizer ?? null)],
+    ['post_processor', ordered(raw.post_processor ?? null)],
+    ['decoder', ordered(raw.decoder ?? null)],
+    [
+      'model',
+      new OrderedObject([
+        ['type', 'WordPiece'],
+        ['unk_token', ordered(model.unk_token ?? '[UNK]')],
+        ['continuing_subword_prefix', ordered(model.continuing_subword_prefix ?? '##')],
+        ['max_input_chars_per_word', ordered(model.max_input_chars_per_word ?? 100)],
+        ['vocab', new OrderedObject(state.vocabTokens.map((t, i): [string, JsonValue] => [t, i]))],
+      ]),
+    ],
+  ]);
+}
