@@ -91,7 +91,7 @@ function serveCdn(hash: string, req: IncomingMessage, res: ServerResponse): void
   res.end(part);
 }
 
-const weights = Buffer.alloc(50_000, 0).map((_, i) => (i * 7) % 251);
+const weights = Buffer.from(Array.from({ length: 50_000 }, (_, i) => (i * 7) % 251));
 function publishModel(id: string, files: Record<string, RepoFile>, commit = COMMIT): void {
   repos.set(`model:${id}`, { commit, files: new Map(Object.entries(files)) });
 }

@@ -100,21 +100,14 @@ function quotedRows(text: string, delimiter: string, where: string, limit: numbe
   while (i < text.length && out.length < limit) {
     const c = text[i]!;
     if (c === '"' && field === '') {
-      const openLine = line;
-      let j = i + 1;
-      for (;;) {
-        const q = text.indexOf('"', j);
-        if (q < 0) throw new DatasetError(where, openLine, 'a quoted field is never closed');
-        field += text.slice(j, q);
-        line += countNewlines(text, j, q);
-        if (text[q + 1] === '"') {
-          field += '"';
-          j = q + 2;
-          continue;
-        }
-        i = q + 1;
-        break;
-      }
+      // Find the closing quote (one not followed by another), then unescape the span in one go.
+      let q = text.indexOf('"', i + 1);
+      while (q >= 0 && text[q + 1] === '"') q = text.indexOf('"', q + 2);
+      if (q < 0) throw new DatasetError(where, line, 'a quoted field is never closed');
+      const raw = text.slice(i + 1, q);
+      field = raw.includes('"') ? raw.replaceAll('""', '"') : raw;
+      line += countNewlines(raw);
+      i = q + 1;
       const next = text[i];
       if (next !== undefined && next !== delimiter && next !== '\n' && next !== '\r') {
         throw new DatasetError(where, line, `unexpected ${JSON.stringify(next)} after a closing quote`);
@@ -124,23 +117,27 @@ function quotedRows(text: string, delimiter: string, where: string, limit: numbe
     if (c === delimiter) {
       fields.push(field);
       field = '';
+      i++;
     } else if (c === '\n') {
       endRow();
       line++;
       rowLine = line;
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      // CRLF: the "\n" ends the row.
+      i++;
     } else {
-      field += c;
+      // An unquoted run: slice it whole rather than growing the field a character at a time.
+      let j = i;
+      while (j < text.length && text[j] !== delimiter && text[j] !== '\n') j++;
+      // CRLF: the "\r" belongs to the line end, not the field.
+      field += text.slice(i, text[j] === '\n' && text[j - 1] === '\r' ? j - 1 : j);
+      i = j;
     }
-    i++;
   }
   if (out.length < limit && (field !== '' || fields.length > 0)) endRow();
   return out;
 }
 
-function countNewlines(text: string, from: number, to: number): number {
+function countNewlines(s: string): number {
   let n = 0;
-  for (let k = text.indexOf('\n', from); k >= 0 && k < to; k = text.indexOf('\n', k + 1)) n++;
+  for (let k = s.indexOf('\n'); k >= 0; k = s.indexOf('\n', k + 1)) n++;
   return n;
 }

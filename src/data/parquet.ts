@@ -34,7 +34,10 @@ export async function parseParquet(
   options: ParseOptions = {},
 ): Promise<TextClassificationDataset> {
   const limit = sampleLimit(options, where);
-  const buffer = input instanceof ArrayBuffer ? input : input.slice().buffer;
+  // hyparquet wants an ArrayBuffer; copy only a view that does not span its whole buffer.
+  const whole = !(input instanceof ArrayBuffer) && input.byteOffset === 0 && input.byteLength === input.buffer.byteLength;
+  const buffer: ArrayBuffer =
+    input instanceof ArrayBuffer ? input : whole && input.buffer instanceof ArrayBuffer ? input.buffer : input.slice().buffer;
   if (buffer.byteLength === 0) throw new DatasetError(where, undefined, 'empty file: no examples');
   let metadata;
   try {

@@ -3,7 +3,7 @@
 // This is the general (and slow) path: the encoder sends only chunks with non-ASCII or control
 // characters here, and caches the result per chunk.
 
-import { charFlags, DELETE, isCjk, lowerPerChar, PUNCT, SEP, stripAccents, WHITE, type CjkRanges } from './unicode.js';
+import { charFlags, DELETE, DELETE_RUST, isCjk, lowerPerChar, PUNCT, SEP, stripAccents, WHITE, type CjkRanges } from './unicode.js';
 
 /**
  * Which implementation to mirror. They differ in order only where it can matter:
@@ -37,12 +37,13 @@ export function cjkRangesOf(flavour: Flavour): CjkRanges {
 export function basicSplit(chunk: string, opts: BasicOptions): string[] {
   const ranges = cjkRangesOf(opts.flavour);
   const words: string[] = [];
+  const deleteBit = opts.flavour === 'python' ? DELETE : DELETE_RUST;
   let piece = '';
   // Cleaning and CJK padding both act on raw code points, before any normalisation.
   for (const ch of chunk) {
     const cp = ch.codePointAt(0)!;
     const flags = charFlags(cp);
-    if (opts.cleanText && flags & DELETE) continue;
+    if (opts.cleanText && flags & deleteBit) continue;
     if (flags & (opts.cleanText ? SEP : WHITE)) {
       normalizeInto(piece, opts, words);
       piece = '';

@@ -10,7 +10,7 @@ export { OrderedObject, prettyJson, tokenizerFiles } from './save.js';
 export type { JsonValue, SaveState } from './save.js';
 export { parseTokenizerJson } from './tokenizer_json.js';
 export type { AddedTokenSpec, TokenizerJsonSpec } from './tokenizer_json.js';
-export { charFlags, DELETE, isCjk, lowerPerChar, PUNCT, SEP, stripAccents, WHITE } from './unicode.js';
+export { charFlags, DELETE, DELETE_RUST, isCjk, lowerPerChar, PUNCT, SEP, stripAccents, WHITE } from './unicode.js';
 export type { CjkRanges } from './unicode.js';
 export {
   DEFAULT_SPECIAL_TOKENS,

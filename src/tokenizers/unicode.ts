@@ -12,8 +12,15 @@
 export const SEP = 1;
 /** Unicode White_Space: what splits words when cleaning is off (Rust `char::is_whitespace`). */
 export const WHITE = 2;
-/** Deleted by cleaning: categories Cc Cf Cs Co Cn except `\t \n \r`, plus U+0000 and U+FFFD. */
+/** Deleted by Python's cleaning: categories Cc Cf Cs Co Cn except `\t \n \r`, plus U+0000 and U+FFFD. */
 export const DELETE = 4;
+/**
+ * Deleted by Rust's cleaning: the same but without Cn. tokenizers' `is_control` is
+ * unicode_categories' `is_other()`, which is only Cc | Cf | Co, so an unassigned code point stays in
+ * its word (and makes it [UNK]) on the fast path, while the slow path deletes it. Cs is kept here
+ * because a Rust string cannot hold a lone surrogate at all.
+ */
+export const DELETE_RUST = 16;
 /** Split off as its own word: ASCII punctuation or any category P character. */
 export const PUNCT = 8;
 
@@ -22,6 +29,7 @@ export const PUNCT = 8;
 const SEP_RE = /^[\t\n\r \u2028\u2029\p{Zs}]$/u;
 const WHITE_RE = /^\p{White_Space}$/u;
 const DELETE_RE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\uFFFD]$/u;
+const DELETE_RUST_RE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\uFFFD]$/u;
 const PUNCT_RE = /^\p{P}$/u;
 
 /** cp: a code point → bit set of SEP | WHITE | DELETE | PUNCT. */
@@ -31,7 +39,10 @@ function classify(cp: number): number {
   if (SEP_RE.test(ch)) flags |= SEP;
   if (WHITE_RE.test(ch)) flags |= WHITE;
   // \t \n \r are Cc but BERT treats them as whitespace, never deletes them.
-  if (cp !== 9 && cp !== 10 && cp !== 13 && DELETE_RE.test(ch)) flags |= DELETE;
+  if (cp !== 9 && cp !== 10 && cp !== 13) {
+    if (DELETE_RE.test(ch)) flags |= DELETE;
+    if (DELETE_RUST_RE.test(ch)) flags |= DELETE_RUST;
+  }
   // Python's _is_punctuation counts all of ASCII 33–47, 58–64, 91–96, 123–126 as punctuation,
   // including symbols such as $ + < = > ^ ` | ~ that Unicode files under S.
   if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126)) {
@@ -45,18 +56,18 @@ function classify(cp: number): number {
 let bmpFlags: Uint8Array | undefined;
 const astralFlags = new Map<number, number>();
 
-/** Built once, lazily: 64 KiB, about 30 ms. Surrogate code units are marked DELETE (category Cs). */
+/** Built once, lazily: 64 KiB, about 30 ms. Surrogate code units are marked deleted (category Cs). */
 function bmpTable(): Uint8Array {
   if (bmpFlags) return bmpFlags;
   const table = new Uint8Array(0x10000);
   for (let cp = 0; cp < 0x10000; cp++) {
-    table[cp] = cp >= 0xd800 && cp <= 0xdfff ? DELETE : classify(cp);
+    table[cp] = cp >= 0xd800 && cp <= 0xdfff ? DELETE | DELETE_RUST : classify(cp);
   }
   bmpFlags = table;
   return table;
 }
 
-/** cp: a code point (or a lone surrogate code unit) → its SEP | WHITE | DELETE | PUNCT bits. */
+/** cp: a code point (or a lone surrogate code unit) → its SEP | WHITE | DELETE | DELETE_RUST | PUNCT bits. */
 export function charFlags(cp: number): number {
   if (cp < 0x10000) return bmpTable()[cp]!;
   let flags = astralFlags.get(cp);

@@ -1,0 +1,41 @@
+// Builds dist/: the Node library entry, the CLIs, the benches, the browser bundle (no Node built-ins) and types.
+// WGSL shaders are inlined as strings (esbuild `text` loader): nothing reads shader files at run time.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+
+const common = { bundle: true, format: 'esm', loader: { '.wgsl': 'text' }, sourcemap: true, logLevel: 'warning', target: 'es2022' };
+// Node outputs keep npm packages external (resolved from node_modules at run time).
+const node = { ...common, platform: 'node', packages: 'external' };
+
+const nodeEntries = {
+  'dist/index.js': 'src/index.ts',
+  'dist/train.js': 'src/cli/train.ts',
+  'dist/predict.js': 'src/cli/predict.ts',
+  'dist/demo-server.js': 'src/cli/demo_server.ts',
+};
+for (const f of existsSync('bench') ? readdirSync('bench') : []) {
+  if (f.endsWith('.ts')) nodeEntries[`dist/bench/${f.replace(/\.ts$/, '.js')}`] = `bench/${f}`;
+}
+
+rmSync('dist', { recursive: true, force: true });
+const jobs = [];
+for (const [outfile, entry] of Object.entries(nodeEntries)) {
+  if (existsSync(entry)) jobs.push(build({ ...node, entryPoints: [entry], outfile }));
+}
+// Browser: everything bundled; Node built-ins and `webgpu` are refused outright so one can never slip in.
+const browserEntries = { 'dist/browser/webtune.js': 'src/browser.ts', 'dist/browser/worker.js': 'src/web/worker.ts', 'dist/browser/demo.js': 'src/web/demo.ts' };
+const refuseNode = {
+  name: 'refuse-node-modules',
+  setup(b) {
+    b.onResolve({ filter: /^(node:|fs$|path$|os$|url$|crypto$|child_process$|webgpu$)/ }, (args) => ({
+      errors: [{ text: `browser bundle must not import "${args.path}" (imported from ${args.importer})` }],
+    }));
+  },
+};
+for (const [outfile, entry] of Object.entries(browserEntries)) {
+  if (existsSync(entry)) jobs.push(build({ ...common, platform: 'browser', entryPoints: [entry], outfile, plugins: [refuseNode] }));
+}
+await Promise.all(jobs);
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--emitDeclarationOnly'], { stdio: 'inherit' });
+console.log('built dist/');

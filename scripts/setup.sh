@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh machine: npm dependencies, the build, and — only when Dawn finds no WebGPU adapter —
+# a software Vulkan driver (Mesa lavapipe) from the distribution. Safe to run again: it skips what is done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
+
+need_node_major=20
+if ! command -v node >/dev/null 2>&1; then
+  echo "setup: Node.js >= $need_node_major is required (https://nodejs.org, or: sudo apt-get install nodejs npm)" >&2
+  exit 1
+fi
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt "$need_node_major" ]; then
+  echo "setup: Node.js $(node --version) is too old; webtune needs >= $need_node_major" >&2
+  exit 1
+fi
+
+# npm dependencies: install when missing or when package-lock.json changed since the last install.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@";
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@";
+  else echo "setup: this step needs root: run as root or install sudo: $*" >&2; return 1; fi
+}
+
+install_software_vulkan() {
+  if [ ! -r /etc/os-release ]; then
+    echo "setup: no WebGPU adapter, and this is not a Debian/Ubuntu system: install a Vulkan driver (Mesa >= 23) yourself" >&2
+    return 1
+  fi
+  . /etc/os-release
+  echo "setup: no WebGPU adapter found; installing the software Vulkan driver (Mesa lavapipe) from $PRETTY_NAME"
+  export DEBIAN_FRONTEND=noninteractive
+  if [ "${VERSION_CODENAME:-}" = "bookworm" ]; then
+    # bookworm's own Mesa 22.3 is rejected by Dawn: take Mesa from bookworm-backports.
+    echo "deb http://deb.debian.org/debian bookworm-backports main" | as_root tee /etc/apt/sources.list.d/webtune-backports.list >/dev/null
+    as_root apt-get update -q
+    as_root apt-get install -y -q -t bookworm-backports mesa-vulkan-drivers libvulkan1
+  else
+    as_root apt-get update -q
+    as_root apt-get install -y -q mesa-vulkan-drivers libvulkan1
+  fi
+}
+
+if ! node scripts/check-adapter.mjs; then
+  install_software_vulkan
+  node scripts/check-adapter.mjs || { echo "setup: still no WebGPU adapter after installing the driver" >&2; exit 1; }
+fi
+
+# Build when dist/ is missing or older than any source.
+if [ ! -f dist/train.js ] || [ -n "$(find src shaders bench scripts package.json -newer dist/train.js -print -quit 2>/dev/null)" ]; then
+  echo "setup: building (npm run build)"
+  npm run build --silent
+fi
+echo "setup: ready"
