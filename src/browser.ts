@@ -9,3 +9,7 @@ setDefaultFileSourceFactory((url) => new UrlFileSource(url));
 export * from './engine.js';
 export * from './io/files.js';
 export { UrlFileSource } from './io/files_browser.js';
+export * from './models/index.js';
+export * from './pipeline/index.js';
+export * from './data/index.js';
+export * from './io/safetensors.js';

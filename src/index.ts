@@ -2,10 +2,24 @@
 import './runtime/node_gpu.js';
 import { setDefaultFileSourceFactory } from './io/files.js';
 import { DirectoryFileSource } from './io/files_node.js';
+import { setDefaultFileWriter } from './models/distilbert/save.js';
+import { writeFilesNode } from './models/distilbert/save_node.js';
+import type { DistilBertForSequenceClassification } from './models/distilbert/model.js';
 
 setDefaultFileSourceFactory((dir) => new DirectoryFileSource(dir));
+setDefaultFileWriter(writeFilesNode);
 
 export * from './engine.js';
 export { setDawnFlags } from './runtime/node_gpu.js';
 export * from './io/files.js';
 export { DirectoryFileSource } from './io/files_node.js';
+export * from './models/index.js';
+
+/** Node: writes config.json and model.safetensors into `dir` (created when missing), as save_pretrained. */
+export function savePretrained(model: DistilBertForSequenceClassification, dir: string): Promise<void> {
+  return model.savePretrained(dir, writeFilesNode);
+}
+export * from './pipeline/index.js';
+export * from './data/node.js';
+export * from './io/hub.js';
+export * from './io/safetensors.js';

@@ -182,10 +182,10 @@ describe('local paths and the cache (offline)', () => {
     expect(err.lookedFor).toEqual(['config.json', 'model.safetensors']);
     expect(err.where[0]).toContain(join(cache, 'models--distilbert--distilbert-base-uncased'));
     expect(err.message).not.toContain('\n');
-    expect(err.message).toMatch(/^Cannot load "distilbert\/distilbert-base-uncased": offline mode is on .* config\.json, model\.safetensors are not in the Hugging Face cache/);
+    expect(err.message).toMatch(/^Cannot load model "distilbert\/distilbert-base-uncased": offline mode is on .* config\.json, model\.safetensors are not in the Hugging Face cache/);
     expect(log).toEqual([]);
     await expect(resolveDatasetFiles('imdb', { cacheDir: cache, offline: true })).rejects.toThrow(
-      /Cannot load "imdb": .*plain_text\/train-00000-of-00001\.parquet, plain_text\/test-00000-of-00001\.parquet are not/,
+      /Cannot load dataset "imdb": .*plain_text\/train-00000-of-00001\.parquet, plain_text\/test-00000-of-00001\.parquet are not/,
     );
   });
 

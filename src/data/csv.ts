@@ -105,7 +105,8 @@ function quotedRows(text: string, delimiter: string, where: string, limit: numbe
       while (q >= 0 && text[q + 1] === '"') q = text.indexOf('"', q + 2);
       if (q < 0) throw new DatasetError(where, line, 'a quoted field is never closed');
       const raw = text.slice(i + 1, q);
-      field = raw.includes('"') ? raw.replaceAll('""', '"') : raw;
+      // split/join: several times faster than replaceAll here, whose GC cost grows with the kept results.
+      field = raw.includes('"') ? raw.split('""').join('"') : raw;
       line += countNewlines(raw);
       i = q + 1;
       const next = text[i];

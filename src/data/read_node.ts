@@ -1,7 +1,7 @@
 // loadDataset: a path (file or folder) or a Hub dataset id → TextClassificationDataset. Node-only: it
 // reads the file system; parsing itself lives in the pure readers, which the browser uses directly.
 
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { decodeUtf8 } from '../io/files.js';
 import { resolveDatasetFiles, type ResolveDatasetOptions } from '../io/hub.js';
@@ -27,7 +27,7 @@ const SPLIT_SYNONYMS: Record<string, readonly string[]> = {
   validation: ['validation', 'dev', 'valid', 'val'],
   dev: ['dev', 'validation', 'valid', 'val'],
 };
-const READ_CONCURRENCY = 64;
+const READ_SLICE = 1024;
 
 /**
  * path | spec | Hub id → dataset. A file: format from its extension. A folder: aclImdb layout
@@ -64,7 +64,7 @@ async function readFileDataset(path: string, options: LoadOptions): Promise<Text
   if (!options.format && !formatFromName(path)) {
     throw new DatasetError(path, undefined, 'cannot tell the format from the extension (.jsonl, .json, .csv, .tsv, .parquet); give format');
   }
-  return parseDataset(new Uint8Array(await fs.readFile(path)), path, options);
+  return parseDataset(await fs.readFile(path), path, options);
 }
 
 /** Parse files in order; maxSamples (when set) is spread over them so later shards are not read needlessly. */
@@ -126,17 +126,20 @@ async function readAclImdb(dir: string, options: LoadOptions): Promise<TextClass
   return assembleClassFolders(folders, dir, options);
 }
 
-/** Reads many small files a batch at a time (25k reviews: bounded open files, still parallel). */
+/**
+ * Reads many small files. Synchronous reads in slices, yielding to the event loop between slices:
+ * for 25k reviews this is ~5x faster than fs.promises.readFile (each of which is open/stat/read/close
+ * on the thread pool), and the loop is never blocked for long.
+ */
 async function readTexts(dir: string, names: readonly string[]): Promise<string[]> {
   const out: string[] = new Array(names.length);
-  for (let start = 0; start < names.length; start += READ_CONCURRENCY) {
-    const batch = names.slice(start, start + READ_CONCURRENCY);
-    await Promise.all(
-      batch.map(async (n, k) => {
-        const p = join(dir, n);
-        out[start + k] = decodeUtf8(new Uint8Array(await fs.readFile(p)), p);
-      }),
-    );
+  for (let start = 0; start < names.length; start += READ_SLICE) {
+    const end = Math.min(names.length, start + READ_SLICE);
+    for (let i = start; i < end; i++) {
+      const p = join(dir, names[i]!);
+      out[i] = decodeUtf8(readFileSync(p), p);
+    }
+    await new Promise<void>((r) => setImmediate(r));
   }
   return out;
 }

@@ -55,11 +55,13 @@ export class HubUnavailableError extends Error {
     readonly where: readonly string[],
     /** Why the network was not used: offline mode, or the request failed. */
     readonly reason: string,
+    readonly repoType: RepoType = 'model',
   ) {
+    const cli = `huggingface-cli download ${repoType === 'dataset' ? '--repo-type dataset ' : ''}${id}`;
     super(
-      `Cannot load "${id}": ${reason}, and ${lookedFor.join(', ')} ${lookedFor.length === 1 ? 'is' : 'are'} not in the ` +
+      `Cannot load ${repoType} "${id}": ${reason}, and ${lookedFor.join(', ')} ${lookedFor.length === 1 ? 'is' : 'are'} not in the ` +
         `Hugging Face cache (looked in ${where.join(' and ')}). Download ${lookedFor.length === 1 ? 'it' : 'them'} once with ` +
-        `network access (without HF_HUB_OFFLINE=1), or with Python (huggingface-cli download ${id}), or set HF_HUB_CACHE / ` +
+        `network access (without HF_HUB_OFFLINE=1), or with Python (${cli}), or set HF_HUB_CACHE / ` +
         `HF_HOME to a cache that has ${lookedFor.length === 1 ? 'it' : 'them'}, or pass the path of a local directory instead of an id.`,
     );
   }
@@ -120,7 +122,7 @@ class MissingFiles {
     }
   }
   throwIfAny(): void {
-    if (this.first) throw new HubUnavailableError(this.first.id, this.files, this.first.where, this.first.reason);
+    if (this.first) throw new HubUnavailableError(this.first.id, this.files, this.first.where, this.first.reason, this.first.repoType);
   }
 }
 
@@ -213,11 +215,11 @@ class CachedRepo implements Session {
     const where = this.found
       ? [this.found.cache.snapshotDir(this.found.commit)]
       : this.caches.map((c) => join(c.root, 'snapshots', `<refs/${this.revision}>`));
-    throw new HubUnavailableError(this.id, [file], where, this.reason);
+    throw new HubUnavailableError(this.id, [file], where, this.reason, this.caches[0]!.type);
   }
 
   dir(): string {
-    if (!this.found) throw new HubUnavailableError(this.id, ['any file'], this.caches.map((c) => c.root), this.reason);
+    if (!this.found) throw new HubUnavailableError(this.id, ['any file'], this.caches.map((c) => c.root), this.reason, this.caches[0]!.type);
     return this.found.cache.snapshotDir(this.found.commit);
   }
 }

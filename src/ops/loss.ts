@@ -3,7 +3,7 @@ import crossEntropyWgsl from '../../shaders/cross_entropy.wgsl';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { assertFloat, empty, grid1d, kernel } from './kernel.js';
 
 /**
@@ -21,7 +21,9 @@ export function crossEntropy(logits: Tensor, labels: Tensor, ignoreIndex = -100)
   const u = new Uniforms().u32(rows, classes).i32(ignoreIndex);
   const rt = runtime();
   rt.dispatch(kernel('cross_entropy', crossEntropyWgsl, undefined, 'forward'), [logits.binding, labels.binding, null, stats.binding, null], u.buffer, [1]);
-  const loss = stats.reshape([]);
+  // The loss is a scalar view of stats[0]; stats[1] (the counted rows) stays in the shared buffer for the backward.
+  const loss = new Tensor([], 'f32', stats.storage.retain());
+  stats.dispose();
   return record('crossEntropy', [logits, labels], loss, (g) => {
     const dlogits = empty(logits.shape);
     rt.dispatch(

@@ -71,8 +71,11 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     const a2 = a.reshape([-1, a.shape[a.rank - 1]]);
     const out2 = matmul(a2, b, options);
     const out = out2.reshape([...lead, out2.shape[1]]);
-    a2.dispose();
-    out2.dispose();
+    // The views are graph nodes when autograd recorded them (dispose() would cut the graph): the scope frees them.
+    if (!out.gradFn) {
+      a2.dispose();
+      out2.dispose();
+    }
     return out;
   }
   const batchA = a.shape.slice(0, -2);

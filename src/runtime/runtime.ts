@@ -51,8 +51,11 @@ export class Runtime {
   private readonly uniformBuffer: GPUBuffer;
   private errors: Error[] = [];
   private lost: DeviceLostError | undefined;
-  /** Optional observer of every dispatch (bench:train's kernel breakdown). */
-  profiler: { onDispatch(name: string): void } | undefined;
+  /**
+   * Optional observer of every dispatch (bench:train's kernel breakdown). When it offers `timestampWrites` and
+   * returns writes for a dispatch, that dispatch gets a compute pass of its own carrying them (GPU timing).
+   */
+  profiler: { onDispatch(name: string): void; timestampWrites?(name: string): GPUComputePassTimestampWrites | undefined } | undefined;
 
   constructor(
     readonly device: GPUDevice,
@@ -141,13 +144,16 @@ export class Runtime {
       entries.push({ binding: bindings.length, resource: { buffer: this.uniformBuffer, offset, size: UNIFORM_SLOT } });
     }
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    const timestampWrites = this.profiler?.timestampWrites?.(kernel.name);
+    if (timestampWrites) this.endPass();
     if (!this.pass) {
       this.encoder ??= this.device.createCommandEncoder();
-      this.pass = this.encoder.beginComputePass();
+      this.pass = this.encoder.beginComputePass(timestampWrites ? { timestampWrites } : undefined);
     }
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
     this.pass.dispatchWorkgroups(x, y, z);
+    if (timestampWrites) this.endPass();
     this.profiler?.onDispatch(kernel.name);
     this.pending++;
     this.dispatchCount++;

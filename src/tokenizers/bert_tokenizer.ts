@@ -161,7 +161,9 @@ export class BertTokenizer {
   /** text → WordPiece tokens without [CLS]/[SEP], e.g. "Hello, world!" → ["hello", ",", "world", "!"]. */
   tokenize(text: string): string[] {
     const tokens = this.parts.vocab.tokens;
-    return this.encoder.encode(text).map((id) => tokens[id]!);
+    const ids: number[] = [];
+    this.encoder.encodeInto(text, ids);
+    return ids.map((id) => tokens[id]!);
   }
 
   /** text → { inputIds: [n], attentionMask: [n] (all 1) }, [CLS] … [SEP] unless addSpecialTokens is false. */
@@ -169,15 +171,18 @@ export class BertTokenizer {
     const addSpecial = options.addSpecialTokens ?? true;
     const prefix = addSpecial ? this.parts.prefixIds : [];
     const suffix = addSpecial ? this.parts.suffixIds : [];
-    const content = this.encoder.encode(text);
     const limit = this.lengthLimit(options);
+    const inputIds = prefix.slice();
+    this.encoder.encodeInto(text, inputIds);
     if (limit !== undefined) {
       const room = limit - prefix.length - suffix.length;
       if (room < 0) throw new RangeError(`maxLength ${limit} leaves no room for the ${prefix.length + suffix.length} special tokens`);
-      if (content.length > room) content.length = room;
+      if (inputIds.length > prefix.length + room) inputIds.length = prefix.length + room;
     }
-    const inputIds = prefix.length + suffix.length === 0 ? content : [...prefix, ...content, ...suffix];
-    return { inputIds, attentionMask: new Array<number>(inputIds.length).fill(1) };
+    for (const id of suffix) inputIds.push(id);
+    const attentionMask: number[] = [];
+    for (let i = 0; i < inputIds.length; i++) attentionMask.push(1);
+    return { inputIds, attentionMask };
   }
 
   /** texts: [B] → B encodings, each as encode() gives it (no padding: the collator pads). */

@@ -1,9 +1,10 @@
 // The hot path: raw text → content ids (no [CLS]/[SEP]). Added/special tokens are cut out first;
-// the rest is scanned once, chunk by whitespace-separated chunk. Plain ASCII chunks are split on
-// punctuation right here; anything else goes through basic.ts. Either way the ids of a chunk (or
-// ASCII run) are cached, since natural text repeats the same words over and over.
+// the rest is scanned once, chunk by whitespace-separated chunk. The ids of each chunk are cached
+// (natural text repeats the same words over and over); on a miss, plain ASCII chunks are split on
+// punctuation right here and anything else goes through basic.ts.
 
 import { basicSplit, type BasicOptions } from './basic.js';
+import { ChunkCache, FNV_OFFSET, fnvStep } from './chunk_cache.js';
 import { charFlags, lowerPerChar, SEP, WHITE } from './unicode.js';
 import { WordPiece } from './wordpiece.js';
 
@@ -21,13 +22,11 @@ const ALNUM = 1;
 const PUNCT = 2;
 const SPACE = 3;
 
-/** Cached chunks before the cache is dropped and refilled: bounds memory on endless streams. */
-const CACHE_LIMIT = 1 << 18;
-
 export class Encoder {
   private readonly asciiClass = new Uint8Array(128);
   private readonly asciiPunctId = new Int32Array(128);
-  private readonly cache = new Map<string, number[]>();
+  /** Raw chunk (text between separators) → its ids. */
+  private readonly cache = new ChunkCache();
   /** Added tokens grouped by first UTF-16 unit, longest first (leftmost-longest matching). */
   private readonly addedByFirst = new Map<number, AddedToken[]>();
   private readonly addedFirstUnits: number[];
@@ -65,9 +64,8 @@ export class Encoder {
       added.some((t) => t.content === lowerPerChar(t.content) && t.content !== t.content.toUpperCase());
   }
 
-  /** text: raw string → content ids, e.g. "Hello [SEP] world" → [7592, 102, 2088]. */
-  encode(text: string): number[] {
-    const out: number[] = [];
+  /** text: raw string → content ids appended to `out`, e.g. "Hello [SEP] world" → [7592, 102, 2088]. */
+  encodeInto(text: string, out: number[]): void {
     for (const part of this.splitAdded(text)) {
       if (typeof part === 'number') out.push(part);
       else if (this.resplitAfterLowercase) {
@@ -78,7 +76,6 @@ export class Encoder {
         }
       } else this.encodeSegment(part, out);
     }
-    return out;
   }
 
   /** text → pieces: strings to tokenize, numbers for added tokens found in it (leftmost, then longest). */
@@ -120,6 +117,7 @@ export class Encoder {
     const n = text.length;
     const cls = this.asciiClass;
     const sepBit = this.basic.cleanText ? SEP : WHITE;
+    const cache = this.cache;
     let i = 0;
     while (i < n) {
       let c = text.charCodeAt(i);
@@ -127,9 +125,10 @@ export class Encoder {
         i++;
         continue;
       }
-      // Find the chunk's end (next separator) and whether it is plain ASCII without controls.
+      // Find the chunk's end (next separator), hash it, and see whether it is plain ASCII.
       let j = i;
       let plain = true;
+      let hash = FNV_OFFSET;
       for (; j < n; j++) {
         c = text.charCodeAt(j);
         if (c < 128) {
@@ -141,48 +140,40 @@ export class Encoder {
           if (charFlags(c) & sepBit) break;
           plain = false;
         }
+        hash = fnvStep(hash, c);
       }
-      if (plain) this.encodeAsciiChunk(text, i, j, out);
-      else this.encodeGeneralChunk(text.slice(i, j), out);
+      let ids = cache.find(hash, text, i, j);
+      if (ids === undefined) {
+        ids = plain ? this.asciiChunkIds(text, i, j) : this.generalChunkIds(text.slice(i, j));
+        cache.insert(hash, text.slice(i, j), ids);
+      }
+      for (let k = 0; k < ids.length; k++) out.push(ids[k]!);
       i = j;
     }
   }
 
-  /** text[start, end): letters, digits and ASCII punctuation only → ids appended to `out`. */
-  private encodeAsciiChunk(text: string, start: number, end: number, out: number[]): void {
+  /** text[start, end): letters, digits and ASCII punctuation only → ids. */
+  private asciiChunkIds(text: string, start: number, end: number): number[] {
     const cls = this.asciiClass;
+    const ids: number[] = [];
     let runStart = start;
     for (let i = start; i <= end; i++) {
       const c = i < end ? text.charCodeAt(i) : -1;
       if (c >= 0 && cls[c] === ALNUM) continue;
       if (i > runStart) {
         const raw = text.slice(runStart, i);
-        let ids = this.cache.get(raw);
-        if (ids === undefined) {
-          ids = [];
-          this.wordpiece.encodeWord(this.basic.lowercase ? raw.toLowerCase() : raw, ids);
-          this.remember(raw, ids);
-        }
-        for (let k = 0; k < ids.length; k++) out.push(ids[k]!);
+        this.wordpiece.encodeWord(this.basic.lowercase ? raw.toLowerCase() : raw, ids);
       }
-      if (c >= 0) out.push(this.asciiPunctId[c]!);
+      if (c >= 0) ids.push(this.asciiPunctId[c]!);
       runStart = i + 1;
     }
+    return ids;
   }
 
-  /** chunk: separator-free text with non-ASCII or control characters → ids appended to `out`. */
-  private encodeGeneralChunk(chunk: string, out: number[]): void {
-    let ids = this.cache.get(chunk);
-    if (ids === undefined) {
-      ids = [];
-      for (const word of basicSplit(chunk, this.basic)) this.wordpiece.encodeWord(word, ids);
-      this.remember(chunk, ids);
-    }
-    for (let k = 0; k < ids.length; k++) out.push(ids[k]!);
-  }
-
-  private remember(key: string, ids: number[]): void {
-    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-    this.cache.set(key, ids);
+  /** chunk: separator-free text with non-ASCII or control characters → ids. */
+  private generalChunkIds(chunk: string): number[] {
+    const ids: number[] = [];
+    for (const word of basicSplit(chunk, this.basic)) this.wordpiece.encodeWord(word, ids);
+    return ids;
   }
 }

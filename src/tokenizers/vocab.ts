@@ -113,12 +113,23 @@ export function parseJsonObject(text: string, where: string): Record<string, unk
     value = JSON.parse(text);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const pos = /position (\d+)/.exec(message);
-    const at = pos ? ` at ${lineAndColumn(text, Number(pos[1]))}` : '';
+    const pos = errorPosition(text, message);
+    const at = pos === undefined ? '' : ` at ${lineAndColumn(text, pos)}`;
     throw new Error(`${where}: invalid JSON${at}: ${message}`);
   }
   if (!isObject(value)) throw new Error(`${where}: expected a JSON object at the top level`);
   return value;
+}
+
+/** Where JSON.parse failed: V8 says "at position N", or for an unexpected token quotes the text around it. */
+function errorPosition(text: string, message: string): number | undefined {
+  const pos = /position (\d+)/.exec(message);
+  if (pos) return Number(pos[1]);
+  const quoted = /Unexpected token '([\s\S])', (?:\.\.\.)?"([\s\S]*)"(?:\.\.\.)? is not valid JSON/.exec(message);
+  if (!quoted) return undefined;
+  const [, token, context] = quoted as unknown as [string, string, string];
+  const at = text.indexOf(context);
+  return at < 0 ? undefined : at + Math.max(0, context.indexOf(token));
 }
 
 function lineAndColumn(text: string, pos: number): string {

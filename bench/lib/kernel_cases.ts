@@ -1,0 +1,176 @@
+// The kernels of a DistilBERT training step at B·T tokens (B = 16·scale, T = 128), as bench cases: each sets up its
+// inputs once and returns a `run` that encodes one call (outputs returned for disposal).
+import * as wt from '../../src/index.js';
+import type { Tensor } from '../../src/index.js';
+
+export interface Case {
+  name: string;
+  kind: 'matmul' | 'memory';
+  /** Floating-point operations (matmul) or bytes moved at minimum (memory-bound kernels) per call. */
+  work: number;
+  setup(): { run(): (Tensor | null | undefined)[]; dispose(): void };
+}
+
+export interface Dims {
+  batch: number;
+  seq: number;
+  tokens: number;
+  hidden: number;
+  ffn: number;
+  heads: number;
+  vocab: number;
+  params: number;
+}
+
+export function dims(scale: number): Dims {
+  const batch = Math.max(1, Math.round(16 * scale));
+  const seq = 128;
+  return { batch, seq, tokens: batch * seq, hidden: 768, ffn: 3072, heads: 12, vocab: 30522, params: Math.round(67_000_000 * scale) };
+}
+
+let seed = 1;
+const rand = (shape: number[], grad = false): Tensor => {
+  const t = wt.randUniform(shape, seed++, -1, 1).keep();
+  return grad ? t.requireGrad() : t;
+};
+
+/** y = op(x) with autograd recorded once; the case times y's backward alone. */
+function backwardCase(name: string, kind: Case['kind'], work: number, make: () => { inputs: Tensor[]; out: Tensor }): Case {
+  return {
+    name, kind, work,
+    setup() {
+      const { inputs, out } = make();
+      const g = rand([...out.shape]);
+      const node = out.gradFn!;
+      return {
+        run: () => node.backward(g),
+        dispose: () => { out.dispose(); g.dispose(); inputs.forEach((t) => t.dispose()); },
+      };
+    },
+  };
+}
+
+function matmulCase(name: string, m: number, n: number, k: number, aShape: number[], bShape: number[], opts: wt.MatmulOptions): Case {
+  return {
+    name, kind: 'matmul', work: 2 * m * n * k,
+    setup() {
+      const a = rand(aShape);
+      const b = rand(bShape);
+      return { run: () => [wt.matmul(a, b, opts)], dispose: () => { a.dispose(); b.dispose(); } };
+    },
+  };
+}
+
+export function kernelCases(d: Dims): Case[] {
+  const { tokens: T, hidden: H, ffn: F, batch: B, seq: S, heads: NH } = d;
+  const hd = H / NH;
+  const BH = B * NH;
+  const cases: Case[] = [
+    // Linear forward: x · Wᵀ (NT)
+    matmulCase(`linear x[${T},${H}]·W[${H},${H}]ᵀ`, T, H, H, [T, H], [H, H], { transB: true }),
+    matmulCase(`linear x[${T},${H}]·W[${F},${H}]ᵀ`, T, F, H, [T, H], [F, H], { transB: true }),
+    matmulCase(`linear x[${T},${F}]·W[${H},${F}]ᵀ`, T, H, F, [T, F], [H, F], { transB: true }),
+    // Linear backward, input gradient: dY · W (NN)
+    matmulCase(`dX dY[${T},${H}]·W[${H},${H}]`, T, H, H, [T, H], [H, H], {}),
+    matmulCase(`dX dY[${T},${F}]·W[${F},${H}]`, T, H, F, [T, F], [F, H], {}),
+    matmulCase(`dX dY[${T},${H}]·W[${H},${F}]`, T, F, H, [T, H], [H, F], {}),
+    // Linear backward, weight gradient: dYᵀ · X (TN, K = tokens)
+    matmulCase(`dW dY[${T},${H}]ᵀ·X[${T},${H}]`, H, H, T, [T, H], [T, H], { transA: true }),
+    matmulCase(`dW dY[${T},${F}]ᵀ·X[${T},${H}]`, F, H, T, [T, F], [T, H], { transA: true }),
+    matmulCase(`dW dY[${T},${H}]ᵀ·X[${T},${F}]`, H, F, T, [T, H], [T, F], { transA: true }),
+    // Attention: [B·H, T, D] · [B·H, D, T] and back, heads read in place from [B, T, H·D]
+    {
+      name: `attn scores [${BH},${S},${hd}]·[${BH},${hd},${S}]`, kind: 'matmul', work: 2 * BH * S * S * hd,
+      setup() {
+        const q = rand([B, S, H]);
+        const k = rand([B, S, H]);
+        return { run: () => [wt.attentionScores(q, k, NH, 1 / Math.sqrt(hd))], dispose: () => { q.dispose(); k.dispose(); } };
+      },
+    },
+    backwardCase(`attn scores backward (dQ, dK)`, 'matmul', 2 * 2 * BH * S * S * hd, () => {
+      const q = rand([B, S, H], true);
+      const k = rand([B, S, H], true);
+      return { inputs: [q, k], out: wt.attentionScores(q, k, NH, 0.125) };
+    }),
+    {
+      name: `attn context [${BH},${S},${S}]·[${BH},${S},${hd}]`, kind: 'matmul', work: 2 * BH * S * S * hd,
+      setup() {
+        const p = rand([B, NH, S, S]);
+        const v = rand([B, S, H]);
+        return { run: () => [wt.attentionContext(p, v, NH)], dispose: () => { p.dispose(); v.dispose(); } };
+      },
+    },
+    backwardCase(`attn context backward (dP, dV)`, 'matmul', 2 * 2 * BH * S * S * hd, () => {
+      const p = rand([B, NH, S, S], true);
+      const v = rand([B, S, H], true);
+      return { inputs: [p, v], out: wt.attentionContext(p, v, NH) };
+    }),
+    // Memory-bound kernels: bytes = one read of each input + one write of each output.
+    {
+      name: `softmax [${BH},${S},${S}] masked`, kind: 'memory', work: 2 * 4 * BH * S * S,
+      setup() {
+        const x = rand([B, NH, S, S]);
+        const mask = wt.tensor(new Int32Array(B * S).fill(1), [B, S], 'i32').keep();
+        return { run: () => [wt.softmax(x, { mask, scale: 0.125 })], dispose: () => { x.dispose(); mask.dispose(); } };
+      },
+    },
+    backwardCase(`softmax backward [${BH},${S},${S}]`, 'memory', 3 * 4 * BH * S * S, () => {
+      const x = rand([B, NH, S, S], true);
+      return { inputs: [x], out: wt.softmax(x) };
+    }),
+  ];
+  for (const C of [H, F]) {
+    cases.push(
+      {
+        name: `layernorm [${T},${C}]`, kind: 'memory', work: 2 * 4 * T * C,
+        setup() {
+          const x = rand([T, C]);
+          const g = rand([C]);
+          const b = rand([C]);
+          return { run: () => [wt.layerNorm(x, g, b, 1e-12)], dispose: () => { x.dispose(); g.dispose(); b.dispose(); } };
+        },
+      },
+      backwardCase(`layernorm backward [${T},${C}]`, 'memory', 3 * 4 * T * C, () => {
+        const x = rand([T, C], true);
+        const g = rand([C], true);
+        const b = rand([C], true);
+        return { inputs: [x, g, b], out: wt.layerNorm(x, g, b, 1e-12) };
+      }),
+      {
+        name: `gelu [${T},${C}]`, kind: 'memory', work: 2 * 4 * T * C,
+        setup() {
+          const x = rand([T, C]);
+          return { run: () => [wt.gelu(x)], dispose: () => x.dispose() };
+        },
+      },
+      backwardCase(`gelu backward [${T},${C}]`, 'memory', 3 * 4 * T * C, () => {
+        const x = rand([T, C], true);
+        return { inputs: [x], out: wt.gelu(x) };
+      }),
+    );
+  }
+  cases.push(
+    {
+      // p, g, m, v read; p, m, v written: 28 bytes per parameter.
+      name: `adamw ${(d.params / 1e6).toFixed(1)}M params`, kind: 'memory', work: 28 * d.params,
+      setup() {
+        const p = wt.full([d.params], 0.01).keep().requireGrad();
+        p.grad = wt.full([d.params], 0.001).keep();
+        const opt = new wt.AdamW([p], { lr: 1e-4 });
+        return { run: () => { opt.stepWith(1e-4); return []; }, dispose: () => { opt.dispose(); p.grad?.dispose(); p.dispose(); } };
+      },
+    },
+    {
+      // dy read once; the [V, C] gradient written once (zero fill included).
+      name: `embedding backward [${T},${H}]→[${d.vocab},${H}]`, kind: 'memory', work: 4 * (T * H + d.vocab * H),
+      setup() {
+        const ids = new Int32Array(T);
+        for (let i = 0; i < T; i++) ids[i] = (i * 7919) % d.vocab;
+        const idT = wt.tensor(ids, [T], 'i32').keep();
+        const dy = rand([T, H]);
+        return { run: () => [wt.embeddingBackward(idT, dy, d.vocab, H, 0)], dispose: () => { idT.dispose(); dy.dispose(); } };
+      },
+    },
+  );
+  return cases;
+}

@@ -1,0 +1,12 @@
+export {
+  DistilBertForSequenceClassification,
+  type ClassifierInputs,
+  type ClassifierOutput,
+  type FromPretrainedOptions,
+} from './model.js';
+export { DistilBertModel, Embeddings, MultiHeadSelfAttention, FFN, TransformerBlock } from './modules.js';
+export type { LoadingInfo } from './pretrained.js';
+export type { IntMatrixInput, LabelsInput } from './inputs.js';
+export { setDefaultFileWriter, type FileWriter } from './save.js';
+export { DistilBertConfig, type DistilBertConfigInit, type DistilBertConfigOverrides } from './config.js';
+export { distilBertParameterShapes, matchCheckpointNames, decayParameterNames } from './weights_spec.js';

@@ -1,0 +1,230 @@
+// DistilBertForSequenceClassification with Hugging Face semantics (transformers 4.57.6): [CLS] hidden state →
+// pre_classifier → ReLU → dropout → classifier, mean cross-entropy when labels are given; HF tensor names.
+import type { FileSource } from '../../io/files.js';
+import { serializeSafetensors, type SafetensorsTensor, type SafetensorsWriteTensor } from '../../io/safetensors.js';
+import { Dropout, Linear } from '../../nn/layers.js';
+import { Module } from '../../nn/module.js';
+import { parameterSeed } from '../../nn/init.js';
+import { DropoutRng } from '../../ops/dropout.js';
+import { mean, } from '../../ops/reduce.js';
+import { relu, square, sub } from '../../ops/elementwise.js';
+import { crossEntropy } from '../../ops/loss.js';
+import { narrow } from '../../ops/shape.js';
+import type { ParamGroup } from '../../optim/adamw.js';
+import { runtime } from '../../runtime/device.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { DistilBertConfig, type DistilBertConfigInit } from './config.js';
+import { checkIds, checkSequenceLength, toIntMatrix, toLabels, type IntMatrixInput, type LabelsInput } from './inputs.js';
+import { DistilBertModel } from './modules.js';
+import { CONFIG_NAME, loadingMessages, MODEL_CLASS_NAME, readPretrained, type LoadingInfo } from './pretrained.js';
+import { getDefaultFileWriter, type FileWriter } from './save.js';
+import { decayParameterNames, matchCheckpointNames } from './weights_spec.js';
+
+export interface ClassifierInputs {
+  /** int32 [B, T] token ids. */
+  inputIds: IntMatrixInput;
+  /** int32 [B, T], 1 = token, 0 = padding; all ones when omitted. */
+  attentionMask?: IntMatrixInput;
+  /** [B] class ids (int32), or float targets when num_labels = 1 (regression). */
+  labels?: LabelsInput;
+}
+
+export interface ClassifierOutput {
+  /** [B, num_labels] */
+  logits: Tensor;
+  /** [] mean loss, when labels were given. */
+  loss?: Tensor;
+  /** n_layers + 1 tensors [B, T, dim]: embeddings output, then each layer's output (outputHiddenStates). */
+  hiddenStates?: Tensor[];
+}
+
+export interface FromPretrainedOptions {
+  numLabels?: number;
+  id2label?: Record<number, string>;
+  label2id?: Record<string, number>;
+  /** Seed for tensors the checkpoint lacks (e.g. a new head) and for the dropout stream. Default 42. */
+  seed?: number;
+  /** HF ignore_mismatched_sizes: re-initialise tensors whose checkpoint shape differs instead of failing. */
+  ignoreMismatchedSizes?: boolean;
+  /** Receives HF's warnings (missing / mismatched weights). Default console.warn. */
+  onWarning?: (message: string) => void;
+  /** Receives HF's info-level messages (unused checkpoint weights of another architecture). Default: dropped. */
+  onInfo?: (message: string) => void;
+}
+
+const DEFAULT_SEED = 42;
+
+export class DistilBertForSequenceClassification extends Module {
+  readonly distilbert: DistilBertModel;
+  readonly preClassifier: Linear;
+  readonly classifier: Linear;
+  readonly dropout: Dropout;
+  /** The one dropout stream of the model (save its state() in checkpoints; restore seed and offset to resume). */
+  readonly dropoutRng: DropoutRng;
+  /** What the last fromPretrained found (empty lists for fromConfig). */
+  loadingInfo: LoadingInfo = { missingKeys: [], unexpectedKeys: [], mismatchedKeys: [] };
+  private readonly seed: number;
+
+  /** Builds the modules with uninitialised parameters: use fromConfig or fromPretrained. */
+  protected constructor(
+    readonly config: DistilBertConfig,
+    seed: number,
+  ) {
+    super();
+    this.seed = seed;
+    this.dropoutRng = new DropoutRng(seed);
+    const ir = config.initializer_range;
+    this.distilbert = this.addModule('distilbert', new DistilBertModel(config, this.dropoutRng));
+    this.preClassifier = this.addModule('pre_classifier', new Linear(config.dim, config.dim, ir));
+    this.classifier = this.addModule('classifier', new Linear(config.dim, config.num_labels, ir));
+    this.dropout = this.addModule('dropout', new Dropout(config.seq_classif_dropout, this.dropoutRng));
+    for (const [name, p] of this.namedParameters()) p.name = name;
+  }
+
+  /** A randomly initialised model (HF _init_weights: N(0, initializer_range) weights, zero biases, LayerNorm 1/0, zero padding row). */
+  static fromConfig(config: DistilBertConfig | DistilBertConfigInit, options: { seed?: number } = {}): DistilBertForSequenceClassification {
+    const cfg = config instanceof DistilBertConfig ? config : new DistilBertConfig(config);
+    const model = new DistilBertForSequenceClassification(cfg, options.seed ?? DEFAULT_SEED);
+    model.initParameters();
+    return model;
+  }
+
+  /**
+   * Loads config.json and model.safetensors (or a sharded index) from a directory (Node), base URL (browser) or
+   * FileSource. Tensors the checkpoint lacks (a base or MLM checkpoint has no classification head) are
+   * initialised as HF does and reported on `loadingInfo` and through onWarning.
+   */
+  static async fromPretrained(location: string | FileSource, options: FromPretrainedOptions = {}): Promise<DistilBertForSequenceClassification> {
+    const { numLabels, id2label, label2id } = options;
+    const files = await readPretrained(location, { numLabels, id2label, label2id });
+    const shapes = new Map([...files.tensors].map(([n, t]) => [n, [...t.shape]] as [string, number[]]));
+    const match = matchCheckpointNames(shapes, files.config, { fileName: files.weightsName, ignoreMismatchedSizes: options.ignoreMismatchedSizes });
+    const model = new DistilBertForSequenceClassification(files.config, options.seed ?? DEFAULT_SEED);
+    try {
+      model.initParameters(new Set([...match.missingKeys, ...match.mismatched.map((m) => m.name)]));
+      model.uploadCheckpoint(match.mapping, files.tensors, files.weightsName);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+    model.loadingInfo = { missingKeys: match.missingKeys, unexpectedKeys: match.unexpectedKeys, mismatchedKeys: match.mismatched };
+    const { warnings, infos } = loadingMessages(model.loadingInfo, files.location, files.config.architectures);
+    for (const w of warnings) (options.onWarning ?? console.warn)(w);
+    for (const m of infos) options.onInfo?.(m);
+    return model;
+  }
+
+  /** Initialises every parameter (or only those named in `only`) from the model seed. */
+  private initParameters(only?: Set<string>): void {
+    const params = this.namedParameters();
+    this.namedInits().forEach(([name, init], i) => {
+      if (only && !only.has(name)) return;
+      const p = params[i][1];
+      runtime().upload(p.buffer, init(p.size, parameterSeed(this.seed, i)));
+    });
+  }
+
+  private uploadCheckpoint(mapping: Map<string, string>, tensors: Map<string, SafetensorsTensor>, fileName: string): void {
+    for (const [name, p] of this.namedParameters()) {
+      const fileKey = mapping.get(name);
+      if (fileKey === undefined) continue;
+      const t = tensors.get(fileKey)!;
+      const data = t.data();
+      if (!(data instanceof Float32Array)) throw new Error(`${fileName}: tensor "${fileKey}" has dtype ${t.dtype}; a parameter needs a float dtype`);
+      runtime().upload(p.buffer, data);
+    }
+  }
+
+  /**
+   * inputIds, attentionMask: [B, T] → logits [B, num_labels] (+ loss [] with labels, + hidden states).
+   * Host inputs are range-checked; GPU tensors are trusted (the kernels clamp ids). Call inside tidy().
+   */
+  forward(inputs: ClassifierInputs, options: { outputHiddenStates?: boolean } = {}): ClassifierOutput {
+    const { config } = this;
+    const ids = toIntMatrix(inputs.inputIds, 'input_ids');
+    const [batch, seqLen] = ids.tensor.shape;
+    checkSequenceLength(seqLen, config.max_position_embeddings);
+    if (ids.host) checkIds(ids.host, ids.tensor.shape, config.vocab_size);
+    let mask: Tensor | undefined;
+    if (inputs.attentionMask !== undefined) {
+      mask = toIntMatrix(inputs.attentionMask, 'attention_mask').tensor;
+      if (mask.shape.join() !== ids.tensor.shape.join()) {
+        throw new Error(`attention_mask [${mask.shape}] must have the shape of input_ids [${ids.tensor.shape}]`);
+      }
+    }
+    const hidden = this.distilbert.forward(ids.tensor, mask);
+    const last = hidden[hidden.length - 1];
+    const cls = narrow(last, 1, 0, 1).reshape([batch, config.dim]); // hidden[:, 0]
+    const pooled = this.dropout.forward(relu(this.preClassifier.forward(cls)));
+    const logits = this.classifier.forward(pooled);
+    const out: ClassifierOutput = { logits };
+    if (inputs.labels !== undefined) out.loss = this.loss(logits, inputs.labels, batch);
+    if (options.outputHiddenStates) out.hiddenStates = hidden;
+    return out;
+  }
+
+  /** HF's problem_type logic: set on the first labelled forward (so a config saved after training records it). */
+  private loss(logits: Tensor, labels: LabelsInput, batch: number): Tensor {
+    const { config } = this;
+    config.problem_type ??= config.num_labels === 1 ? 'regression' : 'single_label_classification';
+    if (config.problem_type === 'regression') {
+      if (config.num_labels !== 1) throw new Error(`problem_type "regression" needs num_labels = 1, got ${config.num_labels}`);
+      return mean(square(sub(logits.reshape([batch]), toLabels(labels, batch, 1, true))));
+    }
+    if (config.problem_type === 'multi_label_classification') {
+      throw new Error('problem_type "multi_label_classification" (BCEWithLogitsLoss) is not supported; use single_label_classification');
+    }
+    return crossEntropy(logits, toLabels(labels, batch, config.num_labels, false));
+  }
+
+  /** AdamW groups as Trainer.create_optimizer builds them: decayed parameters first, then the rest with 0. */
+  optimizerGroups(weightDecay: number): ParamGroup[] {
+    const named = this.namedParameters();
+    const decay = new Set(decayParameterNames(named.map(([n]) => n)));
+    return [
+      { params: named.filter(([n]) => decay.has(n)).map(([, p]) => p), weightDecay },
+      { params: named.filter(([n]) => !decay.has(n)).map(([, p]) => p), weightDecay: 0 },
+    ];
+  }
+
+  /** name → values of every parameter (reads back from the GPU). */
+  async stateDict(): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    for (const [name, p] of this.namedParameters()) out.set(name, (await p.data()) as Float32Array);
+    return out;
+  }
+
+  /** Overwrites every parameter (strict: the names must be exactly the model's, the sizes must match). */
+  loadStateDict(state: Map<string, Float32Array> | Record<string, Float32Array>): void {
+    const map = state instanceof Map ? state : new Map(Object.entries(state));
+    const named = this.namedParameters();
+    const missing = named.map(([n]) => n).filter((n) => !map.has(n));
+    const known = new Set(named.map(([n]) => n));
+    const unexpected = [...map.keys()].filter((n) => !known.has(n));
+    if (missing.length || unexpected.length) {
+      throw new Error(`loadStateDict: missing keys [${missing.join(', ')}], unexpected keys [${unexpected.join(', ')}]`);
+    }
+    for (const [name, p] of named) {
+      const v = map.get(name)!;
+      if (v.length !== p.size) throw new Error(`loadStateDict: "${name}" has ${v.length} values, the parameter [${p.shape}] needs ${p.size}`);
+    }
+    for (const [name, p] of named) runtime().upload(p.buffer, map.get(name)!);
+  }
+
+  /** The files save_pretrained writes: config.json and model.safetensors (HF's byte layout). */
+  async saveFiles(): Promise<Map<string, Uint8Array>> {
+    this.config.architectures = [MODEL_CLASS_NAME];
+    this.config.dtype = 'float32';
+    const tensors: Record<string, SafetensorsWriteTensor> = {};
+    for (const [name, p] of this.namedParameters()) tensors[name] = { shape: p.shape, data: (await p.data()) as Float32Array };
+    return new Map([
+      [CONFIG_NAME, new TextEncoder().encode(this.config.toJSONString())],
+      ['model.safetensors', serializeSafetensors(tensors, { format: 'pt' })],
+    ]);
+  }
+
+  /** Writes the model directory (Node registers a file-system writer; elsewhere pass one). */
+  async savePretrained(dir: string, writer: FileWriter = getDefaultFileWriter()): Promise<void> {
+    await writer(dir, await this.saveFiles());
+  }
+}

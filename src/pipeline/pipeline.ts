@@ -1,0 +1,88 @@
+// pipeline('sentiment-analysis' | 'text-classification', model, options): the transformers-style factory.
+// Loads the tokenizer and DistilBERT classifier from one place (a directory in Node, a base URL in
+// browsers, or any FileSource) and returns a callable with Hugging Face's output shapes.
+
+import { toFileSource, type FileSource } from '../io/files.js';
+import { DistilBertForSequenceClassification } from '../models/distilbert/model.js';
+import { init, type InitOptions } from '../runtime/device.js';
+import { BertTokenizer } from '../tokenizers/bert_tokenizer.js';
+import { withLoadProgress, type LoadProgress } from './progress.js';
+import { checkTopK, type LabelScore } from './postprocess.js';
+import { TextClassifier, type ClassifierOptions } from './text_classifier.js';
+
+export type PipelineTask = 'sentiment-analysis' | 'text-classification';
+const TASKS: readonly string[] = ['sentiment-analysis', 'text-classification'];
+
+export interface PipelineOptions extends ClassifierOptions {
+  /** Labels per text (default 1); null: every label, sorted by score. Changes the output shape as in HF. */
+  topK?: number | null;
+  /** WebGPU adapter/device options, used when the runtime is not initialised yet. */
+  device?: InitOptions;
+  /** Called as each model file starts and finishes loading (bytes, when the source streams). */
+  progress?: (event: LoadProgress) => void;
+  /** Receives loading warnings (e.g. a checkpoint without a classification head). Default console.warn. */
+  onWarning?: (message: string) => void;
+}
+
+export interface CallOptions {
+  topK?: number | null;
+}
+
+/** The callable pipeline. A string gives [{label, score}] (topK of them; 1 by default). An array gives one
+ *  {label, score} per text by default, or one list per text when topK is set (HF's shapes exactly). */
+export interface TextClassificationPipeline {
+  (text: string, options?: CallOptions): Promise<LabelScore[]>;
+  (texts: readonly string[], options: CallOptions & { topK: number | null }): Promise<LabelScore[][]>;
+  (texts: readonly string[], options?: CallOptions): Promise<LabelScore[] | LabelScore[][]>;
+  readonly task: PipelineTask;
+  readonly classifier: TextClassifier;
+  readonly model: DistilBertForSequenceClassification;
+  readonly tokenizer: BertTokenizer;
+  /** texts: [N] → N lists of labels, whatever the options (the shape the CLI and the web worker use). */
+  classify(texts: readonly string[], options?: CallOptions): Promise<LabelScore[][]>;
+  /** Frees the model's GPU memory. */
+  dispose(): void;
+}
+
+/** task, model location → a ready pipeline (model weights on the GPU, tokenizer loaded). */
+export async function pipeline(
+  task: PipelineTask,
+  model: string | FileSource,
+  options: PipelineOptions = {},
+): Promise<TextClassificationPipeline> {
+  if (!TASKS.includes(task)) {
+    throw new Error(`pipeline: unsupported task ${JSON.stringify(task)}; supported: ${TASKS.join(', ')}`);
+  }
+  if (model === undefined || model === '') throw new Error(`pipeline("${task}"): give a model directory, URL or FileSource`);
+  const defaultTopK = options.topK === undefined ? undefined : checkTopK(options.topK, `pipeline("${task}")`);
+  await init(options.device);
+  const source = options.progress ? withLoadProgress(toFileSource(model), options.progress) : toFileSource(model);
+  // Tokenizer first: it is small and its errors (wrong directory) are the likeliest and cheapest.
+  const tokenizer = await BertTokenizer.fromPretrained(source);
+  const net = await DistilBertForSequenceClassification.fromPretrained(source, { onWarning: options.onWarning });
+  let classifier: TextClassifier;
+  try {
+    classifier = new TextClassifier(net, tokenizer, options);
+  } catch (err) {
+    net.dispose();
+    throw err;
+  }
+
+  const call = async (input: string | readonly string[], callOptions: CallOptions = {}): Promise<LabelScore[] | LabelScore[][]> => {
+    // HF's legacy shape (one dict per text) holds only when no topK was asked for.
+    const topK = 'topK' in callOptions ? callOptions.topK : defaultTopK;
+    if (typeof input === 'string') return (await classifier.classify([input], { topK }))[0]!;
+    if (!Array.isArray(input)) throw new TypeError(`pipeline("${task}"): input must be a string or an array of strings`);
+    const results = await classifier.classify(input, { topK });
+    return topK === undefined ? results.map((r) => r[0]!) : results;
+  };
+  return Object.assign(call as TextClassificationPipeline, {
+    task,
+    classifier,
+    model: net,
+    tokenizer,
+    classify: (texts: readonly string[], o: CallOptions = {}) =>
+      classifier.classify(texts, { topK: 'topK' in o ? o.topK : defaultTopK }),
+    dispose: () => classifier.dispose(),
+  });
+}

@@ -1,0 +1,132 @@
+// The text-classification predictor: texts → token ids → dynamically padded batches → logits → scores.
+// Model- and tokenizer-agnostic through two small interfaces, so it serves any sequence classifier
+// that follows DistilBertForSequenceClassification's forward() contract.
+
+import { DataCollatorWithPadding } from '../data/collator.js';
+import { noGrad, type Tensor } from '../tensor/tensor.js';
+import { tidy } from '../tensor/scope.js';
+import {
+  checkTopK,
+  defaultScoreFunction,
+  scoreLogits,
+  topLabels,
+  type LabelConfig,
+  type LabelScore,
+  type ScoreFunction,
+} from './postprocess.js';
+
+/** What the predictor needs from a model (DistilBertForSequenceClassification provides it). */
+export interface SequenceClassifier {
+  readonly config: LabelConfig & { max_position_embeddings: number; num_labels: number };
+  forward(inputs: { inputIds: BatchMatrix; attentionMask: BatchMatrix }): { logits: Tensor };
+  eval(): unknown;
+  dispose(): void;
+}
+
+/** What the predictor needs from a tokenizer (BertTokenizer provides it). */
+export interface SequenceTokenizer {
+  readonly padTokenId: number;
+  readonly modelMaxLength: number;
+  encode(text: string, options: { truncation?: boolean; maxLength?: number }): { inputIds: number[]; attentionMask: number[] };
+}
+
+type BatchMatrix = { data: Int32Array; shape: readonly number[] };
+
+export interface ClassifierOptions {
+  /** Texts per forward pass (default 8). Texts are grouped by length, so padding stays small. */
+  batchSize?: number;
+  /** Cut long texts to maxLength tokens (default true; HF's pipeline default is false and crashes over 512). */
+  truncation?: boolean;
+  /** Token limit with truncation, special tokens included. Default: the tokenizer's model_max_length,
+   *  capped by the model's max_position_embeddings. */
+  maxLength?: number;
+  /** HF function_to_apply; default softmax, or sigmoid for multi_label_classification / one logit. */
+  functionToApply?: ScoreFunction;
+}
+
+export class TextClassifier {
+  readonly batchSize: number;
+  readonly truncation: boolean;
+  readonly maxLength: number;
+  readonly functionToApply: ScoreFunction;
+  private readonly collator: DataCollatorWithPadding;
+  private disposed = false;
+
+  constructor(
+    readonly model: SequenceClassifier,
+    readonly tokenizer: SequenceTokenizer,
+    options: ClassifierOptions = {},
+  ) {
+    const positions = model.config.max_position_embeddings;
+    this.batchSize = options.batchSize ?? 8;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
+      throw new RangeError(`text-classification: batchSize must be a positive integer, got ${options.batchSize}`);
+    }
+    this.truncation = options.truncation ?? true;
+    this.maxLength = options.maxLength ?? Math.min(tokenizer.modelMaxLength, positions);
+    if (!Number.isInteger(this.maxLength) || this.maxLength < 2 || this.maxLength > positions) {
+      throw new RangeError(
+        `text-classification: maxLength must be an integer in [2, ${positions}] (the model's max_position_embeddings), got ${options.maxLength}`,
+      );
+    }
+    this.functionToApply = options.functionToApply ?? defaultScoreFunction(model.config, model.config.num_labels);
+    this.collator = new DataCollatorWithPadding({ padTokenId: tokenizer.padTokenId });
+    model.eval();
+  }
+
+  /** texts: [N] → N lists of the topK best labels (topK null: all labels, sorted; default 1). */
+  async classify(texts: readonly string[], options: { topK?: number | null } = {}): Promise<LabelScore[][]> {
+    if (this.disposed) throw new Error('text-classification: this pipeline was disposed');
+    const topK = checkTopK(options.topK === undefined ? 1 : options.topK, 'text-classification');
+    texts.forEach((t, i) => {
+      if (typeof t !== 'string') throw new TypeError(`text-classification: input ${i} is ${typeof t}, expected a string`);
+    });
+    const logits = await this.logits(texts);
+    return logits.map((row) => topLabels(scoreLogits(row, this.functionToApply), this.model.config, topK));
+  }
+
+  /** texts: [N] → N rows of f32 logits [num_labels], in input order. */
+  async logits(texts: readonly string[]): Promise<Float32Array[]> {
+    const encodings = texts.map((t, i) => this.encode(t, i));
+    // Longest first, so each batch holds texts of similar length and pads little; results go back in order.
+    const order = encodings.map((_, i) => i).sort((a, b) => encodings[b]!.inputIds.length - encodings[a]!.inputIds.length || a - b);
+    const out = new Array<Float32Array>(texts.length);
+    const numLabels = this.model.config.num_labels;
+    for (let start = 0; start < order.length; start += this.batchSize) {
+      const rows = order.slice(start, start + this.batchSize);
+      const batch = this.collator.collate(rows.map((i) => encodings[i]!));
+      const shape = [batch.batchSize, batch.seqLen];
+      // logits: [B, num_labels]; everything else the forward made is freed by tidy.
+      const logits = tidy(() =>
+        noGrad(() => this.model.forward({ inputIds: { data: batch.inputIds, shape }, attentionMask: { data: batch.attentionMask, shape } }).logits),
+      );
+      try {
+        const values = (await logits.data()) as Float32Array;
+        rows.forEach((i, r) => (out[i] = values.slice(r * numLabels, (r + 1) * numLabels)));
+      } finally {
+        logits.dispose();
+      }
+    }
+    return out;
+  }
+
+  /** Frees the model's GPU memory; the classifier cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.model.dispose();
+  }
+
+  private encode(text: string, index: number): { inputIds: number[]; attentionMask: number[] } {
+    if (this.truncation) return this.tokenizer.encode(text, { truncation: true, maxLength: this.maxLength });
+    const enc = this.tokenizer.encode(text, { truncation: false });
+    const positions = this.model.config.max_position_embeddings;
+    if (enc.inputIds.length > positions) {
+      throw new Error(
+        `text-classification: input ${index} has ${enc.inputIds.length} tokens, more than the model's ${positions} positions; ` +
+          'leave truncation on (the default) to cut it',
+      );
+    }
+    return enc;
+  }
+}

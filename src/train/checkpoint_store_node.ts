@@ -1,0 +1,112 @@
+// The CheckpointStore on a Node file system. Atomicity: a checkpoint is written into
+// `<name>.tmp-<pid>` (each file fsynced), then renamed to `<name>` in one step; rename is atomic on POSIX, so a
+// kill -9 at any moment leaves either no folder or a complete one. Leftover `.tmp-` folders are never listed and
+// are deleted by removeStaleTemporaries (on resume).
+import { promises as fs } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { CheckpointStore, FileMap } from './checkpoint_store.js';
+
+const TMP_MARK = '.tmp-';
+
+export class NodeCheckpointStore implements CheckpointStore {
+  readonly dir: string;
+
+  constructor(outputDir: string) {
+    this.dir = resolve(outputDir);
+  }
+
+  describe(dir = ''): string {
+    return dir ? resolve(this.dir, dir) : this.dir;
+  }
+
+  async writeFolder(name: string, files: FileMap): Promise<void> {
+    const final = join(this.dir, name);
+    const tmp = `${final}${TMP_MARK}${process.pid}`;
+    await fs.rm(tmp, { recursive: true, force: true });
+    await fs.mkdir(tmp, { recursive: true });
+    for (const [file, bytes] of files) await writeSynced(join(tmp, file), bytes);
+    await syncDir(tmp);
+    // A folder of the same name (an older save of this step) is moved aside first: rename cannot replace a
+    // non-empty directory, and between the two renames the old copy still exists under its .old name.
+    const old = `${final}${TMP_MARK}old-${process.pid}`;
+    const hadOld = await exists(final);
+    if (hadOld) await fs.rename(final, old);
+    await fs.rename(tmp, final);
+    await syncDir(this.dir);
+    if (hadOld) await fs.rm(old, { recursive: true, force: true });
+  }
+
+  async writeRoot(files: FileMap): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true });
+    // Each file: temp then rename, so a reader never sees half a model.safetensors.
+    for (const [file, bytes] of files) {
+      const path = join(this.dir, file);
+      const tmp = `${path}${TMP_MARK}${process.pid}`;
+      await writeSynced(tmp, bytes);
+      await fs.rename(tmp, path);
+    }
+  }
+
+  async listFolders(): Promise<string[]> {
+    const entries = await fs.readdir(this.dir, { withFileTypes: true }).catch(() => []);
+    return entries.filter((e) => e.isDirectory() && !e.name.includes(TMP_MARK)).map((e) => e.name);
+  }
+
+  async readFile(dir: string, file: string): Promise<Uint8Array | undefined> {
+    try {
+      return new Uint8Array(await fs.readFile(join(resolve(this.dir, dir), file)));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  async removeFolder(name: string): Promise<void> {
+    await fs.rm(join(this.dir, name), { recursive: true, force: true });
+  }
+
+  async removeStaleTemporaries(): Promise<string[]> {
+    const entries = await fs.readdir(this.dir, { withFileTypes: true }).catch(() => []);
+    const stale = entries.filter((e) => e.name.includes(TMP_MARK)).map((e) => e.name);
+    for (const name of stale) await fs.rm(join(this.dir, name), { recursive: true, force: true });
+    return stale;
+  }
+}
+
+async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
+  await fs.mkdir(dirname(path), { recursive: true });
+  const fh = await fs.open(path, 'w');
+  try {
+    await fh.writeFile(bytes);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** fsync a directory so the rename itself is durable (best effort: not every platform allows it). */
+async function syncDir(path: string): Promise<void> {
+  try {
+    const fh = await fs.open(path, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    /* Windows cannot open directories: the rename is still atomic there */
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return fs.stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** A checkpoint path → (output dir, folder name), for resume_from_checkpoint given as a path. */
+export function splitCheckpointPath(path: string): { outputDir: string; name: string } {
+  const p = resolve(path);
+  return { outputDir: dirname(p), name: basename(p) };
+}
