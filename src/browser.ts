@@ -13,3 +13,4 @@ export * from './models/index.js';
 export * from './pipeline/index.js';
 export * from './data/index.js';
 export * from './io/safetensors.js';
+export * from './tokenizers/index.js';

@@ -23,3 +23,4 @@ export * from './pipeline/index.js';
 export * from './data/node.js';
 export * from './io/hub.js';
 export * from './io/safetensors.js';
+export * from './tokenizers/index.js';

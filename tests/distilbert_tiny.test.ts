@@ -87,6 +87,46 @@ describe('tiny DistilBERT vs Hugging Face', () => {
     });
   });
 
+  it('every submodule output (forward hooks in intermediates.safetensors), each layer fed HF\'s own input', async () => {
+    const inter = readGoldenTensors('tiny-distilbert/intermediates.safetensors');
+    const hidden = readGoldenTensors('tiny-distilbert/forward.safetensors');
+    const rows: ErrorRow[] = [];
+    await wt.tidyAsync(async () => {
+      const out = wt.noGrad(() => {
+        const r: Record<string, wt.Tensor> = {};
+        const mask = wt.tensor(Int32Array.from(inputs.attention_mask.flat()), [3, 16]);
+        const emb = model.distilbert.embeddings;
+        const ids = wt.tensor(Int32Array.from(inputs.input_ids.flat()), [3, 16]);
+        r['distilbert.embeddings.word_embeddings'] = emb.wordEmbeddings.forward(ids);
+        r['distilbert.embeddings.position_embeddings'] = emb.positionEmbeddings.forward(wt.tensor(Int32Array.from({ length: 16 }, (_, i) => i), [16]));
+        r['distilbert.embeddings.LayerNorm'] = emb.forward(ids);
+        model.distilbert.layers.forEach((layer, l) => {
+          const g = hidden.get(`hidden_states.${l}`)!;
+          const x = wt.tensor(g.data, g.shape);
+          const p = `distilbert.transformer.layer.${l}`;
+          const a = layer.attention;
+          r[`${p}.attention.q_lin`] = a.qLin.forward(x);
+          r[`${p}.attention.k_lin`] = a.kLin.forward(x);
+          r[`${p}.attention.v_lin`] = a.vLin.forward(x);
+          const attn = (r[`${p}.attention.out_lin`] = a.forward(x, mask));
+          const h = (r[`${p}.sa_layer_norm`] = layer.saLayerNorm.forward(wt.add(attn, x)));
+          const lin1 = (r[`${p}.ffn.lin1`] = layer.ffn.lin1.forward(h));
+          const act = (r[`${p}.ffn.activation`] = wt.gelu(lin1));
+          const lin2 = (r[`${p}.ffn.lin2`] = layer.ffn.lin2.forward(act));
+          r[`${p}.output_layer_norm`] = layer.outputLayerNorm.forward(wt.add(lin2, h));
+        });
+        const last = hidden.get('hidden_states.2')!;
+        const cls = wt.narrow(wt.tensor(last.data, last.shape), 1, 0, 1).reshape([3, 32]);
+        const pre = (r['pre_classifier'] = model.preClassifier.forward(cls));
+        r['classifier'] = model.classifier.forward(wt.relu(pre));
+        return r;
+      });
+      for (const [name, t] of Object.entries(out)) rows.push(compare(name, await t.data(), inter.get(`${name}.output`)!.data, ATOL_ACT));
+    });
+    expect(rows.length).toBe(inter.size);
+    expect(report('tiny submodule outputs', rows)).toEqual([]);
+  });
+
   for (const maxGradNorm of [1.0, 0.1]) {
     it(`3-step AdamW trajectory (lr 1e-3 linear decay, wd 0.01 on the decay group, max_grad_norm ${maxGradNorm})`, async () => {
       const traj = readGoldenJson('tiny-distilbert/trajectory.json');

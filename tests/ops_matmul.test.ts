@@ -97,7 +97,7 @@ describe('matmul backward (finite differences)', () => {
       });
     }
   });
-  it('long K (33, 1000, 5)', async () => {
+  it('long K (3, 1000, 2)', async () => {
     await gradCheck({
       name: 'matmul NT long K (3,1000,2)',
       inputs: [{ shape: [3, 1000], data: uniform(3000) }, { shape: [2, 1000], data: uniform(2000) }],

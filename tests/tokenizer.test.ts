@@ -98,6 +98,15 @@ describe('golden WordPiece cases', () => {
     expect(slow.tokenize('a'.repeat(101))).toEqual(['[UNK]']);
     expect(slow.tokenize('\u200b')).toEqual([]);
   });
+
+  it('unassigned code points: deleted by the slow cleaner, kept (→ [UNK]) by the fast one', () => {
+    // Not in the golden: from the sources. transformers' _is_control is any category C*;
+    // tokenizers' is_control is unicode_categories' is_other() = Cc | Cf | Co only.
+    expect(slow.tokenize('a\u0378b')).toEqual(['ab']);
+    expect(fast.tokenize('a\u0378b')).toEqual(['[UNK]']);
+    expect(slow.tokenize('a\ue000b')).toEqual(['ab']); // Co: deleted by both
+    expect(fast.tokenize('a\ue000b')).toEqual(['ab']);
+  });
 });
 
 describe('e2e batch (small-distilbert-realvocab)', () => {

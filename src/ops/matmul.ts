@@ -6,6 +6,8 @@ import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { assertFloat, dummyBinding, empty, kernel } from './kernel.js';
+import { autotuner, shapeClass, type TuneResult } from '../runtime/autotune.js';
+import { configFits, configName, fastLayout, generateFastMatmul, WORKGROUP, type FastConfig, type FastLayout } from './matmul_fast.js';
 import { sumToShape } from './reduce.js';
 
 /** Element strides of one operand: two batch levels, then rows and columns of the logical matrix. */
@@ -28,23 +30,104 @@ export interface StridedMatmulArgs {
   accumulate?: boolean;
 }
 
+/** Kernel choice for one strided product: 'strided' (the generic kernel) or a fast-path config id. */
+export type MatmulChoice = 'strided' | string;
+
+/** The fast-path configs worth trying on this device (subgroup sharing needs subgroups of at least 8 lanes). */
+function fastConfigs(layout: FastLayout): FastConfig[] {
+  const rt = runtime();
+  const minSg = (rt.device as unknown as { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo?.subgroupMinSize ?? 0;
+  const sg = rt.features.has('subgroups') && minSg >= 8;
+  const all: FastConfig[] = [
+    ...(sg ? [{ share: 'subgroup', rows: 2, cols: 16 }, { share: 'subgroup', rows: 4, cols: 8 }, { share: 'subgroup', rows: 1, cols: 32 }] as FastConfig[] : []),
+    { share: 'plain', rows: 4, cols: 8 },
+    { share: 'plain', rows: 2, cols: 16 },
+  ];
+  return all.filter((c) => configFits(layout, c));
+}
+
+const configId = (c: FastConfig): string => `${c.share}_r${c.rows}c${c.cols}`;
+
+/** Every kernel choice this device offers for strided products ('strided' first), for tests and benches. */
+export function matmulKernelChoices(): MatmulChoice[] {
+  const anyLayout: FastLayout = { a: 'col', b: 'nn', vecA: true, vecB: true };
+  const rowLayout: FastLayout = { a: 'row', b: 'nn', vecA: true, vecB: true };
+  return ['strided', ...new Set([...fastConfigs(rowLayout), ...fastConfigs(anyLayout)].map(configId))];
+}
+
+function tuneKey(layout: FastLayout, m: number, n: number, k: number, batch: number): string {
+  return autotuner.key(runtime(), 'matmul', `${layout.a}${layout.b}${layout.vecA ? 'v' : 's'}${layout.vecB ? 'v' : 's'}|${shapeClass(m, n, k, batch)}`);
+}
+
+/** Forces a kernel for every strided product (tests and autotuning); undefined restores the tuned / default choice. */
+let forced: MatmulChoice | undefined;
+export function forceMatmulKernel(choice: MatmulChoice | undefined): void {
+  forced = choice;
+}
+
 /** C = alpha·A·B (+ bias) (+ C) over a [batch1, batch2] grid of matrices, every operand strided. No autograd. */
 export function stridedMatmul(args: StridedMatmulArgs): void {
   const { a, b, c, m, n, k, batch1, batch2 } = args;
   if (args.aLayout.offset || args.bLayout.offset || args.cLayout.offset) throw new Error('stridedMatmul: offsets are not supported');
+  if (m === 0 || n === 0) return;
+  const bias = args.bias ? args.bias.binding : dummyBinding();
+  const fl = k > 0 ? fastLayout(m, n, k, args.aLayout, args.bLayout, args.cLayout) : undefined;
+  if (fl) {
+    const configs = fastConfigs(fl);
+    const want = forced ?? autotuner.choice(tuneKey(fl, m, n, k, batch1 * batch2)) ?? (configs.length ? configId(configs[0]) : 'strided');
+    const config = configs.find((cf) => configId(cf) === want);
+    if (config) {
+      const u = new Uniforms()
+        .u32(m, n, k, batch2)
+        .u32(args.aLayout.batch1, args.aLayout.batch2, fl.lda, args.bLayout.batch1)
+        .u32(args.bLayout.batch2, fl.ldb, args.cLayout.batch1, args.cLayout.batch2)
+        .u32(fl.ldc).f32(args.alpha ?? 1).u32(args.bias ? 1 : 0, args.accumulate ? 1 : 0);
+      const name = configName(fl, config);
+      runtime().dispatch({ name, code: fastSource(name, fl, config) }, [a.binding, b.binding, bias, c.binding], u.buffer, [
+        Math.ceil(n / config.cols),
+        Math.ceil(m / (WORKGROUP * config.rows)),
+        batch1 * batch2,
+      ]);
+      return;
+    }
+  }
   const L = (l: MatrixLayout): number[] => [l.batch1, l.batch2, l.row, l.col];
   const u = new Uniforms()
     .u32(m, n, k, batch2)
     .u32(...L(args.aLayout), ...L(args.bLayout), ...L(args.cLayout))
     .f32(args.alpha ?? 1)
     .u32(args.bias ? 1 : 0, args.accumulate ? 1 : 0, 0);
-  const bias = args.bias ? args.bias.binding : dummyBinding();
-  if (m === 0 || n === 0) return;
   runtime().dispatch(kernel('matmul', matmulWgsl), [a.binding, b.binding, bias, c.binding], u.buffer, [
     Math.ceil(n / 32),
     Math.ceil(m / 32),
     batch1 * batch2,
   ]);
+}
+
+const sources = new Map<string, string>();
+function fastSource(name: string, layout: FastLayout, config: FastConfig): string {
+  let s = sources.get(name);
+  if (!s) sources.set(name, (s = generateFastMatmul(layout, config)));
+  return s;
+}
+
+/**
+ * Autotunes the kernel of one strided product on this adapter (times the generic kernel and every fitting fast
+ * config, records the fastest for the product's layout and shape class). Inputs must stay alive meanwhile; `c` is
+ * overwritten.
+ */
+export async function autotuneStridedMatmul(args: StridedMatmulArgs, repeats = 2): Promise<TuneResult | undefined> {
+  const fl = fastLayout(args.m, args.n, args.k, args.aLayout, args.bLayout, args.cLayout);
+  if (!fl || args.k === 0) return undefined;
+  const ids = ['strided', ...fastConfigs(fl).map(configId)];
+  const key = tuneKey(fl, args.m, args.n, args.k, args.batch1 * args.batch2);
+  const prev = forced;
+  try {
+    const candidates = ids.map((id) => ({ id, run: () => { forced = id; stridedMatmul({ ...args, accumulate: false }); } }));
+    return await autotuner.tune(runtime(), key, candidates, repeats);
+  } finally {
+    forced = prev;
+  }
 }
 
 export interface MatmulOptions {

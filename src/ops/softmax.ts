@@ -34,8 +34,11 @@ function softmaxImpl(x: Tensor, log: boolean, options: SoftmaxOptions): Tensor {
   runtime().dispatch(kernel('softmax', softmaxWgsl, { LOG: log ? 1 : 0 }), [x.binding, mask ? mask.binding : dummyBinding(), y.binding], u.buffer, gridRows(rows));
   return record(log ? 'logSoftmax' : 'softmax', [x], y, (g) => {
     const dx = empty(x.shape);
-    const ub = new Uniforms().u32(rows, cols).f32(scale);
-    runtime().dispatch(kernel('softmax_backward', softmaxBackwardWgsl, { LOG: log ? 1 : 0 }), [y.binding, g.binding, dx.binding], ub.buffer, gridRows(rows));
+    const ub = new Uniforms().u32(rows, cols).f32(scale).u32(rowsPerMask, mask ? 1 : 0);
+    runtime().dispatch(
+      kernel('softmax_backward', softmaxBackwardWgsl, { LOG: log ? 1 : 0 }),
+      [y.binding, g.binding, dx.binding, mask ? mask.binding : dummyBinding()], ub.buffer, gridRows(rows),
+    );
     return [dx];
   });
 }

@@ -71,7 +71,9 @@ export class AdamW {
       for (const p of group.params) {
         const { m, v } = this.moments[i++];
         if (!p.grad) continue;
-        const u = new Uniforms().u32(p.size).f32(lr, b1, b2, this.eps, group.weightDecay, stepSize, bc2Sqrt);
+        const u = new Uniforms()
+          .u32(p.size)
+          .f32(lr, b1, b2, this.eps, group.weightDecay, stepSize, bc2Sqrt, 1 - b1, 1 - b2, 1 - lr * group.weightDecay);
         rt.dispatch(kernel('adamw', adamwWgsl), [p.binding, p.grad.binding, m.binding, v.binding, scale.binding], u.buffer, grid1d(p.size));
       }
     }

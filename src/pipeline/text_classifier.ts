@@ -19,6 +19,9 @@ import {
 export interface SequenceClassifier {
   readonly config: LabelConfig & { max_position_embeddings: number; num_labels: number };
   forward(inputs: { inputIds: BatchMatrix; attentionMask: BatchMatrix }): { logits: Tensor };
+  /** Dropout mode (nn Module): prediction switches to eval and back, so a model mid-fine-tuning can be queried. */
+  readonly training?: boolean;
+  train?(mode?: boolean): unknown;
   eval(): unknown;
   dispose(): void;
 }
@@ -33,7 +36,7 @@ export interface SequenceTokenizer {
 type BatchMatrix = { data: Int32Array; shape: readonly number[] };
 
 export interface ClassifierOptions {
-  /** Texts per forward pass (default 8). Texts are grouped by length, so padding stays small. */
+  /** Most texts per forward pass (default 8). Texts are grouped by length, so padding stays small. */
   batchSize?: number;
   /** Cut long texts to maxLength tokens (default true; HF's pipeline default is false and crashes over 512). */
   truncation?: boolean;
@@ -71,7 +74,6 @@ export class TextClassifier {
     }
     this.functionToApply = options.functionToApply ?? defaultScoreFunction(model.config, model.config.num_labels);
     this.collator = new DataCollatorWithPadding({ padTokenId: tokenizer.padTokenId });
-    model.eval();
   }
 
   /** texts: [N] → N lists of the topK best labels (topK null: all labels, sorted; default 1). */
@@ -91,23 +93,53 @@ export class TextClassifier {
     // Longest first, so each batch holds texts of similar length and pads little; results go back in order.
     const order = encodings.map((_, i) => i).sort((a, b) => encodings[b]!.inputIds.length - encodings[a]!.inputIds.length || a - b);
     const out = new Array<Float32Array>(texts.length);
-    const numLabels = this.model.config.num_labels;
-    for (let start = 0; start < order.length; start += this.batchSize) {
-      const rows = order.slice(start, start + this.batchSize);
-      const batch = this.collator.collate(rows.map((i) => encodings[i]!));
-      const shape = [batch.batchSize, batch.seqLen];
-      // logits: [B, num_labels]; everything else the forward made is freed by tidy.
-      const logits = tidy(() =>
-        noGrad(() => this.model.forward({ inputIds: { data: batch.inputIds, shape }, attentionMask: { data: batch.attentionMask, shape } }).logits),
-      );
-      try {
-        const values = (await logits.data()) as Float32Array;
-        rows.forEach((i, r) => (out[i] = values.slice(r * numLabels, (r + 1) * numLabels)));
-      } finally {
-        logits.dispose();
+    const wasTraining = this.model.training === true;
+    this.model.eval(); // dropout off: a prediction must not be random
+    try {
+      for (const rows of this.batches(order, encodings)) {
+        const values = await this.forwardBatch(rows.map((i) => encodings[i]!));
+        rows.forEach((i, r) => (out[i] = values[r]!));
       }
+    } finally {
+      if (wasTraining) this.model.train?.(true);
     }
     return out;
+  }
+
+  /**
+   * order: indices, longest first → batches of at most batchSize. A batch also ends where a text is under half
+   * the batch's longest: padding a 10-token review to 512 would cost 50 times its own work.
+   */
+  private batches(order: number[], encodings: { inputIds: number[] }[]): number[][] {
+    const out: number[][] = [];
+    let current: number[] = [];
+    for (const i of order) {
+      const longest = current.length ? encodings[current[0]!]!.inputIds.length : 0;
+      if (current.length === this.batchSize || encodings[i]!.inputIds.length * 2 < longest) {
+        out.push(current);
+        current = [];
+      }
+      current.push(i);
+    }
+    if (current.length) out.push(current);
+    return out;
+  }
+
+  /** B encodings → B rows of logits [num_labels], from one padded [B, T] forward pass. */
+  private async forwardBatch(encodings: { inputIds: number[]; attentionMask: number[] }[]): Promise<Float32Array[]> {
+    const batch = this.collator.collate(encodings);
+    const shape = [batch.batchSize, batch.seqLen];
+    // logits: [B, num_labels]; everything else the forward made is freed by tidy.
+    const logits = tidy(() =>
+      noGrad(() => this.model.forward({ inputIds: { data: batch.inputIds, shape }, attentionMask: { data: batch.attentionMask, shape } }).logits),
+    );
+    try {
+      const values = (await logits.data()) as Float32Array;
+      const c = this.model.config.num_labels;
+      return encodings.map((_, r) => values.slice(r * c, (r + 1) * c));
+    } finally {
+      logits.dispose();
+    }
   }
 
   /** Frees the model's GPU memory; the classifier cannot be used afterwards. */

@@ -1,10 +1,10 @@
 // The hot path: raw text → content ids (no [CLS]/[SEP]). Added/special tokens are cut out first;
-// the rest is scanned once, chunk by whitespace-separated chunk. The ids of each chunk are cached
-// (natural text repeats the same words over and over); on a miss, plain ASCII chunks are split on
-// punctuation right here and anything else goes through basic.ts.
+// the rest is scanned once. ASCII letters/digits, punctuation and whitespace are handled right here,
+// with the ids of each word cached (natural text repeats the same words over and over); a chunk
+// with anything else goes through basic.ts as a whole, cached per chunk.
 
 import { basicSplit, type BasicOptions } from './basic.js';
-import { ChunkCache, FNV_OFFSET, fnvStep } from './chunk_cache.js';
+import { FNV_OFFSET, fnvStep, GenerationalChunkCache } from './chunk_cache.js';
 import { charFlags, lowerPerChar, SEP, WHITE } from './unicode.js';
 import { WordPiece } from './wordpiece.js';
 
@@ -16,6 +16,9 @@ export interface AddedToken {
   special: boolean;
 }
 
+/** Entries of the (rarely used) general-path cache before it is emptied: bounds memory. */
+const CHUNK_CACHE_LIMIT = 1 << 16;
+
 // Classes of ASCII characters for the fast scan.
 const GENERAL = 0; // control character: needs cleaning, take the general path
 const ALNUM = 1;
@@ -25,8 +28,10 @@ const SPACE = 3;
 export class Encoder {
   private readonly asciiClass = new Uint8Array(128);
   private readonly asciiPunctId = new Int32Array(128);
-  /** Raw chunk (text between separators) → its ids. */
-  private readonly cache = new ChunkCache();
+  /** ASCII letter/digit run, as written → its ids. */
+  private readonly wordCache = new GenerationalChunkCache();
+  /** Chunk that needed the general path → its ids. */
+  private readonly chunkCache = new Map<string, number[]>();
   /** Added tokens grouped by first UTF-16 unit, longest first (leftmost-longest matching). */
   private readonly addedByFirst = new Map<number, AddedToken[]>();
   private readonly addedFirstUnits: number[];
@@ -112,68 +117,78 @@ export class Encoder {
     return -1;
   }
 
-  /** text: a segment with no added tokens → its ids appended to `out`. */
+  /**
+   * text: a segment with no added tokens → its ids appended to `out`.
+   * ASCII words are looked up by a hash computed while scanning (no substring per word); a chunk
+   * (text between separators) with any other character is redone as a whole by the general path,
+   * because cleaning can join its words ("a\x00b") and NFC can merge across punctuation ("<\u0338").
+   */
   private encodeSegment(text: string, out: number[]): void {
     const n = text.length;
     const cls = this.asciiClass;
+    const punctId = this.asciiPunctId;
     const sepBit = this.basic.cleanText ? SEP : WHITE;
-    const cache = this.cache;
+    let chunkStart = 0;
+    let chunkMark = out.length;
     let i = 0;
     while (i < n) {
       let c = text.charCodeAt(i);
-      if (c < 128 ? cls[c] === SPACE : charFlags(c) & sepBit) {
+      const k = c < 128 ? cls[c] : GENERAL;
+      if (k === ALNUM) {
+        let hash = FNV_OFFSET;
+        let j = i;
+        do {
+          hash = fnvStep(hash, c);
+          if (++j === n) break;
+          c = text.charCodeAt(j);
+        } while (c < 128 && cls[c] === ALNUM);
+        this.pushWord(text, i, j, hash, out);
+        i = j;
+      } else if (k === PUNCT) {
+        out.push(punctId[c]!);
         i++;
-        continue;
-      }
-      // Find the chunk's end (next separator), hash it, and see whether it is plain ASCII.
-      let j = i;
-      let plain = true;
-      let hash = FNV_OFFSET;
-      for (; j < n; j++) {
-        c = text.charCodeAt(j);
-        if (c < 128) {
-          const k = cls[c];
-          if (k === SPACE) break;
-          if (k === GENERAL) plain = false;
-        } else {
-          // Surrogate units are never separators (no astral character is whitespace).
-          if (charFlags(c) & sepBit) break;
-          plain = false;
+      } else if (k === SPACE || (c >= 128 && charFlags(c) & sepBit)) {
+        i++;
+        chunkStart = i;
+        chunkMark = out.length;
+      } else {
+        // A control or non-ASCII character: drop what this chunk produced and redo all of it.
+        let end = i + 1;
+        while (end < n) {
+          c = text.charCodeAt(end);
+          if (c < 128 ? cls[c] === SPACE : charFlags(c) & sepBit) break;
+          end++;
         }
-        hash = fnvStep(hash, c);
+        out.length = chunkMark;
+        this.pushGeneralChunk(text.slice(chunkStart, end), out);
+        i = end;
+        chunkStart = end;
+        chunkMark = out.length;
       }
-      let ids = cache.find(hash, text, i, j);
-      if (ids === undefined) {
-        ids = plain ? this.asciiChunkIds(text, i, j) : this.generalChunkIds(text.slice(i, j));
-        cache.insert(hash, text.slice(i, j), ids);
-      }
-      for (let k = 0; k < ids.length; k++) out.push(ids[k]!);
-      i = j;
     }
   }
 
-  /** text[start, end): letters, digits and ASCII punctuation only → ids. */
-  private asciiChunkIds(text: string, start: number, end: number): number[] {
-    const cls = this.asciiClass;
-    const ids: number[] = [];
-    let runStart = start;
-    for (let i = start; i <= end; i++) {
-      const c = i < end ? text.charCodeAt(i) : -1;
-      if (c >= 0 && cls[c] === ALNUM) continue;
-      if (i > runStart) {
-        const raw = text.slice(runStart, i);
-        this.wordpiece.encodeWord(this.basic.lowercase ? raw.toLowerCase() : raw, ids);
-      }
-      if (c >= 0) ids.push(this.asciiPunctId[c]!);
-      runStart = i + 1;
+  /** text[start, end): an ASCII letter/digit run hashed as `hash` → its ids appended to `out`. */
+  private pushWord(text: string, start: number, end: number, hash: number, out: number[]): void {
+    let ids = this.wordCache.find(hash, text, start, end);
+    if (ids === undefined) {
+      const raw = text.slice(start, end);
+      ids = [];
+      this.wordpiece.encodeWord(this.basic.lowercase ? raw.toLowerCase() : raw, ids);
+      this.wordCache.insert(hash, raw, ids);
     }
-    return ids;
+    for (let k = 0; k < ids.length; k++) out.push(ids[k]!);
   }
 
-  /** chunk: separator-free text with non-ASCII or control characters → ids. */
-  private generalChunkIds(chunk: string): number[] {
-    const ids: number[] = [];
-    for (const word of basicSplit(chunk, this.basic)) this.wordpiece.encodeWord(word, ids);
-    return ids;
+  /** chunk: separator-free text with non-ASCII or control characters → its ids appended to `out`. */
+  private pushGeneralChunk(chunk: string, out: number[]): void {
+    let ids = this.chunkCache.get(chunk);
+    if (ids === undefined) {
+      ids = [];
+      for (const word of basicSplit(chunk, this.basic)) this.wordpiece.encodeWord(word, ids);
+      if (this.chunkCache.size >= CHUNK_CACHE_LIMIT) this.chunkCache.clear();
+      this.chunkCache.set(chunk, ids);
+    }
+    for (let k = 0; k < ids.length; k++) out.push(ids[k]!);
   }
 }

@@ -69,3 +69,19 @@ export const utf8 = {
   encode: (s: string): Uint8Array => new TextEncoder().encode(s),
   decode: (b: Uint8Array): string => new TextDecoder().decode(b),
 };
+
+let defaultFactory: ((outputDir: string) => CheckpointStore) | undefined;
+
+/** Node registers a file-system store (src/train/node.ts); a browser passes `store` to the Trainer instead. */
+export function setDefaultCheckpointStoreFactory(factory: (outputDir: string) => CheckpointStore): void {
+  defaultFactory = factory;
+}
+
+export function defaultCheckpointStore(outputDir: string): CheckpointStore {
+  if (!defaultFactory) {
+    throw new Error(
+      'Trainer: no checkpoint store is registered here (browser?). Pass `store` (e.g. new MemoryCheckpointStore()), or import webtune/train from Node.',
+    );
+  }
+  return defaultFactory(outputDir);
+}

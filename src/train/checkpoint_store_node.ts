@@ -3,7 +3,7 @@
 // kill -9 at any moment leaves either no folder or a complete one. Leftover `.tmp-` folders are never listed and
 // are deleted by removeStaleTemporaries (on resume).
 import { promises as fs } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { CheckpointStore, FileMap } from './checkpoint_store.js';
 
 const TMP_MARK = '.tmp-';
@@ -16,7 +16,7 @@ export class NodeCheckpointStore implements CheckpointStore {
   }
 
   describe(dir = ''): string {
-    return dir ? resolve(this.dir, dir) : this.dir;
+    return this.folderPath(dir);
   }
 
   async writeFolder(name: string, files: FileMap): Promise<void> {
@@ -54,11 +54,17 @@ export class NodeCheckpointStore implements CheckpointStore {
 
   async readFile(dir: string, file: string): Promise<Uint8Array | undefined> {
     try {
-      return new Uint8Array(await fs.readFile(join(resolve(this.dir, dir), file)));
+      return new Uint8Array(await fs.readFile(join(this.folderPath(dir), file)));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
     }
+  }
+
+  /** '' → the output dir; a bare name → a folder in it; a path (with a separator) → itself, from the cwd (HF's resume path). */
+  private folderPath(dir: string): string {
+    if (dir === '') return this.dir;
+    return isAbsolute(dir) || /[\\/]/.test(dir) ? resolve(dir) : join(this.dir, dir);
   }
 
   async removeFolder(name: string): Promise<void> {

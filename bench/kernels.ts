@@ -1,0 +1,58 @@
+// npm run bench: microbenchmarks of every kernel of a DistilBERT training step at its shapes (B=16, T=128; shrunk
+// on software adapters unless --full), timed on the GPU (timestamp queries, else queue completion), against
+// ceilings measured in the same run: vec4 copy bandwidth and the best matmul. Writes <out>/<adapter>.json.
+// Usage: node dist/bench/kernels.js [--quick|--full] [--out DIR] [--filter REGEX] [--timer queue] [--iterations N]
+import * as wt from '../src/index.js';
+import { copyCase } from './lib/ceiling.js';
+import { adapterRecord, adapterSlug, benchGpu, GpuTimer, parseArgs, shapeScale, startRuntime, table, writeResults } from './lib/common.js';
+import { dims, kernelCases, type Case } from './lib/kernel_cases.js';
+
+const args = parseArgs();
+const rt = await startRuntime();
+const scale = shapeScale(rt, args);
+const d = dims(scale);
+const timer = new GpuTimer(rt, args.timer);
+const iterations = args.iterations || (rt.info.isSoftware ? 3 : 20);
+console.log(`adapter: ${rt.info.description} (${rt.info.isSoftware ? 'software' : 'hardware'}); features: ${rt.info.features.join(', ')}`);
+console.log(`timer: ${timer.mode}; scale ${scale} (tokens ${d.tokens}, AdamW ${d.params} params); ${iterations} samples per kernel`);
+
+const ceilingCase = copyCase(Math.max(d.tokens * d.ffn, 16 << 20));
+const cases: Case[] = [ceilingCase, ...kernelCases(d)].filter((c) => c === ceilingCase || !args.filter || args.filter.test(c.name));
+
+interface Row { name: string; kind: Case['kind']; medianMs: number; minMs: number; rate: number; unit: string; kernels: { name: string; ms: number }[] }
+const rows: Row[] = [];
+for (const c of cases) {
+  const { run, dispose } = c.setup();
+  await rt.sync();
+  const r = await benchGpu(timer, c.name, run, iterations);
+  dispose();
+  const rate = c.kind === 'matmul' ? c.work / (r.medianMs * 1e6) : c.work / (r.medianMs * 1e-3) / 2 ** 30;
+  const row: Row = { name: c.name, kind: c.kind, medianMs: r.medianMs, minMs: r.minMs, rate, unit: c.kind === 'matmul' ? 'GFLOP/s' : 'GiB/s', kernels: r.kernels };
+  rows.push(row);
+  console.log(`  ${c.name}: ${r.medianMs.toFixed(3)} ms, ${rate.toFixed(2)} ${row.unit}`);
+}
+
+const copyGiBs = rows[0].rate;
+const bestMatmul = Math.max(...rows.filter((r) => r.kind === 'matmul').map((r) => r.rate), 0);
+const pct = (r: Row): number => (100 * r.rate) / (r.kind === 'matmul' ? bestMatmul : copyGiBs);
+
+console.log(`\n${rt.info.description} — ceilings this run: copy ${copyGiBs.toFixed(2)} GiB/s, best matmul ${bestMatmul.toFixed(2)} GFLOP/s\n`);
+console.log(table(
+  ['kernel', 'median ms', 'min ms', 'rate', 'unit', '% ceiling', 'dispatches'],
+  rows.map((r) => [r.name, r.medianMs, r.minMs, r.rate, r.unit, pct(r), r.kernels.map((k) => k.name).join(' ')]),
+));
+
+const file = `${adapterSlug(rt)}.json`;
+const path = writeResults(args.out, file, {
+  bench: 'kernels',
+  date: new Date().toISOString(),
+  adapter: adapterRecord(rt),
+  timer: timer.mode,
+  scale,
+  dims: d,
+  ceilings: { copyGiBs, bestMatmulGflops: bestMatmul },
+  results: rows.map((r) => ({ ...r, adapter: rt.info.adapterName, percentOfCeiling: pct(r) })),
+});
+console.log(`\nwrote ${path}`);
+timer.destroy();
+wt.shutdown();

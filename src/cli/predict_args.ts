@@ -1,0 +1,116 @@
+// Command-line arguments of dist/predict.js → a checked options object, or a UsageError (exit code 2).
+
+export class UsageError extends Error {}
+
+export interface PredictArgs {
+  model: string;
+  texts: string[];
+  files: string[];
+  /** null: every label. */
+  topK: number | null;
+  batchSize?: number;
+  maxLength?: number;
+  truncation: boolean;
+  help: boolean;
+}
+
+export const USAGE = `Usage: node dist/predict.js --model DIR [--text "…"]… [--file texts.txt | texts.jsonl]… [options]
+
+Classifies texts with a fine-tuned DistilBERT (a directory with config.json, model.safetensors and
+vocab.txt or tokenizer.json). Prints one JSON line per input, in input order:
+  [{"label":"POSITIVE","score":0.9991}]
+With no --text and no --file, reads stdin: one text per line.
+
+Options:
+  --model DIR         model directory (required)
+  --text TEXT         a text to classify (repeatable)
+  --file PATH         texts to classify (repeatable; "-" is stdin): .jsonl/.ndjson lines are JSON strings
+                      or objects with a "text" field; any other file has one text per line
+  --top-k N           labels per text, best first (default 1); "all" for every label
+  --batch-size N      texts per forward pass (default 8)
+  --max-length N      truncate to N tokens, special tokens included (default: the model's maximum)
+  --no-truncation     refuse texts longer than the model's maximum instead of cutting them
+  -h, --help          show this help
+
+Exit status: 0 ok, 1 runtime error (bad model directory, unreadable file), 2 usage error.`;
+
+/** argv (without node and the script) → PredictArgs. */
+export function parsePredictArgs(argv: readonly string[]): PredictArgs {
+  const out: PredictArgs = { model: '', texts: [], files: [], topK: 1, truncation: true, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      if (eq > 0) return arg.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '-h':
+      case '--help':
+        out.help = true;
+        break;
+      case '--model':
+        out.model = value();
+        break;
+      case '--text':
+        out.texts.push(value());
+        break;
+      case '--file':
+        out.files.push(value());
+        break;
+      case '--top-k': {
+        const v = value();
+        out.topK = v === 'all' || v === 'none' ? null : positiveInt(v, flag);
+        break;
+      }
+      case '--batch-size':
+        out.batchSize = positiveInt(value(), flag);
+        break;
+      case '--max-length':
+        out.maxLength = positiveInt(value(), flag);
+        break;
+      case '--no-truncation':
+        out.truncation = false;
+        break;
+      default:
+        throw new UsageError(arg.startsWith('-') ? `unknown option ${flag}` : `unexpected argument ${JSON.stringify(arg)} (texts go after --text)`);
+    }
+  }
+  if (!out.help && !out.model) throw new UsageError('--model DIR is required');
+  if (!out.truncation && out.maxLength !== undefined) throw new UsageError('--max-length needs truncation; drop --no-truncation');
+  return out;
+}
+
+function positiveInt(v: string, flag: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** File text → its texts: JSONL (a string or {"text": …} per line) or one text per line. Lines split on \n only
+ *  (IMDb reviews contain U+0085, which must stay inside its review). */
+export function textsFromFile(content: string, name: string): string[] {
+  const jsonl = /\.(jsonl|ndjson)$/i.test(name);
+  const texts: string[] = [];
+  content.split('\n').forEach((raw, i) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '') return;
+    if (!jsonl) {
+      texts.push(line);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (e) {
+      throw new Error(`${name}:${i + 1}: not valid JSON (${(e as Error).message})`);
+    }
+    if (typeof value === 'string') texts.push(value);
+    else if (value && typeof value === 'object' && typeof (value as { text?: unknown }).text === 'string') texts.push((value as { text: string }).text);
+    else throw new Error(`${name}:${i + 1}: expected a JSON string or an object with a "text" string`);
+  });
+  return texts;
+}

@@ -1,0 +1,82 @@
+// Per-adapter autotuning: for a (op, layout, shape class) key, time a handful of candidate kernel configs once and
+// remember the fastest. Ops look the choice up synchronously (falling back to their heuristic default when the key
+// was never tuned); tuning itself is async and explicit (benches, or an app's warm-up). The cache lives in memory;
+// exportCache/importCache let a Node caller persist it (e.g. ~/.cache/webtune/autotune.json), keyed by adapter name
+// so results from different machines never mix.
+import type { Runtime } from './runtime.js';
+
+export interface TuneCandidate {
+  id: string;
+  /** Encodes one call of the kernel with this config. */
+  run(): void;
+}
+
+export interface TuneResult {
+  key: string;
+  choice: string;
+  /** Milliseconds per call of each candidate (queue-completion timing, best of the repeats). */
+  times: Record<string, number>;
+}
+
+/** Shape class: each dimension bucketed by its power of two, so nearby shapes share a choice. */
+export function shapeClass(...dims: number[]): string {
+  return dims.map((d) => (d <= 1 ? 1 : 2 ** Math.ceil(Math.log2(d)))).join('x');
+}
+
+export class Autotuner {
+  private readonly choices = new Map<string, string>();
+
+  key(rt: Runtime, op: string, detail: string): string {
+    return `${rt.info.adapterName}|${op}|${detail}`;
+  }
+
+  choice(key: string): string | undefined {
+    return this.choices.get(key);
+  }
+
+  set(key: string, id: string): void {
+    this.choices.set(key, id);
+  }
+
+  clear(): void {
+    this.choices.clear();
+  }
+
+  exportCache(): Record<string, string> {
+    return Object.fromEntries(this.choices);
+  }
+
+  importCache(entries: Record<string, string>): void {
+    for (const [k, v] of Object.entries(entries)) if (typeof v === 'string') this.choices.set(k, v);
+  }
+
+  /**
+   * Times every candidate (one warm-up call, then `repeats` timed calls each from an idle queue) and records the
+   * fastest under `key`. A candidate that fails (e.g. a pipeline the adapter rejects) is skipped.
+   */
+  async tune(rt: Runtime, key: string, candidates: TuneCandidate[], repeats = 2): Promise<TuneResult> {
+    const times: Record<string, number> = {};
+    for (const c of candidates) {
+      try {
+        c.run();
+        await rt.sync();
+        let best = Infinity;
+        for (let i = 0; i < repeats; i++) {
+          const t0 = performance.now();
+          c.run();
+          await rt.sync();
+          best = Math.min(best, performance.now() - t0);
+        }
+        times[c.id] = best;
+      } catch {
+        times[c.id] = Infinity;
+      }
+    }
+    const choice = Object.entries(times).sort((x, y) => x[1] - y[1])[0]?.[0];
+    if (choice !== undefined && Number.isFinite(times[choice])) this.choices.set(key, choice);
+    return { key, choice: choice ?? '', times };
+  }
+}
+
+/** The process-wide autotuner. */
+export const autotuner = new Autotuner();

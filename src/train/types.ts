@@ -1,0 +1,76 @@
+// What the Trainer needs from a model, tokenizer, dataset and collator, and what it tells callbacks. Structural
+// types: DistilBertForSequenceClassification, BertTokenizer and DataCollatorWithPadding fit them as they are,
+// and tests can pass small stand-ins.
+import type { CollatedBatch, CollatorFeature } from '../data/collator.js';
+import type { DropoutRng } from '../ops/dropout.js';
+import type { ParamGroup } from '../optim/adamw.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { LogEntry, TrainerState } from './trainer_state.js';
+
+export interface HostMatrix {
+  data: Int32Array;
+  shape: readonly number[];
+}
+
+export interface TrainableModel {
+  /** inputIds, attentionMask: [B, T], labels: [B] → logits [B, C] (+ mean loss [] with labels). Call inside tidy. */
+  forward(inputs: { inputIds: HostMatrix; attentionMask: HostMatrix; labels?: Int32Array }): { logits: Tensor; loss?: Tensor };
+  namedParameters(): [string, Tensor][];
+  /** AdamW groups with HF's decay split, decayed parameters first. */
+  optimizerGroups(weightDecay: number): ParamGroup[];
+  /** Dropout on (train) or off (eval). */
+  readonly training: boolean;
+  train(mode?: boolean): unknown;
+  eval(): unknown;
+  zeroGrad(): void;
+  /** The model's dropout stream: seed and offset are saved in checkpoints and restored on resume. */
+  readonly dropoutRng: DropoutRng;
+  /** Strict: every parameter by name. */
+  loadStateDict(state: Map<string, Float32Array>): void;
+  /** config.json + model.safetensors (save_pretrained's files). */
+  saveFiles(): Promise<Map<string, Uint8Array>>;
+  readonly config: { num_labels: number };
+}
+
+/** Anything that can save its files next to the model (our BertTokenizer). */
+export interface SavableTokenizer {
+  saveFiles(): Map<string, Uint8Array>;
+  readonly padTokenId?: number;
+}
+
+/** A tokenized dataset: example i is features[i]. */
+export type FeatureDataset = ArrayLike<CollatorFeature>;
+
+export interface Collator {
+  collate(features: readonly CollatorFeature[]): CollatedBatch;
+}
+
+/** HF TrainerControl: callbacks flip these at step end (e.g. Ctrl-C: save then stop). */
+export interface TrainerControl {
+  shouldLog: boolean;
+  shouldEvaluate: boolean;
+  shouldSave: boolean;
+  shouldTrainingStop: boolean;
+}
+
+export interface StepInfo {
+  state: TrainerState;
+  control: TrainerControl;
+  /** Examples consumed by this optimizer step. */
+  examples: number;
+  /** Seconds since training (or this resumed run) started. */
+  elapsed: number;
+}
+
+/** Hooks into the loop (HF TrainerCallback, the events we have). Each may be async; the loop awaits it. */
+export interface TrainerCallback {
+  onTrainBegin?(state: TrainerState): void | Promise<void>;
+  /** After every optimizer step, before logging/evaluating/saving: may set control flags. */
+  onStepEnd?(info: StepInfo): void | Promise<void>;
+  /** A log_history entry was appended (training loss, evaluation metrics or the final summary). */
+  onLog?(logs: LogEntry, state: TrainerState): void | Promise<void>;
+  onEvaluate?(metrics: Record<string, number>, state: TrainerState): void | Promise<void>;
+  /** A checkpoint folder was written (its name, e.g. "checkpoint-500"). */
+  onSave?(checkpoint: string, state: TrainerState): void | Promise<void>;
+  onTrainEnd?(state: TrainerState): void | Promise<void>;
+}

@@ -1,0 +1,157 @@
+// End to end in a real browser: Debian's Chromium (headless, WebGPU on SwiftShader) loads the demo page from
+// dist/demo-server.js, classifies reviews in the page's Web Worker and fine-tunes there with the Trainer.
+// The page's answers must equal the Node predictor's within 1e-5; the loss must go down; a screenshot is kept.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pipeline, type LabelScore, type TextClassificationPipeline } from '../src/index.js';
+import { gpu } from './helpers/gpu.js';
+
+const MODEL = join(process.cwd(), '../shared/golden/small-distilbert-realvocab');
+const e2e = JSON.parse(readFileSync(join(MODEL, 'e2e.json'), 'utf8')) as { texts: string[] };
+const golden = JSON.parse(readFileSync(join(MODEL, 'pipeline.json'), 'utf8'));
+const SHOT_DIR = process.env.WEBTUNE_ARTIFACTS ?? join(tmpdir(), 'webtune-artifacts');
+const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu', '--no-sandbox', '--headless=new', '--disable-gpu-sandbox', '--enable-features=Vulkan',
+  '--use-angle=swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+// Reviews 2, 5 and 18 are the golden pipeline's; 17 has 1018 tokens (truncated to 512); one is very short.
+const REVIEWS = [e2e.texts[2]!, e2e.texts[5]!, e2e.texts[18]!, e2e.texts[17]!, 'Loved it.'];
+// A tiny labeled set; the same 8 examples make one batch, so each step sees them all and the loss can only fall.
+const TRAIN_LINES = [
+  'POSITIVE\tA wonderful, moving film. I loved every minute.',
+  'NEGATIVE\tA dull, lifeless mess. I hated it.',
+  'POSITIVE\tBrilliant acting and a great script.',
+  'NEGATIVE\tTerrible acting and an awful script.',
+  'POSITIVE\tFunny, warm and beautifully shot.',
+  'NEGATIVE\tBoring, slow and badly shot.',
+  'POSITIVE\tThe best movie I have seen this year.',
+  'NEGATIVE\tThe worst movie I have seen this year.',
+];
+
+let server: ChildProcess;
+let baseUrl: string;
+let browser: Browser;
+let page: Page;
+let node: TextClassificationPipeline;
+const consoleLines: string[] = [];
+
+function startServer(): Promise<string> {
+  server = spawn(process.execPath, ['dist/demo-server.js', '--port', '0', '--model', MODEL], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    server.stderr!.on('data', (d) => (err += d));
+    server.stdout!.on('data', (d) => {
+      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(String(d));
+      if (m) resolve(m[0]);
+    });
+    server.on('exit', (code) => reject(new Error(`demo server exited (${code}): ${err}`)));
+  });
+}
+
+function expectSame(got: LabelScore[][], want: LabelScore[][], tol = 1e-5): void {
+  expect(got).toHaveLength(want.length);
+  got.forEach((rows, i) => {
+    expect(rows.map((r) => r.label)).toEqual(want[i]!.map((r) => r.label));
+    rows.forEach((r, j) => expect(Math.abs(r.score - want[i]![j]!.score)).toBeLessThan(tol));
+  });
+}
+
+async function classifyInPage(texts: string[]): Promise<LabelScore[][]> {
+  await page.fill('#review', texts.join('\n'));
+  await page.check('#per-line');
+  await page.selectOption('#top-k', 'all');
+  await page.evaluate(() => (document.querySelector('#results-json')!.textContent = ''));
+  await page.click('#classify');
+  await page.waitForFunction(() => document.querySelector('#results-json')!.textContent !== '' || document.querySelector('#timing.error'));
+  const error = await page.$('#timing.error');
+  if (error) throw new Error(`page: ${await error.textContent()}`);
+  return JSON.parse((await page.textContent('#results-json'))!);
+}
+
+beforeAll(async () => {
+  // `npm test` builds first; a bare `vitest run` on a fresh checkout builds here.
+  if (!existsSync('dist/demo-server.js') || !existsSync('dist/browser/worker.js')) execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  await gpu();
+  node = await pipeline('sentiment-analysis', MODEL);
+  baseUrl = await startServer();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
+  page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
+  page.setDefaultTimeout(90_000);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill();
+  node?.dispose();
+});
+
+describe('demo page in headless Chromium (WebGPU)', () => {
+  it('loads the model given to the server, on a WebGPU adapter', async () => {
+    await page.goto(baseUrl);
+    await page.waitForSelector('#classify:not([disabled])');
+    const status = await page.textContent('#model-status');
+    expect(status, consoleLines.join('\n')).toMatch(/^Loaded \/model\/ .*labels NEGATIVE, POSITIVE; up to 512 tokens/);
+    const adapter = (await page.textContent('#adapter'))!;
+    console.log(`browser ${adapter}`);
+    expect(adapter).toMatch(/swiftshader/i);
+  });
+
+  it('classifies reviews in the worker exactly as the Node predictor does', async () => {
+    const inPage = await classifyInPage(REVIEWS);
+    expectSame(inPage, await node.classify(REVIEWS, { topK: null }));
+    // …and as transformers does (the golden pipeline's texts, and the truncated long review).
+    expectSame(inPage.slice(0, 3), golden.default_top_k_None);
+    expectSame([inPage[3]!.slice(0, 1)], [golden.long_text_with_truncation_True]);
+  });
+
+  it('the library bundle runs in the page: pipeline from a URL and from picked files', async () => {
+    const [fromUrl, fromFiles] = await page.evaluate(async (texts) => {
+      const wt = await import('/webtune.js');
+      const byUrl = await wt.pipeline('sentiment-analysis', '/model/');
+      const a = await byUrl.classify(texts, { topK: null });
+      byUrl.dispose();
+      const names = ['config.json', 'model.safetensors', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json'];
+      const files = await Promise.all(names.map(async (n) => new File([await (await fetch(`/model/${n}`)).arrayBuffer()], n)));
+      const picked = await wt.pipeline('sentiment-analysis', await wt.fileSourceFromPicked(files));
+      const b = await picked.classify(texts, { topK: null });
+      picked.dispose();
+      return [a, b];
+    }, REVIEWS.slice(0, 3));
+    const want = await node.classify(REVIEWS.slice(0, 3), { topK: null });
+    expectSame(fromUrl, want);
+    expectSame(fromFiles, want);
+  });
+
+  it('fine-tunes in the tab with the Trainer: the loss goes down and the plot shows every step', async () => {
+    const before = await classifyInPage(REVIEWS.slice(0, 2));
+    await page.fill('#train-data', TRAIN_LINES.join('\n'));
+    await page.fill('#epochs', '8');
+    await page.fill('#lr', '5e-3');
+    await page.fill('#train-batch', '8');
+    await page.click('#train');
+    await page.waitForFunction(() => document.querySelector('#loss-json')!.textContent !== '' || document.querySelector('#train-status.error'));
+    const status = (await page.textContent('#train-status'))!;
+    expect(status, consoleLines.join('\n')).toMatch(/^Done: 8 steps/);
+    const losses: number[] = JSON.parse((await page.textContent('#loss-json'))!);
+    console.log(`in-page fine-tuning losses: ${losses.join(', ')}`);
+    expect(losses).toHaveLength(8);
+    expect(losses[0]).toBeGreaterThan(0.6); // a random-init 2-class head starts near ln 2
+    expect(losses[7]).toBeLessThan(losses[0]! - 0.05);
+    expect((losses[6]! + losses[7]!) / 2).toBeLessThan((losses[0]! + losses[1]!) / 2);
+    const plotted = await page.getAttribute('#loss-chart polyline', 'points');
+    expect(plotted!.trim().split(/\s+/)).toHaveLength(8);
+    // The worker classifies with the fine-tuned weights now.
+    const after = await classifyInPage(REVIEWS.slice(0, 2));
+    expect(Math.abs(after[0]![0]!.score - before[0]![0]!.score)).toBeGreaterThan(1e-3);
+    mkdirSync(SHOT_DIR, { recursive: true });
+    const shot = join(SHOT_DIR, 'browser-demo.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`screenshot: ${shot}`);
+  });
+});

@@ -1,0 +1,183 @@
+// The matmul fast paths (generated register-tiled kernels: subgroup and plain sharing, vec4 and scalar loads)
+// against a float64 CPU matmul, for every kernel choice the device offers, on shapes that are multiples of no
+// tile size; outputs poisoned with NaN first. Also attention products (heads read in place) and the epilogues.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { gpu } from './helpers/gpu.js';
+import * as wt from '../src/index.js';
+import { forceMatmulKernel, matmulKernelChoices, stridedMatmul } from '../src/ops/matmul.js';
+
+beforeAll(async () => { await gpu(); });
+afterEach(() => forceMatmulKernel(undefined));
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32 * 2 - 1;
+  };
+}
+function randArray(n: number, seed: number): Float32Array {
+  const r = rng(seed);
+  return Float32Array.from({ length: n }, r);
+}
+
+/** float64 C[b] = op(A[b]) · op(B[b]) (+ bias): a is [b, M, K] or [b, K, M] (transA), b is [b, K, N] or [b, N, K]. */
+function refMatmul(a: Float32Array, b: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, bShared: boolean, bias?: Float32Array): Float64Array {
+  const c = new Float64Array(batch * m * n);
+  for (let z = 0; z < batch; z++) {
+    const ao = z * m * k;
+    const bo = bShared ? 0 : z * k * n;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let t = 0; t < k; t++) {
+          const av = transA ? a[ao + t * m + i] : a[ao + i * k + t];
+          const bv = transB ? b[bo + j * k + t] : b[bo + t * n + j];
+          s += av * bv;
+        }
+        c[z * m * n + i * n + j] = s + (bias ? bias[j] : 0);
+      }
+    }
+  }
+  return c;
+}
+
+function maxErr(got: ArrayLike<number>, want: Float64Array): number {
+  let e = 0;
+  for (let i = 0; i < want.length; i++) {
+    const d = Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i]));
+    e = Number.isNaN(got[i]) ? Infinity : Math.max(e, d);
+  }
+  return e;
+}
+
+const SHAPES: [number, number, number][] = [
+  // [M, K, N]
+  [7, 33, 129],
+  [1, 1000, 3],
+  [129, 65, 257],
+  [33, 36, 20], // 4-aligned K and N (vec4 loads) with tails in M and N
+  [130, 68, 132],
+  [3, 4, 1],
+];
+
+describe('matmul fast paths vs float64', () => {
+  const choices = (): string[] => matmulKernelChoices();
+
+  it('offers the generic kernel and at least one fast config', () => {
+    const c = choices();
+    expect(c[0]).toBe('strided');
+    expect(c.length).toBeGreaterThan(1);
+  });
+
+  for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+    it(`2-D ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} on awkward shapes, every kernel`, async () => {
+      let seed = 10;
+      for (const [m, k, n] of SHAPES) {
+        const av = randArray(m * k, seed++);
+        const bv = randArray(k * n, seed++);
+        const biasV = randArray(n, seed++);
+        const want = refMatmul(av, bv, 1, m, n, k, transA, transB, true, biasV);
+        const a = wt.tensor(av, transA ? [k, m] : [m, k]);
+        const b = wt.tensor(bv, transB ? [n, k] : [k, n]);
+        const bias = wt.tensor(biasV, [n]);
+        for (const choice of choices()) {
+          forceMatmulKernel(choice);
+          const out = wt.matmul(a, b, { transA, transB, bias });
+          const err = maxErr(await out.data(), want);
+          expect(err, `${choice} ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} M=${m} K=${k} N=${n}`).toBeLessThan(2e-5 * Math.sqrt(k) + 1e-5);
+          out.dispose();
+        }
+        a.dispose();
+        b.dispose();
+        bias.dispose();
+      }
+    });
+  }
+
+  it('batched products with per-batch B, every kernel', async () => {
+    const [batch, m, k, n] = [3, 17, 12, 9];
+    for (const [transA, transB] of [[false, false], [false, true], [true, false]] as const) {
+      const av = randArray(batch * m * k, 77);
+      const bv = randArray(batch * k * n, 78);
+      const want = refMatmul(av, bv, batch, m, n, k, transA, transB, false);
+      const a = wt.tensor(av, transA ? [batch, k, m] : [batch, m, k]);
+      const b = wt.tensor(bv, transB ? [batch, n, k] : [batch, k, n]);
+      for (const choice of choices()) {
+        forceMatmulKernel(choice);
+        const out = wt.matmul(a, b, { transA, transB });
+        expect(maxErr(await out.data(), want), `${choice} batched`).toBeLessThan(1e-5);
+        out.dispose();
+      }
+      a.dispose();
+      b.dispose();
+    }
+  });
+
+  it('alpha and accumulate epilogues, poisoned output', async () => {
+    const [m, k, n] = [45, 20, 37];
+    const av = randArray(m * k, 5);
+    const bv = randArray(k * n, 6);
+    const prevV = randArray(m * n, 7);
+    const ref = refMatmul(av, bv, 1, m, n, k, false, false, true);
+    const a = wt.tensor(av, [m, k]);
+    const b = wt.tensor(bv, [k, n]);
+    for (const choice of choices()) {
+      forceMatmulKernel(choice);
+      const L = (r: number, c: number) => ({ batch1: 0, batch2: 0, row: r, col: c });
+      const poisoned = wt.full([m, n], NaN);
+      stridedMatmul({ a, aLayout: L(k, 1), b, bLayout: L(n, 1), c: poisoned, cLayout: L(n, 1), m, n, k, batch1: 1, batch2: 1, alpha: 0.5 });
+      expect(maxErr(await poisoned.data(), ref.map((v) => 0.5 * v)), `${choice} alpha`).toBeLessThan(1e-5);
+      const acc = wt.tensor(prevV, [m, n]);
+      stridedMatmul({ a, aLayout: L(k, 1), b, bLayout: L(n, 1), c: acc, cLayout: L(n, 1), m, n, k, batch1: 1, batch2: 1, accumulate: true });
+      expect(maxErr(await acc.data(), ref.map((v, i) => v + prevV[i])), `${choice} accumulate`).toBeLessThan(1e-5);
+      poisoned.dispose();
+      acc.dispose();
+    }
+    a.dispose();
+    b.dispose();
+  });
+
+  it('attention scores and context (heads in place) and their backward, every kernel', async () => {
+    const [B, T, H, D] = [2, 7, 3, 5];
+    const C = H * D;
+    const qv = randArray(B * T * C, 21);
+    const kv = randArray(B * T * C, 22);
+    const vv = randArray(B * T * C, 23);
+    const gv = randArray(B * H * T * T, 24);
+    const at = (x: Float32Array, b: number, t: number, h: number, d: number): number => x[(b * T + t) * C + h * D + d];
+    // float64 references
+    const scores = new Float64Array(B * H * T * T);
+    const ctx = new Float64Array(B * T * C);
+    const dq = new Float64Array(B * T * C);
+    for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) {
+      let s = 0;
+      for (let d = 0; d < D; d++) s += at(qv, b, i, h, d) * at(kv, b, j, h, d);
+      scores[((b * H + h) * T + i) * T + j] = 0.5 * s;
+    }
+    for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) for (let i = 0; i < T; i++) for (let d = 0; d < D; d++) {
+      let s = 0;
+      let g = 0;
+      for (let j = 0; j < T; j++) {
+        s += gv[((b * H + h) * T + i) * T + j] * at(vv, b, j, h, d);
+        g += gv[((b * H + h) * T + i) * T + j] * at(kv, b, j, h, d);
+      }
+      ctx[(b * T + i) * C + h * D + d] = s;
+      dq[(b * T + i) * C + h * D + d] = 0.5 * g;
+    }
+    for (const choice of choices()) {
+      forceMatmulKernel(choice);
+      const q = wt.tensor(qv, [B, T, C]).requireGrad();
+      const k = wt.tensor(kv, [B, T, C]).requireGrad();
+      const v = wt.tensor(vv, [B, T, C]);
+      const p = wt.tensor(gv, [B, H, T, T]);
+      const s = wt.attentionScores(q, k, H, 0.5);
+      expect(maxErr(await s.data(), scores), `${choice} scores`).toBeLessThan(1e-5);
+      const [dqT] = s.gradFn!.backward(wt.tensor(gv, [B, H, T, T]));
+      expect(maxErr(await dqT!.data(), dq), `${choice} dq`).toBeLessThan(1e-5);
+      const c = wt.attentionContext(p, v, H);
+      expect(maxErr(await c.data(), ctx), `${choice} context`).toBeLessThan(1e-5);
+      for (const t of [q, k, v, p, s, c, dqT]) t?.dispose();
+    }
+  });
+});
