@@ -1,10 +1,13 @@
 // npm run bench: microbenchmarks of every kernel of a DistilBERT training step at its shapes (B=16, T=128; shrunk
 // on software adapters unless --full), timed on the GPU (timestamp queries, else queue completion), against
 // ceilings measured in the same run: vec4 copy bandwidth and the best matmul. Writes <out>/<adapter>.json.
+// Matmul products are autotuned first (choices cached in ~/.cache/webtune/autotune.json; --no-tune skips, --retune
+// ignores the cache).
 // Usage: node dist/bench/kernels.js [--quick|--full] [--out DIR] [--filter REGEX] [--timer queue] [--iterations N]
 import * as wt from '../src/index.js';
 import { copyCase } from './lib/ceiling.js';
-import { adapterRecord, adapterSlug, benchGpu, GpuTimer, parseArgs, shapeScale, startRuntime, table, writeResults } from './lib/common.js';
+import { autotuneMatmulOp } from '../src/ops/matmul.js';
+import { adapterRecord, adapterSlug, benchGpu, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, shapeScale, startRuntime, table, writeResults } from './lib/common.js';
 import { dims, kernelCases, type Case } from './lib/kernel_cases.js';
 
 const args = parseArgs();
@@ -20,9 +23,20 @@ const ceilingCase = copyCase(Math.max(d.tokens * d.ffn, 16 << 20));
 const cases: Case[] = [ceilingCase, ...kernelCases(d)].filter((c) => c === ceilingCase || !args.filter || args.filter.test(c.name));
 
 interface Row { name: string; kind: Case['kind']; medianMs: number; minMs: number; rate: number; unit: string; kernels: { name: string; ms: number }[] }
+const tune = !args.rest.has('no-tune');
+const cachePath = tune && !args.rest.has('retune') ? await loadAutotuneCache() : undefined;
+const tuning: Record<string, unknown>[] = [];
 const rows: Row[] = [];
 for (const c of cases) {
   const { run, dispose } = c.setup();
+  if (tune && c.kind === 'matmul') {
+    const res = await autotuneMatmulOp(run, 1, cachePath !== undefined);
+    for (const r of res) {
+      tuning.push({ case: c.name, ...r });
+      const times = Object.entries(r.times).map(([id, ms]) => `${id} ${ms.toFixed(1)}`).join(', ');
+      console.log(`  tune ${c.name}: ${r.choice} (${times} ms)`);
+    }
+  }
   await rt.sync();
   const r = await benchGpu(timer, c.name, run, iterations);
   dispose();
@@ -42,6 +56,7 @@ console.log(table(
   rows.map((r) => [r.name, r.medianMs, r.minMs, r.rate, r.unit, pct(r), r.kernels.map((k) => k.name).join(' ')]),
 ));
 
+if (tune) console.log(`autotune cache: ${saveAutotuneCache()}${cachePath ? ' (loaded first)' : ''}`);
 const file = `${adapterSlug(rt)}.json`;
 const path = writeResults(args.out, file, {
   bench: 'kernels',
@@ -52,6 +67,7 @@ const path = writeResults(args.out, file, {
   dims: d,
   ceilings: { copyGiBs, bestMatmulGflops: bestMatmul },
   results: rows.map((r) => ({ ...r, adapter: rt.info.adapterName, percentOfCeiling: pct(r) })),
+  autotune: tuning,
 });
 console.log(`\nwrote ${path}`);
 timer.destroy();

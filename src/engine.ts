@@ -3,6 +3,7 @@ export { init, runtime, shutdown, hasRuntime, type InitOptions } from './runtime
 export { Runtime, Uniforms, type Kernel, type RuntimeInfo } from './runtime/runtime.js';
 export { NoAdapterError, DeviceLostError, KernelError, BindingLimitError } from './runtime/errors.js';
 export type { MemoryStats } from './runtime/buffer_pool.js';
+export { autotuner, Autotuner, type TuneResult } from './runtime/autotune.js';
 export { Tensor, noGrad, type DType } from './tensor/tensor.js';
 export { tidy, tidyAsync, keep } from './tensor/scope.js';
 export { backward } from './autograd/tape.js';

@@ -20,7 +20,7 @@ const CHROMIUM_ARGS = [
 ];
 // Reviews 2, 5 and 18 are the golden pipeline's; 17 has 1018 tokens (truncated to 512); one is very short.
 const REVIEWS = [e2e.texts[2]!, e2e.texts[5]!, e2e.texts[18]!, e2e.texts[17]!, 'Loved it.'];
-// A tiny labeled set; the same 8 examples make one batch, so each step sees them all and the loss can only fall.
+// A tiny labeled set; the 8 examples make one batch, so every step sees them all and the trend is clear despite dropout.
 const TRAIN_LINES = [
   'POSITIVE\tA wonderful, moving film. I loved every minute.',
   'NEGATIVE\tA dull, lifeless mess. I hated it.',
@@ -111,18 +111,20 @@ describe('demo page in headless Chromium (WebGPU)', () => {
   });
 
   it('the library bundle runs in the page: pipeline from a URL and from picked files', async () => {
-    const [fromUrl, fromFiles] = await page.evaluate(async (texts) => {
+    // Passed as source text: vitest rewrites import() inside test functions, which the page cannot run.
+    const script = `(async (texts) => {
       const wt = await import('/webtune.js');
       const byUrl = await wt.pipeline('sentiment-analysis', '/model/');
       const a = await byUrl.classify(texts, { topK: null });
       byUrl.dispose();
       const names = ['config.json', 'model.safetensors', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json'];
-      const files = await Promise.all(names.map(async (n) => new File([await (await fetch(`/model/${n}`)).arrayBuffer()], n)));
+      const files = await Promise.all(names.map(async (n) => new File([await (await fetch('/model/' + n)).arrayBuffer()], n)));
       const picked = await wt.pipeline('sentiment-analysis', await wt.fileSourceFromPicked(files));
       const b = await picked.classify(texts, { topK: null });
       picked.dispose();
       return [a, b];
-    }, REVIEWS.slice(0, 3));
+    })(${JSON.stringify(REVIEWS.slice(0, 3))})`;
+    const [fromUrl, fromFiles] = (await page.evaluate(script)) as LabelScore[][][];
     const want = await node.classify(REVIEWS.slice(0, 3), { topK: null });
     expectSame(fromUrl, want);
     expectSame(fromFiles, want);
@@ -131,21 +133,21 @@ describe('demo page in headless Chromium (WebGPU)', () => {
   it('fine-tunes in the tab with the Trainer: the loss goes down and the plot shows every step', async () => {
     const before = await classifyInPage(REVIEWS.slice(0, 2));
     await page.fill('#train-data', TRAIN_LINES.join('\n'));
-    await page.fill('#epochs', '8');
-    await page.fill('#lr', '5e-3');
+    await page.fill('#epochs', '6');
+    await page.fill('#lr', '1e-2');
     await page.fill('#train-batch', '8');
     await page.click('#train');
     await page.waitForFunction(() => document.querySelector('#loss-json')!.textContent !== '' || document.querySelector('#train-status.error'));
     const status = (await page.textContent('#train-status'))!;
-    expect(status, consoleLines.join('\n')).toMatch(/^Done: 8 steps/);
+    expect(status, consoleLines.join('\n')).toMatch(/^Done: 6 steps/);
     const losses: number[] = JSON.parse((await page.textContent('#loss-json'))!);
     console.log(`in-page fine-tuning losses: ${losses.join(', ')}`);
-    expect(losses).toHaveLength(8);
+    expect(losses).toHaveLength(6);
     expect(losses[0]).toBeGreaterThan(0.6); // a random-init 2-class head starts near ln 2
-    expect(losses[7]).toBeLessThan(losses[0]! - 0.05);
-    expect((losses[6]! + losses[7]!) / 2).toBeLessThan((losses[0]! + losses[1]!) / 2);
+    expect(losses[5]).toBeLessThan(losses[0]! - 0.05);
+    expect((losses[4]! + losses[5]!) / 2).toBeLessThan((losses[0]! + losses[1]!) / 2);
     const plotted = await page.getAttribute('#loss-chart polyline', 'points');
-    expect(plotted!.trim().split(/\s+/)).toHaveLength(8);
+    expect(plotted!.trim().split(/\s+/)).toHaveLength(6);
     // The worker classifies with the fine-tuned weights now.
     const after = await classifyInPage(REVIEWS.slice(0, 2));
     expect(Math.abs(after[0]![0]!.score - before[0]![0]!.score)).toBeGreaterThan(1e-3);

@@ -32,6 +32,7 @@ describe('binary ops with broadcasting', () => {
     [[7, 33], [33]],
     [[1], [7, 129]],
     [[2, 7, 1], [1, 1, 33]],
+    [[2, 1, 3, 1, 5], [3, 4, 1]], // rank 5
   ];
   for (const op of Object.keys(BINARY) as BinaryName[]) {
     it(`${op} forward`, async () => {

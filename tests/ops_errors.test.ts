@@ -3,6 +3,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
 import * as wt from '../src/index.js';
+import { empty } from '../src/ops/kernel.js';
+import { poison, read } from './helpers/check.js';
 
 beforeAll(async () => {
   await gpu();
@@ -44,6 +46,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     expect(rt.dispatchCount).toBe(before);
     t.dispose();
     await rt.sync();
+  });
+});
+
+describe('test harness', () => {
+  it('poison() really hands NaN-filled buffers to the next allocations of that size', async () => {
+    await wt.tidyAsync(async () => {
+      poison([7, 33]);
+      const ts = Array.from({ length: 4 }, () => empty([7, 33]));
+      for (const t of ts) expect((await read(t)).every(Number.isNaN)).toBe(true);
+    });
   });
 });
 

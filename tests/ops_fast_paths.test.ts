@@ -57,8 +57,6 @@ const SHAPES: [number, number, number][] = [
   [1, 1000, 3],
   [129, 65, 257],
   [33, 36, 20], // 4-aligned K and N (vec4 loads) with tails in M and N
-  [130, 68, 132],
-  [3, 4, 1],
 ];
 
 describe('matmul fast paths vs float64', () => {
@@ -92,7 +90,7 @@ describe('matmul fast paths vs float64', () => {
         b.dispose();
         bias.dispose();
       }
-    });
+    }, 600_000);
   }
 
   it('batched products with per-batch B, every kernel', async () => {

@@ -97,12 +97,19 @@ describe('matmul backward (finite differences)', () => {
       });
     }
   });
-  it('long K (3, 1000, 2)', async () => {
+  it('long K (2, 1000, 1)', async () => {
     await gradCheck({
-      name: 'matmul NT long K (3,1000,2)',
-      inputs: [{ shape: [3, 1000], data: uniform(3000) }, { shape: [2, 1000], data: uniform(2000) }],
+      name: 'matmul NT long K (2,1000,1)',
+      inputs: [{ shape: [2, 1000], data: uniform(2000) }, { shape: [1, 1000], data: uniform(1000) }],
       gpu: ([a, b]) => wt.matmul(a, b, { transB: true }),
       reference: ([a, b]) => R.matmul(a, b, { transB: true }),
+    });
+    // The weight gradient of a Linear over many tokens: dW = gᵀ·x reduces over K = 1000 tokens.
+    await gradCheck({
+      name: 'matmul weight grad, K=1000 tokens (1000,3)·(2,3)ᵀ+bias',
+      inputs: [{ shape: [1000, 3], data: uniform(3000), grad: false }, { shape: [2, 3], data: uniform(6) }, { shape: [2], data: uniform(2) }],
+      gpu: ([a, b, bias]) => wt.matmul(a, b, { transB: true, bias }),
+      reference: ([a, b, bias]) => R.matmul(a, b, { transB: true, bias }),
     });
   });
 });

@@ -34,7 +34,12 @@ export function parseArgs(argv = process.argv.slice(2)): BenchArgs {
     else if (a.startsWith('--filter')) filter = new RegExp(val());
     else if (a.startsWith('--timer')) timer = val() as TimerMode;
     else if (a.startsWith('--iterations')) iterations = Number(val());
-    else if (a.startsWith('--')) rest.set(a.replace(/^--/, '').split('=')[0], a.includes('=') ? val() : 'true');
+    else if (a.startsWith('--')) {
+      const key = a.replace(/^--/, '').split('=')[0];
+      if (a.includes('=')) rest.set(key, val());
+      else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) rest.set(key, argv[++i]);
+      else rest.set(key, 'true');
+    }
   }
   return { quick, out, filter, timer, iterations, rest };
 }
@@ -135,3 +140,29 @@ export function fmt(v: number): string {
 }
 
 export { GpuTimer };
+
+/** Node-side persistence of the autotuner's choices (~/.cache/webtune/autotune.json; WEBTUNE_AUTOTUNE_CACHE overrides). */
+export async function loadAutotuneCache(): Promise<string> {
+  const { existsSync, readFileSync } = await import('node:fs');
+  const path = autotuneCachePath();
+  if (existsSync(path)) {
+    try {
+      wt.autotuner.importCache(JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>);
+    } catch {
+      // A corrupt cache is ignored: it is only a cache.
+    }
+  }
+  return path;
+}
+
+export function saveAutotuneCache(): string {
+  const path = autotuneCachePath();
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, JSON.stringify(wt.autotuner.exportCache(), null, 2) + '\n');
+  return path;
+}
+
+function autotuneCachePath(): string {
+  const home = process.env.HOME ?? '/tmp';
+  return process.env.WEBTUNE_AUTOTUNE_CACHE ?? join(home, '.cache', 'webtune', 'autotune.json');
+}

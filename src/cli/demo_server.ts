@@ -94,6 +94,10 @@ function handle(table: [string, string][], args: ServerArgs, req: IncomingMessag
     res.writeHead(200, { 'Content-Type': TYPES['.json']! }).end(JSON.stringify({ modelUrl: args.model ? '/model/' : null }));
     return;
   }
+  if (url.pathname === '/favicon.ico') {
+    res.writeHead(204).end(); // no icon; saves a 404 in the page's console
+    return;
+  }
   const file = lookup(table, url.pathname);
   if (!file) {
     res.writeHead(404, { 'Content-Type': TYPES['.txt']! }).end(`not found: ${url.pathname}\n`);

@@ -3,7 +3,7 @@
 // held-out fifth (every fifth review of each label) that training never sees.
 // Labels follow the tutorial: 0 = NEGATIVE, 1 = POSITIVE.
 
-import { mulberry32 } from '../data/shuffle.js';
+import { mulberry32, shuffledIndices } from '../data/shuffle.js';
 import { ASIDES, ASPECTS, ASPECT_TAKES, CLOSERS, REMARKS, SUBJECTS, TURNS, VERDICTS } from './phrases.js';
 
 export interface DemoExample {
@@ -92,16 +92,14 @@ export function demoCorpus(): DemoCorpus {
     seen.add(text);
     byLabel[l].push(text);
   }
-  // Interleave the labels so any prefix is balanced; every fifth pair is held out.
+  // Every fifth review of each label is held out (so both parts are balanced), then each part is shuffled.
   const train: DemoExample[] = [];
   const test: DemoExample[] = [];
   for (let i = 0; i < perLabel; i++) {
-    const pair: DemoExample[] = i % 2 === 0
-      ? [{ text: byLabel[1][i]!, label: 1 }, { text: byLabel[0][i]!, label: 0 }]
-      : [{ text: byLabel[0][i]!, label: 0 }, { text: byLabel[1][i]!, label: 1 }];
-    (i % 5 === 4 ? test : train).push(...pair);
+    for (const label of [0, 1] as const) (i % 5 === 4 ? test : train).push({ text: byLabel[label][i]!, label });
   }
-  cached = { train, test };
+  const shuffle = (xs: DemoExample[], seed: number) => [...shuffledIndices(xs.length, seed)].map((i) => xs[i]!);
+  cached = { train: shuffle(train, DEMO_CORPUS_SEED + 1), test: shuffle(test, DEMO_CORPUS_SEED + 2) };
   return cached;
 }
 

@@ -89,11 +89,11 @@ export const REMARKS: Record<0 | 1, string[]> = {
 export const CLOSERS: Record<0 | 1, string[]> = {
   1: [
     'Highly recommended.', 'I would watch it again tomorrow.', 'Go see it.', 'Nine out of ten.', 'Bring tissues.', 'A must see.',
-    'What a treat.', 'Worth every penny.', 'Do not miss it.', 'I am still smiling.',
+    'What a treat.', 'Worth every penny.', 'Do not miss it.', 'I am still smiling.', 'You will love it.',
   ],
   0: [
     'Skip it.', 'What a waste of an evening.', 'I want my two hours back.', 'Two out of ten.', 'Avoid.', 'Wait until it is free.',
-    'What a letdown.', 'Not worth the ticket.', 'Do not bother.', 'I am still annoyed.',
+    'What a letdown.', 'Not worth the ticket.', 'Do not bother.', 'I am still annoyed.', 'You will not love it.',
   ],
 };
 

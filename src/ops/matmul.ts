@@ -39,9 +39,8 @@ function fastConfigs(layout: FastLayout): FastConfig[] {
   const minSg = (rt.device as unknown as { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo?.subgroupMinSize ?? 0;
   const sg = rt.features.has('subgroups') && minSg >= 8;
   const all: FastConfig[] = [
-    ...(sg ? [{ share: 'subgroup', rows: 2, cols: 16 }, { share: 'subgroup', rows: 4, cols: 8 }, { share: 'subgroup', rows: 1, cols: 32 }] as FastConfig[] : []),
+    ...(sg ? [{ share: 'subgroup', rows: 2, cols: 16 }, { share: 'subgroup', rows: 4, cols: 8 }] as FastConfig[] : []),
     { share: 'plain', rows: 4, cols: 8 },
-    { share: 'plain', rows: 2, cols: 16 },
   ];
   return all.filter((c) => configFits(layout, c));
 }
@@ -74,7 +73,9 @@ export function stridedMatmul(args: StridedMatmulArgs): void {
   const fl = k > 0 ? fastLayout(m, n, k, args.aLayout, args.bLayout, args.cLayout) : undefined;
   if (fl) {
     const configs = fastConfigs(fl);
-    const want = forced ?? autotuner.choice(tuneKey(fl, m, n, k, batch1 * batch2)) ?? (configs.length ? configId(configs[0]) : 'strided');
+    const key = tuneKey(fl, m, n, k, batch1 * batch2);
+    keyRecorder?.add(key);
+    const want = forced ?? forcedByKey.get(key) ?? autotuner.choice(key) ?? (configs.length ? configId(configs[0]) : 'strided');
     const config = configs.find((cf) => configId(cf) === want);
     if (config) {
       const u = new Uniforms()
@@ -109,6 +110,42 @@ function fastSource(name: string, layout: FastLayout, config: FastConfig): strin
   let s = sources.get(name);
   if (!s) sources.set(name, (s = generateFastMatmul(layout, config)));
   return s;
+}
+
+let keyRecorder: Set<string> | undefined;
+const forcedByKey = new Map<string, MatmulChoice>();
+
+/**
+ * Autotunes every strided product that `run` encodes (a matmul, an attention op, a backward…): each product's
+ * (layout, shape class) key gets the kernel choice that made `run` fastest, tried one key at a time. `run` returns
+ * tensors to dispose.
+ */
+export async function autotuneMatmulOp(run: () => (Tensor | null | undefined)[] | void, repeats = 2, skipKnown = false): Promise<TuneResult[]> {
+  const rt = runtime();
+  const recorded = (keyRecorder = new Set());
+  try {
+    for (const t of run() ?? []) t?.dispose();
+  } finally {
+    keyRecorder = undefined;
+  }
+  const keys = [...recorded].filter((k) => !(skipKnown && autotuner.choice(k) !== undefined));
+  const results: TuneResult[] = [];
+  for (const key of keys) {
+    const ids = matmulKernelChoices();
+    const candidates = ids.map((id) => ({
+      id,
+      run: () => {
+        forcedByKey.set(key, id);
+        try {
+          for (const t of run() ?? []) t?.dispose();
+        } finally {
+          forcedByKey.delete(key);
+        }
+      },
+    }));
+    results.push(await autotuner.tune(rt, key, candidates, repeats));
+  }
+  return results;
 }
 
 /**

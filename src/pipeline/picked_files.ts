@@ -13,7 +13,8 @@ export async function fileSourceFromPicked(files: Iterable<PickedFile> | ArrayLi
   for (const f of Array.from(files as ArrayLike<PickedFile>)) {
     const name = f.name.split(/[\\/]/).pop()!;
     if (map.has(name)) throw new Error(`${label}: two files are named "${name}"; pick one model's files`);
-    const bytes = 'bytes' in f ? f.bytes : await f.arrayBuffer();
+    // A Blob first: browsers' Blob also has a bytes() *method*, so `'bytes' in f` cannot tell them apart.
+    const bytes = 'arrayBuffer' in f && typeof f.arrayBuffer === 'function' ? await f.arrayBuffer() : (f as { bytes: ArrayBuffer | Uint8Array }).bytes;
     map.set(name, bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
   }
   if (!map.has('config.json')) {

@@ -28,3 +28,8 @@ setGPUProvider(async () => {
   dawnGPU = create(dawnFlags) as unknown as GPU;
   return dawnGPU;
 });
+
+/** The Dawn GPU object the runtime was created from (benches run peer libraries on the same adapter). Not public API. */
+export function nodeGPUObject(): GPU | undefined {
+  return dawnGPU;
+}

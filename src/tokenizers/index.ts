@@ -1,6 +1,6 @@
 // Public surface of the tokenizer package.
 export { BertTokenizer } from './bert_tokenizer.js';
-export type { DecodeOptions, EncodeOptions, Encoding, LoadOptions, VocabOptions } from './bert_tokenizer.js';
+export type { DecodeOptions, EncodeOptions, Encoding, LoadOptions as TokenizerLoadOptions, VocabOptions } from './bert_tokenizer.js';
 export { basicSplit } from './basic.js';
 export type { BasicOptions, Flavour } from './basic.js';
 export { cleanUpTokenization, decodePython, decodeRust } from './decode.js';

@@ -30,9 +30,12 @@ export class ProgressReporter implements TrainerCallback {
   private evalsDone = 0;
   private lastLoss?: number;
   private barShown = false;
+  /** Evaluations planned for the whole run (for the ETA). */
+  evalsPlanned: number;
 
   constructor(private readonly o: ProgressOptions) {
     this.now = o.now ?? (() => performance.now() / 1000);
+    this.evalsPlanned = o.evalsPlanned ?? 0;
   }
 
   onTrainBegin(): void {
@@ -91,7 +94,7 @@ export class ProgressReporter implements TrainerCallback {
     if (this.steps === 0) return NaN;
     const perStep = this.trainSeconds / this.steps;
     const perEval = this.evalsDone ? this.evalSeconds / this.evalsDone : 0;
-    const evalsLeft = Math.max(0, (this.o.evalsPlanned ?? 0) - this.evalsDone);
+    const evalsLeft = Math.max(0, this.evalsPlanned - this.evalsDone);
     return (state.maxSteps - state.globalStep) * perStep + evalsLeft * perEval;
   }
 

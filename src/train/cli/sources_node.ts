@@ -13,7 +13,7 @@ export class SourceUnavailableError extends Error {
   constructor(
     readonly what: 'model' | 'data',
     readonly requested: string,
-    readonly cause: Error,
+    override readonly cause: Error,
   ) {
     super(cause.message);
   }

@@ -1,0 +1,121 @@
+// npm run bench:peers: the kernel shapes of `npm run bench` (matmul, softmax, GELU, LayerNorm) through
+// @tensorflow/tfjs-backend-webgpu on the same Dawn adapter in the same process, side by side with ours, with the
+// ratio. Both are timed the same way: wall time from an idle queue to onSubmittedWorkDone after the op, median
+// of N. tfjs's GELU and LayerNorm are composed from its ops (it has no fused kernels for them).
+// onnxruntime-web's DistilBERT forward is not run: it needs an ONNX export of the model, which is not generated yet.
+// Usage: node dist/bench/peers.js [--quick|--full] [--out DIR] [--filter REGEX] [--iterations N]
+import * as wt from '../src/index.js';
+import { nodeGPUObject } from '../src/runtime/node_gpu.js';
+import { adapterRecord, adapterSlug, fmt, loadAutotuneCache, parseArgs, shapeScale, startRuntime, table, writeResults } from './lib/common.js';
+import { dims } from './lib/kernel_cases.js';
+
+const args = parseArgs();
+const rt = await startRuntime();
+await loadAutotuneCache();
+const scale = shapeScale(rt, args);
+const d = dims(scale);
+const iterations = args.iterations || (rt.info.isSoftware ? 3 : 20);
+
+// tfjs-backend-webgpu finds WebGPU through navigator.gpu: give it our Dawn GPU object before importing it.
+Object.defineProperty(globalThis, 'navigator', { value: { gpu: nodeGPUObject() }, configurable: true, writable: true });
+const tf = await import('@tensorflow/tfjs-core');
+await import('@tensorflow/tfjs-backend-webgpu');
+await tf.setBackend('webgpu');
+await tf.ready();
+type TfBackend = { device: GPUDevice; submitQueue(): void };
+const tfBackend = tf.backend() as unknown as TfBackend;
+console.log(`adapter: ${rt.info.description}; tfjs ${tf.version_core} backend ${tf.getBackend()}; scale ${scale} (tokens ${d.tokens}); ${iterations} samples`);
+
+async function timeOurs(run: () => wt.Tensor[]): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i <= iterations; i++) {
+    await rt.sync();
+    const t0 = performance.now();
+    const outs = run();
+    await rt.sync();
+    times.push(performance.now() - t0);
+    outs.forEach((o) => o.dispose());
+  }
+  return median(times.slice(1));
+}
+
+async function timeTf(run: () => import('@tensorflow/tfjs-core').Tensor): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i <= iterations; i++) {
+    tfBackend.submitQueue();
+    await tfBackend.device.queue.onSubmittedWorkDone();
+    const t0 = performance.now();
+    const y = tf.tidy(run);
+    tfBackend.submitQueue();
+    await tfBackend.device.queue.onSubmittedWorkDone();
+    times.push(performance.now() - t0);
+    y.dispose();
+  }
+  return median(times.slice(1));
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+interface PeerCase {
+  name: string;
+  kind: 'matmul' | 'memory';
+  work: number;
+  shapes: number[][];
+  ours(x: wt.Tensor[]): wt.Tensor;
+  tfjs(x: import('@tensorflow/tfjs-core').Tensor[]): import('@tensorflow/tfjs-core').Tensor;
+}
+
+const { tokens: T, hidden: H, ffn: F, batch: B, heads: NH, seq: S } = d;
+const cases: PeerCase[] = [
+  { name: `matmul x[${T},${H}]·W[${H},${H}]ᵀ`, kind: 'matmul', work: 2 * T * H * H, shapes: [[T, H], [H, H]], ours: ([a, b]) => wt.matmul(a, b, { transB: true }), tfjs: ([a, b]) => tf.matMul(a, b, false, true) },
+  { name: `matmul x[${T},${H}]·W[${F},${H}]ᵀ`, kind: 'matmul', work: 2 * T * F * H, shapes: [[T, H], [F, H]], ours: ([a, b]) => wt.matmul(a, b, { transB: true }), tfjs: ([a, b]) => tf.matMul(a, b, false, true) },
+  { name: `matmul x[${T},${F}]·W[${H},${F}]ᵀ`, kind: 'matmul', work: 2 * T * F * H, shapes: [[T, F], [H, F]], ours: ([a, b]) => wt.matmul(a, b, { transB: true }), tfjs: ([a, b]) => tf.matMul(a, b, false, true) },
+  { name: `matmul dY[${T},${F}]·W[${F},${H}]`, kind: 'matmul', work: 2 * T * F * H, shapes: [[T, F], [F, H]], ours: ([a, b]) => wt.matmul(a, b), tfjs: ([a, b]) => tf.matMul(a, b) },
+  { name: `matmul dY[${T},${F}]ᵀ·X[${T},${H}]`, kind: 'matmul', work: 2 * T * F * H, shapes: [[T, F], [T, H]], ours: ([a, b]) => wt.matmul(a, b, { transA: true }), tfjs: ([a, b]) => tf.matMul(a, b, true, false) },
+  { name: `softmax [${B * NH},${S},${S}]`, kind: 'memory', work: 8 * B * NH * S * S, shapes: [[B, NH, S, S]], ours: ([x]) => wt.softmax(x), tfjs: ([x]) => tf.softmax(x) },
+];
+for (const C of [H, F]) {
+  cases.push(
+    {
+      name: `gelu [${T},${C}]`, kind: 'memory', work: 8 * T * C, shapes: [[T, C]], ours: ([x]) => wt.gelu(x),
+      tfjs: ([x]) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))),
+    },
+    {
+      name: `layernorm [${T},${C}]`, kind: 'memory', work: 8 * T * C, shapes: [[T, C], [C], [C]], ours: ([x, g, b]) => wt.layerNorm(x, g, b, 1e-12),
+      tfjs: ([x, g, b]) => {
+        const { mean, variance } = tf.moments(x, -1, true);
+        return tf.batchNorm(x, mean, variance, b, g, 1e-12);
+      },
+    },
+  );
+}
+
+const rows: Record<string, unknown>[] = [];
+const tableRows: (string | number)[][] = [];
+for (const c of cases) {
+  if (args.filter && !args.filter.test(c.name)) continue;
+  const host = c.shapes.map((s, i) => wt.normalArray(s.reduce((a, b) => a * b, 1), 100 + i));
+  const ourIn = host.map((h, i) => wt.tensor(h, c.shapes[i]).keep());
+  const tfIn = host.map((h, i) => tf.tensor(h, c.shapes[i]));
+  const oursMs = await timeOurs(() => [c.ours(ourIn)]);
+  const tfMs = await timeTf(() => c.tfjs(tfIn));
+  ourIn.forEach((t) => t.dispose());
+  tfIn.forEach((t) => t.dispose());
+  const rate = (ms: number): number => (c.kind === 'matmul' ? c.work / (ms * 1e6) : c.work / (ms * 1e-3) / 2 ** 30);
+  const unit = c.kind === 'matmul' ? 'GFLOP/s' : 'GiB/s';
+  rows.push({ name: c.name, kind: c.kind, unit, oursMs, tfjsMs: tfMs, ours: rate(oursMs), tfjs: rate(tfMs), ratio: tfMs / oursMs, adapter: rt.info.adapterName });
+  tableRows.push([c.name, oursMs, tfMs, rate(oursMs), rate(tfMs), unit, `${fmt(tfMs / oursMs)}×`]);
+  console.log(`  ${c.name}: ours ${fmt(oursMs)} ms, tfjs ${fmt(tfMs)} ms (${fmt(tfMs / oursMs)}×)`);
+}
+console.log(`\n${rt.info.description}: webtune vs tfjs-backend-webgpu ${tf.version_core}, same adapter, same process\n`);
+console.log(table(['op', 'ours ms', 'tfjs ms', 'ours', 'tfjs', 'unit', 'speed-up'], tableRows));
+const path = writeResults(args.out, `${adapterSlug(rt)}.peers.json`, {
+  bench: 'peers', date: new Date().toISOString(), adapter: adapterRecord(rt), scale, dims: d, tfjs: tf.version_core, results: rows,
+  onnxruntime: 'not run: needs an ONNX export of DistilBERT (generator script not written yet)',
+});
+console.log(`wrote ${path}`);
+wt.shutdown();
+process.exit(0);

@@ -1,0 +1,149 @@
+// npm run bench:train: the DistilBERT-base training step (forward + backward + clip + AdamW) at batch 8 × 128 and
+// inference at batch 1 and 32 × 128: ms per step, examples/s, achieved GFLOP/s, GPU memory, the ten most expensive
+// kernels (GPU timestamps per dispatch over one profiled step), and a readback counter proving that a step reads
+// nothing back. Writes <out>/<adapter>.train.json.
+// Usage: node dist/bench/train.js [--batch 8] [--seq 128] [--steps N] [--infer 1,32] [--layers 6] [--out DIR]
+//        [--no-profile] [--no-tune]
+import * as wt from '../src/index.js';
+import { adapterRecord, adapterSlug, fmt, GpuTimer, loadAutotuneCache, parseArgs, startRuntime, table, writeResults } from './lib/common.js';
+
+const args = parseArgs();
+const rt = await startRuntime();
+const num = (k: string, d: number): number => (args.rest.has(k) ? Number(args.rest.get(k)) : d);
+const batch = num('batch', 8);
+const seq = num('seq', 128);
+const layers = num('layers', 6);
+const steps = num('steps', rt.info.isSoftware ? 2 : 10);
+const inferBatches = (args.rest.get('infer') ?? '1,32').split(',').filter(Boolean).map(Number);
+const profile = !args.rest.has('no-profile');
+if (!args.rest.has('no-tune')) await loadAutotuneCache();
+
+console.log(`adapter: ${rt.info.description}; DistilBERT-base (${layers} layers), train ${batch}×${seq}, ${steps} steps; inference ${inferBatches.map((b) => `${b}×${seq}`).join(', ')}`);
+
+const config = new wt.DistilBertConfig({ n_layers: layers, num_labels: 2 });
+const model = wt.DistilBertForSequenceClassification.fromConfig(config, { seed: 1 });
+const params = model.parameters();
+const nParams = params.reduce((s, p) => s + p.size, 0);
+const opt = new wt.AdamW(model.optimizerGroups(0.01), { lr: 2e-5 });
+
+function inputs(b: number, seed: number): { inputIds: wt.Tensor; attentionMask: wt.Tensor; labels: wt.Tensor } {
+  const rand = wt.seededRandom(seed);
+  const ids = new Int32Array(b * seq);
+  const mask = new Int32Array(b * seq);
+  for (let i = 0; i < b; i++) {
+    const len = Math.max(8, Math.round(seq * (0.6 + 0.4 * rand())));
+    for (let t = 0; t < seq; t++) {
+      ids[i * seq + t] = t < len ? (t === 0 ? 101 : 1000 + Math.floor(rand() * 28000)) : 0;
+      mask[i * seq + t] = t < len ? 1 : 0;
+    }
+  }
+  const labels = Int32Array.from({ length: b }, () => (rand() < 0.5 ? 0 : 1));
+  return {
+    inputIds: wt.tensor(ids, [b, seq], 'i32').keep(),
+    attentionMask: wt.tensor(mask, [b, seq], 'i32').keep(),
+    labels: wt.tensor(labels, [b], 'i32').keep(),
+  };
+}
+
+/** Matmul FLOPs of one forward at b×seq (attention included; elementwise work ignored). */
+function forwardFlops(b: number): number {
+  const tokens = b * seq;
+  const d = config.dim;
+  const f = config.hidden_dim;
+  const perLayer = 2 * tokens * (4 * d * d + 2 * d * f) + 2 * 2 * b * seq * seq * d;
+  return layers * perLayer + 2 * b * (d * d + d * 2);
+}
+
+function trainStep(x: ReturnType<typeof inputs>): void {
+  wt.tidy(() => {
+    const out = model.forward(x);
+    wt.backward(out.loss!);
+    wt.clipGradNorm(params, 1.0);
+    opt.stepWith(2e-5);
+    opt.zeroGrad();
+    return undefined;
+  });
+}
+
+const timer = new GpuTimer(rt, args.timer);
+const result: Record<string, unknown> = { bench: 'train', date: new Date().toISOString(), adapter: adapterRecord(rt), layers, seq, params: nParams };
+
+// Training.
+model.train();
+const x = inputs(batch, 7);
+const stepMs: number[] = [];
+let readbacksInSteps = 0;
+let dispatchesPerStep = 0;
+let peakBytes = 0;
+for (let s = 0; s < steps; s++) {
+  await rt.sync();
+  const rb0 = rt.readbackCount;
+  const d0 = rt.dispatchCount;
+  const t0 = performance.now();
+  trainStep(x);
+  readbacksInSteps += rt.readbackCount - rb0;
+  dispatchesPerStep = rt.dispatchCount - d0;
+  await rt.sync();
+  stepMs.push(performance.now() - t0);
+  peakBytes = Math.max(peakBytes, rt.memory().bytesAllocated);
+  console.log(`  step ${s}: ${stepMs[s].toFixed(0)} ms${s === 0 ? ' (warm-up: pipeline compilation)' : ''}`);
+}
+const timed = stepMs.length > 1 ? stepMs.slice(1) : stepMs;
+const trainMs = [...timed].sort((a, b) => a - b)[Math.floor(timed.length / 2)];
+const trainFlops = 3 * forwardFlops(batch);
+const train = {
+  batch, seq, msPerStep: trainMs, examplesPerSec: (1000 * batch) / trainMs, gflops: trainFlops / (trainMs * 1e6),
+  gpuBytesAllocated: peakBytes, dispatchesPerStep, readbacksInSteps, steps,
+};
+result.train = train;
+console.log(`train ${batch}×${seq}: ${fmt(trainMs)} ms/step, ${fmt(train.examplesPerSec)} examples/s, ${fmt(train.gflops)} GFLOP/s, ` +
+  `GPU memory ${(peakBytes / 2 ** 20).toFixed(0)} MiB, ${dispatchesPerStep} dispatches/step, readbacks inside steps: ${readbacksInSteps}`);
+if (readbacksInSteps !== 0) console.log('  WARNING: a training step read data back from the GPU');
+
+// Kernel breakdown of one step (GPU timestamps per dispatch; each dispatch in its own pass while profiling).
+if (profile) {
+  const { ms, kernels } = await timer.time(() => trainStep(x));
+  const byName = new Map<string, { ms: number; count: number }>();
+  for (const k of kernels) {
+    const e = byName.get(k.name) ?? { ms: 0, count: 0 };
+    e.ms += k.ms;
+    e.count++;
+    byName.set(k.name, e);
+  }
+  const top = [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  result.kernelBreakdown = { timer: timer.mode, gpuMs: ms, kernels: top.map(([name, e]) => ({ name, ...e })) };
+  console.log(`\nkernel breakdown of one training step (${timer.mode}, sum ${fmt(ms)} ms):`);
+  console.log(table(['kernel', 'ms', '% step', 'calls'], top.slice(0, 10).map(([n, e]) => [n, e.ms, (100 * e.ms) / ms, e.count])));
+}
+x.inputIds.dispose();
+x.attentionMask.dispose();
+x.labels.dispose();
+opt.dispose();
+
+// Inference.
+model.eval();
+const infer: Record<string, unknown>[] = [];
+for (const b of inferBatches) {
+  const xi = inputs(b, 11);
+  const times: number[] = [];
+  const reps = rt.info.isSoftware ? 2 : 10;
+  for (let r = 0; r < reps; r++) {
+    await rt.sync();
+    const t0 = performance.now();
+    wt.noGrad(() => wt.tidy(() => { model.forward({ inputIds: xi.inputIds, attentionMask: xi.attentionMask }); return undefined; }));
+    await rt.sync();
+    times.push(performance.now() - t0);
+  }
+  const ms = Math.min(...times.slice(1));
+  const row = { batch: b, seq, ms, examplesPerSec: (1000 * b) / ms, gflops: forwardFlops(b) / (ms * 1e6), allMs: times };
+  infer.push(row);
+  console.log(`inference ${b}×${seq}: ${fmt(ms)} ms (${fmt(row.examplesPerSec)} examples/s, ${fmt(row.gflops)} GFLOP/s)`);
+  xi.inputIds.dispose();
+  xi.attentionMask.dispose();
+  xi.labels.dispose();
+}
+result.inference = infer;
+const path = writeResults(args.out, `${adapterSlug(rt)}.train.json`, result);
+console.log(`wrote ${path}`);
+timer.destroy();
+wt.shutdown();

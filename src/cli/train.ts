@@ -1,0 +1,276 @@
+// `node dist/train.js`: the Hugging Face text-classification tutorial (DistilBERT on IMDb with Trainer) on WebGPU.
+// Prints the adapter and a run-time estimate, trains with progress on stderr, writes checkpoints, the final model,
+// trainer_state.json and training_curves.svg, then prints the next commands. Exit codes: 0 done, 1 runtime error,
+// 2 usage error, 130 interrupted (Ctrl-C writes a checkpoint first).
+import { existsSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DistilBertForSequenceClassification, init, runtime, shutdown } from '../index.js';
+import { BertTokenizer } from '../tokenizers/index.js';
+import { parseFlags, UsageError } from './args.js';
+import { batches } from '../data/batches.js';
+import { shuffledIndices } from '../data/shuffle.js';
+import { NodeCheckpointStore } from '../train/checkpoint_store_node.js';
+import { trainingCurvesSvg } from '../train/curves_svg.js';
+import { classificationMetrics } from '../train/metrics.js';
+import { Trainer } from '../train/trainer.js';
+import type { TrainingArguments } from '../train/training_args.js';
+import { buildOptions, helpText, TRAIN_FLAGS, type RunOptions } from '../train/cli/flags.js';
+import { batchFlops, estimateSeconds, measureMatmulRate, suggestSmallerRun, type ModelShape } from '../train/cli/estimate.js';
+import { formatDuration, ProgressReporter } from '../train/cli/progress.js';
+import { findModel, labelSet, loadData, SourceUnavailableError, tokenizeDataset } from '../train/cli/sources_node.js';
+import type { CollatorFeature } from '../data/collator.js';
+import { fallbackNotice, mayFallBackToDemo, runDemo } from '../demo/run_demo.js'; // [issue 8: built-in demo]
+
+export interface TrainIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Draw a progress bar (stderr is a terminal) instead of one line per logging step. */
+  stderrIsTTY: boolean;
+  /** Subscribes to Ctrl-C; returns the unsubscribe function. */
+  onInterrupt?(handler: () => void): () => void;
+  /** Leaves at once (a second Ctrl-C, or Ctrl-C before training started). */
+  exit?(code: number): void;
+}
+
+export function nodeIO(): TrainIO {
+  return {
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    onInterrupt: (h) => {
+      process.on('SIGINT', h);
+      return () => void process.off('SIGINT', h);
+    },
+    exit: (code) => process.exit(code),
+  };
+}
+
+/** Runs the CLI on `argv` (without node and the script) → exit code. Never throws. */
+export async function runTrain(argv: readonly string[], io: TrainIO = nodeIO()): Promise<number> {
+  // [issue 8: built-in demo] `--demo` trains the built-in demo (src/demo) instead of the tutorial's model and data.
+  if (argv.includes('--demo')) return runDemo(argv.filter((a) => a !== '--demo'), io);
+  let run: RunOptions;
+  let args: TrainingArguments;
+  try {
+    const parsed = parseFlags(argv, TRAIN_FLAGS);
+    if (parsed.positionals.length) throw new UsageError(`unexpected argument "${parsed.positionals[0]}" (flags are written --name value)`);
+    if (parsed.values.get('help')) {
+      io.stdout(helpText());
+      return 0;
+    }
+    ({ run, args } = buildOptions(parsed.values));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr(`train: ${e.message}\nRun "node dist/train.js --help" for the flags.\n`);
+    return 2;
+  }
+  try {
+    return await train(run, args, argv, io);
+  } catch (e) {
+    if (e instanceof SourceUnavailableError) return sourcesUnavailable(e, run, io, argv);
+    if (e instanceof UsageError) {
+      io.stderr(`train: ${e.message}\n`);
+      return 2;
+    }
+    io.stderr(`train: error: ${(e as Error).message ?? String(e)}\n`);
+    if (process.env.WEBTUNE_DEBUG && e instanceof Error) io.stderr(`${e.stack}\n`);
+    return 1;
+  }
+}
+
+/**
+ * The one place that handles "model or data cannot be had" (not local, not cached, no network): prints the exact
+ * local alternatives and returns the exit code. A built-in demo fallback can take over here.
+ */
+export function sourcesUnavailable(e: SourceUnavailableError, run: RunOptions, io: TrainIO, argv: readonly string[] = []): number | Promise<number> {
+  // [issue 8: built-in demo] With the tutorial's model and data (no --model/--data flags) and neither reachable,
+  // say so in one paragraph and run the built-in demo instead of stopping.
+  if (mayFallBackToDemo(run, argv)) {
+    io.stderr(fallbackNotice(e, run));
+    return runDemo(argv, io, { fallback: true });
+  }
+  const what = e.what === 'model' ? `the model "${e.requested}"` : `the dataset "${e.requested}"`;
+  const isPath = /^[.~/]|[\\]/.test(e.requested) || e.requested.split('/').length > 2;
+  const why = isPath ? 'no such file or directory' : 'it is not in the Hugging Face cache and the Hub cannot be reached';
+  const local = (p: string | undefined, fallback: string): string => (p !== undefined && existsSync(p) ? shellQuote(p) : fallback);
+  io.stderr(
+    [
+      `train: cannot load ${what}: ${why}.`,
+      `  (${e.cause.message.split('\n')[0]})`,
+      '',
+      'Use local copies instead:',
+      `  node dist/train.js --model ${local(run.model, './weights/distilbert-base-uncased')} --data ${local(run.data, 'path/to/imdb')}`,
+      '  --model: a Hugging Face model directory (config.json, model.safetensors, vocab.txt); see weights/README.md',
+      '  --data:  a folder with train.jsonl and test.jsonl (or .csv/.tsv/.parquet, or the aclImdb train/ and test/ folders),',
+      '           or --train-file FILE --eval-file FILE',
+      'Or download once with network access: huggingface-cli download distilbert/distilbert-base-uncased; huggingface-cli download --repo-type dataset stanfordnlp/imdb',
+      '',
+    ].join('\n'),
+  );
+  return 1;
+}
+
+async function train(run: RunOptions, args: TrainingArguments, argv: readonly string[], io: TrainIO): Promise<number> {
+  let trainer: Trainer | undefined;
+  let interrupted = false;
+  const unsubscribe = io.onInterrupt?.(() => {
+    if (!trainer || interrupted) {
+      io.stderr('\ntrain: interrupted.\n');
+      io.exit?.(130);
+      return;
+    }
+    interrupted = true;
+    io.stderr('\ntrain: interrupted: writing a checkpoint after this step (Ctrl-C again to quit at once)…\n');
+  });
+  try {
+    const rt = await init();
+    const info = rt.info;
+    io.stderr(`Adapter: ${info.description}${info.isSoftware ? ' (CPU software renderer: slow)' : ''}\n`);
+
+    const modelDir = await findModel(run);
+    const data = await loadData(run, args.dataSeed ?? args.seed, args.evalStrategy !== 'no');
+    const names = labelSet(run, data);
+    const id2label = Object.fromEntries(names.map((n, i) => [i, n]));
+    const label2id = Object.fromEntries(names.map((n, i) => [n, i]));
+    const tokenizer = await BertTokenizer.fromPretrained(modelDir);
+    const model = await DistilBertForSequenceClassification.fromPretrained(modelDir, {
+      numLabels: names.length,
+      id2label,
+      label2id,
+      seed: args.seed,
+      onWarning: (m) => io.stderr(`${m}\n`),
+    });
+    const maxLength = run.maxLength ?? Math.min(tokenizer.modelMaxLength, model.config.max_position_embeddings);
+    io.stderr(`Model: ${modelDir}\nData: ${data.train.texts.length} training examples (${data.train.source})` +
+      (data.eval ? `, ${data.eval.texts.length} evaluation examples (${data.eval.source})` : '') + `; max length ${maxLength}\n`);
+    const trainFeatures = tokenizeDataset(tokenizer, data.train, maxLength);
+    const evalFeatures = data.eval ? tokenizeDataset(tokenizer, data.eval, maxLength) : undefined;
+
+    const progress = new ProgressReporter({ write: io.stderr, isTTY: io.stderrIsTTY });
+    trainer = new Trainer({
+      model,
+      args,
+      trainDataset: trainFeatures,
+      evalDataset: evalFeatures,
+      tokenizer,
+      computeMetrics: classificationMetrics,
+      store: new NodeCheckpointStore(args.outputDir),
+      callbacks: [progress, { onStepEnd: ({ control }) => void (interrupted && Object.assign(control, { shouldSave: true, shouldTrainingStop: true })) }],
+    });
+    await printEstimate(trainer, trainFeatures, evalFeatures, model, progress, io);
+    if (args.resumeFromCheckpoint !== undefined && args.resumeFromCheckpoint !== false) {
+      io.stderr(`Resuming from ${args.resumeFromCheckpoint === true ? `the latest checkpoint in ${args.outputDir}` : args.resumeFromCheckpoint}\n`);
+    }
+    const out = await trainer.train();
+    const outDir = resolve(args.outputDir);
+    if (out.stoppedEarly) {
+      const ckpt = `${args.outputDir}/checkpoint-${out.globalStep}`;
+      io.stderr(`train: stopped at step ${out.globalStep}; checkpoint written to ${ckpt}\nResume with:\n  ${resumeCommand(argv, ckpt)}\n`);
+      return 130;
+    }
+    await trainer.saveModel();
+    await trainer.saveState();
+    await trainer.store.writeRoot(new Map([['training_curves.svg', new TextEncoder().encode(trainingCurvesSvg(trainer.state.logHistory))]]));
+    printSummary(trainer, outDir, argv, io);
+    return 0;
+  } finally {
+    unsubscribe?.();
+  }
+}
+
+async function printEstimate(
+  trainer: Trainer,
+  trainFeatures: CollatorFeature[],
+  evalFeatures: CollatorFeature[] | undefined,
+  model: DistilBertForSequenceClassification,
+  progress: ProgressReporter,
+  io: TrainIO,
+): Promise<void> {
+  const { args } = trainer;
+  const c = model.config;
+  const shape: ModelShape = { nonEmbeddingParams: trainer.flopsPerToken() / 6, layers: c.n_layers, dim: c.dim, hidden: c.hidden_dim };
+  const lengths = (idx: number[], f: CollatorFeature[]): number[] => idx.map((i) => f[i]!.inputIds.length);
+  const order = batches(shuffledIndices(trainFeatures.length, args.epochSeed(0)), args.perDeviceTrainBatchSize, { dropLast: args.dataloaderDropLast });
+  const trainFlops = batchFlops(shape, order.map((b) => lengths(b, trainFeatures)), true);
+  const evalOrder = evalFeatures ? batches(evalFeatures.map((_, i) => i), args.perDeviceEvalBatchSize) : [];
+  const evalFlops = evalFeatures ? batchFlops(shape, evalOrder.map((b) => lengths(b, evalFeatures)), false) : 0;
+  const updatesPerEpoch = Math.ceil(order.length / args.gradientAccumulationSteps);
+  const maxSteps = args.maxSteps > 0 ? args.maxSteps : Math.ceil(args.numTrainEpochs * updatesPerEpoch);
+  const epochs = maxSteps / updatesPerEpoch;
+  const evals = args.evalStrategy === 'epoch' ? Math.ceil(epochs) : args.evalStrategy === 'steps' ? Math.floor(maxSteps / (args.evalSteps! < 1 ? Math.ceil(maxSteps * args.evalSteps!) : args.evalSteps!)) : 0;
+  progress.evalsPlanned = evals;
+  const rate = await measureMatmulRate(shape);
+  const est = estimateSeconds(trainFlops, epochs, evalFlops, evals, rate);
+  io.stderr(
+    `Estimated run time: ~${formatDuration(est.seconds)} (${maxSteps} steps of ${args.perDeviceTrainBatchSize * args.gradientAccumulationSteps} examples` +
+      `${evals ? `, ${evals} evaluation${evals > 1 ? 's' : ''} of ${evalFeatures!.length} examples` : ''}; matmul ${(rate / 1e9).toFixed(1)} GFLOP/s)\n`,
+  );
+  if (runtime().info.isSoftware && est.seconds > 3600) {
+    const s = suggestSmallerRun(shape, trainFeatures.map((f) => f.inputIds.length), epochs, rate);
+    io.stderr(
+      [
+        `WARNING: this adapter is a CPU software renderer and this run would take about ${formatDuration(est.seconds)}.`,
+        'For a run of about 10 minutes, try:',
+        `  --max-train-samples ${s.maxTrainSamples} --max-eval-samples ${s.maxEvalSamples} --max-length ${s.maxLength} --num-train-epochs ${s.numTrainEpochs}`,
+        'Or use a machine with a GPU. Continuing; Ctrl-C writes a checkpoint you can resume from.',
+        '',
+      ].join('\n'),
+    );
+  }
+}
+
+function printSummary(trainer: Trainer, outDir: string, argv: readonly string[], io: TrainIO): void {
+  const { state, args } = trainer;
+  const evals = state.logHistory.filter((e) => 'eval_loss' in e);
+  const best = state.bestModelCheckpoint ? evals.find((e) => e.step === state.bestGlobalStep) : evals.at(-1);
+  const lines = [''];
+  if (best) {
+    const metrics = Object.entries(best).filter(([k]) => k.startsWith('eval_') && !/_(runtime|per_second)$/.test(k));
+    lines.push(`Evaluation${state.bestModelCheckpoint ? ` (best checkpoint, step ${best.step})` : ''}: ${metrics.map(([k, v]) => `${k.slice(5)} ${v.toFixed(4)}`).join(', ')}`);
+  }
+  const dir = shellQuote(args.outputDir);
+  const last = state.logHistory.filter((e) => 'step' in e).at(-1)?.step ?? state.globalStep;
+  lines.push(
+    `Model saved to ${outDir} (model.safetensors, config.json, tokenizer files; training_curves.svg, trainer_state.json)`,
+    '',
+    'Next:',
+    `  node dist/predict.js --model ${dir} --text "This movie was wonderful."`,
+    `  npm run demo -- --model ${dir}`,
+    `  ${resumeCommand(argv, `${args.outputDir}/checkpoint-${last}`)}    (to continue from a checkpoint)`,
+    '',
+  );
+  io.stdout(lines.join('\n'));
+}
+
+/** The command line that resumes: the same flags, with --resume-from-checkpoint set to `checkpoint`. */
+export function resumeCommand(argv: readonly string[], checkpoint: string): string {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (/^--resume[-_]from[-_]checkpoint(=|$)/.test(a)) {
+      if (!a.includes('=') && i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) i++;
+      continue;
+    }
+    kept.push(a);
+  }
+  return ['node', 'dist/train.js', ...kept, '--resume-from-checkpoint', checkpoint].map(shellQuote).join(' ');
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function isMain(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  const code = await runTrain(process.argv.slice(2));
+  shutdown();
+  process.exit(code);
+}

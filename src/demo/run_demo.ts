@@ -1,0 +1,265 @@
+// The built-in demo (`node dist/train.js --demo`, and what `node dist/train.js` falls back to when neither the
+// tutorial's model nor its data can be had): a small DistilBERT-architecture classifier initialised from scratch,
+// a WordPiece vocab built from the embedded corpus, fine-tuned through the same Trainer as the real run
+// (checkpoints, evaluation each epoch, best model at the end, final save with tokenizer files), then the
+// predictor classifies a few sentences from the saved directory. A few minutes on a CPU software adapter.
+import { resolve } from 'node:path';
+import { parseFlags, UsageError, type FlagValue } from '../cli/args.js';
+import type { TrainIO } from '../cli/train.js';
+import { init, DistilBertForSequenceClassification, DistilBertConfig } from '../index.js';
+import { defaultCacheDir, offlineFromEnv } from '../io/hub.js';
+import { pipeline } from '../pipeline/pipeline.js';
+import { BertTokenizer } from '../tokenizers/bert_tokenizer.js';
+import { NodeCheckpointStore } from '../train/checkpoint_store_node.js';
+import { trainingCurvesSvg } from '../train/curves_svg.js';
+import { TRAIN_FLAGS, type RunOptions } from '../train/cli/flags.js';
+import { formatDuration, ProgressReporter } from '../train/cli/progress.js';
+import type { SourceUnavailableError } from '../train/cli/sources_node.js';
+import { classificationMetrics } from '../train/metrics.js';
+import { Trainer } from '../train/trainer.js';
+import { snakeName, TRAINING_ARGUMENT_FIELDS, TrainingArguments, TrainingArgumentsError, type TrainingArgumentsInit } from '../train/training_args.js';
+import { DEMO_ID2LABEL, DEMO_SENTENCES, demoCorpus, type DemoExample } from './corpus.js';
+import { buildDemoVocab } from './vocab.js';
+
+/** The demo's model: DistilBERT's architecture, scaled down so it trains in minutes on a CPU. */
+export const DEMO_MODEL = { dim: 64, n_layers: 2, n_heads: 4, hidden_dim: 128, max_position_embeddings: 64 } as const;
+
+/** The demo's training recipe (any training flag given on the command line overrides it). */
+export const DEMO_DEFAULTS: TrainingArgumentsInit = {
+  outputDir: 'my_demo_model',
+  learningRate: 3e-3,
+  warmupRatio: 0.1,
+  perDeviceTrainBatchSize: 16,
+  perDeviceEvalBatchSize: 50,
+  numTrainEpochs: 5,
+  weightDecay: 0.01,
+  evalStrategy: 'epoch',
+  saveStrategy: 'epoch',
+  saveTotalLimit: 2,
+  loadBestModelAtEnd: true,
+  loggingSteps: 5,
+  seed: 42,
+};
+
+// Flags about the tutorial's model and data have no meaning for the demo, which brings its own.
+const NOT_FOR_DEMO = ['model', 'data', 'train-file', 'eval-file', 'text-field', 'label-field', 'max-train-samples', 'max-eval-samples', 'max-length', 'labels'];
+
+const kebab = (snake: string): string => snake.replace(/_/g, '-');
+
+export const DEMO_HELP = `Usage: node dist/train.js --demo [training flags]
+
+The built-in demo: a small DistilBERT (dim ${DEMO_MODEL.dim}, ${DEMO_MODEL.n_layers} layers) initialised from scratch and fine-tuned
+with the Trainer on short movie reviews that ship with webtune; no download, a few minutes on a CPU.
+It is also what \`node dist/train.js\` runs when the tutorial's model and data cannot be had (offline).
+Defaults: --output-dir ${DEMO_DEFAULTS.outputDir} --learning-rate ${DEMO_DEFAULTS.learningRate} --num-train-epochs ${DEMO_DEFAULTS.numTrainEpochs} --warmup-ratio ${DEMO_DEFAULTS.warmupRatio} \\
+  --per-device-train-batch-size ${DEMO_DEFAULTS.perDeviceTrainBatchSize} --seed ${DEMO_DEFAULTS.seed}; every training flag of \`node dist/train.js --help\` may override them
+(--model, --data and the other data flags may not).
+Example: node dist/train.js --demo --resume-from-checkpoint true
+`;
+
+/** Demo flags (argv without --demo) → TrainingArguments (DEMO_DEFAULTS, overridden by the training flags given), or undefined for --help. */
+export function demoArguments(argv: readonly string[]): TrainingArguments | undefined {
+  const { values, positionals } = parseFlags(argv, TRAIN_FLAGS);
+  if (values.get('help')) return undefined;
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (flags are written --name value)`);
+  const foreign = NOT_FOR_DEMO.find((n) => values.has(n));
+  if (foreign) throw new UsageError(`--demo trains on its built-in corpus: --${foreign} cannot be used with it (drop --demo to train on your own model and data)`);
+  const init: Record<string, unknown> = { ...DEMO_DEFAULTS };
+  for (const f of TRAINING_ARGUMENT_FIELDS) {
+    const v: FlagValue | undefined = values.get(kebab(snakeName(f.key)));
+    if (v !== undefined) init[f.key] = v;
+  }
+  try {
+    return new TrainingArguments(init as TrainingArgumentsInit);
+  } catch (e) {
+    if (e instanceof TrainingArgumentsError) throw new UsageError(`--${kebab(e.argument)}: ${e.message.replace(/^TrainingArguments: [a-z_0-9]+: /, '')}`);
+    throw e;
+  }
+}
+
+/** True when `node dist/train.js` was asked for the tutorial's defaults, so an unreachable Hub may fall back to the demo. */
+export function mayFallBackToDemo(run: RunOptions, argv: readonly string[]): boolean {
+  return !argv.some((a) => NOT_FOR_DEMO.some((n) => a === `--${n}` || a.startsWith(`--${n}=`) || a === `--${n.replace(/-/g, '_')}` || a.startsWith(`--${n.replace(/-/g, '_')}=`))) && !run.trainFile;
+}
+
+/** The one paragraph printed before falling back: what was looked for, where, and how to point at local files. */
+export function fallbackNotice(e: SourceUnavailableError, run: RunOptions, env: NodeJS.ProcessEnv = process.env): string {
+  const what = e.what === 'model' ? `the model "${e.requested}"` : `the dataset "${e.requested}"`;
+  const offline = run.offline || offlineFromEnv(env);
+  const hub = offline ? `the Hub was not tried (${run.offline ? '--offline' : 'HF_HUB_OFFLINE is set'})` : 'the Hub (huggingface.co) could not be reached';
+  return [
+    `train: ${what} is not available: webtune looked for it in the Hugging Face cache (${defaultCacheDir(env)}) and did not find it, and ${hub}.`,
+    `To fine-tune the tutorial's model on IMDb without network, put local copies in place and point at them:`,
+    `node dist/train.js --model ./weights/distilbert-base-uncased --data path/to/imdb`,
+    `(--model: a Hugging Face model directory with config.json, model.safetensors and vocab.txt, see weights/README.md;`,
+    `--data: a folder with train/test .jsonl, .csv, .tsv or .parquet files, or aclImdb's train/ and test/ folders;`,
+    `or --train-file FILE --eval-file FILE). Meanwhile, here is the built-in demo instead: a small model trained from`,
+    `scratch on movie reviews that ship with webtune, through the same Trainer, in a few minutes.`,
+    '',
+  ].join('\n');
+}
+
+/** Runs the demo → exit code (0 done, 1 runtime error, 2 usage, 130 interrupted). Never throws. */
+export async function runDemo(argv: readonly string[], io: TrainIO, options: { fallback?: boolean } = {}): Promise<number> {
+  let args: TrainingArguments | undefined;
+  try {
+    args = demoArguments(argv);
+    if (!args) {
+      io.stdout(DEMO_HELP);
+      return 0;
+    }
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr(`train: ${e.message}\nRun "node dist/train.js --help" for the flags.\n`);
+    return 2;
+  }
+  try {
+    return await trainDemo(args, argv, io, options.fallback ?? false);
+  } catch (e) {
+    io.stderr(`train: demo failed: ${(e as Error).message ?? String(e)}\n`);
+    if (process.env.WEBTUNE_DEBUG && e instanceof Error) io.stderr(`${e.stack}\n`);
+    return 1;
+  }
+}
+
+async function trainDemo(args: TrainingArguments, argv: readonly string[], io: TrainIO, fallback: boolean): Promise<number> {
+  const started = performance.now();
+  const rt = await init();
+  if (!fallback) io.stderr(`Adapter: ${rt.info.description}${rt.info.isSoftware ? ' (CPU software renderer: slow)' : ''}\n`);
+  const { train, test } = demoCorpus();
+  const vocab = buildDemoVocab(train.map((e) => e.text));
+  const tokenizer = BertTokenizer.fromVocab(vocab.join('\n') + '\n', { modelMaxLength: DEMO_MODEL.max_position_embeddings });
+  const label2id = Object.fromEntries(Object.entries(DEMO_ID2LABEL).map(([id, name]) => [name, Number(id)]));
+  const model = DistilBertForSequenceClassification.fromConfig(
+    new DistilBertConfig({ ...DEMO_MODEL, vocab_size: vocab.length, id2label: DEMO_ID2LABEL, label2id }),
+    { seed: args.seed },
+  );
+  const features = (xs: DemoExample[]) => xs.map((e) => ({ inputIds: Int32Array.from(tokenizer.encode(e.text, { truncation: true }).inputIds), label: e.label }));
+  const params = model.namedParameters().reduce((n, [, p]) => n + p.size, 0);
+  io.stderr(
+    `Demo: DistilBERT architecture (dim ${DEMO_MODEL.dim}, ${DEMO_MODEL.n_layers} layers, ${DEMO_MODEL.n_heads} heads, hidden ${DEMO_MODEL.hidden_dim}; ` +
+      `${(params / 1e3).toFixed(0)}k parameters) initialised from scratch, a ${vocab.length}-token WordPiece vocab built from the corpus;\n` +
+      `      ${train.length} short movie reviews written for webtune to train on, ${test.length} held out for evaluation; ` +
+      `${args.numTrainEpochs} epochs, lr ${args.learningRate}, batch ${args.perDeviceTrainBatchSize}.\n`,
+  );
+
+  let interrupted = false;
+  let trainer: Trainer | undefined;
+  const unsubscribe = io.onInterrupt?.(() => {
+    if (!trainer || interrupted) {
+      io.stderr('\ntrain: interrupted.\n');
+      io.exit?.(130);
+      return;
+    }
+    interrupted = true;
+    io.stderr('\ntrain: interrupted: writing a checkpoint after this step (Ctrl-C again to quit at once)…\n');
+  });
+  try {
+    const progress = new ProgressReporter({ write: io.stderr, isTTY: io.stderrIsTTY, evalsPlanned: Math.ceil(args.numTrainEpochs) });
+    trainer = new Trainer({
+      model,
+      args,
+      trainDataset: features(train),
+      evalDataset: features(test),
+      tokenizer,
+      computeMetrics: classificationMetrics,
+      store: new NodeCheckpointStore(args.outputDir),
+      callbacks: [progress, { onStepEnd: ({ control }) => void (interrupted && Object.assign(control, { shouldSave: true, shouldTrainingStop: true })) }],
+    });
+    if (args.resumeFromCheckpoint !== undefined && args.resumeFromCheckpoint !== false) {
+      io.stderr(`Resuming from ${args.resumeFromCheckpoint === true ? `the latest checkpoint in ${args.outputDir}` : args.resumeFromCheckpoint}\n`);
+    }
+    const out = await trainer.train();
+    if (out.stoppedEarly) {
+      const ckpt = `${args.outputDir}/checkpoint-${out.globalStep}`;
+      io.stderr(`train: stopped at step ${out.globalStep}; checkpoint written to ${ckpt}\nResume with:\n  ${demoResumeCommand(argv, ckpt)}\n`);
+      return 130;
+    }
+    await trainer.saveModel();
+    await trainer.saveState();
+    await trainer.store.writeRoot(new Map([['training_curves.svg', new TextEncoder().encode(trainingCurvesSvg(trainer.state.logHistory))]]));
+    const accuracy = heldOutAccuracy(trainer);
+    const outDir = resolve(args.outputDir);
+    const classified = await classifyWith(outDir);
+    const wall = (performance.now() - started) / 1000;
+    io.stdout(demoSummary({ accuracy, heldOut: test.length, wall, outDir, outputArg: args.outputDir, classified, argv, lastCheckpoint: lastCheckpoint(trainer) }));
+    return 0;
+  } finally {
+    unsubscribe?.();
+    trainer?.dispose();
+    model.dispose();
+  }
+}
+
+/** The held-out accuracy of the model that was saved (the best evaluation when the best model was loaded). */
+function heldOutAccuracy(trainer: Trainer): number | undefined {
+  const { state } = trainer;
+  const evals = state.logHistory.filter((e) => 'eval_accuracy' in e);
+  const best = state.bestModelCheckpoint && trainer.args.loadBestModelAtEnd ? evals.find((e) => e.step === state.bestGlobalStep) : evals.at(-1);
+  return (best ?? evals.at(-1))?.eval_accuracy;
+}
+
+function lastCheckpoint(trainer: Trainer): string {
+  return `${trainer.args.outputDir}/checkpoint-${trainer.state.globalStep}`;
+}
+
+/** Loads the saved directory with the predictor (as dist/predict.js does) and classifies the demo sentences. */
+async function classifyWith(dir: string): Promise<Array<{ text: string; label: string; score: number }>> {
+  const classifier = await pipeline('sentiment-analysis', dir);
+  try {
+    const results = await classifier.classify(DEMO_SENTENCES);
+    return DEMO_SENTENCES.map((text, i) => ({ text, label: results[i]![0]!.label, score: results[i]![0]!.score }));
+  } finally {
+    classifier.dispose();
+  }
+}
+
+interface Summary {
+  accuracy: number | undefined;
+  heldOut: number;
+  wall: number;
+  outDir: string;
+  outputArg: string;
+  classified: Array<{ text: string; label: string; score: number }>;
+  argv: readonly string[];
+  lastCheckpoint: string;
+}
+
+/** The end of a demo run: accuracy, the predictor's answers, where the model went and the next commands. */
+export function demoSummary(s: Summary): string {
+  const dir = shellQuote(s.outputArg);
+  const acc = s.accuracy === undefined ? 'not measured' : s.accuracy.toFixed(4);
+  return [
+    '',
+    `Demo done in ${formatDuration(s.wall)}. Held-out accuracy: ${acc} on ${s.heldOut} reviews the model never trained on (chance: 0.50).`,
+    'The saved model, loaded by the predictor:',
+    ...s.classified.map((c) => `  ${c.label.padEnd(8)} ${c.score.toFixed(3)}  ${JSON.stringify(c.text)}`),
+    '',
+    `Model saved to ${s.outDir} (model.safetensors, config.json, vocab.txt and tokenizer files; training_curves.svg, trainer_state.json)`,
+    '',
+    'Next:',
+    `  node dist/predict.js --model ${dir} --text "I wanted to love it, but it drags."`,
+    `  npm run demo -- --model ${dir}`,
+    `  ${demoResumeCommand(s.argv, s.lastCheckpoint)}    (to continue from a checkpoint)`,
+    '',
+  ].join('\n');
+}
+
+/** The command line that resumes the demo: --demo, the same flags, --resume-from-checkpoint `checkpoint`. */
+export function demoResumeCommand(argv: readonly string[], checkpoint: string): string {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--demo') continue;
+    if (/^--resume[-_]from[-_]checkpoint(=|$)/.test(a)) {
+      if (!a.includes('=') && i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) i++;
+      continue;
+    }
+    kept.push(a);
+  }
+  return ['node', 'dist/train.js', '--demo', ...kept, '--resume-from-checkpoint', checkpoint].map(shellQuote).join(' ');
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
