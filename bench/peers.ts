@@ -22,7 +22,7 @@ const tf = await import('@tensorflow/tfjs-core');
 await import('@tensorflow/tfjs-backend-webgpu');
 await tf.setBackend('webgpu');
 await tf.ready();
-type TfBackend = { device: GPUDevice; submitQueue(): void };
+type TfBackend = { device: GPUDevice; commandEncoder: GPUCommandEncoder | null; submitQueue(): void };
 const tfBackend = tf.backend() as unknown as TfBackend;
 console.log(`adapter: ${rt.info.description}; tfjs ${tf.version_core} backend ${tf.getBackend()}; scale ${scale} (tokens ${d.tokens}); ${iterations} samples`);
 
@@ -42,16 +42,20 @@ async function timeOurs(run: () => wt.Tensor[]): Promise<number> {
 async function timeTf(run: () => import('@tensorflow/tfjs-core').Tensor): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i <= iterations; i++) {
-    tfBackend.submitQueue();
+    flushTf();
     await tfBackend.device.queue.onSubmittedWorkDone();
     const t0 = performance.now();
     const y = tf.tidy(run);
-    tfBackend.submitQueue();
+    flushTf();
     await tfBackend.device.queue.onSubmittedWorkDone();
     times.push(performance.now() - t0);
     y.dispose();
   }
   return median(times.slice(1));
+}
+
+function flushTf(): void {
+  if (tfBackend.commandEncoder) tfBackend.submitQueue();
 }
 
 function median(v: number[]): number {

@@ -2,17 +2,9 @@
 // mulberry32 is tiny and has a 2^32 period, plenty for permuting datasets of up to millions of rows.
 // (HF's `dataset.shuffle(seed=42)` uses numpy's PCG64; we do not reproduce its order.)
 
-/** seed: any integer (taken mod 2^32) → a function returning uniform floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../util/random.js';
+
+export { mulberry32 };
 
 /** n, seed → a permutation of 0..n-1 (Fisher–Yates driven by mulberry32(seed)). */
 export function shuffledIndices(n: number, seed: number): Uint32Array {

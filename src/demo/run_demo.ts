@@ -3,6 +3,7 @@
 // a WordPiece vocab built from the embedded corpus, fine-tuned through the same Trainer as the real run
 // (checkpoints, evaluation each epoch, best model at the end, final save with tokenizer files), then the
 // predictor classifies a few sentences from the saved directory. A few minutes on a CPU software adapter.
+import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseFlags, UsageError, type FlagValue } from '../cli/args.js';
 import type { TrainIO } from '../cli/train.js';
@@ -199,8 +200,11 @@ function heldOutAccuracy(trainer: Trainer): number | undefined {
   return (best ?? evals.at(-1))?.eval_accuracy;
 }
 
-function lastCheckpoint(trainer: Trainer): string {
-  return `${trainer.args.outputDir}/checkpoint-${trainer.state.globalStep}`;
+/** The newest checkpoint folder in the output directory (undefined when none was saved, e.g. --save-strategy no). */
+function lastCheckpoint(trainer: Trainer): string | undefined {
+  const dir = trainer.args.outputDir;
+  const steps = (existsSync(dir) ? readdirSync(dir) : []).map((n) => /^checkpoint-(\d+)$/.exec(n)?.[1]).filter((s) => s !== undefined).map(Number);
+  return steps.length ? `${dir}/checkpoint-${Math.max(...steps)}` : undefined;
 }
 
 /** Loads the saved directory with the predictor (as dist/predict.js does) and classifies the demo sentences. */
@@ -222,7 +226,7 @@ interface Summary {
   outputArg: string;
   classified: Array<{ text: string; label: string; score: number }>;
   argv: readonly string[];
-  lastCheckpoint: string;
+  lastCheckpoint: string | undefined;
 }
 
 /** The end of a demo run: accuracy, the predictor's answers, where the model went and the next commands. */
@@ -240,7 +244,7 @@ export function demoSummary(s: Summary): string {
     'Next:',
     `  node dist/predict.js --model ${dir} --text "I wanted to love it, but it drags."`,
     `  npm run demo -- --model ${dir}`,
-    `  ${demoResumeCommand(s.argv, s.lastCheckpoint)}    (to continue from a checkpoint)`,
+    ...(s.lastCheckpoint ? [`  ${demoResumeCommand(s.argv, s.lastCheckpoint)}    (to continue from a checkpoint)`] : []),
     '',
   ].join('\n');
 }

@@ -3,6 +3,7 @@ import fillWgsl from '../../shaders/fill.wgsl';
 import inplaceWgsl from '../../shaders/inplace.wgsl';
 import unaryWgsl from '../../shaders/unary.wgsl';
 import { runtime } from '../runtime/device.js';
+import { mulberry32 } from '../util/random.js';
 import { Uniforms } from '../runtime/runtime.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
 import { empty, grid1d, kernel, sameShape } from './kernel.js';
@@ -75,16 +76,7 @@ function flatten(data: NestedArray, dims: number[]): number[] {
 }
 
 /** A seeded PRNG (mulberry32): the same seed gives the same tensors in Node and browsers. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = mulberry32;
 
 /** shape: any; values ~ U[low, high) from `seed`. */
 export function randUniform(shape: readonly number[], seed: number, low = 0, high = 1): Tensor {

@@ -23,34 +23,41 @@ export function keep<T extends Disposable>(t: T): T {
 
 /** Runs fn; disposes the tensors it made except those it returns (found in arrays and plain objects). */
 export function tidy<T>(fn: () => T): T {
-  const scope = new Set<Disposable>();
-  scopes.push(scope);
+  const scope = openScope();
   let result: T;
   try {
     result = fn();
   } finally {
-    scopes.pop();
+    closeScope(scope);
   }
-  const survivors = new Set<Disposable>();
-  collect(result, survivors, 0);
-  for (const t of scope) {
-    if (survivors.has(t)) scopes.at(-1)?.add(t);
-    else if (!kept.has(t) && !t.isDisposed) t.dispose();
-  }
-  return result;
+  return disposeExcept(scope, result);
 }
 
 /** Async variant for code that awaits inside (readbacks); tensors are tracked across the awaits. */
 export async function tidyAsync<T>(fn: () => Promise<T>): Promise<T> {
-  const scope = new Set<Disposable>();
-  scopes.push(scope);
+  const scope = openScope();
   let result: T;
   try {
     result = await fn();
   } finally {
-    const i = scopes.lastIndexOf(scope);
-    if (i >= 0) scopes.splice(i, 1);
+    closeScope(scope);
   }
+  return disposeExcept(scope, result);
+}
+
+function openScope(): Set<Disposable> {
+  const scope = new Set<Disposable>();
+  scopes.push(scope);
+  return scope;
+}
+
+function closeScope(scope: Set<Disposable>): void {
+  const i = scopes.lastIndexOf(scope);
+  if (i >= 0) scopes.splice(i, 1);
+}
+
+/** Disposes what the scope tracked, except the tensors in `result` (which move to the enclosing scope) and kept ones. */
+function disposeExcept<T>(scope: Set<Disposable>, result: T): T {
   const survivors = new Set<Disposable>();
   collect(result, survivors, 0);
   for (const t of scope) {

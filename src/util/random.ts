@@ -1,0 +1,14 @@
+// The one host-side PRNG: mulberry32, tiny, 2^32 period, identical in Node and every browser. Used for seeded
+// tensor creation, weight init and dataset shuffling (HF's numpy/torch generators are not reproduced).
+
+/** seed: any integer (taken mod 2^32) → a function returning uniform floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
