@@ -22,7 +22,7 @@ const tf = await import('@tensorflow/tfjs-core');
 await import('@tensorflow/tfjs-backend-webgpu');
 await tf.setBackend('webgpu');
 await tf.ready();
-type TfBackend = { device: GPUDevice; commandEncoder: GPUCommandEncoder | null; submitQueue(): void };
+type TfBackend = { device: GPUDevice; commandEncoder: GPUCommandEncoder | null; endComputePassEncoder(): void; submitQueue(): void };
 const tfBackend = tf.backend() as unknown as TfBackend;
 console.log(`adapter: ${rt.info.description}; tfjs ${tf.version_core} backend ${tf.getBackend()}; scale ${scale} (tokens ${d.tokens}); ${iterations} samples`);
 
@@ -55,7 +55,9 @@ async function timeTf(run: () => import('@tensorflow/tfjs-core').Tensor): Promis
 }
 
 function flushTf(): void {
-  if (tfBackend.commandEncoder) tfBackend.submitQueue();
+  if (!tfBackend.commandEncoder) return;
+  tfBackend.endComputePassEncoder();
+  tfBackend.submitQueue();
 }
 
 function median(v: number[]): number {
@@ -91,7 +93,7 @@ for (const C of [H, F]) {
       name: `layernorm [${T},${C}]`, kind: 'memory', work: 8 * T * C, shapes: [[T, C], [C], [C]], ours: ([x, g, b]) => wt.layerNorm(x, g, b, 1e-12),
       tfjs: ([x, g, b]) => {
         const { mean, variance } = tf.moments(x, -1, true);
-        return tf.batchNorm(x, mean, variance, b, g, 1e-12);
+        return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-12))), g), b);
       },
     },
   );

@@ -52,12 +52,16 @@ function startServer(): Promise<string> {
   });
 }
 
-function expectSame(got: LabelScore[][], want: LabelScore[][], tol = 1e-5): void {
+/** Labels equal, scores within tol; returns the largest score difference (reported by the tests). */
+function expectSame(got: LabelScore[][], want: LabelScore[][], tol = 1e-5): number {
   expect(got).toHaveLength(want.length);
+  let worst = 0;
   got.forEach((rows, i) => {
     expect(rows.map((r) => r.label)).toEqual(want[i]!.map((r) => r.label));
-    rows.forEach((r, j) => expect(Math.abs(r.score - want[i]![j]!.score)).toBeLessThan(tol));
+    rows.forEach((r, j) => (worst = Math.max(worst, Math.abs(r.score - want[i]![j]!.score))));
   });
+  expect(worst).toBeLessThan(tol);
+  return worst;
 }
 
 async function classifyInPage(texts: string[]): Promise<LabelScore[][]> {
@@ -104,10 +108,13 @@ describe('demo page in headless Chromium (WebGPU)', () => {
 
   it('classifies reviews in the worker exactly as the Node predictor does', async () => {
     const inPage = await classifyInPage(REVIEWS);
-    expectSame(inPage, await node.classify(REVIEWS, { topK: null }));
+    const vsNode = expectSame(inPage, await node.classify(REVIEWS, { topK: null }));
     // …and as transformers does (the golden pipeline's texts, and the truncated long review).
-    expectSame(inPage.slice(0, 3), golden.default_top_k_None);
-    expectSame([inPage[3]!.slice(0, 1)], [golden.long_text_with_truncation_True]);
+    const vsHf = Math.max(
+      expectSame(inPage.slice(0, 3), golden.default_top_k_None),
+      expectSame([inPage[3]!.slice(0, 1)], [golden.long_text_with_truncation_True]),
+    );
+    console.log(`page (worker) vs Node: max |Δscore| ${vsNode.toExponential(2)}; vs transformers ${vsHf.toExponential(2)}`);
   });
 
   it('the library bundle runs in the page: pipeline from a URL and from picked files', async () => {
@@ -126,8 +133,8 @@ describe('demo page in headless Chromium (WebGPU)', () => {
     })(${JSON.stringify(REVIEWS.slice(0, 3))})`;
     const [fromUrl, fromFiles] = (await page.evaluate(script)) as LabelScore[][][];
     const want = await node.classify(REVIEWS.slice(0, 3), { topK: null });
-    expectSame(fromUrl, want);
-    expectSame(fromFiles, want);
+    const worst = Math.max(expectSame(fromUrl, want), expectSame(fromFiles, want));
+    console.log(`page (main thread, webtune.js) vs Node: max |Δscore| ${worst.toExponential(2)}`);
   });
 
   it('fine-tunes in the tab with the Trainer: the loss goes down and the plot shows every step', async () => {

@@ -54,7 +54,7 @@ describe('demo server', () => {
 
   it('never serves files outside its folders, and only GET/HEAD', async () => {
     const base = await start(['--model', MODEL]);
-    for (const path of ['/model/..%2f..%2f..%2fetc%2fpasswd', '/model/../e2e.json', '/..%2fpackage.json', '/%2e%2e/package.json', '/model/%zz']) {
+    for (const path of ['/demo.ts', '/worker.ts', '/model/..%2f..%2f..%2fetc%2fpasswd', '/model/../e2e.json', '/..%2fpackage.json', '/%2e%2e/package.json', '/model/%zz']) {
       expect((await get(base, path)).status, path).toBe(404);
     }
     expect((await get(base, '/model/config.json', 'POST')).status).toBe(405);

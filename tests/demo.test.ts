@@ -62,9 +62,10 @@ describe('node dist/train.js offline with nothing cached', () => {
     // The end of the run: the predictor's answers, where the model went, the next commands.
     expect(r.stdout).toMatch(/(POSITIVE|NEGATIVE) +[01]\.\d{3} +"/);
     expect(r.stdout).toContain(`Model saved to ${dir}`);
-    expect(r.stdout).toContain('node dist/predict.js --model my_demo_model --text');
-    expect(r.stdout).toContain('npm run demo -- --model my_demo_model');
-    expect(r.stdout).toMatch(/node dist\/train.js --demo --resume-from-checkpoint my_demo_model\/checkpoint-\d+/);
+    // Run from outside the repository, so the commands name the scripts and the model by absolute path.
+    expect(r.stdout).toContain(`node ${PREDICT_JS} --model ${dir} --text`);
+    expect(r.stdout).toContain(`cd ${join(repoRoot, '.')} && npm run demo -- --model ${dir}`);
+    expect(r.stdout).toMatch(new RegExp(`node ${TRAIN_JS} --demo --resume-from-checkpoint my_demo_model/checkpoint-\\d+`));
 
     // dist/predict.js loads the directory and labels reviews.
     const p = run(PREDICT_JS, ['--model', dir, '--text', 'Not bad at all. Highly recommended.', '--text', 'What a waste of an evening. Skip it.'], cwd, env, 120_000);

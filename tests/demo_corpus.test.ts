@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseFlags, UsageError } from '../src/cli/args.js';
 import { DEMO_CORPUS_SIZE, DEMO_SENTENCES, demoCorpus, wordCount, type DemoExample } from '../src/demo/corpus.js';
-import { DEMO_DEFAULTS, demoArguments, demoResumeCommand, fallbackNotice, mayFallBackToDemo } from '../src/demo/run_demo.js';
+import { DEMO_DEFAULTS, demoArguments, demoResumeCommand, demoSummary, fallbackNotice, mayFallBackToDemo } from '../src/demo/run_demo.js';
 import { buildDemoVocab } from '../src/demo/vocab.js';
 import { BertTokenizer } from '../src/tokenizers/index.js';
 import { buildOptions, TRAIN_FLAGS } from '../src/train/cli/flags.js';
@@ -133,5 +133,20 @@ describe('demo flags', () => {
     expect(demoResumeCommand(['--seed', '3', '--resume-from-checkpoint', 'a b/c'], 'x/checkpoint-5')).toBe(
       'node dist/train.js --demo --seed 3 --resume-from-checkpoint x/checkpoint-5',
     );
+  });
+
+  it('ends with where the model went and the next commands, runnable from where the run was started', () => {
+    const summary = { accuracy: 0.93, heldOut: 100, wall: 75, outDir: '/home/u/webtune/my_demo_model', outputArg: 'my_demo_model', classified: [{ text: 'Fine.', label: 'POSITIVE', score: 0.9 }], argv: [], lastCheckpoint: 'my_demo_model/checkpoint-125' };
+    const fromRoot = demoSummary(summary, { dir: '/home/u/webtune', isCwd: true });
+    expect(fromRoot).toContain('Held-out accuracy: 0.9300 on 100 reviews');
+    expect(fromRoot).toContain('Model saved to /home/u/webtune/my_demo_model');
+    expect(fromRoot).toContain('  node dist/predict.js --model my_demo_model --text');
+    expect(fromRoot).toContain('  npm run demo -- --model my_demo_model\n');
+    expect(fromRoot).toContain('  node dist/train.js --demo --resume-from-checkpoint my_demo_model/checkpoint-125');
+    const elsewhere = demoSummary({ ...summary, outDir: '/tmp/x/my_demo_model' }, { dir: '/home/u/webtune', isCwd: false });
+    expect(elsewhere).toContain('  node /home/u/webtune/dist/predict.js --model /tmp/x/my_demo_model --text');
+    expect(elsewhere).toContain('  cd /home/u/webtune && npm run demo -- --model /tmp/x/my_demo_model');
+    expect(elsewhere).toContain('  node /home/u/webtune/dist/train.js --demo --resume-from-checkpoint my_demo_model/checkpoint-125');
+    expect(demoSummary({ ...summary, lastCheckpoint: undefined }, { dir: '/r', isCwd: true })).not.toContain('--resume-from-checkpoint');
   });
 });

@@ -179,3 +179,86 @@ describe('matmul fast paths vs float64', () => {
     }
   });
 });
+
+describe('one-row-per-subgroup softmax and layernorm vs float64', () => {
+  // cols % 4 == 0 takes the subgroup path where the adapter has fixed-size subgroups; other widths the generic one.
+  const COLS = [4, 12, 36, 132, 1000, 7, 33];
+
+  it('the subgroup path is taken on this adapter for 4-aligned rows (when it has subgroups)', async () => {
+    const { subgroupRowSize } = await import('../src/ops/softmax.js');
+    const rt = wt.runtime();
+    if (rt.features.has('subgroups')) expect(subgroupRowSize(128)).toBeGreaterThan(0);
+    expect(subgroupRowSize(33)).toBe(0);
+  });
+
+  it('softmax and log-softmax with mask, scale, ±1e4 logits and an all-masked row; backward', async () => {
+    for (const cols of COLS) {
+      const [B, H] = [3, 2];
+      const rows = B * H;
+      const xv = randArray(rows * cols, cols).map((v, i) => (i % 17 === 0 ? v * 1e4 : v));
+      const maskV = new Int32Array(B * cols).map((_, i) => (Math.floor(i / cols) === 1 ? 0 : (i * 7) % 5 === 0 ? 0 : 1));
+      const gv = randArray(rows * cols, cols + 1);
+      for (const log of [false, true]) {
+        const want = new Float64Array(rows * cols);
+        const dwant = new Float64Array(rows * cols);
+        for (let r = 0; r < rows; r++) {
+          const b = Math.floor(r / H);
+          const s = Array.from({ length: cols }, (_, c) => (maskV[b * cols + c] === 0 ? -3.4028234663852886e38 : 0.5 * xv[r * cols + c]));
+          const m = Math.max(...s);
+          const e = s.map((v) => Math.exp(v - m));
+          const tot = e.reduce((x, y) => x + y, 0);
+          const y = s.map((v, c) => (log ? v - m - Math.log(tot) : e[c] / tot));
+          y.forEach((v, c) => (want[r * cols + c] = v));
+          const gs = Array.from({ length: cols }, (_, c) => gv[r * cols + c]);
+          const dot = log ? gs.reduce((x, y2) => x + y2, 0) : gs.reduce((x, g, c) => x + g * y[c], 0);
+          for (let c = 0; c < cols; c++) {
+            const d = 0.5 * (log ? gs[c] - Math.exp(y[c]) * dot : y[c] * (gs[c] - dot));
+            dwant[r * cols + c] = maskV[b * cols + c] === 0 ? 0 : d;
+          }
+        }
+        const x = wt.tensor(xv, [B, H, cols]).requireGrad();
+        const mask = wt.tensor(maskV, [B, cols], 'i32');
+        const y = log ? wt.logSoftmax(x, { mask, scale: 0.5 }) : wt.softmax(x, { mask, scale: 0.5 });
+        const got = await y.data();
+        let err = 0;
+        for (let i = 0; i < want.length; i++) err = Number.isNaN(got[i]) ? Infinity : Math.max(err, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
+        expect(err, `${log ? 'log' : ''}softmax cols=${cols}`).toBeLessThan(2e-6);
+        const [dx] = y.gradFn!.backward(wt.tensor(gv, [B, H, cols]));
+        expect(maxErr(await dx!.data(), dwant), `${log ? 'log' : ''}softmax backward cols=${cols}`).toBeLessThan(2e-6);
+        for (const t of [x, mask, y, dx]) t?.dispose();
+      }
+    }
+  });
+
+  it('layerNorm forward and input gradient', async () => {
+    for (const cols of COLS) {
+      const rows = 5;
+      const xv = randArray(rows * cols, 3 * cols).map((v) => 3 + 2 * v);
+      const gam = randArray(cols, 5);
+      const bet = randArray(cols, 6);
+      const gv = randArray(rows * cols, 7);
+      const want = new Float64Array(rows * cols);
+      const dwant = new Float64Array(rows * cols);
+      for (let r = 0; r < rows; r++) {
+        const row = Array.from({ length: cols }, (_, c) => xv[r * cols + c]);
+        const mean = row.reduce((a, b) => a + b, 0) / cols;
+        const vr = row.reduce((a, b) => a + (b - mean) ** 2, 0) / cols;
+        const rstd = 1 / Math.sqrt(vr + 1e-5);
+        const xh = row.map((v) => (v - mean) * rstd);
+        xh.forEach((v, c) => (want[r * cols + c] = v * gam[c] + bet[c]));
+        const g = xh.map((_, c) => gv[r * cols + c] * gam[c]);
+        const mg = g.reduce((a, b) => a + b, 0) / cols;
+        const mgx = g.reduce((a, b, c) => a + b * xh[c], 0) / cols;
+        for (let c = 0; c < cols; c++) dwant[r * cols + c] = rstd * (g[c] - mg - xh[c] * mgx);
+      }
+      const x = wt.tensor(xv, [rows, cols]).requireGrad();
+      const y = wt.layerNorm(x, wt.tensor(gam, [cols]), wt.tensor(bet, [cols]), 1e-5);
+      expect(maxErr(await y.data(), want), `layerNorm cols=${cols}`).toBeLessThan(1e-5);
+      const [dx] = y.gradFn!.backward(wt.tensor(gv, [rows, cols]));
+      expect(maxErr(await dx!.data(), dwant), `layerNorm dx cols=${cols}`).toBeLessThan(1e-4);
+      x.dispose();
+      y.dispose();
+      dx?.dispose();
+    }
+  });
+});

@@ -14,7 +14,7 @@ const LONG = e2e.texts[golden.long_text_index_in_texts] as string;
 type Row = { label: string; score: number };
 
 function predict(args: string[], input = ''): { code: number; stderr: string; stdout: string } {
-  const r = spawnSync(process.execPath, ['dist/predict.js', ...args], { input, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['dist/predict.js', ...args], { input, encoding: 'utf8', timeout: 110_000 });
   return { code: r.status ?? -1, stderr: r.stderr, stdout: r.stdout };
 }
 

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { IMDB, maxParamDiff, readJson, requireBuild, runTrainCli, SMALL_MODEL, startTrainCli, tempDir } from './train_cli.helpers.js';
+import { IMDB, maxParamDiff, type CliResult, readJson, requireBuild, runTrainCli, SMALL_MODEL, startTrainCli, tempDir } from './train_cli.helpers.js';
 
 beforeAll(requireBuild);
 
@@ -15,9 +15,13 @@ const flags = (out: string): string[] => [
   '--output-dir', out,
 ];
 
-async function waitFor(path: string, timeoutMs: number): Promise<void> {
+/** Polls for `path`; fails early (with the run's stderr) when the run ends first. */
+async function waitFor(path: string, timeoutMs: number, run: ReturnType<typeof startTrainCli>): Promise<void> {
+  let ended: CliResult | undefined;
+  void run.until.then((r) => (ended = r));
   const t0 = Date.now();
   while (!existsSync(path)) {
+    if (ended) throw new Error(`the run ended (status ${ended.status}, signal ${ended.signal}) before ${path} appeared:\n${ended.stderr}`);
     if (Date.now() - t0 > timeoutMs) throw new Error(`${path} did not appear within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -34,7 +38,7 @@ describe('train.js: kill -9 then resume', () => {
 
     const killed = tempDir('killed');
     const run = startTrainCli(flags(killed));
-    await waitFor(join(killed, 'checkpoint-2'), 120_000);
+    await waitFor(join(killed, 'checkpoint-2'), 120_000, run);
     // A random moment after the first checkpoint: mid-step, mid-save or between steps.
     await new Promise((r) => setTimeout(r, Math.random() * 1500));
     run.kill('SIGKILL');
@@ -58,7 +62,7 @@ describe('train.js: kill -9 then resume', () => {
   it('Ctrl-C writes a checkpoint at the current step and exits 130 with the resume command', async () => {
     const out = tempDir('sigint');
     const run = startTrainCli(flags(out));
-    await waitFor(join(out, 'checkpoint-2'), 120_000);
+    await waitFor(join(out, 'checkpoint-2'), 120_000, run);
     run.kill('SIGINT');
     const end = await run.until;
     expect(end.status, end.stderr).toBe(130);

@@ -56,16 +56,18 @@ function parseArgs(argv: string[]): ServerArgs | 'help' {
   return out;
 }
 
-/** URL prefix → directory it maps to. The page files live in src/web, next to the code they belong with. */
-function routes(args: ServerArgs): [string, string][] {
+/** [URL prefix, directory, extensions served (all when absent)]. The page's html/css live in src/web, next to its code. */
+type Route = [prefix: string, dir: string, only?: string[]];
+
+function routes(args: ServerArgs): Route[] {
   const dist = dirname(fileURLToPath(import.meta.url)); // …/dist
-  const out: [string, string][] = [['/', join(dist, 'browser')], ['/', join(dist, '..', 'src', 'web')]];
+  const out: Route[] = [['/', join(dist, 'browser')], ['/', join(dist, '..', 'src', 'web'), ['.html', '.css']]];
   if (args.model) out.unshift(['/model/', args.model]);
   return out;
 }
 
 /** request path → a file inside one of the routes' directories, or undefined (never escapes them). */
-function lookup(table: [string, string][], urlPath: string): string | undefined {
+function lookup(table: Route[], urlPath: string): string | undefined {
   let path: string;
   try {
     path = decodeURIComponent(urlPath);
@@ -73,8 +75,8 @@ function lookup(table: [string, string][], urlPath: string): string | undefined 
     return undefined;
   }
   if (path === '/') path = '/demo.html';
-  for (const [prefix, dir] of table) {
-    if (!path.startsWith(prefix)) continue;
+  for (const [prefix, dir, only] of table) {
+    if (!path.startsWith(prefix) || (only && !only.includes(extname(path)))) continue;
     const file = resolve(dir, `.${path.slice(prefix.length - 1)}`);
     if (file !== dir && !file.startsWith(dir + sep)) continue;
     if (statSync(file, { throwIfNoEntry: false })?.isFile()) return file;
@@ -82,7 +84,7 @@ function lookup(table: [string, string][], urlPath: string): string | undefined 
   return undefined;
 }
 
-function handle(table: [string, string][], args: ServerArgs, req: IncomingMessage, res: ServerResponse): void {
+function handle(table: Route[], args: ServerArgs, req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   res.setHeader('Cache-Control', 'no-store');
   if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -10,6 +10,7 @@ import { BertTokenizer } from '../tokenizers/index.js';
 import { parseFlags, UsageError } from './args.js';
 import { batches } from '../data/batches.js';
 import { shuffledIndices } from '../data/shuffle.js';
+import { latestCheckpoint } from '../train/checkpoint.js';
 import { NodeCheckpointStore } from '../train/checkpoint_store_node.js';
 import { trainingCurvesSvg } from '../train/curves_svg.js';
 import { classificationMetrics } from '../train/metrics.js';
@@ -172,7 +173,7 @@ async function train(run: RunOptions, args: TrainingArguments, argv: readonly st
     await trainer.saveModel();
     await trainer.saveState();
     await trainer.store.writeRoot(new Map([['training_curves.svg', new TextEncoder().encode(trainingCurvesSvg(trainer.state.logHistory))]]));
-    printSummary(trainer, outDir, argv, io);
+    printSummary(trainer, outDir, await latestCheckpoint(trainer.store), argv, io);
     return 0;
   } finally {
     unsubscribe?.();
@@ -220,7 +221,7 @@ async function printEstimate(
   }
 }
 
-function printSummary(trainer: Trainer, outDir: string, argv: readonly string[], io: TrainIO): void {
+function printSummary(trainer: Trainer, outDir: string, latest: string | undefined, argv: readonly string[], io: TrainIO): void {
   const { state, args } = trainer;
   const evals = state.logHistory.filter((e) => 'eval_loss' in e);
   const best = state.bestModelCheckpoint ? evals.find((e) => e.step === state.bestGlobalStep) : evals.at(-1);
@@ -230,16 +231,15 @@ function printSummary(trainer: Trainer, outDir: string, argv: readonly string[],
     lines.push(`Evaluation${state.bestModelCheckpoint ? ` (best checkpoint, step ${best.step})` : ''}: ${metrics.map(([k, v]) => `${k.slice(5)} ${v.toFixed(4)}`).join(', ')}`);
   }
   const dir = shellQuote(args.outputDir);
-  const last = state.logHistory.filter((e) => 'step' in e).at(-1)?.step ?? state.globalStep;
   lines.push(
     `Model saved to ${outDir} (model.safetensors, config.json, tokenizer files; training_curves.svg, trainer_state.json)`,
     '',
     'Next:',
     `  node dist/predict.js --model ${dir} --text "This movie was wonderful."`,
     `  npm run demo -- --model ${dir}`,
-    `  ${resumeCommand(argv, `${args.outputDir}/checkpoint-${last}`)}    (to continue from a checkpoint)`,
-    '',
   );
+  if (latest) lines.push(`  ${resumeCommand(argv, `${args.outputDir}/${latest}`)}    (to continue from the last checkpoint)`);
+  lines.push('');
   io.stdout(lines.join('\n'));
 }
 

@@ -3,8 +3,8 @@
 // a WordPiece vocab built from the embedded corpus, fine-tuned through the same Trainer as the real run
 // (checkpoints, evaluation each epoch, best model at the end, final save with tokenizer files), then the
 // predictor classifies a few sentences from the saved directory. A few minutes on a CPU software adapter.
-import { existsSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseFlags, UsageError, type FlagValue } from '../cli/args.js';
 import type { TrainIO } from '../cli/train.js';
 import { init, DistilBertForSequenceClassification, DistilBertConfig } from '../index.js';
@@ -91,7 +91,7 @@ export function fallbackNotice(e: SourceUnavailableError, run: RunOptions, env: 
   return [
     `train: ${what} is not available: webtune looked for it in the Hugging Face cache (${defaultCacheDir(env)}) and did not find it, and ${hub}.`,
     `To fine-tune the tutorial's model on IMDb without network, put local copies in place and point at them:`,
-    `node dist/train.js --model ./weights/distilbert-base-uncased --data path/to/imdb`,
+    `  node dist/train.js --model ./weights/distilbert-base-uncased --data path/to/imdb`,
     `(--model: a Hugging Face model directory with config.json, model.safetensors and vocab.txt, see weights/README.md;`,
     `--data: a folder with train/test .jsonl, .csv, .tsv or .parquet files, or aclImdb's train/ and test/ folders;`,
     `or --train-file FILE --eval-file FILE). Meanwhile, here is the built-in demo instead: a small model trained from`,
@@ -230,9 +230,11 @@ interface Summary {
 }
 
 /** The end of a demo run: accuracy, the predictor's answers, where the model went and the next commands. */
-export function demoSummary(s: Summary): string {
-  const dir = shellQuote(s.outputArg);
+export function demoSummary(s: Summary, root: RepoRoot = repoRoot()): string {
   const acc = s.accuracy === undefined ? 'not measured' : s.accuracy.toFixed(4);
+  // Paths the commands can use as typed: relative when run from the repository root, else absolute.
+  const model = shellQuote(root.isCwd ? s.outputArg : s.outDir);
+  const node = (script: string) => `node ${shellQuote(root.isCwd ? script : join(root.dir, script))}`;
   return [
     '',
     `Demo done in ${formatDuration(s.wall)}. Held-out accuracy: ${acc} on ${s.heldOut} reviews the model never trained on (chance: 0.50).`,
@@ -242,15 +244,33 @@ export function demoSummary(s: Summary): string {
     `Model saved to ${s.outDir} (model.safetensors, config.json, vocab.txt and tokenizer files; training_curves.svg, trainer_state.json)`,
     '',
     'Next:',
-    `  node dist/predict.js --model ${dir} --text "I wanted to love it, but it drags."`,
-    `  npm run demo -- --model ${dir}`,
-    ...(s.lastCheckpoint ? [`  ${demoResumeCommand(s.argv, s.lastCheckpoint)}    (to continue from a checkpoint)`] : []),
+    `  ${node('dist/predict.js')} --model ${model} --text "I wanted to love it, but it drags."`,
+    `  ${root.isCwd ? '' : `cd ${shellQuote(root.dir)} && `}npm run demo -- --model ${model}`,
+    ...(s.lastCheckpoint ? [`  ${demoResumeCommand(s.argv, s.lastCheckpoint, node('dist/train.js'))}    (to continue from a checkpoint)`] : []),
     '',
   ].join('\n');
 }
 
+interface RepoRoot {
+  /** The directory holding dist/train.js's dist/. */
+  dir: string;
+  /** Whether that is the working directory (then `node dist/…` works as typed). */
+  isCwd: boolean;
+}
+
+/** Where this CLI was started from: the script is <root>/dist/train.js. */
+function repoRoot(): RepoRoot {
+  try {
+    const script = realpathSync(process.argv[1] ?? '');
+    const dir = dirname(dirname(script));
+    return { dir, isCwd: relative(process.cwd(), script) === join('dist', 'train.js') };
+  } catch {
+    return { dir: process.cwd(), isCwd: true };
+  }
+}
+
 /** The command line that resumes the demo: --demo, the same flags, --resume-from-checkpoint `checkpoint`. */
-export function demoResumeCommand(argv: readonly string[], checkpoint: string): string {
+export function demoResumeCommand(argv: readonly string[], checkpoint: string, node = 'node dist/train.js'): string {
   const kept: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -261,7 +281,7 @@ export function demoResumeCommand(argv: readonly string[], checkpoint: string): 
     }
     kept.push(a);
   }
-  return ['node', 'dist/train.js', '--demo', ...kept, '--resume-from-checkpoint', checkpoint].map(shellQuote).join(' ');
+  return [node, ...['--demo', ...kept, '--resume-from-checkpoint', checkpoint].map(shellQuote)].join(' ');
 }
 
 function shellQuote(s: string): string {

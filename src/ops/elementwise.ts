@@ -3,6 +3,7 @@
 import binaryWgsl from '../../shaders/binary.wgsl';
 import unaryWgsl from '../../shaders/unary.wgsl';
 import unaryBackwardWgsl from '../../shaders/unary_backward.wgsl';
+import geluVec4Wgsl from '../../shaders/gelu_vec4.wgsl';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
@@ -120,8 +121,22 @@ const SAVES_OUTPUT: Record<UnaryName, boolean> = {
   neg: false, exp: true, log: false, sqrt: true, rsqrt: true, tanh: true, relu: false, gelu: false, sigmoid: true, square: false,
 };
 
+/** GELU over vec4s when the size allows (same math, 4× fewer memory instructions). */
+function geluVec4(x: Tensor): Tensor {
+  const y = empty(x.shape);
+  const n4 = x.size / 4;
+  const u = new Uniforms().u32(n4);
+  runtime().dispatch(kernel('gelu_vec4', geluVec4Wgsl, undefined, 'forward'), [x.binding, null, y.binding], u.buffer, grid1d(n4));
+  return record('gelu', [x], y, (g) => {
+    const dx = empty(x.shape);
+    runtime().dispatch(kernel('gelu_vec4', geluVec4Wgsl, undefined, 'backward'), [x.binding, g.binding, dx.binding], new Uniforms().u32(n4).buffer, grid1d(n4));
+    return [dx];
+  });
+}
+
 function unary(name: UnaryName, x: Tensor): Tensor {
   assertFloat(name, x);
+  if (name === 'gelu' && x.size % 4 === 0 && x.size > 0) return geluVec4(x);
   const y = empty(x.shape);
   const u = new Uniforms().u32(x.size).f32(0, 0);
   runtime().dispatch(kernel('unary', unaryWgsl, { OP: UNARY[name] }), [x.binding, y.binding], u.buffer, grid1d(x.size));

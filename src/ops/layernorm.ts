@@ -1,11 +1,13 @@
 // LayerNorm over the last axis, fused forward and backward (torch semantics: biased variance, eps inside sqrt).
 import layernormWgsl from '../../shaders/layernorm.wgsl';
 import layernormBackwardWgsl from '../../shaders/layernorm_backward.wgsl';
+import layernormSubgroupWgsl from '../../shaders/layernorm_subgroup.wgsl';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { assertFloat, empty, grid1d, gridRows, kernel } from './kernel.js';
+import { subgroupRowSize } from './softmax.js';
 
 /** x: [..., C], gamma/beta: [C] → [..., C]. */
 export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): Tensor {
@@ -17,12 +19,27 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
   const rows = x.size / cols;
   const y = empty(x.shape);
   const stats = empty([rows, 2]);
-  const u = new Uniforms().u32(rows, cols).f32(eps);
-  runtime().dispatch(kernel('layernorm', layernormWgsl), [x.binding, gamma.binding, beta.binding, y.binding, stats.binding], u.buffer, gridRows(rows));
+  // One row per subgroup-sized workgroup with vec4 loads where the adapter allows; else one workgroup of 64 per row.
+  const sg = subgroupRowSize(cols);
+  if (sg) {
+    const u = new Uniforms().u32(rows, cols / 4).f32(eps);
+    runtime().dispatch(
+      kernel('layernorm_subgroup', layernormSubgroupWgsl, { WG: sg }, 'forward'),
+      [x.binding, gamma.binding, beta.binding, y.binding, stats.binding, null, null], u.buffer, gridRows(rows),
+    );
+  } else {
+    const u = new Uniforms().u32(rows, cols).f32(eps);
+    runtime().dispatch(kernel('layernorm', layernormWgsl), [x.binding, gamma.binding, beta.binding, y.binding, stats.binding], u.buffer, gridRows(rows));
+  }
   const out = record('layerNorm', [x, gamma, beta], y, (g) => {
     const ub = new Uniforms().u32(rows, cols);
     const dx = x.requiresGrad ? empty(x.shape) : null;
-    if (dx) {
+    if (dx && sg) {
+      runtime().dispatch(
+        kernel('layernorm_subgroup', layernormSubgroupWgsl, { WG: sg }, 'input_grad'),
+        [x.binding, gamma.binding, null, null, stats.binding, g.binding, dx.binding], new Uniforms().u32(rows, cols / 4).f32(0).buffer, gridRows(rows),
+      );
+    } else if (dx) {
       runtime().dispatch(
         kernel('layernorm_backward', layernormBackwardWgsl, undefined, 'input_grad'),
         [x.binding, gamma.binding, g.binding, stats.binding, dx.binding, null, null], ub.buffer, gridRows(rows),

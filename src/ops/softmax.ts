@@ -1,6 +1,7 @@
 // Softmax and log-softmax over the last axis, with an optional key padding mask and a fused score scale.
 import softmaxWgsl from '../../shaders/softmax.wgsl';
 import softmaxBackwardWgsl from '../../shaders/softmax_backward.wgsl';
+import softmaxSubgroupWgsl from '../../shaders/softmax_subgroup.wgsl';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
@@ -30,10 +31,25 @@ function softmaxImpl(x: Tensor, log: boolean, options: SoftmaxOptions): Tensor {
     rowsPerMask = rows / mask.shape[0];
   }
   const y = empty(x.shape);
-  const u = new Uniforms().u32(rows, cols, rowsPerMask, mask ? 1 : 0).f32(scale);
-  runtime().dispatch(kernel('softmax', softmaxWgsl, { LOG: log ? 1 : 0 }), [x.binding, mask ? mask.binding : dummyBinding(), y.binding], u.buffer, gridRows(rows));
+  const sg = subgroupRowSize(cols);
+  const maskBinding = mask ? mask.binding : dummyBinding();
+  if (sg) {
+    // One row per subgroup-sized workgroup, vec4 loads, subgroup reductions (same semantics as the generic kernel).
+    const u = new Uniforms().u32(rows, cols / 4, rowsPerMask, mask ? 1 : 0).f32(scale);
+    const k = kernel('softmax_subgroup', softmaxSubgroupWgsl, { LOG: log ? 1 : 0, WG: sg }, 'forward');
+    runtime().dispatch(k, [x.binding, maskBinding, y.binding, null, null], u.buffer, gridRows(rows));
+  } else {
+    const u = new Uniforms().u32(rows, cols, rowsPerMask, mask ? 1 : 0).f32(scale);
+    runtime().dispatch(kernel('softmax', softmaxWgsl, { LOG: log ? 1 : 0 }), [x.binding, maskBinding, y.binding], u.buffer, gridRows(rows));
+  }
   return record(log ? 'logSoftmax' : 'softmax', [x], y, (g) => {
     const dx = empty(x.shape);
+    if (sg) {
+      const ub = new Uniforms().u32(rows, cols / 4, rowsPerMask, mask ? 1 : 0).f32(scale);
+      const k = kernel('softmax_subgroup', softmaxSubgroupWgsl, { LOG: log ? 1 : 0, WG: sg }, 'backward');
+      runtime().dispatch(k, [null, maskBinding, y.binding, g.binding, dx.binding], ub.buffer, gridRows(rows));
+      return [dx];
+    }
     const ub = new Uniforms().u32(rows, cols).f32(scale).u32(rowsPerMask, mask ? 1 : 0);
     runtime().dispatch(
       kernel('softmax_backward', softmaxBackwardWgsl, { LOG: log ? 1 : 0 }),
@@ -41,6 +57,19 @@ function softmaxImpl(x: Tensor, log: boolean, options: SoftmaxOptions): Tensor {
     );
     return [dx];
   });
+}
+
+/**
+ * The subgroup size to use for one-row-per-subgroup kernels over rows of `cols`, or 0 for the generic kernels:
+ * needs the subgroups feature, a fixed subgroup size (min = max, so a workgroup of that size is one subgroup) and
+ * cols % 4 == 0 (vec4 rows).
+ */
+export function subgroupRowSize(cols: number): number {
+  const rt = runtime();
+  if (!rt.features.has('subgroups') || cols % 4 !== 0 || cols === 0) return 0;
+  const info = (rt.device as unknown as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
+  const min = info?.subgroupMinSize ?? 0;
+  return min >= 4 && min === info?.subgroupMaxSize && min <= 128 ? min : 0;
 }
 
 /** softmax(scale·x) over the last axis. x: [..., cols] → same shape. */

@@ -69,7 +69,8 @@ export async function pipeline(
   }
 
   const call = async (input: string | readonly string[], callOptions: CallOptions = {}): Promise<LabelScore[] | LabelScore[][]> => {
-    // HF's legacy shape (one dict per text) holds only when no topK was asked for.
+    // HF's legacy shape (one dict per text) holds only when no topK was asked for. A topK given to pipeline()
+    // counts as asked for: HF would then wrap a string's list in one more list, a quirk we do not copy.
     const topK = 'topK' in callOptions ? callOptions.topK : defaultTopK;
     if (typeof input === 'string') return (await classifier.classify([input], { topK }))[0]!;
     if (!Array.isArray(input)) throw new TypeError(`pipeline("${task}"): input must be a string or an array of strings`);

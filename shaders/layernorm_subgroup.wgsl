@@ -1,0 +1,64 @@
+// layernorm_subgroup: layernorm.wgsl's forward and layernorm_backward.wgsl's input gradient with one row per
+// workgroup of exactly one subgroup (WG = the adapter's fixed subgroup size), vec4 loads (cols % 4 == 0) and
+// subgroupAdd reductions: no workgroup memory, no barriers. Same math: two passes for mean and centred variance
+// (biased, eps inside the sqrt); saves (mean, rstd) per row; dx = rstd · (g − mean(g) − x̂ · mean(g·x̂)), g = dy·gamma.
+// Entry points:
+//   forward:    0 x (read, vec4 [rows, cols/4]); 1 gamma (read, vec4); 2 beta (read, vec4); 3 y (read_write, vec4);
+//               4 stats (read_write, [rows, 2]); 7 uniforms.
+//   input_grad: 0 x; 1 gamma; 5 dy (read, vec4); 4 stats (read); 6 dx (read_write, vec4); 7 uniforms.
+// Uniforms {rows, cols4, eps}. Dispatch: x·y workgroups = rows.
+
+enable subgroups;
+override WG: u32 = 8u;
+struct Params { rows: u32, cols4: u32, eps: f32 }
+@group(0) @binding(0) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> gamma: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> beta: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> y: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> stats: array<f32>;
+@group(0) @binding(5) var<storage, read> dy: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> dx: array<vec4<f32>>;
+@group(0) @binding(7) var<uniform> p: Params;
+
+fn hsum(v: vec4<f32>) -> f32 { return (v.x + v.y) + (v.z + v.w); }
+
+@compute @workgroup_size(WG)
+fn forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let row = wg.y * nwg.x + wg.x;
+  if (row >= p.rows) { return; }
+  let base = row * p.cols4;
+  let n = f32(p.cols4 * 4u);
+  var s = vec4<f32>(0.0);
+  for (var c = li; c < p.cols4; c += WG) { s += x[base + c]; }
+  let mean = subgroupAdd(hsum(s)) / n;
+  var v = vec4<f32>(0.0);
+  for (var c = li; c < p.cols4; c += WG) { let d = x[base + c] - vec4<f32>(mean); v += d * d; }
+  let rstd = inverseSqrt(subgroupAdd(hsum(v)) / n + p.eps);
+  for (var c = li; c < p.cols4; c += WG) {
+    y[base + c] = (x[base + c] - vec4<f32>(mean)) * rstd * gamma[c] + beta[c];
+  }
+  if (li == 0u) { stats[2u * row] = mean; stats[2u * row + 1u] = rstd; }
+}
+
+@compute @workgroup_size(WG)
+fn input_grad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let row = wg.y * nwg.x + wg.x;
+  if (row >= p.rows) { return; }
+  let base = row * p.cols4;
+  let n = f32(p.cols4 * 4u);
+  let mean = stats[2u * row];
+  let rstd = stats[2u * row + 1u];
+  var a = vec4<f32>(0.0);
+  var b = vec4<f32>(0.0);
+  for (var c = li; c < p.cols4; c += WG) {
+    let g = dy[base + c] * gamma[c];
+    a += g;
+    b += g * (x[base + c] - vec4<f32>(mean)) * rstd;
+  }
+  let mean_g = subgroupAdd(hsum(a)) / n;
+  let mean_gx = subgroupAdd(hsum(b)) / n;
+  for (var c = li; c < p.cols4; c += WG) {
+    let xh = (x[base + c] - vec4<f32>(mean)) * rstd;
+    dx[base + c] = rstd * (dy[base + c] * gamma[c] - vec4<f32>(mean_g) - xh * mean_gx);
+  }
+}
