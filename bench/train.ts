@@ -58,8 +58,10 @@ function trainStep(x: ReturnType<typeof inputs>): void {
   wt.tidy(() => {
     const out = model.forward(x);
     wt.backward(out.loss!);
-    wt.clipGradNorm(params, 1.0);
-    opt.stepWith(2e-5);
+    // Clipping fused into AdamW: the coefficient (element 1 of gradNorm's result) is read by the AdamW kernel on the
+    // GPU, so the gradients are read once by the norm and once by the update (no in-place scaling pass).
+    const norm = wt.gradNorm(params.flatMap((p) => (p.grad ? [p.grad] : [])), 1.0);
+    opt.stepWith(2e-5, norm);
     opt.zeroGrad();
     return undefined;
   });

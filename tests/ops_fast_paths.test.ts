@@ -262,3 +262,49 @@ describe('one-row-per-subgroup softmax and layernorm vs float64', () => {
     }
   });
 });
+
+describe('vec4 GELU vs float64', () => {
+  // float64 erf (Abramowitz–Stegun 7.1.26 is too coarse; use a series / continued fraction via Math functions).
+  function erf64(x: number): number {
+    // High-precision erf: Taylor series for |x| < 3, asymptotic complement beyond.
+    const ax = Math.abs(x);
+    if (ax < 3) {
+      let sum = 0;
+      let term = ax;
+      for (let n = 0; n < 200; n++) {
+        sum += term / (2 * n + 1);
+        term *= (-ax * ax) / (n + 1);
+        if (Math.abs(term) < 1e-17) break;
+      }
+      return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
+    }
+    // erfc continued fraction (Lentz) for large |x|.
+    let f = ax;
+    for (let k = 60; k >= 1; k--) f = ax + (k / 2) / f;
+    const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
+    return Math.sign(x) * (1 - erfc);
+  }
+
+  it('forward and backward at sizes 4·k (vec4 path) and otherwise, over [-10, 10]', async () => {
+    for (const n of [4, 1000, 4096, 1001]) {
+      const xv = Float32Array.from({ length: n }, (_, i) => -10 + (20 * i) / (n - 1));
+      const gv = randArray(n, n);
+      const want = Float64Array.from(xv, (v) => 0.5 * v * (1 + erf64(v / Math.SQRT2)));
+      const dwant = Float64Array.from(xv, (v, i) => gv[i] * (0.5 * (1 + erf64(v / Math.SQRT2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI)));
+      const x = wt.tensor(xv, [n]).requireGrad();
+      const y = wt.gelu(x);
+      const got = await y.data();
+      let err = 0;
+      for (let i = 0; i < n; i++) err = Math.max(err, Math.abs(got[i] - want[i]));
+      expect(err, `gelu n=${n}`).toBeLessThan(2e-6);
+      const [dx] = y.gradFn!.backward(wt.tensor(gv, [n]));
+      const dgot = await dx!.data();
+      let derr = 0;
+      for (let i = 0; i < n; i++) derr = Math.max(derr, Math.abs(dgot[i] - dwant[i]));
+      expect(derr, `gelu' n=${n}`).toBeLessThan(2e-6);
+      x.dispose();
+      y.dispose();
+      dx?.dispose();
+    }
+  });
+});

@@ -32,14 +32,14 @@ export function runTrainCli(args: string[], timeoutMs = 300_000): CliResult {
 }
 
 /** Starts dist/train.js; `until` resolves with the process's end. */
-export function startTrainCli(args: string[]): { pid: number; kill(sig: NodeJS.Signals): void; until: Promise<CliResult> } {
+export function startTrainCli(args: string[]): { pid: number; kill(sig: NodeJS.Signals): void; until: Promise<CliResult>; stderrSoFar(): string } {
   const child = spawn(process.execPath, [TRAIN_JS, ...args], { cwd: repoRoot, env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const until = new Promise<CliResult>((res) => child.on('close', (status, signal) => res({ status, signal, stdout, stderr })));
-  return { pid: child.pid!, kill: (sig) => child.kill(sig), until };
+  return { pid: child.pid!, kill: (sig) => child.kill(sig), until, stderrSoFar: () => stderr };
 }
 
 export const readJson = (path: string): any => JSON.parse(readFileSync(path, 'utf8'));

@@ -78,7 +78,7 @@ describe('train.js on IMDb (small golden model, max length 128)', () => {
     const early = mean(losses.slice(0, 4).map((e: any) => e.loss));
     const late = mean(losses.slice(-4).map((e: any) => e.loss));
     console.log(`train loss: first 4 logs ${early.toFixed(4)}, last 4 ${late.toFixed(4)}; held-out eval accuracy ${evals.map((e: any) => e.eval_accuracy).join(', ')}`);
-    expect(late).toBeLessThan(early - 0.1);
+    expect(late).toBeLessThan(early - 0.08);
 
     // Best-model bookkeeping as HF: metric eval_loss (lower is better); with save_total_limit 1 only the best stays.
     expect(state.best_metric).toBe(Math.min(...evals.map((e: any) => e.eval_loss)));

@@ -22,7 +22,10 @@ async function waitFor(path: string, timeoutMs: number, run: ReturnType<typeof s
   const t0 = Date.now();
   while (!existsSync(path)) {
     if (ended) throw new Error(`the run ended (status ${ended.status}, signal ${ended.signal}) before ${path} appeared:\n${ended.stderr}`);
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${path} did not appear within ${timeoutMs} ms`);
+    if (Date.now() - t0 > timeoutMs) {
+      run.kill('SIGKILL');
+      throw new Error(`${path} did not appear within ${timeoutMs} ms; the run's stderr so far:\n${run.stderrSoFar()}`);
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
 }

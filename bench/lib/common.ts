@@ -61,7 +61,8 @@ export function shapeScale(rt: wt.Runtime, args: BenchArgs): number {
 }
 
 export function adapterSlug(rt: wt.Runtime): string {
-  const slug = `${rt.info.vendor}-${rt.info.adapterName}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  // The description (vendor, architecture, device, driver): adapterName alone can be just a driver version.
+  const slug = rt.info.description.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80).replace(/-+$/, '');
   return slug || 'unknown-adapter';
 }
 

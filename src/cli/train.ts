@@ -85,9 +85,9 @@ export async function runTrain(argv: readonly string[], io: TrainIO = nodeIO()):
  * local alternatives and returns the exit code. A built-in demo fallback can take over here.
  */
 export function sourcesUnavailable(e: SourceUnavailableError, run: RunOptions, io: TrainIO, argv: readonly string[] = []): number | Promise<number> {
-  // [issue 8: built-in demo] With the tutorial's model and data (no --model/--data flags) and neither reachable,
-  // say so in one paragraph and run the built-in demo instead of stopping.
-  if (mayFallBackToDemo(run, argv)) {
+  // [issue 8: built-in demo] With no flags (the tutorial's model and data) and those not reachable, say so in one
+  // paragraph and run the built-in demo instead of stopping.
+  if (mayFallBackToDemo(argv)) {
     io.stderr(fallbackNotice(e, run));
     return runDemo(argv, io, { fallback: true });
   }

@@ -78,16 +78,25 @@ export function demoArguments(argv: readonly string[]): TrainingArguments | unde
   }
 }
 
-/** True when `node dist/train.js` was asked for the tutorial's defaults, so an unreachable Hub may fall back to the demo. */
-export function mayFallBackToDemo(run: RunOptions, argv: readonly string[]): boolean {
-  return !argv.some((a) => NOT_FOR_DEMO.some((n) => a === `--${n}` || a.startsWith(`--${n}=`) || a === `--${n.replace(/-/g, '_')}` || a.startsWith(`--${n.replace(/-/g, '_')}=`))) && !run.trainFile;
+/**
+ * True when `node dist/train.js` was run with no flags (or only --offline), so an unreachable model or dataset
+ * falls back to the demo. With any other flag the user is shaping the tutorial's run: they get the error instead.
+ */
+export function mayFallBackToDemo(argv: readonly string[]): boolean {
+  try {
+    const { values, positionals } = parseFlags(argv, TRAIN_FLAGS);
+    return positionals.length === 0 && [...values.keys()].every((k) => k === 'offline');
+  } catch {
+    return false;
+  }
 }
 
 /** The one paragraph printed before falling back: what was looked for, where, and how to point at local files. */
 export function fallbackNotice(e: SourceUnavailableError, run: RunOptions, env: NodeJS.ProcessEnv = process.env): string {
   const what = e.what === 'model' ? `the model "${e.requested}"` : `the dataset "${e.requested}"`;
   const offline = run.offline || offlineFromEnv(env);
-  const hub = offline ? `the Hub was not tried (${run.offline ? '--offline' : 'HF_HUB_OFFLINE is set'})` : 'the Hub (huggingface.co) could not be reached';
+  const endpoint = env.HF_ENDPOINT || 'https://huggingface.co';
+  const hub = offline ? `the Hub was not tried (${run.offline ? '--offline' : 'HF_HUB_OFFLINE is set'})` : `the Hub (${endpoint}) could not be reached`;
   return [
     `train: ${what} is not available: webtune looked for it in the Hugging Face cache (${defaultCacheDir(env)}) and did not find it, and ${hub}.`,
     `To fine-tune the tutorial's model on IMDb without network, put local copies in place and point at them:`,
@@ -127,22 +136,7 @@ async function trainDemo(args: TrainingArguments, argv: readonly string[], io: T
   const started = performance.now();
   const rt = await init();
   if (!fallback) io.stderr(`Adapter: ${rt.info.description}${rt.info.isSoftware ? ' (CPU software renderer: slow)' : ''}\n`);
-  const { train, test } = demoCorpus();
-  const vocab = buildDemoVocab(train.map((e) => e.text));
-  const tokenizer = BertTokenizer.fromVocab(vocab.join('\n') + '\n', { modelMaxLength: DEMO_MODEL.max_position_embeddings });
-  const label2id = Object.fromEntries(Object.entries(DEMO_ID2LABEL).map(([id, name]) => [name, Number(id)]));
-  const model = DistilBertForSequenceClassification.fromConfig(
-    new DistilBertConfig({ ...DEMO_MODEL, vocab_size: vocab.length, id2label: DEMO_ID2LABEL, label2id }),
-    { seed: args.seed },
-  );
-  const features = (xs: DemoExample[]) => xs.map((e) => ({ inputIds: Int32Array.from(tokenizer.encode(e.text, { truncation: true }).inputIds), label: e.label }));
-  const params = model.namedParameters().reduce((n, [, p]) => n + p.size, 0);
-  io.stderr(
-    `Demo: DistilBERT architecture (dim ${DEMO_MODEL.dim}, ${DEMO_MODEL.n_layers} layers, ${DEMO_MODEL.n_heads} heads, hidden ${DEMO_MODEL.hidden_dim}; ` +
-      `${(params / 1e3).toFixed(0)}k parameters) initialised from scratch, a ${vocab.length}-token WordPiece vocab built from the corpus;\n` +
-      `      ${train.length} short movie reviews written for webtune to train on, ${test.length} held out for evaluation; ` +
-      `${args.numTrainEpochs} epochs, lr ${args.learningRate}, batch ${args.perDeviceTrainBatchSize}.\n`,
-  );
+  const { model, tokenizer, trainFeatures, evalFeatures } = prepareDemo(args, io);
 
   let interrupted = false;
   let trainer: Trainer | undefined;
@@ -160,8 +154,8 @@ async function trainDemo(args: TrainingArguments, argv: readonly string[], io: T
     trainer = new Trainer({
       model,
       args,
-      trainDataset: features(train),
-      evalDataset: features(test),
+      trainDataset: trainFeatures,
+      evalDataset: evalFeatures,
       tokenizer,
       computeMetrics: classificationMetrics,
       store: new NodeCheckpointStore(args.outputDir),
@@ -173,7 +167,7 @@ async function trainDemo(args: TrainingArguments, argv: readonly string[], io: T
     const out = await trainer.train();
     if (out.stoppedEarly) {
       const ckpt = `${args.outputDir}/checkpoint-${out.globalStep}`;
-      io.stderr(`train: stopped at step ${out.globalStep}; checkpoint written to ${ckpt}\nResume with:\n  ${demoResumeCommand(argv, ckpt)}\n`);
+      io.stderr(`train: stopped at step ${out.globalStep}; checkpoint written to ${ckpt}\nResume with:\n  ${demoResumeCommand(argv, ckpt, scriptCommand('dist/train.js'))}\n`);
       return 130;
     }
     await trainer.saveModel();
@@ -183,13 +177,34 @@ async function trainDemo(args: TrainingArguments, argv: readonly string[], io: T
     const outDir = resolve(args.outputDir);
     const classified = await classifyWith(outDir);
     const wall = (performance.now() - started) / 1000;
-    io.stdout(demoSummary({ accuracy, heldOut: test.length, wall, outDir, outputArg: args.outputDir, classified, argv, lastCheckpoint: lastCheckpoint(trainer) }));
+    io.stdout(demoSummary({ accuracy, heldOut: evalFeatures.length, wall, outDir, outputArg: args.outputDir, classified, argv, lastCheckpoint: lastCheckpoint(trainer) }));
     return 0;
   } finally {
     unsubscribe?.();
     trainer?.dispose();
     model.dispose();
   }
+}
+
+/** The corpus, its vocab and tokenizer, the tokenized splits and a freshly initialised model; prints what they are. */
+function prepareDemo(args: TrainingArguments, io: TrainIO) {
+  const { train, test } = demoCorpus();
+  const vocab = buildDemoVocab(train.map((e) => e.text));
+  const tokenizer = BertTokenizer.fromVocab(vocab.join('\n') + '\n', { modelMaxLength: DEMO_MODEL.max_position_embeddings });
+  const label2id = Object.fromEntries(Object.entries(DEMO_ID2LABEL).map(([id, name]) => [name, Number(id)]));
+  const model = DistilBertForSequenceClassification.fromConfig(
+    new DistilBertConfig({ ...DEMO_MODEL, vocab_size: vocab.length, id2label: DEMO_ID2LABEL, label2id }),
+    { seed: args.seed },
+  );
+  const features = (xs: DemoExample[]) => xs.map((e) => ({ inputIds: Int32Array.from(tokenizer.encode(e.text, { truncation: true }).inputIds), label: e.label }));
+  const params = model.namedParameters().reduce((n, [, p]) => n + p.size, 0);
+  io.stderr(
+    `Demo: DistilBERT architecture (dim ${DEMO_MODEL.dim}, ${DEMO_MODEL.n_layers} layers, ${DEMO_MODEL.n_heads} heads, hidden ${DEMO_MODEL.hidden_dim}; ` +
+      `${(params / 1e3).toFixed(0)}k parameters) initialised from scratch, a ${vocab.length}-token WordPiece vocab built from the corpus;\n` +
+      `      ${train.length} short movie reviews written for webtune to train on, ${test.length} held out for evaluation; ` +
+      `${args.numTrainEpochs} epochs, lr ${args.learningRate}, batch ${args.perDeviceTrainBatchSize}.\n`,
+  );
+  return { model, tokenizer, trainFeatures: features(train), evalFeatures: features(test) };
 }
 
 /** The held-out accuracy of the model that was saved (the best evaluation when the best model was loaded). */
@@ -234,7 +249,7 @@ export function demoSummary(s: Summary, root: RepoRoot = repoRoot()): string {
   const acc = s.accuracy === undefined ? 'not measured' : s.accuracy.toFixed(4);
   // Paths the commands can use as typed: relative when run from the repository root, else absolute.
   const model = shellQuote(root.isCwd ? s.outputArg : s.outDir);
-  const node = (script: string) => `node ${shellQuote(root.isCwd ? script : join(root.dir, script))}`;
+  const node = (script: string) => scriptCommand(script, root);
   return [
     '',
     `Demo done in ${formatDuration(s.wall)}. Held-out accuracy: ${acc} on ${s.heldOut} reviews the model never trained on (chance: 0.50).`,
@@ -256,6 +271,11 @@ interface RepoRoot {
   dir: string;
   /** Whether that is the working directory (then `node dist/…` works as typed). */
   isCwd: boolean;
+}
+
+/** `node <script>`, with the script's absolute path unless the run was started from the repository root. */
+function scriptCommand(script: string, root: RepoRoot = repoRoot()): string {
+  return `node ${shellQuote(root.isCwd ? script : join(root.dir, script))}`;
 }
 
 /** Where this CLI was started from: the script is <root>/dist/train.js. */

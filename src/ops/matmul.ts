@@ -39,7 +39,7 @@ function fastConfigs(layout: FastLayout): FastConfig[] {
   const minSg = (rt.device as unknown as { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo?.subgroupMinSize ?? 0;
   const sg = rt.features.has('subgroups') && minSg >= 8;
   const all: FastConfig[] = [
-    ...(sg ? [{ share: 'subgroup', rows: 2, cols: 16 }, { share: 'subgroup', rows: 4, cols: 8 }] as FastConfig[] : []),
+    ...(sg ? [{ share: 'subgroup', rows: 2, cols: 16 }, { share: 'subgroup', rows: 4, cols: 8 }, { share: 'subgroup', rows: 4, cols: 16 }] as FastConfig[] : []),
     { share: 'plain', rows: 4, cols: 8 },
   ];
   return all.filter((c) => configFits(layout, c));

@@ -1,6 +1,7 @@
 // torch.optim.AdamW as one fused kernel per parameter tensor: decoupled decay, bias correction, eps added after
 // dividing by sqrt(1 − β2^t); the learning rate comes from the host schedule, the clip coefficient from the GPU.
 import adamwWgsl from '../../shaders/adamw.wgsl';
+import adamwVec4Wgsl from '../../shaders/adamw_vec4.wgsl';
 import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -71,10 +72,14 @@ export class AdamW {
       for (const p of group.params) {
         const { m, v } = this.moments[i++];
         if (!p.grad) continue;
+        // vec4 kernel where the size allows (same math, 4× fewer memory instructions).
+        const vec4 = p.size % 4 === 0;
+        const n = vec4 ? p.size / 4 : p.size;
         const u = new Uniforms()
-          .u32(p.size)
+          .u32(n)
           .f32(lr, b1, b2, this.eps, group.weightDecay, stepSize, bc2Sqrt, 1 - b1, 1 - b2, 1 - lr * group.weightDecay);
-        rt.dispatch(kernel('adamw', adamwWgsl), [p.binding, p.grad.binding, m.binding, v.binding, scale.binding], u.buffer, grid1d(p.size));
+        const k = vec4 ? kernel('adamw_vec4', adamwVec4Wgsl) : kernel('adamw', adamwWgsl);
+        rt.dispatch(k, [p.binding, p.grad.binding, m.binding, v.binding, scale.binding], u.buffer, grid1d(n));
       }
     }
     if (scale !== this.one) scale.dispose();

@@ -27,7 +27,8 @@ export class Autotuner {
   private readonly choices = new Map<string, string>();
 
   key(rt: Runtime, op: string, detail: string): string {
-    return `${rt.info.adapterName}|${op}|${detail}`;
+    // The full description (vendor, architecture, device, driver): adapterName alone can be just the driver string.
+    return `${rt.info.description}|${op}|${detail}`;
   }
 
   choice(key: string): string | undefined {
