@@ -14,3 +14,4 @@ export * from './pipeline/index.js';
 export * from './data/index.js';
 export * from './io/safetensors.js';
 export * from './tokenizers/index.js';
+export * from './train/index.js';

@@ -24,3 +24,4 @@ export * from './data/node.js';
 export * from './io/hub.js';
 export * from './io/safetensors.js';
 export * from './tokenizers/index.js';
+export * from './train/node.js';
