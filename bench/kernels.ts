@@ -24,13 +24,15 @@ const cases: Case[] = [ceilingCase, ...kernelCases(d)].filter((c) => c === ceili
 
 interface Row { name: string; kind: Case['kind']; medianMs: number; minMs: number; rate: number; unit: string; kernels: { name: string; ms: number }[] }
 const tune = !args.rest.has('no-tune');
-const cachePath = tune && !args.rest.has('retune') ? await loadAutotuneCache() : undefined;
+// --retune re-measures every product but keeps (and overwrites) the other cached choices.
+const retune = args.rest.has('retune');
+const cachePath = tune ? await loadAutotuneCache() : undefined;
 const tuning: Record<string, unknown>[] = [];
 const rows: Row[] = [];
 for (const c of cases) {
   const { run, dispose } = c.setup();
   if (tune && c.kind === 'matmul') {
-    const res = await autotuneMatmulOp(run, 1, cachePath !== undefined);
+    const res = await autotuneMatmulOp(run, 2, !retune);
     for (const r of res) {
       tuning.push({ case: c.name, ...r });
       const times = Object.entries(r.times).map(([id, ms]) => `${id} ${ms.toFixed(1)}`).join(', ');
@@ -56,7 +58,7 @@ console.log(table(
   rows.map((r) => [r.name, r.medianMs, r.minMs, r.rate, r.unit, pct(r), r.kernels.map((k) => k.name).join(' ')]),
 ));
 
-if (tune) console.log(`autotune cache: ${saveAutotuneCache()}${cachePath ? ' (loaded first)' : ''}`);
+if (tune) console.log(`autotune cache: ${saveAutotuneCache()}${cachePath && !retune ? ' (cached choices reused)' : ''}`);
 const file = `${adapterSlug(rt)}.json`;
 const path = writeResults(args.out, file, {
   bench: 'kernels',

@@ -34,6 +34,8 @@ fn scores(row: u32, c4: u32) -> vec4<f32> {
 fn forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let row = wg.y * nwg.x + wg.x; // uniform across the workgroup (= the subgroup)
   if (row >= p.rows) { return; }
+  // Online max and sum in one pass (each lane rescales its running sum when its max grows), then one pass to write:
+  // two reads of x (and of the mask) per element, fewer memory instructions than max / sum / normalise passes.
   var m = F32_MIN;
   var s = 0.0;
   for (var c = li; c < p.cols4; c += WG) {

@@ -39,7 +39,8 @@ function fastConfigs(layout: FastLayout): FastConfig[] {
   const minSg = (rt.device as unknown as { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo?.subgroupMinSize ?? 0;
   const sg = rt.features.has('subgroups') && minSg >= 8;
   const all: FastConfig[] = [
-    ...(sg ? [{ share: 'subgroup', rows: 2, cols: 16 }, { share: 'subgroup', rows: 4, cols: 8 }, { share: 'subgroup', rows: 4, cols: 16 }] as FastConfig[] : []),
+    // Order matters: the first config that fits a layout is its default before any tuning.
+    ...(sg ? [{ share: 'subgroup', rows: 2, cols: 16 }, { share: 'subgroup', rows: 4, cols: 16 }, { share: 'subgroup', rows: 4, cols: 8 }] as FastConfig[] : []),
     { share: 'plain', rows: 4, cols: 8 },
   ];
   return all.filter((c) => configFits(layout, c));
@@ -74,7 +75,7 @@ export function stridedMatmul(args: StridedMatmulArgs): void {
   if (fl) {
     const configs = fastConfigs(fl);
     const key = tuneKey(fl, m, n, k, batch1 * batch2);
-    keyRecorder?.add(key);
+    keyRecorder?.set(key, fl);
     const want = forced ?? forcedByKey.get(key) ?? autotuner.choice(key) ?? (configs.length ? configId(configs[0]) : 'strided');
     const config = configs.find((cf) => configId(cf) === want);
     if (config) {
@@ -112,7 +113,7 @@ function fastSource(name: string, layout: FastLayout, config: FastConfig): strin
   return s;
 }
 
-let keyRecorder: Set<string> | undefined;
+let keyRecorder: Map<string, FastLayout> | undefined;
 const forcedByKey = new Map<string, MatmulChoice>();
 
 /**
@@ -122,16 +123,16 @@ const forcedByKey = new Map<string, MatmulChoice>();
  */
 export async function autotuneMatmulOp(run: () => (Tensor | null | undefined)[] | void, repeats = 2, skipKnown = false): Promise<TuneResult[]> {
   const rt = runtime();
-  const recorded = (keyRecorder = new Set());
+  const recorded = (keyRecorder = new Map<string, FastLayout>());
   try {
     for (const t of run() ?? []) t?.dispose();
   } finally {
     keyRecorder = undefined;
   }
-  const keys = [...recorded].filter((k) => !(skipKnown && autotuner.choice(k) !== undefined));
+  const keys = [...recorded.keys()].filter((k) => !(skipKnown && autotuner.choice(k) !== undefined));
   const results: TuneResult[] = [];
   for (const key of keys) {
-    const ids = matmulKernelChoices();
+    const ids = ['strided', ...fastConfigs(recorded.get(key)!).map(configId)];
     const candidates = ids.map((id) => ({
       id,
       run: () => {
