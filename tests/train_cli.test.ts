@@ -45,19 +45,21 @@ describe('train.js usage and errors', () => {
 });
 
 describe('train.js on IMDb (small golden model, max length 128)', () => {
-  // Sized for lavapipe (~5 examples/s at length 128 here): 32 reviews, 8 epochs. The random-init model needs
-  // thousands of reviews to beat chance on held-out data (see the full-IMDb numbers in the issue note), so this
-  // run shows learning as the training loss falling and everything around it; held-out accuracy is reported.
+  // Sized for lavapipe (~15 examples/s at length 128 here, about 2.5 minutes): 384 reviews, 5 epochs of batch 8 at
+  // lr 2e-3 (no weight decay). The random-init model sits at chance for 100-180 steps, then learns the training
+  // set, and held-out accuracy rises to 0.68-0.73 (seeds 42, 7, 123). lr 3e-3 or more can stay at chance for the
+  // whole run, and one pass over more reviews does not leave chance: keep this recipe unless you measure another.
+  // The best checkpoint is chosen by held-out accuracy (eval_loss grows as the model overfits).
   const out = tempDir('e2e');
   const args = [
     '--model', SMALL_MODEL, '--data', IMDB, '--output-dir', out,
-    '--max-train-samples', '32', '--max-eval-samples', '32', '--max-length', '128',
-    '--per-device-train-batch-size', '8', '--num-train-epochs', '8', '--learning-rate', '2e-3',
-    '--logging-steps', '2', '--eval-strategy', 'steps', '--eval-steps', '16', '--save-strategy', 'steps', '--save-steps', '16',
+    '--max-train-samples', '384', '--max-eval-samples', '256', '--max-length', '128',
+    '--per-device-train-batch-size', '8', '--num-train-epochs', '5', '--learning-rate', '2e-3', '--warmup-ratio', '0.1', '--weight-decay', '0',
+    '--logging-steps', '12', '--eval-strategy', 'epoch', '--save-strategy', 'epoch', '--metric-for-best-model', 'accuracy',
     '--save-total-limit', '1', '--seed', '42',
   ];
 
-  it('trains: loss falls, HF-shaped checkpoints and trainer_state.json, the final model reloads and classifies', async () => {
+  it('trains: loss falls, held-out accuracy above chance, HF-shaped checkpoints and trainer_state.json, the final model reloads and classifies', async () => {
     const r = runTrainCli(args, 600_000);
     console.log(r.stderr.split('\n').filter((l) => !l.startsWith('Warning:')).join('\n'));
     expect(r.status, r.stderr).toBe(0);
@@ -67,21 +69,27 @@ describe('train.js on IMDb (small golden model, max length 128)', () => {
     expect(r.stdout).toContain('--resume-from-checkpoint');
 
     const state = readJson(join(out, 'trainer_state.json'));
-    expect(state.global_step).toBe(32);
-    expect(state.max_steps).toBe(32);
+    expect(state.global_step).toBe(240);
+    expect(state.max_steps).toBe(240);
     const losses = state.log_history.filter((e: any) => 'loss' in e);
     const evals = state.log_history.filter((e: any) => 'eval_loss' in e);
     for (const e of losses) expect(Object.keys(e).sort()).toEqual(['epoch', 'grad_norm', 'learning_rate', 'loss', 'step']);
     for (const e of evals) expect(e).toHaveProperty('eval_accuracy');
-    expect(evals.map((e: any) => e.step)).toEqual([16, 32]);
+    expect(evals.map((e: any) => e.step)).toEqual([48, 96, 144, 192, 240]);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const early = mean(losses.slice(0, 4).map((e: any) => e.loss));
     const late = mean(losses.slice(-4).map((e: any) => e.loss));
-    console.log(`train loss: first 4 logs ${early.toFixed(4)}, last 4 ${late.toFixed(4)}; held-out eval accuracy ${evals.map((e: any) => e.eval_accuracy).join(', ')}`);
+    const accuracies = evals.map((e: any) => e.eval_accuracy);
+    console.log(`train loss: first 4 logs ${early.toFixed(4)}, last 4 ${late.toFixed(4)}; held-out eval accuracy ${accuracies.join(', ')}`);
     expect(late).toBeLessThan(early - 0.08);
+    expect(late).toBeLessThan(0.4); // well below ln 2: the training set is learned
+    // Held-out reviews (256, from test.jsonl, seeded sample of both classes): clearly above chance.
+    expect(Math.max(...accuracies)).toBeGreaterThanOrEqual(0.62);
 
-    // Best-model bookkeeping as HF: metric eval_loss (lower is better); with save_total_limit 1 only the best stays.
-    expect(state.best_metric).toBe(Math.min(...evals.map((e: any) => e.eval_loss)));
+    // Best-model bookkeeping as HF: metric eval_accuracy (greater is better, the first of equals); with
+    // save_total_limit 1 only the best stays.
+    expect(state.best_metric).toBe(Math.max(...accuracies));
+    expect(state.best_global_step).toBe(evals.find((e: any) => e.eval_accuracy === state.best_metric).step);
     expect(state.best_model_checkpoint).toBe(`${out}/checkpoint-${state.best_global_step}`);
     const ckpts = readdirSync(out).filter((n) => n.startsWith('checkpoint-'));
     expect(ckpts).toEqual([`checkpoint-${state.best_global_step}`]);
