@@ -5,7 +5,9 @@
 // Usage: node dist/bench/train.js [--batch 8] [--seq 128] [--steps N] [--infer 1,32] [--layers 6] [--out DIR]
 //        [--no-profile] [--no-tune]
 import * as wt from '../src/index.js';
-import { adapterRecord, adapterSlug, fmt, GpuTimer, loadAutotuneCache, parseArgs, startRuntime, table, writeResults } from './lib/common.js';
+import { adapterRecord, adapterSlug, fmt, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, startRuntime, table, writeResults } from './lib/common.js';
+import { autotuneMatmulOp } from '../src/ops/matmul.js';
+import { dims, kernelCases } from './lib/kernel_cases.js';
 
 const args = parseArgs();
 const rt = await startRuntime();
@@ -16,7 +18,18 @@ const layers = num('layers', 6);
 const steps = num('steps', rt.info.isSoftware ? 2 : 10);
 const inferBatches = (args.rest.get('infer') ?? '1,32').split(',').filter(Boolean).map(Number);
 const profile = !args.rest.has('no-profile');
-if (!args.rest.has('no-tune')) await loadAutotuneCache();
+if (!args.rest.has('no-tune')) {
+  // Tuned kernels for this step's products: the cached choices, plus a one-off tuning of every matmul product at this
+  // batch's shapes whose (layout, shape class) key is not cached yet (saved for the next run).
+  await loadAutotuneCache();
+  let tuned = 0;
+  for (const c of kernelCases(dims((batch * seq) / (16 * 128))).filter((k) => k.kind === 'matmul')) {
+    const { run, dispose } = c.setup();
+    tuned += (await autotuneMatmulOp(run, 2, true)).length;
+    dispose();
+  }
+  if (tuned) console.log(`autotuned ${tuned} matmul product keys; cache: ${saveAutotuneCache()}`);
+}
 
 console.log(`adapter: ${rt.info.description}; DistilBERT-base (${layers} layers), train ${batch}×${seq}, ${steps} steps; inference ${inferBatches.map((b) => `${b}×${seq}`).join(', ')}`);
 

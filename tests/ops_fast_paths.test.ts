@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
 import * as wt from '../src/index.js';
 import { forceMatmulKernel, matmulKernelChoices, stridedMatmul } from '../src/ops/matmul.js';
+import { sumToShape } from '../src/ops/reduce.js';
 
 beforeAll(async () => { await gpu(); });
 afterEach(() => forceMatmulKernel(undefined));
@@ -305,6 +306,42 @@ describe('vec4 GELU vs float64', () => {
       x.dispose();
       y.dispose();
       dx?.dispose();
+    }
+  });
+});
+
+describe('two-stage column reductions vs float64', () => {
+  it('bias gradient (sumToShape over leading axes) and LayerNorm dgamma/dbeta, rows not a chunk multiple', async () => {
+    // [rows, cols]: one chunk, several chunks with a tail, and a scalar-column fallback (cols % 4 ≠ 0).
+    for (const [rows, cols] of [[5, 12], [1037, 20], [301, 7]] as const) {
+      const gv = randArray(rows * cols, rows + cols);
+      const xv = randArray(rows * cols, rows * 3 + cols);
+      const db = new Float64Array(cols);
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) db[c] += gv[r * cols + c];
+      const g3 = wt.tensor(gv, [1, rows, cols]);
+      const s = sumToShape(g3, [cols]);
+      expect(maxErr(await s.data(), db), `sumToShape [1,${rows},${cols}]→[${cols}]`).toBeLessThan(1e-5 * Math.sqrt(rows));
+      s.dispose();
+      g3.dispose();
+      // LayerNorm parameter gradients: dgamma = Σ dy·x̂, dbeta = Σ dy.
+      const dg = new Float64Array(cols);
+      for (let r = 0; r < rows; r++) {
+        let m = 0;
+        for (let c = 0; c < cols; c++) m += xv[r * cols + c];
+        m /= cols;
+        let v = 0;
+        for (let c = 0; c < cols; c++) v += (xv[r * cols + c] - m) ** 2;
+        const rstd = 1 / Math.sqrt(v / cols + 1e-5);
+        for (let c = 0; c < cols; c++) dg[c] += gv[r * cols + c] * (xv[r * cols + c] - m) * rstd;
+      }
+      const x = wt.tensor(xv, [rows, cols]);
+      const gam = wt.tensor(randArray(cols, 3), [cols]).requireGrad();
+      const bet = wt.tensor(randArray(cols, 4), [cols]).requireGrad();
+      const y = wt.layerNorm(x, gam, bet, 1e-5);
+      const [, dgam, dbet] = y.gradFn!.backward(wt.tensor(gv, [rows, cols]));
+      expect(maxErr(await dgam!.data(), dg), `dgamma [${rows},${cols}]`).toBeLessThan(1e-4 * Math.sqrt(rows));
+      expect(maxErr(await dbet!.data(), db), `dbeta [${rows},${cols}]`).toBeLessThan(1e-5 * Math.sqrt(rows));
+      for (const t of [x, gam, bet, y, dgam, dbet]) t?.dispose();
     }
   });
 });

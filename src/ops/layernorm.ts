@@ -2,6 +2,8 @@
 import layernormWgsl from '../../shaders/layernorm.wgsl';
 import layernormBackwardWgsl from '../../shaders/layernorm_backward.wgsl';
 import layernormSubgroupWgsl from '../../shaders/layernorm_subgroup.wgsl';
+import layernormParamGradWgsl from '../../shaders/layernorm_param_grad.wgsl';
+import { columnChunks, columnSums } from './reduce.js';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
@@ -50,6 +52,23 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
     if (gamma.requiresGrad || beta.requiresGrad) {
       dgamma = empty(gamma.shape);
       dbeta = empty(beta.shape);
+      if (cols % 4 === 0) {
+        // Two stages, deterministic: vec4 column partials over row chunks, then their sums in chunk order.
+        const cols4 = cols / 4;
+        const { chunk, chunks } = columnChunks(rows, cols4);
+        const pg = empty([chunks, cols]);
+        const pb = empty([chunks, cols]);
+        runtime().dispatch(
+          kernel('layernorm_param_grad', layernormParamGradWgsl, undefined, 'param_partial'),
+          [x.binding, g.binding, stats.binding, pg.binding, pb.binding], new Uniforms().u32(rows, cols4, chunk, chunks).buffer,
+          [Math.ceil(cols4 / 64), chunks],
+        );
+        columnSums(pg, chunks, cols, dgamma);
+        columnSums(pb, chunks, cols, dbeta);
+        pg.dispose();
+        pb.dispose();
+        return [dx, dgamma, dbeta];
+      }
       runtime().dispatch(
         kernel('layernorm_backward', layernormBackwardWgsl, undefined, 'param_grad'),
         [x.binding, null, g.binding, stats.binding, null, dgamma.binding, dbeta.binding], ub.buffer, grid1d(cols, 64),

@@ -7,7 +7,7 @@ import { Uniforms } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { assertFloat, dummyBinding, empty, kernel } from './kernel.js';
 import { autotuner, shapeClass, type TuneResult } from '../runtime/autotune.js';
-import { configFits, configName, fastLayout, generateFastMatmul, WORKGROUP, type FastConfig, type FastLayout } from './matmul_fast.js';
+import { configFits, configId, configName, fastLayout, generateFastMatmul, wgSize, type FastConfig, type FastLayout } from './matmul_fast.js';
 import { sumToShape } from './reduce.js';
 
 /** Element strides of one operand: two batch levels, then rows and columns of the logical matrix. */
@@ -39,14 +39,23 @@ function fastConfigs(layout: FastLayout): FastConfig[] {
   const minSg = (rt.device as unknown as { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo?.subgroupMinSize ?? 0;
   const sg = rt.features.has('subgroups') && minSg >= 8;
   const all: FastConfig[] = [
-    // Order matters: the first config that fits a layout is its default before any tuning.
-    ...(sg ? [{ share: 'subgroup', rows: 2, cols: 16 }, { share: 'subgroup', rows: 4, cols: 16 }, { share: 'subgroup', rows: 4, cols: 8 }] as FastConfig[] : []),
+    // Order matters: the first config that fits a layout and whose workgroup spans no more rows than M is its default
+    // before any tuning (a 64-lane group of 4-row invocations over a 128-row attention head would idle half its lanes).
+    ...(sg ? [
+      { share: 'subgroup', rows: 2, cols: 16 }, { share: 'subgroup', rows: 4, cols: 16 },
+      { share: 'subgroup', rows: 4, cols: 16, wg: 32 }, { share: 'subgroup', rows: 4, cols: 32 }, { share: 'subgroup', rows: 4, cols: 32, wg: 32 },
+    ] as FastConfig[] : []),
     { share: 'plain', rows: 4, cols: 8 },
   ];
   return all.filter((c) => configFits(layout, c));
 }
 
-const configId = (c: FastConfig): string => `${c.share}_r${c.rows}c${c.cols}`;
+
+/** The untuned choice: the first config whose workgroup spans at most M rows, else the first that fits. */
+function defaultChoice(configs: FastConfig[], m: number): MatmulChoice {
+  const c = configs.find((cf) => wgSize(cf) * cf.rows <= m) ?? configs[0];
+  return c ? configId(c) : 'strided';
+}
 
 /** Every kernel choice this device offers for strided products ('strided' first), for tests and benches. */
 export function matmulKernelChoices(): MatmulChoice[] {
@@ -76,8 +85,10 @@ export function stridedMatmul(args: StridedMatmulArgs): void {
     const configs = fastConfigs(fl);
     const key = tuneKey(fl, m, n, k, batch1 * batch2);
     keyRecorder?.set(key, fl);
-    const want = forced ?? forcedByKey.get(key) ?? autotuner.choice(key) ?? (configs.length ? configId(configs[0]) : 'strided');
-    const config = configs.find((cf) => configId(cf) === want);
+    const want = forced ?? forcedByKey.get(key) ?? autotuner.choice(key) ?? defaultChoice(configs, m);
+    // A choice this device no longer offers (e.g. a stale cache entry) falls back to the default, never to 'strided'.
+    const config = configs.find((cf) => configId(cf) === want) ??
+      (want === 'strided' ? undefined : configs.find((cf) => configId(cf) === defaultChoice(configs, m)));
     if (config) {
       const u = new Uniforms()
         .u32(m, n, k, batch2)
@@ -87,7 +98,7 @@ export function stridedMatmul(args: StridedMatmulArgs): void {
       const name = configName(fl, config);
       runtime().dispatch({ name, code: fastSource(name, fl, config) }, [a.binding, b.binding, bias, c.binding], u.buffer, [
         Math.ceil(n / config.cols),
-        Math.ceil(m / (WORKGROUP * config.rows)),
+        Math.ceil(m / (wgSize(config) * config.rows)),
         batch1 * batch2,
       ]);
       return;

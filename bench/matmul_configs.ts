@@ -1,0 +1,41 @@
+// A/B of every matmul kernel choice at the training-step shapes, in one process, rounds interleaved (so another
+// process's load hits every choice alike). Queue-completion or timestamp timing as in `npm run bench`.
+// Usage: node dist/bench/matmul_configs.js [--filter REGEX] [--choices a,b,c] [--rounds N]
+import * as wt from '../src/index.js';
+import { forceMatmulKernel, matmulKernelChoices } from '../src/ops/matmul.js';
+import { GpuTimer, parseArgs, shapeScale, startRuntime, table } from './lib/common.js';
+import { dims, kernelCases } from './lib/kernel_cases.js';
+
+const args = parseArgs();
+const rt = await startRuntime();
+const d = dims(shapeScale(rt, args));
+const timer = new GpuTimer(rt, args.timer);
+const rounds = Number(args.rest.get('rounds') ?? 3);
+const choices = args.rest.get('choices')?.split(',') ?? matmulKernelChoices().filter((c) => c !== 'strided');
+console.log(`adapter: ${rt.info.description}; timer ${timer.mode}; tokens ${d.tokens}; choices ${choices.join(' ')}`);
+const cases = kernelCases(d).filter((c) => c.kind === 'matmul' && (!args.filter || args.filter.test(c.name)));
+const rows: (string | number)[][] = [];
+for (const c of cases) {
+  const { run, dispose } = c.setup();
+  const t: Record<string, number[]> = Object.fromEntries(choices.map((ch) => [ch, []]));
+  for (const ch of choices) { forceMatmulKernel(ch); for (const o of run()) o?.dispose(); }
+  await rt.sync();
+  for (let r = 0; r < rounds; r++) {
+    for (const ch of choices) {
+      forceMatmulKernel(ch);
+      let outs: (wt.Tensor | null | undefined)[] = [];
+      const s = await timer.time(() => { outs = run(); });
+      for (const o of outs) o?.dispose();
+      t[ch].push(s.ms);
+    }
+  }
+  forceMatmulKernel(undefined);
+  dispose();
+  const best = (ch: string): number => Math.min(...t[ch]);
+  const g = choices.map((ch) => c.work / (best(ch) * 1e6));
+  rows.push([c.name, ...g]);
+  console.log(`${c.name}: ${choices.map((ch, i) => `${ch} ${g[i].toFixed(2)}`).join(', ')} GFLOP/s (best of ${rounds})`);
+}
+console.log(table(['case (GFLOP/s, best of rounds)', ...choices], rows));
+timer.destroy();
+wt.shutdown();
