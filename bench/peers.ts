@@ -2,7 +2,7 @@
 // @tensorflow/tfjs-backend-webgpu on the same Dawn adapter in the same process, side by side with ours, with the
 // ratio. Both are timed the same way: wall time from an idle queue to onSubmittedWorkDone after the op, median
 // of N. tfjs's GELU and LayerNorm are composed from its ops (it has no fused kernels for them).
-// onnxruntime-web's DistilBERT forward is not run: it needs an ONNX export of the model, which is not generated yet.
+// onnxruntime-web's DistilBERT forward is compared separately, by bench/peers_onnx.ts (`npm run bench:peers:onnx`).
 // Usage: node dist/bench/peers.js [--quick|--full] [--out DIR] [--filter REGEX] [--iterations N]
 import * as wt from '../src/index.js';
 import { nodeGPUObject } from '../src/runtime/node_gpu.js';
@@ -120,7 +120,7 @@ console.log(`\n${rt.info.description}: webtune vs tfjs-backend-webgpu ${tf.versi
 console.log(table(['op', 'ours ms', 'tfjs ms', 'ours', 'tfjs', 'unit', 'speed-up'], tableRows));
 const path = writeResults(args.out, `${adapterSlug(rt)}.peers.json`, {
   bench: 'peers', date: new Date().toISOString(), adapter: adapterRecord(rt), scale, dims: d, tfjs: tf.version_core, results: rows,
-  onnxruntime: 'not run: needs an ONNX export of DistilBERT (generator script not written yet)',
+  onnxruntime: 'see the .peers_onnx.json result (npm run bench:peers:onnx)',
 });
 console.log(`wrote ${path}`);
 wt.shutdown();

@@ -19,6 +19,7 @@ import type { TrainingArguments } from '../train/training_args.js';
 import { buildOptions, helpText, TRAIN_FLAGS, type RunOptions } from '../train/cli/flags.js';
 import { batchFlops, estimateSeconds, measureMatmulRate, suggestSmallerRun, type ModelShape } from '../train/cli/estimate.js';
 import { formatDuration, ProgressReporter } from '../train/cli/progress.js';
+import { guardInterrupts } from '../train/cli/interrupt.js';
 import { findModel, labelSet, loadData, SourceUnavailableError, tokenizeDataset } from '../train/cli/sources_node.js';
 import type { CollatorFeature } from '../data/collator.js';
 import { fallbackNotice, mayFallBackToDemo, runDemo } from '../demo/run_demo.js'; // [issue 8: built-in demo]
@@ -114,16 +115,7 @@ export function sourcesUnavailable(e: SourceUnavailableError, run: RunOptions, i
 
 async function train(run: RunOptions, args: TrainingArguments, argv: readonly string[], io: TrainIO): Promise<number> {
   let trainer: Trainer | undefined;
-  let interrupted = false;
-  const unsubscribe = io.onInterrupt?.(() => {
-    if (!trainer || interrupted) {
-      io.stderr('\ntrain: interrupted.\n');
-      io.exit?.(130);
-      return;
-    }
-    interrupted = true;
-    io.stderr('\ntrain: interrupted: writing a checkpoint after this step (Ctrl-C again to quit at once)…\n');
-  });
+  const interrupts = guardInterrupts(io);
   try {
     const rt = await init();
     const info = rt.info;
@@ -157,8 +149,9 @@ async function train(run: RunOptions, args: TrainingArguments, argv: readonly st
       tokenizer,
       computeMetrics: classificationMetrics,
       store: new NodeCheckpointStore(args.outputDir),
-      callbacks: [progress, { onStepEnd: ({ control }) => void (interrupted && Object.assign(control, { shouldSave: true, shouldTrainingStop: true })) }],
+      callbacks: [progress, interrupts.callback],
     });
+    interrupts.trainingStarted();
     await printEstimate(trainer, trainFeatures, evalFeatures, model, progress, io);
     if (args.resumeFromCheckpoint !== undefined && args.resumeFromCheckpoint !== false) {
       io.stderr(`Resuming from ${args.resumeFromCheckpoint === true ? `the latest checkpoint in ${args.outputDir}` : args.resumeFromCheckpoint}\n`);
@@ -176,7 +169,7 @@ async function train(run: RunOptions, args: TrainingArguments, argv: readonly st
     printSummary(trainer, outDir, await latestCheckpoint(trainer.store), argv, io);
     return 0;
   } finally {
-    unsubscribe?.();
+    interrupts.release();
   }
 }
 

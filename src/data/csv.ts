@@ -1,6 +1,7 @@
 // CSV (RFC 4180 quoting) and TSV (GLUE style: no quoting, a tab between fields) with a header row.
 // Pure: bytes or text in. The text and label columns are found by name in the header.
 
+import { nonBlankLines } from './lines.js';
 import { decodeUtf8 } from '../io/files.js';
 import { resolveLabels, type RawLabel } from './labels.js';
 import {
@@ -66,20 +67,9 @@ export function parseDelimited(
   return labelNames ? { texts, labels, labelNames, source: where } : { texts, labels, source: where };
 }
 
-/** Unquoted: one row per "\n"-line, fields split on the delimiter, a trailing "\r" dropped. */
+/** Unquoted: one row per "\n"-line, fields split on the delimiter. */
 function plainRows(text: string, delimiter: string, limit: number): Row[] {
-  const out: Row[] = [];
-  let start = 0;
-  for (let line = 1; start <= text.length && out.length < limit; line++) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    let s = text.slice(start, end);
-    start = end + 1;
-    if (s.endsWith('\r')) s = s.slice(0, -1);
-    if (s.trim() === '') continue;
-    out.push({ fields: s.split(delimiter), line });
-  }
-  return out;
+  return nonBlankLines(text, limit).map(({ text: s, line }) => ({ fields: s.split(delimiter), line }));
 }
 
 /** RFC 4180: fields may be "quoted", "" is a quote inside one, and quoted fields may span lines. */

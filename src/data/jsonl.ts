@@ -1,6 +1,7 @@
 // JSON Lines ({"text": ..., "label": ...} per line) and JSON-array datasets. Pure: bytes or text in.
 // Lines are split on "\n" only: IMDb reviews contain U+0085 (NEL), which other splitters treat as a break.
 
+import { nonBlankLines } from './lines.js';
 import { decodeUtf8 } from '../io/files.js';
 import { resolveLabels, type RawLabel } from './labels.js';
 import {
@@ -30,25 +31,13 @@ interface Located {
 }
 
 function lineRecords(text: string, where: string, limit: number): Located[] {
-  const out: Located[] = [];
-  let start = 0;
-  // Bounded by the text length: each pass moves `start` past one "\n".
-  for (let line = 1; start <= text.length && out.length < limit; line++) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    let s = text.slice(start, end);
-    start = end + 1;
-    if (s.endsWith('\r')) s = s.slice(0, -1);
-    if (s.trim() === '') continue;
-    let value: unknown;
+  return nonBlankLines(text, limit).map(({ text: s, line }) => {
     try {
-      value = JSON.parse(s);
+      return { value: JSON.parse(s) as unknown, pos: line };
     } catch (err) {
       throw new DatasetError(where, line, `not valid JSON (${(err as Error).message}): ${preview(s)}`);
     }
-    out.push({ value, pos: line });
-  }
-  return out;
+  });
 }
 
 function arrayRecords(text: string, where: string, limit: number): Located[] {

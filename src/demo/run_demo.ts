@@ -15,6 +15,7 @@ import { NodeCheckpointStore } from '../train/checkpoint_store_node.js';
 import { trainingCurvesSvg } from '../train/curves_svg.js';
 import { TRAIN_FLAGS, type RunOptions } from '../train/cli/flags.js';
 import { formatDuration, ProgressReporter } from '../train/cli/progress.js';
+import { guardInterrupts } from '../train/cli/interrupt.js';
 import type { SourceUnavailableError } from '../train/cli/sources_node.js';
 import { classificationMetrics } from '../train/metrics.js';
 import { Trainer } from '../train/trainer.js';
@@ -138,17 +139,8 @@ async function trainDemo(args: TrainingArguments, argv: readonly string[], io: T
   if (!fallback) io.stderr(`Adapter: ${rt.info.description}${rt.info.isSoftware ? ' (CPU software renderer: slow)' : ''}\n`);
   const { model, tokenizer, trainFeatures, evalFeatures } = prepareDemo(args, io);
 
-  let interrupted = false;
   let trainer: Trainer | undefined;
-  const unsubscribe = io.onInterrupt?.(() => {
-    if (!trainer || interrupted) {
-      io.stderr('\ntrain: interrupted.\n');
-      io.exit?.(130);
-      return;
-    }
-    interrupted = true;
-    io.stderr('\ntrain: interrupted: writing a checkpoint after this step (Ctrl-C again to quit at once)…\n');
-  });
+  const interrupts = guardInterrupts(io);
   try {
     const progress = new ProgressReporter({ write: io.stderr, isTTY: io.stderrIsTTY, evalsPlanned: Math.ceil(args.numTrainEpochs) });
     trainer = new Trainer({
@@ -159,8 +151,9 @@ async function trainDemo(args: TrainingArguments, argv: readonly string[], io: T
       tokenizer,
       computeMetrics: classificationMetrics,
       store: new NodeCheckpointStore(args.outputDir),
-      callbacks: [progress, { onStepEnd: ({ control }) => void (interrupted && Object.assign(control, { shouldSave: true, shouldTrainingStop: true })) }],
+      callbacks: [progress, interrupts.callback],
     });
+    interrupts.trainingStarted();
     if (args.resumeFromCheckpoint !== undefined && args.resumeFromCheckpoint !== false) {
       io.stderr(`Resuming from ${args.resumeFromCheckpoint === true ? `the latest checkpoint in ${args.outputDir}` : args.resumeFromCheckpoint}\n`);
     }
@@ -180,7 +173,7 @@ async function trainDemo(args: TrainingArguments, argv: readonly string[], io: T
     io.stdout(demoSummary({ accuracy, heldOut: evalFeatures.length, wall, outDir, outputArg: args.outputDir, classified, argv, lastCheckpoint: lastCheckpoint(trainer) }));
     return 0;
   } finally {
-    unsubscribe?.();
+    interrupts.release();
     trainer?.dispose();
     model.dispose();
   }
