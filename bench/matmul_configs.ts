@@ -4,7 +4,7 @@
 import * as wt from '../src/index.js';
 import { forceMatmulKernel, matmulKernelChoices } from '../src/ops/matmul.js';
 import { GpuTimer, parseArgs, shapeScale, startRuntime, table } from './lib/common.js';
-import { dims, kernelCases } from './lib/kernel_cases.js';
+import { dims, kernelCases, matmulCase } from './lib/kernel_cases.js';
 
 const args = parseArgs();
 const rt = await startRuntime();
@@ -13,7 +13,7 @@ const timer = new GpuTimer(rt, args.timer);
 const rounds = Number(args.rest.get('rounds') ?? 3);
 const choices = args.rest.get('choices')?.split(',') ?? matmulKernelChoices().filter((c) => c !== 'strided');
 console.log(`adapter: ${rt.info.description}; timer ${timer.mode}; tokens ${d.tokens}; choices ${choices.join(' ')}`);
-const cases = kernelCases(d).filter((c) => c.kind === 'matmul' && (!args.filter || args.filter.test(c.name)));
+const cases = [...kernelCases(d), matmulCase('square 1024³ NN', 1024, 1024, 1024, [1024, 1024], [1024, 1024], {})].filter((c) => c.kind === 'matmul' && (!args.filter || args.filter.test(c.name)));
 const rows: (string | number)[][] = [];
 for (const c of cases) {
   const { run, dispose } = c.setup();

@@ -50,7 +50,7 @@ function backwardCase(name: string, kind: Case['kind'], work: number, make: () =
   };
 }
 
-function matmulCase(name: string, m: number, n: number, k: number, aShape: number[], bShape: number[], opts: wt.MatmulOptions): Case {
+export function matmulCase(name: string, m: number, n: number, k: number, aShape: number[], bShape: number[], opts: wt.MatmulOptions): Case {
   return {
     name, kind: 'matmul', work: 2 * m * n * k,
     setup() {

@@ -44,6 +44,9 @@ function fastConfigs(layout: FastLayout): FastConfig[] {
     ...(sg ? [
       { share: 'subgroup', rows: 2, cols: 16 }, { share: 'subgroup', rows: 4, cols: 16 },
       { share: 'subgroup', rows: 4, cols: 16, wg: 32 }, { share: 'subgroup', rows: 4, cols: 32 }, { share: 'subgroup', rows: 4, cols: 32, wg: 32 },
+      // Broadcasts interleaved with their FMAs (fewer live values): taller blocks without the spills.
+      { share: 'subgroup', rows: 4, cols: 32, interleave: true }, { share: 'subgroup', rows: 4, cols: 32, wg: 32, interleave: true },
+      { share: 'subgroup', rows: 8, cols: 16, wg: 32, interleave: true },
     ] as FastConfig[] : []),
     { share: 'plain', rows: 4, cols: 8 },
   ];

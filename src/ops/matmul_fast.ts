@@ -20,6 +20,11 @@ export interface FastConfig {
   cols: number;
   /** Invocations per workgroup (default WORKGROUP): smaller groups fit short M (attention heads) with tall blocks. */
   wg?: number;
+  /**
+   * Subgroup mode: broadcast each shared B value just before the FMAs that use it (nt: 4 columns at a time; nn: one k
+   * row at a time) instead of all CN up front, so fewer values are live at once (less spilling with tall blocks).
+   */
+  interleave?: boolean;
 }
 
 export interface FastLayout {
@@ -59,7 +64,8 @@ export function fastLayout(
 export const wgSize = (c: FastConfig): number => c.wg ?? WORKGROUP;
 
 /** A config's short id: share mode, rows × columns, and the workgroup size when not the default. */
-export const configId = (c: FastConfig): string => `${c.share}_r${c.rows}c${c.cols}${c.wg && c.wg !== WORKGROUP ? `w${c.wg}` : ''}`;
+export const configId = (c: FastConfig): string =>
+  `${c.share}_r${c.rows}c${c.cols}${c.wg && c.wg !== WORKGROUP ? `w${c.wg}` : ''}${c.interleave && c.share === 'subgroup' ? 'i' : ''}`;
 
 export function configName(l: FastLayout, c: FastConfig): string {
   return `matmul_fast_${l.a}${l.b}_${l.vecA ? 'v' : 's'}${l.vecB ? 'v' : 's'}_${configId(c)}`;
@@ -163,22 +169,36 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     for (let q = 0; q < R / 4; q++) for (let kk = 0; kk < 4; kk++) w(`    let a${kk}_${q} = load_a(a_base, r0 + ${4 * q}u, k + ${kk}u);`);
   }
   const aAt = (i: number, kk: number): string => (l.a === 'row' ? `a${i}[${kk}]` : `a${kk}_${Math.floor(i / 4)}[${i % 4}]`);
-  // B block: bs{s} for s < CN.
-  if (sg) {
-    for (let h = 0; h < CN / 8; h++) w(`    let mine${h} = ${blockLoad(`(lane8 + ${8 * h}u)`)};`);
-    for (let s = 0; s < CN; s++) w(`    let bs${s} = subgroupBroadcast(mine${Math.floor(s / 8)}, ${s % 8}u);`);
-  } else {
-    for (let s = 0; s < CN; s++) w(`    let bs${s} = ${blockLoad(`${s}u`)};`);
-  }
   // bcol(kk, j): vec4 over the 4 columns of group j at k + kk.
   const bcol = (kk: number, j: number): string =>
     l.b === 'nn' ? `bs${kk * J + j}` : `vec4<f32>(bs${4 * j}[${kk}], bs${4 * j + 1}[${kk}], bs${4 * j + 2}[${kk}], bs${4 * j + 3}[${kk}])`;
-  for (let kk = 0; kk < 4; kk++) {
+  const bcast = (s: number): string => `    let bs${s} = subgroupBroadcast(mine${Math.floor(s / 8)}, ${s % 8}u);`;
+  // B block: bs{s} for s < CN (interleaved: each broadcast emitted just before the FMAs that use it).
+  const lazy = sg && !!c.interleave;
+  if (sg) {
+    for (let h = 0; h < CN / 8; h++) w(`    let mine${h} = ${blockLoad(`(lane8 + ${8 * h}u)`)};`);
+    if (!lazy) for (let s = 0; s < CN; s++) w(bcast(s));
+  } else {
+    for (let s = 0; s < CN; s++) w(`    let bs${s} = ${blockLoad(`${s}u`)};`);
+  }
+  if (lazy && l.b === 'nt') {
+    // Column group j: its 4 columns' k-vectors, then all 4 k steps.
     for (let j = 0; j < J; j++) {
-      if (l.b === 'nt') w(`    let bc${kk}_${j} = ${bcol(kk, j)};`);
-      for (let i = 0; i < R; i++) {
-        const bv = l.b === 'nt' ? `bc${kk}_${j}` : bcol(kk, j);
-        w(`    acc[${i}][${j}] = fma(vec4<f32>(${aAt(i, kk)}), ${bv}, acc[${i}][${j}]);`);
+      for (let e = 0; e < 4; e++) w(bcast(4 * j + e));
+      for (let kk = 0; kk < 4; kk++) {
+        w(`    let bc${kk}_${j} = ${bcol(kk, j)};`);
+        for (let i = 0; i < R; i++) w(`    acc[${i}][${j}] = fma(vec4<f32>(${aAt(i, kk)}), bc${kk}_${j}, acc[${i}][${j}]);`);
+      }
+    }
+  } else {
+    for (let kk = 0; kk < 4; kk++) {
+      for (let j = 0; j < J; j++) {
+        if (lazy) w(bcast(kk * J + j));
+        if (l.b === 'nt') w(`    let bc${kk}_${j} = ${bcol(kk, j)};`);
+        for (let i = 0; i < R; i++) {
+          const bv = l.b === 'nt' ? `bc${kk}_${j}` : bcol(kk, j);
+          w(`    acc[${i}][${j}] = fma(vec4<f32>(${aAt(i, kk)}), ${bv}, acc[${i}][${j}]);`);
+        }
       }
     }
   }
