@@ -11,15 +11,14 @@ import { parseFlags, UsageError } from './args.js';
 import { batches } from '../data/batches.js';
 import { shuffledIndices } from '../data/shuffle.js';
 import { latestCheckpoint } from '../train/checkpoint.js';
-import { NodeCheckpointStore } from '../train/checkpoint_store_node.js';
 import { trainingCurvesSvg } from '../train/curves_svg.js';
-import { classificationMetrics } from '../train/metrics.js';
 import { Trainer } from '../train/trainer.js';
 import type { TrainingArguments } from '../train/training_args.js';
 import { buildOptions, helpText, TRAIN_FLAGS, type RunOptions } from '../train/cli/flags.js';
 import { batchFlops, estimateSeconds, measureMatmulRate, suggestSmallerRun, type ModelShape } from '../train/cli/estimate.js';
 import { formatDuration, ProgressReporter } from '../train/cli/progress.js';
 import { guardInterrupts } from '../train/cli/interrupt.js';
+import { createCliTrainer } from '../train/cli/cli_trainer.js';
 import { findModel, labelSet, loadData, SourceUnavailableError, tokenizeDataset } from '../train/cli/sources_node.js';
 import type { CollatorFeature } from '../data/collator.js';
 import { fallbackNotice, mayFallBackToDemo, runDemo } from '../demo/run_demo.js'; // [issue 8: built-in demo]
@@ -141,21 +140,8 @@ async function train(run: RunOptions, args: TrainingArguments, argv: readonly st
     const evalFeatures = data.eval ? tokenizeDataset(tokenizer, data.eval, maxLength) : undefined;
 
     const progress = new ProgressReporter({ write: io.stderr, isTTY: io.stderrIsTTY });
-    trainer = new Trainer({
-      model,
-      args,
-      trainDataset: trainFeatures,
-      evalDataset: evalFeatures,
-      tokenizer,
-      computeMetrics: classificationMetrics,
-      store: new NodeCheckpointStore(args.outputDir),
-      callbacks: [progress, interrupts.callback],
-    });
-    interrupts.trainingStarted();
+    trainer = createCliTrainer({ model, args, trainDataset: trainFeatures, evalDataset: evalFeatures, tokenizer, progress, interrupts, stderr: io.stderr });
     await printEstimate(trainer, trainFeatures, evalFeatures, model, progress, io);
-    if (args.resumeFromCheckpoint !== undefined && args.resumeFromCheckpoint !== false) {
-      io.stderr(`Resuming from ${args.resumeFromCheckpoint === true ? `the latest checkpoint in ${args.outputDir}` : args.resumeFromCheckpoint}\n`);
-    }
     const out = await trainer.train();
     const outDir = resolve(args.outputDir);
     if (out.stoppedEarly) {

@@ -11,13 +11,12 @@ import { init, DistilBertForSequenceClassification, DistilBertConfig } from '../
 import { defaultCacheDir, offlineFromEnv } from '../io/hub.js';
 import { pipeline } from '../pipeline/pipeline.js';
 import { BertTokenizer } from '../tokenizers/bert_tokenizer.js';
-import { NodeCheckpointStore } from '../train/checkpoint_store_node.js';
 import { trainingCurvesSvg } from '../train/curves_svg.js';
 import { TRAIN_FLAGS, type RunOptions } from '../train/cli/flags.js';
 import { formatDuration, ProgressReporter } from '../train/cli/progress.js';
 import { guardInterrupts } from '../train/cli/interrupt.js';
+import { createCliTrainer } from '../train/cli/cli_trainer.js';
 import type { SourceUnavailableError } from '../train/cli/sources_node.js';
-import { classificationMetrics } from '../train/metrics.js';
 import { Trainer } from '../train/trainer.js';
 import { snakeName, TRAINING_ARGUMENT_FIELDS, TrainingArguments, TrainingArgumentsError, type TrainingArgumentsInit } from '../train/training_args.js';
 import { DEMO_ID2LABEL, DEMO_SENTENCES, demoCorpus, type DemoExample } from './corpus.js';
@@ -143,20 +142,7 @@ async function trainDemo(args: TrainingArguments, argv: readonly string[], io: T
   const interrupts = guardInterrupts(io);
   try {
     const progress = new ProgressReporter({ write: io.stderr, isTTY: io.stderrIsTTY, evalsPlanned: Math.ceil(args.numTrainEpochs) });
-    trainer = new Trainer({
-      model,
-      args,
-      trainDataset: trainFeatures,
-      evalDataset: evalFeatures,
-      tokenizer,
-      computeMetrics: classificationMetrics,
-      store: new NodeCheckpointStore(args.outputDir),
-      callbacks: [progress, interrupts.callback],
-    });
-    interrupts.trainingStarted();
-    if (args.resumeFromCheckpoint !== undefined && args.resumeFromCheckpoint !== false) {
-      io.stderr(`Resuming from ${args.resumeFromCheckpoint === true ? `the latest checkpoint in ${args.outputDir}` : args.resumeFromCheckpoint}\n`);
-    }
+    trainer = createCliTrainer({ model, args, trainDataset: trainFeatures, evalDataset: evalFeatures, tokenizer, progress, interrupts, stderr: io.stderr });
     const out = await trainer.train();
     if (out.stoppedEarly) {
       const ckpt = `${args.outputDir}/checkpoint-${out.globalStep}`;

@@ -4,18 +4,10 @@ import { expect } from 'vitest';
 import * as wt from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import { nd, type NdArray } from '../../src/ops/reference/nd.js';
+import { mulberry32 } from '../../src/util/random.js';
 
 /** A per-file PRNG (mulberry32): fresh inputs per call, reproducible per run. */
-export function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const makeRng = mulberry32;
 
 let rng = makeRng(20240601);
 export const reseed = (seed: number): void => void (rng = makeRng(seed));
