@@ -5,6 +5,8 @@
 // and b per output dim, 0 on broadcast dims). When `same` is 1 both inputs are contiguous with the output's
 // shape and indices are used directly.
 // Dispatch: 1-D over n, workgroups of 256.
+// Entry point same4: both inputs contiguous with the output's shape and n % 4 == 0: vec4 loads and stores
+// (a4, b4, out4 share bindings 0, 1, 2: WGSL allows it, as no entry point uses both), 1-D over n / 4 (per-lane memory work is the cost on software adapters).
 
 override OP: u32 = 0u;
 struct Params {
@@ -17,6 +19,9 @@ struct Params {
 @group(0) @binding(1) var<storage, read> b: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
+@group(0) @binding(0) var<storage, read> a4: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> b4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> out4: array<vec4<f32>>;
 
 fn combine(x: f32, y: f32) -> f32 {
   switch OP {
@@ -44,4 +49,13 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     ib += idx * params.b_strides[d / 4][d % 4];
   }
   out[i] = combine(a[ia], b[ib]);
+}
+
+@compute @workgroup_size(256)
+fn same4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let i = (wg.y * nwg.x + wg.x) * 256u + li;
+  if (i >= params.n / 4u) { return; }
+  let x = a4[i];
+  let y = b4[i];
+  out4[i] = vec4<f32>(combine(x.x, y.x), combine(x.y, y.y), combine(x.z, y.z), combine(x.w, y.w));
 }

@@ -8,7 +8,7 @@ import { gpu } from './helpers/gpu.js';
 import * as wt from '../src/index.js';
 import { parseSafetensors } from '../src/io/safetensors.js';
 import * as O from '../src/ops/reference/optim.js';
-import { compare, normal, read, reseed, sizeOf } from './helpers/check.js';
+import { compare, normal, poison, read, reseed, sizeOf } from './helpers/check.js';
 
 beforeAll(async () => {
   await gpu();
@@ -16,6 +16,22 @@ beforeAll(async () => {
 });
 
 const LR = (k: number): number => (1e-3 * (3 - (k - 1))) / 3;
+
+describe('gradNorm over many workgroups (vec4 and scalar partials) vs float64', () => {
+  it('total norm and clip coefficient, sizes 4·k and otherwise, poisoned pool', async () => {
+    const sizes = [300000, 300001, 4, 3, 65536 * 4 + 8];
+    poison(...sizes.map((n) => [n]));
+    const data = sizes.map((n) => normal(n, 0.01));
+    let sq = 0;
+    for (const d of data) for (const v of d) sq += v * v;
+    const want = Math.sqrt(sq);
+    const ts = data.map((d) => wt.tensor(d));
+    const out = await wt.gradNorm(ts, want / 3).data();
+    expect(Math.abs(out[0] - want) / want).toBeLessThan(2e-6);
+    expect(Math.abs(out[1] - (want / 3) / (want + 1e-6))).toBeLessThan(1e-6);
+    for (const t of ts) t.dispose();
+  });
+});
 
 describe('AdamW vs float64 torch.optim.AdamW', () => {
   const shapes = [[7, 33], [129], [1], [33, 5], [1000]];

@@ -27,6 +27,7 @@ describe('binary ops with broadcasting', () => {
     [[7], [7]],
     [[1000], [1000]],
     [[33, 129], [33, 129]],
+    [[16, 48], [16, 48]], // size % 4 == 0: the vec4 same-shape entry point
     [[7, 1, 33], [129, 1]], // [a,1,c] with [b,1] → [a,b,c]
     [[1000], [1]],
     [[7, 33], [33]],
@@ -168,5 +169,29 @@ describe('normal inputs', () => {
     const b = normal(33000);
     const want = R.binary('mul', ref([33, 1000], a), ref([33, 1000], b));
     await checkForward('mul N(0,1) [33,1000]', [33, 1000], () => wt.mul(wt.tensor(a, [33, 1000]), wt.tensor(b, [33, 1000])), want, { rtol: 1e-6, scale: 1e-30 });
+  });
+});
+
+describe('fills', () => {
+  it('zeros (a clearBuffer) zero exactly the tensor over a NaN-poisoned pooled buffer, i32 too', async () => {
+    for (const [shape, dtype] of [[[7, 129], 'f32'], [[1000], 'f32'], [[3], 'i32'], [[33, 5], 'i32']] as const) {
+      poison(shape);
+      const z = wt.zeros(shape, dtype);
+      const got = await z.data();
+      expect(got.length).toBe(sizeOf(shape));
+      expect(Array.from(got).every((v) => Object.is(v, 0))).toBe(true);
+      z.dispose();
+    }
+  });
+  it('full with non-zero bit patterns (-0.0, 2.5, NaN, an i32) goes through the fill kernel', async () => {
+    for (const value of [-0, 2.5, Number.NaN]) {
+      poison([5, 7]);
+      const t = wt.full([5, 7], value);
+      expect(Array.from(await t.data()).every((v) => Object.is(v, value))).toBe(true);
+      t.dispose();
+    }
+    const i = wt.full([9], -3, 'i32');
+    expect(Array.from(await i.data())).toEqual(Array(9).fill(-3));
+    i.dispose();
   });
 });

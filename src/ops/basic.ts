@@ -17,7 +17,13 @@ export function full(shape: readonly number[], value: number, dtype: DType = 'f3
   const bits = new DataView(new ArrayBuffer(4));
   if (dtype === 'f32') bits.setFloat32(0, value, true);
   else bits.setInt32(0, value, true);
-  const u = new Uniforms().u32(t.size, bits.getUint32(0, true));
+  const pattern = bits.getUint32(0, true);
+  // All-zero bits (0, and 0 as i32) is a memset; -0.0 and every other value need the kernel.
+  if (pattern === 0) {
+    runtime().clear(t.binding.buffer, t.binding.size);
+    return t;
+  }
+  const u = new Uniforms().u32(t.size, pattern);
   runtime().dispatch(kernel('fill', fillWgsl), [t.binding], u.buffer, grid1d(t.size));
   return t;
 }

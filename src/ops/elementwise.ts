@@ -44,7 +44,9 @@ function binaryRaw(op: keyof typeof BINARY_OPS, a: Tensor, b: Tensor): Tensor {
   const u = new Uniforms()
     .u32(out.size, shape.length, same, 0)
     .u32(...pad8(shape), ...pad8(broadcastStrides(a.shape, shape)), ...pad8(broadcastStrides(b.shape, shape)));
-  runtime().dispatch(kernel('binary', binaryWgsl, { OP: BINARY_OPS[op] }), [a.binding, b.binding, out.binding], u.buffer, grid1d(out.size));
+  const vec4 = same === 1 && out.size % 4 === 0;
+  runtime().dispatch(kernel('binary', binaryWgsl, { OP: BINARY_OPS[op] }, vec4 ? 'same4' : undefined), [a.binding, b.binding, out.binding], u.buffer,
+    grid1d(vec4 ? out.size / 4 : out.size));
   return out;
 }
 

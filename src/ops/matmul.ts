@@ -39,8 +39,6 @@ function fastConfigs(layout: FastLayout): FastConfig[] {
   const minSg = (rt.device as unknown as { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo?.subgroupMinSize ?? 0;
   const sg = rt.features.has('subgroups') && minSg >= 8;
   const all: FastConfig[] = [
-    // Order matters: the first config that fits a layout and whose workgroup spans no more rows than M is its default
-    // before any tuning (a 64-lane group of 4-row invocations over a 128-row attention head would idle half its lanes).
     ...(sg ? [
       { share: 'subgroup', rows: 2, cols: 16 }, { share: 'subgroup', rows: 4, cols: 16 },
       { share: 'subgroup', rows: 4, cols: 16, wg: 32 }, { share: 'subgroup', rows: 4, cols: 32 }, { share: 'subgroup', rows: 4, cols: 32, wg: 32 },
@@ -53,11 +51,28 @@ function fastConfigs(layout: FastLayout): FastConfig[] {
   return all.filter((c) => configFits(layout, c));
 }
 
+/**
+ * Untuned preferences, best first, by adapter kind (measured at DistilBERT's shapes; bench/results): on lavapipe
+ * every non-uniform load is a per-lane loop, so loading B once per subgroup with interleaved broadcasts wins
+ * (r4c32i ≈ 1.3-1.5× r2c16); on NVIDIA (H100) the plain register tile wins by 1.5-2.7×. The 32-lane variant serves
+ * short M (attention heads: 128 rows) without idle lanes.
+ */
+const PREFERRED = {
+  software: ['subgroup_r4c32i', 'subgroup_r4c32w32i', 'subgroup_r2c16', 'plain_r4c8'],
+  hardware: ['plain_r4c8', 'subgroup_r2c16'],
+};
 
-/** The untuned choice: the first config whose workgroup spans at most M rows, else the first that fits. */
+/** The untuned choice: the first preferred config that fits and whose workgroup spans at most M rows, else any that fits. */
 function defaultChoice(configs: FastConfig[], m: number): MatmulChoice {
-  const c = configs.find((cf) => wgSize(cf) * cf.rows <= m) ?? configs[0];
-  return c ? configId(c) : 'strided';
+  const byId = new Map(configs.map((c) => [configId(c), c]));
+  const order = [...PREFERRED[runtime().info.isSoftware ? 'software' : 'hardware'].filter((id) => byId.has(id)), ...byId.keys()];
+  const id = order.find((i) => wgSize(byId.get(i)!) * byId.get(i)!.rows <= m) ?? order[0];
+  return id ?? 'strided';
+}
+
+/** The choice an untuned product of this layout with M rows gets on this device (tests, benches). */
+export function untunedMatmulChoice(layout: FastLayout, m: number): MatmulChoice {
+  return defaultChoice(fastConfigs(layout), m);
 }
 
 /** Every kernel choice this device offers for strided products ('strided' first), for tests and benches. */

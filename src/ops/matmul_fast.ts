@@ -190,10 +190,18 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
         for (let i = 0; i < R; i++) w(`    acc[${i}][${j}] = fma(vec4<f32>(${aAt(i, kk)}), bc${kk}_${j}, acc[${i}][${j}]);`);
       }
     }
+  } else if (lazy) {
+    // nn: column group j's accumulators (R vec4s) take all 4 k steps while they sit in registers, each k step's
+    // B vec4 broadcast just before its FMAs (k-outer order would cycle every accumulator through the stack 4 times).
+    for (let j = 0; j < J; j++) {
+      for (let kk = 0; kk < 4; kk++) {
+        w(bcast(kk * J + j));
+        for (let i = 0; i < R; i++) w(`    acc[${i}][${j}] = fma(vec4<f32>(${aAt(i, kk)}), ${bcol(kk, j)}, acc[${i}][${j}]);`);
+      }
+    }
   } else {
     for (let kk = 0; kk < 4; kk++) {
       for (let j = 0; j < J; j++) {
-        if (lazy) w(bcast(kk * J + j));
         if (l.b === 'nt') w(`    let bc${kk}_${j} = ${bcol(kk, j)};`);
         for (let i = 0; i < R; i++) {
           const bv = l.b === 'nt' ? `bc${kk}_${j}` : bcol(kk, j);

@@ -14,14 +14,16 @@ const MAX_GROUPS_PER_TENSOR = 256;
  */
 export function gradNorm(grads: Tensor[], maxNorm = Infinity): Tensor {
   const rt = runtime();
-  const groups = grads.map((g) => Math.max(1, Math.min(MAX_GROUPS_PER_TENSOR, Math.ceil(g.size / (256 * 8)))));
+  // Each lane sums ~8 values (vec4 path: 8 vec4s) before the workgroup's tree, at most 256 workgroups per tensor.
+  const vec4 = grads.map((g) => g.size % 4 === 0);
+  const groups = grads.map((g, i) => Math.max(1, Math.min(MAX_GROUPS_PER_TENSOR, Math.ceil(g.size / (256 * 8 * (vec4[i] ? 4 : 1))))));
   const count = groups.reduce((a, b) => a + b, 0);
   const partials = empty([Math.max(1, count)]);
   const out = empty([2]);
   let offset = 0;
   grads.forEach((g, i) => {
     const u = new Uniforms().u32(g.size, offset, 0).f32(0);
-    rt.dispatch(kernel('grad_norm', gradNormWgsl, undefined, 'partial'), [g.binding, partials.binding, null], u.buffer, [groups[i]]);
+    rt.dispatch(kernel('grad_norm', gradNormWgsl, undefined, vec4[i] ? 'partial4' : 'partial'), [g.binding, partials.binding, null], u.buffer, [groups[i]]);
     offset += groups[i];
   });
   const u = new Uniforms().u32(0, 0, count).f32(Number.isFinite(maxNorm) ? maxNorm : 3.4e38);

@@ -52,27 +52,36 @@ export class Autotuner {
   }
 
   /**
-   * Times every candidate (one warm-up call, then `repeats` timed calls each from an idle queue) and records the
-   * fastest under `key`. A candidate that fails (e.g. a pipeline the adapter rejects) is skipped.
+   * Times every candidate (one warm-up call each, then `repeats` rounds in which every candidate runs once from an
+   * idle queue, so load from other processes hits every candidate alike) and records the fastest (best of its
+   * rounds) under `key`. A candidate that fails (e.g. a pipeline the adapter rejects) is skipped.
    */
   async tune(rt: Runtime, key: string, candidates: TuneCandidate[], repeats = 2): Promise<TuneResult> {
     const times: Record<string, number> = {};
+    const live: TuneCandidate[] = [];
     for (const c of candidates) {
       try {
         c.run();
         await rt.sync();
-        let best = Infinity;
-        for (let i = 0; i < repeats; i++) {
-          const t0 = performance.now();
-          c.run();
-          await rt.sync();
-          best = Math.min(best, performance.now() - t0);
-        }
-        times[c.id] = best;
+        live.push(c);
+        times[c.id] = Infinity;
       } catch {
         times[c.id] = Infinity;
       }
     }
+    for (let r = 0; r < repeats; r++) {
+      for (const c of live) {
+        try {
+          const t0 = performance.now();
+          c.run();
+          await rt.sync();
+          times[c.id] = Math.min(times[c.id], performance.now() - t0);
+        } catch {
+          times[c.id] = NaN; // failed in a later round: ruled out (min() keeps NaN), then set to Infinity below
+        }
+      }
+    }
+    for (const [id, t] of Object.entries(times)) if (Number.isNaN(t)) times[id] = Infinity;
     const choice = Object.entries(times).sort((x, y) => x[1] - y[1])[0]?.[0];
     if (choice !== undefined && Number.isFinite(times[choice])) this.choices.set(key, choice);
     return { key, choice: choice ?? '', times };

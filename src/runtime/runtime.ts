@@ -167,6 +167,17 @@ export class Runtime {
     this.encoder.copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
   }
 
+  /**
+   * Encodes a zero-fill of `bytes` bytes (a multiple of 4) from the start of `buffer` (ends the current compute
+   * pass). clearBuffer is a driver memset: on lavapipe ~5-10× faster than a fill kernel's per-lane stores.
+   */
+  clear(buffer: GPUBuffer, bytes: number): void {
+    if (bytes === 0) return;
+    this.endPass();
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
+    this.encoder.clearBuffer(buffer, 0, bytes);
+  }
+
   /** Submits everything encoded so far, with the uniforms of this batch written first. */
   flush(): void {
     this.endPass();
