@@ -1,5 +1,6 @@
 // Node's WebGPU: Dawn through the `webgpu` npm package. Imported only by the Node entry.
 import { setGPUProvider } from './device.js';
+import { setGPUWait } from './runtime.js';
 
 /**
  * Strong reference to Dawn's GPU object for the life of the process: if it is garbage-collected while GPU work
@@ -33,3 +34,26 @@ setGPUProvider(async () => {
 export function nodeGPUObject(): GPU | undefined {
   return dawnGPU;
 }
+
+/**
+ * Awaits a Dawn promise without spinning: Dawn's binding polls with back-to-back setImmediate ticks while a promise is
+ * pending, which on a 2-core machine takes one of the two cores lavapipe computes on (measured: ~20 s of main-thread
+ * CPU in a 30 s training step). After the first 2 ms, each turn of the event loop sleeps (Atomics.wait) for an
+ * eighth of the time waited so far, at most 10 ms, then lets one tick run: ≤ 1/8 latency, a few % of a core.
+ */
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+export async function throttledWait<T>(p: Promise<T>): Promise<T> {
+  let settled = false;
+  const done = p.finally(() => {
+    settled = true;
+  });
+  done.catch(() => undefined); // rejection is delivered by the return below, not reported as unhandled meanwhile
+  const start = performance.now();
+  while (!settled) {
+    const waited = performance.now() - start;
+    if (waited > 2) Atomics.wait(sleeper, 0, 0, Math.min(10, waited / 8));
+    await new Promise((r) => setImmediate(r)); // one Dawn tick (queued before ours) runs first
+  }
+  return done;
+}
+setGPUWait(throttledWait);

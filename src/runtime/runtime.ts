@@ -34,6 +34,16 @@ const MAX_PENDING_DISPATCHES = 512;
 /** Each dispatch gets one 256-byte slot in the uniform ring (minUniformBufferOffsetAlignment ≤ 256). */
 const UNIFORM_SLOT = 256;
 
+/**
+ * How the runtime awaits a Dawn promise (queue completion, buffer mapping). The default just awaits; Node installs a
+ * throttled wait (node_gpu.ts): Dawn's Node binding settles promises by re-queuing setImmediate ticks while any is
+ * pending, a busy loop that takes a whole core from a software adapter's worker threads.
+ */
+let gpuWait = <T>(p: Promise<T>): Promise<T> => p;
+export function setGPUWait(wait: <T>(p: Promise<T>) => Promise<T>): void {
+  gpuWait = wait;
+}
+
 export class Runtime {
   readonly pool: BufferPool;
   readonly features: ReadonlySet<string>;
@@ -112,7 +122,7 @@ export class Runtime {
   /** Checks that pipeline creation for `kernel` raised no error (awaits the error scope). */
   async compile(kernel: Kernel): Promise<void> {
     this.pipeline(kernel);
-    await this.device.queue.onSubmittedWorkDone();
+    await gpuWait(this.device.queue.onSubmittedWorkDone());
     await new Promise((r) => setTimeout(r, 0));
     this.throwIfFailed();
   }
@@ -205,7 +215,7 @@ export class Runtime {
     this.copy(buffer, staging, Math.ceil(bytes / 4) * 4, offset, 0);
     this.flush();
     try {
-      await staging.mapAsync(GPUMapMode.READ);
+      await gpuWait(staging.mapAsync(GPUMapMode.READ));
     } catch (e) {
       this.throwIfFailed();
       throw e;
@@ -220,7 +230,7 @@ export class Runtime {
   /** Waits until the GPU has finished all submitted work. */
   async sync(): Promise<void> {
     this.flush();
-    await this.device.queue.onSubmittedWorkDone();
+    await gpuWait(this.device.queue.onSubmittedWorkDone());
     await new Promise((r) => setTimeout(r, 0));
     this.throwIfFailed();
   }
