@@ -58,15 +58,16 @@ export class Autotuner {
    */
   async tune(rt: Runtime, key: string, candidates: TuneCandidate[], repeats = 2): Promise<TuneResult> {
     const times: Record<string, number> = {};
-    const live: TuneCandidate[] = [];
+    // Candidates still in the running: a failure (e.g. a pipeline the adapter rejects) rules one out for good.
+    const live = new Set<TuneCandidate>();
     for (const c of candidates) {
+      times[c.id] = Infinity;
       try {
         c.run();
         await rt.sync();
-        live.push(c);
-        times[c.id] = Infinity;
+        live.add(c);
       } catch {
-        times[c.id] = Infinity;
+        /* ruled out */
       }
     }
     for (let r = 0; r < repeats; r++) {
@@ -77,11 +78,11 @@ export class Autotuner {
           await rt.sync();
           times[c.id] = Math.min(times[c.id], performance.now() - t0);
         } catch {
-          times[c.id] = NaN; // failed in a later round: ruled out (min() keeps NaN), then set to Infinity below
+          live.delete(c);
+          times[c.id] = Infinity;
         }
       }
     }
-    for (const [id, t] of Object.entries(times)) if (Number.isNaN(t)) times[id] = Infinity;
     const choice = Object.entries(times).sort((x, y) => x[1] - y[1])[0]?.[0];
     if (choice !== undefined && Number.isFinite(times[choice])) this.choices.set(key, choice);
     return { key, choice: choice ?? '', times };
