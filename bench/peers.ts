@@ -3,11 +3,14 @@
 // ratio. Both are timed the same way: wall time from an idle queue to onSubmittedWorkDone after the op, median
 // of N. tfjs's GELU and LayerNorm are composed from its ops (it has no fused kernels for them).
 // onnxruntime-web's DistilBERT forward is compared separately, by bench/peers_onnx.ts (`npm run bench:peers:onnx`).
-// Usage: node dist/bench/peers.js [--quick|--full] [--out DIR] [--filter REGEX] [--iterations N]
+// Every Dawn promise of the process waits through throttledWait (bench/lib/peer_wait.ts), so neither side loses a
+// core to Dawn's busy loop; --native-wait leaves tfjs waiting Dawn's own way.
+// Usage: node dist/bench/peers.js [--quick|--full] [--out DIR] [--filter REGEX] [--iterations N] [--native-wait]
 import * as wt from '../src/index.js';
 import { nodeGPUObject } from '../src/runtime/node_gpu.js';
 import { adapterRecord, adapterSlug, fmt, loadAutotuneCache, parseArgs, shapeScale, startRuntime, table, writeResults } from './lib/common.js';
 import { dims } from './lib/kernel_cases.js';
+import { throttleAllDawnWaits } from './lib/peer_wait.js';
 
 const args = parseArgs();
 const rt = await startRuntime();
@@ -15,6 +18,8 @@ await loadAutotuneCache();
 const scale = shapeScale(rt, args);
 const d = dims(scale);
 const iterations = args.iterations || (rt.info.isSoftware ? 3 : 20);
+const nativeWait = args.rest.has('native-wait');
+if (!nativeWait) throttleAllDawnWaits(rt.device);
 
 // tfjs-backend-webgpu finds WebGPU through navigator.gpu: give it our Dawn GPU object before importing it.
 Object.defineProperty(globalThis, 'navigator', { value: { gpu: nodeGPUObject() }, configurable: true, writable: true });
@@ -24,7 +29,7 @@ await tf.setBackend('webgpu');
 await tf.ready();
 type TfBackend = { device: GPUDevice; commandEncoder: GPUCommandEncoder | null; endComputePassEncoder(): void; submitQueue(): void };
 const tfBackend = tf.backend() as unknown as TfBackend;
-console.log(`adapter: ${rt.info.description}; tfjs ${tf.version_core} backend ${tf.getBackend()}; scale ${scale} (tokens ${d.tokens}); ${iterations} samples`);
+console.log(`adapter: ${rt.info.description}; tfjs ${tf.version_core} backend ${tf.getBackend()}; scale ${scale} (tokens ${d.tokens}); ${iterations} samples; Dawn waits: ${nativeWait ? "Dawn's own (tfjs spins)" : 'throttled for both'}`);
 
 async function timeOurs(run: () => wt.Tensor[]): Promise<number> {
   const times: number[] = [];
@@ -120,6 +125,7 @@ console.log(`\n${rt.info.description}: webtune vs tfjs-backend-webgpu ${tf.versi
 console.log(table(['op', 'ours ms', 'tfjs ms', 'ours', 'tfjs', 'unit', 'speed-up'], tableRows));
 const path = writeResults(args.out, `${adapterSlug(rt)}.peers.json`, {
   bench: 'peers', date: new Date().toISOString(), adapter: adapterRecord(rt), scale, dims: d, tfjs: tf.version_core, results: rows,
+  dawnWaits: nativeWait ? 'native (tfjs spins)' : 'throttled for both',
   onnxruntime: 'see the .peers_onnx.json result (npm run bench:peers:onnx)',
 });
 console.log(`wrote ${path}`);

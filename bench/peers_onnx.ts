@@ -6,11 +6,14 @@
 // Both are timed as wall time of one forward including the logits readback (ORT: `await session.run()`, inputs
 // uploaded from the host; ours: forward + logits.data(), inputs already on the GPU), 1 warm-up, median of --runs.
 // Usage: node dist/bench/peers_onnx.js [--batch 32] [--seq 128] [--layers 6] [--runs 2] [--ep webgpu|wasm]
-//        [--no-validate] [--skip-base] [--out DIR]
+//        [--no-validate] [--skip-base] [--out DIR] [--native-wait]
+// Every Dawn promise of the process waits through throttledWait (bench/lib/peer_wait.ts), so neither side loses a
+// core to Dawn's busy loop; --native-wait leaves ORT waiting Dawn's own way.
 import * as wt from '../src/index.js';
 import { nodeGPUObject } from '../src/runtime/node_gpu.js';
 import { exportDistilBertOnnx, type DistilBertDims } from './onnx/distilbert.js';
 import { loadOrt, patchWriteBufferForSharedMemory, writeBufferStats, type Ort } from './onnx/ort_node.js';
+import { throttleAllDawnWaits } from './lib/peer_wait.js';
 import { adapterRecord, adapterSlug, fmt, loadAutotuneCache, parseArgs, startRuntime, writeResults } from './lib/common.js';
 
 const args = parseArgs();
@@ -27,8 +30,10 @@ await loadAutotuneCache();
 const gpu = nodeGPUObject();
 if (!gpu) throw new Error('no Dawn GPU object');
 patchWriteBufferForSharedMemory(rt.device.queue);
+const nativeWait = args.rest.has('native-wait');
+if (!nativeWait) throttleAllDawnWaits(rt.device);
 const { ort, version: ortVersion } = await loadOrt(gpu, ep);
-console.log(`adapter: ${rt.info.description}; onnxruntime-web ${ortVersion} (${ep} EP); DistilBERT ${layers} layers, ${batch}×${seq}, 1 warm-up + ${runs} runs`);
+console.log(`adapter: ${rt.info.description}; onnxruntime-web ${ortVersion} (${ep} EP); DistilBERT ${layers} layers, ${batch}×${seq}, 1 warm-up + ${runs} runs; Dawn waits: ${nativeWait ? "Dawn's own (ORT spins)" : 'throttled for both'}`);
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
@@ -83,7 +88,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 }
 
 const result: Record<string, unknown> = {
-  bench: 'peers_onnx', date: new Date().toISOString(), adapter: adapterRecord(rt), onnxruntimeWeb: ortVersion, executionProvider: ep,
+  bench: 'peers_onnx', date: new Date().toISOString(), adapter: adapterRecord(rt), onnxruntimeWeb: ortVersion, executionProvider: ep, dawnWaits: nativeWait ? 'native (peer spins)' : 'throttled for both',
   note: 'shared 2-core machine: other processes run concurrently, so wall times are noisy',
 };
 

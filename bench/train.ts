@@ -3,7 +3,7 @@
 // kernels (GPU timestamps per dispatch over one profiled step), and a readback counter proving that a step reads
 // nothing back. Writes <out>/<adapter>.train.json.
 // Usage: node dist/bench/train.js [--batch 8] [--seq 128] [--steps N] [--infer 1,32] [--layers 6] [--out DIR]
-//        [--no-profile] [--no-tune]
+//        [--no-profile] [--no-tune] [--attention auto|fused|unfused]
 import * as wt from '../src/index.js';
 import { adapterRecord, adapterSlug, fmt, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, startRuntime, table, writeResults } from './lib/common.js';
 import { autotuneMatmulOp } from '../src/ops/matmul.js';
@@ -18,6 +18,7 @@ const layers = num('layers', 6);
 const steps = num('steps', rt.info.isSoftware ? 2 : 10);
 const inferBatches = (args.rest.get('infer') ?? '1,32').split(',').filter(Boolean).map(Number);
 const profile = !args.rest.has('no-profile');
+wt.setAttentionKernel((args.rest.get('attention') ?? 'auto') as wt.AttentionKernel);
 if (!args.rest.has('no-tune')) {
   // Tuned kernels for this step's products: the cached choices, plus a one-off tuning of every matmul product at this
   // batch's shapes whose (layout, shape class) key is not cached yet (saved for the next run).
@@ -31,7 +32,7 @@ if (!args.rest.has('no-tune')) {
   if (tuned) console.log(`autotuned ${tuned} matmul product keys; cache: ${saveAutotuneCache()}`);
 }
 
-console.log(`adapter: ${rt.info.description}; DistilBERT-base (${layers} layers), train ${batch}×${seq}, ${steps} steps; inference ${inferBatches.map((b) => `${b}×${seq}`).join(', ')}`);
+console.log(`adapter: ${rt.info.description}; DistilBERT-base (${layers} layers), train ${batch}×${seq}, ${steps} steps; attention kernels: ${wt.attentionKernelFor(64)}; inference ${inferBatches.map((b) => `${b}×${seq}`).join(', ')}`);
 
 const config = new wt.DistilBertConfig({ n_layers: layers, num_labels: 2 });
 const model = wt.DistilBertForSequenceClassification.fromConfig(config, { seed: 1 });
@@ -81,7 +82,7 @@ function trainStep(x: ReturnType<typeof inputs>): void {
 }
 
 const timer = new GpuTimer(rt, args.timer);
-const result: Record<string, unknown> = { bench: 'train', date: new Date().toISOString(), adapter: adapterRecord(rt), layers, seq, params: nParams };
+const result: Record<string, unknown> = { bench: 'train', date: new Date().toISOString(), adapter: adapterRecord(rt), layers, seq, params: nParams, attention: wt.attentionKernelFor(64) };
 
 // Training.
 model.train();

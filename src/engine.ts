@@ -18,6 +18,8 @@ export * from './ops/embedding.js';
 export * from './ops/dropout.js';
 export * from './ops/loss.js';
 export * from './ops/attention.js';
+export * from './ops/flash_attention.js';
+export * from './ops/self_attention.js';
 export { AdamW, type AdamWOptions, type ParamGroup, type AdamWState } from './optim/adamw.js';
 export { clipGradNorm, gradNorm } from './optim/clip.js';
 

@@ -87,6 +87,27 @@ describe('tiny DistilBERT vs Hugging Face', () => {
     });
   });
 
+  it('the same forward and every gradient through the fused (flash) attention kernels', async () => {
+    const golden = readGoldenTensors('tiny-distilbert/forward.safetensors');
+    wt.setAttentionKernel('fused');
+    try {
+      expect(wt.attentionKernelFor(8)).toBe('fused'); // dim 32 / 4 heads
+      await wt.tidyAsync(async () => {
+        const out = model.forward(batch, { outputHiddenStates: true });
+        const rows: ErrorRow[] = [compare('fused logits', await out.logits.data(), golden.get('logits')!.data, ATOL_ACT)];
+        for (let i = 0; i < 3; i++) rows.push(compare(`fused hidden_states.${i}`, await out.hiddenStates![i].data(), golden.get(`hidden_states.${i}`)!.data, ATOL_ACT));
+        rows.push(compare('fused loss', [await out.loss!.item()], [forwardJson.loss], ATOL_ACT));
+        model.zeroGrad();
+        wt.backward(out.loss!);
+        rows.push(...(await gradRows(readGoldenTensors('tiny-distilbert/grads.safetensors'), 'fused grad')));
+        expect(report('tiny, fused attention', rows)).toEqual([]);
+        model.zeroGrad();
+      });
+    } finally {
+      wt.setAttentionKernel('auto');
+    }
+  });
+
   it('every submodule output (forward hooks in intermediates.safetensors), each layer fed HF\'s own input', async () => {
     const inter = readGoldenTensors('tiny-distilbert/intermediates.safetensors');
     const hidden = readGoldenTensors('tiny-distilbert/forward.safetensors');

@@ -50,6 +50,28 @@ function backwardCase(name: string, kind: Case['kind'], work: number, make: () =
   };
 }
 
+/** y = f(inputs) recorded once; the case times the whole graph's backward (every node from y back to the inputs). */
+function graphBackwardCase(name: string, kind: Case['kind'], work: number, make: () => { inputs: Tensor[]; out: Tensor }): Case {
+  return {
+    name, kind, work,
+    setup() {
+      const { inputs, out } = make();
+      const g = rand([...out.shape]);
+      return {
+        run: () => {
+          wt.backward(out, g);
+          return inputs.map((t) => {
+            const grad = t.grad;
+            t.grad = undefined; // handed back for disposal, so the next call starts from no gradient
+            return grad;
+          });
+        },
+        dispose: () => { out.dispose(); g.dispose(); inputs.forEach((t) => t.dispose()); },
+      };
+    },
+  };
+}
+
 export function matmulCase(name: string, m: number, n: number, k: number, aShape: number[], bShape: number[], opts: wt.MatmulOptions): Case {
   return {
     name, kind: 'matmul', work: 2 * m * n * k,
@@ -104,6 +126,35 @@ export function kernelCases(d: Dims): Case[] {
       const p = rand([B, NH, S, S], true);
       const v = rand([B, S, H], true);
       return { inputs: [p, v], out: wt.attentionContext(p, v, NH) };
+    }),
+    // Whole self-attention (scores, mask, softmax, dropout 0.1, context), unfused vs fused (flash) kernels; work =
+    // the two products' FLOPs (the fused backward also recomputes the scores, not counted).
+    ...(['unfused', 'fused'] as const).flatMap((kernel) => {
+      const attention = (q: Tensor, k: Tensor, v: Tensor, mask: Tensor, rng: wt.DropoutRng): Tensor => {
+        const before = wt.getAttentionKernel();
+        wt.setAttentionKernel(kernel);
+        const y = wt.selfAttention(q, k, v, NH, { scale: 1 / Math.sqrt(hd), mask, dropout: { p: 0.1, rng } });
+        wt.setAttentionKernel(before);
+        return y;
+      };
+      const qkv = (grad: boolean) => [rand([B, S, H], grad), rand([B, S, H], grad), rand([B, S, H], grad)];
+      const ones = () => wt.tensor(new Int32Array(B * S).fill(1), [B, S], 'i32').keep();
+      return [
+        {
+          name: `self-attention ${kernel} [${B},${S},${NH}×${hd}]`, kind: 'matmul' as const, work: 4 * BH * S * S * hd,
+          setup() {
+            const [q, k, v] = qkv(false);
+            const mask = ones();
+            const rng = new wt.DropoutRng(3);
+            return { run: () => [attention(q, k, v, mask, rng)], dispose: () => [q, k, v, mask].forEach((t) => t.dispose()) };
+          },
+        },
+        graphBackwardCase(`self-attention ${kernel} backward`, 'matmul', 8 * BH * S * S * hd, () => {
+          const inputs = qkv(true);
+          const mask = ones();
+          return { inputs: [...inputs, mask], out: attention(inputs[0], inputs[1], inputs[2], mask, new wt.DropoutRng(3)) };
+        }),
+      ];
     }),
     // Memory-bound kernels: bytes = one read of each input + one write of each output.
     {

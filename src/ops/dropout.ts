@@ -1,6 +1,7 @@
 // Dropout with a counter-based GPU RNG: the mask is a function of (seed, offset, index), so runs are reproducible
 // and resumable from (seed, offset) alone, and the backward recomputes the same mask instead of storing it.
 import dropoutWgsl from '../../shaders/dropout.wgsl';
+import dropoutHashWgsl from '../../shaders/dropout_hash.wgsl';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
@@ -29,7 +30,7 @@ export class DropoutRng {
 function dropoutRaw(x: Tensor, p: number, seed: number, offset: number): Tensor {
   const y = empty(x.shape);
   const u = new Uniforms().u32(x.size).f32(p).u32(seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, offset >>> 0);
-  runtime().dispatch(kernel('dropout', dropoutWgsl), [x.binding, y.binding], u.buffer, grid1d(x.size));
+  runtime().dispatch(kernel('dropout', dropoutHashWgsl + dropoutWgsl), [x.binding, y.binding], u.buffer, grid1d(x.size));
   return y;
 }
 

@@ -1,10 +1,9 @@
 // DistilBERT's body, module for module as transformers 4.57.6 modeling_distilbert.py (same names, same
 // registration order, so namedParameters() gives HF's state-dict names and order).
-import { attentionContext, attentionScores } from '../../ops/attention.js';
 import { tensor } from '../../ops/basic.js';
 import type { DropoutRng } from '../../ops/dropout.js';
 import { add, addScalar, gelu, mul, mulScalar, relu, sigmoid, tanh } from '../../ops/elementwise.js';
-import { softmax } from '../../ops/softmax.js';
+import { selfAttention } from '../../ops/self_attention.js';
 import { Dropout, Embedding, LayerNorm, Linear } from '../../nn/layers.js';
 import { Module } from '../../nn/module.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -58,10 +57,12 @@ export class MultiHeadSelfAttention extends Module {
     const q = this.qLin.forward(x);
     const k = this.kLin.forward(x);
     const v = this.vLin.forward(x);
-    // HF scales q by 1/√d before q·kᵀ; folding the scale into the product differs only in rounding.
-    const scores = attentionScores(q, k, this.heads, 1 / Math.sqrt(headDim)); // [B, H, T, T]
-    const probs = this.dropout.forward(softmax(scores, { mask }));
-    return this.outLin.forward(attentionContext(probs, v, this.heads));
+    // HF scales q by 1/√d before q·kᵀ; folding the scale into the product differs only in rounding. Fused or
+    // unfused kernels (selfAttention picks), dropout on the probabilities only while training, as nn.Dropout.
+    const drop = this.dropout;
+    const dropout = drop.training && drop.p > 0 ? { p: drop.p, rng: drop.rng } : undefined;
+    const context = selfAttention(q, k, v, this.heads, { scale: 1 / Math.sqrt(headDim), mask, dropout });
+    return this.outLin.forward(context);
   }
 }
 

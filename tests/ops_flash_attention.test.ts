@@ -1,0 +1,158 @@
+// Tier-1 tests of the fused (flash) attention kernels: forward vs a float64 reference composed from the reference
+// scores, masked softmax, dropout mask and context products (awkward T and head sizes, all-masked rows, dropout),
+// outputs poisoned with NaN; every backward against finite differences; the fused path against the unfused one with
+// the same dropout stream; bad arguments.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gpu } from './helpers/gpu.js';
+import * as wt from '../src/index.js';
+import * as A from '../src/ops/reference/attention.js';
+import { dropout as refDropout, dropoutMask } from '../src/ops/reference/dropout.js';
+import { softmax as refSoftmax } from '../src/ops/reference/softmax.js';
+import type { NdArray } from '../src/ops/reference/nd.js';
+import { checkForward, compare, gradCheck, normal, read, ref, reseed, uniform } from './helpers/check.js';
+
+beforeAll(async () => {
+  await gpu();
+  reseed(1717);
+});
+afterAll(() => wt.setAttentionKernel('auto'));
+
+interface Case {
+  b: number;
+  t: number;
+  h: number;
+  d: number;
+  masked?: boolean;
+  p?: number;
+}
+
+/** A [B, T] 0/1 key mask: row 0 all kept, the last row (when B > 1) all masked, the rest random. */
+function keyMask(b: number, t: number): Int32Array {
+  const m = new Int32Array(b * t);
+  const r = uniform(b * t, 0, 1);
+  for (let i = 0; i < b * t; i++) m[i] = i < t || r[i] < 0.6 ? 1 : 0;
+  if (b > 1) m.fill(0, (b - 1) * t);
+  return m;
+}
+
+const SEED = 0x1234_5678_9a; // > 32 bits: both seed words matter
+const OFFSET = 4242;
+
+/** The float64 reference: dropout(softmax(scale·q·kᵀ, mask)) · v per head, with the kernel's dropout mask. */
+function reference(q: NdArray, k: NdArray, v: NdArray, c: Case, scale: number, mask?: Int32Array): NdArray {
+  const scores = A.attentionScores(q, k, c.h, scale);
+  let probs = refSoftmax(scores, { mask });
+  if (c.p) probs = refDropout(probs, c.p, dropoutMask(probs.data.length, c.p, SEED, OFFSET));
+  return A.attentionContext(probs, v, c.h);
+}
+
+function options(c: Case, scale: number, mask?: Int32Array): wt.AttentionOptions {
+  return {
+    scale,
+    mask: mask ? wt.tensor(mask, [c.b, c.t], 'i32') : undefined,
+    dropout: c.p ? { p: c.p, rng: new wt.DropoutRng(SEED, OFFSET) } : undefined,
+  };
+}
+
+const label = (c: Case): string => `(B${c.b},T${c.t},H${c.h},D${c.d})${c.masked ? ' masked' : ''}${c.p ? ` p=${c.p}` : ''}`;
+
+describe('flashAttention forward vs float64 reference', () => {
+  const cases: Case[] = [
+    { b: 1, t: 1, h: 1, d: 4 },
+    { b: 2, t: 7, h: 3, d: 8, masked: true },
+    { b: 3, t: 33, h: 2, d: 12, masked: true, p: 0.25 },
+    { b: 1, t: 129, h: 2, d: 16, p: 0.1 },
+    { b: 2, t: 65, h: 1, d: 64, masked: true },
+    { b: 2, t: 20, h: 2, d: 128, masked: true, p: 0.5 },
+  ];
+  for (const c of cases) {
+    it(label(c), async () => {
+      const shape = [c.b, c.t, c.h * c.d];
+      const [q, k, v] = [normal(c.b * c.t * c.h * c.d), normal(c.b * c.t * c.h * c.d), normal(c.b * c.t * c.h * c.d)];
+      const scale = 1 / Math.sqrt(c.d);
+      const mask = c.masked ? keyMask(c.b, c.t) : undefined;
+      const want = reference(ref(shape, q), ref(shape, k), ref(shape, v), c, Math.fround(scale), mask);
+      await checkForward(`flashAttention ${label(c)}`, shape, () => wt.flashAttention(wt.tensor(q, shape), wt.tensor(k, shape), wt.tensor(v, shape), c.h, options(c, scale, mask)), want, {
+        rtol: 5e-5, // float32 sums of up to 128-term dot products and T-term averages
+        scale: 1e-2, // outputs are averages of N(0,1) values: relative to max(|ref|, 0.01)
+      });
+    });
+  }
+
+  it('±1e4 scores: no overflow, the max key wins', async () => {
+    const c: Case = { b: 1, t: 9, h: 1, d: 4 };
+    const shape = [1, 9, 4];
+    const q = new Float32Array(36).fill(100);
+    const k = uniform(36, -1, 1);
+    k.fill(100, 20, 24); // key 5: s = 4·10⁴ / 2, far above the rest
+    const v = normal(36);
+    const want = reference(ref(shape, q), ref(shape, k), ref(shape, v), c, 0.5);
+    await checkForward('flashAttention huge scores', shape, () => wt.flashAttention(wt.tensor(q, shape), wt.tensor(k, shape), wt.tensor(v, shape), 1, { scale: 0.5 }), want, { rtol: 1e-6 });
+  });
+});
+
+describe('flashAttention backward (finite differences)', () => {
+  const cases: Case[] = [
+    { b: 1, t: 9, h: 1, d: 8 },
+    { b: 2, t: 5, h: 2, d: 4, masked: true },
+    { b: 3, t: 6, h: 2, d: 4, masked: true, p: 0.3 },
+  ];
+  for (const c of cases) {
+    it(label(c), async () => {
+      const shape = [c.b, c.t, c.h * c.d];
+      const n = c.b * c.t * c.h * c.d;
+      const scale = 0.7;
+      const mask = c.masked ? keyMask(c.b, c.t) : undefined;
+      const stats = await gradCheck({
+        name: `flashAttention ${label(c)}`,
+        inputs: [{ shape, data: normal(n) }, { shape, data: normal(n) }, { shape, data: normal(n) }],
+        gpu: ([q, k, v]) => wt.flashAttention(q, k, v, c.h, options(c, scale, mask)),
+        reference: ([q, k, v]) => reference(q, k, v, c, Math.fround(scale), mask),
+        rtol: 2e-4,
+      });
+      expect(stats.length).toBe(3);
+    });
+  }
+});
+
+describe('fused and unfused self-attention agree, dropout included', () => {
+  it('same output and gradients from the same dropout stream', async () => {
+    const c: Case = { b: 2, t: 24, h: 3, d: 8, masked: true, p: 0.2 };
+    const shape = [c.b, c.t, c.h * c.d];
+    const n = c.b * c.t * c.h * c.d;
+    const data = [normal(n), normal(n), normal(n)];
+    const g = normal(n);
+    const mask = keyMask(c.b, c.t);
+    const run = async (kernel: 'fused' | 'unfused') =>
+      wt.tidyAsync(async () => {
+        wt.setAttentionKernel(kernel);
+        expect(wt.attentionKernelFor(c.d)).toBe(kernel);
+        const xs = data.map((x) => wt.tensor(x, shape).requireGrad());
+        const rng = new wt.DropoutRng(99, 7);
+        const y = wt.selfAttention(xs[0], xs[1], xs[2], c.h, { scale: 0.35, mask: wt.tensor(mask, [c.b, c.t], 'i32'), dropout: { p: c.p!, rng } });
+        wt.backward(y, wt.tensor(g, shape));
+        return { y: await read(y), grads: await Promise.all(xs.map((x) => read(x.grad!))), offset: rng.offset };
+      });
+    const fused = await run('fused');
+    const unfused = await run('unfused');
+    expect(fused.offset).toBe(unfused.offset); // the same counters drawn
+    compare('fused vs unfused output', fused.y, unfused.y, { rtol: 1e-5, scale: 1e-2 });
+    ['dq', 'dk', 'dv'].forEach((name, i) => compare(`fused vs unfused ${name}`, fused.grads[i], unfused.grads[i], { rtol: 1e-4, scale: 1e-2 }));
+  });
+});
+
+describe('flashAttention arguments', () => {
+  it('rejects unsupported head sizes, shape and mask mismatches, bad p', () => {
+    const x = wt.zeros([1, 4, 12]);
+    expect(() => wt.flashAttention(x, x, x, 2, { scale: 1 })).toThrow(/head size 6 not supported \(needs a multiple of 4/);
+    expect(() => wt.flashAttention(x, wt.zeros([1, 4, 8]), x, 3, { scale: 1 })).toThrow(/k \[1,4,8\] must match q \[1,4,12\]/);
+    expect(() => wt.flashAttention(x, x, x, 3, { scale: 1, mask: wt.zeros([1, 5], 'i32') })).toThrow(/mask must be int32 \[1, 4\], got i32 \[1,5\]/);
+    expect(() => wt.flashAttention(x, x, x, 3, { scale: 1, dropout: { p: 1, rng: new wt.DropoutRng(1) } })).toThrow(/dropout p must be in \[0, 1\), got 1/);
+    expect(() => wt.setAttentionKernel('flash' as never)).toThrow(/expected 'auto', 'fused' or 'unfused', got 'flash'/);
+    // A head size the fused kernels cannot hold falls back to the unfused path whatever the preference.
+    wt.setAttentionKernel('fused');
+    expect(wt.attentionKernelFor(6)).toBe('unfused');
+    expect(wt.attentionKernelFor(256)).toBe('unfused');
+    wt.setAttentionKernel('auto');
+  });
+});
