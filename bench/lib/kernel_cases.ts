@@ -59,7 +59,7 @@ function graphBackwardCase(name: string, kind: Case['kind'], work: number, make:
       const g = rand([...out.shape]);
       return {
         run: () => {
-          wt.backward(out, g);
+          wt.backward(out, wt.clone(g)); // backward() consumes (disposes) the root gradient
           return inputs.map((t) => {
             const grad = t.grad;
             t.grad = undefined; // handed back for disposal, so the next call starts from no gradient

@@ -8,6 +8,11 @@ import { Uniforms } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { assertFloat, dummyBinding, empty, gridRows, kernel } from './kernel.js';
 
+/** Row vec4s per lane the subgroup forward keeps in registers at most (MAX_HELD in softmax_subgroup.wgsl). */
+const MAX_HELD = 16;
+/** Rows per workgroup when rows are held (the mask row is loaded once for them). */
+const HELD_ROWS = 4;
+
 export interface SoftmaxOptions {
   /**
    * Key mask, int32 [B, cols] (1 keep, 0 masked) for x: [B, ..., cols]: masked scores become float32's minimum
@@ -33,11 +38,14 @@ function softmaxImpl(x: Tensor, log: boolean, options: SoftmaxOptions): Tensor {
   const y = empty(x.shape);
   const sg = subgroupRowSize(cols);
   const maskBinding = mask ? mask.binding : dummyBinding();
+  // Rows of at most MAX_HELD vec4s per lane are held in registers, HELD_ROWS rows per workgroup (one mask-row load).
+  const held = sg && Math.ceil(cols / 4 / sg) <= MAX_HELD ? Math.ceil(cols / 4 / sg) : 0;
+  const rowsPerGroup = held ? HELD_ROWS : 1;
   if (sg) {
     // One row per subgroup-sized workgroup, vec4 loads, subgroup reductions (same semantics as the generic kernel).
     const u = new Uniforms().u32(rows, cols / 4, rowsPerMask, mask ? 1 : 0).f32(scale);
-    const k = kernel('softmax_subgroup', softmaxSubgroupWgsl, { LOG: log ? 1 : 0, WG: sg }, 'forward');
-    runtime().dispatch(k, [x.binding, maskBinding, y.binding, null, null], u.buffer, gridRows(rows));
+    const k = kernel('softmax_subgroup', softmaxSubgroupWgsl, { LOG: log ? 1 : 0, WG: sg, HELD: held, ROWS: rowsPerGroup }, 'forward');
+    runtime().dispatch(k, [x.binding, maskBinding, y.binding, null, null], u.buffer, gridRows(Math.ceil(rows / rowsPerGroup)));
   } else {
     const u = new Uniforms().u32(rows, cols, rowsPerMask, mask ? 1 : 0).f32(scale);
     runtime().dispatch(kernel('softmax', softmaxWgsl, { LOG: log ? 1 : 0 }), [x.binding, maskBinding, y.binding], u.buffer, gridRows(rows));
@@ -46,8 +54,8 @@ function softmaxImpl(x: Tensor, log: boolean, options: SoftmaxOptions): Tensor {
     const dx = empty(x.shape);
     if (sg) {
       const ub = new Uniforms().u32(rows, cols / 4, rowsPerMask, mask ? 1 : 0).f32(scale);
-      const k = kernel('softmax_subgroup', softmaxSubgroupWgsl, { LOG: log ? 1 : 0, WG: sg }, 'backward');
-      runtime().dispatch(k, [null, maskBinding, y.binding, g.binding, dx.binding], ub.buffer, gridRows(rows));
+      const k = kernel('softmax_subgroup', softmaxSubgroupWgsl, { LOG: log ? 1 : 0, WG: sg, HELD: held, ROWS: rowsPerGroup }, 'backward');
+      runtime().dispatch(k, [null, maskBinding, y.binding, g.binding, dx.binding], ub.buffer, gridRows(Math.ceil(rows / rowsPerGroup)));
       return [dx];
     }
     const ub = new Uniforms().u32(rows, cols).f32(scale).u32(rowsPerMask, mask ? 1 : 0);
