@@ -6,10 +6,17 @@
 //   forward:    0 x (read, vec4 [rows, cols/4]); 1 gamma (read, vec4); 2 beta (read, vec4); 3 y (read_write, vec4);
 //               4 stats (read_write, [rows, 2]); 7 uniforms.
 //   input_grad: 0 x; 1 gamma; 5 dy (read, vec4); 4 stats (read); 6 dx (read_write, vec4); 7 uniforms.
-// Uniforms {rows, cols4, eps}. Dispatch: x·y workgroups = rows.
+// Uniforms {rows, cols4, eps}. Dispatch: x·y workgroups = rows; held rows (HELD > 0): ceil(rows / ROWS), each row read
+// once into registers and gamma/beta read once per workgroup.
 
 enable subgroups;
 override WG: u32 = 8u;
+// Row vec4s per lane held in registers (ceil(cols4 / WG) ≤ MAX_HELD), or 0 to stream the row from memory per pass.
+// A constant per pipeline, so the loops over it unroll and the array indices are static.
+override HELD: u32 = 0u;
+const MAX_HELD: u32 = 32u;
+// Rows per workgroup on the held path: gamma (and beta) are loaded once for all of them.
+override ROWS: u32 = 1u;
 struct Params { rows: u32, cols4: u32, eps: f32 }
 @group(0) @binding(0) var<storage, read> x: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> gamma: array<vec4<f32>>;
@@ -24,7 +31,12 @@ fn hsum(v: vec4<f32>) -> f32 { return (v.x + v.y) + (v.z + v.w); }
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let row = wg.y * nwg.x + wg.x;
+  let group = wg.y * nwg.x + wg.x;
+  if (HELD > 0u) {
+    forward_held(group * ROWS, li);
+    return;
+  }
+  let row = group;
   if (row >= p.rows) { return; }
   let base = row * p.cols4;
   let n = f32(p.cols4 * 4u);
@@ -42,7 +54,12 @@ fn forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: v
 
 @compute @workgroup_size(WG)
 fn input_grad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let row = wg.y * nwg.x + wg.x;
+  let group = wg.y * nwg.x + wg.x;
+  if (HELD > 0u) {
+    input_grad_held(group * ROWS, li);
+    return;
+  }
+  let row = group;
   if (row >= p.rows) { return; }
   let base = row * p.cols4;
   let n = f32(p.cols4 * 4u);
@@ -60,5 +77,77 @@ fn input_grad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
   for (var c = li; c < p.cols4; c += WG) {
     let xh = (x[base + c] - vec4<f32>(mean)) * rstd;
     dx[base + c] = rstd * (dy[base + c] * gamma[c] - vec4<f32>(mean_g) - xh * mean_gx);
+  }
+}
+
+// The forward over ROWS rows from `first`, each row held in registers (one read), gamma and beta read once.
+fn forward_held(first: u32, li: u32) {
+  var g: array<vec4<f32>, MAX_HELD>;
+  var bt: array<vec4<f32>, MAX_HELD>;
+  var xv: array<vec4<f32>, MAX_HELD>;
+  for (var u = 0u; u < HELD; u++) {
+    let c = min(li + u * WG, p.cols4 - 1u);
+    g[u] = gamma[c];
+    bt[u] = beta[c];
+  }
+  let n = f32(p.cols4 * 4u);
+  for (var r = 0u; r < ROWS; r++) {
+    let row = first + r;
+    if (row >= p.rows) { return; }
+    let base = row * p.cols4;
+    var s = vec4<f32>(0.0);
+    for (var u = 0u; u < HELD; u++) {
+      let c = li + u * WG;
+      xv[u] = vec4<f32>(0.0);
+      if (c < p.cols4) { xv[u] = x[base + c]; }
+      s += xv[u];
+    }
+    let mean = subgroupAdd(hsum(s)) / n;
+    var v = vec4<f32>(0.0);
+    for (var u = 0u; u < HELD; u++) {
+      let d = select(xv[u] - vec4<f32>(mean), vec4<f32>(0.0), li + u * WG >= p.cols4); // padding adds nothing
+      v += d * d;
+    }
+    let rstd = inverseSqrt(subgroupAdd(hsum(v)) / n + p.eps);
+    for (var u = 0u; u < HELD; u++) {
+      let c = li + u * WG;
+      if (c < p.cols4) { y[base + c] = (xv[u] - vec4<f32>(mean)) * rstd * g[u] + bt[u]; }
+    }
+    if (li == 0u) { stats[2u * row] = mean; stats[2u * row + 1u] = rstd; }
+  }
+}
+
+// The input gradient over ROWS rows from `first`: x and dy rows held in registers (one read each), gamma read once.
+fn input_grad_held(first: u32, li: u32) {
+  var g: array<vec4<f32>, MAX_HELD>;
+  var xh: array<vec4<f32>, MAX_HELD>;
+  var gy: array<vec4<f32>, MAX_HELD>;
+  for (var u = 0u; u < HELD; u++) { g[u] = gamma[min(li + u * WG, p.cols4 - 1u)]; }
+  let n = f32(p.cols4 * 4u);
+  for (var r = 0u; r < ROWS; r++) {
+    let row = first + r;
+    if (row >= p.rows) { return; }
+    let base = row * p.cols4;
+    let mean = stats[2u * row];
+    let rstd = stats[2u * row + 1u];
+    var a = vec4<f32>(0.0);
+    var b = vec4<f32>(0.0);
+    for (var u = 0u; u < HELD; u++) {
+      let c = li + u * WG;
+      xh[u] = vec4<f32>(0.0);
+      gy[u] = vec4<f32>(0.0);
+      if (c < p.cols4) {
+        xh[u] = (x[base + c] - vec4<f32>(mean)) * rstd;
+        gy[u] = dy[base + c] * g[u];
+      }
+      a += gy[u];
+      b += gy[u] * xh[u];
+    }
+    let mean_g = subgroupAdd(hsum(a)) / n;
+    let mean_gx = subgroupAdd(hsum(b)) / n;
+    for (var u = 0u; u < HELD; u++) {
+      let c = li + u * WG;
+      if (c < p.cols4) { dx[base + c] = rstd * (gy[u] - vec4<f32>(mean_g) - xh[u] * mean_gx); }
+    }
   }
 }

@@ -9,7 +9,10 @@ import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { assertFloat, empty, grid1d, gridRows, kernel } from './kernel.js';
-import { subgroupRowSize } from './softmax.js';
+import { heldRows, subgroupRowSize } from './softmax.js';
+
+/** Row vec4s per lane the subgroup kernels keep in registers at most (MAX_HELD in layernorm_subgroup.wgsl). */
+const MAX_HELD = 32;
 
 /** x: [..., C], gamma/beta: [C] → [..., C]. */
 export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): Tensor {
@@ -23,11 +26,15 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
   const stats = empty([rows, 2]);
   // One row per subgroup-sized workgroup with vec4 loads where the adapter allows; else one workgroup of 64 per row.
   const sg = subgroupRowSize(cols);
+  // Rows of at most MAX_HELD vec4s per lane are held in registers, several per workgroup (gamma, beta loaded once).
+  const { held, rowsPerGroup } = heldRows(cols, sg, MAX_HELD);
+  const constants = { WG: sg, HELD: held, ROWS: rowsPerGroup };
+  const groups = gridRows(Math.ceil(rows / rowsPerGroup));
   if (sg) {
     const u = new Uniforms().u32(rows, cols / 4).f32(eps);
     runtime().dispatch(
-      kernel('layernorm_subgroup', layernormSubgroupWgsl, { WG: sg }, 'forward'),
-      [x.binding, gamma.binding, beta.binding, y.binding, stats.binding, null, null], u.buffer, gridRows(rows),
+      kernel('layernorm_subgroup', layernormSubgroupWgsl, constants, 'forward'),
+      [x.binding, gamma.binding, beta.binding, y.binding, stats.binding, null, null], u.buffer, groups,
     );
   } else {
     const u = new Uniforms().u32(rows, cols).f32(eps);
@@ -38,8 +45,8 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
     const dx = x.requiresGrad ? empty(x.shape) : null;
     if (dx && sg) {
       runtime().dispatch(
-        kernel('layernorm_subgroup', layernormSubgroupWgsl, { WG: sg }, 'input_grad'),
-        [x.binding, gamma.binding, null, null, stats.binding, g.binding, dx.binding], new Uniforms().u32(rows, cols / 4).f32(0).buffer, gridRows(rows),
+        kernel('layernorm_subgroup', layernormSubgroupWgsl, constants, 'input_grad'),
+        [x.binding, gamma.binding, null, null, stats.binding, g.binding, dx.binding], new Uniforms().u32(rows, cols / 4).f32(0).buffer, groups,
       );
     } else if (dx) {
       runtime().dispatch(

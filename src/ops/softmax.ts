@@ -8,10 +8,8 @@ import { Uniforms } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { assertFloat, dummyBinding, empty, gridRows, kernel } from './kernel.js';
 
-/** Row vec4s per lane the subgroup forward keeps in registers at most (MAX_HELD in softmax_subgroup.wgsl). */
+/** Row vec4s per lane the subgroup kernels keep in registers at most (MAX_HELD in softmax_subgroup.wgsl). */
 const MAX_HELD = 16;
-/** Rows per workgroup when rows are held (the mask row is loaded once for them). */
-const HELD_ROWS = 4;
 
 export interface SoftmaxOptions {
   /**
@@ -38,9 +36,8 @@ function softmaxImpl(x: Tensor, log: boolean, options: SoftmaxOptions): Tensor {
   const y = empty(x.shape);
   const sg = subgroupRowSize(cols);
   const maskBinding = mask ? mask.binding : dummyBinding();
-  // Rows of at most MAX_HELD vec4s per lane are held in registers, HELD_ROWS rows per workgroup (one mask-row load).
-  const held = sg && Math.ceil(cols / 4 / sg) <= MAX_HELD ? Math.ceil(cols / 4 / sg) : 0;
-  const rowsPerGroup = held ? HELD_ROWS : 1;
+  // Rows of at most MAX_HELD vec4s per lane are held in registers, several rows per workgroup (one mask-row load).
+  const { held, rowsPerGroup } = heldRows(cols, sg, MAX_HELD);
   if (sg) {
     // One row per subgroup-sized workgroup, vec4 loads, subgroup reductions (same semantics as the generic kernel).
     const u = new Uniforms().u32(rows, cols / 4, rowsPerMask, mask ? 1 : 0).f32(scale);
@@ -78,6 +75,16 @@ export function subgroupRowSize(cols: number): number {
   const info = (rt.device as unknown as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
   const min = info?.subgroupMinSize ?? 0;
   return min >= 4 && min === info?.subgroupMaxSize && min <= 128 ? min : 0;
+}
+
+/**
+ * How the one-row-per-subgroup kernels (workgroup = one subgroup of `sg` lanes) hold rows of `cols`: `held` vec4s per
+ * lane in registers (0: too long, stream the row instead) and `rowsPerGroup` rows per workgroup, so what every row
+ * shares (a mask row, gamma and beta) is loaded once per workgroup. Matches HELD / ROWS in the shaders.
+ */
+export function heldRows(cols: number, sg: number, maxHeld: number): { held: number; rowsPerGroup: number } {
+  const perLane = sg ? Math.ceil(cols / 4 / sg) : 0;
+  return perLane > 0 && perLane <= maxHeld ? { held: perLane, rowsPerGroup: 4 } : { held: 0, rowsPerGroup: 1 };
 }
 
 /** softmax(scale·x) over the last axis. x: [..., cols] → same shape. */
