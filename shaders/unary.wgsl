@@ -2,27 +2,13 @@
 // Bindings: 0 x (read, [n]); 1 y (read_write, [n]); 2 uniforms {n, a, b}.
 // OP: 0 neg, 1 exp, 2 log, 3 sqrt, 4 rsqrt, 5 tanh, 6 relu, 7 gelu (exact erf), 8 affine a*x+b, 9 copy,
 //     10 sigmoid, 11 square.
-// Dispatch: 1-D over n, workgroups of 256.
+// Dispatch: 1-D over n, workgroups of 256. Prepended with gelu_math.wgsl.
 
 override OP: u32 = 0u;
 struct Params { n: u32, a: f32, b: f32 }
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<uniform> params: Params;
-
-// erf(z) from erfc's Chebyshev fit (Numerical Recipes `erfcc`): fractional error of erfc < 1.2e-7 everywhere,
-// so |erf error| < 1.2e-7 + f32 rounding; GELU built on it stays within 1e-6 absolute of float64 for |x| <= 10
-// (checked by tests/ops against a float64 erf).
-fn erf_approx(z: f32) -> f32 {
-  let a = abs(z);
-  let t = 1.0 / (1.0 + 0.5 * a);
-  let p = -a * a - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
-          t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = 1.0 - t * exp(p);
-  return select(r, -r, z < 0.0);
-}
-
-fn gelu(v: f32) -> f32 { return 0.5 * v * (1.0 + erf_approx(v * 0.70710678118654752)); }
 
 fn apply(v: f32) -> f32 {
   switch OP {

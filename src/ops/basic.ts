@@ -1,12 +1,12 @@
 // Tensor creation (zeros, ones, from host arrays, seeded random), copies and in-place accumulation.
 import fillWgsl from '../../shaders/fill.wgsl';
 import inplaceWgsl from '../../shaders/inplace.wgsl';
-import unaryWgsl from '../../shaders/unary.wgsl';
 import { runtime } from '../runtime/device.js';
 import { mulberry32 } from '../util/random.js';
 import { Uniforms } from '../runtime/runtime.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
 import { empty, grid1d, kernel, sameShape } from './kernel.js';
+import { UNARY_WGSL } from './sources.js';
 
 /** Nested number arrays (any depth) or a typed array. */
 export type NestedArray = number | NestedArray[];
@@ -141,6 +141,6 @@ export function assign(dst: Tensor, src: Tensor): void {
 export function affineRaw(x: Tensor, a: number, b: number): Tensor {
   const y = empty(x.shape);
   const u = new Uniforms().u32(x.size).f32(a, b);
-  runtime().dispatch(kernel('unary', unaryWgsl, { OP: 8 }), [x.binding, y.binding], u.buffer, grid1d(x.size));
+  runtime().dispatch(kernel('unary', UNARY_WGSL, { OP: 8 }), [x.binding, y.binding], u.buffer, grid1d(x.size));
   return y;
 }

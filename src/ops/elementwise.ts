@@ -1,9 +1,6 @@
 // Elementwise ops with autograd: broadcasting add/sub/mul/div, scalar ops, and unary functions
 // (neg, exp, log, sqrt, rsqrt, tanh, relu, gelu, sigmoid, square).
 import binaryWgsl from '../../shaders/binary.wgsl';
-import unaryWgsl from '../../shaders/unary.wgsl';
-import unaryBackwardWgsl from '../../shaders/unary_backward.wgsl';
-import geluVec4Wgsl from '../../shaders/gelu_vec4.wgsl';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
@@ -11,6 +8,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { affineRaw } from './basic.js';
 import { assertFloat, assertRank, contiguousStrides, empty, grid1d, kernel, sameShape } from './kernel.js';
 import { sumToShape } from './reduce.js';
+import { GELU_VEC4_WGSL, UNARY_BACKWARD_WGSL, UNARY_WGSL } from './sources.js';
 
 /** NumPy broadcasting of two shapes; a clear error names both when they are incompatible. */
 export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
@@ -128,10 +126,10 @@ function geluVec4(x: Tensor): Tensor {
   const y = empty(x.shape);
   const n4 = x.size / 4;
   const u = new Uniforms().u32(n4);
-  runtime().dispatch(kernel('gelu_vec4', geluVec4Wgsl, undefined, 'forward'), [x.binding, null, y.binding], u.buffer, grid1d(n4));
+  runtime().dispatch(kernel('gelu_vec4', GELU_VEC4_WGSL, undefined, 'forward'), [x.binding, null, y.binding], u.buffer, grid1d(n4));
   return record('gelu', [x], y, (g) => {
     const dx = empty(x.shape);
-    runtime().dispatch(kernel('gelu_vec4', geluVec4Wgsl, undefined, 'backward'), [x.binding, g.binding, dx.binding], new Uniforms().u32(n4).buffer, grid1d(n4));
+    runtime().dispatch(kernel('gelu_vec4', GELU_VEC4_WGSL, undefined, 'backward'), [x.binding, g.binding, dx.binding], new Uniforms().u32(n4).buffer, grid1d(n4));
     return [dx];
   });
 }
@@ -141,13 +139,13 @@ function unary(name: UnaryName, x: Tensor): Tensor {
   if (name === 'gelu' && x.size % 4 === 0 && x.size > 0) return geluVec4(x);
   const y = empty(x.shape);
   const u = new Uniforms().u32(x.size).f32(0, 0);
-  runtime().dispatch(kernel('unary', unaryWgsl, { OP: UNARY[name] }), [x.binding, y.binding], u.buffer, grid1d(x.size));
+  runtime().dispatch(kernel('unary', UNARY_WGSL, { OP: UNARY[name] }), [x.binding, y.binding], u.buffer, grid1d(x.size));
   return record(name, [x], y, (g) => {
     if (name === 'neg') return [affineRaw(g, -1, 0)];
     const saved = SAVES_OUTPUT[name] ? y : x;
     const dx = empty(x.shape);
     const ub = new Uniforms().u32(x.size);
-    runtime().dispatch(kernel('unary_backward', unaryBackwardWgsl, { OP: UNARY[name] }), [g.binding, saved.binding, dx.binding], ub.buffer, grid1d(x.size));
+    runtime().dispatch(kernel('unary_backward', UNARY_BACKWARD_WGSL, { OP: UNARY[name] }), [g.binding, saved.binding, dx.binding], ub.buffer, grid1d(x.size));
     return [dx];
   });
 }
