@@ -6,6 +6,10 @@ import { gpu } from './helpers/gpu.js';
 import * as wt from '../src/index.js';
 import { forceMatmulKernel, matmulKernelChoices, stridedMatmul } from '../src/ops/matmul.js';
 import { sumToShape } from '../src/ops/reduce.js';
+import { geluScalar, normalCdf } from '../src/ops/reference/elementwise.js';
+
+/** d/dx gelu(x) = Φ(x) + x φ(x), float64. */
+const geluGrad = (x: number): number => normalCdf(x) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI);
 
 beforeAll(async () => { await gpu(); });
 afterEach(() => forceMatmulKernel(undefined));
@@ -135,6 +139,45 @@ describe('matmul fast paths vs float64', () => {
     }
     a.dispose();
     b.dispose();
+  });
+
+  it('fused bias + GELU epilogue (Linear layout): forward with and without the stored pre-activation, backward', async () => {
+    // The epilogue is the same code in every generated kernel: every choice runs the inference forward on one
+    // awkward shape; the default and the generic kernel run forward and backward on three.
+    const shapes: [number, number, number][] = [[45, 20, 37], [33, 36, 20], [7, 33, 129]];
+    for (const [si, [m, k, n]] of shapes.entries()) {
+      const av = randArray(m * k, 11).map((v) => 3 * v); // pre-activations over about [-6, 6]: both GELU tails
+      const wv = randArray(n * k, 12);
+      const biasV = randArray(n, 13);
+      const dyV = randArray(m * n, 14);
+      const pre = refMatmul(av, wv, 1, m, n, k, false, true, true, biasV);
+      const want = pre.map(geluScalar);
+      const dc = Float32Array.from(pre, (c, i) => dyV[i] * geluGrad(c)); // dC = dY ⊙ gelu'(C)
+      const dA = refMatmul(dc, wv, 1, m, k, n, false, false, true);
+      const dW = refMatmul(dc, av, 1, n, k, m, true, false, true);
+      const dBias = new Float64Array(n);
+      dc.forEach((v, i) => (dBias[i % n] += v));
+      for (const choice of si === 0 ? choices() : [undefined, 'strided']) {
+        forceMatmulKernel(choice);
+        const tag = `${choice ?? 'default'} gelu (${m},${k},${n})`;
+        await wt.tidyAsync(async () => {
+          const [a, w, bias] = [wt.tensor(av, [m, k]), wt.tensor(wv, [n, k]), wt.tensor(biasV, [n])];
+          wt.full([m, n], NaN).dispose(); // poison the output's pool bucket
+          const y = wt.noGrad(() => wt.matmul(a, w, { transB: true, bias, activation: 'gelu' }));
+          expect(maxErr(await y.data(), want), `${tag} inference`).toBeLessThan(2e-6);
+          if (choice !== undefined && choice !== 'strided') return;
+          // With gradients: the same output, and the backward through the kept pre-activation.
+          [a, w, bias].forEach((t) => t.requireGrad());
+          const yg = wt.matmul(a, w, { transB: true, bias, activation: 'gelu' });
+          expect(maxErr(await yg.data(), want), `${tag} training`).toBeLessThan(2e-6);
+          wt.backward(yg, wt.tensor(dyV, [m, n]));
+          expect(maxErr(await a.grad!.data(), dA), `${tag} dA`).toBeLessThan(2e-5);
+          expect(maxErr(await w.grad!.data(), dW), `${tag} dW`).toBeLessThan(2e-5);
+          expect(maxErr(await bias.grad!.data(), dBias), `${tag} dbias`).toBeLessThan(2e-5);
+        });
+      }
+    }
+    expect(() => wt.matmul(wt.zeros([2, 2]), wt.zeros([2, 2]), { activation: 'relu' as never })).toThrow("matmul: activation must be 'gelu' or left out, got 'relu'");
   });
 
   it('attention scores and context (heads in place) and their backward, every kernel', async () => {

@@ -20,8 +20,9 @@ export class Linear extends Module {
     this.weight = this.addParameter('weight', [outFeatures, inFeatures], normalInit(initializerRange));
     this.bias = this.addParameter('bias', [outFeatures], constantInit(0));
   }
-  forward(x: Tensor): Tensor {
-    return matmul(x, this.weight, { transB: true, bias: this.bias });
+  /** With activation 'gelu': gelu(x·Wᵀ + b), the GELU fused into the product's epilogue. */
+  forward(x: Tensor, activation?: 'gelu'): Tensor {
+    return matmul(x, this.weight, { transB: true, bias: this.bias, activation });
   }
 }
 

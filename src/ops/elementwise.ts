@@ -127,11 +127,19 @@ function geluVec4(x: Tensor): Tensor {
   const n4 = x.size / 4;
   const u = new Uniforms().u32(n4);
   runtime().dispatch(kernel('gelu_vec4', GELU_VEC4_WGSL, undefined, 'forward'), [x.binding, null, y.binding], u.buffer, grid1d(n4));
-  return record('gelu', [x], y, (g) => {
-    const dx = empty(x.shape);
-    runtime().dispatch(kernel('gelu_vec4', GELU_VEC4_WGSL, undefined, 'backward'), [x.binding, g.binding, dx.binding], new Uniforms().u32(n4).buffer, grid1d(n4));
-    return [dx];
-  });
+  return record('gelu', [x], y, (g) => [geluBackward(x, g)]);
+}
+
+/** GELU's backward, no autograd: dy ⊙ gelu'(x). x, dy: same shape → same shape. */
+export function geluBackward(x: Tensor, dy: Tensor): Tensor {
+  const dx = empty(x.shape);
+  if (x.size % 4 === 0) {
+    const n4 = x.size / 4;
+    runtime().dispatch(kernel('gelu_vec4', GELU_VEC4_WGSL, undefined, 'backward'), [x.binding, dy.binding, dx.binding], new Uniforms().u32(n4).buffer, grid1d(n4));
+  } else {
+    runtime().dispatch(kernel('unary_backward', UNARY_BACKWARD_WGSL, { OP: UNARY.gelu }), [dy.binding, x.binding, dx.binding], new Uniforms().u32(x.size).buffer, grid1d(x.size));
+  }
+  return dx;
 }
 
 function unary(name: UnaryName, x: Tensor): Tensor {

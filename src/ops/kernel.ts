@@ -32,13 +32,19 @@ export function kernel(name: string, code: string, constants?: Record<string, nu
   return { name: entryPoint ? `${name}:${entryPoint}` : name, code, constants, entryPoint };
 }
 
-/** A 4-byte placeholder for an optional binding the kernel does not read this time. */
-const dummies = new WeakMap<object, { buffer: GPUBuffer; size: number }>();
-export function dummyBinding(): { buffer: GPUBuffer; size: number } {
+/**
+ * A 16-byte placeholder for an optional binding the kernel does not use this time. Read-only and writable slots get
+ * different buffers: one buffer bound both ways in a dispatch is a WebGPU usage conflict.
+ */
+const dummies = new WeakMap<object, { read: { buffer: GPUBuffer; size: number }; write: { buffer: GPUBuffer; size: number } }>();
+export function dummyBinding(access: 'read' | 'write' = 'read'): { buffer: GPUBuffer; size: number } {
   const rt = runtime();
   let d = dummies.get(rt);
-  if (!d) dummies.set(rt, (d = { buffer: rt.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE }), size: 16 }));
-  return d;
+  if (!d) {
+    const make = () => ({ buffer: rt.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE }), size: 16 });
+    dummies.set(rt, (d = { read: make(), write: make() }));
+  }
+  return d[access];
 }
 
 /** Row-major element strides of a shape. */

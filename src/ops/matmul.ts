@@ -1,14 +1,15 @@
 // Matrix products. One strided kernel serves NN, NT and TN layouts, batched products and attention heads read
 // in place from [B, T, H·D] rows, so no transpose is ever materialised; bias is a fused epilogue.
-import matmulWgsl from '../../shaders/matmul.wgsl';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { gradEnabled, type Tensor } from '../tensor/tensor.js';
 import { assertFloat, dummyBinding, empty, kernel } from './kernel.js';
 import { autotuner, shapeClass, type TuneResult } from '../runtime/autotune.js';
 import { configFits, configId, configName, fastLayout, generateFastMatmul, wgSize, type FastConfig, type FastLayout } from './matmul_fast.js';
 import { sumToShape } from './reduce.js';
+import { geluBackward } from './elementwise.js';
+import { MATMUL_WGSL } from './sources.js';
 
 /** Element strides of one operand: two batch levels, then rows and columns of the logical matrix. */
 export interface MatrixLayout {
@@ -22,12 +23,15 @@ export interface MatrixLayout {
 export interface StridedMatmulArgs {
   a: Tensor; aLayout: MatrixLayout;
   b: Tensor; bLayout: MatrixLayout;
-  c: Tensor; cLayout: MatrixLayout;
+  /** C = alpha·A·B (+ bias) (+ C); null only with a GELU epilogue whose pre-activation is not kept. */
+  c: Tensor | null; cLayout: MatrixLayout;
   m: number; n: number; k: number;
   batch1: number; batch2: number;
   alpha?: number;
   bias?: Tensor;
   accumulate?: boolean;
+  /** Fused GELU epilogue: gelu(C) written here (C's layout); C is stored as well when `c` is given. */
+  gelu?: Tensor;
 }
 
 /** Kernel choice for one strided product: 'strided' (the generic kernel) or a fast-path config id. */
@@ -94,10 +98,13 @@ export function forceMatmulKernel(choice: MatmulChoice | undefined): void {
 
 /** C = alpha·A·B (+ bias) (+ C) over a [batch1, batch2] grid of matrices, every operand strided. No autograd. */
 export function stridedMatmul(args: StridedMatmulArgs): void {
-  const { a, b, c, m, n, k, batch1, batch2 } = args;
+  const { a, b, c, m, n, k, batch1, batch2, gelu } = args;
   if (args.aLayout.offset || args.bLayout.offset || args.cLayout.offset) throw new Error('stridedMatmul: offsets are not supported');
+  if (!c && !gelu) throw new Error('stridedMatmul: no output (c is null without a GELU epilogue)');
   if (m === 0 || n === 0) return;
   const bias = args.bias ? args.bias.binding : dummyBinding();
+  const outputs = [c ? c.binding : dummyBinding('write'), gelu ? gelu.binding : dummyBinding('write')];
+  const epilogue = [gelu ? 1 : 0, c ? 1 : 0]; // act, store_pre
   const fl = k > 0 ? fastLayout(m, n, k, args.aLayout, args.bLayout, args.cLayout) : undefined;
   if (fl) {
     const configs = fastConfigs(fl);
@@ -112,9 +119,10 @@ export function stridedMatmul(args: StridedMatmulArgs): void {
         .u32(m, n, k, batch2)
         .u32(args.aLayout.batch1, args.aLayout.batch2, fl.lda, args.bLayout.batch1)
         .u32(args.bLayout.batch2, fl.ldb, args.cLayout.batch1, args.cLayout.batch2)
-        .u32(fl.ldc).f32(args.alpha ?? 1).u32(args.bias ? 1 : 0, args.accumulate ? 1 : 0);
+        .u32(fl.ldc).f32(args.alpha ?? 1).u32(args.bias ? 1 : 0, args.accumulate ? 1 : 0)
+        .u32(...epilogue);
       const name = configName(fl, config);
-      runtime().dispatch({ name, code: fastSource(name, fl, config) }, [a.binding, b.binding, bias, c.binding], u.buffer, [
+      runtime().dispatch({ name, code: fastSource(name, fl, config) }, [a.binding, b.binding, bias, ...outputs], u.buffer, [
         Math.ceil(n / config.cols),
         Math.ceil(m / (wgSize(config) * config.rows)),
         batch1 * batch2,
@@ -127,8 +135,8 @@ export function stridedMatmul(args: StridedMatmulArgs): void {
     .u32(m, n, k, batch2)
     .u32(...L(args.aLayout), ...L(args.bLayout), ...L(args.cLayout))
     .f32(args.alpha ?? 1)
-    .u32(args.bias ? 1 : 0, args.accumulate ? 1 : 0, 0);
-  runtime().dispatch(kernel('matmul', matmulWgsl), [a.binding, b.binding, bias, c.binding], u.buffer, [
+    .u32(args.bias ? 1 : 0, args.accumulate ? 1 : 0, ...epilogue);
+  runtime().dispatch(kernel('matmul', MATMUL_WGSL), [a.binding, b.binding, bias, ...outputs], u.buffer, [
     Math.ceil(n / 32),
     Math.ceil(m / 32),
     batch1 * batch2,
@@ -204,16 +212,19 @@ export interface MatmulOptions {
   transB?: boolean;
   /** [N], added to every row (fused epilogue). */
   bias?: Tensor;
+  /** 'gelu': the result is gelu(op(a)·op(b) + bias), fused into the product's epilogue (exact erf GELU). */
+  activation?: 'gelu';
 }
 
 /**
- * op(a) · op(b) (+ bias).
+ * op(a) · op(b) (+ bias), optionally through GELU (fused).
  * a: [..., M, K] ([..., K, M] with transA); b: [K, N] or [..., K, N] with the same batch dims ([N, K] / [..., N, K]
  * with transB) → [..., M, N]. A 2-D b is shared by every batch (a Linear layer).
  */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
   assertFloat('matmul', a, b);
-  const { transA = false, transB = false, bias } = options;
+  const { transA = false, transB = false, bias, activation } = options;
+  if (activation !== undefined && activation !== 'gelu') throw new Error(`matmul: activation must be 'gelu' or left out, got '${String(activation)}'`);
   if (a.rank < 2 || b.rank < 2) throw new Error(`matmul: operands must be at least 2-D, got [${a.shape}] and [${b.shape}]`);
   // A shared 2-D weight under a batched, untransposed a is one big 2-D product: fold the batch into M.
   if (b.rank === 2 && a.rank > 2 && !transA) {
@@ -243,19 +254,28 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   }
   if (bias && (bias.rank !== 1 || bias.shape[0] !== n)) throw new Error(`matmul: bias must be [${n}], got [${bias.shape}]`);
   const batch = batchA.reduce((x, y) => x * y, 1);
+  const inputs = bias ? [a, b, bias] : [a, b];
   const out = empty([...batchA, m, n]);
+  // With GELU, `out` gets gelu(C); C itself (the pre-activation) is stored only when the backward will need it.
+  const keepPre = activation && gradEnabled() && inputs.some((t) => t.requiresGrad);
+  const pre = activation ? (keepPre ? empty(out.shape) : null) : out;
   stridedMatmul({
     a, aLayout: { batch1: 0, batch2: ar * ac, row: transA ? 1 : ac, col: transA ? ac : 1 },
     b, bLayout: { batch1: 0, batch2: b.rank > 2 ? br * bc : 0, row: transB ? 1 : bc, col: transB ? bc : 1 },
-    c: out, cLayout: { batch1: 0, batch2: m * n, row: n, col: 1 },
-    m, n, k, batch1: 1, batch2: batch, bias,
+    c: pre, cLayout: { batch1: 0, batch2: m * n, row: n, col: 1 },
+    m, n, k, batch1: 1, batch2: batch, bias, gelu: activation ? out : undefined,
   });
-  return record('matmul', bias ? [a, b, bias] : [a, b], out, (g) => {
+  const y = record(activation ? 'matmul+gelu' : 'matmul', inputs, out, (gy) => {
+    const g = pre && pre !== out ? geluBackward(pre, gy) : gy; // dC = dY ⊙ gelu'(C)
     const grads: (Tensor | null)[] = [
       a.requiresGrad ? (transA ? matmul(b, g, { transA: transB, transB: true }) : matmul(g, b, { transB: !transB })) : null,
       b.requiresGrad ? (transB ? matmul(g, a, { transA: true, transB: transA }) : matmul(a, g, { transA: !transA })) : null,
     ];
     if (bias) grads.push(bias.requiresGrad ? sumToShape(g, [n]) : null);
+    if (g !== gy) g.dispose();
     return grads;
   });
+  // The pre-activation lives as long as the graph needs it: released with the output's scope.
+  if (pre && pre !== out && !y.gradFn) pre.dispose();
+  return y;
 }

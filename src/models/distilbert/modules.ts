@@ -82,7 +82,9 @@ export class FFN extends Module {
     this.lin2 = this.addModule('lin2', new Linear(config.hidden_dim, config.dim, config.initializer_range));
   }
   forward(x: Tensor): Tensor {
-    return this.dropout.forward(this.lin2.forward(activate(this.activation, this.lin1.forward(x))));
+    // Exact GELU (DistilBERT's default) is fused into lin1's matmul epilogue; the other activations run after it.
+    const h = this.activation === 'gelu' ? this.lin1.forward(x, 'gelu') : activate(this.activation, this.lin1.forward(x));
+    return this.dropout.forward(this.lin2.forward(h));
   }
 }
 
