@@ -92,6 +92,8 @@ export function kernelCases(d: Dims): Case[] {
     matmulCase(`linear x[${T},${H}]·W[${H},${H}]ᵀ`, T, H, H, [T, H], [H, H], { transB: true }),
     matmulCase(`linear x[${T},${H}]·W[${F},${H}]ᵀ`, T, F, H, [T, H], [F, H], { transB: true }),
     matmulCase(`linear x[${T},${F}]·W[${H},${F}]ᵀ`, T, H, F, [T, F], [H, F], { transB: true }),
+    // lin1 with its GELU fused into the epilogue (no pre-activation kept: no gradient here), vs linear + gelu rows
+    matmulCase(`linear+gelu x[${T},${H}]·W[${F},${H}]ᵀ`, T, F, H, [T, H], [F, H], { transB: true, activation: 'gelu' }),
     // Linear backward, input gradient: dY · W (NN)
     matmulCase(`dX dY[${T},${H}]·W[${H},${H}]`, T, H, H, [T, H], [H, H], {}),
     matmulCase(`dX dY[${T},${F}]·W[${F},${H}]`, T, H, F, [T, F], [F, H], {}),
