@@ -6,6 +6,7 @@ import { gpu } from './helpers/gpu.js';
 import * as wt from '../src/index.js';
 import { forceMatmulKernel, matmulKernelChoices, stridedMatmul } from '../src/ops/matmul.js';
 import { sumToShape } from '../src/ops/reduce.js';
+import { SPLIT_K_CHOICES, splitKChoices } from '../src/ops/matmul_splitk.js';
 import { geluScalar, normalCdf } from '../src/ops/reference/elementwise.js';
 
 /** d/dx gelu(x) = Φ(x) + x φ(x), float64. */
@@ -178,6 +179,36 @@ describe('matmul fast paths vs float64', () => {
       }
     }
     expect(() => wt.matmul(wt.zeros([2, 2]), wt.zeros([2, 2]), { activation: 'relu' as never })).toThrow("matmul: activation must be 'gelu' or left out, got 'relu'");
+  });
+
+  it('split-K (weight-gradient products, K cut into 4 or 8 chunks, then summed): TN, NN and NT, poisoned output', async () => {
+    for (const [tA, tB, m, n, k] of [[true, false, 45, 36, 1024], [false, false, 33, 20, 512], [false, true, 7, 132, 2048], [true, false, 45, 36, 1000]] as const) {
+      const av = randArray(m * k, 21);
+      const bv = randArray(k * n, 22);
+      const want = refMatmul(av, bv, 1, m, n, k, tA, tB, true);
+      for (const choice of SPLIT_K_CHOICES) {
+        forceMatmulKernel(choice);
+        await wt.tidyAsync(async () => {
+          const [a, b] = [wt.tensor(av, tA ? [k, m] : [m, k]), wt.tensor(bv, tB ? [n, k] : [k, n])];
+          wt.full([m, n], NaN).dispose();
+          const before = wt.runtime().dispatchCount;
+          const y = wt.matmul(a, b, { transA: tA, transB: tB });
+          // Split: the chunk product, then the column sums. K = 1000 is no multiple of 16 or 32: one unsplit dispatch.
+          expect(wt.runtime().dispatchCount - before > 1, `${choice} split taken (K = ${k})`).toBe(k !== 1000);
+          expect(maxErr(await y.data(), want), `${choice} ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} (${m},${n},${k})`).toBeLessThan(2e-5);
+        });
+      }
+    }
+    // Eligibility: one matrix, contiguous C, no epilogue, K a multiple of 4·S with chunks of at least 64.
+    const L = (r: number, c: number) => ({ batch1: 0, batch2: 0, row: r, col: c });
+    const x = wt.zeros([8, 8]);
+    const base = { a: x, aLayout: L(1, 8), b: x, bLayout: L(8, 1), c: x, cLayout: L(8, 1), m: 8, n: 8, k: 1024, batch1: 1, batch2: 1 };
+    expect(splitKChoices(base)).toEqual(['splitk4', 'splitk8']);
+    expect(splitKChoices({ ...base, k: 256 })).toEqual(['splitk4']); // 256 / 8 = 32 < 64
+    expect(splitKChoices({ ...base, bias: x })).toEqual([]);
+    expect(splitKChoices({ ...base, batch2: 2 })).toEqual([]);
+    expect(splitKChoices({ ...base, cLayout: L(12, 1) })).toEqual([]);
+    x.dispose();
   });
 
   it('attention scores and context (heads in place) and their backward, every kernel', async () => {

@@ -7,7 +7,8 @@ import { gradEnabled, type Tensor } from '../tensor/tensor.js';
 import { assertFloat, dummyBinding, empty, kernel } from './kernel.js';
 import { autotuner, shapeClass, type TuneResult } from '../runtime/autotune.js';
 import { configFits, configId, configName, fastLayout, generateFastMatmul, wgSize, type FastConfig, type FastLayout } from './matmul_fast.js';
-import { sumToShape } from './reduce.js';
+import { columnSums, sumToShape } from './reduce.js';
+import { splitKChoices, splitKCount, splitKFits, splitKLayouts } from './matmul_splitk.js';
 import { geluBackward } from './elementwise.js';
 import { MATMUL_WGSL } from './sources.js';
 
@@ -109,8 +110,13 @@ export function stridedMatmul(args: StridedMatmulArgs): void {
   if (fl) {
     const configs = fastConfigs(fl);
     const key = tuneKey(fl, m, n, k, batch1 * batch2);
-    keyRecorder?.set(key, fl);
+    keyRecorder?.set(key, { layout: fl, splits: splitKChoices(args) });
     const want = forced ?? forcedByKey.get(key) ?? autotuner.choice(key) ?? defaultChoice(configs, m);
+    const chunks = splitKCount(want);
+    if (chunks && splitKFits(args, chunks)) {
+      splitKMatmul(args, chunks);
+      return;
+    }
     // A choice this device no longer offers (e.g. a stale cache entry) falls back to the default, never to 'strided'.
     const config = configs.find((cf) => configId(cf) === want) ??
       (want === 'strided' ? undefined : configs.find((cf) => configId(cf) === defaultChoice(configs, m)));
@@ -143,6 +149,15 @@ export function stridedMatmul(args: StridedMatmulArgs): void {
   ]);
 }
 
+/** C = Σ over `s` K-chunks of the chunk products (matmul_splitk.ts), computed as one batched product then summed. */
+function splitKMatmul(args: StridedMatmulArgs, s: number): void {
+  const { aLayout, bLayout, cLayout, kc } = splitKLayouts(args, s);
+  const partials = empty([s, args.m * args.n]);
+  stridedMatmul({ a: args.a, aLayout, b: args.b, bLayout, c: partials, cLayout, m: args.m, n: args.n, k: kc, batch1: 1, batch2: s, alpha: args.alpha });
+  columnSums(partials, s, args.m * args.n, args.c!);
+  partials.dispose();
+}
+
 const sources = new Map<string, string>();
 function fastSource(name: string, layout: FastLayout, config: FastConfig): string {
   let s = sources.get(name);
@@ -150,7 +165,7 @@ function fastSource(name: string, layout: FastLayout, config: FastConfig): strin
   return s;
 }
 
-let keyRecorder: Map<string, FastLayout> | undefined;
+let keyRecorder: Map<string, { layout: FastLayout; splits: string[] }> | undefined;
 const forcedByKey = new Map<string, MatmulChoice>();
 
 /**
@@ -160,7 +175,7 @@ const forcedByKey = new Map<string, MatmulChoice>();
  */
 export async function autotuneMatmulOp(run: () => (Tensor | null | undefined)[] | void, repeats = 2, skipKnown = false): Promise<TuneResult[]> {
   const rt = runtime();
-  const recorded = (keyRecorder = new Map<string, FastLayout>());
+  const recorded = (keyRecorder = new Map<string, { layout: FastLayout; splits: string[] }>());
   try {
     for (const t of run() ?? []) t?.dispose();
   } finally {
@@ -169,7 +184,8 @@ export async function autotuneMatmulOp(run: () => (Tensor | null | undefined)[] 
   const keys = [...recorded.keys()].filter((k) => !(skipKnown && autotuner.choice(k) !== undefined));
   const results: TuneResult[] = [];
   for (const key of keys) {
-    const ids = ['strided', ...fastConfigs(recorded.get(key)!).map(configId)];
+    const { layout, splits } = recorded.get(key)!;
+    const ids = ['strided', ...fastConfigs(layout).map(configId), ...splits];
     const candidates = ids.map((id) => ({
       id,
       run: () => {
@@ -194,7 +210,7 @@ export async function autotuneMatmulOp(run: () => (Tensor | null | undefined)[] 
 export async function autotuneStridedMatmul(args: StridedMatmulArgs, repeats = 2): Promise<TuneResult | undefined> {
   const fl = fastLayout(args.m, args.n, args.k, args.aLayout, args.bLayout, args.cLayout);
   if (!fl || args.k === 0) return undefined;
-  const ids = ['strided', ...fastConfigs(fl).map(configId)];
+  const ids = ['strided', ...fastConfigs(fl).map(configId), ...splitKChoices({ ...args, accumulate: false })];
   const key = tuneKey(fl, args.m, args.n, args.k, args.batch1 * args.batch2);
   const prev = forced;
   try {
