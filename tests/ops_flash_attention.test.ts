@@ -135,6 +135,7 @@ describe('fused and unfused self-attention agree, dropout included', () => {
       });
     const fused = await run('fused');
     const unfused = await run('unfused');
+    wt.setAttentionKernel('auto');
     expect(fused.offset).toBe(unfused.offset); // the same counters drawn
     compare('fused vs unfused output', fused.y, unfused.y, { rtol: 1e-5, scale: 1e-2 });
     ['dq', 'dk', 'dv'].forEach((name, i) => compare(`fused vs unfused ${name}`, fused.grads[i], unfused.grads[i], { rtol: 1e-4, scale: 1e-2 }));
@@ -149,6 +150,11 @@ describe('flashAttention arguments', () => {
     expect(() => wt.flashAttention(x, x, x, 3, { scale: 1, mask: wt.zeros([1, 5], 'i32') })).toThrow(/mask must be int32 \[1, 4\], got i32 \[1,5\]/);
     expect(() => wt.flashAttention(x, x, x, 3, { scale: 1, dropout: { p: 1, rng: new wt.DropoutRng(1) } })).toThrow(/dropout p must be in \[0, 1\), got 1/);
     expect(() => wt.setAttentionKernel('flash' as never)).toThrow(/expected 'auto', 'fused' or 'unfused', got 'flash'/);
+    // 'auto': unfused while the [B, H, T, T] probabilities fit one binding, fused beyond (the only path that fits).
+    const limit = wt.runtime().limits.maxStorageBufferBindingSize;
+    expect(wt.getAttentionKernel()).toBe('auto');
+    expect(wt.attentionKernelFor(64, 1024)).toBe('unfused');
+    expect(wt.attentionKernelFor(64, limit + 4)).toBe('fused');
     // A head size the fused kernels cannot hold falls back to the unfused path whatever the preference.
     wt.setAttentionKernel('fused');
     expect(wt.attentionKernelFor(6)).toBe('unfused');

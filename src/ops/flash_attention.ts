@@ -49,6 +49,8 @@ export function flashAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, o
   }
   const p = options.dropout?.p ?? 0;
   if (!(p >= 0 && p < 1)) throw new Error(`flashAttention: dropout p must be in [0, 1), got ${p}`);
+  // The dropout stream indexes the probabilities [B, H, T, T] with u32s (as the unfused dropout kernel does).
+  if (p > 0 && b * heads * t * t > 0xffffffff) throw new Error(`flashAttention: dropout over ${b}·${heads}·${t}² probabilities exceeds the 2^32 counters of one dropout stream; lower the batch`);
   // The unfused path's dropout draws B·H·T·T counters for the probabilities; so do we, for the same mask.
   const rng = options.dropout?.rng;
   const offset = p > 0 && rng ? rng.next(b * heads * t * t) : 0;

@@ -14,7 +14,11 @@ export type { AttentionOptions };
 
 let preference: AttentionKernel = 'auto';
 
-/** Chooses the attention kernels for every later call ('auto': fused on hardware adapters, unfused on software ones). */
+/**
+ * Chooses the attention kernels for every later call. 'auto': the unfused path (measured faster on lavapipe; the
+ * fused kernels are not yet measured on a GPU) while its [B, H, T, T] tensors fit one storage binding, the fused
+ * kernels beyond (long sequences, big batches: the only path that fits).
+ */
 export function setAttentionKernel(kernel: AttentionKernel): void {
   if (!['auto', 'fused', 'unfused'].includes(kernel)) throw new Error(`setAttentionKernel: expected 'auto', 'fused' or 'unfused', got '${kernel}'`);
   preference = kernel;
@@ -25,16 +29,17 @@ export function getAttentionKernel(): AttentionKernel {
   return preference;
 }
 
-/** The path selfAttention takes for this head size now. */
-export function attentionKernelFor(headDim: number): 'fused' | 'unfused' {
+/** The path selfAttention takes for this head size (and [B, H, T, T] probabilities of `probsBytes` bytes) now. */
+export function attentionKernelFor(headDim: number, probsBytes = 0): 'fused' | 'unfused' {
   if (!flashAttentionSupports(headDim)) return 'unfused';
   if (preference !== 'auto') return preference;
-  return runtime().info.isSoftware ? 'unfused' : 'fused';
+  return probsBytes > runtime().limits.maxStorageBufferBindingSize ? 'fused' : 'unfused';
 }
 
 /** q, k, v: [B, T, H·D] → context [B, T, H·D] = dropout(softmax(scale·q·kᵀ + mask))·v per head. */
 export function selfAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, options: AttentionOptions): Tensor {
-  if (q.rank === 3 && q.shape[2] % heads === 0 && attentionKernelFor(q.shape[2] / heads) === 'fused') {
+  const [b, t, hd] = q.shape;
+  if (q.rank === 3 && hd % heads === 0 && attentionKernelFor(hd / heads, b * heads * t * t * 4) === 'fused') {
     return flashAttention(q, k, v, heads, options);
   }
   const scores = attentionScores(q, k, heads, options.scale); // [B, H, T, T]
