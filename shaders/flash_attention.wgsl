@@ -2,11 +2,13 @@
 //   scores s_ij = scale · q_i·k_j (key j masked → float32's minimum, Hugging Face's masked_fill: an all-masked row
 //   is uniform), P = softmax_j(s), P̃ = P ∘ keep / (1 − p) (dropout on the probabilities), o_i = Σ_j P̃_ij v_j.
 // Heads are read in place from [B, T, H·D] projections and o is written in that layout (no transposes).
-// forward: one invocation per query row, online softmax (running max m and sum l); saves (m, 1/l) per row.
+// forward: R query rows per invocation (R = 1 on GPUs; more on lavapipe, where each K/V load then serves R rows),
+// online softmax (running max m and sum l per row); saves (m, 1/l) per row.
 // backward (FlashAttention-2 style, two kernels because WGSL has no float atomics):
 //   backward_dq:   per query row i: Δ_i = dO_i·o_i (= Σ_j P_ij dP_ij, dropout included), dq_i = scale Σ_j dS_ij k_j,
 //                  dS_ij = P_ij (dP_ij − Δ_i), dP_ij = keep_ij/(1 − p) · dO_i·v_j; masked keys get dS = 0.
 //   backward_dkdv: per key row j: dv_j = Σ_i P̃_ij dO_i, dk_j = scale Σ_i dS_ij q_i (reads Δ that backward_dq left in stats).
+// (Both backward kernels also take R rows per invocation.)
 // The dropout mask is recomputed from (seed, offset, index of (b, h, i, j) in [B, H, T, T]) with dropout_hash.wgsl,
 // so it is the very mask the unfused dropout(softmax(scores)) path draws from the same counter range.
 // Bindings (vec4 rows: D4 = D / 4 vec4s per head row, D4 is a const prepended by the op):
@@ -16,8 +18,8 @@
 //   6 dout (read, vec4 [B, T, H·D4]); 7 dq, 8 dk, 9 dv (read_write, vec4 [B, T, H·D4]);
 //   10 uniforms {t, heads, blocks, has_mask, scale, p, seed_lo, seed_hi, offset}.
 // At most 8 storage buffers per entry point (WebGPU's default limit), hence Δ rides in stats.
-// Dispatch: blocks = B·H·ceil(T / WG) workgroups of WG (x·y folded); block → (b, h, rows tile).
-// Prepended with dropout_hash.wgsl and `const D4: u32`.
+// Dispatch: blocks = B·H·ceil(T / (WG·R)) workgroups of WG (x·y folded); block → (b, h, tile of WG·R rows); lane l
+// takes rows tile + l + r·WG, r < R. Prepended with dropout_hash.wgsl, `const D4: u32` and `const R: u32`.
 
 override WG: u32 = 64u;
 struct Params { t: u32, heads: u32, blocks: u32, has_mask: u32, scale: f32, p: f32, seed_lo: u32, seed_hi: u32, offset: u32 }
@@ -35,16 +37,20 @@ struct Params { t: u32, heads: u32, blocks: u32, has_mask: u32, scale: f32, p: f
 
 const F32_MIN: f32 = -3.4028234663852886e38;
 
-struct Row { ok: bool, b: u32, h: u32, bh: u32, i: u32 }
+struct Rows { ok: bool, b: u32, h: u32, bh: u32, first: u32 }
 
-// This invocation's (batch, head, row) from its workgroup (one head's tile of WG consecutive rows) and lane.
-fn locate(wg: vec3<u32>, nwg: vec3<u32>, li: u32) -> Row {
+// This invocation's (batch, head) and first row: a workgroup holds one head's tile of WG·R rows; lane l takes rows
+// first + r·WG. ok = false for a workgroup past the last block (rows past T are clamped by row()).
+fn locate(wg: vec3<u32>, nwg: vec3<u32>, li: u32) -> Rows {
   let block = wg.y * nwg.x + wg.x;
-  let tiles = (p.t + WG - 1u) / WG;
+  let tiles = (p.t + WG * R - 1u) / (WG * R);
   let bh = block / tiles;
-  let i = (block % tiles) * WG + li;
-  return Row(block < p.blocks && i < p.t, bh / p.heads, bh % p.heads, bh, i);
+  return Rows(block < p.blocks, bh / p.heads, bh % p.heads, bh, (block % tiles) * WG * R + li);
 }
+
+// Row r of the invocation, clamped inside T (a clamped row computes a duplicate and writes nothing).
+fn row(rs: Rows, r: u32) -> u32 { return min(rs.first + r * WG, p.t - 1u); }
+fn row_valid(rs: Rows, r: u32) -> bool { return rs.first + r * WG < p.t; }
 
 // First vec4 of head h's row for token i of batch b in a [B, T, H·D4] tensor.
 fn row_base(b: u32, i: u32, h: u32) -> u32 { return ((b * p.t + i) * p.heads + h) * D4; }
@@ -66,94 +72,149 @@ fn score(dot4: vec4<f32>, masked: bool) -> f32 { return select(p.scale * hsum(do
 
 @compute @workgroup_size(WG)
 fn forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let r = locate(wg, nwg, li);
-  if (!r.ok) { return; }
-  let qb = row_base(r.b, r.i, r.h);
-  var qv: array<vec4<f32>, D4>;
-  var acc: array<vec4<f32>, D4>;
-  for (var d = 0u; d < D4; d++) { qv[d] = q[qb + d]; acc[d] = vec4<f32>(0.0); }
-  var m = F32_MIN; // running max (starts at the masked value, so an all-masked row still averages)
-  var l = 0.0;     // running Σ exp(s − m), without dropout (dropout scales the numerator only)
-  let drop_row = (r.bh * p.t + r.i) * p.t;
-  for (var j = 0u; j < p.t; j++) {
-    let kb = row_base(r.b, j, r.h);
-    var qk = vec4<f32>(0.0);
-    for (var d = 0u; d < D4; d++) { qk += qv[d] * k[kb + d]; }
-    let s = score(qk, key_masked(r.b, j));
-    let m_new = max(m, s);
-    let rescale = exp(m - m_new);
-    let e = exp(s - m_new);
-    l = l * rescale + e;
-    let w = e * dropout_scale(drop_row + j);
-    for (var d = 0u; d < D4; d++) { acc[d] = acc[d] * rescale + w * v[kb + d]; }
-    m = m_new;
+  let rs = locate(wg, nwg, li);
+  if (!rs.ok) { return; }
+  var qv: array<vec4<f32>, R * D4>;  // row r's q at r·D4
+  var acc: array<vec4<f32>, R * D4>;
+  var m: array<f32, R>; // running max (starts at the masked value, so an all-masked row still averages)
+  var l: array<f32, R>; // running Σ exp(s − m), without dropout (dropout scales the numerator only)
+  var w: array<f32, R>;
+  var kv: array<vec4<f32>, D4>;
+  for (var r = 0u; r < R; r++) {
+    let qb = row_base(rs.b, row(rs, r), rs.h);
+    for (var d = 0u; d < D4; d++) { qv[r * D4 + d] = q[qb + d]; acc[r * D4 + d] = vec4<f32>(0.0); }
+    m[r] = F32_MIN;
+    l[r] = 0.0;
   }
-  let inv_l = 1.0 / l;
-  for (var d = 0u; d < D4; d++) { o[qb + d] = acc[d] * inv_l; }
-  stats[r.bh * p.t + r.i] = vec4<f32>(m, inv_l, 0.0, 0.0);
+  for (var j = 0u; j < p.t; j++) {
+    let kb = row_base(rs.b, j, rs.h);
+    let masked = key_masked(rs.b, j);
+    for (var d = 0u; d < D4; d++) { kv[d] = k[kb + d]; }
+    var rescale: array<f32, R>;
+    for (var r = 0u; r < R; r++) {
+      var qk = vec4<f32>(0.0);
+      for (var d = 0u; d < D4; d++) { qk += qv[r * D4 + d] * kv[d]; }
+      let s = score(qk, masked);
+      let m_new = max(m[r], s);
+      rescale[r] = exp(m[r] - m_new);
+      let e = exp(s - m_new);
+      l[r] = l[r] * rescale[r] + e;
+      w[r] = e * dropout_scale((rs.bh * p.t + row(rs, r)) * p.t + j);
+      m[r] = m_new;
+    }
+    for (var d = 0u; d < D4; d++) {
+      let vd = v[kb + d];
+      for (var r = 0u; r < R; r++) { acc[r * D4 + d] = acc[r * D4 + d] * rescale[r] + w[r] * vd; }
+    }
+  }
+  for (var r = 0u; r < R; r++) {
+    if (!row_valid(rs, r)) { continue; }
+    let i = row(rs, r);
+    let qb = row_base(rs.b, i, rs.h);
+    let inv_l = 1.0 / l[r];
+    for (var d = 0u; d < D4; d++) { o[qb + d] = acc[r * D4 + d] * inv_l; }
+    stats[rs.bh * p.t + i] = vec4<f32>(m[r], inv_l, 0.0, 0.0);
+  }
 }
 
 @compute @workgroup_size(WG)
 fn backward_dq(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let r = locate(wg, nwg, li);
-  if (!r.ok) { return; }
-  let qb = row_base(r.b, r.i, r.h);
-  var qv: array<vec4<f32>, D4>;
-  var gv: array<vec4<f32>, D4>;
-  var acc: array<vec4<f32>, D4>;
-  var dsum = vec4<f32>(0.0);
-  for (var d = 0u; d < D4; d++) {
-    qv[d] = q[qb + d];
-    gv[d] = dout[qb + d];
-    acc[d] = vec4<f32>(0.0);
-    dsum += gv[d] * o[qb + d];
+  let rs = locate(wg, nwg, li);
+  if (!rs.ok) { return; }
+  var qv: array<vec4<f32>, R * D4>;
+  var gv: array<vec4<f32>, R * D4>;
+  var acc: array<vec4<f32>, R * D4>;
+  var dlt: array<f32, R>;
+  var st: array<vec4<f32>, R>;
+  var kv: array<vec4<f32>, D4>;
+  var vv: array<vec4<f32>, D4>;
+  var ds: array<f32, R>;
+  for (var r = 0u; r < R; r++) {
+    let i = row(rs, r);
+    let qb = row_base(rs.b, i, rs.h);
+    var dsum = vec4<f32>(0.0);
+    for (var d = 0u; d < D4; d++) {
+      qv[r * D4 + d] = q[qb + d];
+      gv[r * D4 + d] = dout[qb + d];
+      acc[r * D4 + d] = vec4<f32>(0.0);
+      dsum += gv[r * D4 + d] * o[qb + d];
+    }
+    dlt[r] = hsum(dsum);
+    st[r] = stats[rs.bh * p.t + i];
   }
-  let row = r.bh * p.t + r.i;
-  let dlt = hsum(dsum);
-  let st = stats[row];
   for (var j = 0u; j < p.t; j++) {
-    let kb = row_base(r.b, j, r.h);
-    let masked = key_masked(r.b, j);
-    var qk = vec4<f32>(0.0);
-    for (var d = 0u; d < D4; d++) { qk += qv[d] * k[kb + d]; }
-    let prob = exp(score(qk, masked) - st.x) * st.y;
-    var dpv = vec4<f32>(0.0);
-    for (var d = 0u; d < D4; d++) { dpv += gv[d] * v[kb + d]; }
-    let ds = select(prob * (hsum(dpv) * dropout_scale(row * p.t + j) - dlt), 0.0, masked);
-    for (var d = 0u; d < D4; d++) { acc[d] += ds * k[kb + d]; }
+    let kb = row_base(rs.b, j, rs.h);
+    let masked = key_masked(rs.b, j);
+    for (var d = 0u; d < D4; d++) { kv[d] = k[kb + d]; vv[d] = v[kb + d]; }
+    for (var r = 0u; r < R; r++) {
+      var qk = vec4<f32>(0.0);
+      var dpv = vec4<f32>(0.0);
+      for (var d = 0u; d < D4; d++) { qk += qv[r * D4 + d] * kv[d]; dpv += gv[r * D4 + d] * vv[d]; }
+      let prob = exp(score(qk, masked) - st[r].x) * st[r].y;
+      let e = (rs.bh * p.t + row(rs, r)) * p.t + j;
+      ds[r] = select(prob * (hsum(dpv) * dropout_scale(e) - dlt[r]), 0.0, masked);
+    }
+    for (var d = 0u; d < D4; d++) {
+      for (var r = 0u; r < R; r++) { acc[r * D4 + d] += ds[r] * kv[d]; }
+    }
   }
-  for (var d = 0u; d < D4; d++) { dq[qb + d] = acc[d] * p.scale; }
-  stats[row].z = dlt; // Δ for backward_dkdv (this row is only this invocation's)
+  for (var r = 0u; r < R; r++) {
+    if (!row_valid(rs, r)) { continue; }
+    let i = row(rs, r);
+    let qb = row_base(rs.b, i, rs.h);
+    for (var d = 0u; d < D4; d++) { dq[qb + d] = acc[r * D4 + d] * p.scale; }
+    stats[rs.bh * p.t + i].z = dlt[r]; // Δ for backward_dkdv (this row is only this invocation's)
+  }
 }
 
 @compute @workgroup_size(WG)
 fn backward_dkdv(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let r = locate(wg, nwg, li); // r.i is the key row j here
-  if (!r.ok) { return; }
-  let kb = row_base(r.b, r.i, r.h);
-  let masked = key_masked(r.b, r.i);
-  var kv: array<vec4<f32>, D4>;
-  var vv: array<vec4<f32>, D4>;
+  let rs = locate(wg, nwg, li); // rows are key rows j here
+  if (!rs.ok) { return; }
+  var kv: array<vec4<f32>, R * D4>;
+  var vv: array<vec4<f32>, R * D4>;
+  var gk: array<vec4<f32>, R * D4>;
+  var gv: array<vec4<f32>, R * D4>;
+  var masked: array<bool, R>;
   var qv: array<vec4<f32>, D4>;
-  var gk: array<vec4<f32>, D4>;
-  var gv: array<vec4<f32>, D4>;
-  for (var d = 0u; d < D4; d++) { kv[d] = k[kb + d]; vv[d] = v[kb + d]; gk[d] = vec4<f32>(0.0); gv[d] = vec4<f32>(0.0); }
-  for (var i = 0u; i < p.t; i++) {
-    let qb = row_base(r.b, i, r.h);
-    var qk = vec4<f32>(0.0);
-    for (var d = 0u; d < D4; d++) { qv[d] = q[qb + d]; qk += qv[d] * kv[d]; }
-    let row = r.bh * p.t + i;
-    let st = stats[row];
-    let prob = exp(score(qk, masked) - st.x) * st.y;
-    let keep = dropout_scale(row * p.t + r.i);
-    var dpv = vec4<f32>(0.0);
+  var gq: array<vec4<f32>, D4>;
+  var pk: array<f32, R>; // P̃_ij = P_ij · keep_ij / (1 − p)
+  var ds: array<f32, R>;
+  for (var r = 0u; r < R; r++) {
+    let j = row(rs, r);
+    let kb = row_base(rs.b, j, rs.h);
+    masked[r] = key_masked(rs.b, j);
     for (var d = 0u; d < D4; d++) {
-      let g = dout[qb + d];
-      gv[d] += (prob * keep) * g;
-      dpv += g * vv[d];
+      kv[r * D4 + d] = k[kb + d];
+      vv[r * D4 + d] = v[kb + d];
+      gk[r * D4 + d] = vec4<f32>(0.0);
+      gv[r * D4 + d] = vec4<f32>(0.0);
     }
-    let ds = select(prob * (hsum(dpv) * keep - st.z), 0.0, masked);
-    for (var d = 0u; d < D4; d++) { gk[d] += ds * qv[d]; }
   }
-  for (var d = 0u; d < D4; d++) { dk[kb + d] = gk[d] * p.scale; dv[kb + d] = gv[d]; }
+  for (var i = 0u; i < p.t; i++) {
+    let qb = row_base(rs.b, i, rs.h);
+    for (var d = 0u; d < D4; d++) { qv[d] = q[qb + d]; gq[d] = dout[qb + d]; }
+    let qrow = rs.bh * p.t + i;
+    let st = stats[qrow];
+    for (var r = 0u; r < R; r++) {
+      var qk = vec4<f32>(0.0);
+      var dpv = vec4<f32>(0.0);
+      for (var d = 0u; d < D4; d++) { qk += qv[d] * kv[r * D4 + d]; dpv += gq[d] * vv[r * D4 + d]; }
+      let prob = exp(score(qk, masked[r]) - st.x) * st.y;
+      let keep = dropout_scale(qrow * p.t + row(rs, r));
+      pk[r] = prob * keep;
+      ds[r] = select(prob * (hsum(dpv) * keep - st.z), 0.0, masked[r]);
+    }
+    for (var d = 0u; d < D4; d++) {
+      for (var r = 0u; r < R; r++) {
+        gv[r * D4 + d] += pk[r] * gq[d];
+        gk[r * D4 + d] += ds[r] * qv[d];
+      }
+    }
+  }
+  for (var r = 0u; r < R; r++) {
+    if (!row_valid(rs, r)) { continue; }
+    let kb = row_base(rs.b, row(rs, r), rs.h);
+    for (var d = 0u; d < D4; d++) { dk[kb + d] = gk[r * D4 + d] * p.scale; dv[kb + d] = gv[r * D4 + d]; }
+  }
 }

@@ -56,7 +56,12 @@ function options(c: Case, scale: number, mask?: Int32Array): wt.AttentionOptions
 
 const label = (c: Case): string => `(B${c.b},T${c.t},H${c.h},D${c.d})${c.masked ? ' masked' : ''}${c.p ? ` p=${c.p}` : ''}`;
 
+// Software adapters run several rows per invocation, GPUs one: both geometries are checked here.
+const GEOMETRIES: (wt.FlashGeometry | undefined)[] = [undefined, { wg: 64, rows: 1 }];
+const geometryLabel = (g?: wt.FlashGeometry): string => (g ? ` wg${g.wg}×r${g.rows}` : '');
+
 describe('flashAttention forward vs float64 reference', () => {
+  afterAll(() => wt.forceFlashGeometry(undefined));
   const cases: Case[] = [
     { b: 1, t: 1, h: 1, d: 4 },
     { b: 2, t: 7, h: 3, d: 8, masked: true },
@@ -72,10 +77,14 @@ describe('flashAttention forward vs float64 reference', () => {
       const scale = 1 / Math.sqrt(c.d);
       const mask = c.masked ? keyMask(c.b, c.t) : undefined;
       const want = reference(ref(shape, q), ref(shape, k), ref(shape, v), c, Math.fround(scale), mask);
-      await checkForward(`flashAttention ${label(c)}`, shape, () => wt.flashAttention(wt.tensor(q, shape), wt.tensor(k, shape), wt.tensor(v, shape), c.h, options(c, scale, mask)), want, {
-        rtol: 5e-5, // float32 sums of up to 128-term dot products and T-term averages
-        scale: 1e-2, // outputs are averages of N(0,1) values: relative to max(|ref|, 0.01)
-      });
+      for (const g of c.d <= 64 ? GEOMETRIES : [undefined]) {
+        wt.forceFlashGeometry(g);
+        await checkForward(`flashAttention ${label(c)}${geometryLabel(g)}`, shape, () => wt.flashAttention(wt.tensor(q, shape), wt.tensor(k, shape), wt.tensor(v, shape), c.h, options(c, scale, mask)), want, {
+          rtol: 5e-5, // float32 sums of up to 128-term dot products and T-term averages
+          scale: 1e-2, // outputs are averages of N(0,1) values: relative to max(|ref|, 0.01)
+        });
+      }
+      wt.forceFlashGeometry(undefined);
     });
   }
 
@@ -103,14 +112,19 @@ describe('flashAttention backward (finite differences)', () => {
       const n = c.b * c.t * c.h * c.d;
       const scale = 0.7;
       const mask = c.masked ? keyMask(c.b, c.t) : undefined;
-      const stats = await gradCheck({
-        name: `flashAttention ${label(c)}`,
-        inputs: [{ shape, data: normal(n) }, { shape, data: normal(n) }, { shape, data: normal(n) }],
-        gpu: ([q, k, v]) => wt.flashAttention(q, k, v, c.h, options(c, scale, mask)),
-        reference: ([q, k, v]) => reference(q, k, v, c, Math.fround(scale), mask),
-        rtol: 2e-4,
-      });
-      expect(stats.length).toBe(3);
+      const inputs = [{ shape, data: normal(n) }, { shape, data: normal(n) }, { shape, data: normal(n) }];
+      for (const g of GEOMETRIES) {
+        wt.forceFlashGeometry(g);
+        const stats = await gradCheck({
+          name: `flashAttention ${label(c)}${geometryLabel(g)}`,
+          inputs,
+          gpu: ([q, k, v]) => wt.flashAttention(q, k, v, c.h, options(c, scale, mask)),
+          reference: ([q, k, v]) => reference(q, k, v, c, Math.fround(scale), mask),
+          rtol: 2e-4,
+        });
+        expect(stats.length).toBe(3);
+      }
+      wt.forceFlashGeometry(undefined);
     });
   }
 });

@@ -28,9 +28,27 @@ export function flashAttentionSupports(headDim: number): boolean {
   return headDim % 4 === 0 && headDim > 0 && headDim <= MAX_HEAD_DIM && runtime().limits.maxStorageBuffersPerShaderStage >= 8;
 }
 
-/** Workgroup size: one subgroup on software adapters (lavapipe runs a subgroup per core-step), 64 elsewhere. */
-function workgroupSize(): number {
-  return runtime().info.isSoftware ? 8 : 64;
+export interface FlashGeometry {
+  /** Invocations per workgroup. */
+  wg: number;
+  /** Query (or key) rows per invocation. */
+  rows: number;
+}
+
+let forcedGeometry: FlashGeometry | undefined;
+/** Forces the kernels' geometry (tests and benches run both adapters' variants anywhere); undefined restores it. */
+export function forceFlashGeometry(g: FlashGeometry | undefined): void {
+  forcedGeometry = g;
+}
+
+/**
+ * Workgroup size and rows per invocation: on software adapters one 8-lane subgroup with 4 rows per lane (2 for
+ * heads over 64) so that every K/V load serves several rows (lavapipe's loads cost a per-lane loop each); elsewhere
+ * 64 lanes of one row each (GPU registers).
+ */
+function geometry(headDim: number): FlashGeometry {
+  if (forcedGeometry) return forcedGeometry;
+  return runtime().info.isSoftware ? { wg: 8, rows: headDim <= 64 ? 4 : 2 } : { wg: 64, rows: 1 };
 }
 
 /** q, k, v: [B, T, H·D] (head h at columns h·D…) → context [B, T, H·D] = dropout(softmax(scale·q·kᵀ + mask))·v per head. */
@@ -56,14 +74,14 @@ export function flashAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, o
   const offset = p > 0 && rng ? rng.next(b * heads * t * t) : 0;
   const seed = p > 0 && rng ? rng.seed : 0;
 
-  const wg = workgroupSize();
-  const blocks = b * heads * Math.ceil(t / wg);
+  const { wg, rows } = geometry(d);
+  const blocks = b * heads * Math.ceil(t / (wg * rows));
   const uniforms = new Uniforms()
     .u32(t, heads, blocks, mask ? 1 : 0)
     .f32(scale, p)
     .u32(seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, offset >>> 0).buffer;
-  const code = `const D4: u32 = ${d / 4}u;\n${dropoutHashWgsl}\n${flashWgsl}`;
-  const entry = (name: string) => kernel(`flash_attention_d${d}`, code, { WG: wg }, name);
+  const code = `const D4: u32 = ${d / 4}u;\nconst R: u32 = ${rows}u;\n${dropoutHashWgsl}\n${flashWgsl}`;
+  const entry = (name: string) => kernel(`flash_attention_d${d}_r${rows}`, code, { WG: wg }, name); // WG: a pipeline constant
   const maskBinding = mask ? mask.binding : dummyBinding();
   const grid = grid1d(blocks, 1);
   // Storage bindings 0-9 in the shader's order (null: unused by the entry point); the uniforms follow at 10.
