@@ -116,9 +116,9 @@ console.log(`train ${batch}×${seq}: ${fmt(trainMs)} ms/step, ${fmt(train.exampl
   `GPU memory ${(peakBytes / 2 ** 20).toFixed(0)} MiB, ${dispatchesPerStep} dispatches/step, readbacks inside steps: ${readbacksInSteps}`);
 if (readbacksInSteps !== 0) console.log('  WARNING: a training step read data back from the GPU');
 
-// Kernel breakdown of one step (GPU timestamps per dispatch; each dispatch in its own pass while profiling).
-if (profile) {
-  const { ms, kernels } = await timer.time(() => trainStep(x));
+/** GPU time per kernel name over one run of `work` (timestamps per dispatch, each in its own pass while profiling). */
+async function kernelBreakdown(label: string, work: () => void): Promise<Record<string, unknown>> {
+  const { ms, kernels } = await timer.time(work);
   const byName = new Map<string, { ms: number; count: number }>();
   for (const k of kernels) {
     const e = byName.get(k.name) ?? { ms: 0, count: 0 };
@@ -127,10 +127,12 @@ if (profile) {
     byName.set(k.name, e);
   }
   const top = [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms);
-  result.kernelBreakdown = { timer: timer.mode, gpuMs: ms, kernels: top.map(([name, e]) => ({ name, ...e })) };
-  console.log(`\nkernel breakdown of one training step (${timer.mode}, sum ${fmt(ms)} ms):`);
-  console.log(table(['kernel', 'ms', '% step', 'calls'], top.slice(0, 10).map(([n, e]) => [n, e.ms, (100 * e.ms) / ms, e.count])));
+  console.log(`\nkernel breakdown of ${label} (${timer.mode}, sum ${fmt(ms)} ms):`);
+  console.log(table(['kernel', 'ms', '% total', 'calls'], top.slice(0, 10).map(([n, e]) => [n, e.ms, (100 * e.ms) / ms, e.count])));
+  return { timer: timer.mode, gpuMs: ms, kernels: top.map(([name, e]) => ({ name, ...e })) };
 }
+
+if (profile) result.kernelBreakdown = await kernelBreakdown('one training step', () => trainStep(x));
 x.inputIds.dispose();
 x.attentionMask.dispose();
 x.labels.dispose();
@@ -151,9 +153,15 @@ for (const b of inferBatches) {
     times.push(performance.now() - t0);
   }
   const ms = Math.min(...times.slice(1));
-  const row = { batch: b, seq, ms, examplesPerSec: (1000 * b) / ms, gflops: forwardFlops(b) / (ms * 1e6), allMs: times };
+  const examplesPerSec = (1000 * b) / ms;
+  const gflops = forwardFlops(b) / (ms * 1e6);
+  const row: Record<string, unknown> = { batch: b, seq, ms, examplesPerSec, gflops, allMs: times };
+  if (profile && b === Math.max(...inferBatches)) {
+    row.kernelBreakdown = await kernelBreakdown(`one forward at ${b}×${seq}`, () =>
+      wt.noGrad(() => wt.tidy(() => { model.forward({ inputIds: xi.inputIds, attentionMask: xi.attentionMask }); return undefined; })));
+  }
   infer.push(row);
-  console.log(`inference ${b}×${seq}: ${fmt(ms)} ms (${fmt(row.examplesPerSec)} examples/s, ${fmt(row.gflops)} GFLOP/s)`);
+  console.log(`inference ${b}×${seq}: ${fmt(ms)} ms (${fmt(examplesPerSec)} examples/s, ${fmt(gflops)} GFLOP/s)`);
   xi.inputIds.dispose();
   xi.attentionMask.dispose();
   xi.labels.dispose();

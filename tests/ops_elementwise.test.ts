@@ -28,6 +28,9 @@ describe('binary ops with broadcasting', () => {
     [[1000], [1000]],
     [[33, 129], [33, 129]],
     [[16, 48], [16, 48]], // size % 4 == 0: the vec4 same-shape entry point
+    [[3, 5, 8], [5, 8]], // b a trailing block of a (position embeddings): the vec4 suffix entry point
+    [[2, 3, 12], [1, 1, 12]], // …with leading 1s
+    [[3, 5, 8], [1, 5, 1]], // not a trailing block: the generic kernel
     [[7, 1, 33], [129, 1]], // [a,1,c] with [b,1] → [a,b,c]
     [[1000], [1]],
     [[7, 33], [33]],
@@ -35,6 +38,24 @@ describe('binary ops with broadcasting', () => {
     [[2, 7, 1], [1, 1, 33]],
     [[2, 1, 3, 1, 5], [3, 4, 1]], // rank 5
   ];
+  it('vec4 entry points are taken where the shapes allow (same shape; b a trailing block of a)', () => {
+    const names: string[] = [];
+    const rt = wt.runtime();
+    rt.profiler = { onDispatch: (name) => void names.push(name) };
+    try {
+      wt.tidy(() => {
+        const a = wt.zeros([3, 5, 8]);
+        wt.add(a, wt.zeros([3, 5, 8]));
+        wt.add(a, wt.zeros([5, 8]));
+        wt.add(a, wt.zeros([1, 5, 1]));
+        wt.add(wt.zeros([3, 5, 7]), wt.zeros([5, 7]));
+        return undefined;
+      });
+    } finally {
+      rt.profiler = undefined;
+    }
+    expect(names.filter((n) => n.startsWith('binary'))).toEqual(['binary:same4', 'binary:suffix4', 'binary', 'binary']);
+  });
   for (const op of Object.keys(BINARY) as BinaryName[]) {
     it(`${op} forward`, async () => {
       for (const [sa, sb] of pairs) {

@@ -32,19 +32,28 @@ export function broadcastStrides(shape: readonly number[], outShape: readonly nu
 
 const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3, eq: 4 } as const;
 
+/** Whether `shape` without its leading 1s is the last dims of `of` (so it repeats contiguously along `of`). */
+function isTrailingBlock(shape: readonly number[], of: readonly number[]): boolean {
+  const first = shape.findIndex((d) => d !== 1);
+  const dims = first < 0 ? [] : shape.slice(first);
+  return dims.length <= of.length && sameShape(dims, of.slice(of.length - dims.length));
+}
+
 function binaryRaw(op: keyof typeof BINARY_OPS, a: Tensor, b: Tensor): Tensor {
   assertFloat(op, a, b);
   const shape = broadcastShapes(a.shape, b.shape);
   assertRank(op, shape);
   const out = empty(shape);
   const same = sameShape(a.shape, shape) && sameShape(b.shape, shape) ? 1 : 0;
+  // b repeated as a trailing block of a's shape ([T, C] + [B, T, C]-shaped a): vec4s indexed modulo its size.
+  const suffix = !same && sameShape(a.shape, shape) && b.size % 4 === 0 && b.size > 0 && isTrailingBlock(b.shape, shape);
   const pad8 = (v: number[]): number[] => [...v, ...Array(8 - v.length).fill(0)];
   const u = new Uniforms()
-    .u32(out.size, shape.length, same, 0)
+    .u32(out.size, shape.length, same, suffix ? b.size / 4 : 0)
     .u32(...pad8(shape), ...pad8(broadcastStrides(a.shape, shape)), ...pad8(broadcastStrides(b.shape, shape)));
-  const vec4 = same === 1 && out.size % 4 === 0;
-  runtime().dispatch(kernel('binary', binaryWgsl, { OP: BINARY_OPS[op] }, vec4 ? 'same4' : undefined), [a.binding, b.binding, out.binding], u.buffer,
-    grid1d(vec4 ? out.size / 4 : out.size));
+  const entry = out.size % 4 !== 0 ? undefined : same ? 'same4' : suffix ? 'suffix4' : undefined;
+  runtime().dispatch(kernel('binary', binaryWgsl, { OP: BINARY_OPS[op] }, entry), [a.binding, b.binding, out.binding], u.buffer,
+    grid1d(entry ? out.size / 4 : out.size));
   return out;
 }
 
