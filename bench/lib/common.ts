@@ -46,7 +46,7 @@ export function parseArgs(argv = process.argv.slice(2)): BenchArgs {
 
 /** Starts the runtime with Dawn's timestamp quantization off (exact GPU timestamps). */
 export async function startRuntime(): Promise<wt.Runtime> {
-  wt.setDawnFlags(['disable-dawn-features=timestamp_quantization']);
+  wt.setDawnFlags(['disable-dawn-features=timestamp_quantization', ...(process.env.BENCH_DAWN_FLAGS?.split(' ').filter(Boolean) ?? [])]);
   return wt.init();
 }
 
