@@ -47,7 +47,7 @@ describe('pipeline("sentiment-analysis") vs transformers', () => {
   });
 
   it('topK: null gives every label, sorted by score, one list per text', async () => {
-    const out = await classifier(golden.texts, { topK: null });
+    const out = await classifier(golden.texts as string[], { topK: null });
     expect(out).toHaveLength(3);
     out.forEach((rows, i) => expectClose(rows, golden.default_top_k_None[i]));
     const single = await classifier(golden.texts[0], { topK: null });
