@@ -69,6 +69,13 @@ fn forward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: v
   }
 }
 
+// Which keys of this lane's held vec4s of `row` are masked (its mask row, read once per run of rows sharing it).
+fn held_masked(row: u32, li: u32) -> array<vec4<bool>, MAX_HELD> {
+  var drop: array<vec4<bool>, MAX_HELD>;
+  for (var u = 0u; u < HELD; u++) { drop[u] = masked(row, min(li + u * WG, p.cols4 - 1u)); }
+  return drop;
+}
+
 // The forward for rows of at most WG·MAX_HELD vec4s, ROWS rows from `first`: one read of x, each exp computed once,
 // the mask row read once per run of rows that share it.
 fn forward_held(first: u32, li: u32) {
@@ -82,7 +89,7 @@ fn forward_held(first: u32, li: u32) {
     let mrow = row / p.rows_per_mask;
     if (mrow != held_mask) {
       held_mask = mrow;
-      for (var u = 0u; u < HELD; u++) { drop[u] = masked(row, min(li + u * WG, p.cols4 - 1u)); }
+      drop = held_masked(row, li);
     }
     var m = F32_MIN;
     for (var u = 0u; u < HELD; u++) {
@@ -144,7 +151,7 @@ fn backward_held(first: u32, li: u32) {
     let mrow = row / p.rows_per_mask;
     if (mrow != held_mask) {
       held_mask = mrow;
-      for (var u = 0u; u < HELD; u++) { drop[u] = masked(row, min(li + u * WG, p.cols4 - 1u)); }
+      drop = held_masked(row, li);
     }
     var s = vec4<f32>(0.0);
     for (var u = 0u; u < HELD; u++) {

@@ -16,7 +16,8 @@ function denseLayout(h: number, r: number, c: number, transposed = false): Matri
   return transposed ? { batch1: h * r * c, batch2: r * c, row: 1, col: c } : { batch1: h * r * c, batch2: r * c, row: c, col: 1 };
 }
 
-function checkHeads(op: string, x: Tensor, heads: number): [number, number, number] {
+/** x: [B, T, H·D] → [B, T, D]; a clear error for any other shape. */
+export function checkHeads(op: string, x: Tensor, heads: number): [number, number, number] {
   if (x.rank !== 3 || x.shape[2] % heads !== 0) throw new Error(`${op}: expected [B, T, H·D] with H = ${heads}, got [${x.shape}]`);
   return [x.shape[0], x.shape[1], x.shape[2] / heads];
 }

@@ -9,6 +9,7 @@ import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { DropoutRng } from './dropout.js';
+import { checkHeads } from './attention.js';
 import { assertFloat, dummyBinding, empty, grid1d, kernel } from './kernel.js';
 
 export interface AttentionOptions {
@@ -54,12 +55,10 @@ function geometry(headDim: number): FlashGeometry {
 /** q, k, v: [B, T, H·D] (head h at columns h·D…) → context [B, T, H·D] = dropout(softmax(scale·q·kᵀ + mask))·v per head. */
 export function flashAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, options: AttentionOptions): Tensor {
   assertFloat('flashAttention', q, k, v);
-  if (q.rank !== 3 || q.shape[2] % heads !== 0) throw new Error(`flashAttention: q must be [B, T, H·D] with H = ${heads}, got [${q.shape}]`);
-  for (const [name, t] of [['k', k], ['v', v]] as const) {
-    if (t.shape.join() !== q.shape.join()) throw new Error(`flashAttention: ${name} [${t.shape}] must match q [${q.shape}]`);
+  const [b, t, d] = checkHeads('flashAttention', q, heads);
+  for (const [name, x] of [['k', k], ['v', v]] as const) {
+    if (x.shape.join() !== q.shape.join()) throw new Error(`flashAttention: ${name} [${x.shape}] must match q [${q.shape}]`);
   }
-  const [b, t, hd] = q.shape;
-  const d = hd / heads;
   if (!flashAttentionSupports(d)) throw new Error(`flashAttention: head size ${d} not supported (needs a multiple of 4, at most ${MAX_HEAD_DIM})`);
   const { mask, scale } = options;
   if (mask && (mask.dtype !== 'i32' || mask.shape.join() !== [b, t].join())) {
@@ -67,11 +66,12 @@ export function flashAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, o
   }
   const p = options.dropout?.p ?? 0;
   if (!(p >= 0 && p < 1)) throw new Error(`flashAttention: dropout p must be in [0, 1), got ${p}`);
-  // The dropout stream indexes the probabilities [B, H, T, T] with u32s (as the unfused dropout kernel does).
-  if (p > 0 && b * heads * t * t > 0xffffffff) throw new Error(`flashAttention: dropout over ${b}·${heads}·${t}² probabilities exceeds the 2^32 counters of one dropout stream; lower the batch`);
+  const probs = b * heads * t * t; // elements of the [B, H, T, T] probabilities the unfused path would store
+  // The dropout stream indexes those probabilities with u32s (as the unfused dropout kernel does).
+  if (p > 0 && probs > 0xffffffff) throw new Error(`flashAttention: dropout over ${b}·${heads}·${t}² probabilities exceeds the 2^32 counters of one dropout stream; lower the batch`);
   // The unfused path's dropout draws B·H·T·T counters for the probabilities; so do we, for the same mask.
   const rng = options.dropout?.rng;
-  const offset = p > 0 && rng ? rng.next(b * heads * t * t) : 0;
+  const offset = p > 0 && rng ? rng.next(probs) : 0;
   const seed = p > 0 && rng ? rng.seed : 0;
 
   const { wg, rows } = geometry(d);
@@ -84,8 +84,8 @@ export function flashAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, o
   const entry = (name: string) => kernel(`flash_attention_d${d}_r${rows}`, code, { WG: wg }, name); // WG: a pipeline constant
   const maskBinding = mask ? mask.binding : dummyBinding();
   const grid = grid1d(blocks, 1);
-  // Storage bindings 0-9 in the shader's order (null: unused by the entry point); the uniforms follow at 10.
 
+  // Storage bindings 0-9 in the shader's order (null: unused by the entry point); the uniforms follow at 10.
   const o = empty(q.shape);
   const stats = empty([b * heads * t, 4]); // (m, 1/l, Δ, 0) per row
   runtime().dispatch(entry('forward'), [q.binding, k.binding, v.binding, maskBinding, o.binding, stats.binding, null, null, null, null], uniforms, grid);
