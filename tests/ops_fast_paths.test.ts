@@ -4,7 +4,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
 import * as wt from '../src/index.js';
-import { forceMatmulKernel, matmulKernelChoices, stridedMatmul } from '../src/ops/matmul.js';
+import { forceMatmulKernel, matmulKernelChoices, stridedMatmul, untunedMatmulChoice } from '../src/ops/matmul.js';
 import { sumToShape } from '../src/ops/reduce.js';
 import { SPLIT_K_CHOICES, splitKChoices } from '../src/ops/matmul_splitk.js';
 import { geluScalar, normalCdf } from '../src/ops/reference/elementwise.js';
@@ -141,6 +141,58 @@ describe('matmul fast paths vs float64', () => {
     a.dispose();
     b.dispose();
   });
+
+  it('every baked epilogue (bias, accumulate, GELU with and without the pre-activation), scalar and vec4 C, every kernel', async () => {
+    // Each epilogue is generated into the kernel (no runtime flags), so every combination is its own code: checked
+    // on a C whose rows are 4-aligned (vec4 stores) and one whose rows are not, with tails in M and N.
+    const combos = [
+      { bias: false, accumulate: false }, { bias: true, accumulate: false }, { bias: false, accumulate: true }, { bias: true, accumulate: true },
+      { bias: true, accumulate: false, gelu: true, keepPre: false }, { bias: true, accumulate: false, gelu: true, keepPre: true },
+      { bias: false, accumulate: true, gelu: true, keepPre: true },
+    ];
+    const names: string[] = [];
+    const rt = wt.runtime();
+    rt.profiler = { onDispatch: (name) => void names.push(name) };
+    try {
+      let seed = 300;
+      for (const [m, k, n] of [[45, 20, 36], [45, 20, 37]]) {
+        const av = randArray(m * k, seed++);
+        const bv = randArray(n * k, seed++);
+        const biasV = randArray(n, seed++);
+        const prevV = randArray(m * n, seed++);
+        const plain = refMatmul(av, bv, 1, m, n, k, false, true, true);
+        // Every combination on the default and the smallest tile; every other kernel with the Linear epilogue (bias)
+        // and the fused GELU one (one pipeline per combination and kernel: compiling them all is slow on lavapipe).
+        for (const choice of choices()) {
+          forceMatmulKernel(choice);
+          const all = choice === untunedMatmulChoice({ a: 'row', b: 'nt', vecA: true, vecB: true }, m) || choice === 'plain_r4c8';
+          for (const { bias, accumulate, gelu, keepPre } of all ? combos : [combos[1], combos[5]]) {
+            const tag = `${choice} N=${n} bias=${bias} accumulate=${accumulate} gelu=${!!gelu} pre=${!!keepPre}`;
+            await wt.tidyAsync(async () => {
+              const L = (r: number, c: number) => ({ batch1: 0, batch2: 0, row: r, col: c });
+              const [a, b, biasT] = [wt.tensor(av, [m, k]), wt.tensor(bv, [n, k]), wt.tensor(biasV, [n])];
+              const c = accumulate ? wt.tensor(prevV, [m, n]) : wt.full([m, n], NaN);
+              const act = wt.full([m, n], NaN);
+              stridedMatmul({
+                a, aLayout: L(k, 1), b, bLayout: L(1, k), c: gelu && !keepPre && !accumulate ? null : c, cLayout: L(n, 1),
+                m, n, k, batch1: 1, batch2: 1, alpha: 0.75, bias: bias ? biasT : undefined, accumulate, gelu: gelu ? act : undefined,
+              });
+              const pre = plain.map((v, i) => 0.75 * v + (bias ? biasV[i % n] : 0) + (accumulate ? prevV[i] : 0));
+              if (!gelu || keepPre) expect(maxErr(await c.data(), pre), `${tag}: C`).toBeLessThan(1e-5);
+              if (gelu) expect(maxErr(await act.data(), pre.map(geluScalar)), `${tag}: gelu(C)`).toBeLessThan(2e-6);
+            });
+          }
+        }
+      }
+    } finally {
+      rt.profiler = undefined;
+    }
+    // Both store paths were generated and run: epilogue ids end in 'v' for the 4-aligned C only.
+    const fast = names.filter((nm) => nm.startsWith('matmul_fast_'));
+    expect(fast.some((nm) => /_e[bagp]*v$/.test(nm))).toBe(true);
+    expect(fast.some((nm) => /_e[bagp]*$/.test(nm))).toBe(true);
+    expect(new Set(fast.map((nm) => nm.replace(/.*_e/, ''))).size).toBe(2 * combos.length);
+  }, 600_000);
 
   it('fused bias + GELU epilogue (Linear layout): forward with and without the stored pre-activation, backward', async () => {
     // The epilogue is the same code in every generated kernel: every choice runs the inference forward on one

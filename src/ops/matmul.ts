@@ -6,7 +6,7 @@ import { Uniforms } from '../runtime/runtime.js';
 import { gradEnabled, type Tensor } from '../tensor/tensor.js';
 import { assertFloat, dummyBinding, empty, kernel } from './kernel.js';
 import { autotuner, shapeClass, type TuneResult } from '../runtime/autotune.js';
-import { configFits, configId, configName, fastLayout, generateFastMatmul, wgSize, type FastConfig, type FastLayout } from './matmul_fast.js';
+import { configFits, configId, configName, fastLayout, generateFastMatmul, wgSize, type FastConfig, type FastEpilogue, type FastLayout } from './matmul_fast.js';
 import { columnSums, sumToShape } from './reduce.js';
 import { splitKChoices, splitKCount, splitKFits, splitKLayouts } from './matmul_splitk.js';
 import { geluBackward } from './elementwise.js';
@@ -127,8 +127,13 @@ export function stridedMatmul(args: StridedMatmulArgs): void {
         .u32(args.bLayout.batch2, fl.ldb, args.cLayout.batch1, args.cLayout.batch2)
         .u32(fl.ldc).f32(args.alpha ?? 1).u32(args.bias ? 1 : 0, args.accumulate ? 1 : 0)
         .u32(...epilogue);
-      const name = configName(fl, config);
-      runtime().dispatch({ name, code: fastSource(name, fl, config) }, [a.binding, b.binding, bias, ...outputs], u.buffer, [
+      const cl = args.cLayout;
+      const epi: FastEpilogue = {
+        bias: !!args.bias, accumulate: !!args.accumulate, gelu: !!gelu, storePre: !!c,
+        vecC: n % 4 === 0 && fl.ldc % 4 === 0 && cl.batch1 % 4 === 0 && cl.batch2 % 4 === 0,
+      };
+      const name = configName(fl, config, epi);
+      runtime().dispatch({ name, code: fastSource(name, fl, config, epi) }, [a.binding, b.binding, bias, ...outputs], u.buffer, [
         Math.ceil(n / config.cols),
         Math.ceil(m / (wgSize(config) * config.rows)),
         batch1 * batch2,
@@ -159,9 +164,9 @@ function splitKMatmul(args: StridedMatmulArgs, s: number): void {
 }
 
 const sources = new Map<string, string>();
-function fastSource(name: string, layout: FastLayout, config: FastConfig): string {
+function fastSource(name: string, layout: FastLayout, config: FastConfig, epilogue: FastEpilogue): string {
   let s = sources.get(name);
-  if (!s) sources.set(name, (s = generateFastMatmul(layout, config)));
+  if (!s) sources.set(name, (s = generateFastMatmul(layout, config, epilogue)));
   return s;
 }
 
