@@ -3,7 +3,9 @@ export {
   type ClassifierInputs,
   type ClassifierOutput,
   type FromPretrainedOptions,
+  type ForwardOptions,
 } from './model.js';
+export { planPacking, type PackPlan } from './packing.js';
 export { DistilBertModel, Embeddings, MultiHeadSelfAttention, FFN, TransformerBlock } from './modules.js';
 export type { LoadingInfo } from './pretrained.js';
 export type { IntMatrixInput, LabelsInput } from './inputs.js';

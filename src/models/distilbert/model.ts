@@ -12,10 +12,11 @@ import { crossEntropy } from '../../ops/loss.js';
 import { narrow } from '../../ops/shape.js';
 import type { ParamGroup } from '../../optim/adamw.js';
 import { runtime } from '../../runtime/device.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { gradEnabled, type Tensor } from '../../tensor/tensor.js';
 import { DistilBertConfig, type DistilBertConfigInit } from './config.js';
 import { checkIds, checkSequenceLength, toIntMatrix, toLabels, type IntMatrixInput, type LabelsInput } from './inputs.js';
 import { DistilBertModel } from './modules.js';
+import { planPacking } from './packing.js';
 import { CONFIG_NAME, loadingMessages, MODEL_CLASS_NAME, readPretrained, type LoadingInfo } from './pretrained.js';
 import { getDefaultFileWriter, type FileWriter } from './save.js';
 import { decayParameterNames, matchCheckpointNames } from './weights_spec.js';
@@ -50,6 +51,16 @@ export interface FromPretrainedOptions {
   onWarning?: (message: string) => void;
   /** Receives HF's info-level messages (unused checkpoint weights of another architecture). Default: dropped. */
   onInfo?: (message: string) => void;
+}
+
+export interface ForwardOptions {
+  /** Also return every hidden state [B, T, dim] (always computed padded). */
+  outputHiddenStates?: boolean;
+  /**
+   * Default true: an eval-mode, no-gradient forward on host ids and mask runs on the unpadded tokens and finishes
+   * the last layer on the [CLS] rows only (packing.ts): same logits, less work. false: always the padded forward.
+   */
+  skipPadding?: boolean;
 }
 
 const DEFAULT_SEED = 42;
@@ -139,27 +150,39 @@ export class DistilBertForSequenceClassification extends Module {
    * inputIds, attentionMask: [B, T] → logits [B, num_labels] (+ loss [] with labels, + hidden states).
    * Host inputs are range-checked; GPU tensors are trusted (the kernels clamp ids). Call inside tidy().
    */
-  forward(inputs: ClassifierInputs, options: { outputHiddenStates?: boolean } = {}): ClassifierOutput {
+  forward(inputs: ClassifierInputs, options: ForwardOptions = {}): ClassifierOutput {
     const { config } = this;
     const ids = toIntMatrix(inputs.inputIds, 'input_ids');
     const [batch, seqLen] = ids.tensor.shape;
     checkSequenceLength(seqLen, config.max_position_embeddings);
     if (ids.host) checkIds(ids.host, ids.tensor.shape, config.vocab_size);
     let mask: Tensor | undefined;
+    let maskHost: ArrayLike<number> | undefined;
     if (inputs.attentionMask !== undefined) {
-      mask = toIntMatrix(inputs.attentionMask, 'attention_mask').tensor;
+      const m = toIntMatrix(inputs.attentionMask, 'attention_mask');
+      [mask, maskHost] = [m.tensor, m.host];
       if (mask.shape.join() !== ids.tensor.shape.join()) {
         throw new Error(`attention_mask [${mask.shape}] must have the shape of input_ids [${ids.tensor.shape}]`);
       }
     }
-    const hidden = this.distilbert.forward(ids.tensor, mask);
-    const last = hidden[hidden.length - 1];
-    const cls = narrow(last, 1, 0, 1).reshape([batch, config.dim]); // hidden[:, 0]
+    // Inference skips the padding (packing.ts) when it can: eval mode, no gradients, no hidden states asked for,
+    // ids and mask known on the host (a GPU mask would need a readback to plan).
+    const canPack = options.skipPadding !== false && !this.training && !gradEnabled() && !options.outputHiddenStates && ids.host !== undefined &&
+      (maskHost !== undefined || mask === undefined);
+    const plan = canPack ? planPacking(ids.host!, maskHost ?? new Int32Array(batch * seqLen).fill(1), batch, seqLen) : undefined;
+    let hidden: Tensor[] | undefined;
+    let cls: Tensor;
+    if (plan) {
+      cls = this.distilbert.forwardCls(plan);
+    } else {
+      hidden = this.distilbert.forward(ids.tensor, mask);
+      cls = narrow(hidden[hidden.length - 1], 1, 0, 1).reshape([batch, config.dim]); // hidden[:, 0]
+    }
     const pooled = this.dropout.forward(relu(this.preClassifier.forward(cls)));
     const logits = this.classifier.forward(pooled);
     const out: ClassifierOutput = { logits };
     if (inputs.labels !== undefined) out.loss = this.loss(logits, inputs.labels, batch);
-    if (options.outputHiddenStates) out.hiddenStates = hidden;
+    if (options.outputHiddenStates) out.hiddenStates = hidden!;
     return out;
   }
 

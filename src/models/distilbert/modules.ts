@@ -8,6 +8,7 @@ import { Dropout, Embedding, LayerNorm, Linear } from '../../nn/layers.js';
 import { Module } from '../../nn/module.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { DistilBertActivation, DistilBertConfig } from './config.js';
+import { gatherRows, type PackPlan } from './packing.js';
 
 /** DistilBERT hard-codes eps = 1e-12 for every LayerNorm, whatever the config says. */
 const LAYER_NORM_EPS = 1e-12;
@@ -30,6 +31,11 @@ export class Embeddings extends Module {
     const t = ids.shape[1];
     const positions = tensor(Int32Array.from({ length: t }, (_, i) => i), [t]); // position_ids = arange(T)
     const x = add(this.wordEmbeddings.forward(ids), this.positionEmbeddings.forward(positions)); // [B,T,C] + [T,C]
+    return this.dropout.forward(this.layerNorm.forward(x));
+  }
+  /** Packed tokens (packing.ts): ids, positions: int32 [N] → [N, dim]. */
+  forwardTokens(ids: Tensor, positions: Tensor): Tensor {
+    const x = add(this.wordEmbeddings.forward(ids), this.positionEmbeddings.forward(positions));
     return this.dropout.forward(this.layerNorm.forward(x));
   }
 }
@@ -63,6 +69,17 @@ export class MultiHeadSelfAttention extends Module {
     const dropout = drop.training && drop.p > 0 ? { p: drop.p, rng: drop.rng } : undefined;
     const context = selfAttention(q, k, v, this.heads, { scale: 1 / Math.sqrt(headDim), mask, dropout });
     return this.outLin.forward(context);
+  }
+  /**
+   * Packed tokens (eval mode): x [N, dim] → [N, dim], or [B, dim] for the [CLS] rows only (clsOnly). Q, K and V are
+   * re-padded to [B, tmax, dim] for attention; the context is packed back before out_lin.
+   */
+  forwardPacked(x: Tensor, plan: PackPlan, clsOnly: boolean): Tensor {
+    const dim = x.shape[1];
+    const padded = (t: Tensor): Tensor => gatherRows(t, plan.unpack).reshape([plan.batch, plan.tmax, dim]);
+    const [q, k, v] = [this.qLin, this.kLin, this.vLin].map((lin) => padded(lin.forward(x)));
+    const context = selfAttention(q, k, v, this.heads, { scale: 1 / Math.sqrt(dim / this.heads), mask: plan.mask });
+    return this.outLin.forward(gatherRows(context.reshape([plan.batch * plan.tmax, dim]), clsOnly ? plan.clsSlots : plan.pack));
   }
 }
 
@@ -122,6 +139,12 @@ export class TransformerBlock extends Module {
     const h = this.saLayerNorm.forward(add(this.attention.forward(x, mask), x));
     return this.outputLayerNorm.forward(add(this.ffn.forward(h), h));
   }
+  /** Packed tokens (eval mode): x [N, dim] → [N, dim], or [B, dim] for the [CLS] rows only (clsOnly). */
+  forwardPacked(x: Tensor, plan: PackPlan, clsOnly: boolean): Tensor {
+    const residual = clsOnly ? gatherRows(x, plan.cls) : x;
+    const h = this.saLayerNorm.forward(add(this.attention.forwardPacked(x, plan, clsOnly), residual));
+    return this.outputLayerNorm.forward(add(this.ffn.forward(h), h));
+  }
 }
 
 /** Embeddings + n_layers blocks. ids, mask: int32 [B, T] → every hidden state [B, T, dim] (index 0 = embeddings). */
@@ -138,6 +161,12 @@ export class DistilBertModel extends Module {
     const hidden = [this.embeddings.forward(ids)];
     for (const layer of this.layers) hidden.push(layer.forward(hidden[hidden.length - 1], mask));
     return hidden;
+  }
+  /** Packed inference (packing.ts; eval mode): → the last layer's [CLS] rows [B, dim], i.e. hidden[-1][:, 0]. */
+  forwardCls(plan: PackPlan): Tensor {
+    let x = this.embeddings.forwardTokens(plan.ids, plan.positions);
+    this.layers.forEach((layer, i) => (x = layer.forwardPacked(x, plan, i === this.layers.length - 1)));
+    return x;
   }
 }
 

@@ -1,0 +1,122 @@
+// Inference without the padding (src/models/distilbert/packing.ts): the packed forward (kept tokens only, [CLS]-only
+// last layer) against the padded forward of the same model on awkward masks, when it is taken and when it is not.
+// (The pipeline golden test checks it against transformers too: its batched texts are padded.)
+import { beforeAll, describe, expect, it } from 'vitest';
+import { gpu } from './helpers/gpu.js';
+import * as wt from '../src/index.js';
+import { planPacking } from '../src/models/distilbert/packing.js';
+
+beforeAll(async () => { await gpu(); });
+
+const [B, T] = [6, 11];
+/** Masks: right padding, left padding, holes, a [CLS] whose own mask is 0, a full row, a single token. */
+const MASK = [
+  [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0],
+  [0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1],
+  [1, 1, 0, 1, 0, 0, 1, 1, 0, 1, 0],
+  [0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0],
+  [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+  [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+];
+
+function model(): wt.DistilBertForSequenceClassification {
+  const m = wt.DistilBertForSequenceClassification.fromConfig(
+    { vocab_size: 97, dim: 32, n_heads: 4, hidden_dim: 48, n_layers: 3, max_position_embeddings: 16, num_labels: 3 },
+    { seed: 5 },
+  );
+  return m.eval();
+}
+
+function ids(seed: number): number[][] {
+  const r = wt.seededRandom(seed);
+  return MASK.map((row) => row.map((_, t) => (t === 0 ? 2 : 3 + Math.floor(r() * 90))));
+}
+
+/** Runs fn and counts the dispatches of the embedding (row gather) kernel: 2 padded, more when packed. */
+function countGathers<T>(fn: () => T): { result: T; gathers: number } {
+  const rt = wt.runtime();
+  let gathers = 0;
+  rt.profiler = { onDispatch: (name) => void (name === 'embedding' && gathers++) };
+  try {
+    return { result: fn(), gathers };
+  } finally {
+    rt.profiler = undefined;
+  }
+}
+
+async function logits(m: wt.DistilBertForSequenceClassification, inputs: wt.ClassifierInputs, skipPadding: boolean): Promise<{ values: Float32Array; gathers: number }> {
+  return wt.tidyAsync(async () => {
+    const { result, gathers } = countGathers(() => m.forward(inputs, { skipPadding }).logits);
+    return { values: (await result.data()) as Float32Array, gathers };
+  });
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Number.isNaN(a[i] - b[i]) ? Infinity : Math.abs(a[i] - b[i]));
+  return d;
+}
+
+describe('DistilBERT inference without the padding', () => {
+  it('plans the kept tokens, their positions and the re-padded slots', async () => {
+    const plan = planPacking([101, 7, 8, 0, 5, 6, 9, 0], [1, 1, 1, 0, 0, 1, 1, 0], 2, 4)!;
+    expect([plan.batch, plan.tmax, plan.tokens]).toEqual([2, 3, 6]);
+    // Row 1's [CLS] slot (position 0) is kept although its mask is 0, and stays masked as a key.
+    expect([...(await plan.ids.data())]).toEqual([101, 7, 8, 5, 6, 9]);
+    expect([...(await plan.positions.data())]).toEqual([0, 1, 2, 0, 1, 2]);
+    expect([...(await plan.pack.data())]).toEqual([0, 1, 2, 3, 4, 5]);
+    expect([...(await plan.unpack.data())]).toEqual([0, 1, 2, 3, 4, 5]);
+    expect([...(await plan.mask.data())]).toEqual([1, 1, 1, 0, 1, 1]);
+    expect([...(await plan.cls.data())]).toEqual([0, 3]);
+    // No unmasked key in a row: HF averages over every position there, so no plan (the padded forward runs).
+    expect(planPacking([1, 2, 3, 4], [1, 0, 0, 0], 2, 2)).toBeUndefined();
+  });
+
+  it('gives the padded forward\'s logits on awkward masks (and the packed path is taken)', async () => {
+    const m = model();
+    for (const seed of [1, 2]) {
+      const inputs = { inputIds: ids(seed), attentionMask: MASK };
+      const padded = await wt.noGrad(() => logits(m, inputs, false));
+      const packed = await wt.noGrad(() => logits(m, inputs, true));
+      expect(padded.gathers).toBe(2);
+      expect(packed.gathers).toBeGreaterThan(2);
+      expect(maxDiff(packed.values, padded.values), `seed ${seed}`).toBeLessThan(2e-5);
+      expect(packed.values.length).toBe(B * 3);
+    }
+    // Without a mask every token is kept: only the last layer's [CLS]-only finish differs.
+    const noMask = { inputIds: ids(3) };
+    const a = await wt.noGrad(() => logits(m, noMask, false));
+    const b = await wt.noGrad(() => logits(m, noMask, true));
+    expect(b.gathers).toBeGreaterThan(2);
+    expect(maxDiff(a.values, b.values)).toBeLessThan(2e-5);
+  });
+
+  it('the loss from packed logits equals the padded one', async () => {
+    const m = model();
+    const inputs = { inputIds: ids(4), attentionMask: MASK, labels: [0, 1, 2, 2, 1, 0] };
+    const loss = (skipPadding: boolean): Promise<number> =>
+      wt.noGrad(() => wt.tidyAsync(async () => (await m.forward(inputs, { skipPadding }).loss!.data())[0]));
+    expect(Math.abs((await loss(true)) - (await loss(false)))).toBeLessThan(2e-6);
+  });
+
+  it('runs padded when packing is not exact or not wanted: all-masked row, training mode, gradients, hidden states, GPU mask', async () => {
+    const m = model();
+    const allMasked = MASK.map((row, b) => (b === 2 ? row.map(() => 0) : row));
+    const withHole = { inputIds: ids(5), attentionMask: allMasked };
+    const forced = await wt.noGrad(() => logits(m, withHole, false));
+    const auto = await wt.noGrad(() => logits(m, withHole, true));
+    expect(auto.gathers).toBe(2);
+    expect(maxDiff(auto.values, forced.values)).toBe(0);
+
+    const inputs = { inputIds: ids(6), attentionMask: MASK };
+    expect((await logits(m, inputs, true)).gathers, 'gradients on').toBe(2);
+    m.train();
+    expect((await wt.noGrad(() => logits(m, inputs, true))).gathers, 'training mode').toBe(2);
+    m.eval();
+    const hidden = wt.noGrad(() => wt.tidy(() => countGathers(() => m.forward(inputs, { outputHiddenStates: true }).hiddenStates!.length)));
+    expect(hidden).toEqual({ result: 4, gathers: 2 });
+    const gpuMask = wt.tensor(Int32Array.from(MASK.flat()), [B, T], 'i32');
+    expect((await wt.noGrad(() => logits(m, { inputIds: ids(6), attentionMask: gpuMask }, true))).gathers, 'GPU mask').toBe(2);
+    gpuMask.dispose();
+  });
+});
