@@ -138,7 +138,7 @@ if (!args.rest.has('skip-base')) {
 
   const timeOurs = async (what: string, ids: wt.IntMatrixInput, mask: wt.IntMatrixInput): Promise<{ ms: number[]; logits: Float32Array }> => {
     const ms: number[] = [];
-    let logits = new Float32Array();
+    let logits: Float32Array = new Float32Array();
     for (let r = 0; r <= runs; r++) {
       await rt.sync();
       const s = performance.now();
