@@ -1,6 +1,7 @@
-// Inference without the padding (src/models/distilbert/packing.ts): the packed forward (kept tokens only, [CLS]-only
-// last layer) against the padded forward of the same model on awkward masks, when it is taken and when it is not.
-// (The pipeline golden test checks it against transformers too: its batched texts are padded.)
+// Skipping the padding (src/models/distilbert/packing.ts): the packed forward (kept tokens only, [CLS]-only last
+// layer) against the padded forward of the same model on awkward masks: logits, loss and every parameter gradient;
+// when it is taken and when it is not. (Against transformers too: the pipeline golden test's batched texts and the
+// Trainer golden test's batch are padded, and both run packed.)
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
 import * as wt from '../src/index.js';
@@ -19,9 +20,9 @@ const MASK = [
   [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
 ];
 
-function model(): wt.DistilBertForSequenceClassification {
+function model(dropout = 0.1): wt.DistilBertForSequenceClassification {
   const m = wt.DistilBertForSequenceClassification.fromConfig(
-    { vocab_size: 97, dim: 32, n_heads: 4, hidden_dim: 48, n_layers: 3, max_position_embeddings: 16, num_labels: 3 },
+    { vocab_size: 97, dim: 32, n_heads: 4, hidden_dim: 48, n_layers: 3, max_position_embeddings: 16, num_labels: 3, dropout, attention_dropout: dropout, seq_classif_dropout: dropout },
     { seed: 5 },
   );
   return m.eval();
@@ -36,7 +37,7 @@ function ids(seed: number): number[][] {
 function countGathers<T>(fn: () => T): { result: T; gathers: number } {
   const rt = wt.runtime();
   let gathers = 0;
-  rt.profiler = { onDispatch: (name) => void (name === 'embedding' && gathers++) };
+  rt.profiler = { onDispatch: (name) => void (name.startsWith('embedding') && gathers++) };
   try {
     return { result: fn(), gathers };
   } finally {
@@ -57,7 +58,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return d;
 }
 
-describe('DistilBERT inference without the padding', () => {
+describe('DistilBERT without the padding', () => {
   it('plans the kept tokens, their positions and the re-padded slots', async () => {
     const plan = planPacking([101, 7, 8, 0, 5, 6, 9, 0], [1, 1, 1, 0, 0, 1, 1, 0], 2, 4)!;
     expect([plan.batch, plan.tmax, plan.tokens]).toEqual([2, 3, 6]);
@@ -99,7 +100,53 @@ describe('DistilBERT inference without the padding', () => {
     expect(Math.abs((await loss(true)) - (await loss(false)))).toBeLessThan(2e-6);
   });
 
-  it('runs padded when packing is not exact or not wanted: all-masked row, training mode, gradients, hidden states, GPU mask', async () => {
+  it('training: the same loss and parameter gradients (dropout 0), through the Trainer-style host inputs', async () => {
+    const m = model(0).train();
+    const inputs = { inputIds: ids(7), attentionMask: MASK, labels: [2, 0, 1, 1, 0, 2] };
+    const run = (skipPadding: boolean): Promise<{ loss: number; grads: Float32Array[]; gathers: number }> =>
+      wt.tidyAsync(async () => {
+        const { result: loss, gathers } = countGathers(() => m.forward(inputs, { skipPadding }).loss!);
+        wt.backward(loss);
+        const grads = await Promise.all(m.parameters().map(async (p) => (await p.grad!.data()) as Float32Array));
+        m.parameters().forEach((p) => { p.grad?.dispose(); p.grad = undefined; });
+        return { loss: (await loss.data())[0], grads, gathers };
+      });
+    const padded = await run(false);
+    const packed = await run(true);
+    expect(padded.gathers).toBe(2);
+    expect(packed.gathers).toBeGreaterThan(2);
+    expect(Math.abs(packed.loss - padded.loss)).toBeLessThan(2e-6);
+    const names = m.namedParameters().map(([n]) => n);
+    let worst = 0;
+    packed.grads.forEach((g, i) => {
+      const want = padded.grads[i];
+      const scale = Math.max(1e-3, ...Array.from(want, Math.abs));
+      const err = maxDiff(g, want) / scale;
+      worst = Math.max(worst, err);
+      expect(err, names[i]).toBeLessThan(1e-4);
+    });
+    console.log(`packed vs padded training gradients: ${names.length} tensors, worst max|Δ|/max|g| ${worst.toExponential(2)}`);
+  });
+
+  it('training with dropout: packed, finite, and the same run twice from the same seed', async () => {
+    const losses: number[] = [];
+    for (let r = 0; r < 2; r++) {
+      const m = model(0.1).train();
+      const inputs = { inputIds: ids(8), attentionMask: MASK, labels: [0, 1, 2, 0, 1, 2] };
+      losses.push(await wt.tidyAsync(async () => {
+        const { result: loss, gathers } = countGathers(() => m.forward(inputs).loss!);
+        expect(gathers).toBeGreaterThan(2);
+        wt.backward(loss);
+        for (const p of m.parameters()) expect(Number.isFinite(Array.from(await p.grad!.data()).reduce((a, v) => a + Math.abs(v), 0)), p.name).toBe(true);
+        return (await loss.data())[0];
+      }));
+      m.dispose();
+    }
+    expect(Number.isFinite(losses[0])).toBe(true);
+    expect(losses[1]).toBe(losses[0]);
+  });
+
+  it('runs padded when packing is not exact or not wanted: all-masked row, hidden states, GPU mask, skipPadding false', async () => {
     const m = model();
     const allMasked = MASK.map((row, b) => (b === 2 ? row.map(() => 0) : row));
     const withHole = { inputIds: ids(5), attentionMask: allMasked };
@@ -109,10 +156,7 @@ describe('DistilBERT inference without the padding', () => {
     expect(maxDiff(auto.values, forced.values)).toBe(0);
 
     const inputs = { inputIds: ids(6), attentionMask: MASK };
-    expect((await logits(m, inputs, true)).gathers, 'gradients on').toBe(2);
-    m.train();
-    expect((await wt.noGrad(() => logits(m, inputs, true))).gathers, 'training mode').toBe(2);
-    m.eval();
+    expect((await wt.noGrad(() => logits(m, inputs, false))).gathers, 'skipPadding: false').toBe(2);
     const hidden = wt.noGrad(() => wt.tidy(() => countGathers(() => m.forward(inputs, { outputHiddenStates: true }).hiddenStates!.length)));
     expect(hidden).toEqual({ result: 4, gathers: 2 });
     const gpuMask = wt.tensor(Int32Array.from(MASK.flat()), [B, T], 'i32');

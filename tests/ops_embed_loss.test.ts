@@ -29,8 +29,8 @@ function makeIds(n: number, vocab: number, pad = 0): Int32Array {
 }
 
 describe('embedding', () => {
-  it('forward (vocab 1000, repeated ids)', async () => {
-    for (const [idsShape, dim] of [[[1], 1], [[3, 7], 33], [[129], 7], [[2, 33], 129]] as [number[], number][]) {
+  it('forward (vocab 1000, repeated ids; dims 4·k take the vec4 entry point)', async () => {
+    for (const [idsShape, dim] of [[[1], 1], [[3, 7], 33], [[129], 7], [[2, 33], 129], [[1], 4], [[5, 3], 36], [[129], 12]] as [number[], number][]) {
       const ids = makeIds(sizeOf(idsShape), 1000);
       const w = normal(1000 * dim);
       const want = E.embedding(ref([1000, dim], w), ids, idsShape);

@@ -19,7 +19,9 @@ export function embedding(weight: Tensor, ids: Tensor, paddingIdx = -1): Tensor 
   const tokens = ids.size;
   const out = empty([...ids.shape, dim]);
   const u = new Uniforms().u32(tokens, dim, vocab);
-  runtime().dispatch(kernel('embedding', embeddingWgsl), [weight.binding, ids.binding, out.binding], u.buffer, grid1d(tokens * dim));
+  const vec4 = dim % 4 === 0;
+  runtime().dispatch(kernel('embedding', embeddingWgsl, undefined, vec4 ? 'main4' : undefined), [weight.binding, ids.binding, out.binding], u.buffer,
+    grid1d((tokens * dim) / (vec4 ? 4 : 1)));
   return record('embedding', [weight, ids], out, (g) => [embeddingBackward(ids, g, vocab, dim, paddingIdx), null]);
 }
 

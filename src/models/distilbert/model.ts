@@ -12,7 +12,7 @@ import { crossEntropy } from '../../ops/loss.js';
 import { narrow } from '../../ops/shape.js';
 import type { ParamGroup } from '../../optim/adamw.js';
 import { runtime } from '../../runtime/device.js';
-import { gradEnabled, type Tensor } from '../../tensor/tensor.js';
+import type { Tensor } from '../../tensor/tensor.js';
 import { DistilBertConfig, type DistilBertConfigInit } from './config.js';
 import { checkIds, checkSequenceLength, toIntMatrix, toLabels, type IntMatrixInput, type LabelsInput } from './inputs.js';
 import { DistilBertModel } from './modules.js';
@@ -57,8 +57,9 @@ export interface ForwardOptions {
   /** Also return every hidden state [B, T, dim] (always computed padded). */
   outputHiddenStates?: boolean;
   /**
-   * Default true: an eval-mode, no-gradient forward on host ids and mask runs on the unpadded tokens and finishes
-   * the last layer on the [CLS] rows only (packing.ts): same logits, less work. false: always the padded forward.
+   * Default true: a forward on host ids and mask (the Trainer's, the pipeline's) runs on the real tokens only and
+   * finishes the last layer on the [CLS] rows (packing.ts): the same logits, loss and gradients from less work (in
+   * training, dropout draws its mask over the packed tensors instead). false: always the padded forward.
    */
   skipPadding?: boolean;
 }
@@ -165,10 +166,9 @@ export class DistilBertForSequenceClassification extends Module {
         throw new Error(`attention_mask [${mask.shape}] must have the shape of input_ids [${ids.tensor.shape}]`);
       }
     }
-    // Inference skips the padding (packing.ts) when it can: eval mode, no gradients, no hidden states asked for,
-    // ids and mask known on the host (a GPU mask would need a readback to plan).
-    const canPack = options.skipPadding !== false && !this.training && !gradEnabled() && !options.outputHiddenStates && ids.host !== undefined &&
-      (maskHost !== undefined || mask === undefined);
+    // The padding is skipped (packing.ts) when it can be: no hidden states asked for, ids and mask known on the
+    // host (a GPU mask would need a readback to plan).
+    const canPack = options.skipPadding !== false && !options.outputHiddenStates && ids.host !== undefined && (maskHost !== undefined || mask === undefined);
     const plan = canPack ? planPacking(ids.host!, maskHost ?? new Int32Array(batch * seqLen).fill(1), batch, seqLen) : undefined;
     let hidden: Tensor[] | undefined;
     let cls: Tensor;

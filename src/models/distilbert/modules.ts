@@ -71,14 +71,17 @@ export class MultiHeadSelfAttention extends Module {
     return this.outLin.forward(context);
   }
   /**
-   * Packed tokens (eval mode): x [N, dim] → [N, dim], or [B, dim] for the [CLS] rows only (clsOnly). Q, K and V are
-   * re-padded to [B, tmax, dim] for attention; the context is packed back before out_lin.
+   * Packed tokens: x [N, dim] → [N, dim], or [B, dim] for the [CLS] rows only (clsOnly). Q, K and V are re-padded
+   * to [B, tmax, dim] for attention; the context is packed back before out_lin. (An empty slot's gradient is exactly
+   * 0: it is masked as a key and no output reads it as a query.)
    */
   forwardPacked(x: Tensor, plan: PackPlan, clsOnly: boolean): Tensor {
     const dim = x.shape[1];
     const padded = (t: Tensor): Tensor => gatherRows(t, plan.unpack).reshape([plan.batch, plan.tmax, dim]);
     const [q, k, v] = [this.qLin, this.kLin, this.vLin].map((lin) => padded(lin.forward(x)));
-    const context = selfAttention(q, k, v, this.heads, { scale: 1 / Math.sqrt(dim / this.heads), mask: plan.mask });
+    const drop = this.dropout;
+    const dropout = drop.training && drop.p > 0 ? { p: drop.p, rng: drop.rng } : undefined;
+    const context = selfAttention(q, k, v, this.heads, { scale: 1 / Math.sqrt(dim / this.heads), mask: plan.mask, dropout });
     return this.outLin.forward(gatherRows(context.reshape([plan.batch * plan.tmax, dim]), clsOnly ? plan.clsSlots : plan.pack));
   }
 }
@@ -139,7 +142,7 @@ export class TransformerBlock extends Module {
     const h = this.saLayerNorm.forward(add(this.attention.forward(x, mask), x));
     return this.outputLayerNorm.forward(add(this.ffn.forward(h), h));
   }
-  /** Packed tokens (eval mode): x [N, dim] → [N, dim], or [B, dim] for the [CLS] rows only (clsOnly). */
+  /** Packed tokens: x [N, dim] → [N, dim], or [B, dim] for the [CLS] rows only (clsOnly). */
   forwardPacked(x: Tensor, plan: PackPlan, clsOnly: boolean): Tensor {
     const residual = clsOnly ? gatherRows(x, plan.cls) : x;
     const h = this.saLayerNorm.forward(add(this.attention.forwardPacked(x, plan, clsOnly), residual));
@@ -162,7 +165,7 @@ export class DistilBertModel extends Module {
     for (const layer of this.layers) hidden.push(layer.forward(hidden[hidden.length - 1], mask));
     return hidden;
   }
-  /** Packed inference (packing.ts; eval mode): → the last layer's [CLS] rows [B, dim], i.e. hidden[-1][:, 0]. */
+  /** Packed tokens (packing.ts): → the last layer's [CLS] rows [B, dim], i.e. hidden[-1][:, 0]. */
   forwardCls(plan: PackPlan): Tensor {
     let x = this.embeddings.forwardTokens(plan.ids, plan.positions);
     this.layers.forEach((layer, i) => (x = layer.forwardPacked(x, plan, i === this.layers.length - 1)));

@@ -1,10 +1,11 @@
-// Inference without the padding: a token whose attention_mask is 0 is never attended to (its key is masked), and
-// only each sequence's [CLS] row reaches the classifier. So an eval-mode, no-gradient classification forward can run
-// its linears, LayerNorms and FFNs on the kept tokens alone ([N, dim], N = Σ lengths), attention on the batch
-// re-padded to its longest kept sequence, and the last layer past attention on the [CLS] rows only. Per row the
-// arithmetic is the padded forward's (a masked key weighs exactly 0 in both), so the logits agree to rounding.
-// What stays exact is checked here: a row with no unmasked key (HF then averages over all positions, padding
-// included) gets no plan, and the caller runs the padded forward.
+// Skipping the padding: a token whose attention_mask is 0 is never attended to (its key is masked), and only each
+// sequence's [CLS] row reaches the classifier. So a classification forward can run its linears, LayerNorms and FFNs
+// on the real tokens alone ([N, dim], N = Σ lengths), attention on the batch re-padded to its longest sequence, and
+// the last layer past attention on the [CLS] rows only. Per row the arithmetic is the padded forward's (a masked
+// key weighs exactly 0 in both), so logits, loss and gradients agree to rounding; in training, dropout draws its
+// mask over the packed tensors (a different but equally valid draw). The row gathers are differentiable (the
+// embedding lookup with the activations as its table). What stays exact is checked here: a row with no unmasked key
+// (HF then averages over all positions, padding included) gets no plan, and the caller runs the padded forward.
 import { tensor } from '../../ops/basic.js';
 import { embedding } from '../../ops/embedding.js';
 import type { Tensor } from '../../tensor/tensor.js';
