@@ -70,7 +70,14 @@ describe('untuned matmul defaults', () => {
     const sg = matmulKernelChoices().includes('subgroup_r4c32i');
     const want = rt.info.isSoftware ? (sg ? 'subgroup_r4c32i' : 'plain_r4c8') : 'plain_r4c8';
     expect(untunedMatmulChoice(l, 2048)).toBe(want);
-    if (rt.info.isSoftware && sg) expect(untunedMatmulChoice(l, 128)).toBe('subgroup_r4c32w32i');
+    if (rt.info.isSoftware && sg) {
+      expect(untunedMatmulChoice(l, 128)).toBe('subgroup_r4c32w32i');
+      // Rows computed past M count (a workgroup covers wg·rows rows): one short sequence (100 tokens, no padding)
+      // takes the 128-row workgroup, a batch's few [CLS] rows the 8-row one.
+      expect(untunedMatmulChoice(l, 100)).toBe('subgroup_r4c32w32i');
+      expect(untunedMatmulChoice(l, 4)).toBe('subgroup_r1c32w8i');
+      expect(untunedMatmulChoice(l, 3277)).toBe('subgroup_r4c32i');
+    }
     expect(wgSize({ share: 'plain', rows: 4, cols: 8 })).toBe(64);
   });
 });

@@ -27,10 +27,18 @@ describe('base-size DistilBERT', () => {
     });
     const t2 = performance.now();
     expect(Number.isFinite(loss)).toBe(true);
-    expect(Math.abs(loss - Math.log(2))).toBeLessThan(0.05); // random init: near-uniform predictions
+    // Random init: near-uniform predictions (logit differences have a std of ~0.3 here, and the dropout draw moves
+    // the loss too, so only a loose band).
+    expect(Math.abs(loss - Math.log(2))).toBeLessThan(0.25);
     expect(norm).toBeGreaterThan(0);
     expect(model.parameters().every((p) => p.grad && p.grad.shape.join() === p.shape.join())).toBe(true);
     model.zeroGrad();
+    // Dropout off: the padding-skipping forward (row 1 is padded) gives the padded forward's loss at full size.
+    model.eval();
+    const evalLoss = (skipPadding: boolean): Promise<number> =>
+      wt.noGrad(() => wt.tidyAsync(() => model.forward({ inputIds: ids, attentionMask: mask, labels: [0, 1] }, { skipPadding }).loss!.item()));
+    const [packed, padded] = [await evalLoss(true), await evalLoss(false)];
+    expect(Math.abs(packed - padded)).toBeLessThan(1e-5);
     console.log(`base-size: init ${((t1 - t0) / 1000).toFixed(1)} s, forward+backward ${((t2 - t1) / 1000).toFixed(1)} s, loss ${loss}, grad norm ${norm}`);
     console.log('GPU memory at the end of backward', peak, 'after', wt.memory(), 'binding limit', wt.runtime().limits.maxStorageBufferBindingSize);
     model.dispose();

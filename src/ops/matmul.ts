@@ -50,6 +50,8 @@ function fastConfigs(layout: FastLayout): FastConfig[] {
       // Broadcasts interleaved with their FMAs (fewer live values): taller blocks without the spills.
       { share: 'subgroup', rows: 4, cols: 32, interleave: true }, { share: 'subgroup', rows: 4, cols: 32, wg: 32, interleave: true },
       { share: 'subgroup', rows: 8, cols: 16, wg: 32, interleave: true },
+      // One row per lane, 8 rows per workgroup: short M (a batch's [CLS] rows, one short sequence) without idle rows.
+      { share: 'subgroup', rows: 1, cols: 32, wg: 8, interleave: true },
     ] as FastConfig[] : []),
     { share: 'plain', rows: 4, cols: 8 },
   ];
@@ -63,14 +65,39 @@ function fastConfigs(layout: FastLayout): FastConfig[] {
  * short M (attention heads: 128 rows) without idle lanes.
  */
 const PREFERRED = {
-  software: ['subgroup_r4c32i', 'subgroup_r4c32w32i', 'subgroup_r2c16', 'plain_r4c8'],
+  software: ['subgroup_r4c32i', 'subgroup_r4c32w32i', 'subgroup_r2c16', 'subgroup_r1c32w8i', 'plain_r4c8'],
   hardware: ['plain_r4c8', 'subgroup_r2c16'],
 };
 
-/** The untuned choice: the first preferred config that fits and whose workgroup spans at most M rows, else any that fits. */
+/**
+ * Software adapters: a config's relative cost per output element, from what limits lavapipe (bench/README.md): per
+ * step of 4 along K a lane spends ~80 cycles per vec4 load (its A rows; its share of the B block, or every B vec4
+ * when not shared), a cycle per FMA and per broadcast.
+ */
+function softwareCostPerElement(c: FastConfig): number {
+  const sg = c.share === 'subgroup';
+  const loads = c.rows + (sg ? c.cols / 8 : c.cols);
+  return (80 * loads + 4 * c.rows * c.cols + (sg ? 4 * c.cols : 0)) / (c.rows * c.cols);
+}
+
+/**
+ * The untuned choice. Software: the preferred config with the least estimated cost for M rows, rows past M computed
+ * and dropped included (a workgroup spans wg·rows rows: 256 for r4c32i, 8 for r1c32w8i); ties go to the earlier
+ * preference. Hardware: the first preferred config whose workgroup spans at most M rows. Else any that fits.
+ */
 function defaultChoice(configs: FastConfig[], m: number): MatmulChoice {
   const byId = new Map(configs.map((c) => [configId(c), c]));
-  const order = [...PREFERRED[runtime().info.isSoftware ? 'software' : 'hardware'].filter((id) => byId.has(id)), ...byId.keys()];
+  const software = runtime().info.isSoftware;
+  const preferred = PREFERRED[software ? 'software' : 'hardware'].filter((id) => byId.has(id));
+  const order = [...preferred, ...byId.keys()];
+  if (software && preferred.length) {
+    const cost = (id: string): number => {
+      const c = byId.get(id)!;
+      const span = wgSize(c) * c.rows;
+      return Math.ceil(m / span) * span * softwareCostPerElement(c);
+    };
+    return preferred.reduce((best, id) => (cost(id) < cost(best) ? id : best));
+  }
   const id = order.find((i) => wgSize(byId.get(i)!) * byId.get(i)!.rows <= m) ?? order[0];
   return id ?? 'strided';
 }
