@@ -26,12 +26,17 @@ export function forwardFlops(m: ModelShape, tokens: number): number {
   return 2 * m.nonEmbeddingParams * tokens + 4 * m.layers * tokens * tokens * m.dim;
 }
 
-/** Padded batches (lengths of each batch's rows) → training FLOPs (forward + backward = 3 × forward). */
+/**
+ * Batches (lengths of each batch's rows) → FLOPs (training: forward + backward = 3 × forward). The model skips the
+ * padding (src/models/distilbert/packing.ts): dense layers over the real tokens, attention over each row padded to
+ * the batch's longest (the [CLS]-only last layer is not counted: an over-estimate, the safe side for a warning).
+ */
 export function batchFlops(m: ModelShape, batchLengths: readonly (readonly number[])[], train: boolean): number {
   let total = 0;
   for (const lens of batchLengths) {
     const t = Math.max(...lens);
-    total += lens.length * forwardFlops(m, t) * (train ? 3 : 1);
+    const real = lens.reduce((a, v) => a + v, 0);
+    total += (2 * m.nonEmbeddingParams * real + lens.length * 4 * m.layers * t * t * m.dim) * (train ? 3 : 1);
   }
   return total;
 }
