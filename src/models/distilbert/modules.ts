@@ -169,7 +169,7 @@ export class DistilBertModel extends Module {
   forwardCls(plan: PackPlan): Tensor {
     let x = this.embeddings.forwardTokens(plan.ids, plan.positions);
     this.layers.forEach((layer, i) => (x = layer.forwardPacked(x, plan, i === this.layers.length - 1)));
-    return x;
+    return this.layers.length ? x : gatherRows(x, plan.cls);
   }
 }
 
