@@ -82,9 +82,9 @@ export function subgroupRowSize(cols: number): number {
  * lane in registers (0: too long, stream the row instead) and `rowsPerGroup` rows per workgroup, so what every row
  * shares (a mask row, gamma and beta) is loaded once per workgroup. Matches HELD / ROWS in the shaders.
  */
-export function heldRows(cols: number, sg: number, maxHeld: number): { held: number; rowsPerGroup: number } {
+export function heldRows(cols: number, sg: number, maxHeld: number, rowsPerGroup = 4): { held: number; rowsPerGroup: number } {
   const perLane = sg ? Math.ceil(cols / 4 / sg) : 0;
-  return perLane > 0 && perLane <= maxHeld ? { held: perLane, rowsPerGroup: 4 } : { held: 0, rowsPerGroup: 1 };
+  return perLane > 0 && perLane <= maxHeld ? { held: perLane, rowsPerGroup } : { held: 0, rowsPerGroup: 1 };
 }
 
 /** softmax(scale·x) over the last axis. x: [..., cols] → same shape. */
