@@ -207,10 +207,19 @@ export function kernelCases(d: Dims): Case[] {
       // p, g, m, v read; p, m, v written: 28 bytes per parameter.
       name: `adamw ${(d.params / 1e6).toFixed(1)}M params`, kind: 'memory', work: 28 * d.params,
       setup() {
-        const p = wt.full([d.params], 0.01).keep().requireGrad();
-        p.grad = wt.full([d.params], 0.001).keep();
-        const opt = new wt.AdamW([p], { lr: 1e-4 });
-        return { run: () => { opt.stepWith(1e-4); return []; }, dispose: () => { opt.dispose(); p.grad?.dispose(); p.dispose(); } };
+        // As parameter tensors of at most 16M values (DistilBERT's largest, the word embeddings, is 23M): a single
+        // 67M-value tensor would exceed the binding limit of many adapters (lavapipe: 128 MiB).
+        const chunk = 16 * 2 ** 20;
+        const params = Array.from({ length: Math.ceil(d.params / chunk) }, (_, i) => {
+          const p = wt.full([Math.min(chunk, d.params - i * chunk)], 0.01).keep().requireGrad();
+          p.grad = wt.full(p.shape, 0.001).keep();
+          return p;
+        });
+        const opt = new wt.AdamW(params, { lr: 1e-4 });
+        return {
+          run: () => { opt.stepWith(1e-4); return []; },
+          dispose: () => { opt.dispose(); for (const p of params) { p.grad?.dispose(); p.dispose(); } },
+        };
       },
     },
     {
