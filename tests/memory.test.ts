@@ -79,4 +79,44 @@ describe('memory stays flat over a training loop', () => {
     for (const t of [...params, ids, labels]) t.dispose();
     expect(wt.memory().bytesInUse).toBe(0);
   });
+
+  it('steps whose shapes vary (dynamic or skipped padding) keep the pool bounded: idle buffers are freed, not hoarded', async () => {
+    const rt = wt.runtime();
+    await rt.sync();
+    rt.pool.trim();
+    const floor = rt.pool.idleFloorBytes;
+    const r = wt.seededRandom(3);
+    const run = async (steps: number): Promise<{ maxAllocated: number; maxInUse: number }> => {
+      let maxAllocated = 0;
+      let maxInUse = 0;
+      for (let s = 0; s < steps; s++) {
+        const n = 4096 * (1 + Math.floor(r() * 256)); // 16 KiB … 4 MiB per tensor: a new bucket most steps
+        wt.tidy(() => {
+          const x = wt.full([n], 1);
+          const y = wt.mulScalar(wt.add(x, x), 0.5);
+          wt.sub(y, x);
+          maxInUse = Math.max(maxInUse, wt.memory().bytesInUse);
+        });
+        maxAllocated = Math.max(maxAllocated, wt.memory().bytesAllocated);
+        if (s % 10 === 9) await rt.sync();
+      }
+      await rt.sync();
+      return { maxAllocated, maxInUse };
+    };
+    try {
+      rt.pool.idleFloorBytes = 2 * 2 ** 20;
+      const bounded = await run(60);
+      // At each allocation: allocated ≤ in use + max(in use, floor) + the new buffer (≤ a step's in-use peak).
+      expect(bounded.maxAllocated).toBeLessThanOrEqual(3 * bounded.maxInUse + 2 * 2 ** 20);
+      // The same steps with trimming off hoard a buffer of every size seen: the bound above would fail.
+      rt.pool.trim();
+      rt.pool.idleFloorBytes = Infinity;
+      const hoarded = await run(60);
+      expect(hoarded.maxAllocated).toBeGreaterThan(3 * hoarded.maxInUse + 2 * 2 ** 20);
+      console.log(`varying shapes, 60 steps: pool peak ${(bounded.maxAllocated / 2 ** 20).toFixed(1)} MiB with trimming, ${(hoarded.maxAllocated / 2 ** 20).toFixed(1)} MiB without`);
+    } finally {
+      rt.pool.idleFloorBytes = floor;
+      rt.pool.trim();
+    }
+  });
 });

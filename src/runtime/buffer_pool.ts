@@ -24,13 +24,31 @@ export class BufferPool {
   private inUse = 0;
   private allocated = 0;
   private count = 0;
+  /**
+   * Idle bytes the pool may hold whatever is in use. Above both this and the bytes in use, a request that needs a
+   * new buffer first frees every idle one: steps of one shape reuse their buffers and never trim, while steps whose
+   * shapes vary (dynamic padding, skipped padding) cannot grow the pool without bound: at every allocation,
+   * allocated ≤ in use + max(in use, this) + the new buffer.
+   */
+  idleFloorBytes = 64 * 2 ** 20;
 
-  constructor(private readonly device: GPUDevice) {}
+  /** beforeTrim: submits pending work (an idle buffer may still be read by encoded, unsubmitted commands). */
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly beforeTrim: () => void = () => {},
+  ) {}
 
   acquire(bytes: number): GPUBuffer {
     const size = bucketSize(bytes);
     const list = this.free.get(size);
-    const buffer = list?.pop() ?? this.create(size);
+    let buffer = list?.pop();
+    if (!buffer) {
+      if (this.allocated - this.inUse > Math.max(this.inUse, this.idleFloorBytes)) {
+        this.beforeTrim();
+        this.trim();
+      }
+      buffer = this.create(size);
+    }
     this.inUse += size;
     return buffer;
   }
@@ -42,7 +60,7 @@ export class BufferPool {
     list.push(buffer);
   }
 
-  /** Frees every idle buffer (e.g. between a training run and inference). */
+  /** Frees every idle buffer (e.g. between a training run and inference). Pending commands must be submitted first. */
   trim(): void {
     for (const list of this.free.values()) {
       for (const b of list) {

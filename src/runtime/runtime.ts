@@ -73,7 +73,7 @@ export class Runtime {
   ) {
     this.info = info;
     this.features = new Set(info.features);
-    this.pool = new BufferPool(device);
+    this.pool = new BufferPool(device, () => this.flush());
     this.uniformBuffer = device.createBuffer({
       size: this.uniformData.byteLength,
       usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
