@@ -89,16 +89,13 @@ function defaultChoice(configs: FastConfig[], m: number): MatmulChoice {
   const byId = new Map(configs.map((c) => [configId(c), c]));
   const software = runtime().info.isSoftware;
   const preferred = PREFERRED[software ? 'software' : 'hardware'].filter((id) => byId.has(id));
-  const order = [...preferred, ...byId.keys()];
+  const span = (id: string): number => wgSize(byId.get(id)!) * byId.get(id)!.rows; // rows one workgroup covers
   if (software && preferred.length) {
-    const cost = (id: string): number => {
-      const c = byId.get(id)!;
-      const span = wgSize(c) * c.rows;
-      return Math.ceil(m / span) * span * softwareCostPerElement(c);
-    };
+    const cost = (id: string): number => Math.ceil(m / span(id)) * span(id) * softwareCostPerElement(byId.get(id)!);
     return preferred.reduce((best, id) => (cost(id) < cost(best) ? id : best));
   }
-  const id = order.find((i) => wgSize(byId.get(i)!) * byId.get(i)!.rows <= m) ?? order[0];
+  const order = [...preferred, ...byId.keys()];
+  const id = order.find((i) => span(i) <= m) ?? order[0];
   return id ?? 'strided';
 }
 

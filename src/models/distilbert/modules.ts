@@ -30,10 +30,9 @@ export class Embeddings extends Module {
   forward(ids: Tensor): Tensor {
     const t = ids.shape[1];
     const positions = tensor(Int32Array.from({ length: t }, (_, i) => i), [t]); // position_ids = arange(T)
-    const x = add(this.wordEmbeddings.forward(ids), this.positionEmbeddings.forward(positions)); // [B,T,C] + [T,C]
-    return this.dropout.forward(this.layerNorm.forward(x));
+    return this.forwardTokens(ids, positions); // [B,T,C] + [T,C]
   }
-  /** Packed tokens (packing.ts): ids, positions: int32 [N] → [N, dim]. */
+  /** ids: int32 [..., N], positions: int32 [N] (their position ids) → [..., N, dim]; packed tokens (packing.ts) too. */
   forwardTokens(ids: Tensor, positions: Tensor): Tensor {
     const x = add(this.wordEmbeddings.forward(ids), this.positionEmbeddings.forward(positions));
     return this.dropout.forward(this.layerNorm.forward(x));
@@ -59,16 +58,16 @@ export class MultiHeadSelfAttention extends Module {
     this.outLin = this.addModule('out_lin', new Linear(dim, dim, ir));
   }
   forward(x: Tensor, mask?: Tensor): Tensor {
-    const headDim = x.shape[2] / this.heads;
-    const q = this.qLin.forward(x);
-    const k = this.kLin.forward(x);
-    const v = this.vLin.forward(x);
+    return this.outLin.forward(this.attend(this.qLin.forward(x), this.kLin.forward(x), this.vLin.forward(x), mask));
+  }
+  /** q, k, v: [B, T, dim], mask: int32 [B, T] → the context [B, T, dim] (before out_lin). */
+  private attend(q: Tensor, k: Tensor, v: Tensor, mask?: Tensor): Tensor {
     // HF scales q by 1/√d before q·kᵀ; folding the scale into the product differs only in rounding. Fused or
     // unfused kernels (selfAttention picks), dropout on the probabilities only while training, as nn.Dropout.
+    const headDim = q.shape[2] / this.heads;
     const drop = this.dropout;
     const dropout = drop.training && drop.p > 0 ? { p: drop.p, rng: drop.rng } : undefined;
-    const context = selfAttention(q, k, v, this.heads, { scale: 1 / Math.sqrt(headDim), mask, dropout });
-    return this.outLin.forward(context);
+    return selfAttention(q, k, v, this.heads, { scale: 1 / Math.sqrt(headDim), mask, dropout });
   }
   /**
    * Packed tokens: x [N, dim] → [N, dim], or [B, dim] for the [CLS] rows only (clsOnly). Q, K and V are re-padded
@@ -79,9 +78,7 @@ export class MultiHeadSelfAttention extends Module {
     const dim = x.shape[1];
     const padded = (t: Tensor): Tensor => gatherRows(t, plan.unpack).reshape([plan.batch, plan.tmax, dim]);
     const [q, k, v] = [this.qLin, this.kLin, this.vLin].map((lin) => padded(lin.forward(x)));
-    const drop = this.dropout;
-    const dropout = drop.training && drop.p > 0 ? { p: drop.p, rng: drop.rng } : undefined;
-    const context = selfAttention(q, k, v, this.heads, { scale: 1 / Math.sqrt(dim / this.heads), mask: plan.mask, dropout });
+    const context = this.attend(q, k, v, plan.mask);
     return this.outLin.forward(gatherRows(context.reshape([plan.batch * plan.tmax, dim]), clsOnly ? plan.clsSlots : plan.pack));
   }
 }
