@@ -390,6 +390,55 @@ describe('one-row-per-subgroup softmax and layernorm vs float64', () => {
   });
 });
 
+describe('layerNorm backward: input and parameter gradients in one pass vs float64', () => {
+  // Held rows (cols 36, 768: register rows, 8 per workgroup, last workgroup short) and streamed rows (1032: over the
+  // register limit, 8 rows per workgroup); all three gradients, x only, and gamma/beta only (the separate pass).
+  it('dx, dgamma, dbeta on 37 / 19 / 3 rows with NaN-poisoned partials', async () => {
+    const { poison } = await import('./helpers/check.js');
+    for (const [rows, cols] of [[37, 36], [37, 768], [19, 1032], [3, 768]]) {
+      const xv = randArray(rows * cols, rows + cols).map((v) => 1 + 2 * v);
+      const gam = randArray(cols, cols + 1).map((v) => 1 + 0.3 * v);
+      const bet = randArray(cols, cols + 2);
+      const gv = randArray(rows * cols, cols + 3);
+      const dx64 = new Float64Array(rows * cols);
+      const dg64 = new Float64Array(cols);
+      const db64 = new Float64Array(cols);
+      for (let r = 0; r < rows; r++) {
+        const row = Array.from({ length: cols }, (_, c) => xv[r * cols + c]);
+        const mean = row.reduce((a, b) => a + b, 0) / cols;
+        const rstd = 1 / Math.sqrt(row.reduce((a, b) => a + (b - mean) ** 2, 0) / cols + 1e-5);
+        const xh = row.map((v) => (v - mean) * rstd);
+        const g = xh.map((_, c) => gv[r * cols + c] * gam[c]);
+        const mg = g.reduce((a, b) => a + b, 0) / cols;
+        const mgx = g.reduce((a, b, c) => a + b * xh[c], 0) / cols;
+        for (let c = 0; c < cols; c++) {
+          dx64[r * cols + c] = rstd * (g[c] - mg - xh[c] * mgx);
+          dg64[c] += gv[r * cols + c] * xh[c];
+          db64[c] += gv[r * cols + c];
+        }
+      }
+      for (const [withX, withParams] of [[true, true], [true, false], [false, true]]) {
+        const x = wt.tensor(xv, [rows, cols]);
+        const gamma = wt.tensor(gam, [cols]);
+        const beta = wt.tensor(bet, [cols]);
+        if (withX) x.requireGrad();
+        if (withParams) { gamma.requireGrad(); beta.requireGrad(); }
+        const y = wt.layerNorm(x, gamma, beta, 1e-5);
+        poison([Math.ceil(rows / 8), cols], [cols], [rows, cols]);
+        const [dx, dg, db] = y.gradFn!.backward(wt.tensor(gv, [rows, cols]));
+        const what = `[${rows},${cols}] x:${withX} params:${withParams}`;
+        expect(dx === null, `${what} dx`).toBe(!withX);
+        expect(dg === null, `${what} dgamma`).toBe(!withParams);
+        if (dx) expect(maxErr(await dx.data(), dx64), `${what} dx`).toBeLessThan(1e-4);
+        // Column sums over up to 37 rows of O(1) terms.
+        if (dg) expect(maxErr(await dg.data(), dg64), `${what} dgamma`).toBeLessThan(2e-4);
+        if (db) expect(maxErr(await db.data(), db64), `${what} dbeta`).toBeLessThan(2e-4);
+        for (const t of [x, gamma, beta, y, dx, dg, db]) t?.dispose();
+      }
+    }
+  });
+});
+
 describe('vec4 GELU vs float64', () => {
   // float64 erf (Abramowitz–Stegun 7.1.26 is too coarse; use a series / continued fraction via Math functions).
   function erf64(x: number): number {

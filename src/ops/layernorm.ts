@@ -19,6 +19,8 @@ const MAX_HELD = 32;
  * 5.8-6.2 ms at 768) and 16 (more spilling).
  */
 const ROWS_PER_GROUP = 8;
+/** Rows per workgroup of the fused backward on streamed rows: its dgamma/dbeta partials are 1/STREAMED_ROWS of x. */
+const STREAMED_ROWS = 8;
 
 /** x: [..., C], gamma/beta: [C] → [..., C]. */
 export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): Tensor {
@@ -34,13 +36,14 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
   const sg = subgroupRowSize(cols);
   // Rows of at most MAX_HELD vec4s per lane are held in registers, several per workgroup (gamma, beta loaded once).
   const { held, rowsPerGroup } = heldRows(cols, sg, MAX_HELD, ROWS_PER_GROUP);
+  // Streamed rows (held = 0) take one row per workgroup in the forward (ROWS = 1).
   const constants = { WG: sg, HELD: held, ROWS: rowsPerGroup };
   const groups = gridRows(Math.ceil(rows / rowsPerGroup));
   if (sg) {
     const u = new Uniforms().u32(rows, cols / 4).f32(eps);
     runtime().dispatch(
       kernel('layernorm_subgroup', layernormSubgroupWgsl, constants, 'forward'),
-      [x.binding, gamma.binding, beta.binding, y.binding, stats.binding, null, null], u.buffer, groups,
+      [x.binding, gamma.binding, beta.binding, y.binding, stats.binding, null, null, null, null], u.buffer, groups,
     );
   } else {
     const u = new Uniforms().u32(rows, cols).f32(eps);
@@ -48,40 +51,34 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
   }
   const out = record('layerNorm', [x, gamma, beta], y, (g) => {
     const ub = new Uniforms().u32(rows, cols);
+    const paramGrads = gamma.requiresGrad || beta.requiresGrad;
     const dx = x.requiresGrad ? empty(x.shape) : null;
-    if (dx && sg) {
-      runtime().dispatch(
-        kernel('layernorm_subgroup', layernormSubgroupWgsl, constants, 'input_grad'),
-        [x.binding, gamma.binding, null, null, stats.binding, g.binding, dx.binding], new Uniforms().u32(rows, cols / 4).f32(0).buffer, groups,
-      );
-    } else if (dx) {
+    if (dx && sg) return subgroupBackward(x, gamma, g, stats, dx, paramGrads, constants, rows, cols);
+    if (dx) {
       runtime().dispatch(
         kernel('layernorm_backward', layernormBackwardWgsl, undefined, 'input_grad'),
         [x.binding, gamma.binding, g.binding, stats.binding, dx.binding, null, null], ub.buffer, gridRows(rows),
       );
     }
-    let dgamma: Tensor | null = null;
-    let dbeta: Tensor | null = null;
-    if (gamma.requiresGrad || beta.requiresGrad) {
-      dgamma = empty(gamma.shape);
-      dbeta = empty(beta.shape);
-      if (cols % 4 === 0) {
-        // Two stages, deterministic: vec4 column partials over row chunks, then their sums in chunk order.
-        const cols4 = cols / 4;
-        const { chunk, chunks } = columnChunks(rows, cols4);
-        const pg = empty([chunks, cols]);
-        const pb = empty([chunks, cols]);
-        runtime().dispatch(
-          kernel('layernorm_param_grad', layernormParamGradWgsl, undefined, 'param_partial'),
-          [x.binding, g.binding, stats.binding, pg.binding, pb.binding], new Uniforms().u32(rows, cols4, chunk, chunks).buffer,
-          [Math.ceil(cols4 / 64), chunks],
-        );
-        columnSums(pg, chunks, cols, dgamma);
-        columnSums(pb, chunks, cols, dbeta);
-        pg.dispose();
-        pb.dispose();
-        return [dx, dgamma, dbeta];
-      }
+    if (!paramGrads) return [dx, null, null];
+    const dgamma = empty(gamma.shape);
+    const dbeta = empty(beta.shape);
+    if (cols % 4 === 0) {
+      // Two stages, deterministic: vec4 column partials over row chunks, then their sums in chunk order.
+      const cols4 = cols / 4;
+      const { chunk, chunks } = columnChunks(rows, cols4);
+      const pg = empty([chunks, cols]);
+      const pb = empty([chunks, cols]);
+      runtime().dispatch(
+        kernel('layernorm_param_grad', layernormParamGradWgsl, undefined, 'param_partial'),
+        [x.binding, g.binding, stats.binding, pg.binding, pb.binding], new Uniforms().u32(rows, cols4, chunk, chunks).buffer,
+        [Math.ceil(cols4 / 64), chunks],
+      );
+      columnSums(pg, chunks, cols, dgamma);
+      columnSums(pb, chunks, cols, dbeta);
+      pg.dispose();
+      pb.dispose();
+    } else {
       runtime().dispatch(
         kernel('layernorm_backward', layernormBackwardWgsl, undefined, 'param_grad'),
         [x.binding, null, g.binding, stats.binding, null, dgamma.binding, dbeta.binding], ub.buffer, grid1d(cols, 64),
@@ -92,4 +89,37 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
   // stats live as long as the graph needs them: released with the output's scope.
   if (!out.gradFn) stats.dispose();
   return out;
+}
+
+/**
+ * The subgroup backward. x, g (dy), dx: [rows, cols]; stats: [rows, 2] → [dx, dgamma, dbeta]. With parameter
+ * gradients, one pass reads x and dy once and writes dx plus per-workgroup [groups, cols] partials of dgamma and dbeta
+ * (summed in workgroup order: deterministic), instead of a second pass over x and dy. Streamed rows (over the register
+ * limit) then take STREAMED_ROWS rows per workgroup, so the partials stay small.
+ */
+function subgroupBackward(
+  x: Tensor, gamma: Tensor, g: Tensor, stats: Tensor, dx: Tensor, paramGrads: boolean,
+  forward: { WG: number; HELD: number; ROWS: number }, rows: number, cols: number,
+): [Tensor, Tensor | null, Tensor | null] {
+  const rowsPerGroup = paramGrads && forward.HELD === 0 ? STREAMED_ROWS : forward.ROWS;
+  const groups = Math.ceil(rows / rowsPerGroup);
+  const k = kernel('layernorm_subgroup', layernormSubgroupWgsl, { ...forward, ROWS: rowsPerGroup, PARAMS: paramGrads ? 1 : 0 }, 'input_grad');
+  const u = new Uniforms().u32(rows, cols / 4).f32(0).buffer;
+  // Without parameter gradients the partial slots are unused but statically bound: two distinct 4-value stand-ins
+  // (one buffer bound to two writable slots is a WebGPU aliasing error).
+  const pg = empty(paramGrads ? [groups, cols] : [4]);
+  const pb = empty(paramGrads ? [groups, cols] : [4]);
+  runtime().dispatch(k, [x.binding, gamma.binding, null, null, stats.binding, g.binding, dx.binding, pg.binding, pb.binding], u, gridRows(groups));
+  if (!paramGrads) {
+    pg.dispose();
+    pb.dispose();
+    return [dx, null, null];
+  }
+  const dgamma = empty(gamma.shape);
+  const dbeta = empty(gamma.shape);
+  columnSums(pg, groups, cols, dgamma);
+  columnSums(pb, groups, cols, dbeta);
+  pg.dispose();
+  pb.dispose();
+  return [dx, dgamma, dbeta];
 }
