@@ -3,7 +3,8 @@
 // kernels (GPU timestamps per dispatch over one profiled step), and a readback counter proving that a step reads
 // nothing back. Writes <out>/<adapter>.train.json.
 // Usage: node dist/bench/train.js [--batch 8] [--seq 128] [--min-length 0.6] [--steps N] [--infer 1,32] [--layers 6] [--out DIR]
-//        [--no-profile] [--no-tune] [--attention auto|fused|unfused]
+//        [--no-profile] [--no-tune] [--attention auto|fused|unfused] [--fp16]
+// --fp16: every Linear product reads float16 weight copies (TrainingArguments.fp16; needs shader-f16).
 import * as wt from '../src/index.js';
 import { adapterRecord, adapterSlug, fmt, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, startRuntime, table, writeResults } from './lib/common.js';
 import { autotuneMatmulOp } from '../src/ops/matmul.js';
@@ -35,12 +36,14 @@ if (!args.rest.has('no-tune')) {
   if (tuned) console.log(`autotuned ${tuned} matmul product keys; cache: ${saveAutotuneCache()}`);
 }
 
-console.log(`adapter: ${rt.info.description}; DistilBERT-base (${layers} layers), train ${batch}×${seq}, ${steps} steps; attention kernels: ${wt.attentionKernelFor(64, batch * 12 * seq * seq * 4)}; inference ${inferBatches.map((b) => `${b}×${seq}`).join(', ')}`);
+console.log(`adapter: ${rt.info.description}; DistilBERT-base (${layers} layers)${args.rest.has('fp16') ? ', f16 weights in Linear products' : ''}, train ${batch}×${seq}, ${steps} steps; attention kernels: ${wt.attentionKernelFor(64, batch * 12 * seq * seq * 4)}; inference ${inferBatches.map((b) => `${b}×${seq}`).join(', ')}`);
 
 const config = new wt.DistilBertConfig({ n_layers: layers, num_labels: 2 });
 const model = wt.DistilBertForSequenceClassification.fromConfig(config, { seed: 1 });
 const params = model.parameters();
 const nParams = params.reduce((s, p) => s + p.size, 0);
+const fp16 = args.rest.has('fp16');
+if (fp16) model.setMatmulDtype('f16');
 const opt = new wt.AdamW(model.optimizerGroups(0.01), { lr: 2e-5 });
 
 function inputs(b: number, seed: number): { inputIds: wt.Tensor; attentionMask: wt.Tensor; labels: wt.Tensor; host: { inputIds: wt.IntMatrixInput; attentionMask: wt.IntMatrixInput } } {
@@ -86,7 +89,7 @@ function trainStep(x: wt.ClassifierInputs): void {
 }
 
 const timer = new GpuTimer(rt, args.timer);
-const result: Record<string, unknown> = { bench: 'train', date: new Date().toISOString(), adapter: adapterRecord(rt), layers, seq, minLength, params: nParams, attention: wt.attentionKernelFor(64, batch * 12 * seq * seq * 4) };
+const result: Record<string, unknown> = { bench: 'train', date: new Date().toISOString(), adapter: adapterRecord(rt), layers, seq, minLength, params: nParams, fp16, attention: wt.attentionKernelFor(64, batch * 12 * seq * seq * 4) };
 
 // Training.
 model.train();

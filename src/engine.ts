@@ -12,6 +12,7 @@ export * from './ops/elementwise.js';
 export * from './ops/reduce.js';
 export * from './ops/shape.js';
 export * from './ops/matmul.js';
+export * from './ops/cast.js';
 export * from './ops/softmax.js';
 export * from './ops/layernorm.js';
 export * from './ops/embedding.js';

@@ -72,12 +72,15 @@ function graphBackwardCase(name: string, kind: Case['kind'], work: number, make:
   };
 }
 
-export function matmulCase(name: string, m: number, n: number, k: number, aShape: number[], bShape: number[], opts: wt.MatmulOptions): Case {
+/** op(a)·op(b); halfB: b stored as float16 (a Linear weight under setMatmulDtype('f16')). */
+export function matmulCase(name: string, m: number, n: number, k: number, aShape: number[], bShape: number[], opts: wt.MatmulOptions, halfB = false): Case {
   return {
     name, kind: 'matmul', work: 2 * m * n * k,
     setup() {
       const a = rand(aShape);
-      const b = rand(bShape);
+      const b32 = rand(bShape);
+      const b = halfB ? wt.cast(b32, 'f16') : b32;
+      if (b !== b32) b32.dispose();
       return { run: () => [wt.matmul(a, b, opts)], dispose: () => { a.dispose(); b.dispose(); } };
     },
   };
@@ -92,6 +95,10 @@ export function kernelCases(d: Dims): Case[] {
     matmulCase(`linear x[${T},${H}]·W[${H},${H}]ᵀ`, T, H, H, [T, H], [H, H], { transB: true }),
     matmulCase(`linear x[${T},${H}]·W[${F},${H}]ᵀ`, T, F, H, [T, H], [F, H], { transB: true }),
     matmulCase(`linear x[${T},${F}]·W[${H},${F}]ᵀ`, T, H, F, [T, F], [H, F], { transB: true }),
+    // The same with the weight read as f16 (setMatmulDtype('f16'), TrainingArguments.fp16), where shader-f16 exists
+    ...(wt.runtime().features.has('shader-f16')
+      ? [matmulCase(`linear f16 W x[${T},${H}]·W16[${F},${H}]ᵀ`, T, F, H, [T, H], [F, H], { transB: true }, true)]
+      : []),
     // lin1 with its GELU fused into the epilogue (no pre-activation kept: no gradient here), vs linear + gelu rows
     matmulCase(`linear+gelu x[${T},${H}]·W[${F},${H}]ᵀ`, T, F, H, [T, H], [F, H], { transB: true, activation: 'gelu' }),
     // Linear backward, input gradient: dY · W (NN)

@@ -27,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
       batchSize: args.batchSize,
       maxLength: args.maxLength,
       truncation: args.truncation,
+      dtype: args.dtype,
       onWarning: (m) => process.stderr.write(`predict: warning: ${m}\n`),
     });
     for (let start = 0; start < texts.length; start += CHUNK) {

@@ -11,6 +11,8 @@ export interface PredictArgs {
   batchSize?: number;
   maxLength?: number;
   truncation: boolean;
+  /** fp16: Linear products read float16 weight copies (needs the adapter feature shader-f16). */
+  dtype: 'fp32' | 'fp16';
   help: boolean;
 }
 
@@ -30,13 +32,14 @@ Options:
   --batch-size N      texts per forward pass (default 8)
   --max-length N      truncate to N tokens, special tokens included (default: the model's maximum)
   --no-truncation     refuse texts longer than the model's maximum instead of cutting them
+  --dtype fp16        Linear products read float16 copies of the weights (needs shader-f16; default fp32)
   -h, --help          show this help
 
 Exit status: 0 ok, 1 runtime error (bad model directory, unreadable file), 2 usage error.`;
 
 /** argv (without node and the script) → PredictArgs. */
 export function parsePredictArgs(argv: readonly string[]): PredictArgs {
-  const out: PredictArgs = { model: '', texts: [], files: [], topK: 1, truncation: true, help: false };
+  const out: PredictArgs = { model: '', texts: [], files: [], topK: 1, truncation: true, dtype: 'fp32', help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -75,6 +78,12 @@ export function parsePredictArgs(argv: readonly string[]): PredictArgs {
       case '--no-truncation':
         out.truncation = false;
         break;
+      case '--dtype': {
+        const v = value();
+        if (v !== 'fp32' && v !== 'fp16') throw new UsageError(`--dtype must be fp32 or fp16, got ${JSON.stringify(v)}`);
+        out.dtype = v;
+        break;
+      }
       default:
         throw new UsageError(arg.startsWith('-') ? `unknown option ${flag}` : `unexpected argument ${JSON.stringify(arg)} (texts go after --text)`);
     }

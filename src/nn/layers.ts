@@ -2,8 +2,10 @@
 import { dropout, type DropoutRng } from '../ops/dropout.js';
 import { embedding } from '../ops/embedding.js';
 import { layerNorm } from '../ops/layernorm.js';
+import { cast } from '../ops/cast.js';
 import { matmul } from '../ops/matmul.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { keep } from '../tensor/scope.js';
+import { gradEnabled, noGrad, type Tensor } from '../tensor/tensor.js';
 import { constantInit, normalInit } from './init.js';
 import { Module } from './module.js';
 
@@ -20,10 +22,59 @@ export class Linear extends Module {
     this.weight = this.addParameter('weight', [outFeatures, inFeatures], normalInit(initializerRange));
     this.bias = this.addParameter('bias', [outFeatures], constantInit(0));
   }
+  /**
+   * 'f16': the product reads a float16 copy of the weight, cast from the f32 master weight at each forward (needs
+   * shader-f16). Accumulation, activations and gradients stay f32; the gradient reaches the f32 weight.
+   */
+  get weightDtype(): 'f32' | 'f16' {
+    return this.dtype;
+  }
+  set weightDtype(dtype: 'f32' | 'f16') {
+    this.dtype = dtype;
+    if (dtype === 'f32') this.releaseHalf();
+  }
+  private dtype: 'f32' | 'f16' = 'f32';
+  /** The f16 copy inference reuses while the weight is unchanged (weight.version). */
+  private half: { tensor: Tensor; version: number } | undefined;
+
   /** With activation 'gelu': gelu(x·Wᵀ + b), the GELU fused into the product's epilogue. */
   forward(x: Tensor, activation?: 'gelu'): Tensor {
-    return matmul(x, this.weight, { transB: true, bias: this.bias, activation });
+    if (this.weightDtype === 'f32') return matmul(x, this.weight, { transB: true, bias: this.bias, activation });
+    const w16 = this.halfWeight();
+    const y = matmul(x, w16, { transB: true, bias: this.bias, activation });
+    if (w16 !== this.half?.tensor && !y.gradFn) w16.dispose();
+    return y;
   }
+
+  /**
+   * The f16 weight. Training: a fresh cast, recorded, so the gradient reaches the f32 weight (the graph holds it and
+   * its scope frees it). Inference: one cast per weight version, kept (cast per forward cost a 1×128 forward
+   * more than its products on lavapipe).
+   */
+  private halfWeight(): Tensor {
+    if (gradEnabled() && this.weight.requiresGrad) return cast(this.weight, 'f16');
+    if (this.half?.version !== this.weight.version) {
+      this.half?.tensor.dispose();
+      this.half = { tensor: keep(noGrad(() => cast(this.weight, 'f16'))), version: this.weight.version };
+    }
+    return this.half.tensor;
+  }
+
+  private releaseHalf(): void {
+    this.half?.tensor.dispose();
+    this.half = undefined;
+  }
+
+  override dispose(): void {
+    this.releaseHalf();
+    super.dispose();
+  }
+}
+
+/** Sets the weight dtype of every Linear under `root` (see Linear.weightDtype). */
+export function setLinearWeightDtype(root: Module, dtype: 'f32' | 'f16'): void {
+  if (root instanceof Linear) root.weightDtype = dtype;
+  for (const [, child] of root.children()) setLinearWeightDtype(child, dtype);
 }
 
 /** LayerNorm over the last axis. x: [..., dim] → [..., dim]. */

@@ -67,9 +67,10 @@ export abstract class Module {
     }
   }
 
-  /** Frees the parameters and their gradients. */
+  /** Frees the parameters, their gradients and whatever the modules derived from them (children first). */
   dispose(): void {
-    for (const p of this.parameters()) {
+    for (const [, child] of this.childModules) child.dispose();
+    for (const [, p] of this.ownParameters) {
       p.grad?.dispose();
       p.grad = undefined;
       p.dispose();

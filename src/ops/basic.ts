@@ -13,6 +13,7 @@ export type NestedArray = number | NestedArray[];
 
 /** shape: any; every element = value. */
 export function full(shape: readonly number[], value: number, dtype: DType = 'f32'): Tensor {
+  if (dtype === 'f16') throw new Error("full: dtype 'f16' is made with cast(full(shape, value), 'f16')");
   const t = empty(shape, dtype);
   const bits = new DataView(new ArrayBuffer(4));
   if (dtype === 'f32') bits.setFloat32(0, value, true);
@@ -35,6 +36,7 @@ export const onesLike = (t: Tensor): Tensor => full(t.shape, 1, t.dtype);
 
 /** A tensor from host data: a typed array with a shape, or nested arrays whose nesting gives the shape. */
 export function tensor(data: NestedArray | Float32Array | Int32Array | number[], shape?: readonly number[], dtype?: DType): Tensor {
+  if (dtype === 'f16') throw new Error("tensor(): dtype 'f16' is made with cast(tensor(data), 'f16')");
   let flat: Float32Array | Int32Array;
   let dims: number[];
   if (data instanceof Float32Array || data instanceof Int32Array) {
@@ -114,7 +116,7 @@ export function normalArray(n: number, seed: number, mean = 0, std = 1): Float32
 /** A copy with its own storage (no autograd). x: any → same shape. */
 export function clone(x: Tensor): Tensor {
   const y = empty(x.shape, x.dtype);
-  if (x.size > 0) runtime().copy(x.buffer, y.buffer, x.size * 4);
+  if (x.size > 0) runtime().copy(x.buffer, y.buffer, x.binding.size);
   return y;
 }
 
@@ -134,7 +136,7 @@ export function scaleInto(dst: Tensor, scale: Tensor): void {
 /** Overwrites dst with src's values (same element count). */
 export function assign(dst: Tensor, src: Tensor): void {
   if (!sameShape([dst.size], [src.size])) throw new Error(`assign: [${dst.shape}] and [${src.shape}] differ in size`);
-  runtime().copy(src.buffer, dst.buffer, src.size * 4);
+  runtime().copy(src.buffer, dst.buffer, src.binding.size);
 }
 
 /** y = a·x + b elementwise, without autograd (used by backwards and optimizers). */

@@ -2,7 +2,7 @@
 import { runtime } from '../runtime/device.js';
 import type { Kernel } from '../runtime/runtime.js';
 import { Storage } from '../tensor/storage.js';
-import { Tensor, type DType } from '../tensor/tensor.js';
+import { Tensor, byteSize, type DType } from '../tensor/tensor.js';
 
 /** A fresh, uninitialised tensor (its kernel writes every element). */
 export function empty(shape: readonly number[], dtype: DType = 'f32'): Tensor {
@@ -11,7 +11,7 @@ export function empty(shape: readonly number[], dtype: DType = 'f32'): Tensor {
     if (!Number.isInteger(d) || d < 0) throw new Error(`invalid shape [${shape.join(', ')}]`);
     n *= d;
   }
-  return new Tensor([...shape], dtype, Storage.allocate(n * 4));
+  return new Tensor([...shape], dtype, Storage.allocate(byteSize(dtype, n)));
 }
 
 /** Workgroup counts covering n invocations of `workgroupSize`, folded into y past the per-dimension limit. */

@@ -112,7 +112,8 @@ export function matmulKernelChoices(): MatmulChoice[] {
 }
 
 function tuneKey(layout: FastLayout, m: number, n: number, k: number, batch: number): string {
-  return autotuner.key(runtime(), 'matmul', `${layout.a}${layout.b}${layout.vecA ? 'v' : 's'}${layout.vecB ? 'v' : 's'}|${shapeClass(m, n, k, batch)}`);
+  const half = layout.halfA || layout.halfB ? `h${layout.halfA ? 'a' : ''}${layout.halfB ? 'b' : ''}` : '';
+  return autotuner.key(runtime(), 'matmul', `${layout.a}${layout.b}${layout.vecA ? 'v' : 's'}${layout.vecB ? 'v' : 's'}${half}|${shapeClass(m, n, k, batch)}`);
 }
 
 /** Forces a kernel for every strided product (tests and autotuning); undefined restores the tuned / default choice. */
@@ -130,12 +131,15 @@ export function stridedMatmul(args: StridedMatmulArgs): void {
   const bias = args.bias ? args.bias.binding : dummyBinding();
   const outputs = [c ? c.binding : dummyBinding('write'), gelu ? gelu.binding : dummyBinding('write')];
   const epilogue = [gelu ? 1 : 0, c ? 1 : 0]; // act, store_pre
-  const fl = k > 0 ? fastLayout(m, n, k, args.aLayout, args.bLayout, args.cLayout) : undefined;
+  const half = a.dtype === 'f16' || b.dtype === 'f16';
+  const fl = k > 0 ? halfLayout(fastLayout(m, n, k, args.aLayout, args.bLayout, args.cLayout), a, b) : undefined;
+  if (half && !fl) throw new Error(`stridedMatmul: f16 operands need unit inner strides and K > 0 (the generic kernel is f32 only)`);
   if (fl) {
     const configs = fastConfigs(fl);
     const key = tuneKey(fl, m, n, k, batch1 * batch2);
     keyRecorder?.set(key, { layout: fl, splits: splitKChoices(args) });
-    const want = forced ?? forcedByKey.get(key) ?? autotuner.choice(key) ?? defaultChoice(configs, m);
+    let want = forced ?? forcedByKey.get(key) ?? autotuner.choice(key) ?? defaultChoice(configs, m);
+    if (half && want === 'strided') want = defaultChoice(configs, m); // the generic kernel reads f32 only
     const chunks = splitKCount(want);
     if (chunks && splitKFits(args, chunks)) {
       splitKMatmul(args, chunks);
@@ -187,6 +191,11 @@ function splitKMatmul(args: StridedMatmulArgs, s: number): void {
   partials.dispose();
 }
 
+/** The fast layout with the operands' storage types (f16 operands are read as halves, widened to f32). */
+function halfLayout<L extends FastLayout>(l: L | undefined, a: Tensor, b: Tensor): L | undefined {
+  return l && (a.dtype === 'f16' || b.dtype === 'f16') ? { ...l, halfA: a.dtype === 'f16', halfB: b.dtype === 'f16' } : l;
+}
+
 const sources = new Map<string, string>();
 function fastSource(name: string, layout: FastLayout, config: FastConfig, epilogue: FastEpilogue): string {
   let s = sources.get(name);
@@ -214,7 +223,7 @@ export async function autotuneMatmulOp(run: () => (Tensor | null | undefined)[] 
   const results: TuneResult[] = [];
   for (const key of keys) {
     const { layout, splits } = recorded.get(key)!;
-    const ids = ['strided', ...fastConfigs(layout).map(configId), ...splits];
+    const ids = [...(layout.halfA || layout.halfB ? [] : ['strided']), ...fastConfigs(layout).map(configId), ...splits];
     const candidates = ids.map((id) => ({
       id,
       run: () => {
@@ -237,9 +246,9 @@ export async function autotuneMatmulOp(run: () => (Tensor | null | undefined)[] 
  * overwritten.
  */
 export async function autotuneStridedMatmul(args: StridedMatmulArgs, repeats = 2): Promise<TuneResult | undefined> {
-  const fl = fastLayout(args.m, args.n, args.k, args.aLayout, args.bLayout, args.cLayout);
+  const fl = halfLayout(fastLayout(args.m, args.n, args.k, args.aLayout, args.bLayout, args.cLayout), args.a, args.b);
   if (!fl || args.k === 0) return undefined;
-  const ids = ['strided', ...fastConfigs(fl).map(configId), ...splitKChoices({ ...args, accumulate: false })];
+  const ids = [...(fl.halfA || fl.halfB ? [] : ['strided']), ...fastConfigs(fl).map(configId), ...splitKChoices({ ...args, accumulate: false })];
   const key = tuneKey(fl, args.m, args.n, args.k, args.batch1 * args.batch2);
   const prev = forced;
   try {
@@ -261,13 +270,27 @@ export interface MatmulOptions {
   activation?: 'gelu';
 }
 
+/** a and b: float32, or float16 where the device has shader-f16 (widened to f32 in the kernel; the result is f32). */
+function assertMatmulOperands(a: Tensor, b: Tensor): void {
+  for (const [name, t] of [['a', a], ['b', b]] as const) {
+    t.assertAlive();
+    if (t.dtype === 'f32') continue;
+    if (t.dtype !== 'f16') throw new Error(`matmul: ${name} must be float32 or float16, got ${t.dtype} [${t.shape}]`);
+    if (!runtime().features.has('shader-f16')) {
+      throw new Error(`matmul: ${name} is float16 [${t.shape}], but this adapter (${runtime().info.description}) lacks the WebGPU feature shader-f16; cast it to 'f32'`);
+    }
+  }
+}
+
 /**
- * op(a) · op(b) (+ bias), optionally through GELU (fused).
+ * op(a) · op(b) (+ bias), optionally through GELU (fused). a and b may be float16 (f32 accumulation, f32 result;
+ * their gradients come back float32).
  * a: [..., M, K] ([..., K, M] with transA); b: [K, N] or [..., K, N] with the same batch dims ([N, K] / [..., N, K]
  * with transB) → [..., M, N]. A 2-D b is shared by every batch (a Linear layer).
  */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
-  assertFloat('matmul', a, b);
+  assertMatmulOperands(a, b);
+  if (options.bias) assertFloat('matmul bias', options.bias);
   const { transA = false, transB = false, bias, activation } = options;
   if (activation !== undefined && activation !== 'gelu') throw new Error(`matmul: activation must be 'gelu' or left out, got '${String(activation)}'`);
   if (a.rank < 2 || b.rank < 2) throw new Error(`matmul: operands must be at least 2-D, got [${a.shape}] and [${b.shape}]`);

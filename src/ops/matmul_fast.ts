@@ -35,6 +35,9 @@ export interface FastLayout {
   b: 'nn' | 'nt';
   vecA: boolean;
   vecB: boolean;
+  /** A / B stored as float16 (read through shader-f16, widened to f32: accumulation stays f32). */
+  halfA?: boolean;
+  halfB?: boolean;
 }
 
 export const WORKGROUP = 64;
@@ -86,8 +89,12 @@ export const wgSize = (c: FastConfig): number => c.wg ?? WORKGROUP;
 export const configId = (c: FastConfig): string =>
   `${c.share}_r${c.rows}c${c.cols}${c.wg && c.wg !== WORKGROUP ? `w${c.wg}` : ''}${c.interleave && c.share === 'subgroup' ? 'i' : ''}`;
 
+/** The layout's short id: A and B orientation, then per operand v(ec4) or s(calar), h when stored as f16. */
+export const layoutId = (l: FastLayout): string =>
+  `${l.a}${l.b}_${l.vecA ? 'v' : 's'}${l.halfA ? 'h' : ''}${l.vecB ? 'v' : 's'}${l.halfB ? 'h' : ''}`;
+
 export function configName(l: FastLayout, c: FastConfig, e: FastEpilogue): string {
-  return `matmul_fast_${l.a}${l.b}_${l.vecA ? 'v' : 's'}${l.vecB ? 'v' : 's'}_${configId(c)}_e${epilogueId(e)}`;
+  return `matmul_fast_${layoutId(l)}_${configId(c)}_e${epilogueId(e)}`;
 }
 
 /** Whether a config can run this layout (A read transposed needs rows in multiples of 4, one vec4 over rows each). */
@@ -103,8 +110,10 @@ export function generateFastMatmul(l: FastLayout, c: FastConfig, e: FastEpilogue
   const J = CN / 4; // vec4 accumulators per row
   const WG = wgSize(c);
   const sg = c.share === 'subgroup';
-  const AT = l.vecA ? 'vec4<f32>' : 'f32';
-  const BT = l.vecB ? 'vec4<f32>' : 'f32';
+  const AE = l.halfA ? 'f16' : 'f32';
+  const BE = l.halfB ? 'f16' : 'f32';
+  const AT = l.vecA ? `vec4<${AE}>` : AE;
+  const BT = l.vecB ? `vec4<${BE}>` : BE;
   const CT = e.vecC ? 'vec4<f32>' : 'f32';
   const out: string[] = [];
   const w = (s: string): void => void out.push(s);
@@ -115,6 +124,7 @@ export function generateFastMatmul(l: FastLayout, c: FastConfig, e: FastEpilogue
   w(`// Epilogue (baked in): ${e.bias ? '+ bias' : 'no bias'}, ${e.accumulate ? '+ C' : 'C overwritten'}, ${e.gelu ? `act = gelu(C) (gelu_math.wgsl, appended)${e.storePre ? ', C stored too' : ', C not stored'}` : 'no activation'}.`);
   w('// (The has_bias / accumulate / act / store_pre uniforms are the generic kernel\'s; unused here.)');
   w(`// Dispatch: x = ceil(N / ${CN}), y = ceil(M / ${WG * R}), z = batch1 · batch2. Workgroup ${WG}; ${R} rows × ${CN} columns per invocation.`);
+  if (l.halfA || l.halfB) w('enable f16;');
   if (sg) w('enable subgroups;');
   w(`struct Params {
   m: u32, n: u32, k: u32, batch2: u32,
@@ -135,18 +145,18 @@ export function generateFastMatmul(l: FastLayout, c: FastConfig, e: FastEpilogue
     w(`// 4 consecutive k of row r (clamped), zero past K.
 fn load_a(base: u32, r: u32, k: u32) -> vec4<f32> {
   let rr = min(r, p.m - 1u);`);
-    if (l.vecA) w(`  return a[(base + rr * p.lda + k) / 4u];`);
+    if (l.vecA) w(`  return vec4<f32>(a[(base + rr * p.lda + k) / 4u]);`);
     else w(`  var v: vec4<f32>;
-  for (var e = 0u; e < 4u; e++) { v[e] = select(0.0, a[base + rr * p.lda + min(k + e, p.k - 1u)], k + e < p.k); }
+  for (var e = 0u; e < 4u; e++) { v[e] = select(0.0, f32(a[base + rr * p.lda + min(k + e, p.k - 1u)]), k + e < p.k); }
   return v;`);
     w('}');
   } else {
     w(`// 4 consecutive rows r.. (clamped) at k, zero past K.
 fn load_a(base: u32, r: u32, k: u32) -> vec4<f32> {
   let kk = min(k, p.k - 1u);`);
-    if (l.vecA) w(`  let v = a[(base + kk * p.lda + min(r, p.m - 4u)) / 4u];`);
+    if (l.vecA) w(`  let v = vec4<f32>(a[(base + kk * p.lda + min(r, p.m - 4u)) / 4u]);`);
     else w(`  var v: vec4<f32>;
-  for (var e = 0u; e < 4u; e++) { v[e] = a[base + kk * p.lda + min(r + e, p.m - 1u)]; }`);
+  for (var e = 0u; e < 4u; e++) { v[e] = f32(a[base + kk * p.lda + min(r + e, p.m - 1u)]); }`);
     w(`  return select(vec4<f32>(0.0), v, k < p.k);
 }`);
   }
@@ -154,18 +164,18 @@ fn load_a(base: u32, r: u32, k: u32) -> vec4<f32> {
     w(`// 4 consecutive columns n.. (clamped) at k, zero past K.
 fn load_b(base: u32, n: u32, k: u32) -> vec4<f32> {
   let kk = min(k, p.k - 1u);`);
-    if (l.vecB) w(`  let v = b[(base + kk * p.ldb + min(n, p.n - 4u)) / 4u];`);
+    if (l.vecB) w(`  let v = vec4<f32>(b[(base + kk * p.ldb + min(n, p.n - 4u)) / 4u]);`);
     else w(`  var v: vec4<f32>;
-  for (var e = 0u; e < 4u; e++) { v[e] = b[base + kk * p.ldb + min(n + e, p.n - 1u)]; }`);
+  for (var e = 0u; e < 4u; e++) { v[e] = f32(b[base + kk * p.ldb + min(n + e, p.n - 1u)]); }`);
     w(`  return select(vec4<f32>(0.0), v, k < p.k);
 }`);
   } else {
     w(`// 4 consecutive k of column n (clamped), zero past K.
 fn load_b(base: u32, n: u32, k: u32) -> vec4<f32> {
   let nn = min(n, p.n - 1u);`);
-    if (l.vecB) w(`  return b[(base + nn * p.ldb + k) / 4u];`);
+    if (l.vecB) w(`  return vec4<f32>(b[(base + nn * p.ldb + k) / 4u]);`);
     else w(`  var v: vec4<f32>;
-  for (var e = 0u; e < 4u; e++) { v[e] = select(0.0, b[base + nn * p.ldb + min(k + e, p.k - 1u)], k + e < p.k); }
+  for (var e = 0u; e < 4u; e++) { v[e] = select(0.0, f32(b[base + nn * p.ldb + min(k + e, p.k - 1u)]), k + e < p.k); }
   return v;`);
     w('}');
   }

@@ -80,6 +80,7 @@ export class AdamW {
           .f32(lr, b1, b2, this.eps, group.weightDecay, stepSize, bc2Sqrt, 1 - b1, 1 - b2, 1 - lr * group.weightDecay);
         const k = vec4 ? kernel('adamw_vec4', adamwVec4Wgsl) : kernel('adamw', adamwWgsl);
         rt.dispatch(k, [p.binding, p.grad.binding, m.binding, v.binding, scale.binding], u.buffer, grid1d(n));
+        p.version++;
       }
     }
     if (scale !== this.one) scale.dispose();

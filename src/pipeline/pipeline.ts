@@ -8,7 +8,7 @@ import { init, type InitOptions } from '../runtime/device.js';
 import { BertTokenizer } from '../tokenizers/bert_tokenizer.js';
 import { withLoadProgress, type LoadProgress } from './progress.js';
 import { checkTopK, type LabelScore } from './postprocess.js';
-import { TextClassifier, type ClassifierOptions } from './text_classifier.js';
+import { TextClassifier, type ClassifierOptions, type PipelineDtype } from './text_classifier.js';
 
 export type PipelineTask = 'sentiment-analysis' | 'text-classification';
 const TASKS: readonly string[] = ['sentiment-analysis', 'text-classification'];
@@ -16,6 +16,8 @@ const TASKS: readonly string[] = ['sentiment-analysis', 'text-classification'];
 export interface PipelineOptions extends ClassifierOptions {
   /** Labels per text (default 1); null: every label, sorted by score. Changes the output shape as in HF. */
   topK?: number | null;
+  /** 'fp16': Linear products read float16 weight copies (adapter feature shader-f16); default 'fp32'. */
+  dtype?: PipelineDtype;
   /** WebGPU adapter/device options, used when the runtime is not initialised yet. */
   device?: InitOptions;
   /** Called as each model file starts and finishes loading (bytes, when the source streams). */
@@ -55,6 +57,8 @@ export async function pipeline(
   }
   if (model === undefined || model === '') throw new Error(`pipeline("${task}"): give a model directory, URL or FileSource`);
   const defaultTopK = options.topK === undefined ? undefined : checkTopK(options.topK, `pipeline("${task}")`);
+  const dtype = options.dtype ?? 'fp32';
+  if (dtype !== 'fp32' && dtype !== 'fp16') throw new Error(`pipeline("${task}"): dtype must be 'fp32' or 'fp16', got ${JSON.stringify(dtype)}`);
   await init(options.device);
   const source = options.progress ? withLoadProgress(toFileSource(model), options.progress) : toFileSource(model);
   // Tokenizer first: it is small and its errors (wrong directory) are the likeliest and cheapest.
@@ -62,6 +66,7 @@ export async function pipeline(
   const net = await DistilBertForSequenceClassification.fromPretrained(source, { onWarning: options.onWarning });
   let classifier: TextClassifier;
   try {
+    if (dtype === 'fp16') net.setMatmulDtype('f16');
     classifier = new TextClassifier(net, tokenizer, options);
   } catch (err) {
     net.dispose();

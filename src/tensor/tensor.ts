@@ -3,7 +3,13 @@ import { runtime } from '../runtime/device.js';
 import { Storage } from './storage.js';
 import { keep, track } from './scope.js';
 
-export type DType = 'f32' | 'i32';
+/** f16: half floats, two per 32-bit word (device feature shader-f16 to compute on them; see ops/cast.ts). */
+export type DType = 'f32' | 'i32' | 'f16';
+
+/** GPU bytes of `size` elements of `dtype` (f16 pairs packed into whole 4-byte words). */
+export function byteSize(dtype: DType, size: number): number {
+  return dtype === 'f16' ? Math.ceil(size / 2) * 4 : size * 4;
+}
 
 /** One recorded op: its inputs and a backward that maps d(output) to d(inputs) (null where none is needed). */
 export interface GradNode {
@@ -22,6 +28,8 @@ export class Tensor {
   gradFn: GradNode | undefined;
   /** Optional name (parameters carry their Hugging Face name). */
   name: string | undefined;
+  /** Bumped by whatever overwrites a parameter in place (optimizer step, weight upload): derived copies check it. */
+  version = 0;
   private disposed = false;
 
   constructor(
@@ -57,13 +65,14 @@ export class Tensor {
   /** Storage binding for a kernel: the buffer and the bytes this tensor uses. */
   get binding(): { buffer: GPUBuffer; size: number } {
     this.assertAlive();
-    return { buffer: this.storage.buffer, size: this.size * 4 };
+    return { buffer: this.storage.buffer, size: byteSize(this.dtype, this.size) };
   }
 
-  /** Reads the values back to the host (flushes pending GPU work). */
+  /** Reads the values back to the host (flushes pending GPU work); f16 values come back widened to float32. */
   async data(): Promise<Float32Array | Int32Array> {
     this.assertAlive();
-    const bytes = await runtime().read(this.storage.buffer, this.size * 4);
+    const bytes = await runtime().read(this.storage.buffer, byteSize(this.dtype, this.size));
+    if (this.dtype === 'f16') return halvesToFloats(new Uint16Array(bytes), this.size);
     return this.dtype === 'f32' ? new Float32Array(bytes) : new Int32Array(bytes);
   }
 
@@ -152,4 +161,17 @@ export function noGrad<T>(fn: () => T): T {
   } finally {
     gradDepth--;
   }
+}
+
+/** IEEE binary16 bit patterns → float32 values (exact: every half is a float). */
+export function halvesToFloats(bits: Uint16Array, n: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = bits[i];
+    const sign = h & 0x8000 ? -1 : 1;
+    const exp = (h >> 10) & 0x1f;
+    const frac = h & 0x3ff;
+    out[i] = exp === 0 ? sign * frac * 2 ** -24 : exp === 31 ? (frac ? NaN : sign * Infinity) : sign * (1024 + frac) * 2 ** (exp - 25);
+  }
+  return out;
 }

@@ -19,7 +19,7 @@ import { accuracyMetrics, type ComputeMetrics } from './metrics.js';
 import { LrScheduler } from './schedule.js';
 import { TrainerCheckpoints, type Position } from './trainer_checkpoints.js';
 import { TrainerState, type LogEntry } from './trainer_state.js';
-import { TrainingArguments } from './training_args.js';
+import { TrainingArguments, TrainingArgumentsError } from './training_args.js';
 import { emptyControl, epochEndControl, makePlan, stepEndControl, type TrainPlan } from './train_plan.js';
 import type { Collator, FeatureDataset, SavableTokenizer, TrainableModel, TrainerCallback, TrainerControl } from './types.js';
 
@@ -90,6 +90,13 @@ export class Trainer {
       throw new Error(
         `Trainer: eval_strategy is "${this.args.evalStrategy}" but no evalDataset was given. Either set eval_strategy to "no" or pass an evalDataset.`,
       );
+    }
+    if (this.args.fp16) {
+      try {
+        this.model.setMatmulDtype('f16');
+      } catch (e) {
+        throw new TrainingArgumentsError('fp16', (e as Error).message);
+      }
     }
     this.ckpt = new TrainerCheckpoints(this);
     for (const [name, p] of this.model.namedParameters()) if (!/_embeddings\.weight$/.test(name)) this.nonEmbeddingParams += p.size;

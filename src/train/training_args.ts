@@ -52,6 +52,8 @@ export interface TrainingArgumentsFields {
   /** Seed of the epoch shuffles (default: seed). Epoch e is shuffled with dataSeed + e. */
   dataSeed: number | undefined;
   dataloaderDropLast: boolean;
+  /** Linear products read float16 copies of the weights (f32 master weights; DistilBertForSequenceClassification.setMatmulDtype). */
+  fp16: boolean;
   /** A checkpoint directory, or true for the latest valid one in outputDir. */
   resumeFromCheckpoint: string | boolean | undefined;
 }
@@ -98,6 +100,7 @@ export const TRAINING_ARGUMENT_FIELDS: readonly FieldSpec[] = [
   { key: 'metricForBestModel', type: 'string', group: 'Checkpoints', optional: true, help: 'Metric choosing the best checkpoint (default: loss)' },
   { key: 'greaterIsBetter', type: 'bool', group: 'Checkpoints', optional: true, help: 'Whether a larger metric is better (default: unless it ends in "loss")' },
   { key: 'resumeFromCheckpoint', type: 'path-or-bool', group: 'Checkpoints', optional: true, help: 'Resume from this checkpoint directory, or "true" for the latest in output_dir' },
+  { key: 'fp16', type: 'bool', group: 'Precision', help: 'Linear products read f16 weight copies (f32 master weights, activations, gradients); needs shader-f16' },
   { key: 'seed', type: 'int', group: 'Reproducibility', help: 'Seed of the classifier init, dropout and shuffling' },
   { key: 'dataSeed', type: 'int', group: 'Reproducibility', optional: true, help: 'Seed of the epoch shuffles (default: seed)' },
 ];
@@ -133,6 +136,7 @@ export const TRAINING_ARGUMENT_DEFAULTS: Readonly<TrainingArgumentsFields> = {
   seed: 42,
   dataSeed: undefined,
   dataloaderDropLast: false,
+  fp16: false,
   resumeFromCheckpoint: undefined,
 };
 

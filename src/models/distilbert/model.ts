@@ -2,7 +2,7 @@
 // pre_classifier → ReLU → dropout → classifier, mean cross-entropy when labels are given; HF tensor names.
 import type { FileSource } from '../../io/files.js';
 import { serializeSafetensors, type SafetensorsTensor, type SafetensorsWriteTensor } from '../../io/safetensors.js';
-import { Dropout, Linear } from '../../nn/layers.js';
+import { Dropout, Linear, setLinearWeightDtype } from '../../nn/layers.js';
 import { Module } from '../../nn/module.js';
 import { parameterSeed } from '../../nn/init.js';
 import { DropoutRng } from '../../ops/dropout.js';
@@ -133,6 +133,7 @@ export class DistilBertForSequenceClassification extends Module {
       if (only && !only.has(name)) return;
       const p = params[i][1];
       runtime().upload(p.buffer, init(p.size, parameterSeed(this.seed, i)));
+      p.version++;
     });
   }
 
@@ -144,6 +145,7 @@ export class DistilBertForSequenceClassification extends Module {
       const data = t.data();
       if (!(data instanceof Float32Array)) throw new Error(`${fileName}: tensor "${fileKey}" has dtype ${t.dtype}; a parameter needs a float dtype`);
       runtime().upload(p.buffer, data);
+      p.version++;
     }
   }
 
@@ -200,6 +202,20 @@ export class DistilBertForSequenceClassification extends Module {
     return crossEntropy(logits, toLabels(labels, batch, config.num_labels, false));
   }
 
+  /**
+   * 'f16': every Linear product (all but embeddings, LayerNorm and the attention products) reads float16 copies of the
+   * weights, cast from the f32 weights at each forward: half the weight traffic, f32 accumulation, activations,
+   * gradients and master weights. Needs the adapter feature shader-f16. 'f32' (the default) turns it off.
+   */
+  setMatmulDtype(dtype: 'f32' | 'f16'): this {
+    if (dtype !== 'f32' && dtype !== 'f16') throw new Error(`setMatmulDtype: expected 'f32' or 'f16', got ${JSON.stringify(dtype)}`);
+    if (dtype === 'f16' && !runtime().features.has('shader-f16')) {
+      throw new Error(`setMatmulDtype('f16'): this adapter (${runtime().info.description}) lacks the WebGPU feature shader-f16`);
+    }
+    setLinearWeightDtype(this, dtype);
+    return this;
+  }
+
   /** AdamW groups as Trainer.create_optimizer builds them: decayed parameters first, then the rest with 0. */
   optimizerGroups(weightDecay: number): ParamGroup[] {
     const named = this.namedParameters();
@@ -231,7 +247,10 @@ export class DistilBertForSequenceClassification extends Module {
       const v = map.get(name)!;
       if (v.length !== p.size) throw new Error(`loadStateDict: "${name}" has ${v.length} values, the parameter [${p.shape}] needs ${p.size}`);
     }
-    for (const [name, p] of named) runtime().upload(p.buffer, map.get(name)!);
+    for (const [name, p] of named) {
+      runtime().upload(p.buffer, map.get(name)!);
+      p.version++;
+    }
   }
 
   /** The files save_pretrained writes: config.json and model.safetensors (HF's byte layout). */
