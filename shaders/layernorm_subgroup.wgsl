@@ -6,8 +6,9 @@
 //   forward:    0 x (read, vec4 [rows, cols/4]); 1 gamma (read, vec4); 2 beta (read, vec4); 3 y (read_write, vec4);
 //               4 stats (read_write, [rows, 2]); 9 uniforms.
 //   input_grad: 0 x; 1 gamma; 5 dy (read, vec4); 4 stats (read); 6 dx (read_write, vec4); 7 part_g, 8 part_b
-//               (read_write, vec4 [groups, cols/4]: with PARAMS, workgroup w's sums over its ROWS rows of dy·x̂ and dy,
-//               the dgamma/dbeta partials, so x and dy are read once for all three gradients); 9 uniforms.
+//               (read_write, vec4 [groups, cols/4]: with PARAMS, streamed rows only, workgroup w's sums over its ROWS
+//               rows of dy·x̂ and dy, the dgamma/dbeta partials, so x and dy are read once for all three gradients;
+//               bound but unused otherwise); 9 uniforms.
 // Uniforms {rows, cols4, eps}. Dispatch: ceil(rows / ROWS) workgroups (x·y); held rows (HELD > 0) are read once into
 // registers and gamma/beta read once per workgroup; streamed rows are re-read per pass.
 
@@ -19,7 +20,9 @@ override HELD: u32 = 0u;
 const MAX_HELD: u32 = 32u;
 // Rows per workgroup on the held path: gamma (and beta) are loaded once for all of them.
 override ROWS: u32 = 1u;
-// input_grad also writes the dgamma/dbeta partials of its ROWS rows (a specialization constant: off, the code folds).
+// Streamed input_grad also writes the dgamma/dbeta partials of its ROWS rows (a specialization constant: off, the
+// code folds). Held rows keep a separate parameter pass: summing the partials there too needs two more register
+// arrays per lane, which spill (measured slower on lavapipe; bench/README.md).
 override PARAMS: bool = false;
 struct Params { rows: u32, cols4: u32, eps: f32 }
 @group(0) @binding(0) var<storage, read> x: array<vec4<f32>>;
@@ -63,7 +66,7 @@ fn input_grad(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
   let group = wg.y * nwg.x + wg.x;
   if (group * ROWS >= p.rows) { return; }
   if (HELD > 0u) {
-    input_grad_held(group, li);
+    input_grad_held(group * ROWS, li);
     return;
   }
   let n = f32(p.cols4 * 4u);
@@ -133,19 +136,16 @@ fn forward_held(first: u32, li: u32) {
   }
 }
 
-// The input gradient over workgroup `group`'s ROWS rows: x and dy rows held in registers (one read each), gamma read
-// once; with PARAMS the lane's column sums of dy·x̂ and dy over those rows are kept in registers and written once.
-fn input_grad_held(group: u32, li: u32) {
+// The input gradient over ROWS rows from `first`: x and dy rows held in registers (one read each), gamma read once.
+fn input_grad_held(first: u32, li: u32) {
   var g: array<vec4<f32>, MAX_HELD>;
   var xh: array<vec4<f32>, MAX_HELD>;
   var gy: array<vec4<f32>, MAX_HELD>;
-  var pg: array<vec4<f32>, MAX_HELD>;
-  var pb: array<vec4<f32>, MAX_HELD>;
   for (var u = 0u; u < HELD; u++) { g[u] = gamma[min(li + u * WG, p.cols4 - 1u)]; }
   let n = f32(p.cols4 * 4u);
   for (var r = 0u; r < ROWS; r++) {
-    let row = group * ROWS + r;
-    if (row >= p.rows) { break; }
+    let row = first + r;
+    if (row >= p.rows) { return; }
     let base = row * p.cols4;
     let mean = stats[2u * row];
     let rstd = stats[2u * row + 1u];
@@ -156,10 +156,8 @@ fn input_grad_held(group: u32, li: u32) {
       xh[u] = vec4<f32>(0.0);
       gy[u] = vec4<f32>(0.0);
       if (c < p.cols4) {
-        let d = dy[base + c];
         xh[u] = (x[base + c] - vec4<f32>(mean)) * rstd;
-        gy[u] = d * g[u];
-        if (PARAMS) { pg[u] += d * xh[u]; pb[u] += d; }
+        gy[u] = dy[base + c] * g[u];
       }
       a += gy[u];
       b += gy[u] * xh[u];
@@ -169,12 +167,6 @@ fn input_grad_held(group: u32, li: u32) {
     for (var u = 0u; u < HELD; u++) {
       let c = li + u * WG;
       if (c < p.cols4) { dx[base + c] = rstd * (gy[u] - vec4<f32>(mean_g) - xh[u] * mean_gx); }
-    }
-  }
-  if (PARAMS) {
-    for (var u = 0u; u < HELD; u++) {
-      let c = li + u * WG;
-      if (c < p.cols4) { part_g[group * p.cols4 + c] = pg[u]; part_b[group * p.cols4 + c] = pb[u]; }
     }
   }
 }

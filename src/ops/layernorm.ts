@@ -19,7 +19,10 @@ const MAX_HELD = 32;
  * 5.8-6.2 ms at 768) and 16 (more spilling).
  */
 const ROWS_PER_GROUP = 8;
-/** Rows per workgroup of the fused backward on streamed rows: its dgamma/dbeta partials are 1/STREAMED_ROWS of x. */
+/**
+ * Rows per workgroup of the one-pass backward of streamed rows: its dgamma/dbeta partials are 1/STREAMED_ROWS of x.
+ * Measured on lavapipe at [2048, 3072], alternating runs: 44-54 ms against 53-59 ms for the two passes.
+ */
 const STREAMED_ROWS = 8;
 
 /** x: [..., C], gamma/beta: [C] → [..., C]. */
@@ -53,8 +56,21 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
     const ub = new Uniforms().u32(rows, cols);
     const paramGrads = gamma.requiresGrad || beta.requiresGrad;
     const dx = x.requiresGrad ? empty(x.shape) : null;
-    if (dx && sg) return subgroupBackward(x, gamma, g, stats, dx, paramGrads, constants, rows, cols);
-    if (dx) {
+    // Streamed subgroup rows: one pass for all three gradients. Held rows: the input gradient, then the parameter
+    // pass below (both measured faster than the alternative on lavapipe: bench/README.md).
+    if (dx && sg && held === 0 && paramGrads) return streamedBackward(x, gamma, g, stats, dx, constants, rows, cols);
+    if (dx && sg) {
+      // The partial slots are statically bound: two distinct 4-value stand-ins (one buffer in two writable slots is a
+      // WebGPU aliasing error).
+      const [s1, s2] = [empty([4]), empty([4])];
+      runtime().dispatch(
+        kernel('layernorm_subgroup', layernormSubgroupWgsl, { ...constants, PARAMS: 0 }, 'input_grad'),
+        [x.binding, gamma.binding, null, null, stats.binding, g.binding, dx.binding, s1.binding, s2.binding],
+        new Uniforms().u32(rows, cols / 4).f32(0).buffer, groups,
+      );
+      s1.dispose();
+      s2.dispose();
+    } else if (dx) {
       runtime().dispatch(
         kernel('layernorm_backward', layernormBackwardWgsl, undefined, 'input_grad'),
         [x.binding, gamma.binding, g.binding, stats.binding, dx.binding, null, null], ub.buffer, gridRows(rows),
@@ -92,29 +108,22 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
 }
 
 /**
- * The subgroup backward. x, g (dy), dx: [rows, cols]; stats: [rows, 2] → [dx, dgamma, dbeta]. With parameter
- * gradients, one pass reads x and dy once and writes dx plus per-workgroup [groups, cols] partials of dgamma and dbeta
- * (summed in workgroup order: deterministic), instead of a second pass over x and dy. Streamed rows (over the register
- * limit) then take STREAMED_ROWS rows per workgroup, so the partials stay small.
+ * All three gradients of streamed subgroup rows in one pass. x, g (dy), dx: [rows, cols]; stats: [rows, 2] →
+ * [dx, dgamma, dbeta]. x and dy are read once; each workgroup of STREAMED_ROWS rows writes its [cols] partials of
+ * dgamma and dbeta, summed in workgroup order (deterministic).
  */
-function subgroupBackward(
-  x: Tensor, gamma: Tensor, g: Tensor, stats: Tensor, dx: Tensor, paramGrads: boolean,
+function streamedBackward(
+  x: Tensor, gamma: Tensor, g: Tensor, stats: Tensor, dx: Tensor,
   forward: { WG: number; HELD: number; ROWS: number }, rows: number, cols: number,
-): [Tensor, Tensor | null, Tensor | null] {
-  const rowsPerGroup = paramGrads && forward.HELD === 0 ? STREAMED_ROWS : forward.ROWS;
-  const groups = Math.ceil(rows / rowsPerGroup);
-  const k = kernel('layernorm_subgroup', layernormSubgroupWgsl, { ...forward, ROWS: rowsPerGroup, PARAMS: paramGrads ? 1 : 0 }, 'input_grad');
-  const u = new Uniforms().u32(rows, cols / 4).f32(0).buffer;
-  // Without parameter gradients the partial slots are unused but statically bound: two distinct 4-value stand-ins
-  // (one buffer bound to two writable slots is a WebGPU aliasing error).
-  const pg = empty(paramGrads ? [groups, cols] : [4]);
-  const pb = empty(paramGrads ? [groups, cols] : [4]);
-  runtime().dispatch(k, [x.binding, gamma.binding, null, null, stats.binding, g.binding, dx.binding, pg.binding, pb.binding], u, gridRows(groups));
-  if (!paramGrads) {
-    pg.dispose();
-    pb.dispose();
-    return [dx, null, null];
-  }
+): [Tensor, Tensor, Tensor] {
+  const groups = Math.ceil(rows / STREAMED_ROWS);
+  const pg = empty([groups, cols]);
+  const pb = empty([groups, cols]);
+  runtime().dispatch(
+    kernel('layernorm_subgroup', layernormSubgroupWgsl, { ...forward, ROWS: STREAMED_ROWS, PARAMS: 1 }, 'input_grad'),
+    [x.binding, gamma.binding, null, null, stats.binding, g.binding, dx.binding, pg.binding, pb.binding],
+    new Uniforms().u32(rows, cols / 4).f32(0).buffer, gridRows(groups),
+  );
   const dgamma = empty(gamma.shape);
   const dbeta = empty(gamma.shape);
   columnSums(pg, groups, cols, dgamma);
