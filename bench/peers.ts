@@ -1,7 +1,8 @@
 // npm run bench:peers: the kernel shapes of `npm run bench` (matmul, softmax, GELU, LayerNorm) through
 // @tensorflow/tfjs-backend-webgpu on the same Dawn adapter in the same process, side by side with ours, with the
-// ratio. Both are timed the same way: wall time from an idle queue to onSubmittedWorkDone after the op, median
-// of N. tfjs's GELU and LayerNorm are composed from its ops (it has no fused kernels for them).
+// ratio. Both are timed the same way: wall time from an idle queue to onSubmittedWorkDone after the op. Samples
+// alternate (ours, tfjs, ours, …) after one warm-up each, so a change in the host's speed hits both alike; times
+// are medians of N and the speed-up is the median of the N paired ratios. tfjs's GELU and LayerNorm are composed from its ops (it has no fused kernels for them).
 // onnxruntime-web's DistilBERT forward is compared separately, by bench/peers_onnx.ts (`npm run bench:peers:onnx`).
 // Every Dawn promise of the process waits through throttledWait (bench/lib/peer_wait.ts), so neither side loses a
 // core to Dawn's busy loop; --native-wait leaves tfjs waiting Dawn's own way.
@@ -17,7 +18,7 @@ const rt = await startRuntime();
 await loadAutotuneCache();
 const scale = shapeScale(rt, args);
 const d = dims(scale);
-const iterations = args.iterations || (rt.info.isSoftware ? 3 : 20);
+const iterations = args.iterations || (rt.info.isSoftware ? 5 : 20);
 const nativeWait = args.rest.has('native-wait');
 if (!nativeWait) throttleAllDawnWaits(rt.device);
 
@@ -31,32 +32,41 @@ type TfBackend = { device: GPUDevice; commandEncoder: GPUCommandEncoder | null; 
 const tfBackend = tf.backend() as unknown as TfBackend;
 console.log(`adapter: ${rt.info.description}; tfjs ${tf.version_core} backend ${tf.getBackend()}; scale ${scale} (tokens ${d.tokens}); ${iterations} samples; Dawn waits: ${nativeWait ? "Dawn's own (tfjs spins)" : 'throttled for both'}`);
 
-async function timeOurs(run: () => wt.Tensor[]): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i <= iterations; i++) {
-    await rt.sync();
-    const t0 = performance.now();
-    const outs = run();
-    await rt.sync();
-    times.push(performance.now() - t0);
-    outs.forEach((o) => o.dispose());
-  }
-  return median(times.slice(1));
+/** One sample of ours: wall ms from an idle queue until the op's work is done. */
+async function sampleOurs(run: () => wt.Tensor[]): Promise<number> {
+  await rt.sync();
+  const t0 = performance.now();
+  const outs = run();
+  await rt.sync();
+  const ms = performance.now() - t0;
+  outs.forEach((o) => o.dispose());
+  return ms;
 }
 
-async function timeTf(run: () => import('@tensorflow/tfjs-core').Tensor): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i <= iterations; i++) {
-    flushTf();
-    await tfBackend.device.queue.onSubmittedWorkDone();
-    const t0 = performance.now();
-    const y = tf.tidy(run);
-    flushTf();
-    await tfBackend.device.queue.onSubmittedWorkDone();
-    times.push(performance.now() - t0);
-    y.dispose();
+/** One sample of tfjs, timed the same way. */
+async function sampleTf(run: () => import('@tensorflow/tfjs-core').Tensor): Promise<number> {
+  flushTf();
+  await tfBackend.device.queue.onSubmittedWorkDone();
+  const t0 = performance.now();
+  const y = tf.tidy(run);
+  flushTf();
+  await tfBackend.device.queue.onSubmittedWorkDone();
+  const ms = performance.now() - t0;
+  y.dispose();
+  return ms;
+}
+
+/** Warm-up of each, then `iterations` alternating pairs → median times and the median paired ratio (tfjs / ours). */
+async function timePaired(ours: () => wt.Tensor[], tfjs: () => import('@tensorflow/tfjs-core').Tensor): Promise<{ oursMs: number; tfMs: number; ratio: number }> {
+  await sampleOurs(ours);
+  await sampleTf(tfjs);
+  const o: number[] = [];
+  const t: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    o.push(await sampleOurs(ours));
+    t.push(await sampleTf(tfjs));
   }
-  return median(times.slice(1));
+  return { oursMs: median(o), tfMs: median(t), ratio: median(t.map((v, i) => v / o[i])) };
 }
 
 function flushTf(): void {
@@ -111,15 +121,14 @@ for (const c of cases) {
   const host = c.shapes.map((s, i) => wt.normalArray(s.reduce((a, b) => a * b, 1), 100 + i));
   const ourIn = host.map((h, i) => wt.tensor(h, c.shapes[i]).keep());
   const tfIn = host.map((h, i) => tf.tensor(h, c.shapes[i]));
-  const oursMs = await timeOurs(() => [c.ours(ourIn)]);
-  const tfMs = await timeTf(() => c.tfjs(tfIn));
+  const { oursMs, tfMs, ratio } = await timePaired(() => [c.ours(ourIn)], () => c.tfjs(tfIn));
   ourIn.forEach((t) => t.dispose());
   tfIn.forEach((t) => t.dispose());
   const rate = (ms: number): number => (c.kind === 'matmul' ? c.work / (ms * 1e6) : c.work / (ms * 1e-3) / 2 ** 30);
   const unit = c.kind === 'matmul' ? 'GFLOP/s' : 'GiB/s';
-  rows.push({ name: c.name, kind: c.kind, unit, oursMs, tfjsMs: tfMs, ours: rate(oursMs), tfjs: rate(tfMs), ratio: tfMs / oursMs, adapter: rt.info.adapterName });
-  tableRows.push([c.name, oursMs, tfMs, rate(oursMs), rate(tfMs), unit, `${fmt(tfMs / oursMs)}×`]);
-  console.log(`  ${c.name}: ours ${fmt(oursMs)} ms, tfjs ${fmt(tfMs)} ms (${fmt(tfMs / oursMs)}×)`);
+  rows.push({ name: c.name, kind: c.kind, unit, oursMs, tfjsMs: tfMs, ours: rate(oursMs), tfjs: rate(tfMs), ratio, adapter: rt.info.adapterName });
+  tableRows.push([c.name, oursMs, tfMs, rate(oursMs), rate(tfMs), unit, `${fmt(ratio)}×`]);
+  console.log(`  ${c.name}: ours ${fmt(oursMs)} ms, tfjs ${fmt(tfMs)} ms (${fmt(ratio)}×, median of paired ratios)`);
 }
 console.log(`\n${rt.info.description}: webtune vs tfjs-backend-webgpu ${tf.version_core}, same adapter, same process\n`);
 console.log(table(['op', 'ours ms', 'tfjs ms', 'ours', 'tfjs', 'unit', 'speed-up'], tableRows));
