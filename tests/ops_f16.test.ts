@@ -86,6 +86,7 @@ describe('float16 storage', () => {
     expect(() => wt.cast(wt.zeros([2], 'i32'), 'f16')).toThrow(/cast: converts between 'f32' and 'f16', got i32/);
     expect(() => wt.tensor([1, 2], [2], 'f16')).toThrow(/cast\(tensor\(data\), 'f16'\)/);
     expect(() => wt.matmul(wt.zeros([2, 2], 'i32'), wt.ones([2, 2]))).toThrow(/matmul: a must be float32 or float16, got i32/);
+    expect(() => wt.assign(wt.zeros([4]), h)).toThrow(/assign: dtypes differ \(f32 ← f16\)/);
   });
 });
 

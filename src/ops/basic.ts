@@ -5,7 +5,7 @@ import { runtime } from '../runtime/device.js';
 import { mulberry32 } from '../util/random.js';
 import { Uniforms } from '../runtime/runtime.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
-import { empty, grid1d, kernel, sameShape } from './kernel.js';
+import { assertFloat, empty, grid1d, kernel, sameShape } from './kernel.js';
 import { UNARY_WGSL } from './sources.js';
 
 /** Nested number arrays (any depth) or a typed array. */
@@ -123,12 +123,14 @@ export function clone(x: Tensor): Tensor {
 /** dst += alpha · src, in place (gradient accumulation). Shapes must hold the same number of elements. */
 export function addInto(dst: Tensor, src: Tensor, alpha = 1): void {
   if (dst.size !== src.size) throw new Error(`addInto: [${dst.shape}] and [${src.shape}] differ in size`);
+  assertFloat('addInto', dst, src);
   const u = new Uniforms().u32(dst.size).f32(alpha);
   runtime().dispatch(kernel('inplace', inplaceWgsl, { OP: 0 }), [src.binding, dst.binding], u.buffer, grid1d(dst.size));
 }
 
 /** dst *= scale[0], in place, the scale read on the GPU (gradient clipping). */
 export function scaleInto(dst: Tensor, scale: Tensor): void {
+  assertFloat('scaleInto', dst, scale);
   const u = new Uniforms().u32(dst.size).f32(0);
   runtime().dispatch(kernel('inplace', inplaceWgsl, { OP: 1 }), [scale.binding, dst.binding], u.buffer, grid1d(dst.size));
 }
@@ -136,6 +138,7 @@ export function scaleInto(dst: Tensor, scale: Tensor): void {
 /** Overwrites dst with src's values (same element count). */
 export function assign(dst: Tensor, src: Tensor): void {
   if (!sameShape([dst.size], [src.size])) throw new Error(`assign: [${dst.shape}] and [${src.shape}] differ in size`);
+  if (dst.dtype !== src.dtype) throw new Error(`assign: dtypes differ (${dst.dtype} ← ${src.dtype}); cast first`);
   runtime().copy(src.buffer, dst.buffer, src.binding.size);
 }
 
