@@ -80,6 +80,9 @@ describe('predict arguments and inputs', () => {
     expect(a).toMatchObject({ model: 'm', texts: ['a', 'b'], topK: null, batchSize: 4, truncation: false });
     expect(() => parsePredictArgs(['--model', 'm', '--text'])).toThrow(UsageError);
     expect(() => parsePredictArgs(['--model', 'm', '--max-length', '9', '--no-truncation'])).toThrow(/needs truncation/);
+    expect(a.dtype).toBe('fp32');
+    expect(parsePredictArgs(['--model', 'm', '--dtype', 'fp16']).dtype).toBe('fp16');
+    expect(() => parsePredictArgs(['--model', 'm', '--dtype=fp8'])).toThrow(/--dtype must be fp32 or fp16, got "fp8"/);
   });
 
   it('text files split on \\n only (U+0085 stays inside a review); JSONL errors name the line', () => {
