@@ -23,8 +23,9 @@ export class Linear extends Module {
     this.bias = this.addParameter('bias', [outFeatures], constantInit(0));
   }
   /**
-   * 'f16': the product reads a float16 copy of the weight, cast from the f32 master weight at each forward (needs
-   * shader-f16). Accumulation, activations and gradients stay f32; the gradient reaches the f32 weight.
+   * 'f16': the product reads a float16 copy of the f32 master weight (needs shader-f16): cast at each training forward,
+   * once per weight version in inference. Accumulation, activations and gradients stay f32; the gradient reaches the
+   * f32 weight. Setting 'f32' frees the inference copy.
    */
   get weightDtype(): 'f32' | 'f16' {
     return this.dtype;

@@ -21,7 +21,7 @@ const MAX_HELD = 32;
 const ROWS_PER_GROUP = 8;
 /**
  * Rows per workgroup of the one-pass backward of streamed rows: its dgamma/dbeta partials are 1/STREAMED_ROWS of x.
- * Measured on lavapipe at [2048, 3072], alternating runs: 44-54 ms against 53-59 ms for the two passes.
+ * Measured on lavapipe at [2048, 3072], alternating runs: 41-54 ms against 49-66 ms for the two passes.
  */
 const STREAMED_ROWS = 8;
 
