@@ -204,8 +204,9 @@ export class DistilBertForSequenceClassification extends Module {
 
   /**
    * 'f16': every Linear product (all but embeddings, LayerNorm and the attention products) reads float16 copies of the
-   * weights, cast from the f32 weights at each forward: half the weight traffic, f32 accumulation, activations,
-   * gradients and master weights. Needs the adapter feature shader-f16. 'f32' (the default) turns it off.
+   * weights (cast at each training forward, once per weight version in inference): half the weight traffic, f32
+   * accumulation, activations, gradients and master weights. Needs the adapter feature shader-f16. 'f32' (the
+   * default) turns it off.
    */
   setMatmulDtype(dtype: 'f32' | 'f16'): this {
     if (dtype !== 'f32' && dtype !== 'f16') throw new Error(`setMatmulDtype: expected 'f32' or 'f16', got ${JSON.stringify(dtype)}`);
