@@ -149,10 +149,12 @@ describe('DistilBERT with f16 weights in its Linear products', () => {
     if (!hasF16) return;
     const classifier = await wt.pipeline('sentiment-analysis', DIR, { dtype: 'fp16' });
     const out = (await classifier(golden.texts)) as wt.LabelScore[];
-    out.forEach((r, i) => {
-      expect(r.label).toBe(golden.default[i].label);
-      expect(Math.abs(r.score - golden.default[i].score)).toBeLessThan(1e-2);
-    });
+    const dScore = Math.max(...out.map((r, i) => Math.abs(r.score - golden.default[i].score)));
+    console.log(`pipeline dtype fp16 vs transformers (f32): max |Δscore| ${dScore.toExponential(2)}`);
+    out.forEach((r, i) => expect(r.label).toBe(golden.default[i].label));
+    // The golden scores sit 0.011 above 0.5; rounding the weights to halves moved them by 1.1e-6 here.
+    expect(dScore).toBeLessThan(1e-4);
+    expect(dScore).toBeGreaterThan(0);
     classifier.dispose();
     const model = await tinyModel(true);
     expect(() => withoutF16(() => model.setMatmulDtype('f16'))).toThrow(/setMatmulDtype\('f16'\): .*lacks the WebGPU feature shader-f16/);
