@@ -79,7 +79,7 @@ describe('DistilBERT with f16 weights in its Linear products', () => {
     m.dispose();
   });
 
-  it('a training step with f16 copies keeps GPU memory flat and reads nothing back', async () => {
+  it('training steps with f16 copies keep GPU memory flat, read nothing back, and the copies follow the steps', async () => {
     if (!hasF16) return;
     const m = (await tinyModel(true)).train().setMatmulDtype('f16');
     const opt = new wt.AdamW(m.optimizerGroups(0.01), { lr: 1e-3 });
@@ -98,6 +98,13 @@ describe('DistilBERT with f16 weights in its Linear products', () => {
     }
     expect(rt.readbackCount).toBe(reads);
     for (let k = 2; k < snapshots.length; k++) expect(snapshots[k], `memory after step ${k + 1}`).toEqual(snapshots[1]);
+    // The kept f16 copies followed the 8 optimizer steps: eval logits match the f32 weights' (stale copies would not).
+    m.eval();
+    const logits = (): Promise<Float32Array> => wt.noGrad(() => wt.tidyAsync(async () => (await m.forward(inputs as never).logits.data()) as Float32Array));
+    const f16 = await logits();
+    m.setMatmulDtype('f32');
+    const f32 = await logits();
+    expect(maxDiff(f16, f32) / maxAbs(f32)).toBeLessThan(5e-3);
     opt.dispose();
     m.dispose();
   });

@@ -2,6 +2,7 @@
 import { dropout, type DropoutRng } from '../ops/dropout.js';
 import { embedding } from '../ops/embedding.js';
 import { layerNorm } from '../ops/layernorm.js';
+import { record } from '../autograd/tape.js';
 import { cast } from '../ops/cast.js';
 import { matmul } from '../ops/matmul.js';
 import { keep } from '../tensor/scope.js';
@@ -23,9 +24,9 @@ export class Linear extends Module {
     this.bias = this.addParameter('bias', [outFeatures], constantInit(0));
   }
   /**
-   * 'f16': the product reads a float16 copy of the f32 master weight (needs shader-f16): cast at each training forward,
-   * once per weight version in inference. Accumulation, activations and gradients stay f32; the gradient reaches the
-   * f32 weight. Setting 'f32' frees the inference copy.
+   * 'f16': the product reads a float16 copy of the f32 master weight (needs shader-f16), cast once per weight version
+   * (an optimizer step or a load bumps it), so micro-batches of one step and evaluations share it. Accumulation,
+   * activations and gradients stay f32; the gradient reaches the f32 weight. Setting 'f32' frees the copy.
    */
   get weightDtype(): 'f32' | 'f16' {
     return this.dtype;
@@ -35,7 +36,7 @@ export class Linear extends Module {
     if (dtype === 'f32') this.releaseHalf();
   }
   private dtype: 'f32' | 'f16' = 'f32';
-  /** The f16 copy inference reuses while the weight is unchanged (weight.version). */
+  /** The f16 copy, reused while the weight is unchanged (weight.version). */
   private half: { tensor: Tensor; version: number } | undefined;
 
   /** With activation 'gelu': gelu(x·Wᵀ + b), the GELU fused into the product's epilogue. */
@@ -48,17 +49,18 @@ export class Linear extends Module {
   }
 
   /**
-   * The f16 weight. Training: a fresh cast, recorded, so the gradient reaches the f32 weight (the graph holds it and
-   * its scope frees it). Inference: one cast per weight version, kept (cast per forward cost a 1×128 forward
-   * more than its products on lavapipe).
+   * The f16 weight: the kept copy, recast when the weight's version moved (a cast per forward cost a 1×128 forward
+   * more than its products on lavapipe). When a gradient is wanted, a view of it recorded as the cast, so the
+   * gradient reaches the f32 weight (the view belongs to the caller's scope; the copy stays).
    */
   private halfWeight(): Tensor {
-    if (gradEnabled() && this.weight.requiresGrad) return cast(this.weight, 'f16');
     if (this.half?.version !== this.weight.version) {
       this.half?.tensor.dispose();
       this.half = { tensor: keep(noGrad(() => cast(this.weight, 'f16'))), version: this.weight.version };
     }
-    return this.half.tensor;
+    const copy = this.half.tensor;
+    if (!gradEnabled() || !this.weight.requiresGrad) return copy;
+    return record('cast_f16', [this.weight], copy.reshape(copy.shape), (g) => [g.reshape(g.shape)]);
   }
 
   private releaseHalf(): void {

@@ -28,7 +28,10 @@ export class Tensor {
   gradFn: GradNode | undefined;
   /** Optional name (parameters carry their Hugging Face name). */
   name: string | undefined;
-  /** Bumped by whatever overwrites a parameter in place (optimizer step, weight upload): derived copies check it. */
+  /**
+   * Bumped by whatever overwrites a parameter in place (AdamW, the model's uploads and loadStateDict); copies derived
+   * from it (Linear's f16 weight) are remade when it moves. Code that writes a parameter's buffer directly bumps it too.
+   */
   version = 0;
   private disposed = false;
 
