@@ -16,6 +16,7 @@ import {
 } from '../src/train/index.js';
 import { mulberry32 } from '../src/data/shuffle.js';
 import { tinyModel } from './trainer.helpers.js';
+import { runtime } from '../src/runtime/device.js';
 
 describe('TrainingArguments', () => {
   it('has HF defaults, and writes snake_case JSON that reads back', () => {
@@ -114,15 +115,15 @@ describe('exact resume (tiny model, dropout on, in-memory store)', () => {
     const len = 4 + Math.floor(rand() * 13);
     return { inputIds: [101, ...Array.from({ length: len - 2 }, () => 104 + Math.floor(rand() * 900)), 102], label: rand() < 0.5 ? 0 : 1 };
   });
-  const args = () =>
+  const args = (fp16 = false) =>
     new TrainingArguments({
       outputDir: 'mem', learningRate: 1e-3, weightDecay: 0.01, perDeviceTrainBatchSize: 4, numTrainEpochs: 2, loggingSteps: 1,
-      evalStrategy: 'steps', evalSteps: 3, saveStrategy: 'steps', saveSteps: 3, loadBestModelAtEnd: true, saveTotalLimit: 2, seed: 11,
+      evalStrategy: 'steps', evalSteps: 3, saveStrategy: 'steps', saveSteps: 3, loadBestModelAtEnd: true, saveTotalLimit: 2, seed: 11, fp16,
     });
-  const run = async (store: MemoryCheckpointStore, options: { stopAt?: number; resume?: string | true } = {}) => {
+  const run = async (store: MemoryCheckpointStore, options: { stopAt?: number; resume?: string | true; fp16?: boolean } = {}) => {
     const model = await tinyModel(false, 11);
     const trainer = new Trainer({
-      model, args: args(), trainDataset: dataset, evalDataset: dataset.slice(0, 8), tokenizer: { padTokenId: 0, saveFiles: () => new Map() }, store,
+      model, args: args(options.fp16), trainDataset: dataset, evalDataset: dataset.slice(0, 8), tokenizer: { padTokenId: 0, saveFiles: () => new Map() }, store,
       callbacks: [{ onStepEnd: ({ state, control }) => void (state.globalStep === options.stopAt && Object.assign(control, { shouldSave: true, shouldTrainingStop: true })) }],
     });
     const out = await trainer.train({ resumeFromCheckpoint: options.resume });
@@ -149,5 +150,26 @@ describe('exact resume (tiny model, dropout on, in-memory store)', () => {
     expect(resumed.log).toEqual(full.log);
     expect(resumed.state.bestModelCheckpoint).toBe(full.state.bestModelCheckpoint);
     expect(resumed.state.globalStep).toBe(10);
+  });
+
+  it('with fp16 (f16 weight copies) the resumed run is exact too, and differs from the f32 run', async () => {
+    if (!runtime().features.has('shader-f16')) return;
+    const full = await run(new MemoryCheckpointStore(), { fp16: true });
+    const store = new MemoryCheckpointStore();
+    await run(store, { stopAt: 5, fp16: true });
+    const resumed = await run(store, { resume: true, fp16: true });
+    const f32 = await run(new MemoryCheckpointStore());
+    const maxDiff = (a: Map<string, Float32Array>, b: Map<string, Float32Array>): number => {
+      let d = 0;
+      for (const [name, v] of a) {
+        const w = b.get(name)!;
+        for (let i = 0; i < v.length; i++) d = Math.max(d, Math.abs(v[i]! - w[i]!));
+      }
+      return d;
+    };
+    console.log(`fp16 resume: max |param diff| ${maxDiff(full.params, resumed.params)}; fp16 vs f32 run ${maxDiff(full.params, f32.params).toExponential(2)}`);
+    expect(maxDiff(full.params, resumed.params)).toBeLessThanOrEqual(1e-6);
+    expect(resumed.log).toEqual(full.log);
+    expect(maxDiff(full.params, f32.params)).toBeGreaterThan(0);
   });
 });
