@@ -26,13 +26,15 @@ interface Row { name: string; kind: Case['kind']; medianMs: number; minMs: numbe
 const tune = !args.rest.has('no-tune');
 // --retune re-measures every product but keeps (and overwrites) the other cached choices.
 const retune = args.rest.has('retune');
+// Tuning rounds continue (up to 8) until they took this long: short products get enough samples on a noisy host.
+const TUNE_MIN_MS = 3000;
 const cachePath = tune ? await loadAutotuneCache() : undefined;
 const tuning: Record<string, unknown>[] = [];
 const rows: Row[] = [];
 for (const c of cases) {
   const { run, dispose } = c.setup();
   if (tune && c.kind === 'matmul') {
-    const res = await autotuneMatmulOp(run, 2, !retune);
+    const res = await autotuneMatmulOp(run, 2, !retune, TUNE_MIN_MS);
     for (const r of res) {
       tuning.push({ case: c.name, ...r });
       const times = Object.entries(r.times).map(([id, ms]) => `${id} ${ms.toFixed(1)}`).join(', ');

@@ -30,7 +30,7 @@ if (!args.rest.has('no-tune')) {
   let tuned = 0;
   for (const c of kernelCases(dims((batch * seq) / (16 * 128))).filter((k) => k.kind === 'matmul')) {
     const { run, dispose } = c.setup();
-    tuned += (await autotuneMatmulOp(run, 2, true)).length;
+    tuned += (await autotuneMatmulOp(run, 2, true, 3000)).length; // rounds up to 8, until 3 s: see bench/kernels.ts
     dispose();
   }
   if (tuned) console.log(`autotuned ${tuned} matmul product keys; cache: ${saveAutotuneCache()}`);

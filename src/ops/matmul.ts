@@ -209,9 +209,9 @@ const forcedByKey = new Map<string, MatmulChoice>();
 /**
  * Autotunes every strided product that `run` encodes (a matmul, an attention op, a backward…): each product's
  * (layout, shape class) key gets the kernel choice that made `run` fastest, tried one key at a time. `run` returns
- * tensors to dispose.
+ * tensors to dispose. repeats / minMs: rounds per key (Autotuner.tune).
  */
-export async function autotuneMatmulOp(run: () => (Tensor | null | undefined)[] | void, repeats = 2, skipKnown = false): Promise<TuneResult[]> {
+export async function autotuneMatmulOp(run: () => (Tensor | null | undefined)[] | void, repeats = 2, skipKnown = false, minMs = 0): Promise<TuneResult[]> {
   const rt = runtime();
   const recorded = (keyRecorder = new Map<string, { layout: FastLayout; splits: string[] }>());
   try {
@@ -235,7 +235,7 @@ export async function autotuneMatmulOp(run: () => (Tensor | null | undefined)[] 
         }
       },
     }));
-    results.push(await autotuner.tune(rt, key, candidates, repeats));
+    results.push(await autotuner.tune(rt, key, candidates, repeats, minMs));
   }
   return results;
 }

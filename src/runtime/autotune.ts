@@ -54,9 +54,11 @@ export class Autotuner {
   /**
    * Times every candidate (one warm-up call each, then `repeats` rounds in which every candidate runs once from an
    * idle queue, so load from other processes hits every candidate alike) and records the fastest (best of its
-   * rounds) under `key`. A candidate that fails (e.g. a pipeline the adapter rejects) is skipped.
+   * rounds) under `key`. A candidate that fails (e.g. a pipeline the adapter rejects) is skipped. `minMs`: keep adding
+   * rounds (up to MAX_ROUNDS) until the rounds took that long, so short products get enough samples to see past a
+   * noisy host.
    */
-  async tune(rt: Runtime, key: string, candidates: TuneCandidate[], repeats = 2): Promise<TuneResult> {
+  async tune(rt: Runtime, key: string, candidates: TuneCandidate[], repeats = 2, minMs = 0): Promise<TuneResult> {
     const times: Record<string, number> = {};
     // Candidates still in the running: a failure (e.g. a pipeline the adapter rejects) rules one out for good.
     const live = new Set<TuneCandidate>();
@@ -70,7 +72,8 @@ export class Autotuner {
         /* ruled out */
       }
     }
-    for (let r = 0; r < repeats; r++) {
+    const start = performance.now();
+    for (let r = 0; r < repeats || (r < MAX_ROUNDS && performance.now() - start < minMs); r++) {
       for (const c of live) {
         try {
           const t0 = performance.now();
@@ -88,6 +91,9 @@ export class Autotuner {
     return { key, choice: choice ?? '', times };
   }
 }
+
+/** Most rounds `tune` runs to fill its `minMs`. */
+const MAX_ROUNDS = 8;
 
 /** The process-wide autotuner. */
 export const autotuner = new Autotuner();
