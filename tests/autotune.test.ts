@@ -39,6 +39,19 @@ describe('Autotuner', () => {
     expect(other.choice(key)).toBe('slow');
     expect(other.choice('bad')).toBeUndefined();
   });
+
+  it('adds rounds (at most 8) until minMs has passed', async () => {
+    const rt = runtime();
+    const count = async (minMs: number, spinMs: number): Promise<number> => {
+      let calls = 0;
+      await new Autotuner().tune(rt, 'k', [{ id: 'a', run: () => { calls++; spin(spinMs); } }], 2, minMs);
+      return calls - 1; // minus the warm-up
+    };
+    expect(await count(0, 1)).toBe(2);
+    expect(await count(10_000, 0)).toBe(8); // capped
+    expect(await count(60, 1)).toBeGreaterThan(2); // ~1 ms rounds: more than the 2 asked for
+    expect(await count(20, 6)).toBeLessThanOrEqual(4); // ≥ 6 ms rounds: 4 of them pass 20 ms, no fifth
+  });
 });
 
 describe('untuned matmul defaults', () => {
