@@ -7,7 +7,7 @@
 import * as wt from '../src/index.js';
 import { copyCase } from './lib/ceiling.js';
 import { autotuneMatmulOp } from '../src/ops/matmul.js';
-import { adapterRecord, adapterSlug, benchGpu, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, shapeScale, startRuntime, table, writeResults } from './lib/common.js';
+import { adapterRecord, adapterSlug, benchGpu, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, shapeScale, startRuntime, table, TUNE_MIN_MS, writeResults } from './lib/common.js';
 import { dims, kernelCases, type Case } from './lib/kernel_cases.js';
 
 const args = parseArgs();
@@ -26,8 +26,6 @@ interface Row { name: string; kind: Case['kind']; medianMs: number; minMs: numbe
 const tune = !args.rest.has('no-tune');
 // --retune re-measures every product but keeps (and overwrites) the other cached choices.
 const retune = args.rest.has('retune');
-// Tuning rounds continue (up to 8) until they took this long: short products get enough samples on a noisy host.
-const TUNE_MIN_MS = 3000;
 const cachePath = tune ? await loadAutotuneCache() : undefined;
 const tuning: Record<string, unknown>[] = [];
 const rows: Row[] = [];

@@ -4,6 +4,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
 import { poison } from './helpers/check.js';
+import { maxErr, randArray, refMatmul } from './helpers/matmul_ref.js';
 import * as wt from '../src/index.js';
 import { forceMatmulKernel, matmulKernelChoices } from '../src/ops/matmul.js';
 import { SPLIT_K_CHOICES } from '../src/ops/matmul_splitk.js';
@@ -16,14 +17,6 @@ beforeAll(async () => {
 });
 afterEach(() => forceMatmulKernel(undefined));
 
-function randArray(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return (s / 2 ** 32 * 2 - 1) * scale;
-  });
-}
-
 /** The spacing of halves around v (normal range: 2^(e−10); subnormal: 2^−24). */
 function halfUlp(v: number): number {
   const a = Math.abs(v);
@@ -33,25 +26,6 @@ function halfUlp(v: number): number {
 function isHalf(v: number): boolean {
   const u = halfUlp(v);
   return Number.isInteger(v / u) && Math.abs(v) <= 65504;
-}
-
-/** float64 C = op(A)·op(B) (+ bias), A [M,K] or [K,M] (transA), B [K,N] or [N,K] (transB). */
-function ref(a: ArrayLike<number>, b: ArrayLike<number>, m: number, n: number, k: number, transA: boolean, transB: boolean, bias?: ArrayLike<number>): Float64Array {
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = bias ? bias[j] : 0;
-      for (let t = 0; t < k; t++) s += (transA ? a[t * m + i] : a[i * k + t]) * (transB ? b[j * k + t] : b[t * n + j]);
-      c[i * n + j] = s;
-    }
-  }
-  return c;
-}
-
-function maxErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  let e = 0;
-  for (let i = 0; i < want.length; i++) e = Number.isNaN(got[i]) ? Infinity : Math.max(e, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
-  return e;
 }
 
 describe('float16 storage', () => {
@@ -113,7 +87,7 @@ describe('f16 matmul vs float64 (every fast kernel)', () => {
           forceMatmulKernel(choice === 'default' ? undefined : choice);
           const operands = choice === 'default' ? [['A', a16, b32, ah, bf], ['B', a32, b16, af, bh], ['AB', a16, b16, ah, bh]] as const : [['AB', a16, b16, ah, bh]] as const;
           for (const [which, a, b, av, bv] of operands) {
-            const want = ref(av, bv, m, n, k, transA, transB, biasV);
+            const want = refMatmul(av, bv, 1, m, n, k, transA, transB, true, biasV);
             const what = `${choice} f16 ${which} ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} M=${m} K=${k} N=${n}`;
             poison([m, n]);
             const out = wt.matmul(a, b, { transA, transB, bias });
@@ -137,7 +111,7 @@ describe('f16 matmul vs float64 (every fast kernel)', () => {
     const [m, k, n] = [20, 300, 12]; // dYᵀ·X: A read transposed, long K
     const a16 = wt.cast(wt.tensor(randArray(k * m, 3), [k, m]), 'f16');
     const b16 = wt.cast(wt.tensor(randArray(k * n, 4), [k, n]), 'f16');
-    const want = ref(await a16.data(), await b16.data(), m, n, k, true, false);
+    const want = refMatmul(await a16.data(), await b16.data(), 1, m, n, k, true, false, true);
     for (const choice of SPLIT_K_CHOICES.slice(0, 1)) {
       forceMatmulKernel(choice);
       const out = wt.matmul(a16, b16, { transA: true });
@@ -161,8 +135,8 @@ describe('f16 matmul vs float64 (every fast kernel)', () => {
     // dx = g·W16 (halves as read), dW = gᵀ·x (no rounding on this side: g and x are f32).
     expect(x.grad!.dtype).toBe('f32');
     expect(w.grad!.dtype).toBe('f32');
-    expect(maxErr(await x.grad!.data(), ref(gv, wh, m, k, n, false, false))).toBeLessThan(1e-5);
-    expect(maxErr(await w.grad!.data(), ref(gv, xv, n, k, m, true, false))).toBeLessThan(1e-5);
+    expect(maxErr(await x.grad!.data(), refMatmul(gv, wh, 1, m, k, n, false, false, true))).toBeLessThan(1e-5);
+    expect(maxErr(await w.grad!.data(), refMatmul(gv, xv, 1, n, k, m, true, false, true))).toBeLessThan(1e-5);
     for (const t of [x, w, w16, y, x.grad, w.grad]) t?.dispose();
   });
 

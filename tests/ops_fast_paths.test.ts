@@ -3,6 +3,7 @@
 // tile size; outputs poisoned with NaN first. Also attention products (heads read in place) and the epilogues.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
+import { maxErr, randArray, refMatmul } from './helpers/matmul_ref.js';
 import * as wt from '../src/index.js';
 import { forceMatmulKernel, matmulKernelChoices, stridedMatmul, untunedMatmulChoice } from '../src/ops/matmul.js';
 import { sumToShape } from '../src/ops/reduce.js';
@@ -14,48 +15,6 @@ const geluGrad = (x: number): number => normalCdf(x) + (x * Math.exp(-0.5 * x * 
 
 beforeAll(async () => { await gpu(); });
 afterEach(() => forceMatmulKernel(undefined));
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32 * 2 - 1;
-  };
-}
-function randArray(n: number, seed: number): Float32Array {
-  const r = rng(seed);
-  return Float32Array.from({ length: n }, r);
-}
-
-/** float64 C[b] = op(A[b]) · op(B[b]) (+ bias): a is [b, M, K] or [b, K, M] (transA), b is [b, K, N] or [b, N, K]. */
-function refMatmul(a: Float32Array, b: Float32Array, batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean, bShared: boolean, bias?: Float32Array): Float64Array {
-  const c = new Float64Array(batch * m * n);
-  for (let z = 0; z < batch; z++) {
-    const ao = z * m * k;
-    const bo = bShared ? 0 : z * k * n;
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let t = 0; t < k; t++) {
-          const av = transA ? a[ao + t * m + i] : a[ao + i * k + t];
-          const bv = transB ? b[bo + j * k + t] : b[bo + t * n + j];
-          s += av * bv;
-        }
-        c[z * m * n + i * n + j] = s + (bias ? bias[j] : 0);
-      }
-    }
-  }
-  return c;
-}
-
-function maxErr(got: ArrayLike<number>, want: Float64Array): number {
-  let e = 0;
-  for (let i = 0; i < want.length; i++) {
-    const d = Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i]));
-    e = Number.isNaN(got[i]) ? Infinity : Math.max(e, d);
-  }
-  return e;
-}
 
 const SHAPES: [number, number, number][] = [
   // [M, K, N]

@@ -142,6 +142,9 @@ export function fmt(v: number): string {
 
 export { GpuTimer };
 
+/** Benches' matmul tuning: rounds continue (up to 8) until they took this long, so short products get enough samples on a noisy host. */
+export const TUNE_MIN_MS = 3000;
+
 /** Node-side persistence of the autotuner's choices (~/.cache/webtune/autotune.json; WEBTUNE_AUTOTUNE_CACHE overrides). */
 export async function loadAutotuneCache(): Promise<string> {
   const { existsSync, readFileSync } = await import('node:fs');

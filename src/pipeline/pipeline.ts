@@ -8,10 +8,13 @@ import { init, type InitOptions } from '../runtime/device.js';
 import { BertTokenizer } from '../tokenizers/bert_tokenizer.js';
 import { withLoadProgress, type LoadProgress } from './progress.js';
 import { checkTopK, type LabelScore } from './postprocess.js';
-import { TextClassifier, type ClassifierOptions, type PipelineDtype } from './text_classifier.js';
+import { TextClassifier, type ClassifierOptions } from './text_classifier.js';
 
 export type PipelineTask = 'sentiment-analysis' | 'text-classification';
 const TASKS: readonly string[] = ['sentiment-analysis', 'text-classification'];
+
+/** 'fp16': Linear products read float16 copies of the weights (half the weight traffic; needs shader-f16). */
+export type PipelineDtype = 'fp32' | 'fp16';
 
 export interface PipelineOptions extends ClassifierOptions {
   /** Labels per text (default 1); null: every label, sorted by score. Changes the output shape as in HF. */

@@ -47,9 +47,6 @@ export interface ClassifierOptions {
   functionToApply?: ScoreFunction;
 }
 
-/** 'fp16': Linear products read float16 copies of the weights (half the weight traffic; needs shader-f16). */
-export type PipelineDtype = 'fp32' | 'fp16';
-
 export class TextClassifier {
   readonly batchSize: number;
   readonly truncation: boolean;

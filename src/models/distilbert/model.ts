@@ -132,8 +132,7 @@ export class DistilBertForSequenceClassification extends Module {
     this.namedInits().forEach(([name, init], i) => {
       if (only && !only.has(name)) return;
       const p = params[i][1];
-      runtime().upload(p.buffer, init(p.size, parameterSeed(this.seed, i)));
-      p.version++;
+      writeParameter(p, init(p.size, parameterSeed(this.seed, i)));
     });
   }
 
@@ -144,8 +143,7 @@ export class DistilBertForSequenceClassification extends Module {
       const t = tensors.get(fileKey)!;
       const data = t.data();
       if (!(data instanceof Float32Array)) throw new Error(`${fileName}: tensor "${fileKey}" has dtype ${t.dtype}; a parameter needs a float dtype`);
-      runtime().upload(p.buffer, data);
-      p.version++;
+      writeParameter(p, data);
     }
   }
 
@@ -204,9 +202,9 @@ export class DistilBertForSequenceClassification extends Module {
 
   /**
    * 'f16': every Linear product (all but embeddings, LayerNorm and the attention products) reads float16 copies of the
-   * weights (cast at each training forward, once per weight version in inference): half the weight traffic, f32
-   * accumulation, activations, gradients and master weights. Needs the adapter feature shader-f16. 'f32' (the
-   * default) turns it off.
+   * weights, cast once per weight version (a step's micro-batches and evaluations share them): half the weight
+   * traffic; f32 accumulation, activations, gradients and master weights. Needs the adapter feature shader-f16.
+   * 'f32' (the default) turns it off.
    */
   setMatmulDtype(dtype: 'f32' | 'f16'): this {
     if (dtype !== 'f32' && dtype !== 'f16') throw new Error(`setMatmulDtype: expected 'f32' or 'f16', got ${JSON.stringify(dtype)}`);
@@ -248,10 +246,7 @@ export class DistilBertForSequenceClassification extends Module {
       const v = map.get(name)!;
       if (v.length !== p.size) throw new Error(`loadStateDict: "${name}" has ${v.length} values, the parameter [${p.shape}] needs ${p.size}`);
     }
-    for (const [name, p] of named) {
-      runtime().upload(p.buffer, map.get(name)!);
-      p.version++;
-    }
+    for (const [name, p] of named) writeParameter(p, map.get(name)!);
   }
 
   /** The files save_pretrained writes: config.json and model.safetensors (HF's byte layout). */
@@ -270,4 +265,10 @@ export class DistilBertForSequenceClassification extends Module {
   async savePretrained(dir: string, writer: FileWriter = getDefaultFileWriter()): Promise<void> {
     await writer(dir, await this.saveFiles());
   }
+}
+
+/** Overwrites a parameter's values and bumps its version, so copies derived from it (f16 weights) are remade. */
+function writeParameter(p: Tensor, data: Float32Array): void {
+  runtime().upload(p.buffer, data);
+  p.version++;
 }
