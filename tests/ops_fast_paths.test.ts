@@ -350,11 +350,14 @@ describe('one-row-per-subgroup softmax and layernorm vs float64', () => {
 });
 
 describe('layerNorm backward: input and parameter gradients in one pass vs float64', () => {
-  // Held rows (cols 36, 768: register rows, 8 per workgroup, last workgroup short) and streamed rows (1032: over the
-  // register limit, 8 rows per workgroup); all three gradients, x only, and gamma/beta only (the separate pass).
+  // Where the adapter has subgroups and the subgroup_id language feature (lavapipe has both), rows of up to 64 × 12
+  // vec4s take the wide kernel: 36 (one subgroup, 2 vec4s per lane), 768 (2 subgroups of 8 × 12), 1032 (4 × 9); 37
+  // rows leave the last workgroup of 32 (or 4) rows short. 3076 is past its limit: streamed rows, 8 per workgroup.
+  // Without the feature the same shapes take the held input gradient plus the parameter pass, or the streamed pass.
+  // All three gradients, x only, and gamma/beta only (the separate parameter pass).
   it('dx, dgamma, dbeta on 37 / 19 / 3 rows with NaN-poisoned partials', async () => {
     const { poison } = await import('./helpers/check.js');
-    for (const [rows, cols] of [[37, 36], [37, 768], [19, 1032], [3, 768]]) {
+    for (const [rows, cols] of [[37, 36], [37, 768], [19, 1032], [3, 768], [19, 3076]]) {
       const xv = randArray(rows * cols, rows + cols).map((v) => 1 + 2 * v);
       const gam = randArray(cols, cols + 1).map((v) => 1 + 0.3 * v);
       const bet = randArray(cols, cols + 2);
@@ -383,9 +386,20 @@ describe('layerNorm backward: input and parameter gradients in one pass vs float
         if (withX) x.requireGrad();
         if (withParams) { gamma.requireGrad(); beta.requireGrad(); }
         const y = wt.layerNorm(x, gamma, beta, 1e-5);
-        poison([Math.ceil(rows / 8), cols], [cols], [rows, cols]);
-        const [dx, dg, db] = y.gradFn!.backward(wt.tensor(gv, [rows, cols]));
+        poison([Math.ceil(rows / 8), cols], [Math.ceil(rows / 32), cols], [Math.ceil(rows / 4), cols], [cols], [rows, cols]);
+        const rt = wt.runtime();
+        const names: string[] = [];
+        rt.profiler = { onDispatch: (name) => void names.push(name) };
+        let grads: (wt.Tensor | null)[];
+        try {
+          grads = y.gradFn!.backward(wt.tensor(gv, [rows, cols]));
+        } finally {
+          rt.profiler = undefined;
+        }
+        const [dx, dg, db] = grads;
         const what = `[${rows},${cols}] x:${withX} params:${withParams}`;
+        const wideExpected = withX && cols <= 3072 && rt.features.has('subgroups') && rt.info.wgslFeatures.includes('subgroup_id');
+        expect(names.includes('layernorm_backward_wide'), `${what} took the wide kernel`).toBe(wideExpected);
         expect(dx === null, `${what} dx`).toBe(!withX);
         expect(dg === null, `${what} dgamma`).toBe(!withParams);
         if (dx) expect(maxErr(await dx.data(), dx64), `${what} dx`).toBeLessThan(1e-4);
@@ -420,8 +434,12 @@ describe('vec4 GELU vs float64', () => {
     return Math.sign(x) * (1 - erfc);
   }
 
+  // The vec4 kernels take 4 vec4s per lane, 1024 per workgroup: 4096 fills one workgroup exactly, 6004 leaves the
+  // second one part-filled (lanes past the end at every step k). Outputs are NaN-poisoned first.
   it('forward and backward at sizes 4·k (vec4 path) and otherwise, over [-10, 10]', async () => {
-    for (const n of [4, 1000, 4096, 1001]) {
+    const { poison } = await import('./helpers/check.js');
+    for (const n of [4, 1000, 4096, 6004, 1001]) {
+      poison([n]);
       const xv = Float32Array.from({ length: n }, (_, i) => -10 + (20 * i) / (n - 1));
       const gv = randArray(n, n);
       const want = Float64Array.from(xv, (v) => 0.5 * v * (1 + erf64(v / Math.SQRT2)));

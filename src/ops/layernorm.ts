@@ -3,6 +3,7 @@ import layernormWgsl from '../../shaders/layernorm.wgsl';
 import layernormBackwardWgsl from '../../shaders/layernorm_backward.wgsl';
 import layernormSubgroupWgsl from '../../shaders/layernorm_subgroup.wgsl';
 import layernormParamGradWgsl from '../../shaders/layernorm_param_grad.wgsl';
+import layernormBackwardWideWgsl from '../../shaders/layernorm_backward_wide.wgsl';
 import { columnChunks, columnSums } from './reduce.js';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
@@ -24,6 +25,32 @@ const ROWS_PER_GROUP = 8;
  * Measured on lavapipe at [2048, 3072], alternating runs: 41-54 ms against 49-66 ms for the two passes.
  */
 const STREAMED_ROWS = 8;
+
+/**
+ * The wide one-pass backward (layernorm_backward_wide.wgsl): vec4s per lane held at most (MAX_HELD there), and lanes
+ * per workgroup at most. Measured on lavapipe at [2048, 768], one run: 16 lanes × 12 vec4s 9.3-9.5 ms, 32 × 6
+ * 10.3-10.6, 64 × 3 13.0, one subgroup of 8 × 24 15.0 (the spilling the wide kernel avoids), against 13.4-17.0 for
+ * the held input gradient plus the parameter pass.
+ */
+const WIDE_MAX_HELD = 12;
+const WIDE_MAX_LANES = 64;
+/**
+ * Rows per workgroup of the wide backward: each workgroup loads gamma and writes its dgamma/dbeta partial rows once,
+ * so more rows amortise that (lavapipe, [2048, 768]: 8 rows 14.5 ms, 16 11.9, 32 10.2). A GPU wants more
+ * workgroups than 2048 / 32 instead.
+ */
+const WIDE_ROWS = { software: 32, gpu: 4 };
+
+/** Lanes, held vec4s per lane and rows per workgroup of the wide backward for rows of `cols`, or null without it. */
+function wideBackwardShape(cols: number, sg: number): { WG: number; HELD: number; ROWS: number } | null {
+  const info = runtime().info;
+  if (!sg || !info.wgslFeatures.includes('subgroup_id')) return null;
+  for (let lanes = sg; lanes <= WIDE_MAX_LANES; lanes *= 2) {
+    const held = Math.ceil(cols / 4 / lanes);
+    if (held <= WIDE_MAX_HELD) return { WG: lanes, HELD: held, ROWS: info.isSoftware ? WIDE_ROWS.software : WIDE_ROWS.gpu };
+  }
+  return null;
+}
 
 /** x: [..., C], gamma/beta: [C] → [..., C]. */
 export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): Tensor {
@@ -58,6 +85,8 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
     const dx = x.requiresGrad ? empty(x.shape) : null;
     // Streamed subgroup rows: one pass for all three gradients. Held rows: the input gradient, then the parameter
     // pass below (both measured faster than the alternative on lavapipe: bench/README.md).
+    const wide = dx ? wideBackwardShape(cols, sg) : null;
+    if (dx && wide) return wideBackward(x, gamma, g, stats, dx, wide, rows, cols, paramGrads);
     if (dx && sg && held === 0 && paramGrads) return streamedBackward(x, gamma, g, stats, dx, constants, rows, cols);
     if (dx && sg) {
       // The partial slots are statically bound: two distinct 4-value stand-ins (one buffer in two writable slots is a
@@ -105,6 +134,36 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
   // stats live as long as the graph needs them: released with the output's scope.
   if (!out.gradFn) stats.dispose();
   return out;
+}
+
+/**
+ * All three gradients in one pass of the wide kernel (rows spread over several subgroups). x, g (dy), dx: [rows,
+ * cols]; stats: [rows, 2] → [dx, dgamma, dbeta] (the last two null without `paramGrads`: their partials are then
+ * written and dropped, two rows per ROWS rows of x).
+ */
+function wideBackward(
+  x: Tensor, gamma: Tensor, g: Tensor, stats: Tensor, dx: Tensor,
+  shape: { WG: number; HELD: number; ROWS: number }, rows: number, cols: number, paramGrads: boolean,
+): [Tensor, Tensor | null, Tensor | null] {
+  const groups = Math.ceil(rows / shape.ROWS);
+  const pg = empty([groups, cols]);
+  const pb = empty([groups, cols]);
+  runtime().dispatch(
+    kernel('layernorm_backward_wide', layernormBackwardWideWgsl, shape),
+    [x.binding, gamma.binding, stats.binding, g.binding, dx.binding, pg.binding, pb.binding],
+    new Uniforms().u32(rows, cols / 4).buffer, gridRows(groups),
+  );
+  let dgamma: Tensor | null = null;
+  let dbeta: Tensor | null = null;
+  if (paramGrads) {
+    dgamma = empty(gamma.shape);
+    dbeta = empty(gamma.shape);
+    columnSums(pg, groups, cols, dgamma);
+    columnSums(pb, groups, cols, dbeta);
+  }
+  pg.dispose();
+  pb.dispose();
+  return [dx, dgamma, dbeta];
 }
 
 /**

@@ -90,6 +90,7 @@ async function create(options: InitOptions): Promise<Runtime> {
     description: name,
     isSoftware,
     features: [...features],
+    wgslFeatures: [...(gpu.wgslLanguageFeatures ?? [])],
     limits,
   };
   return new Runtime(device, info);
