@@ -4,7 +4,7 @@
 // Bindings: 0 param (read_write, vec4 [n/4]); 1 grad (read); 2 exp_avg (read_write); 3 exp_avg_sq (read_write);
 //           4 scale (read, [1]: the clip coefficient);
 //           5 uniforms {n4, lr, beta1, beta2, eps, wd, step_size, bc2_sqrt, one_minus_beta1, one_minus_beta2, decay}.
-// Dispatch: 1-D over n/4, workgroups of 256.
+// Dispatch: 1-D over n/4, workgroups of 256 lanes with VEC4S_PER_LANE vec4s each (per-invocation cost amortised).
 
 struct Params {
   n4: u32, lr: f32, beta1: f32, beta2: f32, eps: f32, wd: f32, step_size: f32, bc2_sqrt: f32,
@@ -17,10 +17,9 @@ struct Params {
 @group(0) @binding(4) var<storage, read> scale: array<f32>;
 @group(0) @binding(5) var<uniform> u: Params;
 
-@compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let i = (wg.y * nwg.x + wg.x) * 256u + li;
-  if (i >= u.n4) { return; }
+const VEC4S_PER_LANE = 4u;
+
+fn update(i: u32) {
   let g = grad[i] * scale[0];
   var p = param[i] * u.decay;
   let m0 = exp_avg[i];
@@ -30,4 +29,13 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   param[i] = p;
   exp_avg[i] = m;
   exp_avg_sq[i] = v;
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let base = (wg.y * nwg.x + wg.x) * (256u * VEC4S_PER_LANE) + li;
+  for (var k = 0u; k < VEC4S_PER_LANE; k++) {
+    let i = base + k * 256u;
+    if (i < u.n4) { update(i); }
+  }
 }

@@ -6,10 +6,11 @@
 // shape and indices are used directly.
 // Dispatch: 1-D over n, workgroups of 256.
 // Entry point same4: both inputs contiguous with the output's shape and n % 4 == 0: vec4 loads and stores
-// (a4, b4, out4 share bindings 0, 1, 2: WGSL allows it, as no entry point uses both), 1-D over n / 4 (per-lane memory work is the cost on software adapters).
+// (a4, b4, out4 share bindings 0, 1, 2: WGSL allows it, as no entry point uses both), 1-D over n / 4 with
+// VEC4S_PER_LANE vec4s per lane (per-lane memory work and per-invocation cost are what a software adapter pays for).
 // Entry point suffix4: a contiguous with the output's shape, b a trailing block of it repeated (b's shape is the
 // output's last dims, e.g. [T, C] added to [B, T, C]) with b_period4 = b's size / 4 vec4s: out4[i] = a4[i] op
-// b4[i % b_period4]. 1-D over n / 4.
+// b4[i % b_period4]. 1-D over n / 4, VEC4S_PER_LANE per lane.
 
 override OP: u32 = 0u;
 struct Params {
@@ -54,20 +55,26 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   out[i] = combine(a[ia], b[ib]);
 }
 
+const VEC4S_PER_LANE = 4u;
+
+fn combine4(x: vec4<f32>, y: vec4<f32>) -> vec4<f32> {
+  return vec4<f32>(combine(x.x, y.x), combine(x.y, y.y), combine(x.z, y.z), combine(x.w, y.w));
+}
+
 @compute @workgroup_size(256)
 fn same4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let i = (wg.y * nwg.x + wg.x) * 256u + li;
-  if (i >= params.n / 4u) { return; }
-  let x = a4[i];
-  let y = b4[i];
-  out4[i] = vec4<f32>(combine(x.x, y.x), combine(x.y, y.y), combine(x.z, y.z), combine(x.w, y.w));
+  let base = (wg.y * nwg.x + wg.x) * (256u * VEC4S_PER_LANE) + li;
+  for (var k = 0u; k < VEC4S_PER_LANE; k++) {
+    let i = base + k * 256u;
+    if (i < params.n / 4u) { out4[i] = combine4(a4[i], b4[i]); }
+  }
 }
 
 @compute @workgroup_size(256)
 fn suffix4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let i = (wg.y * nwg.x + wg.x) * 256u + li;
-  if (i >= params.n / 4u) { return; }
-  let x = a4[i];
-  let y = b4[i % params.b_period4];
-  out4[i] = vec4<f32>(combine(x.x, y.x), combine(x.y, y.y), combine(x.z, y.z), combine(x.w, y.w));
+  let base = (wg.y * nwg.x + wg.x) * (256u * VEC4S_PER_LANE) + li;
+  for (var k = 0u; k < VEC4S_PER_LANE; k++) {
+    let i = base + k * 256u;
+    if (i < params.n / 4u) { out4[i] = combine4(a4[i], b4[i % params.b_period4]); }
+  }
 }

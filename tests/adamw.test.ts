@@ -34,8 +34,9 @@ describe('gradNorm over many workgroups (vec4 and scalar partials) vs float64', 
 });
 
 describe('AdamW vs float64 torch.optim.AdamW', () => {
-  const shapes = [[7, 33], [129], [1], [33, 5], [1000]];
-  const decay = [0.01, 0.01, 0, 0, 0.01];
+  // [33, 132]: the vec4 kernel over 1089 vec4s, its second workgroup (4 vec4s per lane) part-filled.
+  const shapes = [[7, 33], [129], [1], [33, 5], [1000], [33, 132]];
+  const decay = [0.01, 0.01, 0, 0, 0.01, 0];
   for (const mode of ['gradScale', 'clipGradNorm'] as const) {
     it(`3 steps, two param groups, clipping via ${mode}`, async () => {
       const init = shapes.map((s) => normal(sizeOf(s)));

@@ -29,6 +29,8 @@ describe('binary ops with broadcasting', () => {
     [[33, 129], [33, 129]],
     [[16, 48], [16, 48]], // size % 4 == 0: the vec4 same-shape entry point
     [[3, 5, 8], [5, 8]], // b a trailing block of a (position embeddings): the vec4 suffix entry point
+    [[37, 132], [37, 132]], // vec4 same-shape over 1221 vec4s: a second workgroup of 4 vec4s per lane, part-filled
+    [[9, 33, 20], [33, 20]], // vec4 suffix over 1485 vec4s, b's period (165) not a divisor of the workgroup's 1024
     [[2, 3, 12], [1, 1, 12]], // …with leading 1s
     [[3, 5, 8], [1, 5, 1]], // not a trailing block: the generic kernel
     [[7, 1, 33], [129, 1]], // [a,1,c] with [b,1] → [a,b,c]

@@ -7,7 +7,7 @@ import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { clone } from './basic.js';
-import { assertFloat, empty, grid1d, kernel } from './kernel.js';
+import { assertFloat, empty, grid1d, grid1dVec4, kernel } from './kernel.js';
 
 /** The dropout random stream: a 64-bit seed and a counter advanced by every call (saved in checkpoints). */
 export class DropoutRng {
@@ -30,7 +30,12 @@ export class DropoutRng {
 function dropoutRaw(x: Tensor, p: number, seed: number, offset: number): Tensor {
   const y = empty(x.shape);
   const u = new Uniforms().u32(x.size).f32(p).u32(seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, offset >>> 0);
-  runtime().dispatch(kernel('dropout', dropoutHashWgsl + dropoutWgsl), [x.binding, y.binding], u.buffer, grid1d(x.size));
+  // vec4s where the size allows: the same mask and values (each element's draw depends only on its index).
+  const vec4 = x.size % 4 === 0;
+  runtime().dispatch(
+    kernel('dropout', dropoutHashWgsl + dropoutWgsl, undefined, vec4 ? 'main4' : undefined), [x.binding, y.binding], u.buffer,
+    vec4 ? grid1dVec4(x.size / 4) : grid1d(x.size),
+  );
   return y;
 }
 

@@ -6,7 +6,7 @@ import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { affineRaw } from './basic.js';
-import { assertFloat, assertRank, contiguousStrides, empty, grid1d, kernel, sameShape } from './kernel.js';
+import { assertFloat, assertRank, contiguousStrides, empty, grid1d, grid1dVec4, kernel, sameShape } from './kernel.js';
 import { sumToShape } from './reduce.js';
 import { GELU_VEC4_WGSL, UNARY_BACKWARD_WGSL, UNARY_WGSL } from './sources.js';
 
@@ -53,7 +53,7 @@ function binaryRaw(op: keyof typeof BINARY_OPS, a: Tensor, b: Tensor): Tensor {
     .u32(...pad8(shape), ...pad8(broadcastStrides(a.shape, shape)), ...pad8(broadcastStrides(b.shape, shape)));
   const entry = out.size % 4 !== 0 ? undefined : same ? 'same4' : suffix ? 'suffix4' : undefined;
   runtime().dispatch(kernel('binary', binaryWgsl, { OP: BINARY_OPS[op] }, entry), [a.binding, b.binding, out.binding], u.buffer,
-    grid1d(entry ? out.size / 4 : out.size));
+    entry ? grid1dVec4(out.size / 4) : grid1d(out.size));
   return out;
 }
 
@@ -130,15 +130,12 @@ const SAVES_OUTPUT: Record<UnaryName, boolean> = {
   neg: false, exp: true, log: false, sqrt: true, rsqrt: true, tanh: true, relu: false, gelu: false, sigmoid: true, square: false,
 };
 
-/** gelu_vec4.wgsl's workgroups: 256 lanes × VEC4S_PER_LANE (4). */
-const GELU_VEC4S_PER_WORKGROUP = 1024;
-
 /** GELU over vec4s when the size allows (same math, 4× fewer memory instructions). */
 function geluVec4(x: Tensor): Tensor {
   const y = empty(x.shape);
   const n4 = x.size / 4;
   const u = new Uniforms().u32(n4);
-  runtime().dispatch(kernel('gelu_vec4', GELU_VEC4_WGSL, undefined, 'forward'), [x.binding, null, y.binding], u.buffer, grid1d(n4, GELU_VEC4S_PER_WORKGROUP));
+  runtime().dispatch(kernel('gelu_vec4', GELU_VEC4_WGSL, undefined, 'forward'), [x.binding, null, y.binding], u.buffer, grid1dVec4(n4));
   return record('gelu', [x], y, (g) => [geluBackward(x, g)]);
 }
 
@@ -147,7 +144,7 @@ export function geluBackward(x: Tensor, dy: Tensor): Tensor {
   const dx = empty(x.shape);
   if (x.size % 4 === 0) {
     const n4 = x.size / 4;
-    runtime().dispatch(kernel('gelu_vec4', GELU_VEC4_WGSL, undefined, 'backward'), [x.binding, dy.binding, dx.binding], new Uniforms().u32(n4).buffer, grid1d(n4, GELU_VEC4S_PER_WORKGROUP));
+    runtime().dispatch(kernel('gelu_vec4', GELU_VEC4_WGSL, undefined, 'backward'), [x.binding, dy.binding, dx.binding], new Uniforms().u32(n4).buffer, grid1dVec4(n4));
   } else {
     runtime().dispatch(kernel('unary_backward', UNARY_BACKWARD_WGSL, { OP: UNARY.gelu }), [dy.binding, x.binding, dx.binding], new Uniforms().u32(x.size).buffer, grid1d(x.size));
   }

@@ -23,6 +23,19 @@ export function grid1d(n: number, workgroupSize = 256): [number, number] {
   return [Math.ceil(groups / y), y];
 }
 
+/**
+ * vec4s per workgroup of the elementwise vec4 kernels (256 lanes × VEC4S_PER_LANE = 4 in their WGSL). Why 4 per lane:
+ * on a software adapter every invocation carries a fixed cost (index math, bounds check, setting up the per-lane
+ * memory loop) that one vec4 does not amortise; lavapipe, [2048, 3072]: GELU forward ~70% → ~100% of a plain vec4
+ * copy, and a copy itself ~170% (bench/README.md). Lane li takes vec4s base + li + 256·k, contiguous across lanes.
+ */
+export const VEC4S_PER_WORKGROUP = 1024;
+
+/** Workgroups covering n4 vec4s at VEC4S_PER_WORKGROUP each (folded into y as in grid1d). */
+export function grid1dVec4(n4: number): [number, number] {
+  return grid1d(n4, VEC4S_PER_WORKGROUP);
+}
+
 /** Workgroup counts for one workgroup per row (rows folded into y as in grid1d). */
 export function gridRows(rows: number): [number, number] {
   return grid1d(rows, 1);

@@ -6,7 +6,7 @@ import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { full, zeros } from '../ops/basic.js';
-import { empty, grid1d, kernel } from '../ops/kernel.js';
+import { empty, grid1d, grid1dVec4, kernel } from '../ops/kernel.js';
 import { keep } from '../tensor/scope.js';
 
 export interface ParamGroup {
@@ -79,7 +79,7 @@ export class AdamW {
           .u32(n)
           .f32(lr, b1, b2, this.eps, group.weightDecay, stepSize, bc2Sqrt, 1 - b1, 1 - b2, 1 - lr * group.weightDecay);
         const k = vec4 ? kernel('adamw_vec4', adamwVec4Wgsl) : kernel('adamw', adamwWgsl);
-        rt.dispatch(k, [p.binding, p.grad.binding, m.binding, v.binding, scale.binding], u.buffer, grid1d(n));
+        rt.dispatch(k, [p.binding, p.grad.binding, m.binding, v.binding, scale.binding], u.buffer, vec4 ? grid1dVec4(n) : grid1d(n));
         p.version++;
       }
     }
