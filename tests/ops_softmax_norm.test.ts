@@ -51,7 +51,7 @@ function cases(): Case[] {
     // Rows of vec4s (cols % 4 == 0) take the subgroup kernels: held in registers up to 16 vec4s per lane, else streamed.
     { shape: [5, 3, 8, 36], scale: 0.3, mask: makeMask(5, 36, 2), label: 'vec4 rows, lanes partly padded, mask' },
     { shape: [2, 2, 4, 128], mask: makeMask(2, 128, 1), label: 'vec4 rows of 128, all-masked batch row' },
-    { shape: [3, 5, 36], mask: makeMask(3, 36, 1), label: 'vec4 rows, 4-row groups straddling mask rows, row tail' },
+    { shape: [3, 5, 36], mask: makeMask(3, 36, 1), label: 'vec4 rows, row groups straddling mask rows, row tail' },
     { shape: [3, 512], label: 'vec4 rows at the register limit' },
     { shape: [2, 516], scale: 2, label: 'vec4 rows past the register limit (streamed)' },
   ];
@@ -97,7 +97,7 @@ describe('softmax / logSoftmax backward (finite differences)', () => {
         { shape: [4, 5], scale: 0.35, label: 'scale' },
         { shape: [2, 3, 6], scale: 0.5, mask: makeMask(2, 6), label: 'mask + scale' },
         { shape: [3, 2, 5], mask: makeMask(3, 5, 2), label: 'all-masked row' },
-        // vec4 rows (subgroup kernels): held in registers, 4-row groups straddling mask rows; then streamed.
+        // vec4 rows (subgroup kernels): held in registers, row groups straddling mask rows; then streamed.
         { shape: [3, 5, 8], scale: 0.5, mask: makeMask(3, 8, 2), label: 'vec4 held rows, mask, all-masked row' },
         { shape: [2, 516], scale: 0.2, label: 'vec4 streamed rows' },
       ];

@@ -10,6 +10,13 @@ import { assertFloat, dummyBinding, empty, gridRows, kernel } from './kernel.js'
 
 /** Row vec4s per lane the subgroup kernels keep in registers at most (MAX_HELD in softmax_subgroup.wgsl). */
 const MAX_HELD = 16;
+/**
+ * Held rows per workgroup. On a software adapter every workgroup has a fixed cost that more rows amortise; lavapipe,
+ * bench rows softmax / softmax backward [192,128,128] masked, % of a plain copy in paired rounds, two runs each:
+ * 4 rows 84-87 / 105, 8 rows 124 / 125, 16 rows 111-123 / 159-178, 32 rows 114-130 / 129-132. A GPU wants the
+ * workgroups instead (4).
+ */
+const HELD_ROWS = { software: 16, gpu: 4 };
 
 export interface SoftmaxOptions {
   /**
@@ -37,7 +44,7 @@ function softmaxImpl(x: Tensor, log: boolean, options: SoftmaxOptions): Tensor {
   const sg = subgroupRowSize(cols);
   const maskBinding = mask ? mask.binding : dummyBinding();
   // Rows of at most MAX_HELD vec4s per lane are held in registers, several rows per workgroup (one mask-row load).
-  const { held, rowsPerGroup } = heldRows(cols, sg, MAX_HELD);
+  const { held, rowsPerGroup } = heldRows(cols, sg, MAX_HELD, runtime().info.isSoftware ? HELD_ROWS.software : HELD_ROWS.gpu);
   if (sg) {
     // One row per subgroup-sized workgroup, vec4 loads, subgroup reductions (same semantics as the generic kernel).
     const u = new Uniforms().u32(rows, cols / 4, rowsPerMask, mask ? 1 : 0).f32(scale);
