@@ -6,7 +6,10 @@ import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { zeros } from './basic.js';
-import { assertFloat, empty, grid1d, kernel } from './kernel.js';
+import { assertFloat, empty, grid1d, gridRows, kernel } from './kernel.js';
+
+/** Tokens per workgroup of the vec4 lookup (TOKENS_PER_GROUP in embedding.wgsl). */
+const EMBEDDING_TOKENS_PER_GROUP = 4;
 
 /**
  * weight: [V, C], ids: int32 [...] → [..., C]. Ids must lie in [0, V): callers validate host-side ids (the GPU
@@ -21,7 +24,7 @@ export function embedding(weight: Tensor, ids: Tensor, paddingIdx = -1): Tensor 
   const u = new Uniforms().u32(tokens, dim, vocab);
   const vec4 = dim % 4 === 0;
   runtime().dispatch(kernel('embedding', embeddingWgsl, undefined, vec4 ? 'main4' : undefined), [weight.binding, ids.binding, out.binding], u.buffer,
-    grid1d((tokens * dim) / (vec4 ? 4 : 1)));
+    vec4 ? gridRows(Math.ceil(tokens / EMBEDDING_TOKENS_PER_GROUP)) : grid1d(tokens * dim));
   return record('embedding', [weight, ids], out, (g) => [embeddingBackward(ids, g, vocab, dim, paddingIdx), null]);
 }
 
