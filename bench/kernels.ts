@@ -48,9 +48,11 @@ async function pairedPercents(run: () => (wt.Tensor | null | undefined)[], work:
   const plain: number[] = [];
   const best: number[] = [];
   for (let i = 0; i < PAIRED_ROUNDS; i++) {
+    // Odd rounds time the kernel first, so whatever follows a copy (or the kernel) weighs on both sides alike.
+    let rate = i % 2 ? work / (await sampleMs(run)) : 0;
     const copyRates = [];
     for (const c of copies) copyRates.push(c.work / (await sampleMs(c.run)));
-    const rate = work / (await sampleMs(run));
+    if (i % 2 === 0) rate = work / (await sampleMs(run));
     plain.push((100 * rate) / copyRates[0]);
     best.push((100 * rate) / Math.max(...copyRates));
   }

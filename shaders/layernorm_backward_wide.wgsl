@@ -14,6 +14,7 @@
 // Needs the subgroup_id WGSL language feature (subgroup_id, num_subgroups).
 
 enable subgroups;
+requires subgroup_id;
 override WG: u32 = 16u;
 override HELD: u32 = 12u;
 override ROWS: u32 = 32u;

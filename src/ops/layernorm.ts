@@ -83,8 +83,9 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
     const ub = new Uniforms().u32(rows, cols);
     const paramGrads = gamma.requiresGrad || beta.requiresGrad;
     const dx = x.requiresGrad ? empty(x.shape) : null;
-    // Streamed subgroup rows: one pass for all three gradients. Held rows: the input gradient, then the parameter
-    // pass below (both measured faster than the alternative on lavapipe: bench/README.md).
+    // With the subgroup_id language feature, rows up to WIDE_MAX_LANES × WIDE_MAX_HELD vec4s: the wide kernel, one
+    // pass for all three gradients. Else streamed subgroup rows: one pass too; held rows: the input gradient, then
+    // the parameter pass below (each measured faster than its alternative on lavapipe: bench/README.md).
     const wide = dx ? wideBackwardShape(cols, sg) : null;
     if (dx && wide) return wideBackward(x, gamma, g, stats, dx, wide, rows, cols, paramGrads);
     if (dx && sg && held === 0 && paramGrads) return streamedBackward(x, gamma, g, stats, dx, constants, rows, cols);
