@@ -141,11 +141,12 @@ describe('masked keys get no gradient (masked_fill blocks it), whatever the upst
 });
 
 describe('layerNorm', () => {
-  // cols % 4 == 0 takes the subgroup kernels: rows held in registers (9×36: lanes partly padded; 5×768: 4-row groups
-  // and a tail) or streamed (6×1032: over the register limit).
+  // cols % 4 == 0 takes the subgroup kernels: rows held in registers by the generated kernel (9×36: lanes partly
+  // padded; 5×768 and 6×1032: one short workgroup of rows; 1032 also lanes past the row) or, with 8 lanes, streamed
+  // (3×3076: over 96 vec4s per lane).
   it('forward: eps 1e-12 and 1e-5, cols 1 (variance 0), 7, 33, 768; held and streamed vec4 rows', async () => {
     for (const eps of [1e-12, 1e-5]) {
-      for (const [rows, cols] of [[3, 1], [7, 7], [33, 33], [5, 768], [1, 129], [9, 36], [6, 1032]]) {
+      for (const [rows, cols] of [[3, 1], [7, 7], [33, 33], [5, 768], [1, 129], [9, 36], [6, 1032], [3, 3076], [19, 768]]) {
         const shape = rows === 5 ? [1, rows, cols] : [rows, cols];
         const x = normal(rows * cols, 2).map((v) => v + 3);
         const gamma = normal(cols, 0.2).map((v) => v + 1);
@@ -157,7 +158,7 @@ describe('layerNorm', () => {
   });
   it('backward for x, gamma, beta (finite differences)', async () => {
     for (const eps of [1e-12, 1e-5]) {
-      // [11, 12]: held rows over two workgroups of 8, the second one short.
+      // [11, 12]: held rows over two workgroups of 8 (forward), the second one short.
       for (const [rows, cols] of [[3, 7], [2, 33], [4, 1], [5, 12], [2, 1032], [11, 12]]) {
         await gradCheck({
           name: `layerNorm [${rows},${cols}] eps=${eps}`,

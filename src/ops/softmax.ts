@@ -85,11 +85,11 @@ export function subgroupRowSize(cols: number): number {
 }
 
 /**
- * How the one-row-per-subgroup kernels (workgroup = one subgroup of `sg` lanes) hold rows of `cols`: `held` vec4s per
- * lane in registers (0: too long, stream the row instead) and `rowsPerGroup` rows per workgroup, so what every row
- * shares (a mask row, gamma and beta) is loaded once per workgroup. Matches HELD / ROWS in the shaders.
+ * How the one-row-per-subgroup softmax kernels (workgroup = one subgroup of `sg` lanes) hold rows of `cols`: `held`
+ * vec4s per lane in registers (0: too long, stream the row instead) and `rowsPerGroup` rows per workgroup, so what
+ * every row shares (the mask row) is loaded once per workgroup. Matches HELD / ROWS in softmax_subgroup.wgsl.
  */
-export function heldRows(cols: number, sg: number, maxHeld: number, rowsPerGroup = 4): { held: number; rowsPerGroup: number } {
+function heldRows(cols: number, sg: number, maxHeld: number, rowsPerGroup = 4): { held: number; rowsPerGroup: number } {
   const perLane = sg ? Math.ceil(cols / 4 / sg) : 0;
   return perLane > 0 && perLane <= maxHeld ? { held: perLane, rowsPerGroup } : { held: 0, rowsPerGroup: 1 };
 }

@@ -90,7 +90,6 @@ async function create(options: InitOptions): Promise<Runtime> {
     description: name,
     isSoftware,
     features: [...features],
-    wgslFeatures: [...(gpu.wgslLanguageFeatures ?? [])],
     limits,
   };
   return new Runtime(device, info);

@@ -26,8 +26,6 @@ export interface RuntimeInfo {
   description: string;
   isSoftware: boolean;
   features: string[];
-  /** navigator.gpu.wgslLanguageFeatures (e.g. 'subgroup_id'), which gate some kernels. */
-  wgslFeatures: string[];
   limits: Record<string, number>;
 }
 
