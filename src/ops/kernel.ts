@@ -36,6 +36,14 @@ export function grid1dVec4(n4: number): [number, number] {
   return grid1d(n4, VEC4S_PER_WORKGROUP);
 }
 
+const generatedSources = new Map<string, string>();
+/** A kernel whose WGSL is generated (`make`), once per name: the name must encode everything `make` depends on. */
+export function generatedKernel(name: string, make: () => string): Kernel {
+  let code = generatedSources.get(name);
+  if (!code) generatedSources.set(name, (code = make()));
+  return { name, code };
+}
+
 /** Workgroup counts for one workgroup per row (rows folded into y as in grid1d). */
 export function gridRows(rows: number): [number, number] {
   return grid1d(rows, 1);

@@ -9,7 +9,7 @@ import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { assertFloat, empty, grid1d, gridRows, kernel } from './kernel.js';
+import { assertFloat, empty, generatedKernel, grid1d, gridRows, kernel } from './kernel.js';
 import { subgroupRowSize } from './softmax.js';
 
 /**
@@ -35,14 +35,6 @@ function heldShape(cols: number, sg: number): LayerNormRowShape | null {
   const held = sg ? Math.ceil(cols / 4 / sg) : 0;
   if (held === 0 || held > HELD_MAX) return null;
   return { lanes: sg, held, rows: runtime().info.isSoftware ? HELD_ROWS.software : HELD_ROWS.gpu };
-}
-
-const generated = new Map<string, string>();
-/** The generated kernel of `name`, made once. */
-function generatedKernel(name: string, make: () => string): ReturnType<typeof kernel> {
-  let code = generated.get(name);
-  if (!code) generated.set(name, (code = make()));
-  return kernel(name, code);
 }
 
 /** x: [..., C], gamma/beta: [C] → [..., C]. */
@@ -82,8 +74,8 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
     // Subgroup rows of up to HELD_MAX vec4s per lane: the generated kernel, one pass for all three gradients;
     // longer rows: the streamed kernel, one pass too (x only: its input gradient alone). Without subgroups: the
     // generic input gradient, then the parameter pass below.
-    if (dx && held) return backwardHeld(x, gamma, g, stats, dx, held, rows, cols, paramGrads);
-    if (dx && sg && paramGrads) return streamedBackward(x, gamma, g, stats, dx, sg, rows, cols);
+    if (dx && held) return backwardHeld(x, gamma, beta, g, stats, dx, held, rows, cols, paramGrads);
+    if (dx && sg && paramGrads) return streamedBackward(x, gamma, beta, g, stats, dx, sg, rows, cols);
     if (dx && sg) {
       // The partial slots are statically bound: two distinct 4-value stand-ins (one buffer in two writable slots is a
       // WebGPU aliasing error).
@@ -102,8 +94,6 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
       );
     }
     if (!paramGrads) return [dx, null, null];
-    const dgamma = empty(gamma.shape);
-    const dbeta = empty(beta.shape);
     if (cols % 4 === 0) {
       // Two stages, deterministic: vec4 column partials over row chunks, then their sums in chunk order.
       const cols4 = cols / 4;
@@ -115,16 +105,14 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
         [x.binding, g.binding, stats.binding, pg.binding, pb.binding], new Uniforms().u32(rows, cols4, chunk, chunks).buffer,
         [Math.ceil(cols4 / 64), chunks],
       );
-      columnSums(pg, chunks, cols, dgamma);
-      columnSums(pb, chunks, cols, dbeta);
-      pg.dispose();
-      pb.dispose();
-    } else {
-      runtime().dispatch(
-        kernel('layernorm_backward', layernormBackwardWgsl, undefined, 'param_grad'),
-        [x.binding, null, g.binding, stats.binding, null, dgamma.binding, dbeta.binding], ub.buffer, grid1d(cols, 64),
-      );
+      return [dx, ...sumPartials(pg, pb, chunks, gamma, beta)];
     }
+    const dgamma = empty(gamma.shape);
+    const dbeta = empty(beta.shape);
+    runtime().dispatch(
+      kernel('layernorm_backward', layernormBackwardWgsl, undefined, 'param_grad'),
+      [x.binding, null, g.binding, stats.binding, null, dgamma.binding, dbeta.binding], ub.buffer, grid1d(cols, 64),
+    );
     return [dx, dgamma, dbeta];
   });
   // stats live as long as the graph needs them: released with the output's scope.
@@ -138,7 +126,7 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
  * shape.rows rows of x).
  */
 function backwardHeld(
-  x: Tensor, gamma: Tensor, g: Tensor, stats: Tensor, dx: Tensor,
+  x: Tensor, gamma: Tensor, beta: Tensor, g: Tensor, stats: Tensor, dx: Tensor,
   shape: LayerNormRowShape, rows: number, cols: number, paramGrads: boolean,
 ): [Tensor, Tensor | null, Tensor | null] {
   const groups = Math.ceil(rows / shape.rows);
@@ -149,17 +137,10 @@ function backwardHeld(
     [x.binding, gamma.binding, stats.binding, g.binding, dx.binding, pg.binding, pb.binding],
     new Uniforms().u32(rows, cols / 4).buffer, gridRows(groups),
   );
-  let dgamma: Tensor | null = null;
-  let dbeta: Tensor | null = null;
-  if (paramGrads) {
-    dgamma = empty(gamma.shape);
-    dbeta = empty(gamma.shape);
-    columnSums(pg, groups, cols, dgamma);
-    columnSums(pb, groups, cols, dbeta);
-  }
+  if (paramGrads) return [dx, ...sumPartials(pg, pb, groups, gamma, beta)];
   pg.dispose();
   pb.dispose();
-  return [dx, dgamma, dbeta];
+  return [dx, null, null];
 }
 
 /**
@@ -168,7 +149,7 @@ function backwardHeld(
  * dgamma and dbeta, summed in workgroup order (deterministic).
  */
 function streamedBackward(
-  x: Tensor, gamma: Tensor, g: Tensor, stats: Tensor, dx: Tensor,
+  x: Tensor, gamma: Tensor, beta: Tensor, g: Tensor, stats: Tensor, dx: Tensor,
   sg: number, rows: number, cols: number,
 ): [Tensor, Tensor, Tensor] {
   const groups = Math.ceil(rows / STREAMED_ROWS);
@@ -179,11 +160,20 @@ function streamedBackward(
     [x.binding, gamma.binding, null, null, stats.binding, g.binding, dx.binding, pg.binding, pb.binding],
     new Uniforms().u32(rows, cols / 4).f32(0).buffer, gridRows(groups),
   );
+  return [dx, ...sumPartials(pg, pb, groups, gamma, beta)];
+}
+
+/**
+ * dgamma and dbeta (shaped as gamma and beta) as the sums over `parts` rows of their [parts, cols] partials, in row
+ * order (deterministic); the partials are released.
+ */
+function sumPartials(pg: Tensor, pb: Tensor, parts: number, gamma: Tensor, beta: Tensor): [Tensor, Tensor] {
+  const cols = gamma.size;
   const dgamma = empty(gamma.shape);
-  const dbeta = empty(gamma.shape);
-  columnSums(pg, groups, cols, dgamma);
-  columnSums(pb, groups, cols, dbeta);
+  const dbeta = empty(beta.shape);
+  columnSums(pg, parts, cols, dgamma);
+  columnSums(pb, parts, cols, dbeta);
   pg.dispose();
   pb.dispose();
-  return [dx, dgamma, dbeta];
+  return [dgamma, dbeta];
 }

@@ -4,7 +4,7 @@ import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
 import { gradEnabled, type Tensor } from '../tensor/tensor.js';
-import { assertFloat, dummyBinding, empty, kernel } from './kernel.js';
+import { assertFloat, dummyBinding, empty, generatedKernel, kernel } from './kernel.js';
 import { autotuner, shapeClass, type TuneResult } from '../runtime/autotune.js';
 import { configFits, configId, configName, fastLayout, generateFastMatmul, wgSize, type FastConfig, type FastEpilogue, type FastLayout } from './matmul_fast.js';
 import { columnSums, sumToShape } from './reduce.js';
@@ -161,7 +161,7 @@ export function stridedMatmul(args: StridedMatmulArgs): void {
         vecC: n % 4 === 0 && fl.ldc % 4 === 0 && cl.batch1 % 4 === 0 && cl.batch2 % 4 === 0,
       };
       const name = configName(fl, config, epi);
-      runtime().dispatch({ name, code: fastSource(name, fl, config, epi) }, [a.binding, b.binding, bias, ...outputs], u.buffer, [
+      runtime().dispatch(generatedKernel(name, () => generateFastMatmul(fl, config, epi)), [a.binding, b.binding, bias, ...outputs], u.buffer, [
         Math.ceil(n / config.cols),
         Math.ceil(m / (wgSize(config) * config.rows)),
         batch1 * batch2,
@@ -194,13 +194,6 @@ function splitKMatmul(args: StridedMatmulArgs, s: number): void {
 /** The fast layout with the operands' storage types (f16 operands are read as halves, widened to f32). */
 function halfLayout<L extends FastLayout>(l: L | undefined, a: Tensor, b: Tensor): L | undefined {
   return l && (a.dtype === 'f16' || b.dtype === 'f16') ? { ...l, halfA: a.dtype === 'f16', halfB: b.dtype === 'f16' } : l;
-}
-
-const sources = new Map<string, string>();
-function fastSource(name: string, layout: FastLayout, config: FastConfig, epilogue: FastEpilogue): string {
-  let s = sources.get(name);
-  if (!s) sources.set(name, (s = generateFastMatmul(layout, config, epilogue)));
-  return s;
 }
 
 let keyRecorder: Map<string, { layout: FastLayout; splits: string[] }> | undefined;
