@@ -77,19 +77,22 @@ describe('untuned matmul defaults', () => {
       }
     }
   });
-  it('follow the adapter kind: subgroup broadcast r4c32i on software adapters with subgroups, plain r4c8 on hardware', () => {
+  it('follow the adapter kind: subgroup broadcast (r4c64il16 with 16-lane subgroups, else r4c32i) on software adapters with subgroups, plain r4c8 on hardware', () => {
     const rt = runtime();
     const l = layouts[0];
-    const sg = matmulKernelChoices().includes('subgroup_r4c32i');
-    const want = rt.info.isSoftware ? (sg ? 'subgroup_r4c32i' : 'plain_r4c8') : 'plain_r4c8';
+    const offered = matmulKernelChoices();
+    const sg = offered.includes('subgroup_r4c32i');
+    const wide = offered.includes('subgroup_r4c64il16'); // 16-lane subgroups (lavapipe at 512 bits)
+    const [long, short] = wide ? ['subgroup_r4c64il16', 'subgroup_r4c64w32il16'] : ['subgroup_r4c32i', 'subgroup_r4c32w32i'];
+    const want = rt.info.isSoftware ? (sg ? long : 'plain_r4c8') : 'plain_r4c8';
     expect(untunedMatmulChoice(l, 2048)).toBe(want);
     if (rt.info.isSoftware && sg) {
-      expect(untunedMatmulChoice(l, 128)).toBe('subgroup_r4c32w32i');
+      expect(untunedMatmulChoice(l, 128)).toBe(short);
       // Rows computed past M count (a workgroup covers wg·rows rows): one short sequence (100 tokens, no padding)
       // takes the 128-row workgroup, a batch's few [CLS] rows the 8-row one.
-      expect(untunedMatmulChoice(l, 100)).toBe('subgroup_r4c32w32i');
+      expect(untunedMatmulChoice(l, 100)).toBe(short);
       expect(untunedMatmulChoice(l, 4)).toBe('subgroup_r1c32w8i');
-      expect(untunedMatmulChoice(l, 3277)).toBe('subgroup_r4c32i');
+      expect(untunedMatmulChoice(l, 3277)).toBe(long);
     }
     expect(wgSize({ share: 'plain', rows: 4, cols: 8 })).toBe(64);
   });

@@ -52,6 +52,11 @@ function fastConfigs(layout: FastLayout): FastConfig[] {
       { share: 'subgroup', rows: 8, cols: 16, wg: 32, interleave: true },
       // One row per lane, 8 rows per workgroup: short M (a batch's [CLS] rows, one short sequence) without idle rows.
       { share: 'subgroup', rows: 1, cols: 32, wg: 8, interleave: true },
+      // 16-lane subgroups (lavapipe at 512 bits): the block spread over all 16 lanes, so each lane loads half as much.
+      ...(minSg >= 16 ? [
+        // (An 8 × 64 tile compiled for minutes per kernel at 512 bits with A read transposed.)
+        { share: 'subgroup', rows: 4, cols: 64, interleave: true, lanes: 16 }, { share: 'subgroup', rows: 4, cols: 64, wg: 32, interleave: true, lanes: 16 },
+      ] : []),
     ] as FastConfig[] : []),
     { share: 'plain', rows: 4, cols: 8 },
   ];
@@ -61,11 +66,13 @@ function fastConfigs(layout: FastLayout): FastConfig[] {
 /**
  * Untuned preferences, best first, by adapter kind (measured at DistilBERT's shapes; bench/results): on lavapipe
  * every non-uniform load is a per-lane loop, so loading B once per subgroup with interleaved broadcasts wins
- * (r4c32i ≈ 1.3-1.5× r2c16); on NVIDIA (H100) the plain register tile wins by 1.5-2.7×. The 32-lane variant serves
- * short M (attention heads: 128 rows) without idle lanes.
+ * (r4c32i ≈ 1.3-1.5× r2c16), and with 16-lane subgroups (lavapipe at 512 bits) spreading the block over all 16
+ * lanes (r4c64il16: a training step's products 1.3× faster than r4c32i at 256 bits); on NVIDIA (H100) the plain
+ * register tile wins by 1.5-2.7×. The 32-invocation variants serve short M (attention heads: 128 rows) without idle
+ * lanes.
  */
 const PREFERRED = {
-  software: ['subgroup_r4c32i', 'subgroup_r4c32w32i', 'subgroup_r2c16', 'subgroup_r1c32w8i', 'plain_r4c8'],
+  software: ['subgroup_r4c64il16', 'subgroup_r4c64w32il16', 'subgroup_r4c32i', 'subgroup_r4c32w32i', 'subgroup_r2c16', 'subgroup_r1c32w8i', 'plain_r4c8'],
   hardware: ['plain_r4c8', 'subgroup_r2c16'],
 };
 
@@ -76,7 +83,7 @@ const PREFERRED = {
  */
 function softwareCostPerElement(c: FastConfig): number {
   const sg = c.share === 'subgroup';
-  const loads = c.rows + (sg ? c.cols / 8 : c.cols);
+  const loads = c.rows + (sg ? c.cols / (c.lanes ?? 8) : c.cols);
   return (80 * loads + 4 * c.rows * c.cols + (sg ? 4 * c.cols : 0)) / (c.rows * c.cols);
 }
 

@@ -4,8 +4,8 @@
 // generated WGSL (one pipeline per config, cached by name).
 //
 // Each invocation owns R rows of C (its A values are loaded by itself) and the whole workgroup shares a block of
-// CN columns. Per step of 4 along K the shared B block (CN vec4s) is either loaded once per subgroup, one vec4 per
-// lane, and shared with subgroupBroadcast ('subgroup': on lavapipe a non-uniform load costs a per-lane loop, so
+// CN columns. Per step of 4 along K the shared B block (CN vec4s) is either loaded once per 8 or 16 lanes of a
+// subgroup, CN / lanes vec4s per lane, and shared with subgroupBroadcast ('subgroup': on lavapipe a non-uniform load costs a per-lane loop, so
 // loading each value once per subgroup wins), or loaded by every lane ('plain'). vec4 bindings are used where the
 // layout is 4-aligned; otherwise scalar loads with per-element guards handle any shape (tails in M, N and K).
 import type { MatrixLayout } from './matmul.js';
@@ -26,6 +26,11 @@ export interface FastConfig {
    * row at a time) instead of all CN up front, so fewer values are live at once (less spilling with tall blocks).
    */
   interleave?: boolean;
+  /**
+   * Subgroup mode: lanes the B block is spread over and broadcast from (default 8; 16 where subgroups have at least
+   * 16 lanes: lavapipe at 512 bits). Wider subgroups repeat the load in each group of this many lanes.
+   */
+  lanes?: number;
 }
 
 export interface FastLayout {
@@ -85,9 +90,9 @@ export function fastLayout(
 /** Invocations per workgroup of a config. */
 export const wgSize = (c: FastConfig): number => c.wg ?? WORKGROUP;
 
-/** A config's short id: share mode, rows × columns, and the workgroup size when not the default. */
+/** A config's short id: share mode, rows × columns, the workgroup size when not the default, i(nterleaved), l(anes) when not 8. */
 export const configId = (c: FastConfig): string =>
-  `${c.share}_r${c.rows}c${c.cols}${c.wg && c.wg !== WORKGROUP ? `w${c.wg}` : ''}${c.interleave && c.share === 'subgroup' ? 'i' : ''}`;
+  `${c.share}_r${c.rows}c${c.cols}${c.wg && c.wg !== WORKGROUP ? `w${c.wg}` : ''}${c.interleave && c.share === 'subgroup' ? 'i' : ''}${c.lanes && c.lanes !== 8 ? `l${c.lanes}` : ''}`;
 
 /** The layout's short id: A and B orientation, then per operand v(ec4) or s(calar), h when stored as f16. */
 export const layoutId = (l: FastLayout): string =>
@@ -97,10 +102,13 @@ export function configName(l: FastLayout, c: FastConfig, e: FastEpilogue): strin
   return `matmul_fast_${layoutId(l)}_${configId(c)}_e${epilogueId(e)}`;
 }
 
-/** Whether a config can run this layout (A read transposed needs rows in multiples of 4, one vec4 over rows each). */
+/**
+ * Whether a config can run this layout (A read transposed needs rows in multiples of 4, one vec4 over rows each) and
+ * is well-formed (columns a multiple of the sharing lanes, workgroup a multiple of 8).
+ */
 export function configFits(l: FastLayout, c: FastConfig): boolean {
   const w = wgSize(c);
-  return (l.a === 'row' || c.rows % 4 === 0) && c.cols % 8 === 0 && c.cols <= 64 && c.rows >= 1 && c.rows <= 8 &&
+  return (l.a === 'row' || c.rows % 4 === 0) && c.cols % (c.lanes ?? 8) === 0 && c.cols <= 64 && c.rows >= 1 && c.rows <= 8 &&
     w % 8 === 0 && w >= 8 && w <= 256;
 }
 
@@ -123,7 +131,7 @@ export function generateFastMatmul(l: FastLayout, c: FastConfig, e: FastEpilogue
   w(`// Bindings: 0 a (read, ${AT}); 1 b (read, ${BT}); 2 bias (read, ${CT}, [N] or dummy); 3 c (read_write, ${CT}); 4 act (read_write, ${CT}, or dummy); 5 uniforms.`);
   w(`// Epilogue (baked in): ${e.bias ? '+ bias' : 'no bias'}, ${e.accumulate ? '+ C' : 'C overwritten'}, ${e.gelu ? `act = gelu(C) (gelu_math.wgsl, appended)${e.storePre ? ', C stored too' : ', C not stored'}` : 'no activation'}.`);
   w('// (The has_bias / accumulate / act / store_pre uniforms are the generic kernel\'s; unused here.)');
-  w(`// Dispatch: x = ceil(N / ${CN}), y = ceil(M / ${WG * R}), z = batch1 · batch2. Workgroup ${WG}; ${R} rows × ${CN} columns per invocation.`);
+  w(`// Dispatch: x = ceil(N / ${CN}), y = ceil(M / ${WG * R}), z = batch1 · batch2. Workgroup ${WG}; ${R} rows × ${CN} columns per invocation${sg ? `; B shared by ${c.lanes ?? 8} lanes` : ''}.`);
   if (l.halfA || l.halfB) w('enable f16;');
   if (sg) w('enable subgroups;');
   w(`struct Params {
@@ -197,7 +205,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   // Bindings this epilogue leaves unused still belong to the layout (the caller binds all six).
   const unused = [...(e.bias ? [] : ['bias']), ...(!e.gelu || e.storePre || e.accumulate ? [] : ['c']), ...(e.gelu ? [] : ['act_out'])];
   for (const v of unused) w(`  _ = arrayLength(&${v});`);
-  if (sg) w(`  let lane8 = lane % 8u;`);
+  const SW = c.lanes ?? 8; // lanes sharing one B block
+  if (sg) w(`  let block_lane = lane % ${SW}u;`);
   w(`  for (var k = 0u; k < p.k; k += 4u) {`);
   // A: av[x] vec4s; a(i, kk) picks a scalar.
   if (l.a === 'row') {
@@ -209,11 +218,11 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   // bcol(kk, j): vec4 over the 4 columns of group j at k + kk.
   const bcol = (kk: number, j: number): string =>
     l.b === 'nn' ? `bs${kk * J + j}` : `vec4<f32>(bs${4 * j}[${kk}], bs${4 * j + 1}[${kk}], bs${4 * j + 2}[${kk}], bs${4 * j + 3}[${kk}])`;
-  const bcast = (s: number): string => `    let bs${s} = subgroupBroadcast(mine${Math.floor(s / 8)}, ${s % 8}u);`;
+  const bcast = (s: number): string => `    let bs${s} = subgroupBroadcast(mine${Math.floor(s / SW)}, ${s % SW}u);`;
   // B block: bs{s} for s < CN (interleaved: each broadcast emitted just before the FMAs that use it).
   const lazy = sg && !!c.interleave;
   if (sg) {
-    for (let h = 0; h < CN / 8; h++) w(`    let mine${h} = ${blockLoad(`(lane8 + ${8 * h}u)`)};`);
+    for (let h = 0; h < CN / SW; h++) w(`    let mine${h} = ${blockLoad(`(block_lane + ${SW * h}u)`)};`);
     if (!lazy) for (let s = 0; s < CN; s++) w(bcast(s));
   } else {
     for (let s = 0; s < CN; s++) w(`    let bs${s} = ${blockLoad(`${s}u`)};`);
