@@ -6,8 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
-import { maxErr, randArray, refMatmul } from './helpers/matmul_ref.js';
-import * as wt from '../src/index.js';
+import { expect2DMatmulEveryChoice } from './helpers/matmul_check.js';
 import { forceMatmulKernel, matmulKernelChoices, untunedMatmulChoice } from '../src/ops/matmul.js';
 import { runtime } from '../src/runtime/device.js';
 
@@ -47,26 +46,7 @@ describe('16-lane subgroup matmul configs', () => {
   const SHAPES: [number, number, number][] = [[7, 33, 129], [129, 65, 257], [33, 36, 20], [260, 68, 72]];
   for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
     it(`2-D ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} with bias on awkward shapes`, async () => {
-      let seed = 70;
-      for (const [m, k, n] of SHAPES) {
-        const av = randArray(m * k, seed++);
-        const bv = randArray(k * n, seed++);
-        const biasV = randArray(n, seed++);
-        const want = refMatmul(av, bv, 1, m, n, k, transA, transB, true, biasV);
-        const a = wt.tensor(av, transA ? [k, m] : [m, k]);
-        const b = wt.tensor(bv, transB ? [n, k] : [k, n]);
-        const bias = wt.tensor(biasV, [n]);
-        for (const choice of wideChoices()) {
-          forceMatmulKernel(choice);
-          const out = wt.matmul(a, b, { transA, transB, bias });
-          const err = maxErr(await out.data(), want);
-          expect(err, `${choice} M=${m} K=${k} N=${n}`).toBeLessThan(2e-5 * Math.sqrt(k) + 1e-5);
-          out.dispose();
-        }
-        a.dispose();
-        b.dispose();
-        bias.dispose();
-      }
+      await expect2DMatmulEveryChoice(wideChoices(), SHAPES, transA, transB, 70);
     }, 600_000);
   }
 });

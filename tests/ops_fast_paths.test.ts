@@ -3,6 +3,7 @@
 // tile size; outputs poisoned with NaN first. Also attention products (heads read in place) and the epilogues.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
+import { expect2DMatmulEveryChoice } from './helpers/matmul_check.js';
 import { maxErr, randArray, refMatmul } from './helpers/matmul_ref.js';
 import * as wt from '../src/index.js';
 import { forceMatmulKernel, matmulKernelChoices, stridedMatmul, untunedMatmulChoice } from '../src/ops/matmul.js';
@@ -35,26 +36,7 @@ describe('matmul fast paths vs float64', () => {
 
   for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
     it(`2-D ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} on awkward shapes, every kernel`, async () => {
-      let seed = 10;
-      for (const [m, k, n] of SHAPES) {
-        const av = randArray(m * k, seed++);
-        const bv = randArray(k * n, seed++);
-        const biasV = randArray(n, seed++);
-        const want = refMatmul(av, bv, 1, m, n, k, transA, transB, true, biasV);
-        const a = wt.tensor(av, transA ? [k, m] : [m, k]);
-        const b = wt.tensor(bv, transB ? [n, k] : [k, n]);
-        const bias = wt.tensor(biasV, [n]);
-        for (const choice of choices()) {
-          forceMatmulKernel(choice);
-          const out = wt.matmul(a, b, { transA, transB, bias });
-          const err = maxErr(await out.data(), want);
-          expect(err, `${choice} ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} M=${m} K=${k} N=${n}`).toBeLessThan(2e-5 * Math.sqrt(k) + 1e-5);
-          out.dispose();
-        }
-        a.dispose();
-        b.dispose();
-        bias.dispose();
-      }
+      await expect2DMatmulEveryChoice(choices(), SHAPES, transA, transB, 10);
     }, 600_000);
   }
 
