@@ -1,23 +1,23 @@
 // The 16-lane matmul configs (the B block shared by 16 lanes, ids ending in l16) against float64. They are offered
-// only where subgroups have 16 lanes or more: lavapipe at 512 bits (LP_NATIVE_VECTOR_WIDTH=512, opt-in). On a CPU
-// with AVX-512 this file asks for that width before Dawn loads the driver (vitest runs each test file in its own
-// process), so the configs are checked whatever width the other files run at; elsewhere it checks that none is
-// offered.
+// only where subgroups have 16 lanes or more: lavapipe at 512 bits, which the Node runtime asks for on CPUs with
+// AVX-512 (LP_NATIVE_VECTOR_WIDTH=512 unless the user set a width); elsewhere this file checks that none is offered.
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
 import { expect2DMatmulEveryChoice } from './helpers/matmul_check.js';
 import { forceMatmulKernel, matmulKernelChoices, untunedMatmulChoice } from '../src/ops/matmul.js';
 import { runtime } from '../src/runtime/device.js';
+import { lavapipeVectorWidth } from '../src/runtime/node_gpu.js';
 
-const avx512 = ((): boolean => {
+const cpuinfo = ((): string => {
   try {
-    return /^flags\s*:.*\bavx512f\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
+    return readFileSync('/proc/cpuinfo', 'utf8');
   } catch {
-    return false;
+    return '';
   }
 })();
-if (avx512) process.env.LP_NATIVE_VECTOR_WIDTH ??= '512';
+const avx512 = /^flags\s*:.*\bavx512f\b/m.test(cpuinfo);
+const userWidth = process.env.LP_NATIVE_VECTOR_WIDTH; // before the runtime loads the driver
 
 beforeAll(async () => { await gpu(); });
 afterEach(() => forceMatmulKernel(undefined));
@@ -26,14 +26,30 @@ const subgroupMin = (): number =>
   (runtime().device as unknown as { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo?.subgroupMinSize ?? 0;
 const wideChoices = (): string[] => matmulKernelChoices().filter((c) => c.endsWith('l16'));
 
-describe('16-lane subgroup matmul configs', () => {
-  it('are offered exactly where subgroups have 16 lanes or more (lavapipe came up at the width asked for)', () => {
+describe('lavapipe vector width', () => {
+  const flags = (f: string): string => `processor\t: 0\nflags\t\t: fpu sse2 avx2 ${f}\nbogomips\t: 4000\n`;
+  it('is 512 bits on CPUs with AVX-512 unless the user set a width; left alone elsewhere', () => {
+    expect(lavapipeVectorWidth(undefined, flags('avx512f avx512bw'))).toBe('512');
+    expect(lavapipeVectorWidth('', flags('avx512f'))).toBe('512');
+    expect(lavapipeVectorWidth('256', flags('avx512f'))).toBeUndefined();
+    expect(lavapipeVectorWidth(undefined, flags('avx512_vnni'))).toBeUndefined(); // another feature, not AVX-512F
+    expect(lavapipeVectorWidth(undefined, flags('fma'))).toBeUndefined();
+    expect(lavapipeVectorWidth(undefined, '')).toBeUndefined();
+  });
+
+  it('the runtime set it before the driver loaded: lavapipe came up at that width', () => {
+    const expected = userWidth || (avx512 ? '512' : undefined);
+    expect(process.env.LP_NATIVE_VECTOR_WIDTH || undefined).toBe(expected);
     const { description } = runtime().info;
-    if (/llvmpipe/i.test(description) && process.env.LP_NATIVE_VECTOR_WIDTH) {
-      const bits = Number(process.env.LP_NATIVE_VECTOR_WIDTH);
-      expect(description).toContain(`${bits}-bits`);
-      expect(subgroupMin()).toBe(bits / 32);
+    if (/llvmpipe/i.test(description) && expected) {
+      expect(description).toContain(`${expected}-bits`);
+      expect(subgroupMin()).toBe(Number(expected) / 32);
     }
+  });
+});
+
+describe('16-lane subgroup matmul configs', () => {
+  it('are offered exactly where subgroups have 16 lanes or more', () => {
     const wide = runtime().features.has('subgroups') && subgroupMin() >= 16;
     expect(wideChoices().length > 0).toBe(wide);
     if (wide && runtime().info.isSoftware) {

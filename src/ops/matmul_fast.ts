@@ -265,53 +265,28 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     ...(!e.gelu || e.storePre ? [`c[${at}] = v;`] : []),
     ...(e.gelu ? [`act_out[${at}] = ${gelu}(v);`] : []),
   ];
-  if (e.gelu) {
-    // A loop with bounds the compiler cannot count: one inlined GELU instead of one per tile element (an unrolled
-    // R × CN tile of erf code took lavapipe seconds to compile per kernel). The loop indexes a copy of the tile, not
-    // acc itself: a dynamically indexed acc would live in memory through the whole K loop (measured 2× slower).
-    w(`  var tile: array<vec4<f32>, ${R * J}>;`);
-    for (let i = 0; i < R; i++) for (let j = 0; j < J; j++) w(`  tile[${i * J + j}] = acc[${i}][${j}];`);
-    w(`  let rows = select(0u, min(${R}u, p.m - r0), r0 < p.m);
+  // One loop over the tile, with bounds the compiler cannot count, for every epilogue: one inlined store site (and
+  // GELU) instead of one per tile element. Lavapipe turns each store or bias load into a per-lane loop, so an unrolled
+  // R × CN tile is R × CN / 4 such loops: the kernel at 512 bits (r4c64il16, bias) took 28.6 s to compile against
+  // 2.0 s as a loop, and ran no faster (measured: lin/dX/dW products equal or faster as a loop, attention heads
+  // faster). The loop indexes a copy of the tile, not acc itself: a dynamically indexed acc would live in memory
+  // through the whole K loop (measured 2× slower).
+  w(`  var tile: array<vec4<f32>, ${R * J}>;`);
+  for (let i = 0; i < R; i++) for (let j = 0; j < J; j++) w(`  tile[${i * J + j}] = acc[${i}][${j}];`);
+  w(`  let rows = select(0u, min(${R}u, p.m - r0), r0 < p.m);
   let cols = min(${CN}u, p.n - n0);
   for (var i = 0u; i < rows; i++) {
     let row = c_base + (r0 + i) * p.ldc + n0;`);
-    if (e.vecC) {
-      w(`    for (var j = 0u; j < cols / 4u; j++) {`);
-      for (const line of finish(`tile[i * ${J}u + j]`, 'row / 4u + j', 'n0 / 4u + j', 'gelu4')) w(`      ${line}`);
-    } else {
-      w(`    for (var q = 0u; q < cols; q++) {`);
-      for (const line of finish(`tile[i * ${J}u + q / 4u][q % 4u]`, 'row + q', 'n0 + q', 'gelu')) w(`      ${line}`);
-    }
-    w(`    }
-  }
-}`);
-  } else if (e.vecC) {
-    // Unrolled over the tile (no dynamic index into acc); N % 4 == 0, so a column group is wholly in or out.
-    for (let i = 0; i < R; i++) {
-      w(`  if (r0 + ${i}u < p.m) {`);
-      w(`    let row${i} = (c_base + (r0 + ${i}u) * p.ldc + n0) / 4u;`);
-      for (let j = 0; j < J; j++) {
-        w(`    if (n0 + ${4 * j}u < p.n) {`);
-        for (const line of finish(`acc[${i}][${j}]`, `row${i} + ${j}u`, `n0 / 4u + ${j}u`, 'gelu4')) w(`      ${line}`);
-        w('    }');
-      }
-      w('  }');
-    }
-    w('}');
+  if (e.vecC) {
+    // N % 4 == 0: a column group is wholly in or out.
+    w(`    for (var j = 0u; j < cols / 4u; j++) {`);
+    for (const line of finish(`tile[i * ${J}u + j]`, 'row / 4u + j', 'n0 / 4u + j', 'gelu4')) w(`      ${line}`);
   } else {
-    w(`  for (var i = 0u; i < ${R}u; i++) {
-    let r = r0 + i;
-    if (r >= p.m) { break; }
-    for (var j = 0u; j < ${J}u; j++) {
-      for (var e = 0u; e < 4u; e++) {
-        let col = n0 + j * 4u + e;
-        if (col >= p.n) { break; }
-        let at = c_base + r * p.ldc + col;`);
-    for (const line of finish('acc[i][j][e]', 'at', 'col', 'gelu')) w(`        ${line}`);
-    w(`      }
-    }
+    w(`    for (var q = 0u; q < cols; q++) {`);
+    for (const line of finish(`tile[i * ${J}u + q / 4u][q % 4u]`, 'row + q', 'n0 + q', 'gelu')) w(`      ${line}`);
+  }
+  w(`    }
   }
 }`);
-  }
   return `${out.join('\n')}\n${GELU_MATH_WGSL}`;
 }
