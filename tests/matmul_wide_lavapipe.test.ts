@@ -1,22 +1,14 @@
 // The 16-lane matmul configs (the B block shared by 16 lanes, ids ending in l16) against float64. They are offered
 // only where subgroups have 16 lanes or more: lavapipe at 512 bits, which the Node runtime asks for on CPUs with
 // AVX-512 (LP_NATIVE_VECTOR_WIDTH=512 unless the user set a width); elsewhere this file checks that none is offered.
-import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
 import { expect2DMatmulEveryChoice } from './helpers/matmul_check.js';
 import { forceMatmulKernel, matmulKernelChoices, untunedMatmulChoice } from '../src/ops/matmul.js';
 import { runtime } from '../src/runtime/device.js';
-import { lavapipeVectorWidth } from '../src/runtime/node_gpu.js';
+import { lavapipeVectorWidth, readCpuinfo } from '../src/runtime/node_gpu.js';
 
-const cpuinfo = ((): string => {
-  try {
-    return readFileSync('/proc/cpuinfo', 'utf8');
-  } catch {
-    return '';
-  }
-})();
-const avx512 = /^flags\s*:.*\bavx512f\b/m.test(cpuinfo);
+const cpuinfo = readCpuinfo();
 const userWidth = process.env.LP_NATIVE_VECTOR_WIDTH; // before the runtime loads the driver
 
 beforeAll(async () => { await gpu(); });
@@ -38,7 +30,7 @@ describe('lavapipe vector width', () => {
   });
 
   it('the runtime set it before the driver loaded: lavapipe came up at that width', () => {
-    const expected = userWidth || (avx512 ? '512' : undefined);
+    const expected = userWidth || lavapipeVectorWidth(undefined, cpuinfo); // the rule itself is checked above
     expect(process.env.LP_NATIVE_VECTOR_WIDTH || undefined).toBe(expected);
     const { description } = runtime().info;
     if (/llvmpipe/i.test(description) && expected) {

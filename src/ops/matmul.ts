@@ -54,7 +54,7 @@ function fastConfigs(layout: FastLayout): FastConfig[] {
       { share: 'subgroup', rows: 1, cols: 32, wg: 8, interleave: true },
       // 16-lane subgroups (lavapipe at 512 bits): the block spread over all 16 lanes, so each lane loads half as much.
       ...(minSg >= 16 ? [
-        // (An 8 × 64 tile compiled for minutes per kernel at 512 bits with A read transposed.)
+        // (Taller tiles, 8 × 64 and 8 × 32, measured no faster at the linear products: bench/README.md.)
         { share: 'subgroup', rows: 4, cols: 64, interleave: true, lanes: 16 }, { share: 'subgroup', rows: 4, cols: 64, wg: 32, interleave: true, lanes: 16 },
       ] : []),
     ] as FastConfig[] : []),

@@ -33,7 +33,8 @@ export function lavapipeVectorWidth(userSetting: string | undefined, cpuinfo: st
   return /^flags\s*:.*\bavx512f\b/m.test(cpuinfo) ? '512' : undefined;
 }
 
-function readCpuinfo(): string {
+/** /proc/cpuinfo, or '' where there is none. */
+export function readCpuinfo(): string {
   try {
     return readFileSync('/proc/cpuinfo', 'utf8');
   } catch {
