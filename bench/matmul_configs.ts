@@ -1,8 +1,9 @@
 // A/B of every matmul kernel choice at the training-step shapes, in one process, rounds interleaved (so another
 // process's load hits every choice alike). Queue-completion or timestamp timing as in `npm run bench`.
-// Usage: node dist/bench/matmul_configs.js [--filter REGEX] [--choices a,b,c] [--rounds N]
+// Usage: node dist/bench/matmul_configs.js [--filter REGEX] [--choices a,b,c] [--reads texture,buffer] [--rounds N]
+// --reads: operand reads to compare (setMatmulOperandReads); each choice runs with each, as its own column.
 import * as wt from '../src/index.js';
-import { forceMatmulKernel, matmulKernelChoices } from '../src/ops/matmul.js';
+import { forceMatmulKernel, matmulKernelChoices, setMatmulOperandReads, type OperandReads } from '../src/ops/matmul.js';
 import { GpuTimer, parseArgs, shapeScale, startRuntime, table } from './lib/common.js';
 import { dims, kernelCases, matmulCase } from './lib/kernel_cases.js';
 
@@ -11,18 +12,26 @@ const rt = await startRuntime();
 const d = dims(shapeScale(rt, args));
 const timer = new GpuTimer(rt, args.timer);
 const rounds = Number(args.rest.get('rounds') ?? 3);
-const choices = args.rest.get('choices')?.split(',') ?? matmulKernelChoices().filter((c) => c !== 'strided');
+const kernels = args.rest.get('choices')?.split(',') ?? matmulKernelChoices().filter((c) => c !== 'strided');
+const reads = (args.rest.get('reads')?.split(',') ?? ['auto']) as OperandReads[];
+// A column per (kernel, reads) pair: "kernel" alone when only one read mode is compared.
+const choices = kernels.flatMap((k) => reads.map((r) => (reads.length > 1 ? `${k}@${r}` : k)));
+const select = (ch: string): void => {
+  const [k, r] = ch.split('@');
+  forceMatmulKernel(k);
+  setMatmulOperandReads((r ?? reads[0]) as OperandReads);
+};
 console.log(`adapter: ${rt.info.description}; timer ${timer.mode}; tokens ${d.tokens}; choices ${choices.join(' ')}`);
 const cases = [...kernelCases(d), matmulCase('square 1024³ NN', 1024, 1024, 1024, [1024, 1024], [1024, 1024], {})].filter((c) => c.kind === 'matmul' && (!args.filter || args.filter.test(c.name)));
 const rows: (string | number)[][] = [];
 for (const c of cases) {
   const { run, dispose } = c.setup();
   const t: Record<string, number[]> = Object.fromEntries(choices.map((ch) => [ch, []]));
-  for (const ch of choices) { forceMatmulKernel(ch); for (const o of run()) o?.dispose(); }
+  for (const ch of choices) { select(ch); for (const o of run()) o?.dispose(); }
   await rt.sync();
   for (let r = 0; r < rounds; r++) {
     for (const ch of choices) {
-      forceMatmulKernel(ch);
+      select(ch);
       let outs: (wt.Tensor | null | undefined)[] = [];
       const s = await timer.time(() => { outs = run(); });
       for (const o of outs) o?.dispose();
@@ -30,6 +39,7 @@ for (const c of cases) {
     }
   }
   forceMatmulKernel(undefined);
+  setMatmulOperandReads('auto');
   dispose();
   const best = (ch: string): number => Math.min(...t[ch]);
   const g = choices.map((ch) => c.work / (best(ch) * 1e6));

@@ -26,7 +26,7 @@ export { clipGradNorm, gradNorm } from './optim/clip.js';
 
 import { runtime } from './runtime/device.js';
 import { Tensor } from './tensor/tensor.js';
-/** GPU memory in use / allocated by the pool, and live tensors. */
-export function memory(): { bytesInUse: number; bytesAllocated: number; buffersAllocated: number; liveTensors: number } {
+/** GPU memory in use / allocated by the buffer pool, the pooled texture views (matmul operands), and live tensors. */
+export function memory(): { bytesInUse: number; bytesAllocated: number; buffersAllocated: number; textureBytes: number; texturesAllocated: number; liveTensors: number } {
   return { ...runtime().memory(), liveTensors: Tensor.liveCount() };
 }

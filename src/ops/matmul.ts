@@ -6,7 +6,7 @@ import { Uniforms } from '../runtime/runtime.js';
 import { gradEnabled, type Tensor } from '../tensor/tensor.js';
 import { assertFloat, dummyBinding, empty, generatedKernel, kernel } from './kernel.js';
 import { autotuner, shapeClass, type TuneResult } from '../runtime/autotune.js';
-import { configFits, configId, configName, fastLayout, generateFastMatmul, wgSize, type FastConfig, type FastEpilogue, type FastLayout } from './matmul_fast.js';
+import { configFits, configId, configName, fastLayout, generateFastMatmul, layoutId, wgSize, type FastConfig, type FastEpilogue, type FastLayout } from './matmul_fast.js';
 import { columnSums, sumToShape } from './reduce.js';
 import { splitKChoices, splitKCount, splitKFits, splitKLayouts } from './matmul_splitk.js';
 import { geluBackward } from './elementwise.js';
@@ -119,8 +119,30 @@ export function matmulKernelChoices(): MatmulChoice[] {
 }
 
 function tuneKey(layout: FastLayout, m: number, n: number, k: number, batch: number): string {
-  const half = layout.halfA || layout.halfB ? `h${layout.halfA ? 'a' : ''}${layout.halfB ? 'b' : ''}` : '';
-  return autotuner.key(runtime(), 'matmul', `${layout.a}${layout.b}${layout.vecA ? 'v' : 's'}${layout.vecB ? 'v' : 's'}${half}|${shapeClass(m, n, k, batch)}`);
+  return autotuner.key(runtime(), 'matmul', `${layoutId(layout)}|${shapeClass(m, n, k, batch)}`);
+}
+
+export type OperandReads = 'auto' | 'texture' | 'buffer';
+let operandReads: OperandReads = 'auto';
+
+/**
+ * How the fast kernels read vec4 f32 operands: 'texture' through linear texture views (texture_view.ts: a copy of
+ * the operand, then loads that cost about half a storage-buffer load on lavapipe), 'buffer' straight from the
+ * storage buffer, 'auto' (default) textures on software adapters, where it was measured to pay (the x·Wᵀ product
+ * 1.6× faster on lavapipe), buffers on GPUs (not measured there). Textures need WGSL's
+ * readonly_and_readwrite_storage_textures; without it every mode reads buffers.
+ */
+export function setMatmulOperandReads(mode: OperandReads): void {
+  operandReads = mode;
+}
+
+/** The layout with the operands that will be read through texture views marked (texA / texB). */
+function withTextureReads(l: FastLayout, a: Tensor, b: Tensor): FastLayout {
+  const rt = runtime();
+  const pool = rt.textures;
+  if (!pool || operandReads === 'buffer' || (operandReads === 'auto' && !rt.info.isSoftware)) return l;
+  const fits = (t: Tensor): boolean => Math.ceil(t.binding.size / 16) <= pool.capacity; // else buffer reads
+  return { ...l, texA: l.vecA && !l.halfA && fits(a), texB: l.vecB && !l.halfB && fits(b) };
 }
 
 /** Forces a kernel for every strided product (tests and autotuning); undefined restores the tuned / default choice. */
@@ -139,8 +161,9 @@ export function stridedMatmul(args: StridedMatmulArgs): void {
   const outputs = [c ? c.binding : dummyBinding('write'), gelu ? gelu.binding : dummyBinding('write')];
   const epilogue = [gelu ? 1 : 0, c ? 1 : 0]; // act, store_pre
   const half = a.dtype === 'f16' || b.dtype === 'f16';
-  const fl = k > 0 ? halfLayout(fastLayout(m, n, k, args.aLayout, args.bLayout, args.cLayout), a, b) : undefined;
-  if (half && !fl) throw new Error(`stridedMatmul: f16 operands need unit inner strides and K > 0 (the generic kernel is f32 only)`);
+  const hl = k > 0 ? halfLayout(fastLayout(m, n, k, args.aLayout, args.bLayout, args.cLayout), a, b) : undefined;
+  if (half && !hl) throw new Error(`stridedMatmul: f16 operands need unit inner strides and K > 0 (the generic kernel is f32 only)`);
+  const fl = hl && { ...withTextureReads(hl, a, b), lda: hl.lda, ldb: hl.ldb, ldc: hl.ldc };
   if (fl) {
     const configs = fastConfigs(fl);
     const key = tuneKey(fl, m, n, k, batch1 * batch2);
@@ -168,11 +191,16 @@ export function stridedMatmul(args: StridedMatmulArgs): void {
         vecC: n % 4 === 0 && fl.ldc % 4 === 0 && cl.batch1 % 4 === 0 && cl.batch2 % 4 === 0,
       };
       const name = configName(fl, config, epi);
-      runtime().dispatch(generatedKernel(name, () => generateFastMatmul(fl, config, epi)), [a.binding, b.binding, bias, ...outputs], u.buffer, [
+      const rt = runtime();
+      const aIn = fl.texA ? rt.textureView(a.binding) : a.binding;
+      const bIn = fl.texB ? rt.textureView(b.binding) : b.binding;
+      rt.dispatch(generatedKernel(name, () => generateFastMatmul(fl, config, epi)), [aIn, bIn, bias, ...outputs], u.buffer, [
         Math.ceil(n / config.cols),
         Math.ceil(m / (wgSize(config) * config.rows)),
         batch1 * batch2,
       ]);
+      // Queue order keeps a released view's next copy after this dispatch.
+      for (const v of [aIn, bIn]) if ('view' in v) rt.releaseTextureView(v);
       return;
     }
   }
@@ -246,8 +274,9 @@ export async function autotuneMatmulOp(run: () => (Tensor | null | undefined)[] 
  * overwritten.
  */
 export async function autotuneStridedMatmul(args: StridedMatmulArgs, repeats = 2): Promise<TuneResult | undefined> {
-  const fl = halfLayout(fastLayout(args.m, args.n, args.k, args.aLayout, args.bLayout, args.cLayout), args.a, args.b);
-  if (!fl || args.k === 0) return undefined;
+  const hl = halfLayout(fastLayout(args.m, args.n, args.k, args.aLayout, args.bLayout, args.cLayout), args.a, args.b);
+  if (!hl || args.k === 0) return undefined;
+  const fl = withTextureReads(hl, args.a, args.b); // the key stridedMatmul will look up
   const ids = [...(fl.halfA || fl.halfB ? [] : ['strided']), ...fastConfigs(fl).map(configId), ...splitKChoices({ ...args, accumulate: false })];
   const key = tuneKey(fl, args.m, args.n, args.k, args.batch1 * args.batch2);
   const prev = forced;

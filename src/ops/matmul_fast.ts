@@ -8,6 +8,7 @@
 // subgroup, CN / lanes vec4s per lane, and shared with subgroupBroadcast ('subgroup': on lavapipe a non-uniform load costs a per-lane loop, so
 // loading each value once per subgroup wins), or loaded by every lane ('plain'). vec4 bindings are used where the
 // layout is 4-aligned; otherwise scalar loads with per-element guards handle any shape (tails in M, N and K).
+import { TEXTURE_WIDTH } from '../runtime/texture_view.js';
 import type { MatrixLayout } from './matmul.js';
 import { GELU_MATH_WGSL } from './sources.js';
 
@@ -43,6 +44,13 @@ export interface FastLayout {
   /** A / B stored as float16 (read through shader-f16, widened to f32: accumulation stays f32). */
   halfA?: boolean;
   halfB?: boolean;
+  /**
+   * A / B (vec4, f32) read through a read-only rgba32float storage texture: the operand's buffer copied into a
+   * linear view TEXTURE_WIDTH texels wide (texture_view.ts), vec4 i at (i % width, i / width). On lavapipe a
+   * texture load costs about half a storage-buffer load (each of which is a per-lane loop there).
+   */
+  texA?: boolean;
+  texB?: boolean;
 }
 
 export const WORKGROUP = 64;
@@ -94,9 +102,10 @@ export const wgSize = (c: FastConfig): number => c.wg ?? WORKGROUP;
 export const configId = (c: FastConfig): string =>
   `${c.share}_r${c.rows}c${c.cols}${c.wg && c.wg !== WORKGROUP ? `w${c.wg}` : ''}${c.interleave && c.share === 'subgroup' ? 'i' : ''}${c.lanes && c.lanes !== 8 ? `l${c.lanes}` : ''}`;
 
-/** The layout's short id: A and B orientation, then per operand v(ec4) or s(calar), h when stored as f16. */
+/** The layout's short id: A and B orientation, then per operand v(ec4), t (vec4 read from a texture) or s(calar), h when stored as f16. */
 export const layoutId = (l: FastLayout): string =>
-  `${l.a}${l.b}_${l.vecA ? 'v' : 's'}${l.halfA ? 'h' : ''}${l.vecB ? 'v' : 's'}${l.halfB ? 'h' : ''}`;
+  `${l.a}${l.b}_${operandId(l.vecA, l.texA)}${l.halfA ? 'h' : ''}${operandId(l.vecB, l.texB)}${l.halfB ? 'h' : ''}`;
+const operandId = (vec: boolean, tex?: boolean): string => (vec ? (tex ? 't' : 'v') : 's');
 
 export function configName(l: FastLayout, c: FastConfig, e: FastEpilogue): string {
   return `matmul_fast_${layoutId(l)}_${configId(c)}_e${epilogueId(e)}`;
@@ -110,6 +119,21 @@ export function configFits(l: FastLayout, c: FastConfig): boolean {
   const w = wgSize(c);
   return (l.a === 'row' || c.rows % 4 === 0) && c.cols % (c.lanes ?? 8) === 0 && c.cols <= 64 && c.rows >= 1 && c.rows <= 8 &&
     w % 8 === 0 && w >= 8 && w <= 256;
+}
+
+/** An operand's binding: a storage array, or the read-only texture holding its linear vec4 view. */
+function operandBinding(name: string, binding: number, type: string, texture: boolean): string {
+  return texture
+    ? `@group(0) @binding(${binding}) var ${name}_tex: texture_storage_2d<rgba32float, read>;`
+    : `@group(0) @binding(${binding}) var<storage, read> ${name}: array<${type}>;`;
+}
+
+/** ${name}_vec(i): vec4 i of the operand, widened to f32. */
+function vecReader(name: string, texture: boolean): string {
+  const at = texture
+    ? `textureLoad(${name}_tex, vec2<u32>(i % ${TEXTURE_WIDTH}u, i / ${TEXTURE_WIDTH}u))`
+    : `vec4<f32>(${name}[i])`;
+  return `fn ${name}_vec(i: u32) -> vec4<f32> { return ${at}; }`;
 }
 
 export function generateFastMatmul(l: FastLayout, c: FastConfig, e: FastEpilogue): string {
@@ -141,19 +165,21 @@ export function generateFastMatmul(l: FastLayout, c: FastConfig, e: FastEpilogue
   ldc: u32, alpha: f32, has_bias: u32, accumulate: u32,
   act: u32, store_pre: u32,
 }
-@group(0) @binding(0) var<storage, read> a: array<${AT}>;
-@group(0) @binding(1) var<storage, read> b: array<${BT}>;
+${operandBinding('a', 0, AT, !!l.texA)}
+${operandBinding('b', 1, BT, !!l.texB)}
 @group(0) @binding(2) var<storage, read> bias: array<${CT}>;
 @group(0) @binding(3) var<storage, read_write> c: array<${CT}>;
 @group(0) @binding(4) var<storage, read_write> act_out: array<${CT}>;
 @group(0) @binding(5) var<uniform> p: Params;
 `);
-  // Loads: every index is clamped inside the matrix; values past K are zeroed.
+  // Loads: every index is clamped inside the matrix; values past K are zeroed. vec4 operands go through a_vec / b_vec.
+  if (l.vecA) w(vecReader('a', !!l.texA));
+  if (l.vecB) w(vecReader('b', !!l.texB));
   if (l.a === 'row') {
     w(`// 4 consecutive k of row r (clamped), zero past K.
 fn load_a(base: u32, r: u32, k: u32) -> vec4<f32> {
   let rr = min(r, p.m - 1u);`);
-    if (l.vecA) w(`  return vec4<f32>(a[(base + rr * p.lda + k) / 4u]);`);
+    if (l.vecA) w(`  return a_vec((base + rr * p.lda + k) / 4u);`);
     else w(`  var v: vec4<f32>;
   for (var e = 0u; e < 4u; e++) { v[e] = select(0.0, f32(a[base + rr * p.lda + min(k + e, p.k - 1u)]), k + e < p.k); }
   return v;`);
@@ -162,7 +188,7 @@ fn load_a(base: u32, r: u32, k: u32) -> vec4<f32> {
     w(`// 4 consecutive rows r.. (clamped) at k, zero past K.
 fn load_a(base: u32, r: u32, k: u32) -> vec4<f32> {
   let kk = min(k, p.k - 1u);`);
-    if (l.vecA) w(`  let v = vec4<f32>(a[(base + kk * p.lda + min(r, p.m - 4u)) / 4u]);`);
+    if (l.vecA) w(`  let v = a_vec((base + kk * p.lda + min(r, p.m - 4u)) / 4u);`);
     else w(`  var v: vec4<f32>;
   for (var e = 0u; e < 4u; e++) { v[e] = f32(a[base + kk * p.lda + min(r + e, p.m - 1u)]); }`);
     w(`  return select(vec4<f32>(0.0), v, k < p.k);
@@ -172,7 +198,7 @@ fn load_a(base: u32, r: u32, k: u32) -> vec4<f32> {
     w(`// 4 consecutive columns n.. (clamped) at k, zero past K.
 fn load_b(base: u32, n: u32, k: u32) -> vec4<f32> {
   let kk = min(k, p.k - 1u);`);
-    if (l.vecB) w(`  let v = vec4<f32>(b[(base + kk * p.ldb + min(n, p.n - 4u)) / 4u]);`);
+    if (l.vecB) w(`  let v = b_vec((base + kk * p.ldb + min(n, p.n - 4u)) / 4u);`);
     else w(`  var v: vec4<f32>;
   for (var e = 0u; e < 4u; e++) { v[e] = f32(b[base + kk * p.ldb + min(n + e, p.n - 1u)]); }`);
     w(`  return select(vec4<f32>(0.0), v, k < p.k);
@@ -181,7 +207,7 @@ fn load_b(base: u32, n: u32, k: u32) -> vec4<f32> {
     w(`// 4 consecutive k of column n (clamped), zero past K.
 fn load_b(base: u32, n: u32, k: u32) -> vec4<f32> {
   let nn = min(n, p.n - 1u);`);
-    if (l.vecB) w(`  return vec4<f32>(b[(base + nn * p.ldb + k) / 4u]);`);
+    if (l.vecB) w(`  return b_vec((base + nn * p.ldb + k) / 4u);`);
     else w(`  var v: vec4<f32>;
   for (var e = 0u; e < 4u; e++) { v[e] = select(0.0, f32(b[base + nn * p.ldb + min(k + e, p.k - 1u)]), k + e < p.k); }
   return v;`);

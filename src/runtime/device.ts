@@ -31,6 +31,7 @@ const WANTED_LIMITS = [
   'maxComputeWorkgroupSizeY',
   'maxStorageBuffersPerShaderStage',
   'maxComputeWorkgroupsPerDimension',
+  'maxTextureDimension2D',
 ] as const;
 
 const OPTIONAL_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query'] as const;
@@ -91,6 +92,7 @@ async function create(options: InitOptions): Promise<Runtime> {
     isSoftware,
     features: [...features],
     limits,
+    wgslLanguageFeatures: [...(gpu.wgslLanguageFeatures ?? [])],
   };
   return new Runtime(device, info);
 }

@@ -3,6 +3,7 @@
 
 import { BufferPool, type MemoryStats } from './buffer_pool.js';
 import { BindingLimitError, DeviceLostError, KernelError } from './errors.js';
+import { TexturePool, type TextureBinding, type TextureStats } from './texture_view.js';
 
 export interface Kernel {
   /** Unique name of the WGSL source (cache key together with the constants). */
@@ -27,6 +28,8 @@ export interface RuntimeInfo {
   isSoftware: boolean;
   features: string[];
   limits: Record<string, number>;
+  /** navigator.gpu.wgslLanguageFeatures (e.g. readonly_and_readwrite_storage_textures). */
+  wgslLanguageFeatures: string[];
 }
 
 /** Dispatches encoded per submit before an automatic flush. */
@@ -46,6 +49,8 @@ export function setGPUWait(wait: <T>(p: Promise<T>) => Promise<T>): void {
 
 export class Runtime {
   readonly pool: BufferPool;
+  /** Linear texture views of buffers (texture_view.ts): undefined where WGSL lacks read-only storage textures. */
+  readonly textures: TexturePool | undefined;
   readonly features: ReadonlySet<string>;
   readonly info: RuntimeInfo;
   /** Number of readbacks done so far: lets tests and benches prove a training step reads nothing back. */
@@ -74,6 +79,7 @@ export class Runtime {
     this.info = info;
     this.features = new Set(info.features);
     this.pool = new BufferPool(device, () => this.flush());
+    if (info.wgslLanguageFeatures.includes('readonly_and_readwrite_storage_textures')) this.textures = new TexturePool(device, () => this.flush());
     this.uniformBuffer = device.createBuffer({
       size: this.uniformData.byteLength,
       usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
@@ -128,14 +134,15 @@ export class Runtime {
   }
 
   /**
-   * Encodes one dispatch. Bindings are storage buffers at @binding(0..n-1) in order (null: unused by this entry
-   * point); the uniform block, when given, is bound at @binding(n). Nothing is submitted until flush() (or the batch is full).
+   * Encodes one dispatch. Bindings are storage buffers (or texture views) at @binding(0..n-1) in order (null: unused
+   * by this entry point); the uniform block, when given, is bound at @binding(n). Nothing is submitted until flush()
+   * (or the batch is full).
    */
-  dispatch(kernel: Kernel, bindings: (Binding | null)[], uniforms: ArrayBuffer | undefined, workgroups: [number, number?, number?]): void {
+  dispatch(kernel: Kernel, bindings: (Binding | TextureBinding | null)[], uniforms: ArrayBuffer | undefined, workgroups: [number, number?, number?]): void {
     if (this.lost) throw this.lost;
     const maxBinding = this.device.limits.maxStorageBufferBindingSize;
     for (const b of bindings) {
-      if (b && b.size > maxBinding) throw new BindingLimitError(`kernel "${kernel.name}"`, b.size, maxBinding);
+      if (b && 'buffer' in b && b.size > maxBinding) throw new BindingLimitError(`kernel "${kernel.name}"`, b.size, maxBinding);
     }
     const maxGroups = this.device.limits.maxComputeWorkgroupsPerDimension;
     const [x, y = 1, z = 1] = workgroups;
@@ -146,7 +153,7 @@ export class Runtime {
     const pipeline = this.pipeline(kernel);
     // A null binding is one the entry point does not use (modules with several entry points and 'auto' layouts).
     const entries: GPUBindGroupEntry[] = [];
-    bindings.forEach((b, i) => b && entries.push({ binding: i, resource: { buffer: b.buffer } }));
+    bindings.forEach((b, i) => b && entries.push({ binding: i, resource: 'view' in b ? b.view : { buffer: b.buffer } }));
     if (uniforms) {
       if (uniforms.byteLength > UNIFORM_SLOT) throw new Error(`kernel "${kernel.name}": uniform block over ${UNIFORM_SLOT} bytes`);
       const offset = this.pending * UNIFORM_SLOT;
@@ -168,6 +175,22 @@ export class Runtime {
     this.pending++;
     this.dispatchCount++;
     if (this.pending >= MAX_PENDING_DISPATCHES) this.flush();
+  }
+
+  /**
+   * Encodes a copy of a buffer's used bytes into a pooled linear texture view (texture_view.ts; ends the current
+   * compute pass). Release it with releaseTextureView once the dispatches reading it are encoded.
+   */
+  textureView(b: Binding): TextureBinding {
+    if (!this.textures) throw new Error('textureView: this adapter\'s WGSL lacks readonly_and_readwrite_storage_textures');
+    return this.textures.view(() => {
+      this.endPass();
+      return (this.encoder ??= this.device.createCommandEncoder());
+    }, b.buffer, Math.ceil(b.size / 16) * 16);
+  }
+
+  releaseTextureView(t: TextureBinding): void {
+    this.textures!.release(t);
   }
 
   /** Encodes a buffer-to-buffer copy (ends the current compute pass). */
@@ -235,13 +258,14 @@ export class Runtime {
     this.throwIfFailed();
   }
 
-  memory(): MemoryStats {
-    return this.pool.stats();
+  memory(): MemoryStats & TextureStats {
+    return { ...this.pool.stats(), ...(this.textures?.stats() ?? { textureBytes: 0, texturesAllocated: 0 }) };
   }
 
   destroy(): void {
     this.flush();
     this.pool.trim();
+    this.textures?.trim();
     this.uniformBuffer.destroy();
     this.device.destroy();
   }
