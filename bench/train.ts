@@ -108,7 +108,8 @@ for (let s = 0; s < steps; s++) {
   dispatchesPerStep = rt.dispatchCount - d0;
   await rt.sync();
   stepMs.push(performance.now() - t0);
-  peakBytes = Math.max(peakBytes, rt.memory().bytesAllocated);
+  const mem = rt.memory(); // pooled buffers and the matmul operands' pooled texture views
+  peakBytes = Math.max(peakBytes, mem.bytesAllocated + mem.textureBytes);
   console.log(`  step ${s}: ${stepMs[s].toFixed(0)} ms${s === 0 ? ' (warm-up: pipeline compilation)' : ''}`);
 }
 const timed = stepMs.length > 1 ? stepMs.slice(1) : stepMs;
