@@ -8,6 +8,7 @@ import * as wt from '../src/index.js';
 import * as A from '../src/ops/reference/attention.js';
 import { dropout as refDropout, dropoutMask } from '../src/ops/reference/dropout.js';
 import { softmax as refSoftmax } from '../src/ops/reference/softmax.js';
+import { concat as refConcat } from '../src/ops/reference/shape.js';
 import type { NdArray } from '../src/ops/reference/nd.js';
 import { checkForward, compare, gradCheck, normal, read, ref, reseed, uniform } from './helpers/check.js';
 
@@ -156,6 +157,72 @@ describe('fused and unfused self-attention agree, dropout included', () => {
   });
 });
 
+describe('unfused self-attention over chunks of the batch (tensors past one binding)', () => {
+  it('chunked equals one call: output, gradients and the dropout stream, with a mask; chunks of 2 of a batch of 5', async () => {
+    const c: Case = { b: 5, t: 12, h: 2, d: 4, masked: true, p: 0.25 };
+    const shape = [c.b, c.t, c.h * c.d];
+    const n = c.b * c.t * c.h * c.d;
+    const data = [normal(n), normal(n), normal(n)];
+    const g = normal(n);
+    const mask = keyMask(c.b, c.t);
+    const seqBytes = c.h * c.t * c.t * 4;
+    const run = async (chunkBytes: number | undefined) =>
+      wt.tidyAsync(async () => {
+        wt.setAttentionKernel('unfused');
+        wt.setAttentionChunkBytes(chunkBytes);
+        const names: string[] = [];
+        wt.runtime().profiler = { onDispatch: (nm) => void names.push(nm) };
+        try {
+          const xs = data.map((x) => wt.tensor(x, shape).requireGrad());
+          const rng = new wt.DropoutRng(5, 11);
+          const y = wt.selfAttention(xs[0], xs[1], xs[2], c.h, { scale: 0.5, mask: wt.tensor(mask, [c.b, c.t], 'i32'), dropout: { p: c.p!, rng } });
+          wt.backward(y, wt.tensor(g, shape));
+          return { y: await read(y), grads: await Promise.all(xs.map((x) => read(x.grad!))), offset: rng.offset, softmaxes: names.filter((nm) => nm.startsWith('softmax')).length };
+        } finally {
+          wt.runtime().profiler = undefined;
+          wt.setAttentionChunkBytes(undefined);
+          wt.setAttentionKernel('auto');
+        }
+      });
+    const whole = await run(undefined);
+    const chunked = await run(2 * seqBytes + 4); // 2 sequences per chunk: chunks of 2, 2, 1
+    expect(whole.softmaxes).toBe(2); // forward and backward, one call
+    expect(chunked.softmaxes).toBe(6); // three chunks
+    expect(chunked.offset).toBe(whole.offset); // the same counters drawn
+    compare('chunked vs whole output', chunked.y, whole.y, { rtol: 1e-6, scale: 1e-3 });
+    ['dq', 'dk', 'dv'].forEach((name, i) => compare(`chunked vs whole ${name}`, chunked.grads[i], whole.grads[i], { rtol: 1e-6, scale: 1e-3 }));
+  });
+
+  it("'auto' chunks on software adapters while one sequence fits and all fit 4 bindings, else takes the fused kernels", () => {
+    wt.setAttentionChunkBytes(1000);
+    try {
+      expect(wt.attentionKernelFor(64, 800, 100)).toBe('unfused'); // fits whole
+      expect(wt.attentionKernelFor(64, 4000, 1000)).toBe(wt.runtime().info.isSoftware ? 'unfused' : 'fused'); // chunks
+      expect(wt.attentionKernelFor(64, 4000, 1001)).toBe('fused'); // one sequence is over
+      expect(wt.attentionKernelFor(64, 4004, 100)).toBe('fused'); // over 4 bindings' worth in all
+    } finally {
+      wt.setAttentionChunkBytes(undefined);
+    }
+  });
+
+  it('concat along an axis, and its gradient', async () => {
+    const a = normal(2 * 3 * 4);
+    const b = normal(2 * 1 * 4);
+    const y = await wt.tidyAsync(async () => read(wt.concat([wt.tensor(a, [2, 3, 4]), wt.tensor(b, [2, 1, 4])], 1)));
+    const want: number[] = [];
+    for (let i = 0; i < 2; i++) want.push(...a.slice(i * 12, i * 12 + 12), ...b.slice(i * 4, i * 4 + 4));
+    compare('concat axis 1', y, Float64Array.from(want), { rtol: 0, scale: 1e-7 });
+    const stats = await gradCheck({
+      name: 'concat axis 1',
+      inputs: [{ shape: [2, 3, 4], data: Float32Array.from(a) }, { shape: [2, 1, 4], data: Float32Array.from(b) }],
+      gpu: (xs) => wt.concat(xs, 1),
+      reference: (xs) => refConcat(xs, 1),
+    });
+    expect(stats.length).toBe(2);
+    expect(() => wt.concat([wt.zeros([2, 3]), wt.zeros([3, 3])], 1)).toThrow(/does not match/);
+  });
+});
+
 describe('flashAttention arguments', () => {
   it('rejects unsupported head sizes, shape and mask mismatches, bad p', () => {
     const x = wt.zeros([1, 4, 12]);
@@ -164,11 +231,13 @@ describe('flashAttention arguments', () => {
     expect(() => wt.flashAttention(x, x, x, 3, { scale: 1, mask: wt.zeros([1, 5], 'i32') })).toThrow(/mask must be int32 \[1, 4\], got i32 \[1,5\]/);
     expect(() => wt.flashAttention(x, x, x, 3, { scale: 1, dropout: { p: 1, rng: new wt.DropoutRng(1) } })).toThrow(/dropout p must be in \[0, 1\), got 1/);
     expect(() => wt.setAttentionKernel('flash' as never)).toThrow(/expected 'auto', 'fused' or 'unfused', got 'flash'/);
-    // 'auto': unfused while the [B, H, T, T] probabilities fit one binding, fused beyond (the only path that fits).
+    // 'auto': unfused while the [B, H, T, T] probabilities fit one binding; beyond, chunks of the batch on software
+    // adapters while one sequence's fit, else fused.
     const limit = wt.runtime().limits.maxStorageBufferBindingSize;
     expect(wt.getAttentionKernel()).toBe('auto');
     expect(wt.attentionKernelFor(64, 1024)).toBe('unfused');
-    expect(wt.attentionKernelFor(64, limit + 4)).toBe('fused');
+    expect(wt.attentionKernelFor(64, limit + 4, limit + 4)).toBe('fused'); // one sequence's alone is over
+    expect(wt.attentionKernelFor(64, limit + 4, 1024)).toBe(wt.runtime().info.isSoftware ? 'unfused' : 'fused'); // chunks on software
     // A head size the fused kernels cannot hold falls back to the unfused path whatever the preference.
     wt.setAttentionKernel('fused');
     expect(wt.attentionKernelFor(6)).toBe('unfused');

@@ -27,9 +27,9 @@ export class DropoutRng {
   }
 }
 
-function dropoutRaw(x: Tensor, p: number, seed: number, offset: number): Tensor {
+function dropoutRaw(x: Tensor, p: number, seed: number, offset: number, first: number): Tensor {
   const y = empty(x.shape);
-  const u = new Uniforms().u32(x.size).f32(p).u32(seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, offset >>> 0);
+  const u = new Uniforms().u32(x.size).f32(p).u32(seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, offset >>> 0, first >>> 0);
   // vec4s where the size allows: the same mask and values (each element's draw depends only on its index).
   const vec4 = x.size % 4 === 0;
   runtime().dispatch(
@@ -43,9 +43,25 @@ function dropoutRaw(x: Tensor, p: number, seed: number, offset: number): Tensor 
 export function dropout(x: Tensor, p: number, rng: DropoutRng): Tensor {
   assertFloat('dropout', x);
   if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
+  if (p === 0) return record('dropout', [x], clone(x), (g) => [clone(g)]); // draws no counters
+  return dropoutSlice(x, p, { seed: rng.seed, offset: rng.next(x.size), first: 0 });
+}
+
+/** Where a dropout call's mask comes from: the stream (seed, offset), x being its elements first… */
+export interface DropoutSlice {
+  seed: number;
+  offset: number;
+  first: number;
+}
+
+/**
+ * Dropout of x as elements [first, first + x.size) of a larger tensor whose counters start at `offset`: chunks of
+ * a tensor draw exactly the mask the whole tensor would. x: any → same shape.
+ */
+export function dropoutSlice(x: Tensor, p: number, s: DropoutSlice): Tensor {
+  assertFloat('dropout', x);
+  if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
   if (p === 0) return record('dropout', [x], clone(x), (g) => [clone(g)]);
-  const seed = rng.seed;
-  const offset = rng.next(x.size);
-  const y = dropoutRaw(x, p, seed, offset);
-  return record('dropout', [x], y, (g) => [dropoutRaw(g, p, seed, offset)]);
+  const y = dropoutRaw(x, p, s.seed, s.offset, s.first);
+  return record('dropout', [x], y, (g) => [dropoutRaw(g, p, s.seed, s.offset, s.first)]);
 }

@@ -5,8 +5,9 @@
 import { runtime } from '../runtime/device.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { attentionContext, attentionScores } from './attention.js';
-import { dropout } from './dropout.js';
+import { dropoutSlice, type DropoutSlice } from './dropout.js';
 import { flashAttention, flashAttentionSupports, type AttentionOptions } from './flash_attention.js';
+import { concat, narrow } from './shape.js';
 import { softmax } from './softmax.js';
 
 export type AttentionKernel = 'auto' | 'fused' | 'unfused';
@@ -16,8 +17,9 @@ let preference: AttentionKernel = 'auto';
 
 /**
  * Chooses the attention kernels for every later call. 'auto': the unfused path (measured faster on lavapipe; the
- * fused kernels are not yet measured on a GPU) while its [B, H, T, T] tensors fit one storage binding, the fused
- * kernels beyond (long sequences, big batches: the only path that fits).
+ * fused kernels are not yet measured on a GPU) while its [B, H, T, T] tensors fit one storage binding; beyond that
+ * (long sequences, big batches), on software adapters the unfused path run over chunks of the batch that each fit
+ * (up to 4 bindings' worth in all), elsewhere the fused kernels (O(T) memory). 'unfused' chunks the batch as needed.
  */
 export function setAttentionKernel(kernel: AttentionKernel): void {
   if (!['auto', 'fused', 'unfused'].includes(kernel)) throw new Error(`setAttentionKernel: expected 'auto', 'fused' or 'unfused', got '${kernel}'`);
@@ -29,22 +31,58 @@ export function getAttentionKernel(): AttentionKernel {
   return preference;
 }
 
-/** The path selfAttention takes for this head size (and [B, H, T, T] probabilities of `probsBytes` bytes) now. */
-export function attentionKernelFor(headDim: number, probsBytes = 0): 'fused' | 'unfused' {
+/** Bytes one chunk's [b, H, T, T] tensors may take: the binding limit (tests lower it to exercise chunking). */
+let chunkLimitBytes: number | undefined;
+export function setAttentionChunkBytes(bytes: number | undefined): void {
+  chunkLimitBytes = bytes;
+}
+const chunkLimit = (): number => chunkLimitBytes ?? runtime().limits.maxStorageBufferBindingSize;
+/** 'auto' chunks the unfused path up to this many bindings' worth of [B, H, T, T] probabilities (16×512: 1.6). */
+const CHUNKED_MAX = 4;
+
+/**
+ * The path selfAttention takes for this head size now, given the [B, H, T, T] probabilities' bytes (`probsBytes`)
+ * and one sequence's share of them (`seqBytes`, 0: unknown, taken as fitting).
+ */
+export function attentionKernelFor(headDim: number, probsBytes = 0, seqBytes = 0): 'fused' | 'unfused' {
   if (!flashAttentionSupports(headDim)) return 'unfused';
   if (preference !== 'auto') return preference;
-  return probsBytes > runtime().limits.maxStorageBufferBindingSize ? 'fused' : 'unfused';
+  if (probsBytes <= chunkLimit()) return 'unfused';
+  // Over one binding: software adapters chunk the batch (the tuned products beat the fused kernels' per-row loops
+  // there: a 16×512 training step 1.7-1.9× faster, bench/README.md) up to CHUNKED_MAX bindings' worth, as the
+  // backward keeps those tensors for every layer; GPUs, and anything bigger, take the fused kernels (O(T) memory).
+  return runtime().info.isSoftware && seqBytes <= chunkLimit() && probsBytes <= CHUNKED_MAX * chunkLimit() ? 'unfused' : 'fused';
 }
 
 /** q, k, v: [B, T, H·D] → context [B, T, H·D] = dropout(softmax(scale·q·kᵀ + mask))·v per head. */
 export function selfAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, options: AttentionOptions): Tensor {
   const [b, t, hd] = q.shape;
-  if (q.rank === 3 && hd % heads === 0 && attentionKernelFor(hd / heads, b * heads * t * t * 4) === 'fused') {
+  const seqBytes = heads * t * t * 4;
+  if (q.rank === 3 && hd % heads === 0 && attentionKernelFor(hd / heads, b * seqBytes, seqBytes) === 'fused') {
     return flashAttention(q, k, v, heads, options);
   }
+  const drop = options.dropout && options.dropout.p > 0 ? options.dropout : undefined;
+  const perChunk = Math.max(1, Math.floor(chunkLimit() / seqBytes));
+  if (q.rank !== 3 || perChunk >= b) {
+    return unfusedAttention(q, k, v, heads, options, drop && { seed: drop.rng.seed, offset: drop.rng.next(b * heads * t * t), first: 0 });
+  }
+  // The batch in chunks whose [b, H, T, T] tensors fit one binding. Dropout reserves the whole batch's counters once
+  // and each chunk draws its own elements' share of them: the same mask as one unchunked call.
+  const offset = drop?.rng.next(b * heads * t * t) ?? 0;
+  const contexts: Tensor[] = [];
+  for (let b0 = 0; b0 < b; b0 += perChunk) {
+    const n = Math.min(perChunk, b - b0);
+    const part = (x: Tensor): Tensor => narrow(x, 0, b0, n);
+    const slice = drop && { seed: drop.rng.seed, offset, first: b0 * seqBytes / 4 };
+    contexts.push(unfusedAttention(part(q), part(k), part(v), heads, { ...options, mask: options.mask && part(options.mask) }, slice));
+  }
+  return concat(contexts, 0);
+}
+
+/** The products around softmax and dropout (drawing `drop`'s slice of the mask). q, k, v: [B, T, H·D] → [B, T, H·D]. */
+function unfusedAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, options: AttentionOptions, drop: DropoutSlice | undefined): Tensor {
   const scores = attentionScores(q, k, heads, options.scale); // [B, H, T, T]
   let probs = softmax(scores, { mask: options.mask });
-  const drop = options.dropout;
-  if (drop && drop.p > 0) probs = dropout(probs, drop.p, drop.rng);
+  if (drop) probs = dropoutSlice(probs, options.dropout!.p, drop);
   return attentionContext(probs, v, heads);
 }

@@ -72,3 +72,31 @@ export function narrow(x: Tensor, axis: number, start: number, length: number): 
     return [dx];
   });
 }
+
+/** Joins tensors along `axis` (a copy). xs: shapes equal but on `axis` → [..., Σ sizes on axis, ...]. */
+export function concat(xs: readonly Tensor[], axis = 0): Tensor {
+  if (xs.length === 0) throw new Error('concat: no tensors');
+  const first = xs[0];
+  const ax = axis < 0 ? axis + first.rank : axis;
+  if (ax < 0 || ax >= first.rank) throw new Error(`concat: axis ${axis} is outside [${first.shape}]`);
+  for (const x of xs) {
+    if (x.rank !== first.rank || x.dtype !== first.dtype || x.shape.some((d, i) => i !== ax && d !== first.shape[i])) {
+      throw new Error(`concat: [${x.shape}] (${x.dtype}) does not match [${first.shape}] (${first.dtype}) outside axis ${ax}`);
+    }
+  }
+  const shape = first.shape.map((d, i) => (i === ax ? xs.reduce((s, x) => s + x.shape[ax], 0) : d));
+  const out = empty(shape, first.dtype);
+  const outStrides = contiguousStrides(shape);
+  const starts: number[] = [];
+  let at = 0;
+  for (const x of xs) {
+    starts.push(at);
+    stridedCopy(x, 0, contiguousStrides(x.shape), out, at * outStrides[ax], outStrides, x.shape);
+    at += x.shape[ax];
+  }
+  return record('concat', [...xs], out, (g) => xs.map((x, i) => {
+    const dx = empty(x.shape);
+    stridedCopy(g, starts[i] * outStrides[ax], outStrides, dx, 0, contiguousStrides(x.shape), x.shape);
+    return dx;
+  }));
+}

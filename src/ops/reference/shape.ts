@@ -42,3 +42,20 @@ export function broadcastTo(x: NdArray, shape: readonly number[]): NdArray {
   for (let i = 0; i < sizeOf(shape); i++) out.data[i] = x.data[broadcastIndex(unravel(i, shape), x.shape)];
   return out;
 }
+
+export function concat(xs: NdArray[], axis: number): NdArray {
+  const ax = axis < 0 ? axis + xs[0].shape.length : axis;
+  const shape = xs[0].shape.map((d, i) => (i === ax ? xs.reduce((s, x) => s + x.shape[ax], 0) : d));
+  const out = nd(shape);
+  const outStrides = stridesOf(shape);
+  let at = 0;
+  for (const x of xs) {
+    for (let i = 0; i < x.data.length; i++) {
+      const idx = unravel(i, x.shape);
+      idx[ax] += at;
+      out.data[idx.reduce((s, v, d) => s + v * outStrides[d], 0)] = x.data[i];
+    }
+    at += x.shape[ax];
+  }
+  return out;
+}
