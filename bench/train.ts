@@ -20,7 +20,7 @@ const steps = num('steps', rt.info.isSoftware ? 2 : 10);
 // Sequence lengths are uniform in [min-length, 1] · seq (0.6: 80% of the tokens real; IMDb batches of 16 padded to
 // their longest review, truncated at 512, have 54% real tokens: --seq 512 --min-length 0.1 is close to that).
 const minLength = num('min-length', 0.6);
-const inferBatches = (args.rest.get('infer') ?? '1,32').split(',').filter(Boolean).map(Number);
+const inferBatches = (args.rest.get('infer') ?? '1,32').split(',').map(Number).filter((b) => b > 0); // --infer 0: none
 const profile = !args.rest.has('no-profile');
 wt.setAttentionKernel((args.rest.get('attention') ?? 'auto') as wt.AttentionKernel);
 if (!args.rest.has('no-tune')) {

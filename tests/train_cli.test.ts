@@ -17,6 +17,7 @@ describe('train.js usage and errors', () => {
     expect(r.stdout).toContain('Training: optimizer:');
     expect(r.stdout).toMatch(/--learning-rate FLOAT\s+.*\(default: 0\.00002\)/);
     expect(r.stdout).toContain('--max-train-samples');
+    expect(r.stdout).toMatch(/--attention \{auto,fused,unfused\}\s+.*\(default: auto\)/);
   });
 
   it('usage errors exit 2 and name the flag', () => {
@@ -26,6 +27,9 @@ describe('train.js usage and errors', () => {
     const unknown = runTrainCli(['--lerning-rate', '1e-3']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('did you mean --learning-rate?');
+    const attention = runTrainCli(['--attention', 'flash']);
+    expect(attention.status).toBe(2);
+    expect(attention.stderr).toContain('--attention: expected one of auto, fused, unfused; got "flash"');
     const mismatch = runTrainCli(['--save-strategy', 'steps']);
     expect(mismatch.status).toBe(2);
     expect(mismatch.stderr).toContain('--load-best-model-at-end: requires the save and eval strategy to match');
