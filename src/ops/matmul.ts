@@ -137,7 +137,7 @@ export function setMatmulOperandReads(mode: OperandReads): void {
 }
 
 /** The layout with the operands that will be read through texture views marked (texA / texB). */
-function withTextureReads(l: FastLayout, a: Tensor, b: Tensor): FastLayout {
+function withTextureReads<L extends FastLayout>(l: L, a: Tensor, b: Tensor): L {
   const rt = runtime();
   const pool = rt.textures;
   if (!pool || operandReads === 'buffer' || (operandReads === 'auto' && !rt.info.isSoftware)) return l;
@@ -163,7 +163,7 @@ export function stridedMatmul(args: StridedMatmulArgs): void {
   const half = a.dtype === 'f16' || b.dtype === 'f16';
   const hl = k > 0 ? halfLayout(fastLayout(m, n, k, args.aLayout, args.bLayout, args.cLayout), a, b) : undefined;
   if (half && !hl) throw new Error(`stridedMatmul: f16 operands need unit inner strides and K > 0 (the generic kernel is f32 only)`);
-  const fl = hl && { ...withTextureReads(hl, a, b), lda: hl.lda, ldb: hl.ldb, ldc: hl.ldc };
+  const fl = hl && withTextureReads(hl, a, b);
   if (fl) {
     const configs = fastConfigs(fl);
     const key = tuneKey(fl, m, n, k, batch1 * batch2);
@@ -194,13 +194,16 @@ export function stridedMatmul(args: StridedMatmulArgs): void {
       const rt = runtime();
       const aIn = fl.texA ? rt.textureView(a.binding) : a.binding;
       const bIn = fl.texB ? rt.textureView(b.binding) : b.binding;
-      rt.dispatch(generatedKernel(name, () => generateFastMatmul(fl, config, epi)), [aIn, bIn, bias, ...outputs], u.buffer, [
-        Math.ceil(n / config.cols),
-        Math.ceil(m / (wgSize(config) * config.rows)),
-        batch1 * batch2,
-      ]);
-      // Queue order keeps a released view's next copy after this dispatch.
-      for (const v of [aIn, bIn]) if ('view' in v) rt.releaseTextureView(v);
+      try {
+        rt.dispatch(generatedKernel(name, () => generateFastMatmul(fl, config, epi)), [aIn, bIn, bias, ...outputs], u.buffer, [
+          Math.ceil(n / config.cols),
+          Math.ceil(m / (wgSize(config) * config.rows)),
+          batch1 * batch2,
+        ]);
+      } finally {
+        // Queue order keeps a released view's next copy after this dispatch.
+        for (const v of [aIn, bIn]) if ('view' in v) rt.releaseTextureView(v);
+      }
       return;
     }
   }
