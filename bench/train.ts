@@ -36,7 +36,8 @@ if (!args.rest.has('no-tune')) {
   if (tuned) console.log(`autotuned ${tuned} matmul product keys; cache: ${saveAutotuneCache()}`);
 }
 
-console.log(`adapter: ${rt.info.description}; DistilBERT-base (${layers} layers)${args.rest.has('fp16') ? ', f16 weights in Linear products' : ''}, train ${batch}×${seq}, ${steps} steps; attention kernels: ${wt.attentionKernelFor(64, batch * 12 * seq * seq * 4, 12 * seq * seq * 4)}; inference ${inferBatches.map((b) => `${b}×${seq}`).join(', ')}`);
+const attentionPath = wt.attentionKernelFor(64, batch * 12 * seq * seq * 4, 12 * seq * seq * 4); // DistilBERT-base: 12 heads of 64
+console.log(`adapter: ${rt.info.description}; DistilBERT-base (${layers} layers)${args.rest.has('fp16') ? ', f16 weights in Linear products' : ''}, train ${batch}×${seq}, ${steps} steps; attention kernels: ${attentionPath}; inference ${inferBatches.map((b) => `${b}×${seq}`).join(', ')}`);
 
 const config = new wt.DistilBertConfig({ n_layers: layers, num_labels: 2 });
 const model = wt.DistilBertForSequenceClassification.fromConfig(config, { seed: 1 });
@@ -89,7 +90,7 @@ function trainStep(x: wt.ClassifierInputs): void {
 }
 
 const timer = new GpuTimer(rt, args.timer);
-const result: Record<string, unknown> = { bench: 'train', date: new Date().toISOString(), adapter: adapterRecord(rt), layers, seq, minLength, params: nParams, fp16, attention: wt.attentionKernelFor(64, batch * 12 * seq * seq * 4, 12 * seq * seq * 4) };
+const result: Record<string, unknown> = { bench: 'train', date: new Date().toISOString(), adapter: adapterRecord(rt), layers, seq, minLength, params: nParams, fp16, attention: attentionPath };
 
 // Training.
 model.train();

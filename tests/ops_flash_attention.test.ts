@@ -130,26 +130,44 @@ describe('flashAttention backward (finite differences)', () => {
   }
 });
 
+/**
+ * selfAttention forward and backward on fixed random q, k, v, upstream gradient and key mask for case c, run after
+ * configure() (kernel choice, chunk size): the output, the q/k/v gradients, the dropout stream's offset after, and
+ * the kernels dispatched.
+ */
+function attentionRunner(c: Case, scale: number, rngSeed: number, rngOffset: number) {
+  const shape = [c.b, c.t, c.h * c.d];
+  const n = c.b * c.t * c.h * c.d;
+  const data = [normal(n), normal(n), normal(n)];
+  const g = normal(n);
+  const mask = keyMask(c.b, c.t);
+  return (configure: () => void) =>
+    wt.tidyAsync(async () => {
+      configure();
+      const kernels: string[] = [];
+      wt.runtime().profiler = { onDispatch: (name) => void kernels.push(name) };
+      try {
+        const xs = data.map((x) => wt.tensor(x, shape).requireGrad());
+        const rng = new wt.DropoutRng(rngSeed, rngOffset);
+        const y = wt.selfAttention(xs[0], xs[1], xs[2], c.h, { scale, mask: wt.tensor(mask, [c.b, c.t], 'i32'), dropout: { p: c.p!, rng } });
+        wt.backward(y, wt.tensor(g, shape));
+        return { y: await read(y), grads: await Promise.all(xs.map((x) => read(x.grad!))), offset: rng.offset, kernels };
+      } finally {
+        wt.runtime().profiler = undefined;
+      }
+    });
+}
+
 describe('fused and unfused self-attention agree, dropout included', () => {
   it('same output and gradients from the same dropout stream', async () => {
     const c: Case = { b: 2, t: 24, h: 3, d: 8, masked: true, p: 0.2 };
-    const shape = [c.b, c.t, c.h * c.d];
-    const n = c.b * c.t * c.h * c.d;
-    const data = [normal(n), normal(n), normal(n)];
-    const g = normal(n);
-    const mask = keyMask(c.b, c.t);
-    const run = async (kernel: 'fused' | 'unfused') =>
-      wt.tidyAsync(async () => {
-        wt.setAttentionKernel(kernel);
-        expect(wt.attentionKernelFor(c.d)).toBe(kernel);
-        const xs = data.map((x) => wt.tensor(x, shape).requireGrad());
-        const rng = new wt.DropoutRng(99, 7);
-        const y = wt.selfAttention(xs[0], xs[1], xs[2], c.h, { scale: 0.35, mask: wt.tensor(mask, [c.b, c.t], 'i32'), dropout: { p: c.p!, rng } });
-        wt.backward(y, wt.tensor(g, shape));
-        return { y: await read(y), grads: await Promise.all(xs.map((x) => read(x.grad!))), offset: rng.offset };
-      });
-    const fused = await run('fused');
-    const unfused = await run('unfused');
+    const run = attentionRunner(c, 0.35, 99, 7);
+    const using = (kernel: 'fused' | 'unfused') => () => {
+      wt.setAttentionKernel(kernel);
+      expect(wt.attentionKernelFor(c.d)).toBe(kernel);
+    };
+    const fused = await run(using('fused'));
+    const unfused = await run(using('unfused'));
     wt.setAttentionKernel('auto');
     expect(fused.offset).toBe(unfused.offset); // the same counters drawn
     compare('fused vs unfused output', fused.y, unfused.y, { rtol: 1e-5, scale: 1e-2 });
@@ -160,37 +178,25 @@ describe('fused and unfused self-attention agree, dropout included', () => {
 describe('unfused self-attention over chunks of the batch (tensors past one binding)', () => {
   it('chunked equals one call: output, gradients and the dropout stream, with a mask; chunks of 2 of a batch of 5', async () => {
     const c: Case = { b: 5, t: 12, h: 2, d: 4, masked: true, p: 0.25 };
-    const shape = [c.b, c.t, c.h * c.d];
-    const n = c.b * c.t * c.h * c.d;
-    const data = [normal(n), normal(n), normal(n)];
-    const g = normal(n);
-    const mask = keyMask(c.b, c.t);
     const seqBytes = c.h * c.t * c.t * 4;
-    const run = async (chunkBytes: number | undefined) =>
-      wt.tidyAsync(async () => {
-        wt.setAttentionKernel('unfused');
-        wt.setAttentionChunkBytes(chunkBytes);
-        const names: string[] = [];
-        wt.runtime().profiler = { onDispatch: (nm) => void names.push(nm) };
-        try {
-          const xs = data.map((x) => wt.tensor(x, shape).requireGrad());
-          const rng = new wt.DropoutRng(5, 11);
-          const y = wt.selfAttention(xs[0], xs[1], xs[2], c.h, { scale: 0.5, mask: wt.tensor(mask, [c.b, c.t], 'i32'), dropout: { p: c.p!, rng } });
-          wt.backward(y, wt.tensor(g, shape));
-          return { y: await read(y), grads: await Promise.all(xs.map((x) => read(x.grad!))), offset: rng.offset, softmaxes: names.filter((nm) => nm.startsWith('softmax')).length };
-        } finally {
-          wt.runtime().profiler = undefined;
-          wt.setAttentionChunkBytes(undefined);
-          wt.setAttentionKernel('auto');
-        }
-      });
-    const whole = await run(undefined);
-    const chunked = await run(2 * seqBytes + 4); // 2 sequences per chunk: chunks of 2, 2, 1
-    expect(whole.softmaxes).toBe(2); // forward and backward, one call
-    expect(chunked.softmaxes).toBe(6); // three chunks
-    expect(chunked.offset).toBe(whole.offset); // the same counters drawn
-    compare('chunked vs whole output', chunked.y, whole.y, { rtol: 1e-6, scale: 1e-3 });
-    ['dq', 'dk', 'dv'].forEach((name, i) => compare(`chunked vs whole ${name}`, chunked.grads[i], whole.grads[i], { rtol: 1e-6, scale: 1e-3 }));
+    const run = attentionRunner(c, 0.5, 5, 11);
+    const chunked = (chunkBytes: number | undefined) => () => {
+      wt.setAttentionKernel('unfused');
+      wt.setAttentionChunkBytes(chunkBytes);
+    };
+    try {
+      const whole = await run(chunked(undefined));
+      const parts = await run(chunked(2 * seqBytes + 4)); // 2 sequences per chunk: chunks of 2, 2, 1
+      const softmaxes = (r: { kernels: string[] }): number => r.kernels.filter((nm) => nm.startsWith('softmax')).length;
+      expect(softmaxes(whole)).toBe(2); // forward and backward, one call
+      expect(softmaxes(parts)).toBe(6); // three chunks
+      expect(parts.offset).toBe(whole.offset); // the same counters drawn
+      compare('chunked vs whole output', parts.y, whole.y, { rtol: 1e-6, scale: 1e-3 });
+      ['dq', 'dk', 'dv'].forEach((name, i) => compare(`chunked vs whole ${name}`, parts.grads[i], whole.grads[i], { rtol: 1e-6, scale: 1e-3 }));
+    } finally {
+      wt.setAttentionChunkBytes(undefined);
+      wt.setAttentionKernel('auto');
+    }
   });
 
   it("'auto' chunks on software adapters while one sequence fits and all fit 4 bindings, else takes the fused kernels", () => {

@@ -41,10 +41,8 @@ function dropoutRaw(x: Tensor, p: number, seed: number, offset: number, first: n
 
 /** x: any → same shape; elements zeroed with probability p, survivors scaled by 1/(1−p). Identity when p = 0. */
 export function dropout(x: Tensor, p: number, rng: DropoutRng): Tensor {
-  assertFloat('dropout', x);
-  if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
-  if (p === 0) return record('dropout', [x], clone(x), (g) => [clone(g)]); // draws no counters
-  return dropoutSlice(x, p, { seed: rng.seed, offset: rng.next(x.size), first: 0 });
+  // Checked before any counters are drawn; p = 0 draws none.
+  return checkedDropout(x, p, () => ({ seed: rng.seed, offset: rng.next(x.size), first: 0 }));
 }
 
 /** Where a dropout call's mask comes from: the stream (seed, offset), x being its elements first… */
@@ -59,9 +57,15 @@ export interface DropoutSlice {
  * a tensor draw exactly the mask the whole tensor would. x: any → same shape.
  */
 export function dropoutSlice(x: Tensor, p: number, s: DropoutSlice): Tensor {
+  return checkedDropout(x, p, () => s);
+}
+
+/** Checks x and p; p = 0 is the identity; else the mask of slice() (asked for only then). */
+function checkedDropout(x: Tensor, p: number, slice: () => DropoutSlice): Tensor {
   assertFloat('dropout', x);
   if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
   if (p === 0) return record('dropout', [x], clone(x), (g) => [clone(g)]);
+  const s = slice();
   const y = dropoutRaw(x, p, s.seed, s.offset, s.first);
   return record('dropout', [x], y, (g) => [dropoutRaw(g, p, s.seed, s.offset, s.first)]);
 }

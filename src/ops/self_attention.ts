@@ -61,20 +61,19 @@ export function selfAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, op
   if (q.rank === 3 && hd % heads === 0 && attentionKernelFor(hd / heads, b * seqBytes, seqBytes) === 'fused') {
     return flashAttention(q, k, v, heads, options);
   }
+  // Dropout reserves the whole batch's counters once; a chunk of the batch draws its own elements' share of them,
+  // so the mask is the one an unchunked call draws.
   const drop = options.dropout && options.dropout.p > 0 ? options.dropout : undefined;
+  const offset = drop?.rng.next(b * seqBytes / 4) ?? 0;
+  const slice = (first: number): DropoutSlice | undefined => drop && { seed: drop.rng.seed, offset, first };
   const perChunk = Math.max(1, Math.floor(chunkLimit() / seqBytes));
-  if (q.rank !== 3 || perChunk >= b) {
-    return unfusedAttention(q, k, v, heads, options, drop && { seed: drop.rng.seed, offset: drop.rng.next(b * heads * t * t), first: 0 });
-  }
-  // The batch in chunks whose [b, H, T, T] tensors fit one binding. Dropout reserves the whole batch's counters once
-  // and each chunk draws its own elements' share of them: the same mask as one unchunked call.
-  const offset = drop?.rng.next(b * heads * t * t) ?? 0;
+  if (q.rank !== 3 || perChunk >= b) return unfusedAttention(q, k, v, heads, options, slice(0));
+  // The batch in chunks whose [b, H, T, T] tensors fit one binding.
   const contexts: Tensor[] = [];
   for (let b0 = 0; b0 < b; b0 += perChunk) {
     const n = Math.min(perChunk, b - b0);
     const part = (x: Tensor): Tensor => narrow(x, 0, b0, n);
-    const slice = drop && { seed: drop.rng.seed, offset, first: b0 * seqBytes / 4 };
-    contexts.push(unfusedAttention(part(q), part(k), part(v), heads, { ...options, mask: options.mask && part(options.mask) }, slice));
+    contexts.push(unfusedAttention(part(q), part(k), part(v), heads, { ...options, mask: options.mask && part(options.mask) }, slice(b0 * seqBytes / 4)));
   }
   return concat(contexts, 0);
 }

@@ -1,5 +1,5 @@
-// Size-bucketed pool of storage buffers: a training step allocates the same sizes every step, so after the
-// first step every request is served from a free list and GPU memory stays flat.
+// Size-bucketed pool of storage buffers (the pooling itself: resource_pool.ts).
+import { ResourcePool } from './resource_pool.js';
 
 /** Rounds a byte size up to its bucket: powers of two up to 1 MiB, then steps of 1/8 of the power of two. */
 export function bucketSize(bytes: number): number {
@@ -19,66 +19,39 @@ export interface MemoryStats {
   buffersAllocated: number;
 }
 
-export class BufferPool {
-  private readonly free = new Map<number, GPUBuffer[]>();
-  private inUse = 0;
-  private allocated = 0;
-  private count = 0;
-  /**
-   * Idle bytes the pool may hold whatever is in use. Above both this and the bytes in use, a request that needs a
-   * new buffer first frees every idle one: steps of one shape reuse their buffers and never trim, while steps whose
-   * shapes vary (dynamic padding, skipped padding) cannot grow the pool without bound: at every allocation,
-   * allocated ≤ in use + max(in use, this) + the new buffer.
-   */
-  idleFloorBytes = 64 * 2 ** 20;
-
-  /** beforeTrim: submits pending work (an idle buffer may still be read by encoded, unsubmitted commands). */
+export class BufferPool extends ResourcePool<GPUBuffer> {
   constructor(
     private readonly device: GPUDevice,
-    private readonly beforeTrim: () => void = () => {},
-  ) {}
+    beforeTrim?: () => void,
+  ) {
+    super(beforeTrim);
+  }
 
   acquire(bytes: number): GPUBuffer {
-    const size = bucketSize(bytes);
-    const list = this.free.get(size);
-    let buffer = list?.pop();
-    if (!buffer) {
-      if (this.allocated - this.inUse > Math.max(this.inUse, this.idleFloorBytes)) {
-        this.beforeTrim();
-        this.trim();
-      }
-      buffer = this.create(size);
-    }
-    this.inUse += size;
-    return buffer;
+    return this.take(bucketSize(bytes));
   }
 
   release(buffer: GPUBuffer): void {
-    this.inUse -= buffer.size;
-    let list = this.free.get(buffer.size);
-    if (!list) this.free.set(buffer.size, (list = []));
-    list.push(buffer);
-  }
-
-  /** Frees every idle buffer (e.g. between a training run and inference). Pending commands must be submitted first. */
-  trim(): void {
-    for (const list of this.free.values()) {
-      for (const b of list) {
-        this.allocated -= b.size;
-        this.count--;
-        b.destroy();
-      }
-    }
-    this.free.clear();
+    this.give(buffer);
   }
 
   stats(): MemoryStats {
-    return { bytesInUse: this.inUse, bytesAllocated: this.allocated, buffersAllocated: this.count };
+    return { bytesInUse: this.inUseBytes, bytesAllocated: this.allocatedBytes, buffersAllocated: this.count };
   }
 
-  private create(size: number): GPUBuffer {
-    this.allocated += size;
-    this.count++;
+  protected create(size: number): GPUBuffer {
     return this.device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+  }
+
+  protected destroy(b: GPUBuffer): void {
+    b.destroy();
+  }
+
+  protected key(b: GPUBuffer): number {
+    return b.size;
+  }
+
+  protected bytes(b: GPUBuffer): number {
+    return b.size;
   }
 }

@@ -3,7 +3,9 @@
 // storage-buffer load whose address is not a constant is a per-lane loop with a bounds check per component, while
 // a storage-texture load is one call for the whole subgroup; measured here (Mesa 25.0.7, cache-resident data) about
 // half the cost per vec4, and the matmul's x·Wᵀ product 1.6× faster reading both operands so (bench/README.md).
-// The copy (a driver copy, ~5 GB/s there) is a few percent of a product's time. Textures are pooled like buffers.
+// The copy (a driver copy, ~5 GB/s there) is a few percent of a product's time. Textures are pooled like buffers
+// (resource_pool.ts).
+import { ResourcePool } from './resource_pool.js';
 
 /** Texels per row of a linear view: a power of two (the index split is a shift and a mask); 64 KiB rows. */
 export const TEXTURE_WIDTH = 4096;
@@ -30,21 +32,15 @@ export interface TextureStats {
   texturesAllocated: number;
 }
 
-export class TexturePool {
-  private readonly free = new Map<number, GPUTexture[]>();
-  private inUse = 0;
-  private allocated = 0;
-  private count = 0;
-  /** Idle bytes kept whatever is in use; past both, a miss frees every idle texture first (as BufferPool). */
-  idleFloorBytes = 64 * 2 ** 20;
+export class TexturePool extends ResourcePool<GPUTexture> {
   /** Rows a view may have: the device's maxTextureDimension2D (lowered by tests to exercise the buffer fallback). */
   maxRows: number;
 
-  /** beforeTrim: submits pending work (an idle texture may still be read by encoded, unsubmitted commands). */
   constructor(
     private readonly device: GPUDevice,
-    private readonly beforeTrim: () => void = () => {},
+    beforeTrim?: () => void,
   ) {
+    super(beforeTrim);
     this.maxRows = device.limits.maxTextureDimension2D;
   }
 
@@ -61,7 +57,7 @@ export class TexturePool {
   view(encoder: () => GPUCommandEncoder, buffer: GPUBuffer, bytes: number): TextureBinding {
     const vec4s = Math.ceil(bytes / TEXEL_BYTES);
     if (vec4s > this.capacity) throw new Error(`texture view of ${bytes} bytes exceeds ${this.capacity} texels (${this.maxRows} rows of ${TEXTURE_WIDTH})`);
-    const texture = this.acquire(Math.min(this.maxRows, textureRowsBucket(Math.ceil(vec4s / TEXTURE_WIDTH))));
+    const texture = this.take(Math.min(this.maxRows, textureRowsBucket(Math.ceil(vec4s / TEXTURE_WIDTH))));
     const full = Math.floor(vec4s / TEXTURE_WIDTH);
     const rest = vec4s % TEXTURE_WIDTH;
     const enc = encoder();
@@ -71,48 +67,31 @@ export class TexturePool {
   }
 
   release(binding: TextureBinding): void {
-    const t = binding.texture;
-    this.inUse -= bytesOf(t);
-    let list = this.free.get(t.height);
-    if (!list) this.free.set(t.height, (list = []));
-    list.push(t);
-  }
-
-  /** Frees every idle texture. Pending commands must be submitted first. */
-  trim(): void {
-    for (const list of this.free.values()) {
-      for (const t of list) {
-        this.allocated -= bytesOf(t);
-        this.count--;
-        t.destroy();
-      }
-    }
-    this.free.clear();
+    this.give(binding.texture);
   }
 
   stats(): TextureStats {
-    return { textureBytes: this.allocated, texturesAllocated: this.count };
+    return { textureBytes: this.allocatedBytes, texturesAllocated: this.count };
   }
 
-  private acquire(rows: number): GPUTexture {
-    let texture = this.free.get(rows)?.pop();
-    if (!texture) {
-      if (this.allocated - this.inUse > Math.max(this.inUse, this.idleFloorBytes)) {
-        this.beforeTrim();
-        this.trim();
-      }
-      texture = this.device.createTexture({
-        label: `linear view ${TEXTURE_WIDTH}×${rows}`,
-        size: [TEXTURE_WIDTH, rows],
-        format: 'rgba32float',
-        usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST,
-      });
-      this.allocated += bytesOf(texture);
-      this.count++;
-    }
-    this.inUse += bytesOf(texture);
-    return texture;
+  protected create(rows: number): GPUTexture {
+    return this.device.createTexture({
+      label: `linear view ${TEXTURE_WIDTH}×${rows}`,
+      size: [TEXTURE_WIDTH, rows],
+      format: 'rgba32float',
+      usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST,
+    });
+  }
+
+  protected destroy(t: GPUTexture): void {
+    t.destroy();
+  }
+
+  protected key(t: GPUTexture): number {
+    return t.height;
+  }
+
+  protected bytes(t: GPUTexture): number {
+    return t.width * t.height * TEXEL_BYTES;
   }
 }
-
-const bytesOf = (t: GPUTexture): number => t.width * t.height * TEXEL_BYTES;
