@@ -8,6 +8,8 @@ import { maxErr, randArray, refMatmul } from './helpers/matmul_ref.js';
 import * as wt from '../src/index.js';
 import { forceMatmulKernel, matmulKernelChoices, stridedMatmul, untunedMatmulChoice } from '../src/ops/matmul.js';
 import { sumToShape } from '../src/ops/reduce.js';
+import { layerNormRowShape } from '../src/ops/layernorm.js';
+import { subgroupRowSize } from '../src/ops/softmax.js';
 import { SPLIT_K_CHOICES, splitKChoices } from '../src/ops/matmul_splitk.js';
 import { geluScalar, normalCdf } from '../src/ops/reference/elementwise.js';
 
@@ -332,14 +334,18 @@ describe('one-row-per-subgroup softmax and layernorm vs float64', () => {
 });
 
 describe('layerNorm backward: input and parameter gradients in one pass vs float64', () => {
-  // With subgroups (lavapipe: 8 lanes), rows of up to 96 vec4s per lane take the generated one-pass kernel: 36 (2
-  // vec4s per lane, the last lane's second one past the row), 768 (24), 1032 (33, lanes partly past the row); 37 rows
-  // leave the last workgroup of 32 (or 4) rows short. 3076 (97 per lane) is past its limit: streamed rows, 8 per
-  // workgroup. Without subgroups the same shapes take the generic kernels. All three gradients, x only, and
-  // gamma/beta only (the separate parameter pass).
+  // With a fixed subgroup size, rows are held in registers by one subgroup (generated kernel): 36 columns (1 vec4 per
+  // lane, the last lane's past the row), 768, 1032 (lanes partly past the row), 3076 (software adapters: more than
+  // their cap per lane, 24, so the rest of the row is streamed in each pass; GPUs hold it all); 12292 columns are past
+  // every cap (the streamed tail on every adapter). 37 rows leave the last workgroup of 32 (or 4) rows short. Without
+  // subgroups the same shapes take the generic kernels. All three gradients, x only, and gamma/beta only (the
+  // separate parameter pass).
   it('dx, dgamma, dbeta on 37 / 19 / 3 rows with NaN-poisoned partials', async () => {
     const { poison } = await import('./helpers/check.js');
-    for (const [rows, cols] of [[37, 36], [37, 768], [19, 1032], [3, 768], [19, 3076]]) {
+    const paths = new Set<string>();
+    for (const [rows, cols] of [[37, 36], [37, 768], [19, 1032], [3, 768], [19, 3076], [3, 12292]]) {
+      const shape = layerNormRowShape(cols);
+      paths.add(shape ? (shape.tail ? 'tail' : 'held') : 'generic');
       const xv = randArray(rows * cols, rows + cols).map((v) => 1 + 2 * v);
       const gam = randArray(cols, cols + 1).map((v) => 1 + 0.3 * v);
       const bet = randArray(cols, cols + 2);
@@ -380,9 +386,7 @@ describe('layerNorm backward: input and parameter gradients in one pass vs float
         }
         const [dx, dg, db] = grads;
         const what = `[${rows},${cols}] x:${withX} params:${withParams}`;
-        const info = (rt.device as unknown as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
-        const sg = rt.features.has('subgroups') && info?.subgroupMinSize === info?.subgroupMaxSize ? info?.subgroupMinSize ?? 0 : 0;
-        const generatedExpected = withX && sg > 0 && Math.ceil(cols / 4 / sg) <= 96;
+        const generatedExpected = withX && shape !== null;
         expect(names.some((n) => n.startsWith('layernorm_backward_w')), `${what} took the generated kernel`).toBe(generatedExpected);
         expect(dx === null, `${what} dx`).toBe(!withX);
         expect(dg === null, `${what} dgamma`).toBe(!withParams);
@@ -393,6 +397,8 @@ describe('layerNorm backward: input and parameter gradients in one pass vs float
         for (const t of [x, gamma, beta, y, dx, dg, db]) t?.dispose();
       }
     }
+    // Both generated paths ran where rows can be held at all (a fixed subgroup size), else only the generic kernels.
+    expect([...paths].sort()).toEqual(subgroupRowSize(36) ? ['held', 'tail'] : ['generic']);
   });
 });
 

@@ -1,7 +1,6 @@
 // LayerNorm over the last axis, fused forward and backward (torch semantics: biased variance, eps inside sqrt).
 import layernormWgsl from '../../shaders/layernorm.wgsl';
 import layernormBackwardWgsl from '../../shaders/layernorm_backward.wgsl';
-import layernormSubgroupWgsl from '../../shaders/layernorm_subgroup.wgsl';
 import layernormParamGradWgsl from '../../shaders/layernorm_param_grad.wgsl';
 import { generateLayerNormBackward, generateLayerNormForward, layerNormBackwardName, layerNormForwardName, type LayerNormRowShape } from './layernorm_gen.js';
 import { columnChunks, columnSums } from './reduce.js';
@@ -13,10 +12,13 @@ import { assertFloat, empty, generatedKernel, grid1d, gridRows, kernel } from '.
 import { subgroupRowSize } from './softmax.js';
 
 /**
- * The generated kernels (layernorm_gen.ts) hold rows of up to HELD_MAX vec4s per lane (3072 columns with 8 lanes):
- * past that their unrolled code grows too long, and rows are streamed from memory instead.
+ * Vec4s per lane the generated kernels (layernorm_gen.ts) hold in registers; the rest of a longer row is streamed from
+ * memory in each pass. Software adapters cap it for compile time, which grows with held² on lavapipe (24: 16 + 26 s,
+ * forward + backward, on a Zen 5 host; 48: 50 + 103 s), at a cost in speed past the cap: [2048, 3072] at 16 lanes ran
+ * at 91 / 97% of a copy fully held (48 per lane) and 76 / 67% fully streamed. 24 holds DistilBERT's 768 columns
+ * with 8 or 16 lanes. GPUs compile fast: 96 (3072 columns with 8 lanes).
  */
-const HELD_MAX = 96;
+const HELD_CAP = { software: 24, gpu: 96 };
 /**
  * Rows per workgroup of the generated kernels: each workgroup loads gamma (and beta) once, and the backward writes
  * its dgamma/dbeta partial rows once, so more rows amortise that. Lavapipe, % of a plain copy in paired rounds:
@@ -24,17 +26,18 @@ const HELD_MAX = 96;
  * 16 rows 91 / 90%, 32 rows 99-101 / 87-90% (two runs each). A GPU wants the workgroups instead.
  */
 const HELD_ROWS = { software: 32, gpu: 4 };
-/**
- * Rows per workgroup of the one-pass backward of streamed rows: its dgamma/dbeta partials are 1/STREAMED_ROWS of x.
- * Measured on lavapipe at [2048, 3072], alternating runs: 41-54 ms against 49-66 ms for the two passes.
- */
-const STREAMED_ROWS = 8;
 
-/** The generated kernel's shape for rows of `cols` with subgroups of `sg` lanes, or null where it does not apply. */
-function heldShape(cols: number, sg: number): LayerNormRowShape | null {
-  const held = sg ? Math.ceil(cols / 4 / sg) : 0;
-  if (held === 0 || held > HELD_MAX) return null;
-  return { lanes: sg, held, rows: runtime().info.isSoftware ? HELD_ROWS.software : HELD_ROWS.gpu };
+/**
+ * The generated kernels' shape for rows of `cols` on this device (one subgroup per row), or null without a fixed
+ * subgroup size or with cols not a multiple of 4 (the generic kernels then run).
+ */
+export function layerNormRowShape(cols: number): LayerNormRowShape | null {
+  const lanes = subgroupRowSize(cols);
+  if (!lanes) return null;
+  const software = runtime().info.isSoftware;
+  const perLane = Math.ceil(cols / 4 / lanes);
+  const cap = software ? HELD_CAP.software : HELD_CAP.gpu;
+  return { lanes, held: Math.min(perLane, cap), rows: software ? HELD_ROWS.software : HELD_ROWS.gpu, tail: perLane > cap };
 }
 
 /** x: [..., C], gamma/beta: [C] → [..., C]. */
@@ -47,21 +50,14 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
   const rows = x.size / cols;
   const y = empty(x.shape);
   const stats = empty([rows, 2]);
-  // Subgroup rows of vec4s: held in registers by one subgroup (generated kernel), or streamed; else the generic
-  // kernel, one workgroup of 64 per row.
-  const sg = subgroupRowSize(cols);
-  const held = heldShape(cols, sg);
+  // Subgroup rows of vec4s: held in registers by one subgroup (generated kernel); else the generic kernel, one
+  // workgroup of 64 per row.
+  const held = layerNormRowShape(cols);
   if (held) {
     runtime().dispatch(
       generatedKernel(layerNormForwardName(held), () => generateLayerNormForward(held)),
       [x.binding, gamma.binding, beta.binding, y.binding, stats.binding], new Uniforms().u32(rows, cols / 4).f32(eps).buffer,
       gridRows(Math.ceil(rows / held.rows)),
-    );
-  } else if (sg) {
-    runtime().dispatch(
-      kernel('layernorm_subgroup', layernormSubgroupWgsl, { WG: sg }, 'forward'),
-      [x.binding, gamma.binding, beta.binding, y.binding, stats.binding, null, null, null, null],
-      new Uniforms().u32(rows, cols / 4).f32(eps).buffer, gridRows(rows),
     );
   } else {
     const u = new Uniforms().u32(rows, cols).f32(eps);
@@ -71,23 +67,10 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
     const ub = new Uniforms().u32(rows, cols);
     const paramGrads = gamma.requiresGrad || beta.requiresGrad;
     const dx = x.requiresGrad ? empty(x.shape) : null;
-    // Subgroup rows of up to HELD_MAX vec4s per lane: the generated kernel, one pass for all three gradients;
-    // longer rows: the streamed kernel, one pass too (x only: its input gradient alone). Without subgroups: the
-    // generic input gradient, then the parameter pass below.
+    // Subgroup rows: the generated kernel, one pass for all three gradients. Otherwise the generic input gradient,
+    // then the parameter pass below.
     if (dx && held) return backwardHeld(x, gamma, beta, g, stats, dx, held, rows, cols, paramGrads);
-    if (dx && sg && paramGrads) return streamedBackward(x, gamma, beta, g, stats, dx, sg, rows, cols);
-    if (dx && sg) {
-      // The partial slots are statically bound: two distinct 4-value stand-ins (one buffer in two writable slots is a
-      // WebGPU aliasing error).
-      const [s1, s2] = [empty([4]), empty([4])];
-      runtime().dispatch(
-        kernel('layernorm_subgroup', layernormSubgroupWgsl, { WG: sg, ROWS: 1, PARAMS: 0 }, 'input_grad'),
-        [x.binding, gamma.binding, null, null, stats.binding, g.binding, dx.binding, s1.binding, s2.binding],
-        new Uniforms().u32(rows, cols / 4).f32(0).buffer, gridRows(rows),
-      );
-      s1.dispose();
-      s2.dispose();
-    } else if (dx) {
+    if (dx) {
       runtime().dispatch(
         kernel('layernorm_backward', layernormBackwardWgsl, undefined, 'input_grad'),
         [x.binding, gamma.binding, g.binding, stats.binding, dx.binding, null, null], ub.buffer, gridRows(rows),
@@ -141,26 +124,6 @@ function backwardHeld(
   pg.dispose();
   pb.dispose();
   return [dx, null, null];
-}
-
-/**
- * All three gradients of streamed subgroup rows in one pass. x, g (dy), dx: [rows, cols]; stats: [rows, 2] →
- * [dx, dgamma, dbeta]. x and dy are read once; each workgroup of STREAMED_ROWS rows writes its [cols] partials of
- * dgamma and dbeta, summed in workgroup order (deterministic).
- */
-function streamedBackward(
-  x: Tensor, gamma: Tensor, beta: Tensor, g: Tensor, stats: Tensor, dx: Tensor,
-  sg: number, rows: number, cols: number,
-): [Tensor, Tensor, Tensor] {
-  const groups = Math.ceil(rows / STREAMED_ROWS);
-  const pg = empty([groups, cols]);
-  const pb = empty([groups, cols]);
-  runtime().dispatch(
-    kernel('layernorm_subgroup', layernormSubgroupWgsl, { WG: sg, ROWS: STREAMED_ROWS, PARAMS: 1 }, 'input_grad'),
-    [x.binding, gamma.binding, null, null, stats.binding, g.binding, dx.binding, pg.binding, pb.binding],
-    new Uniforms().u32(rows, cols / 4).f32(0).buffer, gridRows(groups),
-  );
-  return [dx, ...sumPartials(pg, pb, groups, gamma, beta)];
 }
 
 /**

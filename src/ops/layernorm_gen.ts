@@ -1,5 +1,5 @@
 // Generators of LayerNorm's kernels for rows of vec4s held in registers by one subgroup, the loops over the held
-// vec4s unrolled in the WGSL itself (each held vec4 a named value). Same math as layernorm_subgroup.wgsl:
+// vec4s unrolled in the WGSL itself (each held vec4 a named value). Same math as layernorm.wgsl and layernorm_backward.wgsl:
 //   forward:  two passes for the mean and the centred, biased variance, eps inside the sqrt; saves (mean, rstd);
 //   backward: dx = rstd · (g − mean(g) − x̂ · mean(g·x̂)), g = dy·gamma, plus dgamma = Σ dy·x̂ and dbeta = Σ dy over
 //             the workgroup's rows, written as partials that colsum sums in workgroup order (deterministic); x and
@@ -10,18 +10,35 @@
 // x̂, g and the two partials) made every fused variant slower than two passes. Measured on lavapipe, paired with a
 // copy in one process, backward [2048, 768]: 7.3-10.2 ms (116-119% of a plain copy) against 16.0-16.8 ms for a
 // loop-based kernel spreading the row over 2 subgroups; [2048, 3072] (96 vec4s per lane): 35.6-37.1 ms (103-108%)
-// against 61-68 ms (55-56%) for the streamed kernel.
+// against 61-68 ms (55-56%) for rows streamed from memory.
+//
+// Why a cap on the held vec4s, with the rest of a longer row streamed (the `tail` loops, re-reading it per pass):
+// lavapipe's compile time grows with held² (every held vec4's load and store is a per-lane loop, and every held value
+// is live across all of them). On a Zen 5 host at 16 lanes, forward + backward compiled in 1.2 + 1.9 s at 6 vec4s
+// per lane, 4.2 + 7.3 s at 12, 16 + 26 s at 24, 29 + 45 s at 32 and 50 + 103 s at 48. Splitting rows over several
+// subgroups instead (sums meeting in workgroup memory) ran slower than streaming: 48-59% of a copy at [2048, 3072].
 
-/** Lanes (one subgroup), held vec4s per lane, rows per workgroup. */
+/**
+ * Lanes (one subgroup), held vec4s per lane, rows per workgroup; `tail`: rows may run past lanes · held vec4s, the
+ * rest streamed from memory in each pass.
+ */
 export interface LayerNormRowShape {
   lanes: number;
   held: number;
   rows: number;
+  tail: boolean;
 }
 
+const shapeTag = (s: LayerNormRowShape): string => `w${s.lanes}h${s.held}${s.tail ? 't' : ''}r${s.rows}`;
 /** The kernels' cache names: one pipeline per shape. */
-export const layerNormForwardName = (s: LayerNormRowShape): string => `layernorm_forward_w${s.lanes}h${s.held}r${s.rows}`;
-export const layerNormBackwardName = (s: LayerNormRowShape): string => `layernorm_backward_w${s.lanes}h${s.held}r${s.rows}`;
+export const layerNormForwardName = (s: LayerNormRowShape): string => `layernorm_forward_${shapeTag(s)}`;
+export const layerNormBackwardName = (s: LayerNormRowShape): string => `layernorm_backward_${shapeTag(s)}`;
+
+/** WGSL loop over this lane's streamed columns c of the row (those past the held ones), running `body`; none without a tail. */
+function tailLoop(s: LayerNormRowShape, body: string[]): string[] {
+  if (!s.tail) return [];
+  return [`    for (var c = li + ${s.held * s.lanes}u; c < p.cols4; c += ${s.lanes}u) {`, ...body.map((l) => `      ${l}`), '    }'];
+}
 
 /** The entry point's opening: this workgroup's first row; per held column u its index c_u, in_u, and `shared(u)`. */
 function opening(s: LayerNormRowShape, shared: (u: number) => string[]): string[] {
@@ -45,7 +62,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
 /**
  * WGSL of the forward. Bindings: 0 x (read, vec4 [rows, cols/4]); 1 gamma, 2 beta (read, vec4 [cols/4]); 3 y
  * (read_write, vec4); 4 stats (read_write, [rows, 2]: mean, rstd); 5 uniforms {rows, cols4, eps}. Dispatch:
- * ceil(rows / s.rows) workgroups (x·y) of s.lanes = the subgroup size; needs cols4 ≤ s.lanes · s.held.
+ * ceil(rows / s.rows) workgroups (x·y) of s.lanes = the subgroup size; needs cols4 ≤ s.lanes · s.held without a
+ * tail.
  */
 export function generateLayerNormForward(s: LayerNormRowShape): string {
   const held = Array.from({ length: s.held }, (_, u) => u);
@@ -63,11 +81,14 @@ struct Params { rows: u32, cols4: u32, eps: f32 }
   out.push(...opening(s, (u) => [`let g${u} = gamma[min(c${u}, p.cols4 - 1u)];`, `let b${u} = beta[min(c${u}, p.cols4 - 1u)];`]));
   out.push('    var s = vec4<f32>(0.0);');
   for (const u of held) out.push(`    var x${u} = vec4<f32>(0.0);`, `    if (in${u}) { x${u} = x[base + c${u}]; }`, `    s += x${u};`);
+  out.push(...tailLoop(s, ['s += x[base + c];']));
   out.push('    let mean = subgroupAdd(hsum(s)) / n;', '    var v = vec4<f32>(0.0);');
   // Padding lanes add nothing to the variance.
   for (const u of held) out.push(`    let d${u} = select(vec4<f32>(0.0), x${u} - vec4<f32>(mean), in${u});`, `    v += d${u} * d${u};`);
+  out.push(...tailLoop(s, ['let d = x[base + c] - vec4<f32>(mean);', 'v += d * d;']));
   out.push('    let rstd = inverseSqrt(subgroupAdd(hsum(v)) / n + p.eps);');
   for (const u of held) out.push(`    if (in${u}) { y[base + c${u}] = d${u} * rstd * g${u} + b${u}; }`);
+  out.push(...tailLoop(s, ['y[base + c] = (x[base + c] - vec4<f32>(mean)) * rstd * gamma[c] + beta[c];']));
   out.push('    if (li == 0u) { stats[row] = vec2<f32>(mean, rstd); }', '  }', '}');
   return out.join('\n');
 }
@@ -76,7 +97,8 @@ struct Params { rows: u32, cols4: u32, eps: f32 }
  * WGSL of the backward. Bindings: 0 x (read, vec4 [rows, cols/4]); 1 gamma (read, vec4); 2 stats (read, [rows, 2]:
  * mean, rstd); 3 dy (read, vec4); 4 dx (read_write, vec4); 5 part_g, 6 part_b (read_write, vec4 [groups, cols/4]);
  * 7 uniforms {rows, cols4}. Dispatch: ceil(rows / s.rows) workgroups (x·y) of s.lanes = the subgroup size; needs
- * cols4 ≤ s.lanes · s.held.
+ * cols4 ≤ s.lanes · s.held without a tail. The tail's partials accumulate in part_g/part_b themselves (each lane
+ * alone reads and writes its columns there: no barrier).
  */
 export function generateLayerNormBackward(s: LayerNormRowShape): string {
   const held = Array.from({ length: s.held }, (_, u) => u);
@@ -108,8 +130,21 @@ struct Params { rows: u32, cols4: u32 }
     a += gy${u};
     b += gy${u} * xh${u};`);
   }
+  out.push(...tailLoop(s, [
+    'let gy = dy[base + c] * gamma[c];',
+    'let xh = (x[base + c] - vec4<f32>(st.x)) * st.y;',
+    'a += gy;',
+    'b += gy * xh;',
+  ]));
   out.push('    let mean_g = subgroupAdd(hsum(a)) / n;', '    let mean_gx = subgroupAdd(hsum(b)) / n;');
   for (const u of held) out.push(`    if (in${u}) { dx[base + c${u}] = st.y * (gy${u} - vec4<f32>(mean_g) - xh${u} * mean_gx); }`);
+  out.push(...tailLoop(s, [
+    'let d = dy[base + c];',
+    'let xh = (x[base + c] - vec4<f32>(st.x)) * st.y;',
+    'dx[base + c] = st.y * (d * gamma[c] - vec4<f32>(mean_g) - xh * mean_gx);',
+    'let at = group * p.cols4 + c;',
+    'if (r == 0u) { part_g[at] = d * xh; part_b[at] = d; } else { part_g[at] += d * xh; part_b[at] += d; }',
+  ]));
   out.push('  }');
   for (const u of held) out.push(`  if (in${u}) { part_g[group * p.cols4 + c${u}] = dgamma${u}; part_b[group * p.cols4 + c${u}] = dbeta${u}; }`);
   out.push('}');
