@@ -14,9 +14,12 @@ const MODEL = join(process.cwd(), '../shared/golden/small-distilbert-realvocab')
 const e2e = JSON.parse(readFileSync(join(MODEL, 'e2e.json'), 'utf8')) as { texts: string[] };
 const golden = JSON.parse(readFileSync(join(MODEL, 'pipeline.json'), 'utf8'));
 const SHOT_DIR = process.env.WEBTUNE_ARTIFACTS ?? join(tmpdir(), 'webtune-artifacts');
+// WebGPU on Chromium's SwiftShader, asked for by name. Not `--enable-features=Vulkan --use-angle=swiftshader`: with
+// those, Chromium 156.0.8078.108's GPU process crashed (SIGSEGV) after its first adapter on a Zen 5 host, and every
+// later requestAdapter() returned null.
 const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu', '--no-sandbox', '--headless=new', '--disable-gpu-sandbox', '--enable-features=Vulkan',
-  '--use-angle=swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+  '--enable-unsafe-webgpu', '--no-sandbox', '--headless=new', '--disable-gpu-sandbox', '--use-webgpu-adapter=swiftshader',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
 ];
 // Reviews 2, 5 and 18 are the golden pipeline's; 17 has 1018 tokens (truncated to 512); one is very short.
 const REVIEWS = [e2e.texts[2]!, e2e.texts[5]!, e2e.texts[18]!, e2e.texts[17]!, 'Loved it.'];
