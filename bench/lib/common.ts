@@ -1,6 +1,7 @@
 // Shared bench plumbing: argument parsing, shape scale, runtime start-up with timestamp quantization off,
 // tinybench runs timed on the GPU, results files and tables.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import * as wt from '../../src/index.js';
@@ -60,10 +61,15 @@ export function shapeScale(rt: wt.Runtime, args: BenchArgs): number {
   return quick ? 1 / 8 : 1;
 }
 
+/** The host's CPU model: a software adapter's real hardware (one lavapipe build reports the same name on every host). */
+const hostCpu = (): string => cpus()[0]?.model?.trim() || 'unknown CPU';
+const slugOf = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+
+/** The results files' name stem: the adapter, and for a software adapter the host CPU (results from two hosts never share a file). */
 export function adapterSlug(rt: wt.Runtime): string {
   // The description (vendor, architecture, device, driver): adapterName alone can be just a driver version.
-  const slug = rt.info.description.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80).replace(/-+$/, '');
-  return slug || 'unknown-adapter';
+  const slug = slugOf(rt.info.description).slice(0, 80).replace(/-+$/, '') || 'unknown-adapter';
+  return rt.info.isSoftware ? `${slug}-on-${slugOf(hostCpu()).slice(0, 40)}` : slug;
 }
 
 export function adapterRecord(rt: wt.Runtime): Record<string, unknown> {
@@ -74,6 +80,8 @@ export function adapterRecord(rt: wt.Runtime): Record<string, unknown> {
     architecture: rt.info.architecture,
     isSoftware: rt.info.isSoftware,
     features: rt.info.features,
+    hostCpu: hostCpu(),
+    hostCores: cpus().length,
   };
 }
 
