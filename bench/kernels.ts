@@ -105,7 +105,8 @@ console.log(table(
 ));
 
 if (tune) console.log(`autotune cache: ${saveAutotuneCache()}${cachePath && !retune ? ' (cached choices reused)' : ''}`);
-const file = `${adapterSlug(rt)}.json`;
+// Full shapes on a software adapter (not its default): a file of their own.
+const file = `${adapterSlug(rt)}${rt.info.isSoftware && scale === 1 ? '.full' : ''}.json`;
 const path = writeResults(args.out, file, {
   bench: 'kernels',
   date: new Date().toISOString(),

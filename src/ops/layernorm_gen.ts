@@ -97,8 +97,7 @@ struct Params { rows: u32, cols4: u32, eps: f32 }
  * WGSL of the backward. Bindings: 0 x (read, vec4 [rows, cols/4]); 1 gamma (read, vec4); 2 stats (read, [rows, 2]:
  * mean, rstd); 3 dy (read, vec4); 4 dx (read_write, vec4); 5 part_g, 6 part_b (read_write, vec4 [groups, cols/4]);
  * 7 uniforms {rows, cols4}. Dispatch: ceil(rows / s.rows) workgroups (x·y) of s.lanes = the subgroup size; needs
- * cols4 ≤ s.lanes · s.held without a tail. The tail's partials accumulate in part_g/part_b themselves (each lane
- * alone reads and writes its columns there: no barrier).
+ * cols4 ≤ s.lanes · s.held without a tail.
  */
 export function generateLayerNormBackward(s: LayerNormRowShape): string {
   const held = Array.from({ length: s.held }, (_, u) => u);
@@ -142,11 +141,27 @@ struct Params { rows: u32, cols4: u32 }
     'let d = dy[base + c];',
     'let xh = (x[base + c] - vec4<f32>(st.x)) * st.y;',
     'dx[base + c] = st.y * (d * gamma[c] - vec4<f32>(mean_g) - xh * mean_gx);',
-    'let at = group * p.cols4 + c;',
-    'if (r == 0u) { part_g[at] = d * xh; part_b[at] = d; } else { part_g[at] += d * xh; part_b[at] += d; }',
   ]));
   out.push('  }');
   for (const u of held) out.push(`  if (in${u}) { part_g[group * p.cols4 + c${u}] = dgamma${u}; part_b[group * p.cols4 + c${u}] = dbeta${u}; }`);
+  if (s.tail) {
+    // The streamed columns' partials: one more sweep over the workgroup's rows per column, summing in registers
+    // (re-reading x and dy, still cached) rather than read-modify-writing the partial row once per row.
+    out.push(`  for (var c = li + ${s.held * s.lanes}u; c < p.cols4; c += ${s.lanes}u) {
+    var dg = vec4<f32>(0.0);
+    var db = vec4<f32>(0.0);
+    for (var r = 0u; r < ${s.rows}u; r++) {
+      let row = first + r;
+      if (row >= p.rows) { break; }
+      let st = stats[row];
+      let d = dy[row * p.cols4 + c];
+      dg += d * (x[row * p.cols4 + c] - vec4<f32>(st.x)) * st.y;
+      db += d;
+    }
+    part_g[group * p.cols4 + c] = dg;
+    part_b[group * p.cols4 + c] = db;
+  }`);
+  }
   out.push('}');
   return out.join('\n');
 }
