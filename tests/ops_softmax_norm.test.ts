@@ -142,8 +142,9 @@ describe('masked keys get no gradient (masked_fill blocks it), whatever the upst
 
 describe('layerNorm', () => {
   // cols % 4 == 0 takes the subgroup kernels: rows held in registers by the generated kernel (9×36: lanes partly
-  // padded; 5×768 and 6×1032: one short workgroup of rows; 1032 also lanes past the row) or, with 8 lanes, streamed
-  // (3×3076: over 96 vec4s per lane).
+  // padded; 5×768 and 6×1032: one short workgroup of rows; 1032 also lanes past the row), on software adapters with
+  // the rest of the row streamed past 24 vec4s per lane (3×3076 at 8 or 16 lanes, 6×1032 at 8), and past every cap
+  // (2×12292) on any adapter.
   it('forward: eps 1e-12 and 1e-5, cols 1 (variance 0), 7, 33, 768; vec4 rows held by one subgroup, with and without a streamed tail', async () => {
     for (const eps of [1e-12, 1e-5]) {
       for (const [rows, cols] of [[3, 1], [7, 7], [33, 33], [5, 768], [1, 129], [9, 36], [6, 1032], [3, 3076], [19, 768], [2, 12292]]) {

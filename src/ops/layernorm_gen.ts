@@ -1,5 +1,6 @@
 // Generators of LayerNorm's kernels for rows of vec4s held in registers by one subgroup, the loops over the held
-// vec4s unrolled in the WGSL itself (each held vec4 a named value). Same math as layernorm.wgsl and layernorm_backward.wgsl:
+// vec4s unrolled in the WGSL itself (each held vec4 a named value). Same math as layernorm.wgsl and
+// layernorm_backward.wgsl:
 //   forward:  two passes for the mean and the centred, biased variance, eps inside the sqrt; saves (mean, rstd);
 //   backward: dx = rstd · (g − mean(g) − x̂ · mean(g·x̂)), g = dy·gamma, plus dgamma = Σ dy·x̂ and dbeta = Σ dy over
 //             the workgroup's rows, written as partials that colsum sums in workgroup order (deterministic); x and
@@ -34,10 +35,13 @@ const shapeTag = (s: LayerNormRowShape): string => `w${s.lanes}h${s.held}${s.tai
 export const layerNormForwardName = (s: LayerNormRowShape): string => `layernorm_forward_${shapeTag(s)}`;
 export const layerNormBackwardName = (s: LayerNormRowShape): string => `layernorm_backward_${shapeTag(s)}`;
 
-/** WGSL loop over this lane's streamed columns c of the row (those past the held ones), running `body`; none without a tail. */
-function tailLoop(s: LayerNormRowShape, body: string[]): string[] {
+/**
+ * WGSL loop over this lane's streamed columns c of the row (those past the held ones), running `body`, its lines
+ * indented by `indent`; none without a tail.
+ */
+function tailLoop(s: LayerNormRowShape, body: string[], indent = '    '): string[] {
   if (!s.tail) return [];
-  return [`    for (var c = li + ${s.held * s.lanes}u; c < p.cols4; c += ${s.lanes}u) {`, ...body.map((l) => `      ${l}`), '    }'];
+  return [`${indent}for (var c = li + ${s.held * s.lanes}u; c < p.cols4; c += ${s.lanes}u) {`, ...body.map((l) => `${indent}  ${l}`), `${indent}}`];
 }
 
 /** The entry point's opening: this workgroup's first row; per held column u its index c_u, in_u, and `shared(u)`. */
@@ -144,24 +148,22 @@ struct Params { rows: u32, cols4: u32 }
   ]));
   out.push('  }');
   for (const u of held) out.push(`  if (in${u}) { part_g[group * p.cols4 + c${u}] = dgamma${u}; part_b[group * p.cols4 + c${u}] = dbeta${u}; }`);
-  if (s.tail) {
-    // The streamed columns' partials: one more sweep over the workgroup's rows per column, summing in registers
-    // (re-reading x and dy, still cached) rather than read-modify-writing the partial row once per row.
-    out.push(`  for (var c = li + ${s.held * s.lanes}u; c < p.cols4; c += ${s.lanes}u) {
-    var dg = vec4<f32>(0.0);
-    var db = vec4<f32>(0.0);
-    for (var r = 0u; r < ${s.rows}u; r++) {
-      let row = first + r;
-      if (row >= p.rows) { break; }
-      let st = stats[row];
-      let d = dy[row * p.cols4 + c];
-      dg += d * (x[row * p.cols4 + c] - vec4<f32>(st.x)) * st.y;
-      db += d;
-    }
-    part_g[group * p.cols4 + c] = dg;
-    part_b[group * p.cols4 + c] = db;
-  }`);
-  }
+  // The streamed columns' partials: one more sweep over the workgroup's rows per column, summing in registers
+  // (re-reading x and dy, still cached) rather than read-modify-writing the partial row once per row.
+  out.push(...tailLoop(s, [
+    'var dg = vec4<f32>(0.0);',
+    'var db = vec4<f32>(0.0);',
+    `for (var r = 0u; r < ${s.rows}u; r++) {`,
+    '  let row = first + r;',
+    '  if (row >= p.rows) { break; }',
+    '  let st = stats[row];',
+    '  let d = dy[row * p.cols4 + c];',
+    '  dg += d * (x[row * p.cols4 + c] - vec4<f32>(st.x)) * st.y;',
+    '  db += d;',
+    '}',
+    'part_g[group * p.cols4 + c] = dg;',
+    'part_b[group * p.cols4 + c] = db;',
+  ], '  '));
   out.push('}');
   return out.join('\n');
 }
