@@ -10,7 +10,7 @@ setDefaultFileSourceFactory((dir) => new DirectoryFileSource(dir));
 setDefaultFileWriter(writeFilesNode);
 
 export * from './engine.js';
-export { setDawnFlags } from './runtime/node_gpu.js';
+export { setDawnFlags, quietDawnNotices } from './runtime/node_gpu.js';
 export * from './io/files.js';
 export { DirectoryFileSource } from './io/files_node.js';
 export * from './models/index.js';
