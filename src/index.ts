@@ -1,4 +1,6 @@
 // Node entry: registers Dawn (the `webgpu` package) and the file-system FileSource, then exports everything.
+// The WebGPU types our declarations use (GPUDevice, GPUBuffer, …): kept in the emitted .d.ts for consumers.
+/// <reference types="@webgpu/types" preserve="true" />
 import './runtime/node_gpu.js';
 import { setDefaultFileSourceFactory } from './io/files.js';
 import { DirectoryFileSource } from './io/files_node.js';
