@@ -3,7 +3,7 @@
 // (tests/fixtures/consumer) typechecked by tsc against the shipped declarations, run in Node on this machine's
 // adapter, bundled by esbuild for browsers and run in headless Chromium. Both give HF's pipeline output (golden).
 import { execFileSync } from 'node:child_process';
-import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
@@ -68,6 +68,10 @@ beforeAll(() => {
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', allowScripts: { webgpu: false } }));
   run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(scratch, packed.name), `@types/node@${TYPES_NODE}`], project);
 }, 900_000);
+
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true }); // the consumer's node_modules is ~140 MB (webgpu)
+});
 
 describe('npm pack → install → tsc → Node and the browser', () => {
   it('the tarball holds the built library, the browser bundle and the types, and nothing else', () => {
