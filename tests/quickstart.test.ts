@@ -4,10 +4,10 @@
 // (The full `node dist/train.js` fallback is tests/demo.test.ts; `npm test` is this suite, not run recursively.)
 // Needs the npm registry (npm ci) and, when no adapter is present, root for apt: as on a fresh machine.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { copyWorkingTree, repoRoot } from './helpers/working_tree.js';
 
 const QUICK_START = ['bash scripts/setup.sh && node dist/train.js', 'bash scripts/setup.sh --test && npm test'];
@@ -19,6 +19,8 @@ function sh(command: string, cwd: string, timeout: number, env: NodeJS.ProcessEn
 
 const isRoot = process.getuid?.() === 0;
 let setUpClone: string | undefined; // the clone the first test set up, for the next
+const scratchDirs: string[] = [];
+afterAll(() => scratchDirs.forEach((d) => rmSync(d, { recursive: true, force: true }))); // a clone is ~1 GB with node_modules
 
 describe('README quick start on a clean clone', () => {
   it('the README gives exactly the two commands', () => {
@@ -32,6 +34,7 @@ describe('README quick start on a clean clone', () => {
 
   it('scripts/setup.sh installs and builds from nothing, is idempotent, and the CLIs run', () => {
     const clone = join(mkdtempSync(join(tmpdir(), 'webtune-quickstart-')), 'webtune');
+    scratchDirs.push(dirname(clone));
     copyWorkingTree(clone);
     expect(existsSync(join(clone, 'node_modules'))).toBe(false);
     expect(existsSync(join(clone, 'dist'))).toBe(false);
@@ -74,6 +77,7 @@ describe('README quick start on a clean clone', () => {
   it.skipIf(!isRoot)('setup --test installs Chromium from the distribution only when the tests\' path has none', () => {
     expect(setUpClone, 'the previous test set up a clone').toBeDefined();
     const scratch = mkdtempSync(join(tmpdir(), 'webtune-chromium-'));
+    scratchDirs.push(scratch);
     const bin = join(scratch, 'bin');
     mkdirSync(bin);
     writeFileSync(
