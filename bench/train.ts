@@ -95,6 +95,7 @@ const result: Record<string, unknown> = { bench: 'train', date: new Date().toISO
 // Training.
 model.train();
 const x = inputs(batch, 7);
+const xGpu = { inputIds: x.inputIds, attentionMask: x.attentionMask, labels: x.labels }; // forward() takes no other keys
 const stepMs: number[] = [];
 let readbacksInSteps = 0;
 let dispatchesPerStep = 0;
@@ -104,7 +105,7 @@ for (let s = 0; s < steps; s++) {
   const rb0 = rt.readbackCount;
   const d0 = rt.dispatchCount;
   const t0 = performance.now();
-  trainStep(x);
+  trainStep(xGpu);
   readbacksInSteps += rt.readbackCount - rb0;
   dispatchesPerStep = rt.dispatchCount - d0;
   await rt.sync();
@@ -160,7 +161,7 @@ async function kernelBreakdown(label: string, work: () => void): Promise<Record<
   return { timer: timer.mode, gpuMs: ms, kernels: top.map(([name, e]) => ({ name, ...e })) };
 }
 
-if (profile) result.kernelBreakdown = await kernelBreakdown('one training step', () => trainStep(x));
+if (profile) result.kernelBreakdown = await kernelBreakdown('one training step', () => trainStep(xGpu));
 x.inputIds.dispose();
 x.attentionMask.dispose();
 x.labels.dispose();

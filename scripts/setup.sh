@@ -1,9 +1,25 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh machine: npm dependencies, the build, and — only when Dawn finds no WebGPU adapter —
-# a software Vulkan driver (Mesa lavapipe) from the distribution. Safe to run again: it skips what is done.
+# a software Vulkan driver (Mesa lavapipe) from the distribution. With --test, also what only the tests need:
+# Chromium for the browser tests, from the distribution, when it is missing. Safe to run again: it skips what is done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
+
+for_tests=false
+for arg in "$@"; do
+  case "$arg" in
+    --test) for_tests=true ;;
+    -h | --help)
+      echo "Usage: bash scripts/setup.sh [--test]"
+      echo "  Installs the npm dependencies, a WebGPU driver when none is found, and builds dist/."
+      echo "  --test  also Chromium for the browser tests (Debian package chromium; CHROMIUM_PATH, default /usr/bin/chromium)"
+      exit 0 ;;
+    *) echo "setup: unknown option \"$arg\" (expected --test or --help)" >&2; exit 2 ;;
+  esac
+done
+# Where the browser tests look for Chromium (tests/helpers/chromium.ts reads the same variable).
+chromium_path="${CHROMIUM_PATH:-/usr/bin/chromium}"
 
 need_node_major=20
 if ! command -v node >/dev/null 2>&1; then
@@ -47,9 +63,33 @@ install_software_vulkan() {
   fi
 }
 
-if ! node scripts/check-adapter.mjs; then
+install_chromium() {
+  if [ ! -r /etc/os-release ]; then
+    echo "setup: the browser tests need Chromium at $chromium_path, and this is not a Debian/Ubuntu system: install it yourself (or set CHROMIUM_PATH)" >&2
+    return 1
+  fi
+  . /etc/os-release
+  echo "setup: no Chromium at $chromium_path (the browser tests drive it); installing chromium from $PRETTY_NAME"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -q
+  as_root apt-get install -y -q chromium
+}
+
+# The adapter probe, without Dawn's two limit notices (nothing to act on; src/runtime/native_stderr.ts).
+check_adapter() {
+  local rc
+  { node scripts/check-adapter.mjs 2>&1 1>&3 3>&- | grep -v -E '^Warning: maxDynamic(Uniform|Storage)BuffersPerPipelineLayout artificially reduced' >&2; rc=${PIPESTATUS[0]}; } 3>&1
+  return "$rc"
+}
+
+if ! check_adapter; then
   install_software_vulkan
-  node scripts/check-adapter.mjs || { echo "setup: still no WebGPU adapter after installing the driver" >&2; exit 1; }
+  check_adapter || { echo "setup: still no WebGPU adapter after installing the driver" >&2; exit 1; }
+fi
+
+if $for_tests && [ ! -x "$chromium_path" ]; then
+  install_chromium
+  [ -x "$chromium_path" ] || { echo "setup: still no Chromium at $chromium_path after installing it (set CHROMIUM_PATH to where it is)" >&2; exit 1; }
 fi
 
 # Build when dist/ is missing or older than any source.

@@ -1,4 +1,6 @@
 // Browser entry: navigator.gpu and fetch-based files. Nothing here may import a Node built-in.
+// The WebGPU types our declarations use (GPUDevice, GPUBuffer, …): kept in the emitted .d.ts for consumers.
+/// <reference types="@webgpu/types" preserve="true" />
 import { setGPUProvider } from './runtime/device.js';
 import { setDefaultFileSourceFactory } from './io/files.js';
 import { UrlFileSource } from './io/files_browser.js';

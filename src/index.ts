@@ -1,4 +1,6 @@
 // Node entry: registers Dawn (the `webgpu` package) and the file-system FileSource, then exports everything.
+// The WebGPU types our declarations use (GPUDevice, GPUBuffer, …): kept in the emitted .d.ts for consumers.
+/// <reference types="@webgpu/types" preserve="true" />
 import './runtime/node_gpu.js';
 import { setDefaultFileSourceFactory } from './io/files.js';
 import { DirectoryFileSource } from './io/files_node.js';
@@ -10,7 +12,7 @@ setDefaultFileSourceFactory((dir) => new DirectoryFileSource(dir));
 setDefaultFileWriter(writeFilesNode);
 
 export * from './engine.js';
-export { setDawnFlags } from './runtime/node_gpu.js';
+export { setDawnFlags, quietDawnNotices } from './runtime/node_gpu.js';
 export * from './io/files.js';
 export { DirectoryFileSource } from './io/files_node.js';
 export * from './models/index.js';

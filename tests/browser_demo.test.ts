@@ -5,22 +5,16 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipeline, type LabelScore, type TextClassificationPipeline } from '../src/index.js';
+import { launchChromium } from './helpers/chromium.js';
 import { gpu } from './helpers/gpu.js';
 
 const MODEL = join(process.cwd(), '../shared/golden/small-distilbert-realvocab');
 const e2e = JSON.parse(readFileSync(join(MODEL, 'e2e.json'), 'utf8')) as { texts: string[] };
 const golden = JSON.parse(readFileSync(join(MODEL, 'pipeline.json'), 'utf8'));
 const SHOT_DIR = process.env.WEBTUNE_ARTIFACTS ?? join(tmpdir(), 'webtune-artifacts');
-// WebGPU on Chromium's SwiftShader, asked for by name. Not `--enable-features=Vulkan --use-angle=swiftshader`: with
-// those, Chromium 156.0.8078.108's GPU process crashed (SIGSEGV) after its first adapter on a Zen 5 host, and every
-// later requestAdapter() returned null.
-const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu', '--no-sandbox', '--headless=new', '--disable-gpu-sandbox', '--use-webgpu-adapter=swiftshader',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-];
 // Reviews 2, 5 and 18 are the golden pipeline's; 17 has 1018 tokens (truncated to 512); one is very short.
 const REVIEWS = [e2e.texts[2]!, e2e.texts[5]!, e2e.texts[18]!, e2e.texts[17]!, 'Loved it.'];
 // A tiny labeled set; the 8 examples make one batch, so every step sees them all and the trend is clear despite dropout.
@@ -85,7 +79,7 @@ beforeAll(async () => {
   await gpu();
   node = await pipeline('sentiment-analysis', MODEL);
   baseUrl = await startServer();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
   page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));

@@ -3,31 +3,24 @@
 // their second halves start: the CLIs answer --help and a short demo run trains on the WebGPU adapter.
 // (The full `node dist/train.js` fallback is tests/demo.test.ts; `npm test` is this suite, not run recursively.)
 // Needs the npm registry (npm ci) and, when no adapter is present, root for apt: as on a fresh machine.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { copyWorkingTree, repoRoot } from './helpers/working_tree.js';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const QUICK_START = ['bash scripts/setup.sh && node dist/train.js', 'bash scripts/setup.sh && npm test'];
+const QUICK_START = ['bash scripts/setup.sh && node dist/train.js', 'bash scripts/setup.sh --test && npm test'];
 
-/** The files a clone of the working tree would have: tracked and untracked-but-not-ignored (uncommitted work included). */
-function copyWorkingTree(to: string): void {
-  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' });
-  for (const rel of new Set(listed.split('\0').filter(Boolean))) {
-    const from = join(repoRoot, rel);
-    if (!existsSync(from) || !statSync(from).isFile()) continue; // deleted in the working tree
-    mkdirSync(dirname(join(to, rel)), { recursive: true });
-    cpSync(from, join(to, rel));
-  }
-}
-
-function sh(command: string, cwd: string, timeout: number) {
-  const r = spawnSync('bash', ['-c', command], { cwd, encoding: 'utf8', timeout });
+function sh(command: string, cwd: string, timeout: number, env: NodeJS.ProcessEnv = process.env) {
+  const r = spawnSync('bash', ['-c', command], { cwd, encoding: 'utf8', timeout, env });
   return { status: r.status, out: `${r.stdout}\n${r.stderr}`, stdout: r.stdout };
 }
+
+const isRoot = process.getuid?.() === 0;
+let setUpClone: string | undefined; // the clone the first test set up, for the next
+const scratchDirs: string[] = [];
+afterAll(() => scratchDirs.forEach((d) => rmSync(d, { recursive: true, force: true }))); // a clone is ~1 GB with node_modules
 
 describe('README quick start on a clean clone', () => {
   it('the README gives exactly the two commands', () => {
@@ -41,6 +34,7 @@ describe('README quick start on a clean clone', () => {
 
   it('scripts/setup.sh installs and builds from nothing, is idempotent, and the CLIs run', () => {
     const clone = join(mkdtempSync(join(tmpdir(), 'webtune-quickstart-')), 'webtune');
+    scratchDirs.push(dirname(clone));
     copyWorkingTree(clone);
     expect(existsSync(join(clone, 'node_modules'))).toBe(false);
     expect(existsSync(join(clone, 'dist'))).toBe(false);
@@ -58,6 +52,12 @@ describe('README quick start on a clean clone', () => {
     expect(again.out).not.toContain('setup: installing');
     expect(again.out).not.toContain('setup: building');
     expect(again.out).toContain('setup: ready');
+    expect(`${first.out}${again.out}`).not.toMatch(/chromium/i); // the training command never asks for a browser
+    // With --test, the browser the tests use is there already (setup installed it in CI): nothing to install.
+    const present = sh('bash scripts/setup.sh --test', clone, 120_000);
+    expect(present.status, present.out).toBe(0);
+    expect(present.out).not.toContain('installing chromium');
+    setUpClone = clone;
 
     for (const cli of ['dist/train.js', 'dist/predict.js']) {
       const help = sh(`node ${cli} --help`, clone, 60_000);
@@ -71,4 +71,31 @@ describe('README quick start on a clean clone', () => {
     expect(existsSync(join(out, 'model.safetensors'))).toBe(true);
     expect(demo.stdout).toContain(`node dist/predict.js --model ${out}`);
   }, 900_000);
+
+  // Against a stubbed apt-get on PATH that records its arguments and "installs" a stub browser at CHROMIUM_PATH. As
+  // root, setup calls apt-get directly; through sudo, PATH would be reset to the real one.
+  it.skipIf(!isRoot)('setup --test installs Chromium from the distribution only when the tests\' path has none', () => {
+    expect(setUpClone, 'the previous test set up a clone').toBeDefined();
+    const scratch = mkdtempSync(join(tmpdir(), 'webtune-chromium-'));
+    scratchDirs.push(scratch);
+    const bin = join(scratch, 'bin');
+    mkdirSync(bin);
+    writeFileSync(
+      join(bin, 'apt-get'),
+      '#!/bin/sh\necho "$*" >> "$APT_LOG"\ncase "$*" in *install*chromium*) printf \'#!/bin/sh\\n\' > "$CHROMIUM_PATH"; chmod +x "$CHROMIUM_PATH";; esac\n',
+    );
+    chmodSync(join(bin, 'apt-get'), 0o755);
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, CHROMIUM_PATH: join(scratch, 'chromium'), APT_LOG: join(scratch, 'apt.log') };
+    const withoutFlag = sh('bash scripts/setup.sh', setUpClone!, 120_000, env);
+    expect(withoutFlag.status, withoutFlag.out).toBe(0);
+    expect(existsSync(env.APT_LOG), 'setup without --test ran apt-get').toBe(false);
+    const install = sh('bash scripts/setup.sh --test', setUpClone!, 120_000, env);
+    expect(install.status, install.out).toBe(0);
+    expect(install.out).toContain(`setup: no Chromium at ${env.CHROMIUM_PATH} (the browser tests drive it); installing chromium from`);
+    expect(readFileSync(env.APT_LOG, 'utf8')).toBe('update -q\ninstall -y -q chromium\n');
+    expect(install.out).toContain('setup: ready');
+    const again = sh('bash scripts/setup.sh --test', setUpClone!, 120_000, env);
+    expect(again.out).not.toContain('installing chromium');
+    expect(readFileSync(env.APT_LOG, 'utf8'), 'no second install').toBe('update -q\ninstall -y -q chromium\n');
+  }, 300_000);
 });

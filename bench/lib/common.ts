@@ -48,6 +48,7 @@ export function parseArgs(argv = process.argv.slice(2)): BenchArgs {
 /** Starts the runtime with Dawn's timestamp quantization off (exact GPU timestamps). */
 export async function startRuntime(): Promise<wt.Runtime> {
   wt.setDawnFlags(['disable-dawn-features=timestamp_quantization', ...(process.env.BENCH_DAWN_FLAGS?.split(' ').filter(Boolean) ?? [])]);
+  wt.quietDawnNotices();
   return wt.init();
 }
 

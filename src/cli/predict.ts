@@ -1,6 +1,6 @@
 // dist/predict.js: classify texts from flags, files or stdin with a saved model; one JSON line per input.
 import { readFileSync, statSync } from 'node:fs';
-import { decodeUtf8, pipeline, shutdown, type TextClassificationPipeline } from '../index.js';
+import { decodeUtf8, pipeline, quietDawnNotices, shutdown, type TextClassificationPipeline } from '../index.js';
 import { parsePredictArgs, textsFromFile, USAGE, UsageError, type PredictArgs } from './predict_args.js';
 
 /** Texts per classify() call: results are printed as each chunk finishes, so long inputs stream. */
@@ -63,6 +63,7 @@ function gatherTexts(args: PredictArgs): string[] {
   return texts;
 }
 
+quietDawnNotices();
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (err) => {

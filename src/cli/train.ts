@@ -5,7 +5,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DistilBertForSequenceClassification, init, runtime, setAttentionKernel, shutdown } from '../index.js';
+import { DistilBertForSequenceClassification, init, quietDawnNotices, runtime, setAttentionKernel, shutdown } from '../index.js';
 import { BertTokenizer } from '../tokenizers/index.js';
 import { parseFlags, UsageError } from './args.js';
 import { batches } from '../data/batches.js';
@@ -250,6 +250,7 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
+  quietDawnNotices();
   const code = await runTrain(process.argv.slice(2));
   shutdown();
   process.exit(code);

@@ -36,16 +36,49 @@ const WANTED_LIMITS = [
 
 const OPTIONAL_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query'] as const;
 
-/** Creates (once) and returns the runtime. */
-export async function init(options: InitOptions = {}): Promise<Runtime> {
-  if (current) return current;
-  initializing ??= create(options).then((rt) => (current = rt)).finally(() => (initializing = undefined));
+/** The options the current (or starting) runtime was created with. */
+let createdWith: InitOptions | undefined;
+
+/**
+ * Creates (once) and returns the runtime. The async entry points (pipeline(), fromPretrained(), the Trainer's
+ * train/evaluate) call it themselves, so calling it is only needed to choose options: do that before them. Options
+ * that differ from those the runtime was created with are an error (shutdown() first to start it again).
+ */
+export async function init(options?: InitOptions): Promise<Runtime> {
+  if (current || initializing) {
+    if (options !== undefined && optionsKey(options) !== optionsKey(createdWith!)) {
+      throw new Error(
+        `init(${JSON.stringify(options)}): the WebGPU runtime already exists, created with ${JSON.stringify(createdWith)} ` +
+          '(by an earlier init(), or by pipeline(), fromPretrained() or the Trainer, which start it with the defaults); ' +
+          'call init(options) before those, or shutdown() first to start it again with other options',
+      );
+    }
+    return current ?? initializing!;
+  }
+  createdWith = { ...options };
+  initializing = create(createdWith)
+    .then((rt) => (current = rt))
+    .catch((err: unknown) => {
+      createdWith = undefined;
+      throw err;
+    })
+    .finally(() => (initializing = undefined));
   return initializing;
 }
 
-/** The runtime, for synchronous op code; init() must have been awaited. */
+/** The options with their defaults, as a comparable string. */
+function optionsKey(o: InitOptions): string {
+  return JSON.stringify([o.powerPreference ?? 'high-performance', [...(o.disableFeatures ?? [])].sort()]);
+}
+
+/** The runtime, for synchronous op code; init() (or an async entry point that calls it) must have been awaited. */
 export function runtime(): Runtime {
-  if (!current) throw new Error('webtune: the GPU runtime is not initialised; call `await init()` first');
+  if (!current) {
+    throw new Error(
+      'webtune: the GPU runtime is not initialised: call `await init()` first (pipeline(), fromPretrained() and the ' +
+        "Trainer's train/evaluate start it themselves; synchronous calls such as fromConfig() or tensor() cannot)",
+    );
+  }
   return current;
 }
 
@@ -57,6 +90,7 @@ export function hasRuntime(): boolean {
 export function shutdown(): void {
   current?.destroy();
   current = undefined;
+  if (!initializing) createdWith = undefined;
 }
 
 async function create(options: InitOptions): Promise<Runtime> {

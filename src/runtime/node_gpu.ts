@@ -1,6 +1,7 @@
 // Node's WebGPU: Dawn through the `webgpu` npm package. Imported only by the Node entry.
 import { readFileSync } from 'node:fs';
 import { setGPUProvider } from './device.js';
+import { DAWN_LIMIT_NOTICE, filterNativeStderr } from './native_stderr.js';
 import { setGPUWait } from './runtime.js';
 
 /**
@@ -15,6 +16,17 @@ export interface NodeGPUOptions {
 }
 
 let dawnFlags: string[] = [];
+
+let quietNotices = false;
+
+/**
+ * Keeps Dawn's limit notices ("Warning: maxDynamicUniformBuffersPerPipelineLayout artificially reduced …") off stderr;
+ * must be called before the first init(), at a point where no other thread opens files (native_stderr.ts says why).
+ * The CLIs and benches call it; a library user may too.
+ */
+export function quietDawnNotices(): void {
+  quietNotices = true;
+}
 
 /** Sets Dawn toggles; must be called before the first init(). */
 export function setDawnFlags(flags: string[]): void {
@@ -51,7 +63,11 @@ setGPUProvider(async () => {
   const { create, globals } = await import('webgpu');
   // WebGPU's enums (GPUBufferUsage, GPUMapMode, …) are globals in browsers; Dawn exports them.
   Object.assign(globalThis, globals);
-  dawnGPU = create(dawnFlags) as unknown as GPU;
+  const gpu = create(dawnFlags) as unknown as GPU;
+  // Dawn enumerates the adapters (and prints its notices) synchronously inside the first requestAdapter() of an
+  // instance, once: make that first call here, filtered; init's own request then prints nothing.
+  if (quietNotices) await filterNativeStderr(() => gpu.requestAdapter(), DAWN_LIMIT_NOTICE).catch(() => null);
+  dawnGPU = gpu;
   return dawnGPU;
 });
 

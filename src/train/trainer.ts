@@ -10,7 +10,7 @@ import { addInto, zeros } from '../ops/basic.js';
 import { mulScalar } from '../ops/elementwise.js';
 import { AdamW } from '../optim/adamw.js';
 import { gradNorm } from '../optim/clip.js';
-import { runtime } from '../runtime/device.js';
+import { init, runtime } from '../runtime/device.js';
 import { keep, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { defaultCheckpointStore, utf8, type CheckpointStore } from './checkpoint_store.js';
@@ -108,6 +108,7 @@ export class Trainer {
 
   /** Runs training to max_steps (or until a callback stops it). resumeFromCheckpoint: a checkpoint, or true for the latest. */
   async train(options: { resumeFromCheckpoint?: string | boolean } = {}): Promise<TrainOutput> {
+    await init(); // no-op once the model exists (its parameters live on the GPU); kept so no entry point needs it first
     const { args, state, model } = this;
     const data = this.trainDataset;
     if (!data) throw new Error('Trainer.train: no trainDataset was given');
@@ -167,6 +168,7 @@ export class Trainer {
 
   /** Evaluates on evalDataset (or the one given), logs the metrics and returns them (HF Trainer.evaluate). */
   async evaluate(dataset?: FeatureDataset, prefix = 'eval'): Promise<Record<string, number>> {
+    await init();
     const ds = dataset ?? this.evalDataset;
     if (!ds) throw new Error('Trainer.evaluate: no evalDataset');
     const { metrics } = await evaluationLoop(this.model, ds, {

@@ -11,24 +11,18 @@ import { relu, square, sub } from '../../ops/elementwise.js';
 import { crossEntropy } from '../../ops/loss.js';
 import { narrow } from '../../ops/shape.js';
 import type { ParamGroup } from '../../optim/adamw.js';
-import { runtime } from '../../runtime/device.js';
+import { init, runtime } from '../../runtime/device.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { DistilBertConfig, type DistilBertConfigInit } from './config.js';
-import { checkIds, checkSequenceLength, toIntMatrix, toLabels, type IntMatrixInput, type LabelsInput } from './inputs.js';
+import { checkIds, checkSequenceLength, toIntMatrix, toLabels, type LabelsInput } from './inputs.js';
+import { parseForwardArgs, type ClassifierInputs, type ForwardFlags } from './forward_args.js';
 import { DistilBertModel } from './modules.js';
 import { planPacking } from './packing.js';
 import { CONFIG_NAME, loadingMessages, MODEL_CLASS_NAME, readPretrained, type LoadingInfo } from './pretrained.js';
 import { getDefaultFileWriter, type FileWriter } from './save.js';
 import { decayParameterNames, matchCheckpointNames } from './weights_spec.js';
 
-export interface ClassifierInputs {
-  /** int32 [B, T] token ids. */
-  inputIds: IntMatrixInput;
-  /** int32 [B, T], 1 = token, 0 = padding; all ones when omitted. */
-  attentionMask?: IntMatrixInput;
-  /** [B] class ids (int32), or float targets when num_labels = 1 (regression). */
-  labels?: LabelsInput;
-}
+export type { ClassifierInputs } from './forward_args.js';
 
 export interface ClassifierOutput {
   /** [B, num_labels] */
@@ -53,16 +47,8 @@ export interface FromPretrainedOptions {
   onInfo?: (message: string) => void;
 }
 
-export interface ForwardOptions {
-  /** Also return every hidden state [B, T, dim] (always computed padded). */
-  outputHiddenStates?: boolean;
-  /**
-   * Default true: a forward on host ids and mask (the Trainer's, the pipeline's) runs on the real tokens only and
-   * finishes the last layer on the [CLS] rows (packing.ts): the same logits, loss and gradients from less work (in
-   * training, dropout draws its mask over the packed tensors instead). false: always the padded forward.
-   */
-  skipPadding?: boolean;
-}
+/** The older form of forward()'s flags, as a second argument; they may now be given in the inputs object. */
+export type ForwardOptions = ForwardFlags;
 
 const DEFAULT_SEED = 42;
 
@@ -107,6 +93,7 @@ export class DistilBertForSequenceClassification extends Module {
    * initialised as HF does and reported on `loadingInfo` and through onWarning.
    */
   static async fromPretrained(location: string | FileSource, options: FromPretrainedOptions = {}): Promise<DistilBertForSequenceClassification> {
+    await init(); // the runtime with its defaults, unless init(options) started it already
     const { numLabels, id2label, label2id } = options;
     const files = await readPretrained(location, { numLabels, id2label, label2id });
     const shapes = new Map([...files.tensors].map(([n, t]) => [n, [...t.shape]] as [string, number[]]));
@@ -148,11 +135,13 @@ export class DistilBertForSequenceClassification extends Module {
   }
 
   /**
-   * inputIds, attentionMask: [B, T] → logits [B, num_labels] (+ loss [] with labels, + hidden states).
-   * Host inputs are range-checked; GPU tensors are trusted (the kernels clamp ids). Call inside tidy().
+   * inputIds, attentionMask: [B, T] → logits [B, num_labels] (+ loss [] with labels, + hidden states with
+   * outputHiddenStates). HF's keyword arguments in one object, camelCase; an unknown key is an error. Host inputs are
+   * range-checked; GPU tensors are trusted (the kernels clamp ids). Call inside tidy().
    */
-  forward(inputs: ClassifierInputs, options: ForwardOptions = {}): ClassifierOutput {
+  forward(inputs: ClassifierInputs, options?: ForwardOptions): ClassifierOutput {
     const { config } = this;
+    const { flags } = parseForwardArgs(inputs, options);
     const ids = toIntMatrix(inputs.inputIds, 'input_ids');
     const [batch, seqLen] = ids.tensor.shape;
     checkSequenceLength(seqLen, config.max_position_embeddings);
@@ -168,7 +157,7 @@ export class DistilBertForSequenceClassification extends Module {
     }
     // The padding is skipped (packing.ts) when it can be: no hidden states asked for, ids and mask known on the
     // host (a GPU mask would need a readback to plan).
-    const canPack = options.skipPadding !== false && !options.outputHiddenStates && ids.host !== undefined && (maskHost !== undefined || mask === undefined);
+    const canPack = flags.skipPadding !== false && !flags.outputHiddenStates && ids.host !== undefined && (maskHost !== undefined || mask === undefined);
     const plan = canPack ? planPacking(ids.host!, maskHost ?? new Int32Array(batch * seqLen).fill(1), batch, seqLen) : undefined;
     let hidden: Tensor[] | undefined;
     let cls: Tensor;
@@ -182,7 +171,7 @@ export class DistilBertForSequenceClassification extends Module {
     const logits = this.classifier.forward(pooled);
     const out: ClassifierOutput = { logits };
     if (inputs.labels !== undefined) out.loss = this.loss(logits, inputs.labels, batch);
-    if (options.outputHiddenStates) out.hiddenStates = hidden!;
+    if (flags.outputHiddenStates) out.hiddenStates = hidden!;
     return out;
   }
 
