@@ -1,4 +1,4 @@
-// Headless Chromium for the browser tests, through playwright-core. `bash scripts/setup.sh --test` installs it from
+// Headless Chromium for the browser tests, through playwright-core. `bash scripts/setup.sh` installs it from
 // the distribution where it is missing; CHROMIUM_PATH (read by setup too) points at another build.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
@@ -16,7 +16,7 @@ export const CHROMIUM_ARGS = [
 /** Launches headless Chromium with WebGPU; a missing browser is an error that says how to install it. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`no Chromium at ${CHROMIUM_PATH}: run \`bash scripts/setup.sh --test\` (or set CHROMIUM_PATH)`);
+    throw new Error(`no Chromium at ${CHROMIUM_PATH}: run \`bash scripts/setup.sh\` (or set CHROMIUM_PATH)`);
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }
