@@ -1,7 +1,7 @@
 // npm run bench:peers:onnx: the DistilBERT-base sequence-classification forward at 32 × 128 through
 // onnxruntime-web's WebGPU execution provider on our Dawn adapter (same process, navigator.gpu = our Dawn GPU
-// object), against ours. The ONNX model is written here (bench/onnx/, a hand-rolled protobuf writer) from our
-// model's own random weights (seed fixed), so both run the same network. Before timing, a small config is run
+// object), against ours. The ONNX model is written by the library's exporter (src/export, the same graph
+// `node dist/export.js` writes) from our model's own random weights (seed fixed), so both run the same network. Before timing, a small config is run
 // through both and the logits compared (validation); the base-size logits are compared too.
 // Both are timed as wall time of one forward including the logits readback (ORT: `await session.run()`, inputs
 // uploaded from the host; ours: forward + logits.data(), inputs already on the GPU). A round runs ours padded, ours
@@ -15,7 +15,6 @@
 // core to Dawn's busy loop; --native-wait leaves ORT waiting Dawn's own way.
 import * as wt from '../src/index.js';
 import { nodeGPUObject } from '../src/runtime/node_gpu.js';
-import { exportDistilBertOnnx, type DistilBertDims } from './onnx/distilbert.js';
 import { loadOrt, patchWriteBufferForSharedMemory, writeBufferStats, type Ort } from './onnx/ort_node.js';
 import { throttleAllDawnWaits } from './lib/peer_wait.js';
 import { adapterRecord, adapterSlug, fmt, loadAutotuneCache, parseArgs, startRuntime, writeResults } from './lib/common.js';
@@ -56,10 +55,6 @@ function makeInputs(b: number, t: number, vocab: number, seed: number): { ids: I
     }
   }
   return { ids, mask };
-}
-
-function dimsOf(cfg: wt.DistilBertConfig, t: number): DistilBertDims {
-  return { dim: cfg.dim, nLayers: cfg.n_layers, nHeads: cfg.n_heads, hiddenDim: cfg.hidden_dim, vocabSize: cfg.vocab_size, maxPositions: cfg.max_position_embeddings, numLabels: cfg.num_labels, seq: t };
 }
 
 async function ortSession(o: Ort, bytes: Uint8Array): Promise<import('onnxruntime-web').InferenceSession> {
@@ -112,7 +107,7 @@ if (validate) {
   const idsT = wt.tensor(ids, [vb, vt], 'i32').keep();
   const maskT = wt.tensor(mask, [vb, vt], 'i32').keep();
   const ours = await oursRun(model, idsT, maskT);
-  const session = await ortSession(ort, exportDistilBertOnnx(await model.stateDict(), dimsOf(cfg, vt)));
+  const session = await ortSession(ort, await wt.modelToOnnx(model));
   const theirs = await ortRun(ort, session, ids, mask, vb, vt);
   await session.release();
   const err = maxAbsDiff(ours, theirs);
@@ -131,7 +126,7 @@ if (!args.rest.has('skip-base')) {
   const model = wt.DistilBertForSequenceClassification.fromConfig(cfg, { seed: 1 });
   model.eval();
   const t0 = performance.now();
-  const bytes = exportDistilBertOnnx(await model.stateDict(), dimsOf(cfg, seq));
+  const bytes = await wt.modelToOnnx(model);
   const exportMs = performance.now() - t0;
   console.log(`exported ONNX: ${(bytes.length / 2 ** 20).toFixed(0)} MiB in ${fmt(exportMs)} ms`);
   const { ids, mask } = makeInputs(batch, seq, cfg.vocab_size, 11);

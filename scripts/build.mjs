@@ -12,6 +12,7 @@ const nodeEntries = {
   'dist/index.js': 'src/index.ts',
   'dist/train.js': 'src/cli/train.ts',
   'dist/predict.js': 'src/cli/predict.ts',
+  'dist/export.js': 'src/cli/export.ts',
   'dist/demo-server.js': 'src/cli/demo_server.ts',
 };
 for (const f of existsSync('bench') ? readdirSync('bench') : []) {

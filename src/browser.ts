@@ -17,3 +17,4 @@ export * from './data/index.js';
 export * from './io/safetensors.js';
 export * from './tokenizers/index.js';
 export * from './train/index.js';
+export * from './export/index.js';

@@ -27,3 +27,5 @@ export * from './io/hub.js';
 export * from './io/safetensors.js';
 export * from './tokenizers/index.js';
 export * from './train/node.js';
+export * from './export/index.js';
+export { exportOnnxToDirectory, OnnxExistsError, type OnnxExportOptions, type OnnxExportResult } from './export/export_node.js';

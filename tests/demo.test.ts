@@ -52,7 +52,7 @@ describe('node dist/train.js offline with nothing cached', () => {
     expect(state.best_model_checkpoint).toMatch(/checkpoint-\d+$/);
 
     // An ordinary HF-style directory: weights, config, the demo's vocab and tokenizer files, checkpoints.
-    for (const f of ['model.safetensors', 'config.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json', 'training_curves.svg']) {
+    for (const f of ['model.safetensors', 'config.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.json', 'training_curves.svg']) {
       expect(existsSync(join(dir, f)), f).toBe(true);
     }
     expect(readFileSync(join(dir, 'vocab.txt'), 'utf8').split('\n')[0]).toBe('[PAD]');

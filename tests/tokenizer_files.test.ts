@@ -27,10 +27,18 @@ function expectFilesEqual(actual: Map<string, Uint8Array>, dir: string, names: s
   }
 }
 
+/** A slow save: what DistilBertTokenizer.save_pretrained wrote, plus the fast tokenizer's tokenizer.json. */
+function expectSlowSave(files: Map<string, Uint8Array>): void {
+  expectFilesEqual(new Map([...files].filter(([n]) => n !== 'tokenizer.json')), SLOW_SAVE, ['vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json']);
+  expect(new TextDecoder().decode(files.get('tokenizer.json'))).toBe(readFileSync(`${FAST_SAVE}/tokenizer.json`, 'utf8'));
+}
+
 describe('saveFiles matches save_pretrained', () => {
-  it('slow (vocab.txt) tokenizer writes what DistilBertTokenizer.save_pretrained wrote', async () => {
+  it('slow (vocab.txt) tokenizer writes what DistilBertTokenizer.save_pretrained wrote, and the fast tokenizer.json', async () => {
+    // tokenizer.json byte for byte as DistilBertTokenizerFast (converted from this vocab.txt) writes it, so tools that
+    // read only tokenizer.json (transformers.js) load every directory we save.
     const tok = await BertTokenizer.fromPretrained(MODEL_DIR, { use: 'vocab' });
-    expectFilesEqual(tok.saveFiles(), SLOW_SAVE, ['vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json']);
+    expectSlowSave(tok.saveFiles());
   });
 
   it('fast (tokenizer.json) tokenizer writes what DistilBertTokenizerFast.save_pretrained wrote', async () => {
@@ -40,7 +48,7 @@ describe('saveFiles matches save_pretrained', () => {
 
   it('saved directories load back and save identically', async () => {
     const slow = await BertTokenizer.fromPretrained(SLOW_SAVE, { use: 'vocab' });
-    expectFilesEqual(slow.saveFiles(), SLOW_SAVE, ['vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json']);
+    expectSlowSave(slow.saveFiles());
     const fast = await BertTokenizer.fromPretrained(FAST_SAVE);
     expectFilesEqual(fast.saveFiles(), FAST_SAVE, ['vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.json']);
   });
@@ -51,6 +59,11 @@ describe('saveFiles matches save_pretrained', () => {
     const text = 'Ünïcödé, CJK 中文 and [SEP] tokens!';
     expect(copy.encode(text)).toEqual(tok.encode(text));
     expect(copy.modelMaxLength).toBe(512);
+    // Loaded from the written tokenizer.json (the default when present), as a fast tokenizer.
+    const fast = await BertTokenizer.fromPretrained(new MemoryFileSource(tok.saveFiles()));
+    expect(fast.flavour).toBe('rust');
+    expect(fast.encode(text)).toEqual(tok.encode(text));
+    expect(fast.modelMaxLength).toBe(512);
   });
 
   it('without model_max_length, truncation=true keeps everything (HF VERY_LARGE_INTEGER)', async () => {
@@ -120,6 +133,8 @@ describe('bad input is reported with the file, line or field', () => {
     expect(tok.vocabSize).toBe(7);
     // The earlier line's id is unreachable; transformers decodes it as the unk token.
     expect(tok.decode([4, 5])).toBe('[UNK] world');
+    // Converted to tokenizer.json, id 4 would be a hole that no loader can give an embedding row: not written.
+    expect([...tok.saveFiles().keys()].sort()).toEqual(['special_tokens_map.json', 'tokenizer_config.json', 'vocab.txt']);
   });
 
   it('vocab.txt with CRLF line ends (Python universal newlines)', () => {

@@ -22,6 +22,7 @@ import { createCliTrainer } from '../train/cli/cli_trainer.js';
 import { findModel, labelSet, loadData, SourceUnavailableError, tokenizeDataset } from '../train/cli/sources_node.js';
 import type { CollatorFeature } from '../data/collator.js';
 import { fallbackNotice, mayFallBackToDemo, runDemo } from '../demo/run_demo.js'; // [issue 8: built-in demo]
+import { exportOnnxToDirectory } from '../export/export_node.js';
 
 export interface TrainIO {
   stdout(text: string): void;
@@ -153,6 +154,7 @@ async function train(run: RunOptions, args: TrainingArguments, argv: readonly st
     await trainer.saveModel();
     await trainer.saveState();
     await trainer.store.writeRoot(new Map([['training_curves.svg', new TextEncoder().encode(trainingCurvesSvg(trainer.state.logHistory))]]));
+    if (run.onnx) io.stderr(`ONNX: wrote ${(await exportOnnxToDirectory(outDir, { overwrite: true })).written.join(', ')}\n`);
     printSummary(trainer, outDir, await latestCheckpoint(trainer.store), argv, io);
     return 0;
   } finally {

@@ -8,6 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { parseFlags, UsageError, type FlagValue } from '../cli/args.js';
 import type { TrainIO } from '../cli/train.js';
 import { init, DistilBertForSequenceClassification, DistilBertConfig } from '../index.js';
+import { exportOnnxToDirectory } from '../export/export_node.js';
 import { defaultCacheDir, offlineFromEnv } from '../io/hub.js';
 import { pipeline } from '../pipeline/pipeline.js';
 import { BertTokenizer } from '../tokenizers/bert_tokenizer.js';
@@ -152,6 +153,9 @@ async function trainDemo(args: TrainingArguments, argv: readonly string[], io: T
     await trainer.saveModel();
     await trainer.saveState();
     await trainer.store.writeRoot(new Map([['training_curves.svg', new TextEncoder().encode(trainingCurvesSvg(trainer.state.logHistory))]]));
+    if (parseFlags(argv, TRAIN_FLAGS).values.get('onnx')) {
+      io.stderr(`ONNX: wrote ${(await exportOnnxToDirectory(resolve(args.outputDir), { overwrite: true })).written.join(', ')}\n`);
+    }
     const accuracy = heldOutAccuracy(trainer);
     const outDir = resolve(args.outputDir);
     const classified = await classifyWith(outDir);

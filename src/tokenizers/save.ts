@@ -1,11 +1,15 @@
 // The files `save_pretrained` writes for a BERT tokenizer, byte for byte where we can:
 // - slow (vocab.txt): vocab.txt, tokenizer_config.json, special_tokens_map.json;
 // - fast (tokenizer.json): the same three plus tokenizer.json.
+// A slow tokenizer writes tokenizer.json too, as transformers' converter builds it (slow_to_fast.ts): tools that
+// read only tokenizer.json (transformers.js, tokenizers) then load every directory we save, and AutoTokenizer
+// would have written it (the fast tokenizer is its default).
 // transformers writes its JSON with `json.dumps(indent=2, sort_keys=True, ensure_ascii=False) + "\n"`;
 // tokenizers writes tokenizer.json with serde's pretty printer (2 spaces, struct field order, vocab
 // ordered by id, no final newline). JS objects reorder integer-like keys ("0", "1990"), so ordered
 // objects are written from entry lists instead.
 
+import { convertedTokenizerJson } from './slow_to_fast.js';
 import { VERY_LARGE_INTEGER } from './vocab.js';
 
 /** A JSON value whose objects are either plain (keys sorted on output) or ordered entry lists. */
@@ -63,7 +67,7 @@ export interface SaveState {
   cleanUpTokenizationSpaces: boolean;
   /** The tokenizer_config.json that was loaded (unknown keys are carried through, as HF does). */
   loadedConfig: Record<string, unknown>;
-  /** Fast only: the tokenizer.json that was loaded, with its normalizer as configured. */
+  /** Fast: the tokenizer.json that was loaded, with its normalizer as configured (slow: converted from the vocab). */
   tokenizerJson?: Record<string, unknown>;
 }
 
@@ -77,7 +81,9 @@ export function tokenizerFiles(state: SaveState): Map<string, Uint8Array> {
   files.set('vocab.txt', utf8.encode(state.vocabTokens.map((t) => t + '\n').join('')));
   files.set('tokenizer_config.json', utf8.encode(prettyJson(tokenizerConfig(state)) + '\n'));
   files.set('special_tokens_map.json', utf8.encode(prettyJson(specialTokensMap(state)) + '\n'));
-  if (state.tokenizerJson) files.set('tokenizer.json', utf8.encode(prettyJson(tokenizerJson(state, state.tokenizerJson))));
+  const { unk, cls, sep } = state.specialNames;
+  const json = state.tokenizerJson ?? convertedTokenizerJson({ ...state, unkToken: unk, clsToken: cls, sepToken: sep });
+  if (json) files.set('tokenizer.json', utf8.encode(prettyJson(tokenizerJson(state, json))));
   return files;
 }
 
@@ -121,7 +127,8 @@ function tokenizerJson(state: SaveState, raw: Record<string, unknown>): OrderedO
     return obj as JsonValue;
   };
   const model = raw.model as Record<string, unknown>;
-  const added = state.addedTokens.map(
+  // tokenizers writes its added vocabulary sorted by id.
+  const added = [...state.addedTokens].sort((a, b) => a.id - b.id).map(
     (t) =>
       new OrderedObject([
         ['id', t.id],

@@ -41,6 +41,8 @@ export interface RunOptions {
   offline: boolean;
   /** Attention kernels (setAttentionKernel). */
   attention: AttentionKernel;
+  /** After the final save, export onnx/model.onnx into the output directory. */
+  onnx: boolean;
   help: boolean;
 }
 
@@ -59,6 +61,7 @@ const RUN_FLAGS: FlagSpec[] = [
   { name: 'labels', type: 'string', group: 'Model and data', metavar: 'A,B,..', shownDefault: DEFAULT_LABELS.join(','), help: 'Class names in label-id order (id2label)' },
   { name: 'offline', type: 'bool', group: 'Model and data', shownDefault: 'false, or HF_HUB_OFFLINE', help: 'Never use the network; only local paths and the HF cache' },
   { name: 'attention', type: 'choice', group: 'Other', choices: ['auto', 'fused', 'unfused'], shownDefault: 'auto', help: 'Attention kernels: unfused products (auto; on a CPU adapter also past one binding, in chunks of the batch: 16×512 about 2× faster than fused, ~0.9 GiB more memory per layer), or fused flash kernels (O(T) memory; auto on GPUs past one binding)' },
+  { name: 'onnx', type: 'bool', group: 'Other', shownDefault: 'false', help: 'After the final save, also write <output-dir>/onnx/model.onnx for transformers.js / onnxruntime (as node dist/export.js; replaces an earlier one)' },
   { name: 'help', type: 'bool', group: 'Other', help: 'Show this help' },
 ];
 
@@ -124,6 +127,7 @@ export function buildOptions(values: Map<string, FlagValue>): { run: RunOptions;
     labels,
     offline: get<boolean>('offline') ?? false,
     attention: (get<string>('attention') ?? 'auto') as AttentionKernel,
+    onnx: get<boolean>('onnx') ?? false,
     help: get<boolean>('help') ?? false,
   };
   const init: Record<string, unknown> = { ...TUTORIAL_DEFAULTS };
