@@ -110,6 +110,7 @@ function positiveInt(v: string, flag: string): number {
  */
 export function textsFromFile(content: string, name: string): string[] {
   const jsonl = /\.(jsonl|ndjson)$/i.test(name);
+  if (content === '') return []; // an empty file has no lines
   const lines = content.split('\n');
   if (content.endsWith('\n')) lines.pop();
   return lines.map((raw, i) => {
