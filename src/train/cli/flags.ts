@@ -98,7 +98,10 @@ export const HELP_FOOTER = `Examples:
   node dist/train.js --max-train-samples 2000 --max-eval-samples 500 --max-length 128 --num-train-epochs 1
   node dist/train.js --resume-from-checkpoint true        (continue the latest checkpoint in --output-dir)
 
-Exit codes: 0 done, 1 runtime error (model/data missing, GPU), 2 usage error, 130 interrupted (checkpoint written).`;
+Exit codes: 0 done; 1 runtime error (model/data missing, a bad data line, a NaN loss, a write that failed, GPU);
+2 usage error, also everything checked before training (output directory, --max-length, labels against the model,
+free space); 130 Ctrl-C and 143 SIGTERM (each writes a checkpoint first). An output directory holding an earlier
+run needs --resume-from-checkpoint true (continue it) or --overwrite-output-dir (replace it).`;
 
 export function helpText(): string {
   return formatHelp(HELP_HEADER, TRAIN_FLAGS, HELP_FOOTER);
