@@ -24,7 +24,7 @@ import { findModel, loadData, SourceUnavailableError, tokenizeDataset } from '..
 import { describeLabels } from '../train/cli/label_plan.js';
 import { probeModelDir } from '../train/cli/model_probe_node.js';
 import {
-  checkFlagCombinations, checkFreeSpace, checkMaxLength, checkModelPath, checkOutputDir, clearPreviousRun, entriesBytes, weightsBytes,
+  checkFlagCombinations, checkFreeSpace, checkMaxLength, checkModelPath, checkOutputDir, clearPreviousRun, entriesBytes,
 } from '../train/cli/preflight_node.js';
 import { checkVocabFits } from '../pipeline/text_classifier.js';
 import type { CollatorFeature } from '../data/collator.js';
@@ -143,7 +143,7 @@ async function prepare(run: RunOptions, args: TrainingArguments, io: TrainIO): P
   const probe = await probeModelDir(modelDir);
   checkMaxLength(run.maxLength, probe.maxPositions, probe.configPath);
   const previous = await checkOutputDir(args, modelDir);
-  await checkFreeSpace(args, await weightsBytes(modelDir), args.overwriteOutputDir ? await entriesBytes(args.outputDir, previous) : 0);
+  await checkFreeSpace(args, probe.savedBytes, args.overwriteOutputDir ? await entriesBytes(args.outputDir, previous) : 0);
 
   const data = await loadData(run, args.dataSeed ?? args.seed, args.evalStrategy !== 'no', probe);
   const names = data.labels.names;

@@ -4,11 +4,14 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { DistilBertConfig } from '../../models/distilbert/config.js';
+import { distilBertParameterShapes } from '../../models/distilbert/weights_spec.js';
 import type { ModelLabels } from './label_plan.js';
 
 export interface ModelProbe extends ModelLabels {
   vocabSize: number;
   maxPositions: number;
+  /** Bytes of the model as a run saves it (every parameter in float32, with a classification head). */
+  savedBytes: number;
 }
 
 const HEAD_TENSOR = 'classifier.weight';
@@ -32,6 +35,7 @@ export async function probeModelDir(dir: string): Promise<ModelProbe> {
     weightsPath,
     vocabSize: config.vocab_size,
     maxPositions: config.max_position_embeddings,
+    savedBytes: 4 * distilBertParameterShapes(config, { withHead: true }).reduce((n, [, shape]) => n + shape.reduce((a, b) => a * b, 1), 0),
   };
 }
 

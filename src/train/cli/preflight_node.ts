@@ -124,14 +124,6 @@ export async function entriesBytes(dir: string, entries: readonly string[]): Pro
   return total;
 }
 
-/** Total size of the model's weight files (model.safetensors, or the shards of its index). */
-export async function weightsBytes(modelDir: string): Promise<number> {
-  const names = (await fs.readdir(modelDir).catch(() => [] as string[])).filter((n) => /^model(-\d+-of-\d+)?\.safetensors$/.test(n));
-  let total = 0;
-  for (const n of names) total += (await fs.stat(join(modelDir, n))).size;
-  return total;
-}
-
 async function nearestExisting(path: string, flag: string): Promise<{ path: string; rest: string }> {
   let p = path;
   for (;;) {
