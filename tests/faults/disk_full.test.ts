@@ -1,16 +1,17 @@
-// The fault suite's disk cases (issue 20, items 5 and 10) on small tmpfs mounts: a read-only output directory, too
+// The fault suite's disk cases (issue 20, items 5 and 10): an output directory the user may not write (run as
+// nobody, since permissions do not stop root), and on small tmpfs mounts: a read-only output directory, too
 // little space for the run (refused up front, so a --save-strategy no run cannot lose its weights at the end), the
 // disk filling up at a checkpoint (the error names the path, no partial files stay, the last checkpoint resumes
 // bit-identically once space is freed), and the atomic final save (a failed write leaves the old files intact).
 // Mounting needs root (CAP_SYS_ADMIN): elsewhere these cases are skipped, saying why.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFilesAtomically } from '../../src/io/write_node.js';
 import { requireBuild } from '../train_cli.helpers.js';
-import { hashTree, log, makeFixtures, runScript, type Fixtures } from './fixtures.js';
+import { hashTree, log, makeFixtures, repoRoot, runScript, type Fixtures } from './fixtures.js';
 
 const work = mkdtempSync(join(tmpdir(), 'webtune-faults-disk-'));
 const mounts: string[] = [];
@@ -49,6 +50,29 @@ const freeBytes = (dir: string): number => {
   const s = statfsSync(dir);
   return s.bavail * s.bsize;
 };
+
+// Permissions do not stop root: run the CLI as nobody (setpriv) to see EACCES.
+const asNobody = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
+if (!asNobody) console.log('not root or no setpriv: the EACCES case is skipped');
+
+describe.skipIf(!asNobody)('an output directory the user may not write (issue 20, item 5)', () => {
+  it('[5] EACCES: exit 2 naming the flag and the directory, before any work', () => {
+    chmodSync(work, 0o755); // mkdtemp's 0700 would hide everything below from nobody
+    const locked = join(work, 'locked');
+    mkdirSync(join(locked, 'sub'), { recursive: true, mode: 0o755 });
+    for (const [out, message] of [
+      [join(locked, 'sub', 'run'), `--output-dir ${join(locked, 'sub', 'run')}: cannot write in ${join(locked, 'sub')} (EACCES)`],
+      [join(work, 'private', 'run'), `--output-dir ${join(work, 'private', 'run')}: cannot use ${join(work, 'private', 'run')} (EACCES)`],
+    ]) {
+      mkdirSync(join(work, 'private'), { recursive: true, mode: 0o700 });
+      const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, 'dist/train.js', ...flags(out!)], {
+        cwd: repoRoot, encoding: 'utf8', env: { ...process.env, HOME: work, HF_HUB_OFFLINE: '1' }, timeout: 120_000,
+      });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+  });
+});
 
 describe.skipIf(cannotMount !== '')('disk faults on tmpfs (issue 20)', () => {
   it('[5] a read-only output directory: exit 2 naming the flag and EROFS, before any work', () => {
