@@ -110,7 +110,7 @@ export function fallbackNotice(e: SourceUnavailableError, run: RunOptions, env: 
   ].join('\n');
 }
 
-/** Runs the demo → exit code (0 done, 1 runtime error, 2 usage, 130 interrupted). Never throws. */
+/** Runs the demo → exit code (0 done, 1 runtime error, 2 usage, 130 Ctrl-C, 143 SIGTERM). Never throws. */
 export async function runDemo(argv: readonly string[], io: TrainIO, options: { fallback?: boolean } = {}): Promise<number> {
   let args: TrainingArguments | undefined;
   try {
