@@ -19,6 +19,9 @@ export * from './models/index.js';
 
 /** Node: writes config.json and model.safetensors into `dir` (created when missing), as save_pretrained. */
 export function savePretrained(model: DistilBertForSequenceClassification, dir: string): Promise<void> {
+  if (!model || typeof (model as { savePretrained?: unknown }).savePretrained !== 'function') {
+    throw new TypeError(`savePretrained: model must be a DistilBertForSequenceClassification, got ${model === null ? 'null' : typeof model}`);
+  }
   return model.savePretrained(dir, writeFilesNode);
 }
 export * from './pipeline/index.js';

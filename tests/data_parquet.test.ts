@@ -159,6 +159,13 @@ describe('parquet (stanfordnlp/imdb layout)', () => {
     expect(ds.labels).toEqual([1, 0]);
   });
 
+  test('caller label names in another order: ClassLabel ids go through the file\'s names (its 0 is "neg")', async () => {
+    const file = buildParquet(imdbLike(['good', 'bad', 'fine'], [1, 0, 1]), HF_META);
+    const ds = await parseParquet(file, 'train.parquet', { labelNames: ['POSITIVE', 'NEGATIVE'] });
+    expect(ds.labels).toEqual([0, 1, 0]);
+    expect(ds.labelNames).toEqual(['POSITIVE', 'NEGATIVE']);
+  });
+
   test('an HF snapshot folder: plain_text/<split>-NNNNN-of-NNNNN.parquet shards, concatenated in order', async () => {
     const dir = join(tmp, 'snapshot');
     mkdirSync(join(dir, 'plain_text'), { recursive: true });

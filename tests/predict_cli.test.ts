@@ -46,9 +46,10 @@ describe('dist/predict.js', () => {
     const r = predict(['--model', MODEL, '--file', '-', '--file', join(dir, 'a.jsonl'), '--file', join(dir, 'b.txt'), '--top-k', 'all'], `${golden.texts[0]}\n`);
     expect(r.code, r.stderr).toBe(0);
     const lines = jsonLines(r.stdout);
-    expect(lines).toHaveLength(4);
-    lines.slice(0, 3).forEach((row, i) => expectRows(row, golden.default_top_k_None[i]));
-    expectRows(lines[3]!.slice(0, 1), golden.long_text_with_truncation_True);
+    // stdin's line, a.jsonl's two texts and its blank line 2 (scored as ""), b.txt's line.
+    expect(lines).toHaveLength(5);
+    [lines[0], lines[1], lines[3]].forEach((row, i) => expectRows(row!, golden.default_top_k_None[i]));
+    expectRows(lines[4]!.slice(0, 1), golden.long_text_with_truncation_True);
   });
 
   it('--help exits 0; usage errors exit 2; runtime errors exit 1 with a clear message', () => {
@@ -85,9 +86,10 @@ describe('predict arguments and inputs', () => {
     expect(() => parsePredictArgs(['--model', 'm', '--dtype=fp8'])).toThrow(/--dtype must be fp32 or fp16, got "fp8"/);
   });
 
-  it('text files split on \\n only (U+0085 stays inside a review); JSONL errors name the line', () => {
-    expect(textsFromFile('a\u0085b\r\n\n  \nc', 'x.txt')).toEqual(['a\u0085b', 'c']);
-    expect(textsFromFile('"s"\n{"text":"t","id":1}\n', 'x.jsonl')).toEqual(['s', 't']);
+  it('text files split on \\n only (U+0085 stays inside a review), one text per line, blank lines kept; JSONL errors name the line', () => {
+    expect(textsFromFile('a\u0085b\r\n\n  \nc', 'x.txt')).toEqual(['a\u0085b', '', '  ', 'c']);
+    expect(textsFromFile('"s"\n\n{"text":"t","id":1}\n', 'x.jsonl')).toEqual(['s', '', 't']);
+    expect(textsFromFile('', 'x.txt')).toEqual([]);
     expect(() => textsFromFile('"ok"\n{"label":1}', 'x.jsonl')).toThrow(/x\.jsonl:2: expected a JSON string or an object with a "text" string/);
     expect(() => textsFromFile('{oops', 'x.ndjson')).toThrow(/x\.ndjson:1: not valid JSON/);
   });

@@ -21,7 +21,9 @@ export const USAGE = `Usage: node dist/predict.js --model DIR [--text "…"]… 
 Classifies texts with a fine-tuned DistilBERT (a directory with config.json, model.safetensors and
 vocab.txt or tokenizer.json). Prints one JSON line per input, in input order:
   [{"label":"POSITIVE","score":0.9991}]
-With no --text and no --file, reads stdin: one text per line.
+With no --text and no --file, reads stdin: one text per line. Every input line gets an output line, blank
+ones included (scored as the empty text). Scores are softmax probabilities; sigmoid per label for a
+multi-label model (problem_type multi_label_classification); the raw output for a regression model.
 
 Options:
   --model DIR         model directory (required)
@@ -35,7 +37,8 @@ Options:
   --dtype fp16        Linear products read float16 copies of the weights (needs shader-f16; default fp32)
   -h, --help          show this help
 
-Exit status: 0 ok, 1 runtime error (bad model directory, unreadable file), 2 usage error.`;
+Exit status: 0 ok (also when the reader of stdout closes it early, as head does), 1 runtime error (bad model
+directory, unreadable file, a score that is not a finite number), 2 usage error.`;
 
 /** argv (without node and the script) → PredictArgs. */
 export function parsePredictArgs(argv: readonly string[]): PredictArgs {
@@ -99,27 +102,28 @@ function positiveInt(v: string, flag: string): number {
   return n;
 }
 
-/** File text → its texts: JSONL (a string or {"text": …} per line) or one text per line. Lines split on \n only
- *  (IMDb reviews contain U+0085, which must stay inside its review). */
+/**
+ * File text → its texts, one per line, blank lines included (scored as the empty text, as HF's pipeline scores
+ * ""), so output line i answers input line i. JSONL lines are a JSON string or {"text": …}; other files are one
+ * text per line. Lines split on \n only (IMDb reviews contain U+0085, which must stay inside its review); a final
+ * newline ends the last line rather than starting an empty one.
+ */
 export function textsFromFile(content: string, name: string): string[] {
   const jsonl = /\.(jsonl|ndjson)$/i.test(name);
-  const texts: string[] = [];
-  content.split('\n').forEach((raw, i) => {
+  if (content === '') return []; // an empty file has no lines
+  const lines = content.split('\n');
+  if (content.endsWith('\n')) lines.pop();
+  return lines.map((raw, i) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.trim() === '') return;
-    if (!jsonl) {
-      texts.push(line);
-      return;
-    }
+    if (!jsonl || line.trim() === '') return line;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch (e) {
       throw new Error(`${name}:${i + 1}: not valid JSON (${(e as Error).message})`);
     }
-    if (typeof value === 'string') texts.push(value);
-    else if (value && typeof value === 'object' && typeof (value as { text?: unknown }).text === 'string') texts.push((value as { text: string }).text);
-    else throw new Error(`${name}:${i + 1}: expected a JSON string or an object with a "text" string`);
+    if (typeof value === 'string') return value;
+    if (value && typeof value === 'object' && typeof (value as { text?: unknown }).text === 'string') return (value as { text: string }).text;
+    throw new Error(`${name}:${i + 1}: expected a JSON string or an object with a "text" string`);
   });
-  return texts;
 }

@@ -1,7 +1,8 @@
 // `node dist/train.js`: the Hugging Face text-classification tutorial (DistilBERT on IMDb with Trainer) on WebGPU.
 // Prints the adapter and a run-time estimate, trains with progress on stderr, writes checkpoints, the final model,
 // trainer_state.json and training_curves.svg, then prints the next commands. Exit codes: 0 done, 1 runtime error,
-// 2 usage error, 130 interrupted (Ctrl-C writes a checkpoint first).
+// 2 usage error (also everything checked before training: output dir, labels, lengths), 130 Ctrl-C and 143 SIGTERM
+// (each writes a checkpoint first).
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +18,15 @@ import type { TrainingArguments } from '../train/training_args.js';
 import { buildOptions, helpText, TRAIN_FLAGS, type RunOptions } from '../train/cli/flags.js';
 import { batchFlops, estimateSeconds, measureMatmulRate, suggestSmallerRun, type ModelShape } from '../train/cli/estimate.js';
 import { formatDuration, ProgressReporter } from '../train/cli/progress.js';
-import { guardInterrupts } from '../train/cli/interrupt.js';
+import { guardInterrupts, type StopSignal } from '../train/cli/interrupt.js';
 import { createCliTrainer } from '../train/cli/cli_trainer.js';
-import { findModel, labelSet, loadData, SourceUnavailableError, tokenizeDataset } from '../train/cli/sources_node.js';
+import { findModel, loadData, SourceUnavailableError, tokenizeDataset } from '../train/cli/sources_node.js';
+import { describeLabels } from '../train/cli/label_plan.js';
+import { probeModelDir } from '../train/cli/model_probe_node.js';
+import {
+  checkFlagCombinations, checkFreeSpace, checkMaxLength, checkModelPath, checkOutputDir, clearPreviousRun, entriesBytes,
+} from '../train/cli/preflight_node.js';
+import { checkVocabFits } from '../pipeline/text_classifier.js';
 import type { CollatorFeature } from '../data/collator.js';
 import { fallbackNotice, mayFallBackToDemo, runDemo } from '../demo/run_demo.js'; // [issue 8: built-in demo]
 import { exportOnnxToDirectory } from '../export/export_node.js';
@@ -29,9 +36,9 @@ export interface TrainIO {
   stderr(text: string): void;
   /** Draw a progress bar (stderr is a terminal) instead of one line per logging step. */
   stderrIsTTY: boolean;
-  /** Subscribes to Ctrl-C; returns the unsubscribe function. */
-  onInterrupt?(handler: () => void): () => void;
-  /** Leaves at once (a second Ctrl-C, or Ctrl-C before training started). */
+  /** Subscribes to Ctrl-C (SIGINT) and SIGTERM; returns the unsubscribe function. */
+  onInterrupt?(handler: (signal: StopSignal) => void): () => void;
+  /** Leaves at once (a second signal, or one before training started). */
   exit?(code: number): void;
 }
 
@@ -41,8 +48,10 @@ export function nodeIO(): TrainIO {
     stderr: (t) => void process.stderr.write(t),
     stderrIsTTY: Boolean(process.stderr.isTTY),
     onInterrupt: (h) => {
-      process.on('SIGINT', h);
-      return () => void process.off('SIGINT', h);
+      const signals: StopSignal[] = ['SIGINT', 'SIGTERM'];
+      const handlers = signals.map((sig) => [sig, () => h(sig)] as const);
+      for (const [sig, f] of handlers) process.on(sig, f);
+      return () => handlers.forEach(([sig, f]) => void process.off(sig, f));
     },
     exit: (code) => process.exit(code),
   };
@@ -113,43 +122,75 @@ export function sourcesUnavailable(e: SourceUnavailableError, run: RunOptions, i
   return 1;
 }
 
+/** Everything a run needs, loaded after the up-front checks and before the first step. */
+interface Prepared {
+  model: DistilBertForSequenceClassification;
+  tokenizer: BertTokenizer;
+  trainFeatures: CollatorFeature[];
+  evalFeatures?: CollatorFeature[];
+  /** The earlier run's entries that --overwrite-output-dir deletes once loading succeeded. */
+  previous: string[];
+}
+
+/**
+ * The checks that need no model or data work (exit 2, naming the flag), then model, data and labels. Checks that
+ * need the files (vocab against vocab_size, labels against the head, finite weights) run here too, before any step.
+ */
+async function prepare(run: RunOptions, args: TrainingArguments, io: TrainIO): Promise<Prepared> {
+  checkFlagCombinations(args);
+  await checkModelPath(run.model);
+  await checkOutputDir(args, existsSync(run.model) ? run.model : undefined);
+  const modelDir = await findModel(run);
+  const probe = await probeModelDir(modelDir);
+  checkMaxLength(run.maxLength, probe.maxPositions, probe.configPath);
+  const previous = await checkOutputDir(args, modelDir);
+  await checkFreeSpace(args, probe.savedBytes, args.overwriteOutputDir ? await entriesBytes(args.outputDir, previous) : 0);
+
+  const data = await loadData(run, args.dataSeed ?? args.seed, args.evalStrategy !== 'no', probe);
+  const names = data.labels.names;
+  const tokenizer = await BertTokenizer.fromPretrained(modelDir);
+  checkVocabFits(tokenizer.vocabSize, probe.vocabSize, `the tokenizer in ${modelDir}`, probe.configPath);
+  const rt = await init();
+  setAttentionKernel(run.attention);
+  io.stderr(`Adapter: ${rt.info.description}${rt.info.isSoftware ? ' (CPU software renderer: slow)' : ''}\n`);
+  io.stderr(describeLabels(data.labels, data.train));
+  const model = await DistilBertForSequenceClassification.fromPretrained(modelDir, {
+    numLabels: names.length,
+    id2label: Object.fromEntries(names.map((n, i) => [i, n])),
+    label2id: Object.fromEntries(names.map((n, i) => [n, i])),
+    seed: args.seed,
+    onWarning: (m) => io.stderr(`${m}\n`),
+  });
+  if (model.nonFiniteWeights.length > 0) {
+    model.dispose();
+    throw new Error(`${probe.weightsPath} holds non-finite weights (${model.nonFiniteWeights.map((w) => w.name).join(', ')}): training from them can only give a NaN loss`);
+  }
+  const maxLength = run.maxLength ?? Math.min(tokenizer.modelMaxLength, model.config.max_position_embeddings);
+  io.stderr(`Model: ${modelDir}\nData: ${data.train.texts.length} training examples (${data.train.source})` +
+    (data.eval ? `, ${data.eval.texts.length} evaluation examples (${data.eval.source})` : '') + `; max length ${maxLength}\n`);
+  const trainFeatures = tokenizeDataset(tokenizer, data.train, maxLength);
+  const evalFeatures = data.eval ? tokenizeDataset(tokenizer, data.eval, maxLength) : undefined;
+  return { model, tokenizer, trainFeatures, evalFeatures, previous };
+}
+
 async function train(run: RunOptions, args: TrainingArguments, argv: readonly string[], io: TrainIO): Promise<number> {
   let trainer: Trainer | undefined;
   const interrupts = guardInterrupts(io);
   try {
-    const rt = await init();
-    setAttentionKernel(run.attention);
-    const info = rt.info;
-    io.stderr(`Adapter: ${info.description}${info.isSoftware ? ' (CPU software renderer: slow)' : ''}\n`);
-
-    const modelDir = await findModel(run);
-    const data = await loadData(run, args.dataSeed ?? args.seed, args.evalStrategy !== 'no');
-    const names = labelSet(run, data);
-    const id2label = Object.fromEntries(names.map((n, i) => [i, n]));
-    const label2id = Object.fromEntries(names.map((n, i) => [n, i]));
-    const tokenizer = await BertTokenizer.fromPretrained(modelDir);
-    const model = await DistilBertForSequenceClassification.fromPretrained(modelDir, {
-      numLabels: names.length,
-      id2label,
-      label2id,
-      seed: args.seed,
-      onWarning: (m) => io.stderr(`${m}\n`),
-    });
-    const maxLength = run.maxLength ?? Math.min(tokenizer.modelMaxLength, model.config.max_position_embeddings);
-    io.stderr(`Model: ${modelDir}\nData: ${data.train.texts.length} training examples (${data.train.source})` +
-      (data.eval ? `, ${data.eval.texts.length} evaluation examples (${data.eval.source})` : '') + `; max length ${maxLength}\n`);
-    const trainFeatures = tokenizeDataset(tokenizer, data.train, maxLength);
-    const evalFeatures = data.eval ? tokenizeDataset(tokenizer, data.eval, maxLength) : undefined;
-
+    const { model, tokenizer, trainFeatures, evalFeatures, previous } = await prepare(run, args, io);
+    const outDir = resolve(args.outputDir);
+    if (args.overwriteOutputDir && previous.length > 0) {
+      await clearPreviousRun(args.outputDir, previous);
+      io.stderr(`Replaced the earlier run in ${outDir} (--overwrite-output-dir): deleted ${previous.join(', ')}\n`);
+    }
     const progress = new ProgressReporter({ write: io.stderr, isTTY: io.stderrIsTTY });
     trainer = createCliTrainer({ model, args, trainDataset: trainFeatures, evalDataset: evalFeatures, tokenizer, progress, interrupts, stderr: io.stderr });
     await printEstimate(trainer, trainFeatures, evalFeatures, model, progress, io);
     const out = await trainer.train();
-    const outDir = resolve(args.outputDir);
     if (out.stoppedEarly) {
       const ckpt = `${args.outputDir}/checkpoint-${out.globalStep}`;
       io.stderr(`train: stopped at step ${out.globalStep}; checkpoint written to ${ckpt}\nResume with:\n  ${resumeCommand(argv, ckpt)}\n`);
-      return 130;
+      return interrupts.exitCode();
     }
     await trainer.saveModel();
     await trainer.saveState();
@@ -157,9 +198,23 @@ async function train(run: RunOptions, args: TrainingArguments, argv: readonly st
     if (run.onnx) io.stderr(`ONNX: wrote ${(await exportOnnxToDirectory(outDir, { overwrite: true })).written.join(', ')}\n`);
     printSummary(trainer, outDir, await latestCheckpoint(trainer.store), argv, io);
     return 0;
+  } catch (e) {
+    if (!trainer || e instanceof UsageError) throw e;
+    await explainFailure(e, trainer, argv, io);
+    return 1;
   } finally {
     interrupts.release();
   }
+}
+
+/** After a failure mid-run: where the last good checkpoint is, and the command that resumes from it. */
+async function explainFailure(e: unknown, trainer: Trainer, argv: readonly string[], io: TrainIO): Promise<void> {
+  const latest = await latestCheckpoint(trainer.store).catch(() => undefined);
+  const msg = (e as Error).message ?? String(e);
+  io.stderr(`train: error: ${msg}\n`);
+  if (process.env.WEBTUNE_DEBUG && e instanceof Error) io.stderr(`${e.stack}\n`);
+  if (latest) io.stderr(`The last checkpoint is ${trainer.args.outputDir}/${latest}; once fixed, resume with:\n  ${resumeCommand(argv, `${trainer.args.outputDir}/${latest}`)}\n`);
+  else io.stderr('No checkpoint was written before the failure.\n');
 }
 
 async function printEstimate(

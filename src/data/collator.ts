@@ -3,6 +3,8 @@
 // 0 in `attentionMask`, and `label` renamed to `labels`. Returns int32 where HF returns int64:
 // ids and labels fit, and WebGPU has no 64-bit integers.
 
+import { describeValue } from '../util/check.js';
+
 /** One tokenized example, as a tokenizer call returns it plus the dataset's label. */
 export interface CollatorFeature {
   inputIds: number[] | Int32Array;
@@ -38,6 +40,9 @@ export class DataCollatorWithPadding {
   readonly maxLength?: number;
 
   constructor(options: DataCollatorOptions) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`DataCollatorWithPadding: expected options { padTokenId } or { tokenizer }, got ${describeValue(options)}`);
+    }
     const pad = options.padTokenId ?? options.tokenizer?.padTokenId;
     if (pad === undefined) {
       throw new Error('DataCollatorWithPadding: give padTokenId, or a tokenizer that has padTokenId');
@@ -52,6 +57,7 @@ export class DataCollatorWithPadding {
 
   /** features: B rows of lengths T_i → { inputIds: [B, T], attentionMask: [B, T], labels?: [B] }, T = max T_i rounded up. */
   collate(features: readonly CollatorFeature[]): CollatedBatch {
+    if (!Array.isArray(features)) throw new TypeError(`DataCollatorWithPadding: features must be an array of { inputIds, label }, got ${describeValue(features)}`);
     if (features.length === 0) throw new Error('DataCollatorWithPadding: empty batch (no features)');
     const batchSize = features.length;
     const seqLen = this.paddedLength(features);
@@ -91,10 +97,14 @@ export class DataCollatorWithPadding {
   private paddedLength(features: readonly CollatorFeature[]): number {
     let longest = 0;
     for (let b = 0; b < features.length; b++) {
-      const ids = features[b]!.inputIds;
+      const f = features[b];
+      if (f === null || typeof f !== 'object') throw new TypeError(`DataCollatorWithPadding: feature ${b} must be an object { inputIds, label }, got ${describeValue(f)}`);
+      const ids = f.inputIds;
       if (!ids || typeof ids.length !== 'number') {
         throw new Error(`DataCollatorWithPadding: feature ${b} has no inputIds array`);
       }
+      // A model cannot run on zero tokens (a tokenizer always adds [CLS] and [SEP]).
+      if (ids.length === 0) throw new Error(`DataCollatorWithPadding: feature ${b} has an empty inputIds (no tokens): encode its text with the tokenizer`);
       longest = Math.max(longest, ids.length);
     }
     if (this.maxLength !== undefined && longest > this.maxLength) {

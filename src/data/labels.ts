@@ -19,6 +19,11 @@ function canonical(name: string): string {
   return SYNONYMS[l] ?? l;
 }
 
+/** Whether two class names mean the same class as label matching sees it ("pos" = "POSITIVE", case ignored). */
+export function sameClassName(a: string, b: string): boolean {
+  return canonical(a) === canonical(b);
+}
+
 /**
  * raw: [N] labels, position(i) → "line 12"-style number of example i;
  * labelNames (user's, else the file's) → ids in [0, labelNames.length). Without names: numeric labels

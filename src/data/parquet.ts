@@ -79,7 +79,10 @@ export async function parseParquet(
     raw[i] = l;
   }
   const fileNames = classLabelNames(metadata.key_value_metadata, labelCol);
-  const { labels, labelNames } = resolveLabels(raw, where, (i) => i + 1, 'row', options.labelNames ?? fileNames);
+  // With names of the caller's own, the file's ClassLabel ids go through the file's names first: its 0 is "neg",
+  // whatever id the caller gives "neg".
+  const named = options.labelNames && fileNames ? raw.map((r) => fileNames[Number(r)] ?? r) : raw;
+  const { labels, labelNames } = resolveLabels(named, where, (i) => i + 1, 'row', options.labelNames ?? fileNames);
   return labelNames ? { texts, labels, labelNames, source: where } : { texts, labels, source: where };
 }
 

@@ -8,6 +8,7 @@ import { resolveDatasetFiles, type ResolveDatasetOptions } from '../io/hub.js';
 import { assembleClassFolders, sortReviewFiles, type ClassFolder } from './aclimdb.js';
 import { concatDatasets, formatFromName, parseDataset, parseLimit, sampleDataset, type DatasetFileFormat, type LoadOptions } from './dataset.js';
 import { DatasetError, type TextClassificationDataset } from './types.js';
+import { describeValue, optionsObject } from '../util/check.js';
 
 export interface DatasetSpec {
   path: string;
@@ -40,6 +41,10 @@ export async function loadDataset(
   options: LoadDatasetOptions = {},
 ): Promise<TextClassificationDataset> {
   const spec = typeof pathOrSpec === 'string' ? { path: pathOrSpec } : pathOrSpec;
+  if (spec === null || typeof spec !== 'object' || typeof spec.path !== 'string' || spec.path === '') {
+    throw new TypeError(`loadDataset: expected a path, a Hub dataset id or { path, format }, got ${describeValue(pathOrSpec)}`);
+  }
+  options = optionsObject(options, 'loadDataset');
   const split = options.split ?? 'train';
   const parseOpts = parseLimit(spec.format && spec.format !== 'aclimdb' ? { ...options, format: spec.format } : options);
   const stat = await fs.stat(spec.path).catch(() => undefined);

@@ -16,6 +16,7 @@ import { trainingCurvesSvg } from '../train/curves_svg.js';
 import { TRAIN_FLAGS, type RunOptions } from '../train/cli/flags.js';
 import { formatDuration, ProgressReporter } from '../train/cli/progress.js';
 import { guardInterrupts } from '../train/cli/interrupt.js';
+import { checkFlagCombinations, checkOutputDir, clearPreviousRun } from '../train/cli/preflight_node.js';
 import { createCliTrainer } from '../train/cli/cli_trainer.js';
 import type { SourceUnavailableError } from '../train/cli/sources_node.js';
 import { Trainer } from '../train/trainer.js';
@@ -80,13 +81,13 @@ export function demoArguments(argv: readonly string[]): TrainingArguments | unde
 }
 
 /**
- * True when `node dist/train.js` was run with no flags (or only --offline), so an unreachable model or dataset
+ * True when `node dist/train.js` was run with no flags (or only --offline / --overwrite-output-dir), so an unreachable model or dataset
  * falls back to the demo. With any other flag the user is shaping the tutorial's run: they get the error instead.
  */
 export function mayFallBackToDemo(argv: readonly string[]): boolean {
   try {
     const { values, positionals } = parseFlags(argv, TRAIN_FLAGS);
-    return positionals.length === 0 && [...values.keys()].every((k) => k === 'offline');
+    return positionals.length === 0 && [...values.keys()].every((k) => k === 'offline' || k === 'overwrite-output-dir');
   } catch {
     return false;
   }
@@ -110,7 +111,7 @@ export function fallbackNotice(e: SourceUnavailableError, run: RunOptions, env: 
   ].join('\n');
 }
 
-/** Runs the demo → exit code (0 done, 1 runtime error, 2 usage, 130 interrupted). Never throws. */
+/** Runs the demo → exit code (0 done, 1 runtime error, 2 usage, 130 Ctrl-C, 143 SIGTERM). Never throws. */
 export async function runDemo(argv: readonly string[], io: TrainIO, options: { fallback?: boolean } = {}): Promise<number> {
   let args: TrainingArguments | undefined;
   try {
@@ -127,6 +128,10 @@ export async function runDemo(argv: readonly string[], io: TrainIO, options: { f
   try {
     return await trainDemo(args, argv, io, options.fallback ?? false);
   } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`train: ${e.message}\n`);
+      return 2;
+    }
     io.stderr(`train: demo failed: ${(e as Error).message ?? String(e)}\n`);
     if (process.env.WEBTUNE_DEBUG && e instanceof Error) io.stderr(`${e.stack}\n`);
     return 1;
@@ -135,6 +140,8 @@ export async function runDemo(argv: readonly string[], io: TrainIO, options: { f
 
 async function trainDemo(args: TrainingArguments, argv: readonly string[], io: TrainIO, fallback: boolean): Promise<number> {
   const started = performance.now();
+  checkFlagCombinations(args);
+  const previous = await checkOutputDir(args);
   const rt = await init();
   if (!fallback) io.stderr(`Adapter: ${rt.info.description}${rt.info.isSoftware ? ' (CPU software renderer: slow)' : ''}\n`);
   const { model, tokenizer, trainFeatures, evalFeatures } = prepareDemo(args, io);
@@ -142,13 +149,14 @@ async function trainDemo(args: TrainingArguments, argv: readonly string[], io: T
   let trainer: Trainer | undefined;
   const interrupts = guardInterrupts(io);
   try {
+    if (args.overwriteOutputDir && previous.length > 0) await clearPreviousRun(args.outputDir, previous);
     const progress = new ProgressReporter({ write: io.stderr, isTTY: io.stderrIsTTY, evalsPlanned: Math.ceil(args.numTrainEpochs) });
     trainer = createCliTrainer({ model, args, trainDataset: trainFeatures, evalDataset: evalFeatures, tokenizer, progress, interrupts, stderr: io.stderr });
     const out = await trainer.train();
     if (out.stoppedEarly) {
       const ckpt = `${args.outputDir}/checkpoint-${out.globalStep}`;
       io.stderr(`train: stopped at step ${out.globalStep}; checkpoint written to ${ckpt}\nResume with:\n  ${demoResumeCommand(argv, ckpt, scriptCommand('dist/train.js'))}\n`);
-      return 130;
+      return interrupts.exitCode();
     }
     await trainer.saveModel();
     await trainer.saveState();

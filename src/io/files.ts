@@ -1,6 +1,7 @@
 // Where model, tokenizer and dataset files come from, the same way in Node and in browsers.
 // Node registers a file-system source (files_node.ts), browsers a fetch/File source (files_browser.ts);
 // shared code only ever sees this interface, so `fs` never reaches the browser bundle.
+import { describeValue } from '../util/check.js';
 
 export interface FileSource {
   /** Human-readable location of `name`, used in error messages (a path or a URL). */
@@ -19,9 +20,22 @@ export function setDefaultFileSourceFactory(factory: FileSourceFactory): void {
   defaultFactory = factory;
 }
 
-/** A string is a directory (Node) or a base URL (browser); a FileSource passes through. */
-export function toFileSource(location: string | FileSource): FileSource {
-  if (typeof location !== 'string') return location;
+/**
+ * A string is a directory (Node) or a base URL (browser); a FileSource passes through. `where` names the caller's
+ * argument in the error anything else gets (null, {}, a number).
+ */
+export function toFileSource(location: string | FileSource, where = 'location'): FileSource {
+  if (typeof location !== 'string') {
+    const src = location as Partial<FileSource> | null;
+    const methods = ['describe', 'exists', 'readBytes', 'readText'] as const;
+    if (src === null || typeof src !== 'object' || methods.some((m) => typeof src[m] !== 'function')) {
+      throw new TypeError(
+        `${where}: expected a model directory path, a base URL or a FileSource (with ${methods.join(', ')}), got ${describeValue(location)}`,
+      );
+    }
+    return location;
+  }
+  if (location === '') throw new TypeError(`${where}: expected a model directory path or URL, got an empty string`);
   if (!defaultFactory) {
     throw new Error(
       'webtune: no file source is registered. Import webtune from its Node entry ("webtune") or its browser entry ("webtune/browser").',

@@ -37,6 +37,9 @@ export const onesLike = (t: Tensor): Tensor => full(t.shape, 1, t.dtype);
 /** A tensor from host data: a typed array with a shape, or nested arrays whose nesting gives the shape. */
 export function tensor(data: NestedArray | Float32Array | Int32Array | number[], shape?: readonly number[], dtype?: DType): Tensor {
   if (dtype === 'f16') throw new Error("tensor(): dtype 'f16' is made with cast(tensor(data), 'f16')");
+  if (!Array.isArray(data) && !(data instanceof Float32Array) && !(data instanceof Int32Array)) {
+    throw new TypeError(`tensor(): data must be a Float32Array, an Int32Array or a (nested) array of numbers, got ${data === null ? 'null' : typeof data}`);
+  }
   let flat: Float32Array | Int32Array;
   let dims: number[];
   if (data instanceof Float32Array || data instanceof Int32Array) {

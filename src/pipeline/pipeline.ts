@@ -9,6 +9,7 @@ import { BertTokenizer } from '../tokenizers/bert_tokenizer.js';
 import { withLoadProgress, type LoadProgress } from './progress.js';
 import { checkTopK, type LabelScore } from './postprocess.js';
 import { TextClassifier, type ClassifierOptions } from './text_classifier.js';
+import { optionsObject } from '../util/check.js';
 
 export type PipelineTask = 'sentiment-analysis' | 'text-classification';
 const TASKS: readonly string[] = ['sentiment-analysis', 'text-classification'];
@@ -59,6 +60,8 @@ export async function pipeline(
     throw new Error(`pipeline: unsupported task ${JSON.stringify(task)}; supported: ${TASKS.join(', ')}`);
   }
   if (model === undefined || model === '') throw new Error(`pipeline("${task}"): give a model directory, URL or FileSource`);
+  options = optionsObject(options, `pipeline("${task}")`);
+  toFileSource(model, `pipeline("${task}"): model`); // checks the argument before any loading
   const defaultTopK = options.topK === undefined ? undefined : checkTopK(options.topK, `pipeline("${task}")`);
   const dtype = options.dtype ?? 'fp32';
   if (dtype !== 'fp32' && dtype !== 'fp16') throw new Error(`pipeline("${task}"): dtype must be 'fp32' or 'fp16', got ${JSON.stringify(dtype)}`);
@@ -77,6 +80,7 @@ export async function pipeline(
   }
 
   const call = async (input: string | readonly string[], callOptions: CallOptions = {}): Promise<LabelScore[] | LabelScore[][]> => {
+    callOptions = optionsObject(callOptions, `pipeline("${task}")`);
     // HF's legacy shape (one dict per text) holds only when no topK was asked for. A topK given to pipeline()
     // counts as asked for: HF would then wrap a string's list in one more list, a quirk we do not copy.
     const topK = 'topK' in callOptions ? callOptions.topK : defaultTopK;
@@ -90,8 +94,10 @@ export async function pipeline(
     classifier,
     model: net,
     tokenizer,
-    classify: (texts: readonly string[], o: CallOptions = {}) =>
-      classifier.classify(texts, { topK: 'topK' in o ? o.topK : defaultTopK }),
+    classify: (texts: readonly string[], o: CallOptions = {}) => {
+      o = optionsObject(o, `pipeline("${task}").classify`);
+      return classifier.classify(texts, { topK: 'topK' in o ? o.topK : defaultTopK });
+    },
     dispose: () => classifier.dispose(),
   });
 }

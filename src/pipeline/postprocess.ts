@@ -7,7 +7,7 @@ export interface LabelScore {
   score: number;
 }
 
-/** HF's `function_to_apply`: softmax for single-label models, sigmoid for multi-label (and 1-logit) ones. */
+/** HF's `function_to_apply`: softmax for single-label models, sigmoid for multi-label ones, none for regression. */
 export type ScoreFunction = 'softmax' | 'sigmoid' | 'none';
 
 /** What postprocessing needs from a model config (DistilBertConfig has these fields). */
@@ -17,12 +17,13 @@ export interface LabelConfig {
 }
 
 /**
- * config, numLabels → HF's default function_to_apply: sigmoid when problem_type is
- * multi_label_classification or there is a single logit, softmax otherwise (regression: none).
+ * config, numLabels → HF's default function_to_apply (TextClassificationPipeline.postprocess, in its order): none
+ * (the raw score) for problem_type regression, sigmoid per label for multi_label_classification or a single logit
+ * without a problem_type, softmax otherwise. A model trained with num_labels 1 records problem_type regression.
  */
 export function defaultScoreFunction(config: LabelConfig, numLabels: number): ScoreFunction {
-  if (config.problem_type === 'multi_label_classification' || numLabels === 1) return 'sigmoid';
   if (config.problem_type === 'regression') return 'none';
+  if (config.problem_type === 'multi_label_classification' || numLabels === 1) return 'sigmoid';
   return 'softmax';
 }
 

@@ -5,6 +5,7 @@
 import { DataCollatorWithPadding } from '../data/collator.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
 import { tidy } from '../tensor/scope.js';
+import { describeValue, optionsObject } from '../util/check.js';
 import {
   checkTopK,
   defaultScoreFunction,
@@ -30,6 +31,8 @@ export interface SequenceClassifier {
 export interface SequenceTokenizer {
   readonly padTokenId: number;
   readonly modelMaxLength: number;
+  /** Ids it can produce; checked against the model's vocab_size when given. */
+  readonly vocabSize?: number;
   encode(text: string, options: { truncation?: boolean; maxLength?: number }): { inputIds: number[]; attentionMask: number[] };
 }
 
@@ -73,12 +76,16 @@ export class TextClassifier {
       );
     }
     this.functionToApply = options.functionToApply ?? defaultScoreFunction(model.config, model.config.num_labels);
+    const modelVocab = (model.config as { vocab_size?: number }).vocab_size;
+    if (tokenizer.vocabSize !== undefined && modelVocab !== undefined) checkVocabFits(tokenizer.vocabSize, modelVocab, 'the tokenizer', "the model's config");
     this.collator = new DataCollatorWithPadding({ padTokenId: tokenizer.padTokenId });
   }
 
   /** texts: [N] → N lists of the topK best labels (topK null: all labels, sorted; default 1). */
   async classify(texts: readonly string[], options: { topK?: number | null } = {}): Promise<LabelScore[][]> {
     if (this.disposed) throw new Error('text-classification: this pipeline was disposed');
+    if (!Array.isArray(texts)) throw new TypeError(`text-classification: texts must be an array of strings, got ${describeValue(texts)}`);
+    options = optionsObject(options, 'text-classification: classify');
     const topK = checkTopK(options.topK === undefined ? 1 : options.topK, 'text-classification');
     texts.forEach((t, i) => {
       if (typeof t !== 'string') throw new TypeError(`text-classification: input ${i} is ${typeof t}, expected a string`);
@@ -160,5 +167,18 @@ export class TextClassifier {
       );
     }
     return enc;
+  }
+}
+
+/**
+ * A tokenizer with more ids than the model has embedding rows would index past the table at the first text that
+ * uses a late id: refuse the pair up front, naming both files.
+ */
+export function checkVocabFits(tokenizerVocab: number, modelVocab: number, tokenizerWhere: string, configWhere: string): void {
+  if (tokenizerVocab > modelVocab) {
+    throw new Error(
+      `${tokenizerWhere} has ${tokenizerVocab} ids but ${configWhere} has vocab_size ${modelVocab}: ids ${modelVocab}..${tokenizerVocab - 1} ` +
+        'would index past the embedding table. Use the tokenizer files that came with this model',
+    );
   }
 }

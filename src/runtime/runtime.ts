@@ -146,6 +146,11 @@ export class Runtime {
     }
     const maxGroups = this.device.limits.maxComputeWorkgroupsPerDimension;
     const [x, y = 1, z = 1] = workgroups;
+    // A count that is NaN or fractional comes from an empty or mis-shaped input (a sequence of length 0): say so
+    // here, before Dawn's "no overload matched for dispatchWorkgroups".
+    if (![x, y, z].every((n) => Number.isInteger(n) && n >= 0)) {
+      throw new KernelError(kernel.name, `dispatch [${x}, ${y}, ${z}]: workgroup counts must be whole numbers; an input has an empty or invalid shape (a sequence of length 0?)`);
+    }
     if (x > maxGroups || y > maxGroups || z > maxGroups) {
       throw new KernelError(kernel.name, `dispatch [${x}, ${y}, ${z}] exceeds maxComputeWorkgroupsPerDimension ${maxGroups}`);
     }

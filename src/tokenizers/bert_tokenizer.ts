@@ -3,6 +3,7 @@
 // - tokenizer.json (+ tokenizer_config.json): the Rust `tokenizers` behind DistilBertTokenizerFast.
 // They give the same ids except for U+2B820–U+2B91F (see unicode.ts isCjk) and in decode().
 
+import { describeValue, optionsObject } from '../util/check.js';
 import { toFileSource, type FileSource } from '../io/files.js';
 import type { BasicOptions, Flavour } from './basic.js';
 import { decodePython, decodeRust } from './decode.js';
@@ -122,7 +123,8 @@ export class BertTokenizer {
    * special_tokens_map.json when present.
    */
   static async fromPretrained(location: string | FileSource, options: LoadOptions = {}): Promise<BertTokenizer> {
-    const src = toFileSource(location);
+    const src = toFileSource(location, 'BertTokenizer.fromPretrained: location');
+    options = optionsObject(options, 'BertTokenizer.fromPretrained');
     const [hasJson, hasVocab] = await Promise.all([src.exists('tokenizer.json'), src.exists('vocab.txt')]);
     const use = options.use ?? (hasJson ? 'tokenizer.json' : 'vocab');
     if (!hasJson && !hasVocab) {
@@ -168,6 +170,8 @@ export class BertTokenizer {
 
   /** text → { inputIds: [n], attentionMask: [n] (all 1) }, [CLS] … [SEP] unless addSpecialTokens is false. */
   encode(text: string, options: EncodeOptions = {}): Encoding {
+    if (typeof text !== 'string') throw new TypeError(`BertTokenizer.encode: text must be a string, got ${describeValue(text)}`);
+    options = optionsObject(options, 'BertTokenizer.encode');
     const addSpecial = options.addSpecialTokens ?? true;
     const prefix = addSpecial ? this.parts.prefixIds : [];
     const suffix = addSpecial ? this.parts.suffixIds : [];
@@ -187,6 +191,7 @@ export class BertTokenizer {
 
   /** texts: [B] → B encodings, each as encode() gives it (no padding: the collator pads). */
   encodeBatch(texts: readonly string[], options: EncodeOptions = {}): Encoding[] {
+    if (!Array.isArray(texts)) throw new TypeError(`BertTokenizer.encodeBatch: texts must be an array of strings, got ${describeValue(texts)}`);
     return texts.map((t) => this.encode(t, options));
   }
 

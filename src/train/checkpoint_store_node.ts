@@ -1,12 +1,11 @@
 // The CheckpointStore on a Node file system. Atomicity: a checkpoint is written into
 // `<name>.tmp-<pid>` (each file fsynced), then renamed to `<name>` in one step; rename is atomic on POSIX, so a
 // kill -9 at any moment leaves either no folder or a complete one. Leftover `.tmp-` folders are never listed and
-// are deleted by removeStaleTemporaries (on resume).
+// are deleted by removeStaleTemporaries (on resume). A failed write removes its temporaries and names the path.
 import { promises as fs } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { CheckpointStore, FileMap } from './checkpoint_store.js';
-
-const TMP_MARK = '.tmp-';
+import { onPath, syncDir, TMP_MARK, writeFilesAtomically, writeSynced } from '../io/write_node.js';
 
 export class NodeCheckpointStore implements CheckpointStore {
   readonly dir: string;
@@ -22,29 +21,29 @@ export class NodeCheckpointStore implements CheckpointStore {
   async writeFolder(name: string, files: FileMap): Promise<void> {
     const final = join(this.dir, name);
     const tmp = `${final}${TMP_MARK}${process.pid}`;
-    await fs.rm(tmp, { recursive: true, force: true });
-    await fs.mkdir(tmp, { recursive: true });
-    for (const [file, bytes] of files) await writeSynced(join(tmp, file), bytes);
-    await syncDir(tmp);
+    try {
+      await fs.rm(tmp, { recursive: true, force: true });
+      await onPath(fs.mkdir(tmp, { recursive: true }), tmp);
+      for (const [file, bytes] of files) await writeSynced(join(tmp, file), bytes);
+      await syncDir(tmp);
+    } catch (e) {
+      // A failed write (disk full, permissions) leaves no partial folder behind; earlier checkpoints are untouched.
+      await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+      throw e;
+    }
     // A folder of the same name (an older save of this step) is moved aside first: rename cannot replace a
     // non-empty directory, and between the two renames the old copy still exists under its .old name.
     const old = `${final}${TMP_MARK}old-${process.pid}`;
     const hadOld = await exists(final);
-    if (hadOld) await fs.rename(final, old);
-    await fs.rename(tmp, final);
+    if (hadOld) await onPath(fs.rename(final, old), final);
+    await onPath(fs.rename(tmp, final), final);
     await syncDir(this.dir);
     if (hadOld) await fs.rm(old, { recursive: true, force: true });
   }
 
+  /** The files at the output root, as one unit (a failed write leaves the previous files intact). */
   async writeRoot(files: FileMap): Promise<void> {
-    await fs.mkdir(this.dir, { recursive: true });
-    // Each file: temp then rename, so a reader never sees half a model.safetensors.
-    for (const [file, bytes] of files) {
-      const path = join(this.dir, file);
-      const tmp = `${path}${TMP_MARK}${process.pid}`;
-      await writeSynced(tmp, bytes);
-      await fs.rename(tmp, path);
-    }
+    await writeFilesAtomically(this.dir, files);
   }
 
   async listFolders(): Promise<string[]> {
@@ -76,31 +75,6 @@ export class NodeCheckpointStore implements CheckpointStore {
     const stale = entries.filter((e) => e.name.includes(TMP_MARK)).map((e) => e.name);
     for (const name of stale) await fs.rm(join(this.dir, name), { recursive: true, force: true });
     return stale;
-  }
-}
-
-async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
-  await fs.mkdir(dirname(path), { recursive: true });
-  const fh = await fs.open(path, 'w');
-  try {
-    await fh.writeFile(bytes);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** fsync a directory so the rename itself is durable (best effort: not every platform allows it). */
-async function syncDir(path: string): Promise<void> {
-  try {
-    const fh = await fs.open(path, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    /* Windows cannot open directories: the rename is still atomic there */
   }
 }
 

@@ -20,6 +20,9 @@ import { LrScheduler } from './schedule.js';
 import { TrainerCheckpoints, type Position } from './trainer_checkpoints.js';
 import { TrainerState, type LogEntry } from './trainer_state.js';
 import { TrainingArguments, TrainingArgumentsError } from './training_args.js';
+import { checkFinite, NonFiniteError } from './numerics.js';
+import { NonFiniteWeightsError } from '../models/distilbert/model.js';
+import { describeValue } from '../util/check.js';
 import { emptyControl, epochEndControl, makePlan, stepEndControl, type TrainPlan } from './train_plan.js';
 import type { Collator, FeatureDataset, SavableTokenizer, TrainableModel, TrainerCallback, TrainerControl } from './types.js';
 
@@ -37,6 +40,8 @@ export interface TrainerOptions {
   callbacks?: TrainerCallback[];
   /** Where checkpoints go (default: the registered store for args.outputDir; Node: the file system). */
   store?: CheckpointStore;
+  /** Receives warnings (e.g. an unreadable checkpoint skipped on resume). Default console.warn. */
+  onWarning?: (message: string) => void;
 }
 
 export interface TrainOutput {
@@ -71,8 +76,12 @@ export class Trainer {
   private inflight: Promise<unknown> = Promise.resolve();
   private readonly ckpt: TrainerCheckpoints;
   private nonEmbeddingParams = 0;
+  /** Where warnings go (TrainerOptions.onWarning). */
+  readonly warn: (message: string) => void;
 
   constructor(options: TrainerOptions) {
+    checkTrainerOptions(options);
+    this.warn = options.onWarning ?? ((m) => console.warn(m));
     this.model = options.model;
     this.args = options.args ?? new TrainingArguments();
     this.trainDataset = options.trainDataset;
@@ -184,7 +193,7 @@ export class Trainer {
 
   /** The final model directory: save_pretrained's files, the tokenizer's files and training_args.json, at the output root. */
   async saveModel(): Promise<void> {
-    const files = new Map([...(await this.model.saveFiles()), ...(this.tokenizer?.saveFiles() ?? [])]);
+    const files = new Map([...(await this.modelFiles()), ...(this.tokenizer?.saveFiles() ?? [])]);
     files.set('training_args.json', utf8.encode(`${JSON.stringify(this.args.toJSON(), null, 2)}\n`));
     await this.store.writeRoot(files);
   }
@@ -209,6 +218,18 @@ export class Trainer {
       lastLoggedStep: this.lastLoggedStep,
       totalLoss: this.totalLoss,
     };
+  }
+
+  /** The model's save_pretrained files; weights holding NaN or ±Inf are a NonFiniteError naming the step. */
+  async modelFiles(): Promise<Map<string, Uint8Array>> {
+    try {
+      return await this.model.saveFiles();
+    } catch (e) {
+      if (e instanceof NonFiniteWeightsError) {
+        throw new NonFiniteError(this.state.globalStep, `the model's parameter "${e.parameter}" holds ${e.count} non-finite values (NaN or ±Inf) of ${e.size}`);
+      }
+      throw e;
+    }
   }
 
   /** The plan of the current (or last) train() call. */
@@ -290,6 +311,7 @@ export class Trainer {
     let isNewBest = false;
     if (control.shouldEvaluate) {
       const metrics = await this.evaluate();
+      checkFinite(this.state.globalStep, { eval_loss: metrics.eval_loss }, ' on the evaluation set');
       isNewBest = this.ckpt.updateBestMetric(metrics);
       if (this.args.saveStrategy === 'best') control.shouldSave = isNewBest;
     }
@@ -298,9 +320,12 @@ export class Trainer {
 
   private async logTrainingLoss(): Promise<void> {
     const sum = (await this.trLoss!.data())[0] as number;
+    const gradNorm = this.lastGradNorm ? ((await this.lastGradNorm.data())[0] as number) : undefined;
+    const since = this.lastLoggedStep + 1 < this.state.globalStep ? ` (loss summed over steps ${this.lastLoggedStep + 1}-${this.state.globalStep})` : '';
+    checkFinite(this.state.globalStep, { loss: sum, grad_norm: gradNorm }, since);
     runtime().upload(this.trLoss!.buffer, new Float32Array(1));
     const logs: LogEntry = { loss: Number((sum / (this.state.globalStep - this.lastLoggedStep)).toFixed(4)) };
-    if (this.lastGradNorm) logs.grad_norm = (await this.lastGradNorm.data())[0] as number;
+    if (gradNorm !== undefined) logs.grad_norm = gradNorm;
     logs.learning_rate = this.lastLr;
     this.totalLoss += sum;
     this.lastLoggedStep = this.state.globalStep;
@@ -311,6 +336,7 @@ export class Trainer {
     const { state, args } = this;
     const plan = this.plan!;
     const remaining = (await this.trLoss!.data())[0] as number;
+    checkFinite(state.globalStep, { loss: remaining }, ` (loss summed over steps ${this.lastLoggedStep + 1}-${state.globalStep})`);
     const trainingLoss = (this.totalLoss + remaining) / Math.max(state.globalStep, 0.001);
     const metrics: Record<string, number> = {};
     if (!stoppedEarly) {
@@ -337,4 +363,23 @@ export class Trainer {
     this.trLoss?.dispose();
     this.lastGradNorm?.dispose();
   }
+}
+
+/** The constructor's argument, checked before use: each wrong field is named with what it should be. */
+function checkTrainerOptions(o: TrainerOptions): void {
+  if (o === null || typeof o !== 'object') throw new TypeError(`Trainer: expected an options object { model, args, trainDataset, … }, got ${describeValue(o)}`);
+  const m = o.model as Partial<TrainableModel> | undefined;
+  if (!m || typeof m !== 'object' || typeof m.forward !== 'function' || typeof m.namedParameters !== 'function') {
+    throw new TypeError(`Trainer: model must be a model with forward() and namedParameters() (e.g. DistilBertForSequenceClassification), got ${describeValue(m)}`);
+  }
+  if (o.args !== undefined && !(o.args instanceof TrainingArguments)) {
+    throw new TypeError(`Trainer: args must be a TrainingArguments (new TrainingArguments({...})), got ${describeValue(o.args)}`);
+  }
+  for (const key of ['trainDataset', 'evalDataset'] as const) {
+    const d = o[key];
+    if (d !== undefined && (d === null || typeof d !== 'object' || typeof (d as ArrayLike<unknown>).length !== 'number')) {
+      throw new TypeError(`Trainer: ${key} must be an array of features ({ inputIds, label }), got ${describeValue(d)}`);
+    }
+  }
+  if (o.callbacks !== undefined && !Array.isArray(o.callbacks)) throw new TypeError(`Trainer: callbacks must be an array, got ${describeValue(o.callbacks)}`);
 }

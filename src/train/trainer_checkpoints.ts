@@ -7,15 +7,16 @@ import {
   checkpointName,
   checkpointsToDelete,
   FILES,
-  latestCheckpoint,
   listCheckpoints,
   optimizerFile,
   parseModelWeights,
   parseOptimizerFile,
   readCheckpoint,
+  type LoadedCheckpoint,
   type RngState,
 } from './checkpoint.js';
 import type { Trainer } from './trainer.js';
+import { checkFinite } from './numerics.js';
 import type { TrainPlan } from './train_plan.js';
 
 /** The epoch in progress, its micro-batches done, and whether its end was handled. */
@@ -61,6 +62,8 @@ export class TrainerCheckpoints {
     }
     const { names, shapes } = this.optimizerParamNames();
     const progress = await this.t.progress();
+    // The last good checkpoint stays: a diverged state is never written over it or rotated in.
+    checkFinite(state.globalStep, { loss: progress.trLossSinceLog }, ` (loss summed since step ${progress.lastLoggedStep}, read before ${name})`);
     const plan = this.t.trainPlan!;
     const rng: RngState = {
       dropout: model.dropoutRng.state(),
@@ -75,7 +78,7 @@ export class TrainerCheckpoints {
       total_loss: progress.totalLoss,
     };
     const files = checkpointFiles({
-      modelFiles: await model.saveFiles(),
+      modelFiles: await this.t.modelFiles(),
       tokenizerFiles: tokenizer?.saveFiles(),
       optimizer: optimizerFile(names, await optimizer!.stateDict(), shapes),
       scheduler: scheduler!.stateDict(),
@@ -93,10 +96,8 @@ export class TrainerCheckpoints {
   /** Restores everything from a checkpoint (a folder name or path, or true for the latest) → where to continue. */
   async resume(which: string | true, plan: TrainPlan): Promise<{ position: Position; rng: RngState }> {
     const { store, model, optimizer, scheduler, args } = this.t;
-    const name = which === true ? await latestCheckpoint(store) : which;
-    if (name === undefined) throw new Error(`resume_from_checkpoint: no valid checkpoint found in ${store.describe()}`);
-    const ck = await readCheckpoint(store, name);
-    const where = store.describe(name);
+    const ck = which === true ? await this.newestReadable() : await readCheckpoint(store, which);
+    const where = store.describe(ck.name);
     const rng = ck.rng;
     const mismatch = (what: string, saved: unknown, now: unknown): never => {
       throw new Error(`${where}: the checkpoint was made with ${what} ${saved}, this run has ${now}; resume with the same data and arguments`);
@@ -111,6 +112,24 @@ export class TrainerCheckpoints {
     model.dropoutRng.seed = rng.dropout.seed;
     model.dropoutRng.offset = rng.dropout.offset;
     return { position: { epoch: rng.epoch, done: rng.micro_batches_done, epochEndDone: rng.epoch_end_done }, rng };
+  }
+
+  /**
+   * resume_from_checkpoint=true: the newest checkpoint that reads back whole. One that does not (a damaged disk,
+   * a file truncated by hand) is skipped with a warning naming it, so the run goes on from the one before.
+   */
+  private async newestReadable(): Promise<LoadedCheckpoint> {
+    const { store } = this.t;
+    const names = (await listCheckpoints(store)).reverse();
+    for (const name of names) {
+      try {
+        return await readCheckpoint(store, name);
+      } catch (e) {
+        this.t.warn(`resume_from_checkpoint: skipping ${store.describe(name)}, which cannot be read: ${(e as Error).message}`);
+      }
+    }
+    const tried = names.length ? ` (${names.length} unreadable: ${names.join(', ')})` : '';
+    throw new Error(`resume_from_checkpoint: no valid checkpoint found in ${store.describe()}${tried}`);
   }
 
   /** Loads the weights of state.bestModelCheckpoint into the model (HF _load_best_model). */

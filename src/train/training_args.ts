@@ -2,6 +2,8 @@
 // code, snake_case in training_args.json, kebab-case (or HF's snake_case) on the command line. The field table
 // below is the single source of truth for all three, and for `--help`.
 
+import { describeValue } from '../util/check.js';
+
 export type IntervalStrategy = 'no' | 'steps' | 'epoch';
 export type SaveStrategy = IntervalStrategy | 'best';
 export type SchedulerType = 'linear' | 'cosine' | 'constant' | 'constant_with_warmup';
@@ -22,6 +24,8 @@ export class TrainingArgumentsError extends Error {
 
 export interface TrainingArgumentsFields {
   outputDir: string;
+  /** HF overwrite_output_dir: the CLI replaces an earlier run in outputDir instead of refusing (the Trainer ignores it). */
+  overwriteOutputDir: boolean;
   numTrainEpochs: number;
   maxSteps: number;
   perDeviceTrainBatchSize: number;
@@ -73,6 +77,7 @@ export interface FieldSpec {
 
 export const TRAINING_ARGUMENT_FIELDS: readonly FieldSpec[] = [
   { key: 'outputDir', type: 'string', group: 'Output', help: 'Where checkpoints and the final model are written' },
+  { key: 'overwriteOutputDir', type: 'bool', group: 'Output', help: 'Replace an earlier run in output_dir (its checkpoints and model files are deleted first)' },
   { key: 'numTrainEpochs', type: 'float', group: 'Schedule', help: 'Passes over the training set (fractions allowed)' },
   { key: 'maxSteps', type: 'int', group: 'Schedule', help: 'If > 0: total optimizer steps, overriding num_train_epochs' },
   { key: 'perDeviceTrainBatchSize', type: 'int', group: 'Batches', help: 'Examples per training micro-batch' },
@@ -108,6 +113,7 @@ export const TRAINING_ARGUMENT_FIELDS: readonly FieldSpec[] = [
 /** HF's defaults (4.57.6), except output_dir, which has no useful default there. */
 export const TRAINING_ARGUMENT_DEFAULTS: Readonly<TrainingArgumentsFields> = {
   outputDir: 'trainer_output',
+  overwriteOutputDir: false,
   numTrainEpochs: 3,
   maxSteps: -1,
   perDeviceTrainBatchSize: 8,
@@ -154,6 +160,9 @@ export interface TrainingArguments extends TrainingArgumentsFields {}
 
 export class TrainingArguments {
   constructor(init: TrainingArgumentsInit = {}) {
+    if (init === null || typeof init !== 'object' || Array.isArray(init)) {
+      throw new TrainingArgumentsError('init', `expected an object of arguments ({ outputDir, learningRate, … }), got ${describeValue(init)}`);
+    }
     const { evaluationStrategy, ...rest } = init;
     for (const k of Object.keys(rest)) {
       if (!(k in TRAINING_ARGUMENT_DEFAULTS)) throw new TrainingArgumentsError(snakeName(k), 'unknown argument');

@@ -73,6 +73,9 @@ export class DistilBertConfig {
 
   /** init: HF constructor kwargs (snake_case) → a validated config. */
   constructor(init: DistilBertConfigInit = {}, where = 'DistilBertConfig') {
+    if (init === null || typeof init !== 'object' || Array.isArray(init)) {
+      throw new TypeError(`${where}: expected an object of config fields ({ dim, n_layers, … }), got ${init === null ? 'null' : typeof init}`);
+    }
     const { num_labels, id2label, label2id, extra, ...fields } = init;
     Object.assign(this, stripUndefined(fields));
     this.extra = { ...(extra ?? {}) };

@@ -58,6 +58,7 @@ export function checkIds(ids: ArrayLike<number>, shape: readonly number[], vocab
 }
 
 export function checkSequenceLength(seqLen: number, maxPositions: number): void {
+  if (!(seqLen >= 1)) throw new Error(`input_ids has sequence length ${seqLen}: a sequence needs at least one token (the tokenizer adds [CLS] and [SEP])`);
   if (seqLen > maxPositions) {
     throw new Error(
       `sequence length ${seqLen} exceeds max_position_embeddings = ${maxPositions}: truncate the input (tokenizer truncation=True, max_length ${maxPositions})`,

@@ -20,6 +20,7 @@ import { DistilBertModel } from './modules.js';
 import { planPacking } from './packing.js';
 import { CONFIG_NAME, loadingMessages, MODEL_CLASS_NAME, readPretrained, type LoadingInfo } from './pretrained.js';
 import { getDefaultFileWriter, type FileWriter } from './save.js';
+import { describeValue, optionsObject } from '../../util/check.js';
 import { decayParameterNames, matchCheckpointNames } from './weights_spec.js';
 
 export type { ClassifierInputs } from './forward_args.js';
@@ -61,6 +62,8 @@ export class DistilBertForSequenceClassification extends Module {
   readonly dropoutRng: DropoutRng;
   /** What the last fromPretrained found (empty lists for fromConfig). */
   loadingInfo: LoadingInfo = { missingKeys: [], unexpectedKeys: [], mismatchedKeys: [] };
+  /** Checkpoint tensors that held NaN or ±Inf values (fromPretrained warns about them): none in a sound model. */
+  nonFiniteWeights: Array<{ name: string; count: number }> = [];
   private readonly seed: number;
 
   /** Builds the modules with uninitialised parameters: use fromConfig or fromPretrained. */
@@ -81,6 +84,10 @@ export class DistilBertForSequenceClassification extends Module {
 
   /** A randomly initialised model (HF _init_weights: N(0, initializer_range) weights, zero biases, LayerNorm 1/0, zero padding row). */
   static fromConfig(config: DistilBertConfig | DistilBertConfigInit, options: { seed?: number } = {}): DistilBertForSequenceClassification {
+    if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+      throw new TypeError(`DistilBertForSequenceClassification.fromConfig: config must be a DistilBertConfig or its fields ({ dim, n_layers, … }), got ${describeValue(config)}`);
+    }
+    options = optionsObject(options, 'DistilBertForSequenceClassification.fromConfig');
     const cfg = config instanceof DistilBertConfig ? config : new DistilBertConfig(config);
     const model = new DistilBertForSequenceClassification(cfg, options.seed ?? DEFAULT_SEED);
     model.initParameters();
@@ -93,6 +100,7 @@ export class DistilBertForSequenceClassification extends Module {
    * initialised as HF does and reported on `loadingInfo` and through onWarning.
    */
   static async fromPretrained(location: string | FileSource, options: FromPretrainedOptions = {}): Promise<DistilBertForSequenceClassification> {
+    options = optionsObject(options, 'DistilBertForSequenceClassification.fromPretrained');
     await init(); // the runtime with its defaults, unless init(options) started it already
     const { numLabels, id2label, label2id } = options;
     const files = await readPretrained(location, { numLabels, id2label, label2id });
@@ -108,6 +116,7 @@ export class DistilBertForSequenceClassification extends Module {
     }
     model.loadingInfo = { missingKeys: match.missingKeys, unexpectedKeys: match.unexpectedKeys, mismatchedKeys: match.mismatched };
     const { warnings, infos } = loadingMessages(model.loadingInfo, files.location, files.config.architectures);
+    if (model.nonFiniteWeights.length > 0) warnings.push(nonFiniteWarning(model.nonFiniteWeights, files.weightsName));
     for (const w of warnings) (options.onWarning ?? console.warn)(w);
     for (const m of infos) options.onInfo?.(m);
     return model;
@@ -130,6 +139,8 @@ export class DistilBertForSequenceClassification extends Module {
       const t = tensors.get(fileKey)!;
       const data = t.data();
       if (!(data instanceof Float32Array)) throw new Error(`${fileName}: tensor "${fileKey}" has dtype ${t.dtype}; a parameter needs a float dtype`);
+      const bad = countNonFinite(data);
+      if (bad > 0) this.nonFiniteWeights.push({ name: fileKey, count: bad });
       writeParameter(p, data);
     }
   }
@@ -238,12 +249,20 @@ export class DistilBertForSequenceClassification extends Module {
     for (const [name, p] of named) writeParameter(p, map.get(name)!);
   }
 
-  /** The files save_pretrained writes: config.json and model.safetensors (HF's byte layout). */
-  async saveFiles(): Promise<Map<string, Uint8Array>> {
+  /**
+   * The files save_pretrained writes: config.json and model.safetensors (HF's byte layout). Weights holding NaN or
+   * ±Inf are refused (an error naming the parameter) unless `allowNonFinite`: a diverged model is never saved unasked.
+   */
+  async saveFiles(options: SaveOptions = {}): Promise<Map<string, Uint8Array>> {
     this.config.architectures = [MODEL_CLASS_NAME];
     this.config.dtype = 'float32';
     const tensors: Record<string, SafetensorsWriteTensor> = {};
-    for (const [name, p] of this.namedParameters()) tensors[name] = { shape: p.shape, data: (await p.data()) as Float32Array };
+    for (const [name, p] of this.namedParameters()) {
+      const data = (await p.data()) as Float32Array;
+      const bad = options.allowNonFinite ? 0 : countNonFinite(data);
+      if (bad > 0) throw new NonFiniteWeightsError(name, bad, data.length);
+      tensors[name] = { shape: p.shape, data };
+    }
     return new Map([
       [CONFIG_NAME, new TextEncoder().encode(this.config.toJSONString())],
       ['model.safetensors', serializeSafetensors(tensors, { format: 'pt' })],
@@ -251,9 +270,40 @@ export class DistilBertForSequenceClassification extends Module {
   }
 
   /** Writes the model directory (Node registers a file-system writer; elsewhere pass one). */
-  async savePretrained(dir: string, writer: FileWriter = getDefaultFileWriter()): Promise<void> {
-    await writer(dir, await this.saveFiles());
+  async savePretrained(dir: string, writer: FileWriter = getDefaultFileWriter(), options: SaveOptions = {}): Promise<void> {
+    if (typeof dir !== 'string' || dir === '') throw new TypeError(`savePretrained: dir must be a non-empty directory path, got ${describeValue(dir)}`);
+    if (typeof writer !== 'function') throw new TypeError(`savePretrained: writer must be a function (dir, files) => Promise<void>, got ${describeValue(writer)}`);
+    await writer(dir, await this.saveFiles(options));
   }
+}
+
+export interface SaveOptions {
+  /** Save weights holding NaN or ±Inf anyway (default false: an error naming the parameter). */
+  allowNonFinite?: boolean;
+}
+
+/** A parameter holds NaN or ±Inf where a model was about to be saved. */
+export class NonFiniteWeightsError extends Error {
+  override readonly name = 'NonFiniteWeightsError';
+  constructor(
+    readonly parameter: string,
+    readonly count: number,
+    readonly size: number,
+  ) {
+    super(`parameter "${parameter}" holds ${count} non-finite value${count > 1 ? 's' : ''} (NaN or ±Inf) of ${size}: not saved`);
+  }
+}
+
+function countNonFinite(data: Float32Array): number {
+  let n = 0;
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) n++;
+  return n;
+}
+
+function nonFiniteWarning(bad: ReadonlyArray<{ name: string; count: number }>, fileName: string): string {
+  const list = bad.slice(0, 5).map((b) => `${b.name} (${b.count})`).join(', ') + (bad.length > 5 ? `, … ${bad.length - 5} more` : '');
+  return `${fileName}: ${bad.length} tensor${bad.length > 1 ? 's hold' : ' holds'} non-finite values (NaN or ±Inf): ${list}. ` +
+    "This model's outputs will not be finite: the checkpoint is damaged, or was saved from a run that diverged.";
 }
 
 /** Overwrites a parameter's values and bumps its version, so copies derived from it (f16 weights) are remade. */

@@ -17,7 +17,7 @@ export interface PretrainedFiles {
 }
 
 export async function readPretrained(location: string | FileSource, overrides: DistilBertConfigOverrides): Promise<PretrainedFiles> {
-  const source = toFileSource(location);
+  const source = toFileSource(location, 'DistilBertForSequenceClassification.fromPretrained: location');
   const configName = source.describe(CONFIG_NAME);
   if (!(await source.exists(CONFIG_NAME))) throw new Error(`${configName}: file not found (a model directory needs config.json)`);
   let json: unknown;

@@ -1,9 +1,6 @@
 // Node-only: writes a model directory's files with node:fs. Imported only by the Node entry (src/index.ts).
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// Atomic as a set: a failed save (disk full) leaves the directory's previous files intact, and names the path.
+import { writeFilesAtomically } from '../../io/write_node.js';
 import type { FileWriter } from './save.js';
 
-export const writeFilesNode: FileWriter = async (dir, files) => {
-  await mkdir(dir, { recursive: true });
-  for (const [name, bytes] of files) await writeFile(join(dir, name), bytes);
-};
+export const writeFilesNode: FileWriter = (dir, files) => writeFilesAtomically(dir, files);

@@ -30,6 +30,7 @@ export function createCliTrainer(o: CliTrainerOptions): Trainer {
     computeMetrics: classificationMetrics,
     store: new NodeCheckpointStore(args.outputDir),
     callbacks: [o.progress, o.interrupts.callback],
+    onWarning: (m) => o.stderr(`warning: ${m}\n`),
   });
   o.interrupts.trainingStarted();
   if (args.resumeFromCheckpoint !== undefined && args.resumeFromCheckpoint !== false) {

@@ -2,6 +2,7 @@
 // its table), with defaults that reproduce the Hugging Face text-classification tutorial.
 import type { AttentionKernel } from '../../ops/self_attention.js';
 import { formatHelp, UsageError, type FlagSpec, type FlagValue } from '../../cli/args.js';
+import { sameClassName } from '../../data/labels.js';
 import {
   snakeName,
   TRAINING_ARGUMENT_DEFAULTS,
@@ -25,7 +26,7 @@ export const TUTORIAL_DEFAULTS: TrainingArgumentsInit = {
 };
 export const DEFAULT_MODEL = 'distilbert/distilbert-base-uncased';
 export const DEFAULT_DATA = 'imdb';
-export const DEFAULT_LABELS = ['NEGATIVE', 'POSITIVE'];
+export { DEFAULT_LABELS } from './label_plan.js';
 
 export interface RunOptions {
   model: string;
@@ -58,7 +59,11 @@ const RUN_FLAGS: FlagSpec[] = [
   { name: 'max-train-samples', type: 'int', group: 'Model and data', metavar: 'N', help: 'Train on a seeded random subset of N examples' },
   { name: 'max-eval-samples', type: 'int', group: 'Model and data', metavar: 'N', help: 'Evaluate on a seeded random subset of N examples' },
   { name: 'max-length', type: 'int', group: 'Model and data', metavar: 'N', shownDefault: "the tokenizer's model_max_length (512)", help: 'Truncate reviews to N tokens' },
-  { name: 'labels', type: 'string', group: 'Model and data', metavar: 'A,B,..', shownDefault: DEFAULT_LABELS.join(','), help: 'Class names in label-id order (id2label)' },
+  {
+    name: 'labels', type: 'string', group: 'Model and data', metavar: 'A,B,..',
+    shownDefault: "the model's id2label if it names the classes, else the training data's: string labels sorted, ids 0/1 as NEGATIVE,POSITIVE",
+    help: 'Class names in label-id order (id2label); data labels may be these names or their ids',
+  },
   { name: 'offline', type: 'bool', group: 'Model and data', shownDefault: 'false, or HF_HUB_OFFLINE', help: 'Never use the network; only local paths and the HF cache' },
   { name: 'attention', type: 'choice', group: 'Other', choices: ['auto', 'fused', 'unfused'], shownDefault: 'auto', help: 'Attention kernels: unfused products (auto; on a CPU adapter also past one binding, in chunks of the batch: 16×512 about 2× faster than fused, ~0.9 GiB more memory per layer), or fused flash kernels (O(T) memory; auto on GPUs past one binding)' },
   { name: 'onnx', type: 'bool', group: 'Other', shownDefault: 'false', help: 'After the final save, also write <output-dir>/onnx/model.onnx for transformers.js / onnxruntime (as node dist/export.js; replaces an earlier one)' },
@@ -96,7 +101,10 @@ export const HELP_FOOTER = `Examples:
   node dist/train.js --max-train-samples 2000 --max-eval-samples 500 --max-length 128 --num-train-epochs 1
   node dist/train.js --resume-from-checkpoint true        (continue the latest checkpoint in --output-dir)
 
-Exit codes: 0 done, 1 runtime error (model/data missing, GPU), 2 usage error, 130 interrupted (checkpoint written).`;
+Exit codes: 0 done; 1 runtime error (model/data missing, a bad data line, a NaN loss, a write that failed, GPU);
+2 usage error, also everything checked before training (output directory, --max-length, labels against the model,
+free space); 130 Ctrl-C and 143 SIGTERM (each writes a checkpoint first). An output directory holding an earlier
+run needs --resume-from-checkpoint true (continue it) or --overwrite-output-dir (replace it).`;
 
 export function helpText(): string {
   return formatHelp(HELP_HEADER, TRAIN_FLAGS, HELP_FOOTER);
@@ -114,6 +122,8 @@ export function buildOptions(values: Map<string, FlagValue>): { run: RunOptions;
   if (labels && (labels.length < 2 || labels.some((l) => l === ''))) {
     throw new UsageError(`--labels needs at least two non-empty names separated by commas, got "${get('labels')}"`);
   }
+  const twice = labels?.find((l, i) => labels.findIndex((m) => sameClassName(l, m)) !== i);
+  if (twice !== undefined) throw new UsageError(`--labels names one class twice ("${twice}"; pos/positive and neg/negative count as one)`);
   const run: RunOptions = {
     model: get<string>('model') ?? DEFAULT_MODEL,
     data: get<string>('data') ?? (get('train-file') === undefined ? DEFAULT_DATA : undefined),

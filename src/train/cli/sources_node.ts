@@ -2,7 +2,10 @@
 // tokenized features. Node-only. When something cannot be had offline, a SourceUnavailableError says which and why;
 // the CLI prints the local alternatives (see unavailableMessage in src/cli/train.ts).
 import { DatasetError, type TextClassificationDataset } from '../../data/types.js';
+import { sampleDataset } from '../../data/dataset.js';
 import { loadDataset, type LoadDatasetOptions } from '../../data/read_node.js';
+import { UsageError } from '../../cli/args.js';
+import { DEFAULT_LABELS, headConflict, namesBeforeData, namesFromData, type LabelPlan, type ModelLabels } from './label_plan.js';
 import type { CollatorFeature } from '../../data/collator.js';
 import { HubUnavailableError, resolveModelDir } from '../../io/hub.js';
 import type { RunOptions } from './flags.js';
@@ -22,6 +25,8 @@ export class SourceUnavailableError extends Error {
 export interface LoadedData {
   train: TextClassificationDataset;
   eval?: TextClassificationDataset;
+  /** The run's one label mapping: train and eval ids index these names, and config.json gets them. */
+  labels: LabelPlan;
 }
 
 /** --model → a local directory with config.json and weights. */
@@ -33,30 +38,55 @@ export async function findModel(run: RunOptions): Promise<string> {
   }
 }
 
-/** --data / --train-file / --eval-file → datasets (the eval set only when `needEval`). */
-export async function loadData(run: RunOptions, seed: number, needEval: boolean): Promise<LoadedData> {
-  const common: LoadDatasetOptions = {
-    textField: run.textField,
-    labelField: run.labelField,
-    hub: { offline: run.offline || undefined },
-  };
+/**
+ * --data / --train-file / --eval-file → datasets (the eval set only when `needEval`) and the run's label mapping
+ * (label_plan.ts), decided on the whole training file before any sampling, as HF encodes labels before select().
+ * A label outside the mapping is a DatasetError naming the file and line.
+ */
+export async function loadData(run: RunOptions, seed: number, needEval: boolean, model: ModelLabels): Promise<LoadedData> {
+  const fixed = namesBeforeData(run.labels, model);
+  const whole = await loadTrainFile(run, fixed);
+  const labels = fixed ?? (await labelsFromTrain(run, whole, model));
+  const conflict = headConflict(labels, model);
+  if (conflict) throw new UsageError(conflict);
   // A subset is a seeded random sample: IMDb files are sorted by label, so the first N would all be negative.
-  const sample = (n: number | undefined): LoadDatasetOptions => (n === undefined ? {} : { maxSamples: n, shuffleSeed: seed });
+  const sample = (n: number | undefined) => (n === undefined ? {} : { maxSamples: n, shuffleSeed: seed });
+  const train = sampleDataset(whole, sample(run.maxTrainSamples));
+  if (!needEval) return { train, labels };
+  return { train, eval: sampleDataset(await loadEvalFile(run, labels), sample(run.maxEvalSamples)), labels };
+}
+
+function readOptions(run: RunOptions, plan: LabelPlan | undefined, split: string): LoadDatasetOptions {
+  return { textField: run.textField, labelField: run.labelField, hub: { offline: run.offline || undefined }, labelNames: plan?.names, split };
+}
+
+async function loadTrainFile(run: RunOptions, plan: LabelPlan | undefined): Promise<TextClassificationDataset> {
+  return load(run.trainFile ?? run.data!, readOptions(run, plan, 'train'), plan);
+}
+
+/** Numeric ids and a trained head of k outputs: the head's k classes, and an id past them names its line. */
+async function labelsFromTrain(run: RunOptions, whole: TextClassificationDataset, model: ModelLabels): Promise<LabelPlan> {
+  const plan = namesFromData(whole);
+  const k = model.headOutputs;
+  if (k === undefined || whole.labelNames) return plan;
+  const names = k === 2 ? [...DEFAULT_LABELS] : Array.from({ length: k }, (_, i) => `LABEL_${i}`);
+  const head: LabelPlan = { names, source: `the classifier head of ${model.weightsPath} (${k} classes)` };
+  if (plan.names.length > k) await loadTrainFile(run, head); // throws: the first line whose id is k or more
+  return head;
+}
+
+async function loadEvalFile(run: RunOptions, plan: LabelPlan): Promise<TextClassificationDataset> {
+  if (run.evalFile) return load(run.evalFile, readOptions(run, plan, 'test'), plan);
   const trainSpec = run.trainFile ?? run.data!;
-  const train = await load(trainSpec, { ...common, ...sample(run.maxTrainSamples), split: 'train' });
-  if (!needEval) return { train };
-  if (run.evalFile) return { train, eval: await load(run.evalFile, { ...common, ...sample(run.maxEvalSamples), split: 'test' }) };
   if (!run.data) {
     throw new DatasetError(trainSpec, undefined, 'no evaluation data: give --eval-file, or --eval-strategy no (and --load-best-model-at-end false)');
   }
   // The tutorial evaluates on imdb["test"]; other datasets may only have a validation split.
-  let firstError: unknown;
   for (const split of ['test', 'validation']) {
     try {
-      return { train, eval: await load(run.data, { ...common, ...sample(run.maxEvalSamples), split }) };
+      return await load(run.data, readOptions(run, plan, split), plan);
     } catch (e) {
       if (!(e instanceof DatasetError) || !/no "\w+" split/.test(e.message)) throw e;
-      firstError ??= e;
     }
   }
   throw new DatasetError(
@@ -66,10 +96,14 @@ export async function loadData(run: RunOptions, seed: number, needEval: boolean)
   );
 }
 
-async function load(spec: string, options: LoadDatasetOptions): Promise<TextClassificationDataset> {
+async function load(spec: string, options: LoadDatasetOptions, plan: LabelPlan | undefined): Promise<TextClassificationDataset> {
   try {
     return await loadDataset(spec, options);
   } catch (e) {
+    // A label outside the run's classes: say where the classes came from, and how to change them.
+    if (plan && e instanceof DatasetError && /label set/.test(e.detail)) {
+      throw new DatasetError(e.file, e.line, `${e.detail}; the classes come from ${plan.source}${plan.source === '--labels' ? '' : ' (give --labels to name them)'}`, e.unit);
+    }
     throw unavailable('data', spec, e);
   }
 }
@@ -81,20 +115,6 @@ function unavailable(what: 'model' | 'data', requested: string, e: unknown): unk
   // A path that does not exist (and is no Hub id either).
   if (e instanceof Error && /neither an existing path nor a Hugging Face Hub id/.test(e.message)) return new SourceUnavailableError(what, requested, e);
   return e;
-}
-
-/** Number of classes and their names (id order): --labels, else NEGATIVE/POSITIVE for two (the tutorial), else the dataset's. */
-export function labelSet(run: RunOptions, data: LoadedData): string[] {
-  const maxLabel = Math.max(...data.train.labels, ...(data.eval?.labels ?? []));
-  const count = Math.max(maxLabel + 1, data.train.labelNames?.length ?? 0, 2);
-  if (run.labels) {
-    if (run.labels.length < count) {
-      throw new DatasetError(data.train.source, undefined, `--labels names ${run.labels.length} classes but the data has label ids up to ${maxLabel}`);
-    }
-    return run.labels;
-  }
-  if (count === 2) return ['NEGATIVE', 'POSITIVE'];
-  return Array.from({ length: count }, (_, i) => data.train.labelNames?.[i] ?? `LABEL_${i}`);
 }
 
 /** texts + labels → collator features (truncated to maxLength tokens, [CLS]/[SEP] included). */
