@@ -88,9 +88,12 @@ console.log('stdout');`,
       expect(stderrOf(predict)).toBe('');
     });
 
-    it('dist/train.js: stderr starts with the adapter line, no notice (a missing model stops it after the GPU starts)', () => {
-      const err = stderrOf(['dist/train.js', '--model', '/nonexistent/model', '--train-file', 'x.jsonl']);
-      expect(err).toMatch(/^Adapter: .*\ntrain: cannot load the model "\/nonexistent\/model"/);
+    it('dist/train.js: stderr has the adapter line, no notice (one step of the built-in demo)', () => {
+      const out = join(mkdtempSync(join(tmpdir(), 'webtune-stderr-')), 'demo');
+      const flags = ['--max-steps', '1', '--eval-strategy', 'no', '--save-strategy', 'no', '--load-best-model-at-end', 'false'];
+      const err = stderrOf(['dist/train.js', '--demo', ...flags, '--output-dir', out]);
+      expect(err).toMatch(/^Adapter: /m);
+      expect(existsSync(join(out, 'model.safetensors')), err).toBe(true);
       expect(err).not.toMatch(NOTICE);
     });
 
