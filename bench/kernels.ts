@@ -11,7 +11,10 @@
 import * as wt from '../src/index.js';
 import { copyCase } from './lib/ceiling.js';
 import { autotuneMatmulOp } from '../src/ops/matmul.js';
-import { adapterSlug, benchGpu, fmtSpread, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, shapeScale, startRuntime, table, TUNE_MIN_MS, writeResults } from './lib/common.js';
+import {
+  adapterSlug, benchGpu, fmtSpread, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, shapeScale, startRuntime, table, TUNE_MIN_MS,
+  writeResults,
+} from './lib/common.js';
 import { dims, kernelCases, type Case } from './lib/kernel_cases.js';
 
 const args = parseArgs();
@@ -28,8 +31,8 @@ const ceilingCases = [copyCase(copyFloats), copyCase(copyFloats, 4)];
 const cases: Case[] = [...ceilingCases, ...kernelCases(d)].filter((c) => ceilingCases.includes(c) || !args.filter || args.filter.test(c.name));
 
 interface Row {
-  name: string; kind: Case['kind']; medianMs: number; minMs: number; maxMs: number; samplesMs: number[]; rate: number; unit: string;
-  kernels: { name: string; ms: number }[];
+  name: string; kind: Case['kind']; medianMs: number; minMs: number; maxMs: number; samplesMs: number[];
+  rate: number; unit: string; kernels: { name: string; ms: number }[];
   /** Of the median sample: its clears and copies (included in medianMs), and the rate from its dispatches alone. */
   commandMs: number;
   rateDispatchesOnly: number;
@@ -91,12 +94,14 @@ for (const c of cases) {
   const rate = rateOf(r.medianMs);
   const row: Row = {
     name: c.name, kind: c.kind, medianMs: r.medianMs, minMs: r.minMs, maxMs: r.maxMs, samplesMs: r.samplesMs, rate,
-    unit: c.kind === 'matmul' ? 'GFLOP/s' : 'GiB/s', kernels: r.kernels, commandMs: r.commandMs, rateDispatchesOnly: rateOf(r.medianMs - r.commandMs),
+    unit: c.kind === 'matmul' ? 'GFLOP/s' : 'GiB/s', kernels: r.kernels,
+    commandMs: r.commandMs, rateDispatchesOnly: rateOf(r.medianMs - r.commandMs),
     pairedPercentOfCopy: paired?.plain, pairedPercentOfBestCopy: paired?.best,
   };
   rows.push(row);
   const commands = r.commandMs > 0 ? ` (${r.commandMs.toFixed(3)} ms of it clears/copies)` : '';
-  console.log(`  ${c.name}: ${fmtSpread(r)}${commands}, ${rate.toFixed(2)} ${row.unit}${paired ? `, paired ${paired.plain.toFixed(0)}% of copy, ${paired.best.toFixed(0)}% of the best copy` : ''}`);
+  const pairedText = paired ? `, paired ${paired.plain.toFixed(0)}% of copy, ${paired.best.toFixed(0)}% of the best copy` : '';
+  console.log(`  ${c.name}: ${fmtSpread(r)}${commands}, ${rate.toFixed(2)} ${row.unit}${pairedText}`);
 }
 
 for (const c of copies) c.dispose();
@@ -111,12 +116,14 @@ const pctBestCopy = (r: Row): number | string => (r.kind === 'matmul' ? '' : r.p
 console.log(`\n${rt.info.description} — ceilings this run: copy ${copyGiBs.toFixed(2)} GiB/s (4 vec4s per lane ${rows[1].rate.toFixed(2)}), best matmul ${bestMatmul.toFixed(2)} GFLOP/s\n`);
 console.log(table(
   ['kernel', 'median ms', 'min ms', 'max ms', 'clears/copies ms', 'rate', 'unit', '% ceiling', '% best copy', 'dispatches'],
-  rows.map((r) => [r.name, r.medianMs, r.minMs, r.maxMs, r.commandMs || '', r.rate, r.unit, pct(r), pctBestCopy(r), r.kernels.map((k) => k.name).join(' ')]),
+  rows.map((r) => [
+    r.name, r.medianMs, r.minMs, r.maxMs, r.commandMs || '', r.rate, r.unit, pct(r), pctBestCopy(r), r.kernels.map((k) => k.name).join(' '),
+  ]),
 ));
 // What the dispatches-only timing of bench version 1 would have reported for the rows whose ops clear or copy.
 const withCommands = rows.filter((r) => r.commandMs > 0);
 if (withCommands.length) {
-  console.log(`\nrows whose time includes clears/copies (untimed before bench version 2): rate with them, from the dispatches alone`);
+  console.log('\nrows whose time includes clears/copies (untimed before bench version 2): rate with them, from the dispatches alone');
   console.log(table(['kernel', 'clears/copies ms', 'median ms', 'rate', 'dispatches only', 'unit'],
     withCommands.map((r) => [r.name, r.commandMs, r.medianMs, r.rate, r.rateDispatchesOnly, r.unit])));
 }

@@ -50,11 +50,14 @@ for (const c of cases) {
   const g = choices.map((ch) => gflops(s[ch].minMs));
   rows.push([c.name, ...g]);
   results.push({ name: c.name, flops: c.work, choices: s });
-  const median = choices.map((ch) => `${ch} ${gflops(s[ch].medianMs).toFixed(2)} (${gflops(s[ch].maxMs).toFixed(2)}–${gflops(s[ch].minMs).toFixed(2)})`);
+  const range = (ch: string): string => `${gflops(s[ch].maxMs).toFixed(2)}–${gflops(s[ch].minMs).toFixed(2)}`;
+  const median = choices.map((ch) => `${ch} ${gflops(s[ch].medianMs).toFixed(2)} (${range(ch)})`);
   console.log(`${c.name}: best ${choices.map((ch, i) => `${ch} ${g[i].toFixed(2)}`).join(', ')} GFLOP/s; median (range) ${median.join(', ')}`);
 }
 console.log(table(['case (GFLOP/s, best of rounds)', ...choices], rows));
-const path = writeResults(rt, args.out, `${adapterSlug(rt)}.matmul-configs.json`, { bench: 'matmul_configs', timer: timer.mode, scale, rounds, choices, results });
+const path = writeResults(rt, args.out, `${adapterSlug(rt)}.matmul-configs.json`, {
+  bench: 'matmul_configs', timer: timer.mode, scale, rounds, choices, results,
+});
 console.log(`wrote ${path}`);
 timer.destroy();
 wt.shutdown();

@@ -2,14 +2,17 @@
 // @tensorflow/tfjs-backend-webgpu on the same Dawn adapter in the same process, side by side with ours, with the
 // ratio. Both are timed the same way: wall time from an idle queue to onSubmittedWorkDone after the op. Samples
 // alternate (ours, tfjs, ours, …) after one warm-up each, so a change in the host's speed hits both alike; times
-// are medians of N (with min and max) and the speed-up is the median of the N paired ratios (with their range). tfjs's GELU and LayerNorm are composed from its ops (it has no fused kernels for them).
+// are medians of N (with min and max) and the speed-up is the median of the N paired ratios (with their range).
+// tfjs's GELU and LayerNorm are composed from its ops (it has no fused kernels for them).
 // onnxruntime-web's DistilBERT forward is compared separately, by bench/peers_onnx.ts (`npm run bench:peers:onnx`).
 // Every Dawn promise of the process waits through throttledWait (bench/lib/peer_wait.ts), so neither side loses a
 // core to Dawn's busy loop; --native-wait leaves tfjs waiting Dawn's own way.
 // Usage: node dist/bench/peers.js [--quick|--full] [--out DIR] [--filter REGEX] [--iterations N] [--native-wait]
 import * as wt from '../src/index.js';
 import { nodeGPUObject } from '../src/runtime/node_gpu.js';
-import { adapterSlug, fmt, fmtSpread, loadAutotuneCache, parseArgs, shapeScale, spread, startRuntime, table, writeResults, type Spread } from './lib/common.js';
+import {
+  adapterSlug, fmt, fmtSpread, loadAutotuneCache, parseArgs, shapeScale, spread, startRuntime, table, writeResults, type Spread,
+} from './lib/common.js';
 import { dims } from './lib/kernel_cases.js';
 import { throttleAllDawnWaits } from './lib/peer_wait.js';
 
@@ -57,7 +60,9 @@ async function sampleTf(run: () => import('@tensorflow/tfjs-core').Tensor): Prom
 }
 
 /** Warm-up of each, then `iterations` alternating pairs → both spreads and the paired ratios (tfjs / ours). */
-async function timePaired(ours: () => wt.Tensor[], tfjs: () => import('@tensorflow/tfjs-core').Tensor): Promise<{ ours: Spread; tf: Spread; ratios: Spread }> {
+async function timePaired(
+  ours: () => wt.Tensor[], tfjs: () => import('@tensorflow/tfjs-core').Tensor,
+): Promise<{ ours: Spread; tf: Spread; ratios: Spread }> {
   await sampleOurs(ours);
   await sampleTf(tfjs);
   const o: number[] = [];
@@ -127,8 +132,11 @@ for (const c of cases) {
     name: c.name, kind: c.kind, unit, oursMs, tfjsMs: tfMs, ours: rate(oursMs), tfjs: rate(tfMs), ratio, adapter: rt.info.adapterName,
     oursSpread: ours, tfjsSpread: tfjs, ratioMin: ratios.minMs, ratioMax: ratios.maxMs, ratios: ratios.samplesMs,
   });
-  tableRows.push([c.name, oursMs, ours.minMs, ours.maxMs, tfMs, tfjs.minMs, tfjs.maxMs, rate(oursMs), rate(tfMs), unit, `${fmt(ratio)}× (${fmt(ratios.minMs)}–${fmt(ratios.maxMs)})`]);
-  console.log(`  ${c.name}: ours ${fmtSpread(ours)}, tfjs ${fmtSpread(tfjs)}; ${fmt(ratio)}× (median of paired ratios, ${fmt(ratios.minMs)}–${fmt(ratios.maxMs)})`);
+  const ratioRange = `${fmt(ratios.minMs)}–${fmt(ratios.maxMs)}`;
+  tableRows.push([
+    c.name, oursMs, ours.minMs, ours.maxMs, tfMs, tfjs.minMs, tfjs.maxMs, rate(oursMs), rate(tfMs), unit, `${fmt(ratio)}× (${ratioRange})`,
+  ]);
+  console.log(`  ${c.name}: ours ${fmtSpread(ours)}, tfjs ${fmtSpread(tfjs)}; ${fmt(ratio)}× (median of paired ratios, ${ratioRange})`);
 }
 console.log(`\n${rt.info.description}: webtune vs tfjs-backend-webgpu ${tf.version_core}, same adapter, same process\n`);
 console.log(table(['op', 'ours ms', 'min', 'max', 'tfjs ms', 'min', 'max', 'ours', 'tfjs', 'unit', 'speed-up (min–max)'], tableRows));

@@ -174,13 +174,18 @@ if (!args.rest.has('skip-base')) {
   const label = ep === 'webgpu' ? 'onnxruntime-web WebGPU EP' : 'onnxruntime-web wasm EP (CPU, NOT WebGPU)';
   console.log(`\n${rt.info.description}: DistilBERT-base forward ${batch}×${seq} (${layers} layers)`);
   const range = (r: { minMs: number; maxMs: number }): string => `${fmt(r.minMs)}–${fmt(r.maxMs)}`;
-  console.log(`  ours ${fmtSpread(oursS)}, ${label} ${fmtSpread(ortS)}: ours is ${fmt(speedup)}× faster (median of per-round ratios, ${range(ratiosS)}); max |Δlogit| ${diff.toExponential(2)}`);
-  console.log(`  ours with the padding skipped (default for host inputs; ${(100 * kept).toFixed(0)}% of the tokens are real): ${fmtSpread(skipS)}, ${fmt(skipSpeedup)}× faster (${range(skipRatiosS)}); max |Δlogit| ${skipDiff.toExponential(2)}`);
+  console.log(`  ours ${fmtSpread(oursS)}, ${label} ${fmtSpread(ortS)}: ours is ${fmt(speedup)}× faster ` +
+    `(median of per-round ratios, ${range(ratiosS)}); max |Δlogit| ${diff.toExponential(2)}`);
+  console.log(`  ours with the padding skipped (default for host inputs; ${(100 * kept).toFixed(0)}% of the tokens are real): ` +
+    `${fmtSpread(skipS)}, ${fmt(skipSpeedup)}× faster (${range(skipRatiosS)}); max |Δlogit| ${skipDiff.toExponential(2)}`);
   result.base = {
     batch, seq, layers, runs, oursMs: oursMed, ortMs: ortMed, speedup, oursAllMs: oursMs, ortAllMs: ortMs,
     warmupMs: { ours: oursMs[0], oursPaddingSkipped: skipMs[0], ort: ortMs[0] },
     ours: oursS, ort: ortS, speedupRange: [ratiosS.minMs, ratiosS.maxMs],
-    paddingSkipped: { oursMs: skipMed, speedup: skipSpeedup, allMs: skipMs, spread: skipS, speedupRange: [skipRatiosS.minMs, skipRatiosS.maxMs], maxAbsLogitDiff: skipDiff, realTokenFraction: kept },
+    paddingSkipped: {
+      oursMs: skipMed, speedup: skipSpeedup, allMs: skipMs, spread: skipS, speedupRange: [skipRatiosS.minMs, skipRatiosS.maxMs],
+      maxAbsLogitDiff: skipDiff, realTokenFraction: kept,
+    },
     ortSessionCreateMs: createMs, onnxBytes: bytes.length, maxAbsLogitDiff: diff, label,
   };
 }

@@ -30,7 +30,9 @@ const inferRunsArg = intArg(args, 'infer-runs', 0, 2, 'timed forwards after the 
 const minLength = Number(args.rest.get('min-length') ?? 0.6);
 if (!(minLength > 0 && minLength <= 1)) usageError(`--min-length must be in (0, 1], got "${args.rest.get('min-length')}"`);
 const inferBatches = (args.rest.get('infer') ?? '1,32').split(',').map(Number); // --infer 0: none
-if (inferBatches.some((b) => !Number.isInteger(b) || b < 0)) usageError(`--infer must be batch sizes separated by commas (0: none), got "${args.rest.get('infer')}"`);
+if (inferBatches.some((b) => !Number.isInteger(b) || b < 0)) {
+  usageError(`--infer must be batch sizes separated by commas (0: none), got "${args.rest.get('infer')}"`);
+}
 const attentionFlag = args.rest.get('attention') ?? 'auto';
 if (!['auto', 'fused', 'unfused'].includes(attentionFlag)) usageError(`--attention must be auto, fused or unfused, got "${attentionFlag}"`);
 const profile = !args.rest.has('no-profile');
@@ -55,7 +57,10 @@ if (tune) {
 }
 
 const attentionPath = wt.attentionKernelFor(64, batch * 12 * seq * seq * 4, 12 * seq * seq * 4); // DistilBERT-base: 12 heads of 64
-console.log(`adapter: ${rt.info.description}; DistilBERT-base (${layers} layers)${fp16 ? ', f16 weights in Linear products' : ''}, train ${batch}×${seq}, warm-up + ${steps} timed steps each way; attention kernels: ${attentionPath}; inference ${inferBatches.filter((b) => b > 0).map((b) => `${b}×${seq}`).join(', ')}, warm-up + ${inferRuns} runs each way`);
+const inferShapes = inferBatches.filter((b) => b > 0).map((b) => `${b}×${seq}`).join(', ');
+console.log(`adapter: ${rt.info.description}; DistilBERT-base (${layers} layers)${fp16 ? ', f16 weights in Linear products' : ''}, ` +
+  `train ${batch}×${seq}, warm-up + ${steps} timed steps each way; attention kernels: ${attentionPath}; ` +
+  `inference ${inferShapes}, warm-up + ${inferRuns} runs each way`);
 
 const config = new wt.DistilBertConfig({ n_layers: layers, num_labels: 2 });
 const model = wt.DistilBertForSequenceClassification.fromConfig(config, { seed: 1 });
@@ -107,7 +112,9 @@ function trainStep(x: wt.ClassifierInputs): void {
 }
 
 const timer = new GpuTimer(rt, args.timer);
-const result: Record<string, unknown> = { bench: 'train', layers, seq, minLength, params: nParams, fp16, attention: attentionPath, steps, inferRuns };
+const result: Record<string, unknown> = {
+  bench: 'train', layers, seq, minLength, params: nParams, fp16, attention: attentionPath, steps, inferRuns,
+};
 
 /** A warm-up sample (reported apart, labelled) and the timed ones' spread. */
 interface Timed extends Spread {
@@ -118,7 +125,9 @@ interface Timed extends Spread {
  * Times `work` (one training step or forward, on each of `paths`) by wall clock from an idle queue to its completion:
  * one warm-up per path (pipeline compilation), then `rounds` rounds running every path once, back to back.
  */
-async function timeRounds(paths: (() => void)[], rounds: number, label: (path: number, round: number, ms: number) => void): Promise<Timed[]> {
+async function timeRounds(
+  paths: (() => void)[], rounds: number, label: (path: number, round: number, ms: number) => void,
+): Promise<Timed[]> {
   const samples = paths.map(() => [] as number[]);
   const warmups: number[] = [];
   for (let r = -1; r < rounds; r++) {
@@ -155,11 +164,13 @@ const countedStep = (inputs: wt.ClassifierInputs) => (): void => {
   peakBytes = Math.max(peakBytes, mem.bytesAllocated + mem.textureBytes);
 };
 const stepNames = ['padded', 'padding skipped'];
+const stepLabel = (r: number): string => (r < 0 ? 'warm-up step (pipeline compilation; not in the statistics)' : `step ${r + 1}`);
 const [paddedSteps, skippedSteps] = await timeRounds([countedStep(x), countedStep(hostInputs)], steps, (i, r, ms) =>
-  console.log(`  ${r < 0 ? 'warm-up step (pipeline compilation; not in the statistics)' : `step ${r + 1}`}, ${stepNames[i]}: ${fmt(ms)} ms`));
+  console.log(`  ${stepLabel(r)}, ${stepNames[i]}: ${fmt(ms)} ms`));
 const trainFlops = 3 * forwardFlops(batch);
 const perStep = (t: Timed) => ({
-  warmupMs: t.warmupMs, msPerStep: t.medianMs, minMs: t.minMs, maxMs: t.maxMs, allMs: t.samplesMs, examplesPerSec: (1000 * batch) / t.medianMs,
+  warmupMs: t.warmupMs, msPerStep: t.medianMs, minMs: t.minMs, maxMs: t.maxMs, allMs: t.samplesMs,
+  examplesPerSec: (1000 * batch) / t.medianMs,
 });
 const train = {
   batch, seq, steps, ...perStep(paddedSteps), gflops: trainFlops / (paddedSteps.medianMs * 1e6),
@@ -170,8 +181,9 @@ result.train = train;
 console.log(`train ${batch}×${seq}: ${fmtSpread(paddedSteps)} per step (warm-up ${fmt(paddedSteps.warmupMs)} ms apart), ` +
   `${fmt(train.examplesPerSec)} examples/s, ${fmt(train.gflops)} GFLOP/s, GPU memory ${(peakBytes / 2 ** 20).toFixed(0)} MiB, ` +
   `${dispatchesPerStep} dispatches/step, readbacks inside steps: ${readbacksInSteps}`);
-console.log(`train ${batch}×${seq}, padding skipped (${(100 * realTokens).toFixed(0)}% of the tokens are real): ${fmtSpread(skippedSteps)} per step ` +
-  `(warm-up ${fmt(skippedSteps.warmupMs)} ms apart), ${fmt(train.paddingSkipped.examplesPerSec)} examples/s`);
+console.log(`train ${batch}×${seq}, padding skipped (${(100 * realTokens).toFixed(0)}% of the tokens are real): ` +
+  `${fmtSpread(skippedSteps)} per step (warm-up ${fmt(skippedSteps.warmupMs)} ms apart), ` +
+  `${fmt(train.paddingSkipped.examplesPerSec)} examples/s`);
 if (readbacksInSteps !== 0) console.log('  WARNING: a training step read data back from the GPU');
 
 /** GPU time per kernel name over one run of `work` (timestamps per dispatch and per clear / copy while profiling). */
@@ -203,24 +215,31 @@ const infer: Record<string, unknown>[] = [];
 for (const b of inferBatches.filter((v) => v > 0)) {
   const xi = inputs(b, 11);
   const gpuInputs = { inputIds: xi.inputIds, attentionMask: xi.attentionMask };
-  const forward = (inputs: wt.ClassifierInputs) => (): void => wt.noGrad(() => wt.tidy(() => { model.forward(inputs); return undefined; }));
+  const forward = (inputs: wt.ClassifierInputs) => (): void =>
+    wt.noGrad(() => wt.tidy(() => { model.forward(inputs); return undefined; }));
   const [padded, skipped] = await timeRounds([forward(gpuInputs), forward(xi.host)], inferRuns, () => {});
   const gflops = forwardFlops(b) / (padded.medianMs * 1e6);
-  const perForward = (t: Timed) => ({ warmupMs: t.warmupMs, ms: t.medianMs, minMs: t.minMs, maxMs: t.maxMs, allMs: t.samplesMs, examplesPerSec: (1000 * b) / t.medianMs });
-  const row: Record<string, unknown> = { batch: b, seq, runs: inferRuns, ...perForward(padded), gflops, paddingSkipped: perForward(skipped) };
+  const perForward = (t: Timed) => ({
+    warmupMs: t.warmupMs, ms: t.medianMs, minMs: t.minMs, maxMs: t.maxMs, allMs: t.samplesMs, examplesPerSec: (1000 * b) / t.medianMs,
+  });
+  const row: Record<string, unknown> = {
+    batch: b, seq, runs: inferRuns, ...perForward(padded), gflops, paddingSkipped: perForward(skipped),
+  };
   if (profile && b === Math.max(...inferBatches)) {
     row.kernelBreakdown = await kernelBreakdown(`one forward at ${b}×${seq}`, forward(gpuInputs));
-    (row.paddingSkipped as Record<string, unknown>).kernelBreakdown = await kernelBreakdown(`one forward at ${b}×${seq}, padding skipped`, forward(xi.host));
+    const skippedRow = row.paddingSkipped as Record<string, unknown>;
+    skippedRow.kernelBreakdown = await kernelBreakdown(`one forward at ${b}×${seq}, padding skipped`, forward(xi.host));
   }
   infer.push(row);
-  console.log(`inference ${b}×${seq}: ${fmtSpread(padded)} (warm-up ${fmt(padded.warmupMs)} ms apart; ${fmt((1000 * b) / padded.medianMs)} examples/s, ` +
+  console.log(`inference ${b}×${seq}: ${fmtSpread(padded)} (warm-up ${fmt(padded.warmupMs)} ms apart; ` +
+    `${fmt((1000 * b) / padded.medianMs)} examples/s, ` +
     `${fmt(gflops)} GFLOP/s); padding skipped: ${fmtSpread(skipped)} (${fmt((1000 * b) / skipped.medianMs)} examples/s)`);
   xi.inputIds.dispose();
   xi.attentionMask.dispose();
   xi.labels.dispose();
 }
 result.inference = infer;
-const variant = `${layers !== 6 ? `-${layers}layers` : ''}${fp16 ? '-fp16' : ''}${tune ? '' : '-notune'}${attentionFlag !== 'auto' ? `-${attentionFlag}` : ''}`;
+const variant = [layers !== 6 ? `-${layers}layers` : '', fp16 ? '-fp16' : '', tune ? '' : '-notune', attentionFlag !== 'auto' ? `-${attentionFlag}` : ''].join('');
 const path = writeResults(rt, args.out, `${adapterSlug(rt)}.train-${batch}x${seq}${variant}.json`, result);
 console.log(`wrote ${path}`);
 timer.destroy();

@@ -175,7 +175,8 @@ describe('golden: tiny-distilbert AdamW trajectory', () => {
       }
     }
     const ratio = Math.sqrt(toGolden3 / wholeChange);
-    console.log(`after 3 steps with fixed grads: max abs vs float64 AdamW ${toRef.toExponential(2)}; ‖ours − golden p3‖ / ‖p3 − p0‖ ${ratio.toFixed(3)} (‖p3 − p0‖ ${Math.sqrt(wholeChange).toFixed(3)})`);
+    console.log(`after 3 steps with fixed grads: max abs vs float64 AdamW ${toRef.toExponential(2)}; ` +
+      `‖ours − golden p3‖ / ‖p3 − p0‖ ${ratio.toFixed(3)} (‖p3 − p0‖ ${Math.sqrt(wholeChange).toFixed(3)})`);
     expect(ratio).toBeLessThan(0.3);
     opt.dispose();
     params.forEach((p) => p.dispose());

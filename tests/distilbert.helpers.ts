@@ -46,7 +46,9 @@ export function compare(name: string, actual: ArrayLike<number>, expected: Array
  * compare() and also ‖a − b‖ ≤ normRtol·‖b‖ over the whole tensor: gradients far below atol (the q/k projections'
  * are under 1e-6 here) would pass the elementwise test even if they were all zero.
  */
-export function compareByNorm(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol: number, normRtol: number): ErrorRow {
+export function compareByNorm(
+  name: string, actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol: number, normRtol: number,
+): ErrorRow {
   const row = compare(name, actual, expected, atol, rtol);
   let diff = 0;
   let ref = 0;

@@ -35,9 +35,13 @@ function withoutF16<T>(fn: () => T): T {
 const FINETUNED = '../shared/golden/finetuned-small';
 const FP16_SCORE_TOL = 1e-3;
 const trainArgs = (fp16: boolean): TrainingArguments =>
-  new TrainingArguments({ outputDir: 'mem', fp16, learningRate: 1e-3, perDeviceTrainBatchSize: 3, maxSteps: 3, loggingSteps: 1, saveStrategy: 'no', seed: 1 });
+  new TrainingArguments({
+    outputDir: 'mem', fp16, learningRate: 1e-3, perDeviceTrainBatchSize: 3, maxSteps: 3, loggingSteps: 1, saveStrategy: 'no', seed: 1,
+  });
 const makeTrainer = (model: wt.DistilBertForSequenceClassification, fp16: boolean): Trainer =>
-  new Trainer({ model, args: trainArgs(fp16), trainDataset: placeholderDataset(9), dataCollator: goldenCollator, store: new MemoryCheckpointStore() });
+  new Trainer({
+    model, args: trainArgs(fp16), trainDataset: placeholderDataset(9), dataCollator: goldenCollator, store: new MemoryCheckpointStore(),
+  });
 
 describe('DistilBERT with f16 weights in its Linear products', () => {
   const batch = goldenBatch();

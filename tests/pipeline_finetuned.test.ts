@@ -83,7 +83,10 @@ describe('pipeline vs transformers on a fine-tuned model', () => {
       const padded = await run(false);
       expect(skipped.gathers, 'the packed path was taken').toBeGreaterThan(2);
       expect(padded.gathers).toBe(2);
-      const rows = [compare('logits, padding skipped (default)', skipped.logits, want.data, 1e-5), compare('logits, padded', padded.logits, want.data, 1e-5)];
+      const rows = [
+        compare('logits, padding skipped (default)', skipped.logits, want.data, 1e-5),
+        compare('logits, padded', padded.logits, want.data, 1e-5),
+      ];
       expect(report('fine-tuned batch of 16 vs HF', rows)).toEqual([]);
     } finally {
       model.dispose();

@@ -87,7 +87,8 @@ describe("HF's decode on the tiny-bert golden cases (same uncased vocab)", () =>
   /** The cases where `actual` differs from `expected`, the first few spelled out in the failure message. */
   function expectAll(what: string, actual: (c: HfCase) => unknown, expected: (c: HfCase) => unknown): void {
     const bad = single.filter((c) => JSON.stringify(actual(c)) !== JSON.stringify(expected(c)));
-    const show = bad.slice(0, 3).map((c) => `${JSON.stringify(c.text.slice(0, 60))}\n  got  ${JSON.stringify(actual(c)).slice(0, 200)}\n  want ${JSON.stringify(expected(c)).slice(0, 200)}`);
+    const show = bad.slice(0, 3).map((c) =>
+      `${JSON.stringify(c.text.slice(0, 60))}\n  got  ${JSON.stringify(actual(c)).slice(0, 200)}\n  want ${JSON.stringify(expected(c)).slice(0, 200)}`);
     expect(bad.length, `${what}: ${bad.length}/${single.length} differ\n${show.join('\n')}`).toBe(0);
   }
 

@@ -43,8 +43,12 @@ export function parseArgs(argv = process.argv.slice(2)): BenchArgs {
       else rest.set(key, 'true');
     }
   }
-  if (timer !== undefined && timer !== 'timestamp' && timer !== 'queue') usageError(`--timer must be timestamp or queue, got "${timer}"`);
-  if (iterations !== 0 && !(Number.isInteger(iterations) && iterations >= 2)) usageError(`--iterations must be an integer ≥ 2 (a spread needs samples), got "${iterations}"`);
+  if (timer !== undefined && timer !== 'timestamp' && timer !== 'queue') {
+    usageError(`--timer must be timestamp or queue, got "${timer}"`);
+  }
+  if (iterations !== 0 && !(Number.isInteger(iterations) && iterations >= 2)) {
+    usageError(`--iterations must be an integer ≥ 2 (a spread needs samples), got "${iterations}"`);
+  }
   return { quick, out, filter, timer, iterations, rest };
 }
 
@@ -59,7 +63,9 @@ export function intArg(args: BenchArgs, key: string, def: number, min: number, w
   const raw = args.rest.get(key);
   if (raw === undefined) return def;
   const v = Number(raw);
-  if (!Number.isInteger(v) || v < min) usageError(`--${key} must be an integer ≥ ${min}${what ? ` (${what})` : ''}, got "${raw}"`);
+  if (!Number.isInteger(v) || v < min) {
+    usageError(`--${key} must be an integer ≥ ${min}${what ? ` (${what})` : ''}, got "${raw}"`);
+  }
   return v;
 }
 
@@ -107,7 +113,8 @@ export function spread(samplesMs: number[]): Spread {
 }
 
 /** "median ms (min–max, n samples)". */
-export const fmtSpread = (r: Spread): string => `${fmt(r.medianMs)} ms (${fmt(r.minMs)}–${fmt(r.maxMs)}, ${r.samplesMs.length} samples)`;
+export const fmtSpread = (r: Spread): string =>
+  `${fmt(r.medianMs)} ms (${fmt(r.minMs)}–${fmt(r.maxMs)}, ${r.samplesMs.length} samples)`;
 
 /** Of a timestamped sample's entries, the commands outside compute passes (clears, copies: runtime COMMAND_PREFIX). */
 export const isCommand = (k: { name: string }): boolean => k.name.startsWith(COMMAND_PREFIX);

@@ -66,11 +66,14 @@ export function adapterRecord(rt: Runtime): Record<string, unknown> {
 
 /** The provenance block at the head of every results file (warns when dist/ is older than the checked-out commit). */
 export function provenance(rt: Runtime): Record<string, unknown> {
-  const source: SourceState =
-    typeof BENCH_SOURCE === 'undefined' ? { commit: headNow() ?? 'unknown', dirty: true, changes: ['(not built by scripts/build.mjs)'], builtAt: '' } : BENCH_SOURCE;
   const head = headNow();
+  const source: SourceState = typeof BENCH_SOURCE === 'undefined'
+    ? { commit: head ?? 'unknown', dirty: true, changes: ['(not built by scripts/build.mjs)'], builtAt: '' }
+    : BENCH_SOURCE;
   if (head && head !== source.commit) console.warn(`bench: dist/ was built from ${source.commit} but HEAD is ${head}: run npm run build`);
-  if (source.dirty) console.warn(`bench: built from a tree with uncommitted changes (${source.changes.length} paths): the results file says so`);
+  if (source.dirty) {
+    console.warn(`bench: built from a tree with uncommitted changes (${source.changes.length} paths): the results file says so`);
+  }
   const env = Object.fromEntries(ENV_KEYS.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
   return {
     benchVersion: BENCH_VERSION,
