@@ -13,6 +13,8 @@ export default defineConfig({
   plugins: [wgslAsText],
   test: {
     include: ['tests/**/*.test.ts'],
+    // Every test must make an assertion (a test that checks nothing fails).
+    setupFiles: ['tests/helpers/every_test_asserts.ts'],
     // One Dawn device per worker process; GPU tests are slow on lavapipe, so run files in a few forks.
     pool: 'forks',
     maxWorkers: 2,

@@ -1,14 +1,20 @@
 // npm run bench: microbenchmarks of every kernel of a DistilBERT training step at its shapes (B=16, T=128; shrunk
 // on software adapters unless --full), timed on the GPU (timestamp queries, else queue completion), against
 // ceilings measured in the same run: vec4 copy bandwidth (plain, and 4 vec4s per lane) and the best matmul.
-// Writes <out>/<adapter>.json.
+// Writes <out>/<adapter>.json. A row's time covers all the work it counts: in timestamp mode the clears and copies
+// its op encodes (the embedding gradient's zero fill, the matmul operands' texture-view copies) are timed with its
+// dispatches (column "clears/copies ms"; the rate from the dispatches alone is recorded beside, as earlier versions
+// reported it).
 // Matmul products are autotuned first (choices cached in ~/.cache/webtune/autotune.json; --no-tune skips, --retune
 // ignores the cache).
 // Usage: node dist/bench/kernels.js [--quick|--full] [--out DIR] [--filter REGEX] [--timer queue] [--iterations N]
 import * as wt from '../src/index.js';
 import { copyCase } from './lib/ceiling.js';
 import { autotuneMatmulOp } from '../src/ops/matmul.js';
-import { adapterRecord, adapterSlug, benchGpu, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, shapeScale, startRuntime, table, TUNE_MIN_MS, writeResults } from './lib/common.js';
+import {
+  adapterSlug, benchGpu, fmtSpread, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, shapeScale, startRuntime, table, TUNE_MIN_MS,
+  writeResults,
+} from './lib/common.js';
 import { dims, kernelCases, type Case } from './lib/kernel_cases.js';
 
 const args = parseArgs();
@@ -25,7 +31,11 @@ const ceilingCases = [copyCase(copyFloats), copyCase(copyFloats, 4)];
 const cases: Case[] = [...ceilingCases, ...kernelCases(d)].filter((c) => ceilingCases.includes(c) || !args.filter || args.filter.test(c.name));
 
 interface Row {
-  name: string; kind: Case['kind']; medianMs: number; minMs: number; rate: number; unit: string; kernels: { name: string; ms: number }[];
+  name: string; kind: Case['kind']; medianMs: number; minMs: number; maxMs: number; samplesMs: number[];
+  rate: number; unit: string; kernels: { name: string; ms: number }[];
+  /** Of the median sample: its clears and copies (included in medianMs), and the rate from its dispatches alone. */
+  commandMs: number;
+  rateDispatchesOnly: number;
   /** Memory kernels: median over rounds of (kernel rate / copy rate), each round timing both back to back. */
   pairedPercentOfCopy?: number;
   pairedPercentOfBestCopy?: number;
@@ -80,13 +90,18 @@ for (const c of cases) {
   const r = await benchGpu(timer, c.name, run, iterations);
   const paired = c.kind === 'memory' && !ceilingCases.includes(c) ? await pairedPercents(run, c.work) : undefined;
   dispose();
-  const rate = c.kind === 'matmul' ? c.work / (r.medianMs * 1e6) : c.work / (r.medianMs * 1e-3) / 2 ** 30;
+  const rateOf = (ms: number): number => (c.kind === 'matmul' ? c.work / (ms * 1e6) : c.work / (ms * 1e-3) / 2 ** 30);
+  const rate = rateOf(r.medianMs);
   const row: Row = {
-    name: c.name, kind: c.kind, medianMs: r.medianMs, minMs: r.minMs, rate, unit: c.kind === 'matmul' ? 'GFLOP/s' : 'GiB/s', kernels: r.kernels,
+    name: c.name, kind: c.kind, medianMs: r.medianMs, minMs: r.minMs, maxMs: r.maxMs, samplesMs: r.samplesMs, rate,
+    unit: c.kind === 'matmul' ? 'GFLOP/s' : 'GiB/s', kernels: r.kernels,
+    commandMs: r.commandMs, rateDispatchesOnly: rateOf(r.medianMs - r.commandMs),
     pairedPercentOfCopy: paired?.plain, pairedPercentOfBestCopy: paired?.best,
   };
   rows.push(row);
-  console.log(`  ${c.name}: ${r.medianMs.toFixed(3)} ms, ${rate.toFixed(2)} ${row.unit}${paired ? `, paired ${paired.plain.toFixed(0)}% of copy, ${paired.best.toFixed(0)}% of the best copy` : ''}`);
+  const commands = r.commandMs > 0 ? ` (${r.commandMs.toFixed(3)} ms of it clears/copies)` : '';
+  const pairedText = paired ? `, paired ${paired.plain.toFixed(0)}% of copy, ${paired.best.toFixed(0)}% of the best copy` : '';
+  console.log(`  ${c.name}: ${fmtSpread(r)}${commands}, ${rate.toFixed(2)} ${row.unit}${pairedText}`);
 }
 
 for (const c of copies) c.dispose();
@@ -100,18 +115,27 @@ const pctBestCopy = (r: Row): number | string => (r.kind === 'matmul' ? '' : r.p
 
 console.log(`\n${rt.info.description} — ceilings this run: copy ${copyGiBs.toFixed(2)} GiB/s (4 vec4s per lane ${rows[1].rate.toFixed(2)}), best matmul ${bestMatmul.toFixed(2)} GFLOP/s\n`);
 console.log(table(
-  ['kernel', 'median ms', 'min ms', 'rate', 'unit', '% ceiling', '% best copy', 'dispatches'],
-  rows.map((r) => [r.name, r.medianMs, r.minMs, r.rate, r.unit, pct(r), pctBestCopy(r), r.kernels.map((k) => k.name).join(' ')]),
+  ['kernel', 'median ms', 'min ms', 'max ms', 'clears/copies ms', 'rate', 'unit', '% ceiling', '% best copy', 'dispatches'],
+  rows.map((r) => [
+    r.name, r.medianMs, r.minMs, r.maxMs, r.commandMs || '', r.rate, r.unit, pct(r), pctBestCopy(r), r.kernels.map((k) => k.name).join(' '),
+  ]),
 ));
+// What the dispatches-only timing of bench version 1 would have reported for the rows whose ops clear or copy.
+const withCommands = rows.filter((r) => r.commandMs > 0);
+if (withCommands.length) {
+  console.log('\nrows whose time includes clears/copies (untimed before bench version 2): rate with them, from the dispatches alone');
+  console.log(table(['kernel', 'clears/copies ms', 'median ms', 'rate', 'dispatches only', 'unit'],
+    withCommands.map((r) => [r.name, r.commandMs, r.medianMs, r.rate, r.rateDispatchesOnly, r.unit])));
+}
 
 if (tune) console.log(`autotune cache: ${saveAutotuneCache()}${cachePath && !retune ? ' (cached choices reused)' : ''}`);
 // Full shapes on a software adapter (not its default): a file of their own.
 const file = `${adapterSlug(rt)}${rt.info.isSoftware && scale === 1 ? '.full' : ''}.json`;
-const path = writeResults(args.out, file, {
+const path = writeResults(rt, args.out, file, {
   bench: 'kernels',
-  date: new Date().toISOString(),
-  adapter: adapterRecord(rt),
   timer: timer.mode,
+  iterations,
+  pairedRounds: PAIRED_ROUNDS,
   scale,
   dims: d,
   ceilings: { copyGiBs, bestCopyGiBs, bestMatmulGflops: bestMatmul },

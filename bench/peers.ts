@@ -2,14 +2,17 @@
 // @tensorflow/tfjs-backend-webgpu on the same Dawn adapter in the same process, side by side with ours, with the
 // ratio. Both are timed the same way: wall time from an idle queue to onSubmittedWorkDone after the op. Samples
 // alternate (ours, tfjs, ours, …) after one warm-up each, so a change in the host's speed hits both alike; times
-// are medians of N and the speed-up is the median of the N paired ratios. tfjs's GELU and LayerNorm are composed from its ops (it has no fused kernels for them).
+// are medians of N (with min and max) and the speed-up is the median of the N paired ratios (with their range).
+// tfjs's GELU and LayerNorm are composed from its ops (it has no fused kernels for them).
 // onnxruntime-web's DistilBERT forward is compared separately, by bench/peers_onnx.ts (`npm run bench:peers:onnx`).
 // Every Dawn promise of the process waits through throttledWait (bench/lib/peer_wait.ts), so neither side loses a
 // core to Dawn's busy loop; --native-wait leaves tfjs waiting Dawn's own way.
 // Usage: node dist/bench/peers.js [--quick|--full] [--out DIR] [--filter REGEX] [--iterations N] [--native-wait]
 import * as wt from '../src/index.js';
 import { nodeGPUObject } from '../src/runtime/node_gpu.js';
-import { adapterRecord, adapterSlug, fmt, loadAutotuneCache, parseArgs, shapeScale, startRuntime, table, writeResults } from './lib/common.js';
+import {
+  adapterSlug, fmt, fmtSpread, loadAutotuneCache, parseArgs, shapeScale, spread, startRuntime, table, writeResults, type Spread,
+} from './lib/common.js';
 import { dims } from './lib/kernel_cases.js';
 import { throttleAllDawnWaits } from './lib/peer_wait.js';
 
@@ -56,8 +59,10 @@ async function sampleTf(run: () => import('@tensorflow/tfjs-core').Tensor): Prom
   return ms;
 }
 
-/** Warm-up of each, then `iterations` alternating pairs → median times and the median paired ratio (tfjs / ours). */
-async function timePaired(ours: () => wt.Tensor[], tfjs: () => import('@tensorflow/tfjs-core').Tensor): Promise<{ oursMs: number; tfMs: number; ratio: number }> {
+/** Warm-up of each, then `iterations` alternating pairs → both spreads and the paired ratios (tfjs / ours). */
+async function timePaired(
+  ours: () => wt.Tensor[], tfjs: () => import('@tensorflow/tfjs-core').Tensor,
+): Promise<{ ours: Spread; tf: Spread; ratios: Spread }> {
   await sampleOurs(ours);
   await sampleTf(tfjs);
   const o: number[] = [];
@@ -66,18 +71,14 @@ async function timePaired(ours: () => wt.Tensor[], tfjs: () => import('@tensorfl
     o.push(await sampleOurs(ours));
     t.push(await sampleTf(tfjs));
   }
-  return { oursMs: median(o), tfMs: median(t), ratio: median(t.map((v, i) => v / o[i])) };
+  // The ratios go through spread() as plain numbers: its "ms" fields then hold ratios.
+  return { ours: spread(o), tf: spread(t), ratios: spread(t.map((v, i) => v / o[i])) };
 }
 
 function flushTf(): void {
   if (!tfBackend.commandEncoder) return;
   tfBackend.endComputePassEncoder();
   tfBackend.submitQueue();
-}
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 interface PeerCase {
@@ -121,19 +122,26 @@ for (const c of cases) {
   const host = c.shapes.map((s, i) => wt.normalArray(s.reduce((a, b) => a * b, 1), 100 + i));
   const ourIn = host.map((h, i) => wt.tensor(h, c.shapes[i]).keep());
   const tfIn = host.map((h, i) => tf.tensor(h, c.shapes[i]));
-  const { oursMs, tfMs, ratio } = await timePaired(() => [c.ours(ourIn)], () => c.tfjs(tfIn));
+  const { ours, tf: tfjs, ratios } = await timePaired(() => [c.ours(ourIn)], () => c.tfjs(tfIn));
+  const [oursMs, tfMs, ratio] = [ours.medianMs, tfjs.medianMs, ratios.medianMs];
   ourIn.forEach((t) => t.dispose());
   tfIn.forEach((t) => t.dispose());
   const rate = (ms: number): number => (c.kind === 'matmul' ? c.work / (ms * 1e6) : c.work / (ms * 1e-3) / 2 ** 30);
   const unit = c.kind === 'matmul' ? 'GFLOP/s' : 'GiB/s';
-  rows.push({ name: c.name, kind: c.kind, unit, oursMs, tfjsMs: tfMs, ours: rate(oursMs), tfjs: rate(tfMs), ratio, adapter: rt.info.adapterName });
-  tableRows.push([c.name, oursMs, tfMs, rate(oursMs), rate(tfMs), unit, `${fmt(ratio)}×`]);
-  console.log(`  ${c.name}: ours ${fmt(oursMs)} ms, tfjs ${fmt(tfMs)} ms (${fmt(ratio)}×, median of paired ratios)`);
+  rows.push({
+    name: c.name, kind: c.kind, unit, oursMs, tfjsMs: tfMs, ours: rate(oursMs), tfjs: rate(tfMs), ratio, adapter: rt.info.adapterName,
+    oursSpread: ours, tfjsSpread: tfjs, ratioMin: ratios.minMs, ratioMax: ratios.maxMs, ratios: ratios.samplesMs,
+  });
+  const ratioRange = `${fmt(ratios.minMs)}–${fmt(ratios.maxMs)}`;
+  tableRows.push([
+    c.name, oursMs, ours.minMs, ours.maxMs, tfMs, tfjs.minMs, tfjs.maxMs, rate(oursMs), rate(tfMs), unit, `${fmt(ratio)}× (${ratioRange})`,
+  ]);
+  console.log(`  ${c.name}: ours ${fmtSpread(ours)}, tfjs ${fmtSpread(tfjs)}; ${fmt(ratio)}× (median of paired ratios, ${ratioRange})`);
 }
 console.log(`\n${rt.info.description}: webtune vs tfjs-backend-webgpu ${tf.version_core}, same adapter, same process\n`);
-console.log(table(['op', 'ours ms', 'tfjs ms', 'ours', 'tfjs', 'unit', 'speed-up'], tableRows));
-const path = writeResults(args.out, `${adapterSlug(rt)}.peers.json`, {
-  bench: 'peers', date: new Date().toISOString(), adapter: adapterRecord(rt), scale, dims: d, tfjs: tf.version_core, results: rows,
+console.log(table(['op', 'ours ms', 'min', 'max', 'tfjs ms', 'min', 'max', 'ours', 'tfjs', 'unit', 'speed-up (min–max)'], tableRows));
+const path = writeResults(rt, args.out, `${adapterSlug(rt)}.peers.json`, {
+  bench: 'peers', iterations, scale, dims: d, tfjs: tf.version_core, results: rows,
   dawnWaits: nativeWait ? 'native (tfjs spins)' : 'throttled for both',
   onnxruntime: 'see the .peers_onnx.json result (npm run bench:peers:onnx)',
 });

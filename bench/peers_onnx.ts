@@ -17,14 +17,13 @@ import * as wt from '../src/index.js';
 import { nodeGPUObject } from '../src/runtime/node_gpu.js';
 import { loadOrt, patchWriteBufferForSharedMemory, writeBufferStats, type Ort } from './onnx/ort_node.js';
 import { throttleAllDawnWaits } from './lib/peer_wait.js';
-import { adapterRecord, adapterSlug, fmt, loadAutotuneCache, parseArgs, startRuntime, writeResults } from './lib/common.js';
+import { adapterSlug, fmt, fmtSpread, intArg, loadAutotuneCache, parseArgs, spread, startRuntime, writeResults } from './lib/common.js';
 
 const args = parseArgs();
-const num = (k: string, d: number): number => (args.rest.has(k) ? Number(args.rest.get(k)) : d);
-const batch = num('batch', 32);
-const seq = num('seq', 128);
-const layers = num('layers', 6);
-const runs = num('runs', 2);
+const batch = intArg(args, 'batch', 32, 1);
+const seq = intArg(args, 'seq', 128, 1);
+const layers = intArg(args, 'layers', 6, 1);
+const runs = intArg(args, 'runs', 2, 2, 'timed rounds after the warm-up: a spread needs at least 2');
 const ep = (args.rest.get('ep') ?? 'webgpu') as 'webgpu' | 'wasm';
 const validate = !args.rest.has('no-validate');
 
@@ -37,11 +36,6 @@ const nativeWait = args.rest.has('native-wait');
 if (!nativeWait) throttleAllDawnWaits(rt.device);
 const { ort, version: ortVersion } = await loadOrt(gpu, ep);
 console.log(`adapter: ${rt.info.description}; onnxruntime-web ${ortVersion} (${ep} EP); DistilBERT ${layers} layers, ${batch}×${seq}, 1 warm-up + ${runs} runs; Dawn waits: ${nativeWait ? "Dawn's own (ORT spins)" : 'throttled for both'}`);
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 function makeInputs(b: number, t: number, vocab: number, seed: number): { ids: Int32Array; mask: Int32Array } {
   const rand = wt.seededRandom(seed);
@@ -91,7 +85,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 }
 
 const result: Record<string, unknown> = {
-  bench: 'peers_onnx', date: new Date().toISOString(), adapter: adapterRecord(rt), onnxruntimeWeb: ortVersion, executionProvider: ep, dawnWaits: nativeWait ? 'native (peer spins)' : 'throttled for both',
+  bench: 'peers_onnx', onnxruntimeWeb: ortVersion, executionProvider: ep, dawnWaits: nativeWait ? 'native (peer spins)' : 'throttled for both',
   note: 'shared 2-core machine: other processes run concurrently, so wall times are noisy',
 };
 
@@ -164,21 +158,29 @@ if (!args.rest.has('skip-base')) {
   idsT.dispose();
   maskT.dispose();
   await session.release();
-  const oursMed = median(oursMs.slice(1));
-  const skipMed = median(skipMs.slice(1));
-  const ortMed = median(ortMs.slice(1));
-  const speedup = median(ortMs.slice(1).map((o, i) => o / oursMs[i + 1]));
-  const skipSpeedup = median(ortMs.slice(1).map((o, i) => o / skipMs[i + 1]));
+  // Round 0 is the warm-up (compilation, ORT's session warm-up): reported apart, never in a statistic.
+  const [oursS, skipS, ortS] = [oursMs, skipMs, ortMs].map((v) => spread(v.slice(1)));
+  const ratiosS = spread(ortMs.slice(1).map((o, i) => o / oursMs[i + 1]));
+  const skipRatiosS = spread(ortMs.slice(1).map((o, i) => o / skipMs[i + 1]));
+  const [oursMed, skipMed, ortMed, speedup, skipSpeedup] = [oursS, skipS, ortS, ratiosS, skipRatiosS].map((r) => r.medianMs);
   const diff = maxAbsDiff(oursLogits, ortLogits);
   const skipDiff = maxAbsDiff(skipLogits, ortLogits);
   const kept = mask.reduce((s, v) => s + v, 0) / mask.length;
   const label = ep === 'webgpu' ? 'onnxruntime-web WebGPU EP' : 'onnxruntime-web wasm EP (CPU, NOT WebGPU)';
   console.log(`\n${rt.info.description}: DistilBERT-base forward ${batch}×${seq} (${layers} layers)`);
-  console.log(`  ours ${fmt(oursMed)} ms, ${label} ${fmt(ortMed)} ms: ours is ${fmt(speedup)}× faster (median of per-round ratios); max |Δlogit| ${diff.toExponential(2)}`);
-  console.log(`  ours with the padding skipped (default for host inputs; ${(100 * kept).toFixed(0)}% of the tokens are real): ${fmt(skipMed)} ms, ${fmt(skipSpeedup)}× faster; max |Δlogit| ${skipDiff.toExponential(2)}`);
+  const range = (r: { minMs: number; maxMs: number }): string => `${fmt(r.minMs)}–${fmt(r.maxMs)}`;
+  console.log(`  ours ${fmtSpread(oursS)}, ${label} ${fmtSpread(ortS)}: ours is ${fmt(speedup)}× faster ` +
+    `(median of per-round ratios, ${range(ratiosS)}); max |Δlogit| ${diff.toExponential(2)}`);
+  console.log(`  ours with the padding skipped (default for host inputs; ${(100 * kept).toFixed(0)}% of the tokens are real): ` +
+    `${fmtSpread(skipS)}, ${fmt(skipSpeedup)}× faster (${range(skipRatiosS)}); max |Δlogit| ${skipDiff.toExponential(2)}`);
   result.base = {
     batch, seq, layers, runs, oursMs: oursMed, ortMs: ortMed, speedup, oursAllMs: oursMs, ortAllMs: ortMs,
-    paddingSkipped: { oursMs: skipMed, speedup: skipSpeedup, allMs: skipMs, maxAbsLogitDiff: skipDiff, realTokenFraction: kept },
+    warmupMs: { ours: oursMs[0], oursPaddingSkipped: skipMs[0], ort: ortMs[0] },
+    ours: oursS, ort: ortS, speedupRange: [ratiosS.minMs, ratiosS.maxMs],
+    paddingSkipped: {
+      oursMs: skipMed, speedup: skipSpeedup, allMs: skipMs, spread: skipS, speedupRange: [skipRatiosS.minMs, skipRatiosS.maxMs],
+      maxAbsLogitDiff: skipDiff, realTokenFraction: kept,
+    },
     ortSessionCreateMs: createMs, onnxBytes: bytes.length, maxAbsLogitDiff: diff, label,
   };
 }
@@ -187,7 +189,7 @@ result.writeBuffer = { ...writeBufferStats, note: 'queue.writeBuffer calls (both
 const ortAdapter = (ort.env.webgpu as { adapter?: GPUAdapter }).adapter;
 if (ortAdapter?.info) result.ortAdapter = { vendor: ortAdapter.info.vendor, architecture: ortAdapter.info.architecture, device: ortAdapter.info.device, description: ortAdapter.info.description };
 console.log(`writeBuffer: ${writeBufferStats.copied} SharedArrayBuffer uploads copied, ${writeBufferStats.direct} direct; ORT adapter: ${ortAdapter?.info ? ortAdapter.info.description || ortAdapter.info.architecture : 'not exposed by ORT (it requested one from the same navigator.gpu)'}`);
-const path = writeResults(args.out, `${adapterSlug(rt)}.peers_onnx.json`, result);
+const path = writeResults(rt, args.out, `${adapterSlug(rt)}.peers_onnx.json`, result);
 console.log(`wrote ${path}`);
 wt.shutdown();
 process.exit(0);

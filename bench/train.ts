@@ -1,29 +1,49 @@
 // npm run bench:train: the DistilBERT-base training step (forward + backward + clip + AdamW) at batch 8 × 128 and
 // inference at batch 1 and 32 × 128: ms per step, examples/s, achieved GFLOP/s, GPU memory, the ten most expensive
-// kernels (GPU timestamps per dispatch over one profiled step), and a readback counter proving that a step reads
-// nothing back. Writes <out>/<adapter>.train.json.
-// Usage: node dist/bench/train.js [--batch 8] [--seq 128] [--min-length 0.6] [--steps N] [--infer 1,32] [--layers 6] [--out DIR]
-//        [--no-profile] [--no-tune] [--attention auto|fused|unfused] [--fp16]
-// --fp16: every Linear product reads float16 weight copies (TrainingArguments.fp16; needs shader-f16).
+// kernels (GPU timestamps per dispatch, clears and copies included, over one profiled step), and a readback counter
+// proving that a step reads nothing back. Every time is a statistic of --steps samples (median, min, max) taken after
+// a warm-up (pipeline compilation), which is reported apart; the padded path and the padding-skipped one alternate
+// round by round, so a change in the host's speed hits both alike.
+// Writes <out>/<adapter>.train-<batch>x<seq>[-<L>layers][-fp16][-notune][-<attention>].json.
+// Usage: node dist/bench/train.js [--batch 8] [--seq 128] [--min-length 0.6] [--steps 5] [--infer 1,32] [--infer-runs 5]
+//        [--layers 6] [--out DIR] [--no-profile] [--no-tune] [--attention auto|fused|unfused] [--fp16]
+// --steps: timed training steps after the warm-up, each way (≥ 2; default 5, 10 on a GPU); --infer-runs likewise for
+// each inference batch. --fp16: every Linear product reads float16 weight copies (TrainingArguments.fp16; needs
+// shader-f16).
 import * as wt from '../src/index.js';
-import { adapterRecord, adapterSlug, fmt, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, startRuntime, table, TUNE_MIN_MS, writeResults } from './lib/common.js';
+import {
+  adapterSlug, fmt, fmtSpread, GpuTimer, intArg, isCommand, loadAutotuneCache, parseArgs, saveAutotuneCache, spread, startRuntime, table,
+  TUNE_MIN_MS, usageError, writeResults, type Spread,
+} from './lib/common.js';
 import { autotuneMatmulOp } from '../src/ops/matmul.js';
 import { dims, kernelCases } from './lib/kernel_cases.js';
 
+// Flags are checked before the GPU starts: a bad value costs nothing.
 const args = parseArgs();
-const rt = await startRuntime();
-const num = (k: string, d: number): number => (args.rest.has(k) ? Number(args.rest.get(k)) : d);
-const batch = num('batch', 8);
-const seq = num('seq', 128);
-const layers = num('layers', 6);
-const steps = num('steps', rt.info.isSoftware ? 2 : 10);
+const batch = intArg(args, 'batch', 8, 1);
+const seq = intArg(args, 'seq', 128, 1);
+const layers = intArg(args, 'layers', 6, 1);
+const stepsArg = intArg(args, 'steps', 0, 2, 'timed steps after the warm-up: a median and a spread need at least 2');
+const inferRunsArg = intArg(args, 'infer-runs', 0, 2, 'timed forwards after the warm-up');
 // Sequence lengths are uniform in [min-length, 1] · seq (0.6: 80% of the tokens real; IMDb batches of 16 padded to
 // their longest review, truncated at 512, have 54% real tokens: --seq 512 --min-length 0.1 is close to that).
-const minLength = num('min-length', 0.6);
-const inferBatches = (args.rest.get('infer') ?? '1,32').split(',').map(Number).filter((b) => b > 0); // --infer 0: none
+const minLength = Number(args.rest.get('min-length') ?? 0.6);
+if (!(minLength > 0 && minLength <= 1)) usageError(`--min-length must be in (0, 1], got "${args.rest.get('min-length')}"`);
+const inferBatches = (args.rest.get('infer') ?? '1,32').split(',').map(Number); // --infer 0: none
+if (inferBatches.some((b) => !Number.isInteger(b) || b < 0)) {
+  usageError(`--infer must be batch sizes separated by commas (0: none), got "${args.rest.get('infer')}"`);
+}
+const attentionFlag = args.rest.get('attention') ?? 'auto';
+if (!['auto', 'fused', 'unfused'].includes(attentionFlag)) usageError(`--attention must be auto, fused or unfused, got "${attentionFlag}"`);
 const profile = !args.rest.has('no-profile');
-wt.setAttentionKernel((args.rest.get('attention') ?? 'auto') as wt.AttentionKernel);
-if (!args.rest.has('no-tune')) {
+const fp16 = args.rest.has('fp16');
+const tune = !args.rest.has('no-tune');
+
+const rt = await startRuntime();
+const steps = stepsArg || (rt.info.isSoftware ? 5 : 10);
+const inferRuns = inferRunsArg || (rt.info.isSoftware ? 5 : 10);
+wt.setAttentionKernel(attentionFlag as wt.AttentionKernel);
+if (tune) {
   // Tuned kernels for this step's products: the cached choices, plus a one-off tuning of every matmul product at this
   // batch's shapes whose (layout, shape class) key is not cached yet (saved for the next run).
   await loadAutotuneCache();
@@ -37,13 +57,15 @@ if (!args.rest.has('no-tune')) {
 }
 
 const attentionPath = wt.attentionKernelFor(64, batch * 12 * seq * seq * 4, 12 * seq * seq * 4); // DistilBERT-base: 12 heads of 64
-console.log(`adapter: ${rt.info.description}; DistilBERT-base (${layers} layers)${args.rest.has('fp16') ? ', f16 weights in Linear products' : ''}, train ${batch}×${seq}, ${steps} steps; attention kernels: ${attentionPath}; inference ${inferBatches.map((b) => `${b}×${seq}`).join(', ')}`);
+const inferShapes = inferBatches.filter((b) => b > 0).map((b) => `${b}×${seq}`).join(', ');
+console.log(`adapter: ${rt.info.description}; DistilBERT-base (${layers} layers)${fp16 ? ', f16 weights in Linear products' : ''}, ` +
+  `train ${batch}×${seq}, warm-up + ${steps} timed steps each way; attention kernels: ${attentionPath}; ` +
+  `inference ${inferShapes}, warm-up + ${inferRuns} runs each way`);
 
 const config = new wt.DistilBertConfig({ n_layers: layers, num_labels: 2 });
 const model = wt.DistilBertForSequenceClassification.fromConfig(config, { seed: 1 });
 const params = model.parameters();
 const nParams = params.reduce((s, p) => s + p.size, 0);
-const fp16 = args.rest.has('fp16');
 if (fp16) model.setMatmulDtype('f16');
 const opt = new wt.AdamW(model.optimizerGroups(0.01), { lr: 2e-5 });
 
@@ -90,62 +112,82 @@ function trainStep(x: wt.ClassifierInputs): void {
 }
 
 const timer = new GpuTimer(rt, args.timer);
-const result: Record<string, unknown> = { bench: 'train', date: new Date().toISOString(), adapter: adapterRecord(rt), layers, seq, minLength, params: nParams, fp16, attention: attentionPath };
+const result: Record<string, unknown> = {
+  bench: 'train', layers, seq, minLength, params: nParams, fp16, attention: attentionPath, steps, inferRuns,
+};
 
-// Training.
+/** A warm-up sample (reported apart, labelled) and the timed ones' spread. */
+interface Timed extends Spread {
+  warmupMs: number;
+}
+
+/**
+ * Times `work` (one training step or forward, on each of `paths`) by wall clock from an idle queue to its completion:
+ * one warm-up per path (pipeline compilation), then `rounds` rounds running every path once, back to back.
+ */
+async function timeRounds(
+  paths: (() => void)[], rounds: number, label: (path: number, round: number, ms: number) => void,
+): Promise<Timed[]> {
+  const samples = paths.map(() => [] as number[]);
+  const warmups: number[] = [];
+  for (let r = -1; r < rounds; r++) {
+    for (const [i, work] of paths.entries()) {
+      await rt.sync();
+      const t0 = performance.now();
+      work();
+      await rt.sync();
+      const ms = performance.now() - t0;
+      (r < 0 ? warmups : samples[i]).push(ms);
+      label(i, r, ms);
+    }
+  }
+  return samples.map((v, i) => ({ warmupMs: warmups[i], ...spread(v) }));
+}
+
+// Training: padded (GPU inputs: every token computed) and from host inputs, as the Trainer passes them, where the
+// padding is skipped (src/models/distilbert/packing.ts: the same loss and gradients from the real tokens only).
 model.train();
 const x = inputs(batch, 7);
 const xGpu = { inputIds: x.inputIds, attentionMask: x.attentionMask, labels: x.labels }; // forward() takes no other keys
-const stepMs: number[] = [];
+const hostInputs = { ...x.host, labels: x.labels };
+const maskData = (x.host.attentionMask as { data: Int32Array }).data;
+const realTokens = maskData.reduce((a, v) => a + v, 0) / maskData.length;
 let readbacksInSteps = 0;
 let dispatchesPerStep = 0;
 let peakBytes = 0;
-for (let s = 0; s < steps; s++) {
-  await rt.sync();
-  const rb0 = rt.readbackCount;
-  const d0 = rt.dispatchCount;
-  const t0 = performance.now();
-  trainStep(xGpu);
+/** A training step, counting its readbacks (must stay 0) and dispatches, and the peak of GPU memory after it. */
+const countedStep = (inputs: wt.ClassifierInputs) => (): void => {
+  const [rb0, d0] = [rt.readbackCount, rt.dispatchCount];
+  trainStep(inputs);
   readbacksInSteps += rt.readbackCount - rb0;
-  dispatchesPerStep = rt.dispatchCount - d0;
-  await rt.sync();
-  stepMs.push(performance.now() - t0);
+  if (inputs === xGpu) dispatchesPerStep = rt.dispatchCount - d0;
   const mem = rt.memory(); // pooled buffers and the matmul operands' pooled texture views
   peakBytes = Math.max(peakBytes, mem.bytesAllocated + mem.textureBytes);
-  console.log(`  step ${s}: ${stepMs[s].toFixed(0)} ms${s === 0 ? ' (warm-up: pipeline compilation)' : ''}`);
-}
-const timed = stepMs.length > 1 ? stepMs.slice(1) : stepMs;
-const trainMs = [...timed].sort((a, b) => a - b)[Math.floor(timed.length / 2)];
+};
+const stepNames = ['padded', 'padding skipped'];
+const stepLabel = (r: number): string => (r < 0 ? 'warm-up step (pipeline compilation; not in the statistics)' : `step ${r + 1}`);
+const [paddedSteps, skippedSteps] = await timeRounds([countedStep(xGpu), countedStep(hostInputs)], steps, (i, r, ms) =>
+  console.log(`  ${stepLabel(r)}, ${stepNames[i]}: ${fmt(ms)} ms`));
 const trainFlops = 3 * forwardFlops(batch);
+const perStep = (t: Timed) => ({
+  warmupMs: t.warmupMs, msPerStep: t.medianMs, minMs: t.minMs, maxMs: t.maxMs, allMs: t.samplesMs,
+  examplesPerSec: (1000 * batch) / t.medianMs,
+});
 const train = {
-  batch, seq, msPerStep: trainMs, examplesPerSec: (1000 * batch) / trainMs, gflops: trainFlops / (trainMs * 1e6),
-  gpuBytesAllocated: peakBytes, dispatchesPerStep, readbacksInSteps, steps,
+  batch, seq, steps, ...perStep(paddedSteps), gflops: trainFlops / (paddedSteps.medianMs * 1e6),
+  gpuBytesAllocated: peakBytes, dispatchesPerStep, readbacksInSteps,
+  paddingSkipped: { ...perStep(skippedSteps), realTokenFraction: realTokens },
 };
 result.train = train;
-console.log(`train ${batch}×${seq}: ${fmt(trainMs)} ms/step, ${fmt(train.examplesPerSec)} examples/s, ${fmt(train.gflops)} GFLOP/s, ` +
-  `GPU memory ${(peakBytes / 2 ** 20).toFixed(0)} MiB, ${dispatchesPerStep} dispatches/step, readbacks inside steps: ${readbacksInSteps}`);
+console.log(`train ${batch}×${seq}: ${fmtSpread(paddedSteps)} per step (warm-up ${fmt(paddedSteps.warmupMs)} ms apart), ` +
+  `${fmt(train.examplesPerSec)} examples/s, ${fmt(train.gflops)} GFLOP/s, GPU memory ${(peakBytes / 2 ** 20).toFixed(0)} MiB, ` +
+  `${dispatchesPerStep} dispatches/step, readbacks inside steps: ${readbacksInSteps}`);
+console.log(`train ${batch}×${seq}, padding skipped (${(100 * realTokens).toFixed(0)}% of the tokens are real): ` +
+  `${fmtSpread(skippedSteps)} per step (warm-up ${fmt(skippedSteps.warmupMs)} ms apart), ` +
+  `${fmt(train.paddingSkipped.examplesPerSec)} examples/s`);
 if (readbacksInSteps !== 0) console.log('  WARNING: a training step read data back from the GPU');
 
-// The same step from host inputs (as the Trainer passes them): the padding is skipped (src/models/distilbert/
-// packing.ts: same loss and gradients from the real tokens only). First step warms the new shapes' pipelines.
-{
-  const hostInputs = { ...x.host, labels: x.labels };
-  const ms: number[] = [];
-  for (let s = 0; s <= Math.max(1, steps - 1); s++) {
-    await rt.sync();
-    const t0 = performance.now();
-    trainStep(hostInputs);
-    await rt.sync();
-    ms.push(performance.now() - t0);
-  }
-  const best = Math.min(...ms.slice(1));
-  const maskData = (x.host.attentionMask as { data: Int32Array }).data;
-  const realTokens = maskData.reduce((a, v) => a + v, 0) / maskData.length;
-  (train as Record<string, unknown>).paddingSkipped = { msPerStep: best, examplesPerSec: (1000 * batch) / best, allMs: ms, realTokenFraction: realTokens };
-  console.log(`train ${batch}×${seq}, padding skipped (${(100 * realTokens).toFixed(0)}% of the tokens are real): ${fmt(best)} ms/step, ${fmt((1000 * batch) / best)} examples/s`);
-}
-
-/** GPU time per kernel name over one run of `work` (timestamps per dispatch, each in its own pass while profiling). */
+/** GPU time per kernel name over one run of `work` (timestamps per dispatch and per clear / copy while profiling). */
 async function kernelBreakdown(label: string, work: () => void): Promise<Record<string, unknown>> {
   const { ms, kernels } = await timer.time(work);
   const byName = new Map<string, { ms: number; count: number }>();
@@ -156,9 +198,10 @@ async function kernelBreakdown(label: string, work: () => void): Promise<Record<
     byName.set(k.name, e);
   }
   const top = [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms);
-  console.log(`\nkernel breakdown of ${label} (${timer.mode}, sum ${fmt(ms)} ms):`);
+  const commandMs = kernels.filter(isCommand).reduce((a, k) => a + k.ms, 0);
+  console.log(`\nkernel breakdown of ${label} (${timer.mode}, sum ${fmt(ms)} ms, of which clears/copies ${fmt(commandMs)} ms):`);
   console.log(table(['kernel', 'ms', '% total', 'calls'], top.slice(0, 10).map(([n, e]) => [n, e.ms, (100 * e.ms) / ms, e.count])));
-  return { timer: timer.mode, gpuMs: ms, kernels: top.map(([name, e]) => ({ name, ...e })) };
+  return { timer: timer.mode, gpuMs: ms, commandMs, kernels: top.map(([name, e]) => ({ name, ...e })) };
 }
 
 if (profile) result.kernelBreakdown = await kernelBreakdown('one training step', () => trainStep(xGpu));
@@ -167,45 +210,38 @@ x.attentionMask.dispose();
 x.labels.dispose();
 opt.dispose();
 
-// Inference.
+// Inference, padded (GPU inputs) and the default for host inputs, which skips the padding (the same logits).
 model.eval();
 const infer: Record<string, unknown>[] = [];
-for (const b of inferBatches) {
+for (const b of inferBatches.filter((v) => v > 0)) {
   const xi = inputs(b, 11);
-  // Padded (GPU inputs: every token computed) and the default for host inputs, which skips the padding
-  // (src/models/distilbert/packing.ts: the same logits from the real tokens only).
-  const timeForward = async (x: wt.ClassifierInputs): Promise<number[]> => {
-    const times: number[] = [];
-    for (let r = 0; r < (rt.info.isSoftware ? (b * seq <= 1024 ? 5 : 2) : 10); r++) {
-      await rt.sync();
-      const t0 = performance.now();
-      wt.noGrad(() => wt.tidy(() => { model.forward(x); return undefined; }));
-      await rt.sync();
-      times.push(performance.now() - t0);
-    }
-    return times;
+  const gpuInputs = { inputIds: xi.inputIds, attentionMask: xi.attentionMask };
+  const forward = (inputs: wt.ClassifierInputs) => (): void =>
+    wt.noGrad(() => wt.tidy(() => { model.forward(inputs); return undefined; }));
+  const [padded, skipped] = await timeRounds([forward(gpuInputs), forward(xi.host)], inferRuns, () => {});
+  const gflops = forwardFlops(b) / (padded.medianMs * 1e6);
+  const perForward = (t: Timed) => ({
+    warmupMs: t.warmupMs, ms: t.medianMs, minMs: t.minMs, maxMs: t.maxMs, allMs: t.samplesMs, examplesPerSec: (1000 * b) / t.medianMs,
+  });
+  const row: Record<string, unknown> = {
+    batch: b, seq, runs: inferRuns, ...perForward(padded), gflops, paddingSkipped: perForward(skipped),
   };
-  const times = await timeForward({ inputIds: xi.inputIds, attentionMask: xi.attentionMask });
-  const skipTimes = await timeForward(xi.host);
-  const ms = Math.min(...times.slice(1));
-  const skipMs = Math.min(...skipTimes.slice(1));
-  const examplesPerSec = (1000 * b) / ms;
-  const gflops = forwardFlops(b) / (ms * 1e6);
-  const row: Record<string, unknown> = { batch: b, seq, ms, examplesPerSec, gflops, allMs: times, paddingSkipped: { ms: skipMs, examplesPerSec: (1000 * b) / skipMs, allMs: skipTimes } };
   if (profile && b === Math.max(...inferBatches)) {
-    row.kernelBreakdown = await kernelBreakdown(`one forward at ${b}×${seq}`, () =>
-      wt.noGrad(() => wt.tidy(() => { model.forward({ inputIds: xi.inputIds, attentionMask: xi.attentionMask }); return undefined; })));
-    (row.paddingSkipped as Record<string, unknown>).kernelBreakdown = await kernelBreakdown(`one forward at ${b}×${seq}, padding skipped`, () =>
-      wt.noGrad(() => wt.tidy(() => { model.forward(xi.host); return undefined; })));
+    row.kernelBreakdown = await kernelBreakdown(`one forward at ${b}×${seq}`, forward(gpuInputs));
+    const skippedRow = row.paddingSkipped as Record<string, unknown>;
+    skippedRow.kernelBreakdown = await kernelBreakdown(`one forward at ${b}×${seq}, padding skipped`, forward(xi.host));
   }
   infer.push(row);
-  console.log(`inference ${b}×${seq}: ${fmt(ms)} ms (${fmt(examplesPerSec)} examples/s, ${fmt(gflops)} GFLOP/s); padding skipped: ${fmt(skipMs)} ms (${fmt((1000 * b) / skipMs)} examples/s)`);
+  console.log(`inference ${b}×${seq}: ${fmtSpread(padded)} (warm-up ${fmt(padded.warmupMs)} ms apart; ` +
+    `${fmt((1000 * b) / padded.medianMs)} examples/s, ` +
+    `${fmt(gflops)} GFLOP/s); padding skipped: ${fmtSpread(skipped)} (${fmt((1000 * b) / skipped.medianMs)} examples/s)`);
   xi.inputIds.dispose();
   xi.attentionMask.dispose();
   xi.labels.dispose();
 }
 result.inference = infer;
-const path = writeResults(args.out, `${adapterSlug(rt)}.train.json`, result);
+const variant = [layers !== 6 ? `-${layers}layers` : '', fp16 ? '-fp16' : '', tune ? '' : '-notune', attentionFlag !== 'auto' ? `-${attentionFlag}` : ''].join('');
+const path = writeResults(rt, args.out, `${adapterSlug(rt)}.train-${batch}x${seq}${variant}.json`, result);
 console.log(`wrote ${path}`);
 timer.destroy();
 wt.shutdown();

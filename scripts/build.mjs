@@ -19,10 +19,27 @@ for (const f of existsSync('bench') ? readdirSync('bench') : []) {
   if (f.endsWith('.ts')) nodeEntries[`dist/bench/${f.replace(/\.ts$/, '.js')}`] = `bench/${f}`;
 }
 
+/**
+ * The source the benches are built from, recorded in every results file (bench/lib/provenance.ts): the commit and
+ * the uncommitted changes (results files aside: a bench run writes them), or 'unknown' outside a git checkout.
+ */
+function sourceState() {
+  const git = (...args) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trimEnd();
+  try {
+    const changes = git('status', '--porcelain=v1', '--untracked-files=all', '--', '.', ':(exclude)bench/results');
+    const changed = changes ? changes.split('\n') : [];
+    return { commit: git('rev-parse', 'HEAD'), dirty: changed.length > 0, changes: changed.slice(0, 40), builtAt: new Date().toISOString() };
+  } catch {
+    return { commit: 'unknown (no git checkout)', dirty: true, changes: [], builtAt: new Date().toISOString() };
+  }
+}
+const benchSource = { BENCH_SOURCE: JSON.stringify(sourceState()) };
+
 rmSync('dist', { recursive: true, force: true });
 const jobs = [];
 for (const [outfile, entry] of Object.entries(nodeEntries)) {
-  if (existsSync(entry)) jobs.push(build({ ...node, entryPoints: [entry], outfile }));
+  const define = outfile.startsWith('dist/bench/') ? benchSource : undefined;
+  if (existsSync(entry)) jobs.push(build({ ...node, entryPoints: [entry], outfile, define }));
 }
 // Browser: everything bundled; Node built-ins and `webgpu` are refused outright so one can never slip in.
 const browserEntries = { 'dist/browser/webtune.js': 'src/browser.ts', 'dist/browser/worker.js': 'src/web/worker.ts', 'dist/browser/demo.js': 'src/web/demo.ts' };

@@ -156,18 +156,28 @@ describe('golden: tiny-distilbert AdamW trajectory', () => {
         console.log(`golden step 1: params max abs ${worstParam.abs.toExponential(2)} max rel ${worstParam.rel.toExponential(2)}; adam state max abs ${worstState.abs.toExponential(2)} max rel ${worstState.rel.toExponential(2)}`);
       }
     }
-    // Steps 2-3 reuse step 1's grads (the golden grads change each step, so params_after_step3 is only approached).
+    // Steps 2-3 reuse step 1's grads (the golden grads change each step, so params_after_step3 is only approached):
+    // exact against the float64 AdamW above; against torch's step 3 the check is that the fixed-grad steps continue
+    // its trajectory. Measured as L2 distances over all parameters: ours is 0.27 of the whole 3-step change
+    // ‖p3 − p0‖ = 0.234 away from p3 (max |Δ| per element 2.0e-3, so an elementwise bound proves nothing). A constant
+    // lr (0.75), an lr schedule one step off (0.47), a missing bias correction (2.8) or a single step (0.47) fail.
     let toRef = 0;
     let toGolden3 = 0;
+    let wholeChange = 0;
     for (let i = 0; i < names.length; i++) {
       const got = await read(params[i]);
       const s = compare(`step3 (fixed grads) vs float64 ${names[i]}`, got, { shape: [got.length], data: refParams[i] }, { rtol: 1e-5, atol: 1e-6, quiet: true });
       toRef = Math.max(toRef, s.maxAbs);
-      const want3 = after3.get(names[i])!.data;
-      for (let j = 0; j < got.length; j++) toGolden3 = Math.max(toGolden3, Math.abs(got[j] - want3[j]));
+      const [want3, start] = [after3.get(names[i])!.data, model.get(names[i])!.data];
+      for (let j = 0; j < got.length; j++) {
+        toGolden3 += (got[j] - want3[j]) ** 2;
+        wholeChange += (want3[j] - start[j]) ** 2;
+      }
     }
-    console.log(`after 3 steps with fixed grads: max abs vs float64 AdamW ${toRef.toExponential(2)}; vs golden params_after_step3 (different grads) ${toGolden3.toExponential(2)}`);
-    expect(toGolden3).toBeLessThan(2e-3);
+    const ratio = Math.sqrt(toGolden3 / wholeChange);
+    console.log(`after 3 steps with fixed grads: max abs vs float64 AdamW ${toRef.toExponential(2)}; ` +
+      `‖ours − golden p3‖ / ‖p3 − p0‖ ${ratio.toFixed(3)} (‖p3 − p0‖ ${Math.sqrt(wholeChange).toFixed(3)})`);
+    expect(ratio).toBeLessThan(0.3);
     opt.dispose();
     params.forEach((p) => p.dispose());
   });

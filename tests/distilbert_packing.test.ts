@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
 import * as wt from '../src/index.js';
 import { planPacking } from '../src/models/distilbert/packing.js';
+import { countGathers } from './distilbert.helpers.js';
 
 beforeAll(async () => { await gpu(); });
 
@@ -31,18 +32,6 @@ function model(dropout = 0.1): wt.DistilBertForSequenceClassification {
 function ids(seed: number): number[][] {
   const r = wt.seededRandom(seed);
   return MASK.map((row) => row.map((_, t) => (t === 0 ? 2 : 3 + Math.floor(r() * 90))));
-}
-
-/** Runs fn and counts the dispatches of the embedding (row gather) kernel: 2 padded, more when packed. */
-function countGathers<T>(fn: () => T): { result: T; gathers: number } {
-  const rt = wt.runtime();
-  let gathers = 0;
-  rt.profiler = { onDispatch: (name) => void (name.startsWith('embedding') && gathers++) };
-  try {
-    return { result: fn(), gathers };
-  } finally {
-    rt.profiler = undefined;
-  }
 }
 
 async function logits(m: wt.DistilBertForSequenceClassification, inputs: wt.ClassifierInputs, skipPadding: boolean): Promise<{ values: Float32Array; gathers: number }> {

@@ -1,12 +1,15 @@
 // decode(): the expectations are written out by hand from transformers' and tokenizers' documented
 // rules (BertTokenizer.convert_tokens_to_string + clean_up_tokenization; the WordPiece decoder),
-// not taken from our own output.
+// not taken from our own output; and HF's own decode of 175 texts (../shared/golden/tiny-bert/tokenizer_cases.json,
+// the same uncased vocab, made by transformers 5.18 with the tokenizers backend).
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import './helpers/node_files.js';
 import { BertTokenizer } from '../src/tokenizers/index.js';
 
 const MODEL_DIR = fileURLToPath(new URL('../../shared/models/distilbert-base-uncased', import.meta.url));
+const TINY_BERT = fileURLToPath(new URL('../../shared/golden/tiny-bert', import.meta.url));
 
 let slow: BertTokenizer;
 let fast: BertTokenizer;
@@ -62,5 +65,45 @@ describe('decode round trip (lower-cased, accent-stripped text)', () => {
   it('out-of-range ids: [UNK] in the slow tokenizer, dropped by the fast one', () => {
     expect(slow.decode([7592, 999999])).toBe('hello [UNK]');
     expect(fast.decode([7592, 999999])).toBe('hello');
+  });
+});
+
+interface HfCase {
+  text: string;
+  text_pair?: string;
+  max_length: number;
+  input_ids: number[];
+  decoded?: string;
+}
+
+describe("HF's decode on the tiny-bert golden cases (same uncased vocab)", () => {
+  const cases = JSON.parse(readFileSync(`${TINY_BERT}/tokenizer_cases.json`, 'utf8')) as HfCase[];
+  const single = cases.filter((c) => c.text_pair === undefined);
+  let hf: BertTokenizer;
+  beforeAll(async () => {
+    hf = await BertTokenizer.fromPretrained(TINY_BERT, { use: 'tokenizer.json' });
+  });
+
+  /** The cases where `actual` differs from `expected`, the first few spelled out in the failure message. */
+  function expectAll(what: string, actual: (c: HfCase) => unknown, expected: (c: HfCase) => unknown): void {
+    const bad = single.filter((c) => JSON.stringify(actual(c)) !== JSON.stringify(expected(c)));
+    const show = bad.slice(0, 3).map((c) =>
+      `${JSON.stringify(c.text.slice(0, 60))}\n  got  ${JSON.stringify(actual(c)).slice(0, 200)}\n  want ${JSON.stringify(expected(c)).slice(0, 200)}`);
+    expect(bad.length, `${what}: ${bad.length}/${single.length} differ\n${show.join('\n')}`).toBe(0);
+  }
+
+  // The 40 sentence pairs carry no decode output, and our tokenizer encodes single texts only: not checked here.
+  it('holds 215 cases: 175 single texts with HF decode outputs, 40 sentence pairs', () => {
+    expect(cases).toHaveLength(215);
+    expect(single).toHaveLength(175);
+    expect(single.every((c) => typeof c.decoded === 'string')).toBe(true);
+  });
+
+  it('decode(HF ids, skipSpecialTokens) is HF\'s decode on all 175 (tokenizer.json path)', () => {
+    expectAll('decode', (c) => hf.decode(c.input_ids, { skipSpecialTokens: true }), (c) => c.decoded);
+  });
+
+  it('encode(text, truncation at max_length) gives HF\'s ids on all 175, so decode round-trips them', () => {
+    expectAll('encode', (c) => hf.encode(c.text, { truncation: true, maxLength: c.max_length }).inputIds, (c) => c.input_ids);
   });
 });

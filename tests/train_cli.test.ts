@@ -121,7 +121,8 @@ describe('train.js on IMDb (small golden model, max length 128)', () => {
 });
 
 // Outside CI (WEBTUNE_LONG=1): enough reviews for the random-init model to beat chance on held-out ones.
-describe.runIf(process.env.WEBTUNE_LONG === '1')('train.js on IMDb, long run', () => {
+const LONG = process.env.WEBTUNE_LONG === '1';
+describe.runIf(LONG)(`train.js on IMDb, long run${LONG ? '' : ' [skipped: set WEBTUNE_LONG=1 to run it]'}`, () => {
   it('held-out accuracy clearly above chance', () => {
     const out = tempDir('long');
     const r = runTrainCli([

@@ -16,7 +16,9 @@ import {
 } from '../src/train/index.js';
 import { mulberry32 } from '../src/data/shuffle.js';
 import { tinyModel } from './trainer.helpers.js';
-import { runtime } from '../src/runtime/device.js';
+import { itNeeds, lacksFeature } from './helpers/needs.js';
+
+const NO_F16 = await lacksFeature('shader-f16'); // the fp16 resume test is skipped, with this reason, without it
 
 describe('TrainingArguments', () => {
   it('has HF defaults, and writes snake_case JSON that reads back', () => {
@@ -140,6 +142,7 @@ describe('exact resume (tiny model, dropout on, in-memory store)', () => {
     expect(first.out.stoppedEarly).toBe(true);
     expect([...store.folders.keys()].sort()).toEqual(['checkpoint-3', 'checkpoint-5']);
     const resumed = await run(store, { resume: true });
+    expect(full.params.size).toBe(40); // every parameter of the tiny model compared below
     let maxDiff = 0;
     for (const [name, v] of full.params) {
       const w = resumed.params.get(name)!;
@@ -152,13 +155,13 @@ describe('exact resume (tiny model, dropout on, in-memory store)', () => {
     expect(resumed.state.globalStep).toBe(10);
   });
 
-  it('with fp16 (f16 weight copies) the resumed run is exact too, and differs from the f32 run', async () => {
-    if (!runtime().features.has('shader-f16')) return;
+  itNeeds(NO_F16, 'with fp16 (f16 weight copies) the resumed run is exact too, and differs from the f32 run', async () => {
     const full = await run(new MemoryCheckpointStore(), { fp16: true });
     const store = new MemoryCheckpointStore();
     await run(store, { stopAt: 5, fp16: true });
     const resumed = await run(store, { resume: true, fp16: true });
     const f32 = await run(new MemoryCheckpointStore());
+    expect(full.params.size).toBe(40); // every parameter of the tiny model compared below
     const maxDiff = (a: Map<string, Float32Array>, b: Map<string, Float32Array>): number => {
       let d = 0;
       for (const [name, v] of a) {

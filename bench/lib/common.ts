@@ -1,11 +1,12 @@
 // Shared bench plumbing: argument parsing, shape scale, runtime start-up with timestamp quantization off,
-// tinybench runs timed on the GPU, results files and tables.
+// tinybench runs timed on the GPU, sample spreads, results files (with their provenance) and tables.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import * as wt from '../../src/index.js';
+import { COMMAND_PREFIX } from '../../src/runtime/runtime.js';
 import { GpuTimer, type TimerMode } from './gpu_timer.js';
+import { adapterRecord, hostCpu, provenance } from './provenance.js';
 
 export interface BenchArgs {
   quick: boolean | undefined;
@@ -42,7 +43,30 @@ export function parseArgs(argv = process.argv.slice(2)): BenchArgs {
       else rest.set(key, 'true');
     }
   }
+  if (timer !== undefined && timer !== 'timestamp' && timer !== 'queue') {
+    usageError(`--timer must be timestamp or queue, got "${timer}"`);
+  }
+  if (iterations !== 0 && !(Number.isInteger(iterations) && iterations >= 2)) {
+    usageError(`--iterations must be an integer ≥ 2 (a spread needs samples), got "${iterations}"`);
+  }
   return { quick, out, filter, timer, iterations, rest };
+}
+
+/** Stops the bench with a usage error naming the flag (exit code 2), before any GPU work. */
+export function usageError(message: string): never {
+  console.error(`${process.argv[1]?.split('/').pop() ?? 'bench'}: ${message}`);
+  process.exit(2);
+}
+
+/** The integer value of --key (default `def`), refused below `min` with a usage error. */
+export function intArg(args: BenchArgs, key: string, def: number, min: number, what = ''): number {
+  const raw = args.rest.get(key);
+  if (raw === undefined) return def;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min) {
+    usageError(`--${key} must be an integer ≥ ${min}${what ? ` (${what})` : ''}, got "${raw}"`);
+  }
+  return v;
 }
 
 /** Starts the runtime with Dawn's timestamp quantization off (exact GPU timestamps). */
@@ -62,8 +86,6 @@ export function shapeScale(rt: wt.Runtime, args: BenchArgs): number {
   return quick ? 1 / 8 : 1;
 }
 
-/** The host's CPU model: a software adapter's real hardware (one lavapipe build reports the same name on every host). */
-const hostCpu = (): string => cpus()[0]?.model?.trim() || 'unknown CPU';
 const slugOf = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
 
 /** The results files' name stem: the adapter, and for a software adapter the host CPU (results from two hosts never share a file). */
@@ -73,26 +95,37 @@ export function adapterSlug(rt: wt.Runtime): string {
   return rt.info.isSoftware ? `${slug}-on-${slugOf(hostCpu()).slice(0, 40)}` : slug;
 }
 
-export function adapterRecord(rt: wt.Runtime): Record<string, unknown> {
-  return {
-    adapterName: rt.info.adapterName,
-    description: rt.info.description,
-    vendor: rt.info.vendor,
-    architecture: rt.info.architecture,
-    isSoftware: rt.info.isSoftware,
-    features: rt.info.features,
-    hostCpu: hostCpu(),
-    hostCores: cpus().length,
-  };
-}
+export { adapterRecord };
 
-export interface TimedResult {
-  name: string;
+/** Median, min and max of timed samples (ms), and the samples themselves. */
+export interface Spread {
   medianMs: number;
   minMs: number;
-  samples: number;
-  /** Per-dispatch GPU times of the median sample (kernel names). */
+  maxMs: number;
+  samplesMs: number[];
+}
+
+export function spread(samplesMs: number[]): Spread {
+  if (samplesMs.length === 0) throw new Error('spread: no samples');
+  const s = [...samplesMs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  const medianMs = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return { medianMs, minMs: s[0], maxMs: s[s.length - 1], samplesMs };
+}
+
+/** "median ms (min–max, n samples)". */
+export const fmtSpread = (r: Spread): string =>
+  `${fmt(r.medianMs)} ms (${fmt(r.minMs)}–${fmt(r.maxMs)}, ${r.samplesMs.length} samples)`;
+
+/** Of a timestamped sample's entries, the commands outside compute passes (clears, copies: runtime COMMAND_PREFIX). */
+export const isCommand = (k: { name: string }): boolean => k.name.startsWith(COMMAND_PREFIX);
+
+export interface TimedResult extends Spread {
+  name: string;
+  /** Per-dispatch (and per clear / copy, named cmd:…) GPU times of the median sample. */
   kernels: { name: string; ms: number }[];
+  /** Of the median sample (timestamp mode): the time of its clears and copies, included in the sample. */
+  commandMs: number;
 }
 
 /**
@@ -117,18 +150,20 @@ export async function benchGpu(
     return { overriddenDuration: t.ms };
   });
   await bench.run();
-  const task = bench.tasks[0];
-  const r = task.result as unknown as { latency: { p50: number; min: number; samplesCount?: number } };
+  // The samples after the warm-up (tinybench's own statistics would interpolate the median of an even count).
   const timed = samples.slice(-iterations);
   const sorted = [...timed].sort((a, b) => a.ms - b.ms);
   const med = sorted[Math.floor(sorted.length / 2)];
-  return { name, medianMs: r.latency.p50, minMs: r.latency.min, samples: timed.length, kernels: med?.kernels ?? [] };
+  const kernels = med?.kernels ?? [];
+  const commandMs = kernels.filter(isCommand).reduce((a, k) => a + k.ms, 0);
+  return { name, ...spread(timed.map((t) => t.ms)), kernels, commandMs };
 }
 
-export function writeResults(dir: string, file: string, data: unknown): string {
+/** Writes <dir>/<file>: the provenance block (bench version, source commit, date, host, adapter, command) then data. */
+export function writeResults(rt: wt.Runtime, dir: string, file: string, data: Record<string, unknown>): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, file);
-  writeFileSync(path, JSON.stringify(data, null, 2) + '\n');
+  writeFileSync(path, JSON.stringify({ ...provenance(rt), ...data }, null, 2) + '\n');
   return path;
 }
 

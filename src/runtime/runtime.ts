@@ -32,6 +32,12 @@ export interface RuntimeInfo {
   wgslLanguageFeatures: string[];
 }
 
+/**
+ * Profiler names of the commands encoded outside compute passes (zero fills, copies): while a profiler times
+ * dispatches they are timed too, under these names, so a timed region covers all the GPU work it encodes.
+ */
+export const COMMAND_PREFIX = 'cmd:';
+
 /** Dispatches encoded per submit before an automatic flush. */
 const MAX_PENDING_DISPATCHES = 512;
 /** Each dispatch gets one 256-byte slot in the uniform ring (minUniformBufferOffsetAlignment ≤ 256). */
@@ -68,7 +74,8 @@ export class Runtime {
   private lost: DeviceLostError | undefined;
   /**
    * Optional observer of every dispatch (bench:train's kernel breakdown). When it offers `timestampWrites` and
-   * returns writes for a dispatch, that dispatch gets a compute pass of its own carrying them (GPU timing).
+   * returns writes for a dispatch, that dispatch gets a compute pass of its own carrying them (GPU timing); the
+   * commands outside passes (clears, copies) are then timed as well, named COMMAND_PREFIX + the command.
    */
   profiler: { onDispatch(name: string): void; timestampWrites?(name: string): GPUComputePassTimestampWrites | undefined } | undefined;
 
@@ -188,10 +195,15 @@ export class Runtime {
    */
   textureView(b: Binding): TextureBinding {
     if (!this.textures) throw new Error('textureView: this adapter\'s WGSL lacks readonly_and_readwrite_storage_textures');
-    return this.textures.view(() => {
-      this.endPass();
-      return (this.encoder ??= this.device.createCommandEncoder());
+    let endTiming = (): void => {};
+    // The pool asks for the encoder once it holds the texture (a trim on the way submits what was encoded).
+    const view = this.textures.view(() => {
+      const enc = this.commandEncoder();
+      endTiming = this.timeCommands(enc, 'copyBufferToTexture');
+      return enc;
     }, b.buffer, Math.ceil(b.size / 16) * 16);
+    endTiming();
+    return view;
   }
 
   releaseTextureView(t: TextureBinding): void {
@@ -200,9 +212,10 @@ export class Runtime {
 
   /** Encodes a buffer-to-buffer copy (ends the current compute pass). */
   copy(src: GPUBuffer, dst: GPUBuffer, bytes: number, srcOffset = 0, dstOffset = 0): void {
-    this.endPass();
-    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
-    this.encoder.copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+    const enc = this.commandEncoder();
+    const endTiming = this.timeCommands(enc, 'copyBufferToBuffer');
+    enc.copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+    endTiming();
   }
 
   /**
@@ -211,9 +224,10 @@ export class Runtime {
    */
   clear(buffer: GPUBuffer, bytes: number): void {
     if (bytes === 0) return;
-    this.endPass();
-    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
-    this.encoder.clearBuffer(buffer, 0, bytes);
+    const enc = this.commandEncoder();
+    const endTiming = this.timeCommands(enc, 'clearBuffer');
+    enc.clearBuffer(buffer, 0, bytes);
+    endTiming();
   }
 
   /** Submits everything encoded so far, with the uniforms of this batch written first. */
@@ -273,6 +287,25 @@ export class Runtime {
     this.textures?.trim();
     this.uniformBuffer.destroy();
     this.device.destroy();
+  }
+
+  /** The batch's command encoder with no compute pass open, for commands outside passes. */
+  private commandEncoder(): GPUCommandEncoder {
+    this.endPass();
+    return (this.encoder ??= this.device.createCommandEncoder());
+  }
+
+  /**
+   * While a profiler times dispatches: writes the begin timestamp of a pair named COMMAND_PREFIX + `name` (an empty
+   * compute pass carrying only it) and returns what writes the end one, to call once the commands are encoded.
+   * Else a no-op.
+   */
+  private timeCommands(enc: GPUCommandEncoder, name: string): () => void {
+    const writes = this.profiler?.timestampWrites?.(COMMAND_PREFIX + name);
+    if (!writes) return () => {};
+    const { querySet, beginningOfPassWriteIndex, endOfPassWriteIndex } = writes;
+    enc.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex } }).end();
+    return () => enc.beginComputePass({ timestampWrites: { querySet, endOfPassWriteIndex } }).end();
   }
 
   private endPass(): void {

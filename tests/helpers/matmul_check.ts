@@ -8,6 +8,7 @@ import { maxErr, randArray, refMatmul } from './matmul_ref.js';
 export async function expect2DMatmulEveryChoice(
   choices: string[], shapes: [number, number, number][], transA: boolean, transB: boolean, seed: number,
 ): Promise<void> {
+  expect(choices.length, 'kernel choices to check').toBeGreaterThan(0);
   for (const [m, k, n] of shapes) {
     const av = randArray(m * k, seed++);
     const bv = randArray(k * n, seed++);
