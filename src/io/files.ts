@@ -2,6 +2,8 @@
 // Node registers a file-system source (files_node.ts), browsers a fetch/File source (files_browser.ts);
 // shared code only ever sees this interface, so `fs` never reaches the browser bundle.
 
+import type { ProgressCallback } from './progress.js';
+
 export interface FileSource {
   /** Human-readable location of `name`, used in error messages (a path or a URL). */
   describe(name: string): string;
@@ -10,7 +12,15 @@ export interface FileSource {
   readText(name: string): Promise<string>;
 }
 
-export type FileSourceFactory = (location: string) => FileSource;
+/** How to open a location: which revision of a Hub repo, and who hears about downloads. */
+export interface SourceOptions {
+  /** Branch, tag or commit of a Hub repo (default "main"); ignored for directories and URLs. */
+  revision?: string;
+  /** transformers.js-style load events (see ProgressInfo). */
+  progressCallback?: ProgressCallback;
+}
+
+export type FileSourceFactory = (location: string, options: SourceOptions) => FileSource;
 
 let defaultFactory: FileSourceFactory | undefined;
 
@@ -19,15 +29,15 @@ export function setDefaultFileSourceFactory(factory: FileSourceFactory): void {
   defaultFactory = factory;
 }
 
-/** A string is a directory (Node) or a base URL (browser); a FileSource passes through. */
-export function toFileSource(location: string | FileSource): FileSource {
+/** A string is a directory (Node), or a base URL or Hub id (browser); a FileSource passes through. */
+export function toFileSource(location: string | FileSource, options: SourceOptions = {}): FileSource {
   if (typeof location !== 'string') return location;
   if (!defaultFactory) {
     throw new Error(
       'webtune: no file source is registered. Import webtune from its Node entry ("webtune") or its browser entry ("webtune/browser").',
     );
   }
-  return defaultFactory(location);
+  return defaultFactory(location, options);
 }
 
 /** A FileSource over in-memory files (user-picked files in a page, tests). */

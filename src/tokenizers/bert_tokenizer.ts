@@ -3,7 +3,8 @@
 // - tokenizer.json (+ tokenizer_config.json): the Rust `tokenizers` behind DistilBertTokenizerFast.
 // They give the same ids except for U+2B820–U+2B91F (see unicode.ts isCjk) and in decode().
 
-import { toFileSource, type FileSource } from '../io/files.js';
+import type { FileSource, SourceOptions } from '../io/files.js';
+import { openModelSource } from '../io/progress.js';
 import type { BasicOptions, Flavour } from './basic.js';
 import { decodePython, decodeRust } from './decode.js';
 import { Encoder, type AddedToken } from './encoder.js';
@@ -42,7 +43,7 @@ export interface DecodeOptions {
   cleanUpTokenizationSpaces?: boolean;
 }
 
-export interface LoadOptions {
+export interface LoadOptions extends SourceOptions {
   /** Which file defines the tokenizer; default tokenizer.json when present (like AutoTokenizer), else vocab.txt. */
   use?: 'vocab' | 'tokenizer.json';
 }
@@ -122,7 +123,7 @@ export class BertTokenizer {
    * special_tokens_map.json when present.
    */
   static async fromPretrained(location: string | FileSource, options: LoadOptions = {}): Promise<BertTokenizer> {
-    const src = toFileSource(location);
+    const src = openModelSource(location, options);
     const [hasJson, hasVocab] = await Promise.all([src.exists('tokenizer.json'), src.exists('vocab.txt')]);
     const use = options.use ?? (hasJson ? 'tokenizer.json' : 'vocab');
     if (!hasJson && !hasVocab) {
