@@ -19,7 +19,8 @@ import { batchFlops, estimateSeconds, measureMatmulRate, suggestSmallerRun, type
 import { formatDuration, ProgressReporter } from '../train/cli/progress.js';
 import { guardInterrupts } from '../train/cli/interrupt.js';
 import { createCliTrainer } from '../train/cli/cli_trainer.js';
-import { findModel, labelSet, loadData, SourceUnavailableError, tokenizeDataset } from '../train/cli/sources_node.js';
+import { findModel, labelSet, loadData, SourceUnavailableError } from '../train/cli/sources_node.js';
+import { tokenizeDataset } from '../data/tokenize.js';
 import type { CollatorFeature } from '../data/collator.js';
 import { fallbackNotice, mayFallBackToDemo, runDemo } from '../demo/run_demo.js'; // [issue 8: built-in demo]
 

@@ -13,6 +13,7 @@ import { gradNorm } from '../optim/clip.js';
 import { runtime } from '../runtime/device.js';
 import { keep, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { pretrainedFiles } from './checkpoint.js';
 import { defaultCheckpointStore, utf8, type CheckpointStore } from './checkpoint_store.js';
 import { evaluationLoop } from './evaluate.js';
 import { accuracyMetrics, type ComputeMetrics } from './metrics.js';
@@ -182,7 +183,7 @@ export class Trainer {
 
   /** The final model directory: save_pretrained's files, the tokenizer's files and training_args.json, at the output root. */
   async saveModel(): Promise<void> {
-    const files = new Map([...(await this.model.saveFiles()), ...(this.tokenizer?.saveFiles() ?? [])]);
+    const files = await pretrainedFiles(this.model, this.tokenizer);
     files.set('training_args.json', utf8.encode(`${JSON.stringify(this.args.toJSON(), null, 2)}\n`));
     await this.store.writeRoot(files);
   }

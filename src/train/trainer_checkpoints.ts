@@ -12,6 +12,7 @@ import {
   optimizerFile,
   parseModelWeights,
   parseOptimizerFile,
+  pretrainedFiles,
   readCheckpoint,
   type RngState,
 } from './checkpoint.js';
@@ -75,8 +76,7 @@ export class TrainerCheckpoints {
       total_loss: progress.totalLoss,
     };
     const files = checkpointFiles({
-      modelFiles: await model.saveFiles(),
-      tokenizerFiles: tokenizer?.saveFiles(),
+      modelFiles: await pretrainedFiles(model, tokenizer),
       optimizer: optimizerFile(names, await optimizer!.stateDict(), shapes),
       scheduler: scheduler!.stateDict(),
       rng,

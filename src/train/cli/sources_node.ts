@@ -1,9 +1,8 @@
-// Finding the CLI's model and data (local paths first, then the HF cache, then the Hub) and turning the data into
-// tokenized features. Node-only. When something cannot be had offline, a SourceUnavailableError says which and why;
+// Finding the CLI's model and data (local paths first, then the HF cache, then the Hub). Node-only (tokenizing
+// them is src/data/tokenize.ts). When something cannot be had offline, a SourceUnavailableError says which and why;
 // the CLI prints the local alternatives (see unavailableMessage in src/cli/train.ts).
 import { DatasetError, type TextClassificationDataset } from '../../data/types.js';
 import { loadDataset, type LoadDatasetOptions } from '../../data/read_node.js';
-import type { CollatorFeature } from '../../data/collator.js';
 import { HubUnavailableError, resolveModelDir } from '../../io/hub.js';
 import type { RunOptions } from './flags.js';
 
@@ -95,16 +94,4 @@ export function labelSet(run: RunOptions, data: LoadedData): string[] {
   }
   if (count === 2) return ['NEGATIVE', 'POSITIVE'];
   return Array.from({ length: count }, (_, i) => data.train.labelNames?.[i] ?? `LABEL_${i}`);
-}
-
-/** texts + labels → collator features (truncated to maxLength tokens, [CLS]/[SEP] included). */
-export function tokenizeDataset(
-  tokenizer: { encode(text: string, o: { truncation: boolean; maxLength: number }): { inputIds: number[]; attentionMask: number[] } },
-  ds: TextClassificationDataset,
-  maxLength: number,
-): CollatorFeature[] {
-  return ds.texts.map((text, i) => {
-    const enc = tokenizer.encode(text, { truncation: true, maxLength });
-    return { inputIds: Int32Array.from(enc.inputIds), label: ds.labels[i]! };
-  });
 }
