@@ -27,7 +27,8 @@ describe('model archive (zipFolder)', () => {
     const methods = new Map<string, number>();
     const entries = unzipSync(zip, { filter: (f) => (methods.set(f.name, f.compression), true) });
     expect(Object.keys(entries).sort()).toEqual([...files.keys()].map((n) => `my-model/${n}`).sort());
-    for (const [name, bytes] of files) expect(Buffer.from(entries[`my-model/${name}`]!).equals(Buffer.from(bytes)), name).toBe(true);
+    for (const [name, bytes] of files)
+      expect(Buffer.from(entries[`my-model/${name}`]!).equals(Buffer.from(bytes)), name).toBe(true);
     expect(methods.get('my-model/model.safetensors')).toBe(0); // stored: float32 weights barely deflate
     expect(methods.get('my-model/vocab.txt')).toBe(8); // deflated
     expect(zip.length).toBeGreaterThan(files.get('model.safetensors')!.length);
@@ -42,6 +43,7 @@ describe('model archive (zipFolder)', () => {
   });
 
   it('refuses a folder name that is not a plain name', () => {
-    for (const bad of ['', '..', 'a/b', '../x']) expect(() => zipFolder(new Map(), bad), bad).toThrow(/zipFolder: folder must be a plain name/);
+    for (const bad of ['', '..', 'a/b', '../x'])
+      expect(() => zipFolder(new Map(), bad), bad).toThrow(/zipFolder: folder must be a plain name/);
   });
 });

@@ -31,13 +31,21 @@ export class UrlFileSource implements FileSource {
 }
 
 /** callback, model name, file → what readResponse calls after each chunk (undefined without a callback). */
-export function progressReporter(cb: ProgressCallback | undefined, name: string, file: string): ((loaded: number, total: number) => void) | undefined {
+export function progressReporter(
+  cb: ProgressCallback | undefined,
+  name: string,
+  file: string,
+): ((loaded: number, total: number) => void) | undefined {
   if (!cb) return undefined;
-  return (loaded, total) => cb({ status: 'progress', name, file, loaded, total, progress: total > 0 ? (100 * loaded) / total : 0 });
+  return (loaded, total) =>
+    cb({ status: 'progress', name, file, loaded, total, progress: total > 0 ? (100 * loaded) / total : 0 });
 }
 
 /** A fetch response → its body's bytes, streamed when onBytes wants each chunk's running total. */
-export async function readResponse(res: Response, onBytes?: (loaded: number, total: number) => void): Promise<Uint8Array<ArrayBuffer>> {
+export async function readResponse(
+  res: Response,
+  onBytes?: (loaded: number, total: number) => void,
+): Promise<Uint8Array<ArrayBuffer>> {
   const total = Number(res.headers.get('content-length') ?? 0);
   if (!res.body || !onBytes) return new Uint8Array(await res.arrayBuffer());
   const chunks: Uint8Array[] = [];

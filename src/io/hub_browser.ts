@@ -19,7 +19,9 @@ export class HubFileSource implements FileSource {
     private readonly options: SourceOptions = {},
   ) {
     if (!isHubId(id)) {
-      throw new Error(`"${id}" is not a Hugging Face Hub id (such as distilbert/distilbert-base-uncased-finetuned-sst-2-english)`);
+      throw new Error(
+        `"${id}" is not a Hugging Face Hub id (such as distilbert/distilbert-base-uncased-finetuned-sst-2-english)`,
+      );
     }
     this.revision = options.revision ?? 'main';
     this.where = { host: env.remoteHost, pathTemplate: env.remotePathTemplate };
@@ -53,7 +55,10 @@ export class HubFileSource implements FileSource {
       throw this.httpError(url, res.status);
     }
     const bytes = await readResponse(res, progressReporter(this.options.progressCallback, this.id, file));
-    const headers = { 'Content-Type': res.headers.get('content-type') ?? 'application/octet-stream', 'Content-Length': String(bytes.length) };
+    const headers = {
+      'Content-Type': res.headers.get('content-type') ?? 'application/octet-stream',
+      'Content-Length': String(bytes.length),
+    };
     await this.remember(url, new Response(bytes, { headers }));
     return bytes;
   }
@@ -82,7 +87,10 @@ export class HubFileSource implements FileSource {
 
   /** The Cache API cache, or undefined where there is none (disabled, insecure context, opaque origin). */
   private openCache(): Promise<Cache | undefined> {
-    this.cache ??= env.useBrowserCache && typeof caches !== 'undefined' ? caches.open(env.cacheName).catch(() => undefined) : Promise.resolve(undefined);
+    this.cache ??=
+      env.useBrowserCache && typeof caches !== 'undefined'
+        ? caches.open(env.cacheName).catch(() => undefined)
+        : Promise.resolve(undefined);
     return this.cache;
   }
 }

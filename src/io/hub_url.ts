@@ -39,7 +39,12 @@ export function isHubId(s: string): boolean {
 
 /** The files a model directory is made of: config.json is required; weights are found by the safetensors loader. */
 export const MODEL_REQUIRED_FILES: readonly string[] = ['config.json'];
-export const MODEL_OPTIONAL_FILES: readonly string[] = ['vocab.txt', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
+export const MODEL_OPTIONAL_FILES: readonly string[] = [
+  'vocab.txt',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+];
 
 export interface HubLocation {
   /** Base URL (a trailing slash is optional). */

@@ -15,7 +15,11 @@ export type ProgressInfo =
 export type ProgressCallback = (info: ProgressInfo) => void;
 
 /** source, callback, the model's name → the same source, reporting `initiate` and `done` for each file read. */
-export function withLoadProgress(source: FileSource, progress: ProgressCallback, name = sourceName(source)): FileSource {
+export function withLoadProgress(
+  source: FileSource,
+  progress: ProgressCallback,
+  name = sourceName(source),
+): FileSource {
   const read = async (file: string): Promise<Uint8Array> => {
     progress({ status: 'initiate', name, file });
     const bytes = await source.readBytes(file);
@@ -34,7 +38,11 @@ export function withLoadProgress(source: FileSource, progress: ProgressCallback,
 export function openModelSource(location: string | FileSource, options: SourceOptions = {}): FileSource {
   const source = toFileSource(location, options);
   if (!options.progressCallback) return source;
-  return withLoadProgress(source, options.progressCallback, typeof location === 'string' ? location : sourceName(source));
+  return withLoadProgress(
+    source,
+    options.progressCallback,
+    typeof location === 'string' ? location : sourceName(source),
+  );
 }
 
 /** A source's name in progress events and messages: its location without the trailing slash. */
