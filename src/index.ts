@@ -15,6 +15,7 @@ export * from './engine.js';
 export { setDawnFlags, quietDawnNotices } from './runtime/node_gpu.js';
 export * from './io/files.js';
 export { DirectoryFileSource } from './io/files_node.js';
+export { zipFolder } from './io/zip.js';
 export * from './models/index.js';
 
 /** Node: writes config.json and model.safetensors into `dir` (created when missing), as save_pretrained. */

@@ -69,7 +69,8 @@ describe('browser bundles import nothing Node-only', () => {
   it('the library bundle exposes the predictor', () => {
     const code = readFileSync('dist/browser/webtune.js', 'utf8');
     const exported = /export\s*\{([^}]*)\}\s*;?\s*(\/\/# sourceMappingURL=.*)?\s*$/.exec(code)?.[1] ?? '';
-    for (const name of ['pipeline', 'fileSourceFromPicked', 'UrlFileSource', 'MemoryFileSource', 'DistilBertForSequenceClassification']) {
+    const names = ['pipeline', 'fileSourceFromPicked', 'UrlFileSource', 'MemoryFileSource', 'DistilBertForSequenceClassification'];
+    for (const name of [...names, 'HubFileSource', 'env', 'zipFolder', 'pretrainedFiles', 'tokenizeDataset']) {
       expect(exported, name).toMatch(new RegExp(`\\b${name}\\b`));
     }
   });

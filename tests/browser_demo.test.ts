@@ -1,14 +1,14 @@
 // End to end in a real browser: Debian's Chromium (headless, WebGPU on SwiftShader) loads the demo page from
 // dist/demo-server.js, classifies reviews in the page's Web Worker and fine-tunes there with the Trainer.
 // The page's answers must equal the Node predictor's within 1e-5; the loss must go down; a screenshot is kept.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipeline, type LabelScore, type TextClassificationPipeline } from '../src/index.js';
-import { launchChromium } from './helpers/chromium.js';
+import { classifyInPage, ensureBuilt, expectSame, launchChromium, startDemoServer } from './helpers/browser.js';
 import { gpu } from './helpers/gpu.js';
 
 const MODEL = join(process.cwd(), '../shared/golden/small-distilbert-realvocab');
@@ -36,49 +36,11 @@ let page: Page;
 let node: TextClassificationPipeline;
 const consoleLines: string[] = [];
 
-function startServer(): Promise<string> {
-  server = spawn(process.execPath, ['dist/demo-server.js', '--port', '0', '--model', MODEL], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let err = '';
-    server.stderr!.on('data', (d) => (err += d));
-    server.stdout!.on('data', (d) => {
-      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(String(d));
-      if (m) resolve(m[0]);
-    });
-    server.on('exit', (code) => reject(new Error(`demo server exited (${code}): ${err}`)));
-  });
-}
-
-/** Labels equal, scores within tol; returns the largest score difference (reported by the tests). */
-function expectSame(got: LabelScore[][], want: LabelScore[][], tol = 1e-5): number {
-  expect(got).toHaveLength(want.length);
-  let worst = 0;
-  got.forEach((rows, i) => {
-    expect(rows.map((r) => r.label)).toEqual(want[i]!.map((r) => r.label));
-    rows.forEach((r, j) => (worst = Math.max(worst, Math.abs(r.score - want[i]![j]!.score))));
-  });
-  expect(worst).toBeLessThan(tol);
-  return worst;
-}
-
-async function classifyInPage(texts: string[]): Promise<LabelScore[][]> {
-  await page.fill('#review', texts.join('\n'));
-  await page.check('#per-line');
-  await page.selectOption('#top-k', 'all');
-  await page.evaluate(() => (document.querySelector('#results-json')!.textContent = ''));
-  await page.click('#classify');
-  await page.waitForFunction(() => document.querySelector('#results-json')!.textContent !== '' || document.querySelector('#timing.error'));
-  const error = await page.$('#timing.error');
-  if (error) throw new Error(`page: ${await error.textContent()}`);
-  return JSON.parse((await page.textContent('#results-json'))!);
-}
-
 beforeAll(async () => {
-  // `npm test` builds first; a bare `vitest run` on a fresh checkout builds here.
-  if (!existsSync('dist/demo-server.js') || !existsSync('dist/browser/worker.js')) execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  ensureBuilt();
   await gpu();
   node = await pipeline('sentiment-analysis', MODEL);
-  baseUrl = await startServer();
+  ({ url: baseUrl, server } = await startDemoServer(['--model', MODEL]));
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
   page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
@@ -104,7 +66,7 @@ describe('demo page in headless Chromium (WebGPU)', () => {
   });
 
   it('classifies reviews in the worker exactly as the Node predictor does', async () => {
-    const inPage = await classifyInPage(REVIEWS);
+    const inPage = await classifyInPage(page, REVIEWS);
     const vsNode = expectSame(inPage, await node.classify(REVIEWS, { topK: null }));
     // …and as transformers does (the golden pipeline's texts, and the truncated long review).
     const vsHf = Math.max(
@@ -135,7 +97,7 @@ describe('demo page in headless Chromium (WebGPU)', () => {
   });
 
   it('fine-tunes in the tab with the Trainer: the loss goes down and the plot shows every step', async () => {
-    const before = await classifyInPage(REVIEWS.slice(0, 2));
+    const before = await classifyInPage(page, REVIEWS.slice(0, 2));
     await page.fill('#train-data', TRAIN_LINES.join('\n'));
     await page.fill('#epochs', '6');
     await page.fill('#lr', '1e-2');
@@ -153,7 +115,7 @@ describe('demo page in headless Chromium (WebGPU)', () => {
     const plotted = await page.getAttribute('#loss-chart polyline', 'points');
     expect(plotted!.trim().split(/\s+/)).toHaveLength(6);
     // The worker classifies with the fine-tuned weights now.
-    const after = await classifyInPage(REVIEWS.slice(0, 2));
+    const after = await classifyInPage(page, REVIEWS.slice(0, 2));
     expect(Math.abs(after[0]![0]!.score - before[0]![0]!.score)).toBeGreaterThan(1e-3);
     mkdirSync(SHOT_DIR, { recursive: true });
     const shot = join(SHOT_DIR, 'browser-demo.png');

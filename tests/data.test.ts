@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { MemoryFileSource } from '../src/io/files.js';
+import { BertTokenizer } from '../src/tokenizers/bert_tokenizer.js';
 import {
   batches,
   loadDataset,
@@ -16,6 +17,8 @@ import {
   sampleDataset,
   shuffledIndices,
   sortReviewFiles,
+  tokenizeDataset,
+  trainTestSplit,
 } from '../src/data/node.js';
 
 const shared = (p: string): string => fileURLToPath(new URL(`../../shared/${p}`, import.meta.url));
@@ -140,6 +143,36 @@ describe('shuffle, sample, batches', () => {
     expect(batches([5, 3, 1, 0, 2], 2, { dropLast: true })).toEqual([[5, 3], [1, 0]]);
     expect(numBatches(25_000, 16)).toBe(1563);
     expect(() => batches([1], 0)).toThrow(/batchSize/);
+  });
+});
+
+describe('train/test split and tokenizing (shared by the CLI, the demo and the web page)', () => {
+  const ds = { texts: Array.from({ length: 50 }, (_, i) => `text ${i}`), labels: Array.from({ length: 50 }, (_, i) => i % 2), source: 'f.csv' };
+
+  test('trainTestSplit: a seeded shuffle cut in two, ceil(fraction·N) held out, rows kept whole', () => {
+    const { train, test: held } = trainTestSplit(ds, 0.1, 42);
+    expect([held.texts.length, train.texts.length]).toEqual([5, 45]);
+    expect([...held.texts, ...train.texts].sort()).toEqual([...ds.texts].sort()); // disjoint, nothing lost
+    for (const part of [train, held]) part.texts.forEach((t, i) => expect(part.labels[i]).toBe(Number(t.split(' ')[1]) % 2));
+    const order = Array.from(shuffledIndices(50, 42), (i) => `text ${i}`);
+    expect(held.texts).toEqual(order.slice(0, 5));
+    expect(trainTestSplit(ds, 0.1, 42)).toEqual({ train, test: held });
+    expect(trainTestSplit(ds, 0.1, 7).test.texts).not.toEqual(held.texts);
+    expect(trainTestSplit(ds, 0.01, 1).test.texts).toHaveLength(1); // ceil: never an empty eval set
+  });
+
+  test('trainTestSplit refuses fractions outside (0, 1) and splits that leave nothing to train on', () => {
+    expect(() => trainTestSplit(ds, 0, 1)).toThrow(/f\.csv: the held-out fraction must be in \(0, 1\), got 0/);
+    expect(() => trainTestSplit(ds, 1, 1)).toThrow(/in \(0, 1\)/);
+    expect(() => trainTestSplit({ ...ds, texts: ['a'], labels: [0] }, 0.5, 1)).toThrow(/f\.csv: holding out 0\.5 of 1 examples leaves none to train on/);
+  });
+
+  test('tokenizeDataset: [CLS] … [SEP] encodings cut to maxLength, with their labels', () => {
+    const tokenizer = BertTokenizer.fromVocab(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'good', 'bad', 'film'].join('\n'));
+    expect(tokenizeDataset(tokenizer, { texts: ['Good film', 'bad, bad film'], labels: [1, 0] }, 4)).toEqual([
+      { inputIds: Int32Array.from([2, 5, 7, 3]), label: 1 },
+      { inputIds: Int32Array.from([2, 6, 1, 3]), label: 0 }, // "," is not in the vocab: [UNK]; "bad film" cut
+    ]);
   });
 });
 

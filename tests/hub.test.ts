@@ -11,6 +11,9 @@ import {
   HubIntegrityError,
   HubUnavailableError,
   defaultCacheDir,
+  env as hubEnv,
+  hubFileUrl,
+  isHubId,
   resolveDatasetFiles,
   resolveModelDir,
   type HubProgress,
@@ -307,5 +310,31 @@ describe('downloads from the Hub (a local fake)', () => {
     expect(readlinkSync(got.files[0]!)).toBe(join('..', '..', '..', 'blobs', sha256(Buffer.from('train bytes'))));
     expect(log[0]!.url).toBe('/datasets/imdb/resolve/main/plain_text/train-00000-of-00001.parquet');
     await expect(resolveDatasetFiles('org/unknown', { cacheDir: cache, endpoint })).rejects.toThrow(/no default file list/);
+  });
+});
+
+describe('Hub addressing shared with the browser (hub_url.ts)', () => {
+  test('hubFileUrl: host + {model}/resolve/{revision}/ + file, path parts escaped, datasets under datasets/', () => {
+    expect(hubFileUrl({ host: 'https://huggingface.co/' }, 'user/m', 'main', 'onnx/model.onnx')).toBe('https://huggingface.co/user/m/resolve/main/onnx/model.onnx');
+    expect(hubFileUrl({ host: 'http://h:1' }, 'm', 'refs/pr/1', 'a b.json')).toBe('http://h:1/m/resolve/refs%2Fpr%2F1/a%20b.json');
+    expect(hubFileUrl({ host: 'http://h/', type: 'dataset' }, 'imdb', 'main', 'x.parquet')).toBe('http://h/datasets/imdb/resolve/main/x.parquet');
+    expect(hubFileUrl({ host: 'http://mirror/', pathTemplate: 'models/{model}/{revision}' }, 'u/m', 'v1', 'config.json')).toBe('http://mirror/models/u/m/v1/config.json');
+  });
+
+  test('isHubId: "user/model" and legacy "model" are ids; paths, URLs and odd names are not', () => {
+    for (const id of ['user/model', 'distilbert-base-uncased', 'Org.Name/m_1.2']) expect(isHubId(id), id).toBe(true);
+    for (const s of ['/model/', './m', 'm/', 'https://x/m', 'a/b/c', 'a/../b', 'a--b', '', '-m']) expect(isHubId(s), s).toBe(false);
+  });
+
+  test('Node downloads from env.remoteHost when neither the endpoint option nor HF_ENDPOINT is set', async () => {
+    const saved = hubEnv.remoteHost;
+    hubEnv.remoteHost = `${endpoint}/`;
+    try {
+      const dir = await resolveModelDir(ID, { cacheDir: freshCache(), env: {} });
+      expect(readFileSync(join(dir, 'model.safetensors'))).toEqual(weights);
+      expect(log.some((l) => l.url === `/${ID}/resolve/main/config.json`)).toBe(true);
+    } finally {
+      hubEnv.remoteHost = saved;
+    }
   });
 });

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fileSourceFromPicked, pipeline, type LoadProgress } from '../src/index.js';
+import { DistilBertForSequenceClassification, fileSourceFromPicked, hasRuntime, memory, pipeline, type ProgressInfo } from '../src/index.js';
 import { gpu } from './helpers/gpu.js';
 
 const DIR = '../shared/golden/small-distilbert-realvocab';
@@ -33,8 +33,8 @@ beforeAll(async () => {
 
 describe('pipeline sources and config-driven scores', () => {
   it('loads from picked files (base names) and reports progress per file', async () => {
-    const events: LoadProgress[] = [];
-    const p = await pipeline('sentiment-analysis', await fileSourceFromPicked(pickedFiles()), { progress: (e) => events.push(e) });
+    const events: ProgressInfo[] = [];
+    const p = await pipeline('sentiment-analysis', await fileSourceFromPicked(pickedFiles()), { progressCallback: (e) => events.push(e) });
     try {
       const out = await p.classify(TEXTS, { topK: null });
       out.forEach((rows, i) => {
@@ -46,7 +46,7 @@ describe('pipeline sources and config-driven scores', () => {
     } finally {
       p.dispose();
     }
-    const done = events.filter((e) => e.status === 'done').map((e) => [e.file, e.loaded]);
+    const done = events.flatMap((e) => (e.status === 'done' ? [[e.file, e.loaded]] : []));
     expect(done).toEqual(
       expect.arrayContaining([
         ['vocab.txt', statSync(join(DIR, 'vocab.txt')).size],
@@ -54,7 +54,32 @@ describe('pipeline sources and config-driven scores', () => {
         ['config.json', expect.any(Number)],
       ]),
     );
-    expect(events.filter((e) => e.status === 'start')).toHaveLength(done.length);
+    // transformers.js's order: initiate … done per file (picked files are in memory: no download events), then ready.
+    expect(events.filter((e) => e.status === 'initiate')).toHaveLength(done.length);
+    expect(events.some((e) => e.status === 'download' || e.status === 'progress')).toBe(false);
+    expect(events.at(-1)).toEqual({ status: 'ready', task: 'sentiment-analysis', model: 'picked files' });
+  });
+
+  it('dispose() of a pipeline or a model never breaks the shared device: a new pipeline after it works', async () => {
+    const live = memory().liveTensors;
+    const first = await pipeline('sentiment-analysis', DIR);
+    first.dispose();
+    first.dispose(); // twice is harmless
+    await expect(first.classify(TEXTS)).rejects.toThrow(/this pipeline was disposed/);
+    const model = await DistilBertForSequenceClassification.fromPretrained(DIR);
+    model.dispose();
+    expect(memory().liveTensors).toBe(live); // every weight of both was freed…
+    expect(hasRuntime()).toBe(true); // …and the device was not
+    const second = await pipeline('sentiment-analysis', DIR);
+    try {
+      const out = await second.classify(TEXTS, { topK: null });
+      out.forEach((rows, i) => {
+        const [neg, pos] = LOGITS[i]!;
+        expect(Math.abs(rows.find((r) => r.label === 'POSITIVE')!.score - 1 / (1 + Math.exp(neg! - pos!)))).toBeLessThan(1e-5);
+      });
+    } finally {
+      second.dispose();
+    }
   });
 
   it('multi_label_classification: independent sigmoids; no id2label: LABEL_i', async () => {

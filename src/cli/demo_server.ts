@@ -11,7 +11,7 @@ const USAGE = `Usage: node dist/demo-server.js [--model DIR] [--port N] [--host 
 Serves the webtune demo page. Open the printed URL in a browser with WebGPU (Chrome, Edge).
   --model DIR   a model directory (config.json, model.safetensors, vocab.txt or tokenizer.json),
                 served under /model/ and loaded by the page on start; without it the page asks
-                for model files or a URL
+                for model files, a URL or a Hugging Face Hub id
   --port N      port (default 8080; 0 picks a free one)
   --host ADDR   address to listen on (default 127.0.0.1; WebGPU needs localhost or https)
   -h, --help    show this help`;

@@ -20,7 +20,8 @@ import { batchFlops, estimateSeconds, measureMatmulRate, suggestSmallerRun, type
 import { formatDuration, ProgressReporter } from '../train/cli/progress.js';
 import { guardInterrupts, type StopSignal } from '../train/cli/interrupt.js';
 import { createCliTrainer } from '../train/cli/cli_trainer.js';
-import { findModel, loadData, SourceUnavailableError, tokenizeDataset } from '../train/cli/sources_node.js';
+import { findModel, loadData, SourceUnavailableError } from '../train/cli/sources_node.js';
+import { tokenizeDataset } from '../data/tokenize.js';
 import { describeLabels } from '../train/cli/label_plan.js';
 import { probeModelDir } from '../train/cli/model_probe_node.js';
 import {

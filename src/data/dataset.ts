@@ -92,6 +92,25 @@ export function sampleDataset(
   return selectExamples(ds, shuffledIndices(n, options.shuffleSeed).subarray(0, m));
 }
 
+/**
+ * dataset of N, testSize (a fraction in (0, 1)), seed → a seeded shuffle cut in two: the first ceil(testSize·N)
+ * rows are the test split, the rest the train split (HF's train_test_split rounding; our shuffle's order).
+ */
+export function trainTestSplit(
+  ds: TextClassificationDataset,
+  testSize: number,
+  seed: number,
+): { train: TextClassificationDataset; test: TextClassificationDataset } {
+  const n = ds.texts.length;
+  if (!(testSize > 0 && testSize < 1)) throw new DatasetError(ds.source, undefined, `the held-out fraction must be in (0, 1), got ${testSize}`);
+  const nTest = Math.ceil(testSize * n);
+  if (nTest >= n) {
+    throw new DatasetError(ds.source, undefined, `holding out ${testSize} of ${n} examples leaves none to train on; give more data or a smaller fraction`);
+  }
+  const order = shuffledIndices(n, seed);
+  return { train: selectExamples(ds, order.subarray(nTest)), test: selectExamples(ds, order.subarray(0, nTest)) };
+}
+
 /** datasets (e.g. parquet shards) → one, in order, named `source` (a single part keeps its own); label names must agree. */
 export function concatDatasets(parts: readonly TextClassificationDataset[], source: string): TextClassificationDataset {
   if (parts.length === 0) throw new DatasetError(source, undefined, 'no dataset files to read');

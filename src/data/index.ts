@@ -3,6 +3,7 @@
 
 export { DataCollatorWithPadding, type CollatedBatch, type CollatorFeature, type DataCollatorOptions } from './collator.js';
 export { mulberry32, shuffledIndices } from './shuffle.js';
+export { tokenizeDataset, type EncodingTokenizer } from './tokenize.js';
 export { batches, numBatches, type BatchOptions } from './batches.js';
 export { DatasetError, type ParseOptions, type TextClassificationDataset } from './types.js';
 export { resolveLabels, type RawLabel, type ResolvedLabels } from './labels.js';
@@ -17,6 +18,7 @@ export {
   parseDataset,
   sampleDataset,
   selectExamples,
+  trainTestSplit,
   type DatasetFileFormat,
   type LoadOptions,
 } from './dataset.js';

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseFlags, UsageError, type FlagValue } from '../cli/args.js';
 import type { TrainIO } from '../cli/train.js';
+import { tokenizeDataset } from '../data/tokenize.js';
 import { init, DistilBertForSequenceClassification, DistilBertConfig } from '../index.js';
 import { exportOnnxToDirectory } from '../export/export_node.js';
 import { defaultCacheDir, offlineFromEnv } from '../io/hub.js';
@@ -187,7 +188,8 @@ function prepareDemo(args: TrainingArguments, io: TrainIO) {
     new DistilBertConfig({ ...DEMO_MODEL, vocab_size: vocab.length, id2label: DEMO_ID2LABEL, label2id }),
     { seed: args.seed },
   );
-  const features = (xs: DemoExample[]) => xs.map((e) => ({ inputIds: Int32Array.from(tokenizer.encode(e.text, { truncation: true }).inputIds), label: e.label }));
+  const features = (xs: DemoExample[]) =>
+    tokenizeDataset(tokenizer, { texts: xs.map((e) => e.text), labels: xs.map((e) => e.label) }, DEMO_MODEL.max_position_embeddings);
   const params = model.namedParameters().reduce((n, [, p]) => n + p.size, 0);
   io.stderr(
     `Demo: DistilBERT architecture (dim ${DEMO_MODEL.dim}, ${DEMO_MODEL.n_layers} layers, ${DEMO_MODEL.n_heads} heads, hidden ${DEMO_MODEL.hidden_dim}; ` +

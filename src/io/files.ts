@@ -2,6 +2,7 @@
 // Node registers a file-system source (files_node.ts), browsers a fetch/File source (files_browser.ts);
 // shared code only ever sees this interface, so `fs` never reaches the browser bundle.
 import { describeValue } from '../util/check.js';
+import type { ProgressCallback } from './progress.js';
 
 export interface FileSource {
   /** Human-readable location of `name`, used in error messages (a path or a URL). */
@@ -11,7 +12,15 @@ export interface FileSource {
   readText(name: string): Promise<string>;
 }
 
-export type FileSourceFactory = (location: string) => FileSource;
+/** How to open a location: which revision of a Hub repo, and who hears about downloads. */
+export interface SourceOptions {
+  /** Branch, tag or commit of a Hub repo (default "main"); ignored for directories and URLs. */
+  revision?: string;
+  /** transformers.js-style load events (see ProgressInfo). */
+  progressCallback?: ProgressCallback;
+}
+
+export type FileSourceFactory = (location: string, options: SourceOptions) => FileSource;
 
 let defaultFactory: FileSourceFactory | undefined;
 
@@ -21,10 +30,10 @@ export function setDefaultFileSourceFactory(factory: FileSourceFactory): void {
 }
 
 /**
- * A string is a directory (Node) or a base URL (browser); a FileSource passes through. `where` names the caller's
- * argument in the error anything else gets (null, {}, a number).
+ * A string is a directory (Node), or a base URL or Hub id (browser); a FileSource passes through. `where` names the
+ * caller's argument in the error anything else gets (null, {}, a number).
  */
-export function toFileSource(location: string | FileSource, where = 'location'): FileSource {
+export function toFileSource(location: string | FileSource, options: SourceOptions = {}, where = 'location'): FileSource {
   if (typeof location !== 'string') {
     const src = location as Partial<FileSource> | null;
     const methods = ['describe', 'exists', 'readBytes', 'readText'] as const;
@@ -41,7 +50,7 @@ export function toFileSource(location: string | FileSource, where = 'location'):
       'webtune: no file source is registered. Import webtune from its Node entry ("webtune") or its browser entry ("webtune/browser").',
     );
   }
-  return defaultFactory(location);
+  return defaultFactory(location, options);
 }
 
 /** A FileSource over in-memory files (user-picked files in a page, tests). */

@@ -5,11 +5,22 @@
 
 import { promises as fs } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { RepoCache, defaultCacheDir, offlineFromEnv, pathExists, type RepoType } from './hub_cache.js';
+import { RepoCache, defaultCacheDir, offlineFromEnv, pathExists } from './hub_cache.js';
 import { HubHttpError, downloadToBlob, headRemoteFile, type HubProgress, type RemoteFile } from './hub_download.js';
+import { shardFileNames } from './safetensors_sharded.js';
+import {
+  HUB_ALIASES as ALIASES,
+  MODEL_OPTIONAL_FILES,
+  MODEL_REQUIRED_FILES,
+  env as hubEnv,
+  hubFileUrl,
+  isHubId,
+  type RepoType,
+} from './hub_url.js';
 
 export { HubHttpError, HubIntegrityError, type HubProgress } from './hub_download.js';
 export { defaultCacheDir, offlineFromEnv, repoFolderName } from './hub_cache.js';
+export { env, hubFileUrl, isHubId, type HubLocation, type RepoType } from './hub_url.js';
 
 export interface HubOptions {
   /** Hub cache directory (default: $HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub). */
@@ -18,7 +29,7 @@ export interface HubOptions {
   offline?: boolean;
   /** Branch, tag or commit (default "main"). */
   revision?: string;
-  /** Hub URL (default: $HF_ENDPOINT, else https://huggingface.co). */
+  /** Hub URL (default: $HF_ENDPOINT, else env.remoteHost: https://huggingface.co). */
   endpoint?: string;
   /** Access token for gated/private repos (default: $HF_TOKEN). */
   token?: string;
@@ -67,23 +78,8 @@ export class HubUnavailableError extends Error {
   }
 }
 
-// Ids the Hub still answers with a redirect to the org-qualified repo; the cache may hold either name.
-const ALIASES: Record<string, string> = {
-  'distilbert-base-uncased': 'distilbert/distilbert-base-uncased',
-  'distilbert-base-cased': 'distilbert/distilbert-base-cased',
-  'distilbert-base-uncased-finetuned-sst-2-english': 'distilbert/distilbert-base-uncased-finetuned-sst-2-english',
-  'bert-base-uncased': 'google-bert/bert-base-uncased',
-  'bert-base-cased': 'google-bert/bert-base-cased',
-  imdb: 'stanfordnlp/imdb',
-  glue: 'nyu-mll/glue',
-};
-
 const IMDB_FILES = ['plain_text/train-00000-of-00001.parquet', 'plain_text/test-00000-of-00001.parquet'];
 const KNOWN_DATASET_FILES: Record<string, readonly string[]> = { 'stanfordnlp/imdb': IMDB_FILES };
-
-const MODEL_REQUIRED = ['config.json'];
-const MODEL_OPTIONAL = ['vocab.txt', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
-const ID_RE = /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/;
 
 /** id or path → a directory holding config.json, the safetensors weights (single or sharded) and the tokenizer files present in the repo. */
 export async function resolveModelDir(idOrPath: string, options: ResolveModelOptions = {}): Promise<string> {
@@ -93,7 +89,7 @@ export async function resolveModelDir(idOrPath: string, options: ResolveModelOpt
   if (options.files) {
     for (const f of options.files) await missing.try(() => session.require(f));
   } else {
-    for (const f of MODEL_REQUIRED) await missing.try(() => session.require(f));
+    for (const f of MODEL_REQUIRED_FILES) await missing.try(() => session.require(f));
     if (!(await session.get('model.safetensors'))) {
       const index = await session.get('model.safetensors.index.json');
       if (!index) {
@@ -102,7 +98,7 @@ export async function resolveModelDir(idOrPath: string, options: ResolveModelOpt
         for (const shard of await shardNames(index)) await missing.try(() => session.require(shard));
       }
     }
-    for (const f of MODEL_OPTIONAL) await session.get(f);
+    for (const f of MODEL_OPTIONAL_FILES) await session.get(f);
   }
   missing.throwIfAny();
   return session.dir();
@@ -148,9 +144,7 @@ export async function resolveDatasetFiles(idOrPath: string, options: ResolveData
 
 /** model.safetensors.index.json path → the distinct shard file names of its weight_map, sorted. */
 async function shardNames(indexPath: string): Promise<string[]> {
-  const index = JSON.parse(await fs.readFile(indexPath, 'utf8')) as { weight_map?: Record<string, string> };
-  if (!index.weight_map) throw new Error(`${indexPath}: no weight_map`);
-  return [...new Set(Object.values(index.weight_map))].sort();
+  return shardFileNames(await fs.readFile(indexPath, 'utf8'), indexPath);
 }
 
 interface Session {
@@ -163,7 +157,7 @@ interface Session {
 }
 
 async function openSession(id: string, type: RepoType, options: HubOptions): Promise<Session> {
-  if (!ID_RE.test(id) || id.includes('..') || id.includes('--') || isAbsolute(id)) {
+  if (!isHubId(id) || isAbsolute(id)) {
     throw new Error(`"${id}" is neither an existing path nor a Hugging Face Hub id (such as distilbert/distilbert-base-uncased)`);
   }
   const env = options.env ?? process.env;
@@ -175,7 +169,7 @@ async function openSession(id: string, type: RepoType, options: HubOptions): Pro
   const offline = options.offline ?? offlineFromEnv(env);
   const cached = new CachedRepo(id, caches, revision);
   if (offline) return cached.withReason('offline mode is on (HF_HUB_OFFLINE=1 or offline: true)');
-  const endpoint = (options.endpoint ?? env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, '');
+  const endpoint = options.endpoint ?? env.HF_ENDPOINT ?? hubEnv.remoteHost;
   return new OnlineRepo(id, type, caches[0]!, revision, endpoint, options, env, cached);
 }
 
@@ -284,9 +278,7 @@ class OnlineRepo implements Session {
   }
 
   private url(rev: string, file: string): string {
-    const prefix = this.type === 'dataset' ? 'datasets/' : '';
-    const path = file.split('/').map(encodeURIComponent).join('/');
-    return `${this.endpoint}/${prefix}${this.id}/resolve/${encodeURIComponent(rev)}/${path}`;
+    return hubFileUrl({ host: this.endpoint, type: this.type }, this.id, rev, file);
   }
 
   private http(): { token?: string } {

@@ -8,8 +8,9 @@
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import type { RepoType } from './hub_url.js';
 
-export type RepoType = 'model' | 'dataset';
+export type { RepoType } from './hub_url.js';
 
 /** env → the hub cache directory: $HF_HUB_CACHE, else $HF_HOME/hub, else $XDG_CACHE_HOME/huggingface/hub, else ~/.cache/huggingface/hub. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -53,6 +53,11 @@ async function loadSharded(source: FileSource): Promise<Map<string, SafetensorsT
   return merged;
 }
 
+/** model.safetensors.index.json text → the distinct shard file names its weight_map names, sorted. */
+export function shardFileNames(indexText: string, indexName: string): string[] {
+  return [...new Set(readWeightMap(indexText, indexName).values())].sort();
+}
+
 function readWeightMap(text: string, indexName: string): Map<string, string> {
   let index: unknown;
   try {

@@ -11,5 +11,5 @@ export {
   type LabelScore,
   type ScoreFunction,
 } from './postprocess.js';
-export { withLoadProgress, type LoadProgress } from './progress.js';
+export { withLoadProgress, openModelSource, type ProgressInfo, type ProgressCallback } from '../io/progress.js';
 export { fileSourceFromPicked, type PickedFile } from './picked_files.js';

@@ -1,12 +1,12 @@
 // pipeline('sentiment-analysis' | 'text-classification', model, options): the transformers-style factory.
-// Loads the tokenizer and DistilBERT classifier from one place (a directory in Node, a base URL in
+// Loads the tokenizer and DistilBERT classifier from one place (a directory in Node, a base URL or Hub id in
 // browsers, or any FileSource) and returns a callable with Hugging Face's output shapes.
 
-import { toFileSource, type FileSource } from '../io/files.js';
+import type { FileSource, SourceOptions } from '../io/files.js';
+import { openModelSource, sourceName } from '../io/progress.js';
 import { DistilBertForSequenceClassification } from '../models/distilbert/model.js';
 import { init, type InitOptions } from '../runtime/device.js';
 import { BertTokenizer } from '../tokenizers/bert_tokenizer.js';
-import { withLoadProgress, type LoadProgress } from './progress.js';
 import { checkTopK, type LabelScore } from './postprocess.js';
 import { TextClassifier, type ClassifierOptions } from './text_classifier.js';
 import { optionsObject } from '../util/check.js';
@@ -17,15 +17,13 @@ const TASKS: readonly string[] = ['sentiment-analysis', 'text-classification'];
 /** 'fp16': Linear products read float16 copies of the weights (half the weight traffic; needs shader-f16). */
 export type PipelineDtype = 'fp32' | 'fp16';
 
-export interface PipelineOptions extends ClassifierOptions {
+export interface PipelineOptions extends ClassifierOptions, SourceOptions {
   /** Labels per text (default 1); null: every label, sorted by score. Changes the output shape as in HF. */
   topK?: number | null;
   /** 'fp16': Linear products read float16 weight copies (adapter feature shader-f16); default 'fp32'. */
   dtype?: PipelineDtype;
   /** WebGPU adapter/device options, used when the runtime is not initialised yet. */
   device?: InitOptions;
-  /** Called as each model file starts and finishes loading (bytes, when the source streams). */
-  progress?: (event: LoadProgress) => void;
   /** Receives loading warnings (e.g. a checkpoint without a classification head). Default console.warn. */
   onWarning?: (message: string) => void;
 }
@@ -61,12 +59,13 @@ export async function pipeline(
   }
   if (model === undefined || model === '') throw new Error(`pipeline("${task}"): give a model directory, URL or FileSource`);
   options = optionsObject(options, `pipeline("${task}")`);
-  toFileSource(model, `pipeline("${task}"): model`); // checks the argument before any loading
   const defaultTopK = options.topK === undefined ? undefined : checkTopK(options.topK, `pipeline("${task}")`);
   const dtype = options.dtype ?? 'fp32';
   if (dtype !== 'fp32' && dtype !== 'fp16') throw new Error(`pipeline("${task}"): dtype must be 'fp32' or 'fp16', got ${JSON.stringify(dtype)}`);
+  // One source for both loaders, so a Hub or URL source is opened (and reports progress) once; opening it checks the
+  // argument before the runtime starts.
+  const source = openModelSource(model, options, `pipeline("${task}"): model`);
   await init(options.device);
-  const source = options.progress ? withLoadProgress(toFileSource(model), options.progress) : toFileSource(model);
   // Tokenizer first: it is small and its errors (wrong directory) are the likeliest and cheapest.
   const tokenizer = await BertTokenizer.fromPretrained(source);
   const net = await DistilBertForSequenceClassification.fromPretrained(source, { onWarning: options.onWarning });
@@ -78,6 +77,7 @@ export async function pipeline(
     net.dispose();
     throw err;
   }
+  options.progressCallback?.({ status: 'ready', task, model: typeof model === 'string' ? model : sourceName(source) });
 
   const call = async (input: string | readonly string[], callOptions: CallOptions = {}): Promise<LabelScore[] | LabelScore[][]> => {
     callOptions = optionsObject(callOptions, `pipeline("${task}")`);

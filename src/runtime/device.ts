@@ -13,12 +13,14 @@ export interface InitOptions {
 type GPUProvider = () => Promise<GPU | undefined>;
 
 let provider: GPUProvider | undefined;
+let adapterHint: string | undefined;
 let current: Runtime | undefined;
 let initializing: Promise<Runtime> | undefined;
 
-/** Called by the Node or browser entry module. */
-export function setGPUProvider(p: GPUProvider): void {
+/** Called by the Node or browser entry module; hint tells users of that environment what to do without an adapter. */
+export function setGPUProvider(p: GPUProvider, hint?: string): void {
   provider = p;
+  adapterHint = hint;
 }
 
 /** The limits DistilBERT training needs as large as the adapter allows. */
@@ -94,16 +96,16 @@ export function shutdown(): void {
 }
 
 async function create(options: InitOptions): Promise<Runtime> {
-  if (!provider) throw new NoAdapterError('no WebGPU implementation is registered for this environment');
+  if (!provider) throw new NoAdapterError('no WebGPU implementation is registered for this environment', adapterHint);
   let gpu: GPU | undefined;
   try {
     gpu = await provider();
   } catch (e) {
-    throw new NoAdapterError(`loading WebGPU failed: ${(e as Error).message}`);
+    throw new NoAdapterError(`loading WebGPU failed: ${(e as Error).message}`, adapterHint);
   }
-  if (!gpu) throw new NoAdapterError('navigator.gpu is not available (WebGPU needs a secure context and a supporting browser)');
+  if (!gpu) throw new NoAdapterError('navigator.gpu is not available (WebGPU needs a secure context and a supporting browser)', adapterHint);
   const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
-  if (!adapter) throw new NoAdapterError('requestAdapter() returned null');
+  if (!adapter) throw new NoAdapterError('requestAdapter() returned null', adapterHint);
 
   const requiredLimits: Record<string, number> = {};
   for (const name of WANTED_LIMITS) {

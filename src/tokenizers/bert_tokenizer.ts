@@ -4,7 +4,8 @@
 // They give the same ids except for U+2B820–U+2B91F (see unicode.ts isCjk) and in decode().
 
 import { describeValue, optionsObject } from '../util/check.js';
-import { toFileSource, type FileSource } from '../io/files.js';
+import type { FileSource, SourceOptions } from '../io/files.js';
+import { openModelSource } from '../io/progress.js';
 import type { BasicOptions, Flavour } from './basic.js';
 import { decodePython, decodeRust } from './decode.js';
 import { Encoder, type AddedToken } from './encoder.js';
@@ -43,7 +44,7 @@ export interface DecodeOptions {
   cleanUpTokenizationSpaces?: boolean;
 }
 
-export interface LoadOptions {
+export interface LoadOptions extends SourceOptions {
   /** Which file defines the tokenizer; default tokenizer.json when present (like AutoTokenizer), else vocab.txt. */
   use?: 'vocab' | 'tokenizer.json';
 }
@@ -123,8 +124,8 @@ export class BertTokenizer {
    * special_tokens_map.json when present.
    */
   static async fromPretrained(location: string | FileSource, options: LoadOptions = {}): Promise<BertTokenizer> {
-    const src = toFileSource(location, 'BertTokenizer.fromPretrained: location');
     options = optionsObject(options, 'BertTokenizer.fromPretrained');
+    const src = openModelSource(location, options, 'BertTokenizer.fromPretrained: location');
     const [hasJson, hasVocab] = await Promise.all([src.exists('tokenizer.json'), src.exists('vocab.txt')]);
     const use = options.use ?? (hasJson ? 'tokenizer.json' : 'vocab');
     if (!hasJson && !hasVocab) {

@@ -6,6 +6,7 @@ import type { AdamWState } from '../optim/adamw.js';
 import { utf8, type CheckpointStore, type FileMap } from './checkpoint_store.js';
 import type { SchedulerState } from './schedule.js';
 import { TrainerState } from './trainer_state.js';
+import type { SavableTokenizer } from './types.js';
 
 export const CHECKPOINT_PREFIX = 'checkpoint';
 export const FILES = {
@@ -90,9 +91,17 @@ export function parseModelWeights(bytes: Uint8Array, where: string): Map<string,
   return out;
 }
 
+/**
+ * model, tokenizer → a Hugging Face model directory's files: save_pretrained's (config.json, model.safetensors) and
+ * the tokenizer's (vocab.txt, tokenizer.json, …). The Trainer's final save and the web page's download both use it.
+ */
+export async function pretrainedFiles(model: { saveFiles(): Promise<FileMap> }, tokenizer?: SavableTokenizer): Promise<FileMap> {
+  return new Map([...(await model.saveFiles()), ...(tokenizer?.saveFiles() ?? [])]);
+}
+
 export interface CheckpointParts {
+  /** The model directory's files (pretrainedFiles). */
   modelFiles: FileMap;
-  tokenizerFiles?: FileMap;
   optimizer: Uint8Array;
   scheduler: SchedulerState;
   rng: RngState;
@@ -101,7 +110,7 @@ export interface CheckpointParts {
 }
 
 export function checkpointFiles(p: CheckpointParts): FileMap {
-  const files: FileMap = new Map([...p.modelFiles, ...(p.tokenizerFiles ?? [])]);
+  const files: FileMap = new Map(p.modelFiles);
   files.set(FILES.optimizer, p.optimizer);
   files.set(FILES.scheduler, utf8.encode(`${JSON.stringify(p.scheduler, null, 2)}\n`));
   files.set(FILES.rng, utf8.encode(`${JSON.stringify(p.rng, null, 2)}\n`));

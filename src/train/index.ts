@@ -22,7 +22,7 @@ export {
   type CheckpointStore,
   type FileMap,
 } from './checkpoint_store.js';
-export { checkpointName, checkpointStep, latestCheckpoint, listCheckpoints, checkpointsToDelete, FILES as CHECKPOINT_FILES, type RngState } from './checkpoint.js';
+export { pretrainedFiles, checkpointName, checkpointStep, latestCheckpoint, listCheckpoints, checkpointsToDelete, FILES as CHECKPOINT_FILES, type RngState } from './checkpoint.js';
 export { TrainerState, type LogEntry } from './trainer_state.js';
 export { makePlan, type TrainPlan } from './train_plan.js';
 export { evaluationLoop, crossEntropySum, type EvalResult } from './evaluate.js';

@@ -13,6 +13,7 @@ import { gradNorm } from '../optim/clip.js';
 import { init, runtime } from '../runtime/device.js';
 import { keep, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { pretrainedFiles } from './checkpoint.js';
 import { defaultCheckpointStore, utf8, type CheckpointStore } from './checkpoint_store.js';
 import { evaluationLoop } from './evaluate.js';
 import { accuracyMetrics, type ComputeMetrics } from './metrics.js';
@@ -193,7 +194,7 @@ export class Trainer {
 
   /** The final model directory: save_pretrained's files, the tokenizer's files and training_args.json, at the output root. */
   async saveModel(): Promise<void> {
-    const files = new Map([...(await this.modelFiles()), ...(this.tokenizer?.saveFiles() ?? [])]);
+    const files = await this.modelFiles();
     files.set('training_args.json', utf8.encode(`${JSON.stringify(this.args.toJSON(), null, 2)}\n`));
     await this.store.writeRoot(files);
   }
@@ -220,10 +221,11 @@ export class Trainer {
     };
   }
 
-  /** The model's save_pretrained files; weights holding NaN or ±Inf are a NonFiniteError naming the step. */
+  /** The model directory's files (pretrainedFiles: weights, config, tokenizer); weights holding NaN or ±Inf are a
+   *  NonFiniteError naming the step. */
   async modelFiles(): Promise<Map<string, Uint8Array>> {
     try {
-      return await this.model.saveFiles();
+      return await pretrainedFiles(this.model, this.tokenizer);
     } catch (e) {
       if (e instanceof NonFiniteWeightsError) {
         throw new NonFiniteError(this.state.globalStep, `the model's parameter "${e.parameter}" holds ${e.count} non-finite values (NaN or ±Inf) of ${e.size}`);

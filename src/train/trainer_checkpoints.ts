@@ -79,7 +79,6 @@ export class TrainerCheckpoints {
     };
     const files = checkpointFiles({
       modelFiles: await this.t.modelFiles(),
-      tokenizerFiles: tokenizer?.saveFiles(),
       optimizer: optimizerFile(names, await optimizer!.stateDict(), shapes),
       scheduler: scheduler!.stateDict(),
       rng,

@@ -1,6 +1,7 @@
 // DistilBertForSequenceClassification with Hugging Face semantics (transformers 4.57.6): [CLS] hidden state →
 // pre_classifier → ReLU → dropout → classifier, mean cross-entropy when labels are given; HF tensor names.
-import type { FileSource } from '../../io/files.js';
+import type { FileSource, SourceOptions } from '../../io/files.js';
+import { openModelSource } from '../../io/progress.js';
 import { serializeSafetensors, type SafetensorsTensor, type SafetensorsWriteTensor } from '../../io/safetensors.js';
 import { Dropout, Linear, setLinearWeightDtype } from '../../nn/layers.js';
 import { Module } from '../../nn/module.js';
@@ -34,7 +35,7 @@ export interface ClassifierOutput {
   hiddenStates?: Tensor[];
 }
 
-export interface FromPretrainedOptions {
+export interface FromPretrainedOptions extends SourceOptions {
   numLabels?: number;
   id2label?: Record<number, string>;
   label2id?: Record<string, number>;
@@ -103,7 +104,7 @@ export class DistilBertForSequenceClassification extends Module {
     options = optionsObject(options, 'DistilBertForSequenceClassification.fromPretrained');
     await init(); // the runtime with its defaults, unless init(options) started it already
     const { numLabels, id2label, label2id } = options;
-    const files = await readPretrained(location, { numLabels, id2label, label2id });
+    const files = await readPretrained(openModelSource(location, options, 'DistilBertForSequenceClassification.fromPretrained: location'), { numLabels, id2label, label2id }, location);
     const shapes = new Map([...files.tensors].map(([n, t]) => [n, [...t.shape]] as [string, number[]]));
     const match = matchCheckpointNames(shapes, files.config, { fileName: files.weightsName, ignoreMismatchedSizes: options.ignoreMismatchedSizes });
     const model = new DistilBertForSequenceClassification(files.config, options.seed ?? DEFAULT_SEED);

@@ -1,6 +1,6 @@
 // Reading a model directory (config.json + safetensors weights) from any FileSource, and the messages
 // from_pretrained (transformers 4.57.6) logs about missing, mismatched and unused weights.
-import { toFileSource, type FileSource } from '../../io/files.js';
+import type { FileSource } from '../../io/files.js';
 import { loadSafetensorsFromSource, SAFE_WEIGHTS_INDEX_NAME, SAFE_WEIGHTS_NAME, type SafetensorsTensor } from '../../io/safetensors.js';
 import { DistilBertConfig, type DistilBertConfigOverrides } from './config.js';
 
@@ -16,8 +16,12 @@ export interface PretrainedFiles {
   weightsName: string;
 }
 
-export async function readPretrained(location: string | FileSource, overrides: DistilBertConfigOverrides): Promise<PretrainedFiles> {
-  const source = toFileSource(location, 'DistilBertForSequenceClassification.fromPretrained: location');
+/** source (opened from `location`, which names it in HF's messages) → config and every weight tensor. */
+export async function readPretrained(
+  source: FileSource,
+  overrides: DistilBertConfigOverrides,
+  location: string | FileSource = source,
+): Promise<PretrainedFiles> {
   const configName = source.describe(CONFIG_NAME);
   if (!(await source.exists(CONFIG_NAME))) throw new Error(`${configName}: file not found (a model directory needs config.json)`);
   let json: unknown;

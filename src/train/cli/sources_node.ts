@@ -1,12 +1,11 @@
-// Finding the CLI's model and data (local paths first, then the HF cache, then the Hub) and turning the data into
-// tokenized features. Node-only. When something cannot be had offline, a SourceUnavailableError says which and why;
+// Finding the CLI's model and data (local paths first, then the HF cache, then the Hub). Node-only (tokenizing
+// them is src/data/tokenize.ts). When something cannot be had offline, a SourceUnavailableError says which and why;
 // the CLI prints the local alternatives (see unavailableMessage in src/cli/train.ts).
 import { DatasetError, type TextClassificationDataset } from '../../data/types.js';
 import { sampleDataset } from '../../data/dataset.js';
 import { loadDataset, type LoadDatasetOptions } from '../../data/read_node.js';
 import { UsageError } from '../../cli/args.js';
 import { DEFAULT_LABELS, headConflict, namesBeforeData, namesFromData, type LabelPlan, type ModelLabels } from './label_plan.js';
-import type { CollatorFeature } from '../../data/collator.js';
 import { HubUnavailableError, resolveModelDir } from '../../io/hub.js';
 import type { RunOptions } from './flags.js';
 
@@ -115,16 +114,4 @@ function unavailable(what: 'model' | 'data', requested: string, e: unknown): unk
   // A path that does not exist (and is no Hub id either).
   if (e instanceof Error && /neither an existing path nor a Hugging Face Hub id/.test(e.message)) return new SourceUnavailableError(what, requested, e);
   return e;
-}
-
-/** texts + labels → collator features (truncated to maxLength tokens, [CLS]/[SEP] included). */
-export function tokenizeDataset(
-  tokenizer: { encode(text: string, o: { truncation: boolean; maxLength: number }): { inputIds: number[]; attentionMask: number[] } },
-  ds: TextClassificationDataset,
-  maxLength: number,
-): CollatorFeature[] {
-  return ds.texts.map((text, i) => {
-    const enc = tokenizer.encode(text, { truncation: true, maxLength });
-    return { inputIds: Int32Array.from(enc.inputIds), label: ds.labels[i]! };
-  });
 }
