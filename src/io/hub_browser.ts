@@ -33,11 +33,14 @@ export class HubFileSource implements FileSource {
 
   async exists(file: string): Promise<boolean> {
     const url = this.describe(file);
-    const cached = await this.cached(url);
+    const cached = (await this.cached(url)) ?? (await this.cached(existsKey(url)));
     if (cached) return cached.ok;
     const res = await fetch(url, { method: 'HEAD' });
     if (res.status === 404) await this.remember(url, notFound());
     else if (!res.ok) throw this.httpError(url, res.status);
+    // A file that is there but never read (vocab.txt beside tokenizer.json): remembered under a key of its own, so
+    // its body's key never holds an empty answer.
+    else await this.remember(existsKey(url), new Response(null, { status: 200 }));
     return res.ok;
   }
 
@@ -93,6 +96,11 @@ export class HubFileSource implements FileSource {
         : Promise.resolve(undefined);
     return this.cache;
   }
+}
+
+/** The cache key of "url exists" (the Cache API ignores fragments, so a query marks it). */
+function existsKey(url: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}webtune-exists=1`;
 }
 
 function notFound(): Response {
