@@ -7,7 +7,7 @@
 // Usage: node dist/bench/kernels.js [--quick|--full] [--out DIR] [--filter REGEX] [--timer queue] [--iterations N]
 import * as wt from '../src/index.js';
 import { copyCase } from './lib/ceiling.js';
-import { autotuneMatmulOp } from '../src/ops/matmul.js';
+import { autotuneMatmulOp } from '../src/ops/matmul_autotune.js';
 import { adapterRecord, adapterSlug, benchGpu, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, shapeScale, startRuntime, table, TUNE_MIN_MS, writeResults } from './lib/common.js';
 import { dims, kernelCases, type Case } from './lib/kernel_cases.js';
 

@@ -7,7 +7,7 @@
 // --fp16: every Linear product reads float16 weight copies (TrainingArguments.fp16; needs shader-f16).
 import * as wt from '../src/index.js';
 import { adapterRecord, adapterSlug, fmt, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, startRuntime, table, TUNE_MIN_MS, writeResults } from './lib/common.js';
-import { autotuneMatmulOp } from '../src/ops/matmul.js';
+import { autotuneMatmulOp } from '../src/ops/matmul_autotune.js';
 import { dims, kernelCases } from './lib/kernel_cases.js';
 
 const args = parseArgs();
@@ -22,7 +22,7 @@ const steps = num('steps', rt.info.isSoftware ? 2 : 10);
 const minLength = num('min-length', 0.6);
 const inferBatches = (args.rest.get('infer') ?? '1,32').split(',').map(Number).filter((b) => b > 0); // --infer 0: none
 const profile = !args.rest.has('no-profile');
-wt.setAttentionKernel((args.rest.get('attention') ?? 'auto') as wt.AttentionKernel);
+if (args.rest.has('attention')) wt.configure({ attentionKernel: args.rest.get('attention') as wt.AttentionKernel });
 if (!args.rest.has('no-tune')) {
   // Tuned kernels for this step's products: the cached choices, plus a one-off tuning of every matmul product at this
   // batch's shapes whose (layout, shape class) key is not cached yet (saved for the next run).

@@ -4,7 +4,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
 import { expect2DMatmulEveryChoice } from './helpers/matmul_check.js';
-import { forceMatmulKernel, matmulKernelChoices, untunedMatmulChoice } from '../src/ops/matmul.js';
+import { matmulKernelChoices, untunedMatmulChoice } from '../src/ops/matmul_select.js';
+import { configure } from '../src/runtime/settings.js';
 import { runtime } from '../src/runtime/device.js';
 import { lavapipeVectorWidth, readCpuinfo } from '../src/runtime/node_gpu.js';
 
@@ -12,7 +13,7 @@ const cpuinfo = readCpuinfo();
 const userWidth = process.env.LP_NATIVE_VECTOR_WIDTH; // before the runtime loads the driver
 
 beforeAll(async () => { await gpu(); });
-afterEach(() => forceMatmulKernel(undefined));
+afterEach(() => configure({ matmulKernel: undefined }));
 
 const subgroupMin = (): number =>
   (runtime().device as unknown as { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo?.subgroupMinSize ?? 0;

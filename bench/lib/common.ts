@@ -45,10 +45,14 @@ export function parseArgs(argv = process.argv.slice(2)): BenchArgs {
   return { quick, out, filter, timer, iterations, rest };
 }
 
-/** Starts the runtime with Dawn's timestamp quantization off (exact GPU timestamps). */
+/**
+ * Starts the runtime with Dawn's timestamp quantization off (exact GPU timestamps), and the settings named by
+ * WEBTUNE_<SETTING> environment variables applied (e.g. WEBTUNE_ATTENTION_KERNEL=fused; src/runtime/settings.ts).
+ */
 export async function startRuntime(): Promise<wt.Runtime> {
   wt.setDawnFlags(['disable-dawn-features=timestamp_quantization', ...(process.env.BENCH_DAWN_FLAGS?.split(' ').filter(Boolean) ?? [])]);
   wt.quietDawnNotices();
+  wt.configure(wt.settingsFromEnv(process.env));
   return wt.init();
 }
 

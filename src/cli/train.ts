@@ -5,7 +5,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DistilBertForSequenceClassification, init, quietDawnNotices, runtime, setAttentionKernel, shutdown } from '../index.js';
+import { configure, DistilBertForSequenceClassification, init, quietDawnNotices, runtime, shutdown } from '../index.js';
 import { BertTokenizer } from '../tokenizers/index.js';
 import { parseFlags, UsageError } from './args.js';
 import { batches } from '../data/batches.js';
@@ -118,7 +118,7 @@ async function train(run: RunOptions, args: TrainingArguments, argv: readonly st
   const interrupts = guardInterrupts(io);
   try {
     const rt = await init();
-    setAttentionKernel(run.attention);
+    configure({ attentionKernel: run.attention });
     const info = rt.info;
     io.stderr(`Adapter: ${info.description}${info.isSoftware ? ' (CPU software renderer: slow)' : ''}\n`);
 
