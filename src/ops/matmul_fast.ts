@@ -327,11 +327,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     ...(e.gelu ? [`act_out[${at}] = ${gelu}(v);`] : []),
   ];
   // One loop over the tile, with bounds the compiler cannot count, for every epilogue: one inlined store site (and
-  // GELU) instead of one per tile element. Lavapipe turns each store or bias load into a per-lane loop, so an unrolled
-  // R × CN tile is R × CN / 4 such loops: the kernel at 512 bits (r4c64il16, bias) took 28.6 s to compile against
-  // 2.0 s as a loop, and ran no faster (measured: lin/dX/dW products equal or faster as a loop, attention heads
-  // faster). The loop indexes a copy of the tile, not acc itself: a dynamically indexed acc would live in memory
-  // through the whole K loop (measured 2× slower).
+  // GELU) instead of one per tile element, as lavapipe compiles each store into a per-lane loop; it indexes a copy
+  // of the tile, since an indexed acc would live in memory through the K loop (bench/README.md, *Compilation*).
   w(`  var tile: array<vec4<f32>, ${R * J}>;`);
   for (let i = 0; i < R; i++) for (let j = 0; j < J; j++) w(`  tile[${i * J + j}] = acc[${i}][${j}];`);
   w(`  let rows = select(0u, min(${R}u, p.m - r0), r0 < p.m);

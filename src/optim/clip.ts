@@ -18,8 +18,7 @@ const GRAD_NORM = defineKernel({
 const MAX_GROUPS_PER_TENSOR = 256;
 /**
  * Values (vec4s on the vec4 path) each lane sums before its workgroup's tree: the tree's barriers cost more than the
- * loads they follow when lanes sum few. lavapipe, DistilBERT-base's 100 gradients: 8 per lane 300-310 ms, 32 per
- * lane 160-164 ms, 128 per lane 190-220 ms.
+ * loads they follow when lanes sum few (bench/README.md, *Elementwise kernels*).
  */
 const VALUES_PER_LANE = 32;
 
