@@ -74,7 +74,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 echo
-echo "== summary: ms per training step, each round (old | new); logs and JSON results in $DIR"
+echo "== summary: ms per training step, round by round; logs and JSON results in $DIR"
 for side in old new; do
   printf '%s:' "$side"
   for ((r = 1; r <= ROUNDS; r++)); do
