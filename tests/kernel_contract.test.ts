@@ -37,10 +37,16 @@ function scaleKernel(name: string, change: Partial<wt.KernelSpec<{ op: number },
 }
 
 /** The KernelError that creating def's pipeline raises (before anything is compiled or encoded). */
-async function creationError(def: wt.KernelDef<{ op: number }, string, string, string>, entry?: string): Promise<Error> {
+async function creationError(
+  def: wt.KernelDef<{ op: number }, string, string, string>,
+  entry?: string,
+): Promise<Error> {
   const rt = wt.runtime();
   const before = rt.dispatchCount;
-  const err = await rt.compile(def, { op: 0 }, entry).then(() => undefined, (e: unknown) => e);
+  const err = await rt.compile(def, { op: 0 }, entry).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(wt.KernelError);
   expect(rt.dispatchCount).toBe(before);
   return err as Error;
@@ -53,7 +59,12 @@ describe('a descriptor that differs from its WGSL is an error at pipeline creati
     const y = await wt.tidyAsync(async () => {
       const x = wt.tensor([1, 2, 3]);
       const out = wt.zeros([3]);
-      wt.runtime().dispatch(def, { params: { op: 1 }, bindings: { x: x.binding, y: out.binding }, uniforms: { n: 3, alpha: 0.5 }, grid: [1] });
+      wt.runtime().dispatch(def, {
+        params: { op: 1 },
+        bindings: { x: x.binding, y: out.binding },
+        uniforms: { n: 3, alpha: 0.5 },
+        grid: [1],
+      });
       return out.array();
     });
     expect(y).toEqual([1.5, 2.5, 3.5]);
@@ -62,21 +73,29 @@ describe('a descriptor that differs from its WGSL is an error at pipeline creati
   it('a binding access that differs names the binding and both accesses', async () => {
     const err = await creationError(scaleKernel('contract_access', { bindings: { x: 'read', y: 'read' } }));
     expect(err.message).toMatch(/contract_access/);
-    expect(err.message).toMatch(/binding "y" \(@binding\(1\)\) is var<storage, read_write> in the WGSL but var<storage, read> in the descriptor/);
+    expect(err.message).toMatch(
+      /binding "y" \(@binding\(1\)\) is var<storage, read_write> in the WGSL but var<storage, read> in the descriptor/,
+    );
   });
 
   it('a binding name or position that differs', async () => {
     const swapped = await creationError(scaleKernel('contract_order', { bindings: { y: 'read_write', x: 'read' } }));
     expect(swapped.message).toMatch(/@binding\(0\) is "x" in the WGSL but "y" in the descriptor/);
-    const extra = await creationError(scaleKernel('contract_extra', { bindings: { x: 'read', y: 'read_write', z: 'read' } }));
+    const extra = await creationError(
+      scaleKernel('contract_extra', { bindings: { x: 'read', y: 'read_write', z: 'read' } }),
+    );
     expect(extra.message).toMatch(/@binding\(2\) is "p" in the WGSL but "z" in the descriptor/);
     const missing = await creationError(scaleKernel('contract_missing', { bindings: { x: 'read' } }));
-    expect(missing.message).toMatch(/the WGSL declares @binding\(1\) "y" \(var<storage, read_write>\), which the descriptor lacks/);
+    expect(missing.message).toMatch(
+      /the WGSL declares @binding\(1\) "y" \(var<storage, read_write>\), which the descriptor lacks/,
+    );
   });
 
   it('a uniform field whose name, type or order differs names the field', async () => {
     const type = await creationError(scaleKernel('contract_utype', { uniforms: { n: 'u32', alpha: 'u32' } }));
-    expect(type.message).toMatch(/uniform field 1 of struct Params is "alpha: f32" in the WGSL but "alpha: u32" in the descriptor/);
+    expect(type.message).toMatch(
+      /uniform field 1 of struct Params is "alpha: f32" in the WGSL but "alpha: u32" in the descriptor/,
+    );
     const order = await creationError(scaleKernel('contract_uorder', { uniforms: { alpha: 'f32', n: 'u32' } }));
     expect(order.message).toMatch(/uniform field 0 of struct Params is "n: u32" in the WGSL but "alpha: f32"/);
     const fewer = await creationError(scaleKernel('contract_ufewer', { uniforms: { n: 'u32' } }));
@@ -88,7 +107,10 @@ describe('a descriptor that differs from its WGSL is an error at pipeline creati
   it('an override constant or an entry point the WGSL lacks', async () => {
     const constant = await creationError(scaleKernel('contract_const', { constants: () => ({ OPS: 1 }) }));
     expect(constant.message).toMatch(/constant "OPS" is not an override the WGSL declares/);
-    const entry = await creationError(scaleKernel('contract_entry', { entryPoints: { forward: ['x', 'y'] } }), 'forward');
+    const entry = await creationError(
+      scaleKernel('contract_entry', { entryPoints: { forward: ['x', 'y'] } }),
+      'forward',
+    );
     expect(entry.message).toMatch(/entry point "forward" is not a @compute function of the WGSL \(it has main\)/);
   });
 
@@ -98,8 +120,16 @@ describe('a descriptor that differs from its WGSL is an error at pipeline creati
     const def = scaleKernel('contract_dispatch', { bindings: { x: 'read_write', y: 'read_write' } });
     wt.tidy(() => {
       const t = wt.zeros([4]);
-      expect(() => rt.dispatch(def, { params: { op: 0 }, bindings: { x: t.binding, y: wt.zeros([4]).binding }, uniforms: { n: 4, alpha: 1 }, grid: [1] }))
-        .toThrow(/contract_dispatch.*binding "x" \(@binding\(0\)\) is var<storage, read> in the WGSL but var<storage, read_write>/);
+      expect(() =>
+        rt.dispatch(def, {
+          params: { op: 0 },
+          bindings: { x: t.binding, y: wt.zeros([4]).binding },
+          uniforms: { n: 4, alpha: 1 },
+          grid: [1],
+        }),
+      ).toThrow(
+        /contract_dispatch.*binding "x" \(@binding\(0\)\) is var<storage, read> in the WGSL but var<storage, read_write>/,
+      );
     });
     expect(rt.dispatchCount).toBe(before);
   });
@@ -132,10 +162,19 @@ fn negate(@builtin(global_invocation_id) gid: vec3<u32>) {
       const b = wt.tensor([10, 20]);
       const outs = [wt.zeros([2]), wt.zeros([2]), wt.zeros([2])];
       const rt = wt.runtime();
-      rt.dispatch(def, { bindings: { a: a.binding, b: b.binding, out: outs[0].binding }, uniforms: { n: 2, has_b: 1 }, grid: [1] });
+      rt.dispatch(def, {
+        bindings: { a: a.binding, b: b.binding, out: outs[0].binding },
+        uniforms: { n: 2, has_b: 1 },
+        grid: [1],
+      });
       rt.dispatch(def, { bindings: { a: a.binding, out: outs[1].binding }, uniforms: { n: 2, has_b: 0 }, grid: [1] });
       // b is given but negate does not use it: it is not bound (an 'auto'-style layout would reject it).
-      rt.dispatch(def, { entry: 'negate', bindings: { a: a.binding, b: b.binding, out: outs[2].binding }, uniforms: { n: 2, has_b: 0 }, grid: [1] });
+      rt.dispatch(def, {
+        entry: 'negate',
+        bindings: { a: a.binding, b: b.binding, out: outs[2].binding },
+        uniforms: { n: 2, has_b: 0 },
+        grid: [1],
+      });
       return Promise.all(outs.map((o) => o.array()));
     });
     expect(sum).toEqual([11, 22]);
@@ -147,12 +186,23 @@ fn negate(@builtin(global_invocation_id) gid: vec3<u32>) {
     const rt = wt.runtime();
     wt.tidy(() => {
       const a = wt.zeros([2]);
-      expect(() => rt.dispatch(def, { bindings: { a: a.binding }, uniforms: { n: 2, has_b: 0 }, grid: [1] }))
-        .toThrow(/contract_bindings.*binding "out" is not given \(entry point "main" uses it\)/);
-      expect(() => rt.dispatch(def, { bindings: { a: a.binding, out: wt.zeros([2]).binding, c: a.binding } as never, uniforms: { n: 2, has_b: 0 }, grid: [1] }))
-        .toThrow(/unknown binding "c" \(its bindings: a, b, out\)/);
-      expect(() => rt.dispatch(def, { bindings: { a: a.binding, out: wt.zeros([2]).binding }, uniforms: { n: 2 } as never, grid: [1] }))
-        .toThrow(/uniform "has_b" \(u32\) is not given/);
+      expect(() => rt.dispatch(def, { bindings: { a: a.binding }, uniforms: { n: 2, has_b: 0 }, grid: [1] })).toThrow(
+        /contract_bindings.*binding "out" is not given \(entry point "main" uses it\)/,
+      );
+      expect(() =>
+        rt.dispatch(def, {
+          bindings: { a: a.binding, out: wt.zeros([2]).binding, c: a.binding } as never,
+          uniforms: { n: 2, has_b: 0 },
+          grid: [1],
+        }),
+      ).toThrow(/unknown binding "c" \(its bindings: a, b, out\)/);
+      expect(() =>
+        rt.dispatch(def, {
+          bindings: { a: a.binding, out: wt.zeros([2]).binding },
+          uniforms: { n: 2 } as never,
+          grid: [1],
+        }),
+      ).toThrow(/uniform "has_b" \(u32\) is not given/);
     });
   });
 });
@@ -162,13 +212,27 @@ describe('uniform packing follows WGSL layout rules', () => {
   // d vec2<u32> align 8 @32; e i32 @40; f array<vec4<u32>, 2> align 16 @48 (32 bytes); g f32 @80; size
   // roundUp(16, 84) = 96.
   const FIELDS = {
-    a: 'f32', b: 'vec3<f32>', c: 'u32', d: 'vec2<u32>', e: 'i32', f: 'array<vec4<u32>, 2>', g: 'f32',
+    a: 'f32',
+    b: 'vec3<f32>',
+    c: 'u32',
+    d: 'vec2<u32>',
+    e: 'i32',
+    f: 'array<vec4<u32>, 2>',
+    g: 'f32',
   } as const;
   const VALUES = { a: 1.5, b: [2, 3, 4], c: 5, d: [6, 7], e: -8, f: [9, 10, 11, 12, 13, 14, 15, 16], g: 17.5 };
 
   it('offsets and size of a vec / f32 / u32 / array mix', () => {
     const layout = new UniformLayout('mix', FIELDS);
-    expect(layout.fields.map((f) => [f.name, f.offset])).toEqual([['a', 0], ['b', 16], ['c', 28], ['d', 32], ['e', 40], ['f', 48], ['g', 80]]);
+    expect(layout.fields.map((f) => [f.name, f.offset])).toEqual([
+      ['a', 0],
+      ['b', 16],
+      ['c', 28],
+      ['d', 32],
+      ['e', 40],
+      ['f', 48],
+      ['g', 80],
+    ]);
     expect(layout.size).toBe(96);
     const view = new DataView(new ArrayBuffer(128));
     layout.write(view, 16, VALUES); // at an offset: the slot of one dispatch in the uniform ring
@@ -177,7 +241,9 @@ describe('uniform packing follows WGSL layout rules', () => {
     expect(view.getUint32(16 + 28, true)).toBe(5);
     expect([view.getUint32(16 + 32, true), view.getUint32(16 + 36, true)]).toEqual([6, 7]);
     expect(view.getInt32(16 + 40, true)).toBe(-8);
-    expect(Array.from({ length: 8 }, (_, i) => view.getUint32(16 + 48 + 4 * i, true))).toEqual([9, 10, 11, 12, 13, 14, 15, 16]);
+    expect(Array.from({ length: 8 }, (_, i) => view.getUint32(16 + 48 + 4 * i, true))).toEqual([
+      9, 10, 11, 12, 13, 14, 15, 16,
+    ]);
     expect(view.getFloat32(16 + 80, true)).toBe(17.5);
   });
 
@@ -214,10 +280,14 @@ fn main() {
     expect(() => layout.write(view, 0, { n: -1, k: 0, s: [] })).toThrow(/errs.*uniform "n" is u32, got -1/);
     expect(() => layout.write(view, 0, { n: 1.5, k: 0, s: [] })).toThrow(/uniform "n" is u32, got 1.5/);
     expect(() => layout.write(view, 0, { n: 1, k: 2 ** 31, s: [] })).toThrow(/uniform "k" is i32/);
-    expect(() => layout.write(view, 0, { n: 1, k: 0, s: Array(9).fill(0) })).toThrow(/uniform "s" .* holds 8 values, got 9/);
+    expect(() => layout.write(view, 0, { n: 1, k: 0, s: Array(9).fill(0) })).toThrow(
+      /uniform "s" .* holds 8 values, got 9/,
+    );
     expect(() => layout.write(view, 0, { n: [1], k: 0, s: [] })).toThrow(/uniform "n" \(u32\) takes a number/);
     expect(() => layout.write(view, 0, { n: 1, k: 0, s: [], extra: 1 })).toThrow(/unknown uniform "extra"/);
-    expect(() => new UniformLayout('bad', { a: 'array<f32, 4>' as never })).toThrow(/uniform "a" has type "array<f32, 4>"/);
+    expect(() => new UniformLayout('bad', { a: 'array<f32, 4>' as never })).toThrow(
+      /uniform "a" has type "array<f32, 4>"/,
+    );
   });
 });
 
@@ -227,7 +297,12 @@ describe('cache keys derive from the parameters', () => {
     expect(def.key({ op: 1 })).not.toBe(def.key({ op: 2 }));
     expect(def.key({ op: 1 })).toBe(def.key({ op: 1 }));
     expect(def.key({ op: 1 }, 'main')).not.toBe(def.key({ op: 1 }, 'other'));
-    const multi = wt.defineKernel({ name: 'contract_keys2', source: '', bindings: {}, constants: (p: { a: number; b?: string }) => ({ A: p.a }) });
+    const multi = wt.defineKernel({
+      name: 'contract_keys2',
+      source: '',
+      bindings: {},
+      constants: (p: { a: number; b?: string }) => ({ A: p.a }),
+    });
     expect(multi.key({ a: 1, b: 'x' })).toBe(multi.key({ b: 'x', a: 1 })); // order does not matter
     expect(multi.key({ a: 1, b: undefined })).toBe(multi.key({ a: 1 })); // an absent parameter is absent
     expect(multi.key({ a: 1, b: 'x' })).not.toBe(multi.key({ a: 1 }));
@@ -282,7 +357,8 @@ describe('no dispatch site binds positionally or packs uniforms by hand', () => 
         calls++;
         if (m[2] !== '{') offenders.push(`${f}: ${m[0]}`);
       }
-      if (/new (wt\.)?Uniforms\(|dummyBinding\(/.test(text)) offenders.push(`${f}: hand-packed uniforms or a dummy binding`);
+      if (/new (wt\.)?Uniforms\(|dummyBinding\(/.test(text))
+        offenders.push(`${f}: hand-packed uniforms or a dummy binding`);
     }
     expect(offenders).toEqual([]);
     expect(calls).toBeGreaterThan(30);

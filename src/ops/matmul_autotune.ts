@@ -14,7 +14,10 @@ import { stridedMatmul, type StridedMatmulArgs } from './matmul_strided.js';
  * tensors to dispose. repeats / minMs: rounds per key (Autotuner.tune; defaults from settings()).
  */
 export async function autotuneMatmulOp(
-  run: () => (Tensor | null | undefined)[] | void, repeats = settings().autotuneRepeats, skipKnown = false, minMs = settings().autotuneMinMs,
+  run: () => (Tensor | null | undefined)[] | void,
+  repeats = settings().autotuneRepeats,
+  skipKnown = false,
+  minMs = settings().autotuneMinMs,
 ): Promise<TuneResult[]> {
   const runOnce = (): void => {
     for (const t of run() ?? []) t?.dispose();
@@ -24,7 +27,10 @@ export async function autotuneMatmulOp(
   const results: TuneResult[] = [];
   for (const key of keys) {
     const { layout, splits } = recorded.get(key)!;
-    const candidates = candidateChoices(layout, splits).map((id) => ({ id, run: () => withKeyForced(key, id, runOnce) }));
+    const candidates = candidateChoices(layout, splits).map((id) => ({
+      id,
+      run: () => withKeyForced(key, id, runOnce),
+    }));
     results.push(await autotuner.tune(runtime(), key, candidates, repeats, minMs));
   }
   return results;
@@ -35,7 +41,10 @@ export async function autotuneMatmulOp(
  * config, records the fastest for the product's layout and shape class). Inputs must stay alive meanwhile; `c` is
  * overwritten.
  */
-export async function autotuneStridedMatmul(args: StridedMatmulArgs, repeats = settings().autotuneRepeats): Promise<TuneResult | undefined> {
+export async function autotuneStridedMatmul(
+  args: StridedMatmulArgs,
+  repeats = settings().autotuneRepeats,
+): Promise<TuneResult | undefined> {
   const layout = operandLayout(args);
   const key = matmulTuneKey(args);
   if (!layout || !key) return undefined;

@@ -27,20 +27,29 @@ export function fastConfigs(layout: FastLayout): FastConfig[] {
   const minSg = runtime().profile.subgroupMinSize;
   const sg = minSg >= 8;
   const all: FastConfig[] = [
-    ...(sg ? [
-      { share: 'subgroup', rows: 2, cols: 16 }, { share: 'subgroup', rows: 4, cols: 16 },
-      { share: 'subgroup', rows: 4, cols: 16, wg: 32 }, { share: 'subgroup', rows: 4, cols: 32 }, { share: 'subgroup', rows: 4, cols: 32, wg: 32 },
-      // Broadcasts interleaved with their FMAs (fewer live values): taller blocks without the spills.
-      { share: 'subgroup', rows: 4, cols: 32, interleave: true }, { share: 'subgroup', rows: 4, cols: 32, wg: 32, interleave: true },
-      { share: 'subgroup', rows: 8, cols: 16, wg: 32, interleave: true },
-      // One row per lane, 8 rows per workgroup: short M (a batch's [CLS] rows, one short sequence) without idle rows.
-      { share: 'subgroup', rows: 1, cols: 32, wg: 8, interleave: true },
-      // 16-lane subgroups (lavapipe at 512 bits): the block spread over all 16 lanes, so each lane loads half as much.
-      ...(minSg >= 16 ? [
-        // (Taller tiles, 8 × 64 and 8 × 32, measured no faster at the linear products: bench/README.md.)
-        { share: 'subgroup', rows: 4, cols: 64, interleave: true, lanes: 16 }, { share: 'subgroup', rows: 4, cols: 64, wg: 32, interleave: true, lanes: 16 },
-      ] : []),
-    ] as FastConfig[] : []),
+    ...(sg
+      ? ([
+          { share: 'subgroup', rows: 2, cols: 16 },
+          { share: 'subgroup', rows: 4, cols: 16 },
+          { share: 'subgroup', rows: 4, cols: 16, wg: 32 },
+          { share: 'subgroup', rows: 4, cols: 32 },
+          { share: 'subgroup', rows: 4, cols: 32, wg: 32 },
+          // Broadcasts interleaved with their FMAs (fewer live values): taller blocks without the spills.
+          { share: 'subgroup', rows: 4, cols: 32, interleave: true },
+          { share: 'subgroup', rows: 4, cols: 32, wg: 32, interleave: true },
+          { share: 'subgroup', rows: 8, cols: 16, wg: 32, interleave: true },
+          // One row per lane, 8 rows per workgroup: short M (a batch's [CLS] rows, one short sequence) without idle rows.
+          { share: 'subgroup', rows: 1, cols: 32, wg: 8, interleave: true },
+          // 16-lane subgroups (lavapipe at 512 bits): the block spread over all 16 lanes, so each lane loads half as much.
+          ...(minSg >= 16
+            ? [
+                // (Taller tiles, 8 × 64 and 8 × 32, measured no faster at the linear products: bench/README.md.)
+                { share: 'subgroup', rows: 4, cols: 64, interleave: true, lanes: 16 },
+                { share: 'subgroup', rows: 4, cols: 64, wg: 32, interleave: true, lanes: 16 },
+              ]
+            : []),
+        ] as FastConfig[])
+      : []),
     { share: 'plain', rows: 4, cols: 8 },
   ];
   return all.filter((c) => configFits(layout, c));
@@ -118,18 +127,24 @@ const forcedByKey = new Map<string, MatmulChoice>();
 export function planMatmul(args: StridedMatmulArgs): MatmulPlan {
   const half = args.a.dtype === 'f16' || args.b.dtype === 'f16';
   const layout = operandLayout(args);
-  if (half && !layout) throw new Error(`stridedMatmul: f16 operands need unit inner strides and K > 0 (the generic kernel is f32 only)`);
+  if (half && !layout)
+    throw new Error(`stridedMatmul: f16 operands need unit inner strides and K > 0 (the generic kernel is f32 only)`);
   if (!layout) return { kind: 'strided' };
   const configs = fastConfigs(layout);
   const key = tuneKey(layout, args.m, args.n, args.k, args.batch1 * args.batch2);
   keyRecorder?.set(key, { layout, splits: splitKChoices(args) });
   const forced = settings().matmulKernel;
-  let want = (forced === 'auto' ? undefined : forced) ?? forcedByKey.get(key) ?? autotuner.choice(key) ?? defaultChoice(configs, args.m);
+  let want =
+    (forced === 'auto' ? undefined : forced) ??
+    forcedByKey.get(key) ??
+    autotuner.choice(key) ??
+    defaultChoice(configs, args.m);
   if (half && want === 'strided') want = defaultChoice(configs, args.m); // the generic kernel reads f32 only
   const chunks = splitKCount(want);
   if (chunks && splitKFits(args, chunks)) return { kind: 'splitk', chunks };
   // A choice this device no longer offers (e.g. a stale cache entry) falls back to the default, never to 'strided'.
-  const config = configs.find((cf) => configId(cf) === want) ??
+  const config =
+    configs.find((cf) => configId(cf) === want) ??
     (want === 'strided' ? undefined : configs.find((cf) => configId(cf) === defaultChoice(configs, args.m)));
   return config ? { kind: 'fast', layout, config } : { kind: 'strided' };
 }

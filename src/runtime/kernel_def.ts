@@ -67,17 +67,27 @@ export interface KernelInstance {
   uniforms: UniformLayout | undefined;
 }
 
-export class KernelDef<P extends KernelParams = NoParams, B extends string = string, U extends string = never, E extends string = 'main'> {
+export class KernelDef<
+  P extends KernelParams = NoParams,
+  B extends string = string,
+  U extends string = never,
+  E extends string = 'main',
+> {
   readonly name: string;
   private readonly layout: UniformLayout | undefined;
 
   constructor(readonly spec: KernelSpec<P, B, U, E>) {
     this.name = spec.name;
     if (/[|:=]/.test(spec.name)) throw new Error(`kernel name "${spec.name}" may not contain | : or =`);
-    this.layout = spec.uniforms && Object.keys(spec.uniforms).length ? new UniformLayout(spec.name, spec.uniforms) : undefined;
+    this.layout =
+      spec.uniforms && Object.keys(spec.uniforms).length ? new UniformLayout(spec.name, spec.uniforms) : undefined;
     const names = Object.keys(spec.bindings);
     for (const [entry, used] of Object.entries<readonly string[]>(spec.entryPoints ?? {})) {
-      for (const b of used) if (!names.includes(b)) throw new Error(`kernel "${spec.name}": entry point "${entry}" uses "${b}", which is not among its bindings (${names.join(', ')})`);
+      for (const b of used)
+        if (!names.includes(b))
+          throw new Error(
+            `kernel "${spec.name}": entry point "${entry}" uses "${b}", which is not among its bindings (${names.join(', ')})`,
+          );
     }
   }
 
@@ -99,7 +109,10 @@ export class KernelDef<P extends KernelParams = NoParams, B extends string = str
     const { spec } = this;
     const entries = (spec.entryPoints ?? { main: Object.keys(spec.bindings) }) as Record<string, readonly string[]>;
     const used = entries[entry];
-    if (!used) throw new Error(`kernel "${this.name}" has no entry point "${entry}" (it has ${Object.keys(entries).join(', ')})`);
+    if (!used)
+      throw new Error(
+        `kernel "${this.name}" has no entry point "${entry}" (it has ${Object.keys(entries).join(', ')})`,
+      );
     const all = Object.entries<BindingAccess | BindingSpec<P>>(spec.bindings).map(([name, s], index) => {
       const b = typeof s === 'string' ? { access: s } : s;
       const access = typeof b.access === 'function' ? b.access(p) : b.access;
@@ -116,7 +129,9 @@ export class KernelDef<P extends KernelParams = NoParams, B extends string = str
       bindings: all.filter((b) => used.includes(b.name)),
       declared: {
         bindings: all,
-        uniforms: this.layout ? this.layout.fields.map((f) => ({ name: f.name, type: f.type.replace(/\s+/g, '') })) : [],
+        uniforms: this.layout
+          ? this.layout.fields.map((f) => ({ name: f.name, type: f.type.replace(/\s+/g, '') }))
+          : [],
         constants: Object.keys(constants ?? {}),
         entry,
       },
@@ -131,8 +146,11 @@ export class KernelDef<P extends KernelParams = NoParams, B extends string = str
 }
 
 /** Declares a kernel (see KernelSpec); type parameters are inferred from the spec. */
-export function defineKernel<P extends KernelParams = NoParams, B extends string = never, U extends string = never, E extends string = 'main'>(
-  spec: KernelSpec<P, B, U, E>,
-): KernelDef<P, B, U, E> {
+export function defineKernel<
+  P extends KernelParams = NoParams,
+  B extends string = never,
+  U extends string = never,
+  E extends string = 'main',
+>(spec: KernelSpec<P, B, U, E>): KernelDef<P, B, U, E> {
   return new KernelDef(spec);
 }

@@ -84,7 +84,15 @@ export function defaultSettings(p: DeviceProfile, bindingLimit: number): Setting
     // Software: B loaded once per subgroup and broadcast (16-lane configs first where subgroups have 16 lanes); on
     // NVIDIA (H100) the plain register tile wins by 1.5-2.7×. The w32 variants serve short M without idle lanes.
     matmulPreferred: sw
-      ? ['subgroup_r4c64il16', 'subgroup_r4c64w32il16', 'subgroup_r4c32i', 'subgroup_r4c32w32i', 'subgroup_r2c16', 'subgroup_r1c32w8i', 'plain_r4c8']
+      ? [
+          'subgroup_r4c64il16',
+          'subgroup_r4c64w32il16',
+          'subgroup_r4c32i',
+          'subgroup_r4c32w32i',
+          'subgroup_r2c16',
+          'subgroup_r1c32w8i',
+          'plain_r4c8',
+        ]
       : ['plain_r4c8', 'subgroup_r2c16'],
     matmulDefaultRule: sw ? 'cost' : 'span',
     autotuneRepeats: 2,

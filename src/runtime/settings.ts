@@ -43,7 +43,9 @@ let version = 0;
 export function settings(): Readonly<Settings> {
   const rt = runtime();
   if (resolved?.rt === rt && resolved.version === version) return resolved.settings;
-  const s = Object.freeze(Object.assign(defaultSettings(rt.profile, rt.limits.maxStorageBufferBindingSize), base, ...layers));
+  const s = Object.freeze(
+    Object.assign(defaultSettings(rt.profile, rt.limits.maxStorageBufferBindingSize), base, ...layers),
+  );
   resolved = { rt, version, settings: s };
   return s;
 }
@@ -93,7 +95,12 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
     const text = env[envName(key)]?.trim();
     if (!text || (text === 'auto' && key !== 'attentionKernel')) continue;
     const kind = KINDS[key];
-    out[key] = kind.type === 'int' || kind.type === 'number' ? Number(text) : kind.type === 'ids' ? text.split(',').map((s) => s.trim()) : text;
+    out[key] =
+      kind.type === 'int' || kind.type === 'number'
+        ? Number(text)
+        : kind.type === 'ids'
+          ? text.split(',').map((s) => s.trim())
+          : text;
     const problem = invalid(kind, out[key]);
     if (problem) throw new Error(`${envName(key)}=${text}: expected ${problem}`);
   }
@@ -124,8 +131,12 @@ function invalid(kind: Kind, v: unknown): string | undefined {
     case 'choice':
       return kind.choices.includes(v as string) ? undefined : kind.choices.map((c) => `'${c}'`).join(' or ');
     case 'id':
-      return typeof v === 'string' && /^[\w]+$/.test(v) ? undefined : 'a kernel choice id (e.g. strided, plain_r4c8) or auto';
+      return typeof v === 'string' && /^[\w]+$/.test(v)
+        ? undefined
+        : 'a kernel choice id (e.g. strided, plain_r4c8) or auto';
     case 'ids':
-      return Array.isArray(v) && v.every((s) => typeof s === 'string' && /^\w+$/.test(s)) ? undefined : 'a list of kernel choice ids';
+      return Array.isArray(v) && v.every((s) => typeof s === 'string' && /^\w+$/.test(s))
+        ? undefined
+        : 'a list of kernel choice ids';
   }
 }

@@ -28,7 +28,10 @@ export class UniformLayout {
   /** The struct's size (its last field's end, rounded up to its alignment). */
   readonly size: number;
 
-  constructor(readonly kernel: string, declaration: Readonly<Record<string, UniformType>>) {
+  constructor(
+    readonly kernel: string,
+    declaration: Readonly<Record<string, UniformType>>,
+  ) {
     const fields: Field[] = [];
     let at = 0;
     let structAlign = 4;
@@ -36,7 +39,15 @@ export class UniformLayout {
       const t = parseType(kernel, name, type);
       at = roundUp(at, t.align);
       structAlign = Math.max(structAlign, t.align);
-      fields.push({ name, type, scalar: t.scalar, offset: at, count: t.count, components: t.components, stride: t.stride });
+      fields.push({
+        name,
+        type,
+        scalar: t.scalar,
+        offset: at,
+        count: t.count,
+        components: t.components,
+        stride: t.stride,
+      });
       at += t.size;
     }
     this.fields = fields;
@@ -54,12 +65,15 @@ export class UniformLayout {
       if (v === undefined) throw new KernelError(this.kernel, `uniform "${f.name}" (${f.type}) is not given`);
       given++;
       if (f.count === 1) {
-        if (typeof v !== 'number') throw new KernelError(this.kernel, `uniform "${f.name}" (${f.type}) takes a number, got an array`);
+        if (typeof v !== 'number')
+          throw new KernelError(this.kernel, `uniform "${f.name}" (${f.type}) takes a number, got an array`);
         setScalar(view, offset + f.offset, f.scalar, v, this.kernel, f.name);
         continue;
       }
-      if (typeof v === 'number') throw new KernelError(this.kernel, `uniform "${f.name}" (${f.type}) takes an array of numbers`);
-      if (v.length > f.count) throw new KernelError(this.kernel, `uniform "${f.name}" (${f.type}) holds ${f.count} values, got ${v.length}`);
+      if (typeof v === 'number')
+        throw new KernelError(this.kernel, `uniform "${f.name}" (${f.type}) takes an array of numbers`);
+      if (v.length > f.count)
+        throw new KernelError(this.kernel, `uniform "${f.name}" (${f.type}) holds ${f.count} values, got ${v.length}`);
       for (let i = 0; i < f.count; i++) {
         const at = offset + f.offset + Math.floor(i / f.components) * f.stride + (i % f.components) * 4;
         setScalar(view, at, f.scalar, i < v.length ? v[i] : 0, this.kernel, f.name);
@@ -67,7 +81,10 @@ export class UniformLayout {
     }
     if (given !== Object.keys(values).length) {
       const unknown = Object.keys(values).filter((k) => !this.fields.some((f) => f.name === k));
-      throw new KernelError(this.kernel, `unknown uniform ${unknown.map((k) => `"${k}"`).join(', ')} (its struct has ${this.fields.map((f) => f.name).join(', ')})`);
+      throw new KernelError(
+        this.kernel,
+        `unknown uniform ${unknown.map((k) => `"${k}"`).join(', ')} (its struct has ${this.fields.map((f) => f.name).join(', ')})`,
+      );
     }
   }
 }
@@ -75,9 +92,16 @@ export class UniformLayout {
 const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
 
 /** Alignment and size of a field type (WGSL's uniform address space), its scalar, and how its components lie. */
-function parseType(kernel: string, name: string, type: string): { scalar: UniformScalar; align: number; size: number; count: number; components: number; stride: number } {
+function parseType(
+  kernel: string,
+  name: string,
+  type: string,
+): { scalar: UniformScalar; align: number; size: number; count: number; components: number; stride: number } {
   const bad = (): never => {
-    throw new KernelError(kernel, `uniform "${name}" has type "${type}"; expected u32, i32, f32, vecN<…> or array<vec4<…>, N>`);
+    throw new KernelError(
+      kernel,
+      `uniform "${name}" has type "${type}"; expected u32, i32, f32, vecN<…> or array<vec4<…>, N>`,
+    );
   };
   const compact = type.replace(/\s+/g, '');
   let m = /^(u32|i32|f32)$/.exec(compact);
@@ -85,7 +109,14 @@ function parseType(kernel: string, name: string, type: string): { scalar: Unifor
   m = /^vec([234])<(u32|i32|f32)>$/.exec(compact);
   if (m) {
     const n = Number(m[1]);
-    return { scalar: m[2] as UniformScalar, align: n === 2 ? 8 : 16, size: 4 * n, count: n, components: n, stride: 4 * n };
+    return {
+      scalar: m[2] as UniformScalar,
+      align: n === 2 ? 8 : 16,
+      size: 4 * n,
+      count: n,
+      components: n,
+      stride: 4 * n,
+    };
   }
   m = /^array<vec([34])<(u32|i32|f32)>,(\d+)>$/.exec(compact);
   if (!m) return bad();

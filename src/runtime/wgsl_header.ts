@@ -90,7 +90,8 @@ export function interfaceMismatch(declared: DeclaredInterface, wgsl: WgslInterfa
   for (let i = 0; i < n; i++) {
     const want = declared.bindings[i];
     const got = wgsl.bindings.get(i);
-    if (!got) return `binding "${want.name}" is @binding(${i}) in the descriptor, but the WGSL declares no @binding(${i})`;
+    if (!got)
+      return `binding "${want.name}" is @binding(${i}) in the descriptor, but the WGSL declares no @binding(${i})`;
     if (!got.names.includes(want.name)) {
       return `@binding(${i}) is "${got.names.join('" / "')}" in the WGSL but "${want.name}" in the descriptor`;
     }
@@ -100,12 +101,17 @@ export function interfaceMismatch(declared: DeclaredInterface, wgsl: WgslInterfa
   }
   for (const [index, b] of wgsl.bindings) {
     if (index < n || (index === n && b.access === 'uniform' && declared.uniforms.length > 0)) continue;
-    return `the WGSL declares @binding(${index}) "${b.names.join('" / "')}" (${describe(b.access)}), which the descriptor lacks` +
-      (b.access === 'uniform' ? ` (the uniform buffer goes at @binding(${n}), after the ${n} storage bindings, with its fields declared)` : '');
+    return (
+      `the WGSL declares @binding(${index}) "${b.names.join('" / "')}" (${describe(b.access)}), which the descriptor lacks` +
+      (b.access === 'uniform'
+        ? ` (the uniform buffer goes at @binding(${n}), after the ${n} storage bindings, with its fields declared)`
+        : '')
+    );
   }
   if (declared.uniforms.length > 0) {
     const u = wgsl.bindings.get(n);
-    if (!u || u.access !== 'uniform') return `the descriptor declares uniforms, but the WGSL has no var<uniform> at @binding(${n})`;
+    if (!u || u.access !== 'uniform')
+      return `the descriptor declares uniforms, but the WGSL has no var<uniform> at @binding(${n})`;
     const fields = wgsl.structs.get(u.type);
     if (!fields) return `the uniform's type "${u.type}" is not a struct declared in the WGSL`;
     const count = Math.max(fields.length, declared.uniforms.length);
@@ -116,7 +122,8 @@ export function interfaceMismatch(declared: DeclaredInterface, wgsl: WgslInterfa
       if (gs !== ds) return `uniform field ${i} of struct ${u.type} is ${gs} in the WGSL but ${ds} in the descriptor`;
     }
   }
-  for (const c of declared.constants) if (!wgsl.overrides.has(c)) return `constant "${c}" is not an override the WGSL declares`;
+  for (const c of declared.constants)
+    if (!wgsl.overrides.has(c)) return `constant "${c}" is not an override the WGSL declares`;
   if (!wgsl.entryPoints.has(declared.entry)) {
     return `entry point "${declared.entry}" is not a @compute function of the WGSL (it has ${[...wgsl.entryPoints].join(', ') || 'none'})`;
   }
@@ -124,5 +131,12 @@ export function interfaceMismatch(declared: DeclaredInterface, wgsl: WgslInterfa
 }
 
 const describe = (access: WgslBinding['access']): string =>
-  access === 'read' ? 'var<storage, read>' : access === 'read_write' ? 'var<storage, read_write>' : access === 'texture'
-    ? 'a read-only storage texture' : access === 'uniform' ? 'var<uniform>' : 'of another kind';
+  access === 'read'
+    ? 'var<storage, read>'
+    : access === 'read_write'
+      ? 'var<storage, read_write>'
+      : access === 'texture'
+        ? 'a read-only storage texture'
+        : access === 'uniform'
+          ? 'var<uniform>'
+          : 'of another kind';
