@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Old build against new build on one machine, in one session: builds two git refs side by side (each ref's tree
-# exported with `git archive`, sharing this checkout's node_modules) and runs the benches for each alternately, the order flipping every round,
-# so that a host whose speed drifts (other processes, thermal) hits both builds alike. Run it on a quiet machine.
+# exported with `git archive`, sharing this checkout's node_modules) and runs the benches for each alternately, the
+# order flipping every round, so that a host whose speed drifts (other processes, thermal) hits both builds alike.
+# Run it on a quiet machine.
 #
 # Usage: bash bench/compare_builds.sh OLD_REF NEW_REF [--rounds N] [--kernels] [--dir DIR] [--keep] [-- TRAIN_ARGS…]
 #   --rounds N   rounds of (old, new) / (new, old) (default 3)
@@ -51,7 +52,10 @@ for side in old new; do
   mkdir -p "$DIR/$side"
   git -C "$ROOT" archive "$ref" | tar -x -C "$DIR/$side"
   ln -s "$ROOT/node_modules" "$DIR/$side/node_modules"
-  (cd "$DIR/$side" && node scripts/build.mjs >"$DIR/logs/build-$side.log" 2>&1) || { echo "build of $side failed: $DIR/logs/build-$side.log" >&2; exit 1; }
+  if ! (cd "$DIR/$side" && node scripts/build.mjs >"$DIR/logs/build-$side.log" 2>&1); then
+    echo "build of $side failed: $DIR/logs/build-$side.log" >&2
+    exit 1
+  fi
 done
 
 # One bench run of one side: its log, and its results under results/<side>/r<round>.

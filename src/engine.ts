@@ -4,7 +4,9 @@ export { Runtime, type RuntimeInfo } from './runtime/runtime.js';
 export { defineKernel, KernelDef, type KernelSpec, type BindingAccess, type DispatchArgs } from './runtime/kernel_def.js';
 export type { UniformType, UniformValue } from './runtime/uniform_layout.js';
 export type { DeviceProfile } from './runtime/profile.js';
-export { settings, withSettings, configure, settingsFromEnv, type Settings, type AttentionKernel, type OperandReads } from './runtime/settings.js';
+export {
+  settings, withSettings, configure, settingsFromEnv, type Settings, type AttentionKernel, type OperandReads,
+} from './runtime/settings.js';
 export { NoAdapterError, DeviceLostError, KernelError, BindingLimitError } from './runtime/errors.js';
 export type { MemoryStats } from './runtime/buffer_pool.js';
 export { autotuner, Autotuner, type TuneResult } from './runtime/autotune.js';

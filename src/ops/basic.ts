@@ -42,7 +42,8 @@ export function full(shape: readonly number[], value: number, dtype: DType = 'f3
     runtime().clear(t.binding.buffer, t.binding.size);
     return t;
   }
-  runtime().dispatch(FILL, { bindings: { out: t.binding }, uniforms: { n: t.size, value: pattern }, grid: grid1d(t.size) });
+  const uniforms = { n: t.size, value: pattern };
+  runtime().dispatch(FILL, { bindings: { out: t.binding }, uniforms, grid: grid1d(t.size) });
   return t;
 }
 
@@ -142,7 +143,10 @@ export function addInto(dst: Tensor, src: Tensor, alpha = 1): void {
   if (dst.size !== src.size) throw new Error(`addInto: [${dst.shape}] and [${src.shape}] differ in size`);
   assertFloat('addInto', dst, src);
   runtime().dispatch(INPLACE, {
-    params: { op: INPLACE_OP.addScaled }, bindings: { x: src.binding, y: dst.binding }, uniforms: { n: dst.size, alpha }, grid: grid1d(dst.size),
+    params: { op: INPLACE_OP.addScaled },
+    bindings: { x: src.binding, y: dst.binding },
+    uniforms: { n: dst.size, alpha },
+    grid: grid1d(dst.size),
   });
 }
 
@@ -150,7 +154,10 @@ export function addInto(dst: Tensor, src: Tensor, alpha = 1): void {
 export function scaleInto(dst: Tensor, scale: Tensor): void {
   assertFloat('scaleInto', dst, scale);
   runtime().dispatch(INPLACE, {
-    params: { op: INPLACE_OP.scaleByFirst }, bindings: { x: scale.binding, y: dst.binding }, uniforms: { n: dst.size, alpha: 0 }, grid: grid1d(dst.size),
+    params: { op: INPLACE_OP.scaleByFirst },
+    bindings: { x: scale.binding, y: dst.binding },
+    uniforms: { n: dst.size, alpha: 0 },
+    grid: grid1d(dst.size),
   });
 }
 
@@ -165,7 +172,10 @@ export function assign(dst: Tensor, src: Tensor): void {
 export function affineRaw(x: Tensor, a: number, b: number): Tensor {
   const y = empty(x.shape);
   runtime().dispatch(UNARY, {
-    params: { op: UNARY_OP.affine }, bindings: { x: x.binding, y: y.binding }, uniforms: { n: x.size, a, b }, grid: grid1d(x.size),
+    params: { op: UNARY_OP.affine },
+    bindings: { x: x.binding, y: y.binding },
+    uniforms: { n: x.size, a, b },
+    grid: grid1d(x.size),
   });
   return y;
 }

@@ -163,7 +163,8 @@ const SAVES_OUTPUT: Record<UnaryName, boolean> = {
 function geluVec4(x: Tensor): Tensor {
   const y = empty(x.shape);
   const n4 = x.size / 4;
-  runtime().dispatch(GELU_VEC4, { entry: 'forward', bindings: { x: x.binding, out: y.binding }, uniforms: { n4 }, grid: grid1dVec4(n4) });
+  const bindings = { x: x.binding, out: y.binding };
+  runtime().dispatch(GELU_VEC4, { entry: 'forward', bindings, uniforms: { n4 }, grid: grid1dVec4(n4) });
   return record('gelu', [x], y, (g) => [geluBackward(x, g)]);
 }
 
@@ -172,10 +173,14 @@ export function geluBackward(x: Tensor, dy: Tensor): Tensor {
   const dx = empty(x.shape);
   if (x.size % 4 === 0) {
     const n4 = x.size / 4;
-    runtime().dispatch(GELU_VEC4, { entry: 'backward', bindings: { x: x.binding, dy: dy.binding, out: dx.binding }, uniforms: { n4 }, grid: grid1dVec4(n4) });
+    const bindings = { x: x.binding, dy: dy.binding, out: dx.binding };
+    runtime().dispatch(GELU_VEC4, { entry: 'backward', bindings, uniforms: { n4 }, grid: grid1dVec4(n4) });
   } else {
     runtime().dispatch(UNARY_BACKWARD, {
-      params: { op: UNARY_OP.gelu }, bindings: { dy: dy.binding, saved: x.binding, dx: dx.binding }, uniforms: { n: x.size }, grid: grid1d(x.size),
+      params: { op: UNARY_OP.gelu },
+      bindings: { dy: dy.binding, saved: x.binding, dx: dx.binding },
+      uniforms: { n: x.size },
+      grid: grid1d(x.size),
     });
   }
   return dx;
@@ -186,14 +191,20 @@ function unary(name: UnaryName, x: Tensor): Tensor {
   if (name === 'gelu' && x.size % 4 === 0 && x.size > 0) return geluVec4(x);
   const y = empty(x.shape);
   runtime().dispatch(UNARY, {
-    params: { op: UNARY_OP[name] }, bindings: { x: x.binding, y: y.binding }, uniforms: { n: x.size, a: 0, b: 0 }, grid: grid1d(x.size),
+    params: { op: UNARY_OP[name] },
+    bindings: { x: x.binding, y: y.binding },
+    uniforms: { n: x.size, a: 0, b: 0 },
+    grid: grid1d(x.size),
   });
   return record(name, [x], y, (g) => {
     if (name === 'neg') return [affineRaw(g, -1, 0)];
     const saved = SAVES_OUTPUT[name] ? y : x;
     const dx = empty(x.shape);
     runtime().dispatch(UNARY_BACKWARD, {
-      params: { op: UNARY_OP[name] }, bindings: { dy: g.binding, saved: saved.binding, dx: dx.binding }, uniforms: { n: x.size }, grid: grid1d(x.size),
+      params: { op: UNARY_OP[name] },
+      bindings: { dy: g.binding, saved: saved.binding, dx: dx.binding },
+      uniforms: { n: x.size },
+      grid: grid1d(x.size),
     });
     return [dx];
   });

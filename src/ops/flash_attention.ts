@@ -52,7 +52,8 @@ export function flashGeometry(headDim: number): FlashGeometry {
  */
 const FLASH_ATTENTION = defineKernel({
   name: 'flash_attention',
-  source: (p: { d: number; rows: number; wg: number }) => `const D4: u32 = ${p.d / 4}u;\nconst R: u32 = ${p.rows}u;\n${dropoutHashWgsl}\n${flashWgsl}`,
+  source: (p: { d: number; rows: number; wg: number }) =>
+    `const D4: u32 = ${p.d / 4}u;\nconst R: u32 = ${p.rows}u;\n${dropoutHashWgsl}\n${flashWgsl}`,
   label: (p) => `flash_attention_d${p.d}_r${p.rows}`,
   constants: (p) => ({ WG: p.wg }),
   bindings: {
@@ -60,7 +61,8 @@ const FLASH_ATTENTION = defineKernel({
     dout: 'read', dq: 'read_write', dk: 'read_write', dv: 'read_write',
   },
   uniforms: {
-    t: 'u32', heads: 'u32', blocks: 'u32', has_mask: 'u32', scale: 'f32', p: 'f32', seed_lo: 'u32', seed_hi: 'u32', offset: 'u32',
+    t: 'u32', heads: 'u32', blocks: 'u32', has_mask: 'u32', scale: 'f32', p: 'f32',
+    seed_lo: 'u32', seed_hi: 'u32', offset: 'u32',
   },
   entryPoints: {
     forward: ['q', 'k', 'v', 'mask', 'o', 'stats'],
@@ -95,21 +97,24 @@ export function flashAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, o
   const blocks = b * heads * Math.ceil(t / (wg * rows));
   const params = { d, rows, wg };
   const uniforms = {
-    t, heads, blocks, has_mask: mask ? 1 : 0, scale, p, seed_lo: seed >>> 0, seed_hi: Math.floor(seed / 2 ** 32) >>> 0, offset: offset >>> 0,
+    t, heads, blocks, has_mask: mask ? 1 : 0, scale, p,
+    seed_lo: seed >>> 0, seed_hi: Math.floor(seed / 2 ** 32) >>> 0, offset: offset >>> 0,
   };
   const grid = grid1d(blocks, 1);
 
   const o = empty(q.shape);
   const stats = empty([b * heads * t, 4]); // (m, 1/l, Δ, 0) per row
   const inputs = { q: q.binding, k: k.binding, v: v.binding, mask: mask?.binding };
-  runtime().dispatch(FLASH_ATTENTION, { params, entry: 'forward', bindings: { ...inputs, o: o.binding, stats: stats.binding }, uniforms, grid });
+  const forward = { ...inputs, o: o.binding, stats: stats.binding };
+  runtime().dispatch(FLASH_ATTENTION, { params, entry: 'forward', bindings: forward, uniforms, grid });
   const out = record('flashAttention', [q, k, v], o, (g) => {
     const dq = empty(q.shape);
     const dk = empty(k.shape);
     const dv = empty(v.shape);
     const common = { ...inputs, o: o.binding, stats: stats.binding, dout: g.binding };
+    const dkdv = { ...common, dk: dk.binding, dv: dv.binding };
     runtime().dispatch(FLASH_ATTENTION, { params, entry: 'backward_dq', bindings: { ...common, dq: dq.binding }, uniforms, grid });
-    runtime().dispatch(FLASH_ATTENTION, { params, entry: 'backward_dkdv', bindings: { ...common, dk: dk.binding, dv: dv.binding }, uniforms, grid });
+    runtime().dispatch(FLASH_ATTENTION, { params, entry: 'backward_dkdv', bindings: dkdv, uniforms, grid });
     return [dq, dk, dv];
   });
   // stats live as long as the graph needs them: released with the output's scope.

@@ -24,7 +24,9 @@ const LAYERNORM = defineKernel({
 const LAYERNORM_BACKWARD = defineKernel({
   name: 'layernorm_backward',
   source: layernormBackwardWgsl,
-  bindings: { x: 'read', gamma: 'read', dy: 'read', stats: 'read', dx: 'read_write', dgamma: 'read_write', dbeta: 'read_write' },
+  bindings: {
+    x: 'read', gamma: 'read', dy: 'read', stats: 'read', dx: 'read_write', dgamma: 'read_write', dbeta: 'read_write',
+  },
   uniforms: { rows: 'u32', cols: 'u32' },
   entryPoints: { input_grad: ['x', 'gamma', 'dy', 'stats', 'dx'], param_grad: ['x', 'dy', 'stats', 'dgamma', 'dbeta'] },
 });
@@ -66,7 +68,8 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
   const held = layerNormRowShape(cols);
   if (held) {
     runtime().dispatch(LAYERNORM_FORWARD_HELD, {
-      params: held, bindings: { x: x.binding, gamma: gamma.binding, beta: beta.binding, y: y.binding, stats: stats.binding },
+      params: held,
+      bindings: { x: x.binding, gamma: gamma.binding, beta: beta.binding, y: y.binding, stats: stats.binding },
       uniforms: { rows, cols4: cols / 4, eps }, grid: gridRows(Math.ceil(rows / held.rows)),
     });
   } else {
@@ -83,7 +86,8 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
     if (dx && held) return backwardHeld(x, gamma, beta, g, stats, dx, held, rows, cols, paramGrads);
     if (dx) {
       runtime().dispatch(LAYERNORM_BACKWARD, {
-        entry: 'input_grad', bindings: { x: x.binding, gamma: gamma.binding, dy: g.binding, stats: stats.binding, dx: dx.binding },
+        entry: 'input_grad',
+        bindings: { x: x.binding, gamma: gamma.binding, dy: g.binding, stats: stats.binding, dx: dx.binding },
         uniforms: { rows, cols }, grid: gridRows(rows),
       });
     }
@@ -95,7 +99,8 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
       const pg = empty([chunks, cols]);
       const pb = empty([chunks, cols]);
       runtime().dispatch(LAYERNORM_PARAM_GRAD, {
-        entry: 'param_partial', bindings: { x: x.binding, dy: g.binding, stats: stats.binding, part_g: pg.binding, part_b: pb.binding },
+        entry: 'param_partial',
+        bindings: { x: x.binding, dy: g.binding, stats: stats.binding, part_g: pg.binding, part_b: pb.binding },
         uniforms: { rows, cols4, chunk, chunks }, grid: [Math.ceil(cols4 / 64), chunks],
       });
       return [dx, ...sumPartials(pg, pb, chunks, gamma, beta)];
@@ -103,7 +108,8 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
     const dgamma = empty(gamma.shape);
     const dbeta = empty(beta.shape);
     runtime().dispatch(LAYERNORM_BACKWARD, {
-      entry: 'param_grad', bindings: { x: x.binding, dy: g.binding, stats: stats.binding, dgamma: dgamma.binding, dbeta: dbeta.binding },
+      entry: 'param_grad',
+      bindings: { x: x.binding, dy: g.binding, stats: stats.binding, dgamma: dgamma.binding, dbeta: dbeta.binding },
       uniforms: { rows, cols }, grid: grid1d(cols, 64),
     });
     return [dx, dgamma, dbeta];
@@ -127,7 +133,9 @@ function backwardHeld(
   const pb = empty([groups, cols]);
   runtime().dispatch(LAYERNORM_BACKWARD_HELD, {
     params: shape,
-    bindings: { x: x.binding, gamma: gamma.binding, stats: stats.binding, dy: g.binding, dx: dx.binding, part_g: pg.binding, part_b: pb.binding },
+    bindings: {
+      x: x.binding, gamma: gamma.binding, stats: stats.binding, dy: g.binding, dx: dx.binding, part_g: pg.binding, part_b: pb.binding,
+    },
     uniforms: { rows, cols4: cols / 4 }, grid: gridRows(groups),
   });
   if (paramGrads) return [dx, ...sumPartials(pg, pb, groups, gamma, beta)];

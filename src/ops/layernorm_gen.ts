@@ -42,7 +42,9 @@ export const LAYERNORM_BACKWARD_HELD = defineKernel({
   name: 'layernorm_backward_held',
   source: (s: LayerNormRowShape) => generateLayerNormBackward(s),
   label: layerNormBackwardName,
-  bindings: { x: 'read', gamma: 'read', stats: 'read', dy: 'read', dx: 'read_write', part_g: 'read_write', part_b: 'read_write' },
+  bindings: {
+    x: 'read', gamma: 'read', stats: 'read', dy: 'read', dx: 'read_write', part_g: 'read_write', part_b: 'read_write',
+  },
   uniforms: { rows: 'u32', cols4: 'u32' },
 });
 

@@ -6,7 +6,7 @@ import { defineKernel } from '../runtime/kernel_def.js';
 import { Tensor } from '../tensor/tensor.js';
 import { assertFloat, empty, grid1d } from './kernel.js';
 
-/** forward: out = (mean loss, counted rows), one workgroup; backward: dlogits from dloss and the counted rows in out. */
+/** forward: out = (mean loss, counted rows), one workgroup; backward: dlogits from dloss and out's counted rows. */
 const CROSS_ENTROPY = defineKernel({
   name: 'cross_entropy',
   source: crossEntropyWgsl,
@@ -29,7 +29,8 @@ export function crossEntropy(logits: Tensor, labels: Tensor, ignoreIndex = -100)
   const stats = empty([2]);
   const uniforms = { rows, classes, ignore_index: ignoreIndex };
   const rt = runtime();
-  rt.dispatch(CROSS_ENTROPY, { entry: 'forward', bindings: { logits: logits.binding, labels: labels.binding, out: stats.binding }, uniforms, grid: [1] });
+  const inputs = { logits: logits.binding, labels: labels.binding };
+  rt.dispatch(CROSS_ENTROPY, { entry: 'forward', bindings: { ...inputs, out: stats.binding }, uniforms, grid: [1] });
   // The loss is a scalar view of stats[0]; stats[1] (the counted rows) stays in the shared buffer for the backward.
   const loss = new Tensor([], 'f32', stats.storage.retain());
   stats.dispose();
@@ -37,7 +38,7 @@ export function crossEntropy(logits: Tensor, labels: Tensor, ignoreIndex = -100)
     const dlogits = empty(logits.shape);
     rt.dispatch(CROSS_ENTROPY, {
       entry: 'backward',
-      bindings: { logits: logits.binding, labels: labels.binding, dloss: g.binding, out: { buffer: loss.buffer, size: 8 }, dlogits: dlogits.binding },
+      bindings: { ...inputs, dloss: g.binding, out: { buffer: loss.buffer, size: 8 }, dlogits: dlogits.binding },
       uniforms,
       grid: grid1d(rows * classes, 64),
     });

@@ -38,9 +38,9 @@ export function fastConfigs(layout: FastLayout): FastConfig[] {
           { share: 'subgroup', rows: 4, cols: 32, interleave: true },
           { share: 'subgroup', rows: 4, cols: 32, wg: 32, interleave: true },
           { share: 'subgroup', rows: 8, cols: 16, wg: 32, interleave: true },
-          // One row per lane, 8 rows per workgroup: short M (a batch's [CLS] rows, one short sequence) without idle rows.
+          // One row per lane, 8 rows per workgroup: short M (a batch's [CLS] rows, a short sequence), no idle rows.
           { share: 'subgroup', rows: 1, cols: 32, wg: 8, interleave: true },
-          // 16-lane subgroups (lavapipe at 512 bits): the block spread over all 16 lanes, so each lane loads half as much.
+          // 16-lane subgroups (lavapipe at 512 bits): the block spread over all 16 lanes, each loading half as much.
           ...(minSg >= 16
             ? [
                 // (Taller tiles, 8 × 64 and 8 × 32, measured no faster at the linear products: bench/README.md.)

@@ -55,7 +55,8 @@ function reduceRaw(x: Tensor, axes: number[], op: keyof typeof REDUCE_OP): Tenso
     bindings: { x: x.binding, out: out.binding },
     uniforms: {
       n_out: out.size, kept_rank: kept.length, red_rank: axes.length, red_count: redShape.reduce((a, b) => a * b, 1),
-      kept_shape: keptShape, kept_strides: kept.map((i) => strides[i]), red_shape: redShape, red_strides: axes.map((i) => strides[i]),
+      kept_shape: keptShape, kept_strides: kept.map((i) => strides[i]),
+      red_shape: redShape, red_strides: axes.map((i) => strides[i]),
     },
     grid: grid1d(out.size),
   });
@@ -141,7 +142,9 @@ export function columnSums(x: Tensor | { binding: Tensor['binding'] }, rows: num
   const cols4 = cols / 4;
   const rt = runtime();
   const sums = (from: Tensor['binding'], to: Tensor['binding'], n: number, chunk: number, chunks: number): void =>
-    rt.dispatch(COLSUM, { bindings: { x: from, out: to }, uniforms: { rows: n, cols4, chunk, chunks }, grid: [Math.ceil(cols4 / 64), chunks] });
+    rt.dispatch(COLSUM, {
+      bindings: { x: from, out: to }, uniforms: { rows: n, cols4, chunk, chunks }, grid: [Math.ceil(cols4 / 64), chunks],
+    });
   const { chunk, chunks } = columnChunks(rows, cols4);
   if (chunks === 1) {
     sums(x.binding, out.binding, rows, rows, 1);

@@ -32,7 +32,9 @@ export function stridedCopy(
   if (n === 0) return;
   runtime().dispatch(STRIDED_COPY, {
     bindings: { x: src.binding, out: dst.binding },
-    uniforms: { n, rank: shape.length, in_offset: srcOffset, out_offset: dstOffset, shape, in_strides: srcStrides, out_strides: dstStrides },
+    uniforms: {
+      n, rank: shape.length, in_offset: srcOffset, out_offset: dstOffset, shape, in_strides: srcStrides, out_strides: dstStrides,
+    },
     grid: grid1d(n),
   });
 }

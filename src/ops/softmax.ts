@@ -40,7 +40,8 @@ const SOFTMAX_SUBGROUP = defineKernel({
   bindings: { x: 'read', mask: { access: 'read', optional: true }, y: 'read_write', dy: 'read', dx: 'read_write' },
   uniforms: { rows: 'u32', cols4: 'u32', rows_per_mask: 'u32', has_mask: 'u32', scale: 'f32' },
   entryPoints: { forward: ['x', 'mask', 'y'], backward: ['mask', 'y', 'dy', 'dx'] },
-  constants: (p: Log & { lanes: number; held: number; rows: number }) => ({ LOG: p.log ? 1 : 0, WG: p.lanes, HELD: p.held, ROWS: p.rows }),
+  constants: (p: Log & { lanes: number; held: number; rows: number }) =>
+    ({ LOG: p.log ? 1 : 0, WG: p.lanes, HELD: p.held, ROWS: p.rows }),
 });
 
 export interface SoftmaxOptions {
@@ -89,7 +90,9 @@ function softmaxImpl(x: Tensor, log: boolean, options: SoftmaxOptions): Tensor {
     const dx = empty(x.shape);
     if (sg) {
       runtime().dispatch(SOFTMAX_SUBGROUP, {
-        params: subgroup, entry: 'backward', bindings: { mask: maskBinding, y: y.binding, dy: g.binding, dx: dx.binding },
+        params: subgroup,
+        entry: 'backward',
+        bindings: { mask: maskBinding, y: y.binding, dy: g.binding, dx: dx.binding },
         uniforms: { rows, cols4: cols / 4, rows_per_mask: rowsPerMask, has_mask: hasMask, scale }, grid: rowGroups,
       });
       return [dx];

@@ -6,7 +6,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { scaleInto } from '../ops/basic.js';
 import { empty } from '../ops/kernel.js';
 
-/** partial / partial4: one tensor's squared sums per workgroup into partials[offset…]; finish: (norm, clip coefficient). */
+/** partial / partial4: a tensor's squared sums per workgroup into partials[offset…]; finish: (norm, coefficient). */
 const GRAD_NORM = defineKernel({
   name: 'grad_norm',
   source: gradNormWgsl,

@@ -114,7 +114,8 @@ async function create(options: InitOptions): Promise<Runtime> {
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures: features as GPUFeatureName[] });
 
   const ai = adapter.info;
-  const subgroupInfo = ((device as unknown as { adapterInfo?: unknown }).adapterInfo ?? ai) as { subgroupMinSize?: number; subgroupMaxSize?: number };
+  type SubgroupSizes = { subgroupMinSize?: number; subgroupMaxSize?: number };
+  const subgroupInfo = ((device as unknown as { adapterInfo?: unknown }).adapterInfo ?? ai) as SubgroupSizes;
   const name = [ai.vendor, ai.architecture, ai.device, ai.description].filter(Boolean).join(' ') || 'unknown adapter';
   const isSoftware = /llvmpipe|lavapipe|swiftshader|software|cpu/i.test(`${name} ${(ai as { type?: string }).type ?? ''}`);
   const limits: Record<string, number> = {};

@@ -145,6 +145,21 @@ export class KernelDef<
   }
 }
 
+/** The bind-group layout of one pipeline: the storage bindings its entry point uses, then the uniform buffer. */
+export function layoutEntries(instance: KernelInstance): GPUBindGroupLayoutEntry[] {
+  const visibility = GPUShaderStage.COMPUTE;
+  const entries: GPUBindGroupLayoutEntry[] = instance.bindings.map((b) => ({
+    binding: b.index,
+    visibility,
+    ...(b.access === 'texture'
+      ? { storageTexture: { access: 'read-only', format: 'rgba32float', viewDimension: '2d' } as const }
+      : { buffer: { type: b.access === 'read' ? ('read-only-storage' as const) : ('storage' as const) } }),
+  }));
+  if (instance.uniforms)
+    entries.push({ binding: instance.declared.bindings.length, visibility, buffer: { type: 'uniform' } });
+  return entries;
+}
+
 /** Declares a kernel (see KernelSpec); type parameters are inferred from the spec. */
 export function defineKernel<
   P extends KernelParams = NoParams,

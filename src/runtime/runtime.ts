@@ -3,6 +3,7 @@
 
 import { BufferPool, type MemoryStats } from './buffer_pool.js';
 import { BindingLimitError, DeviceLostError, KernelError } from './errors.js';
+import { layoutEntries } from './kernel_def.js';
 import type { Bindable, BindingAccess, DispatchArgs, KernelDef, KernelInstance, KernelParams } from './kernel_def.js';
 import { deviceProfile, type DeviceProfile } from './profile.js';
 import { TexturePool, type TextureBinding, type TextureStats } from './texture_view.js';
@@ -139,7 +140,9 @@ export class Runtime {
     const maxBinding = this.device.limits.maxStorageBufferBindingSize;
     for (const name in given) {
       const b = given[name];
-      if (!(name in def.spec.bindings)) throw new KernelError(def.name, `unknown binding "${name}" (its bindings: ${def.bindingNames.join(', ')})`);
+      if (!(name in def.spec.bindings)) {
+        throw new KernelError(def.name, `unknown binding "${name}" (its bindings: ${def.bindingNames.join(', ')})`);
+      }
       if (b && 'buffer' in b && b.size > maxBinding) throw new BindingLimitError(`kernel "${def.name}"`, b.size, maxBinding);
     }
     const maxGroups = this.device.limits.maxComputeWorkgroupsPerDimension;
@@ -149,20 +152,12 @@ export class Runtime {
     }
     if (x === 0 || y === 0 || z === 0) return;
     const k = this.kernel(def, args.params, args.entry);
-    const entries: GPUBindGroupEntry[] = [];
-    for (const b of k.instance.bindings) {
-      const r = given[b.name] ?? (b.optional ? this.placeholder(b.access, k.instance.label, b.name) : undefined);
-      if (!r) throw new KernelError(k.instance.label, `binding "${b.name}" is not given (entry point "${k.instance.entry}" uses it)`);
-      const isView = 'view' in r;
-      if (isView !== (b.access === 'texture')) {
-        throw new KernelError(k.instance.label, `binding "${b.name}" is declared ${b.access}, but a ${isView ? 'texture view' : 'buffer'} was given`);
-      }
-      entries.push({ binding: b.index, resource: isView ? r.view : { buffer: r.buffer } });
-    }
+    const entries = this.storageEntries(k.instance, given);
     if (k.instance.uniforms) {
       const offset = this.pending * UNIFORM_SLOT;
       k.instance.uniforms.write(this.uniformView, offset, args.uniforms ?? {});
-      entries.push({ binding: k.instance.declared.bindings.length, resource: { buffer: this.uniformBuffer, offset, size: UNIFORM_SLOT } });
+      const resource = { buffer: this.uniformBuffer, offset, size: UNIFORM_SLOT };
+      entries.push({ binding: k.instance.declared.bindings.length, resource });
     }
     const bindGroup = this.device.createBindGroup({ layout: k.layout, entries });
     const name = k.instance.label;
@@ -182,26 +177,44 @@ export class Runtime {
     if (this.pending >= MAX_PENDING_DISPATCHES) this.flush();
   }
 
+  /** The bind-group entries of the storage bindings an entry point uses, by name (placeholders for optional ones). */
+  private storageEntries(instance: KernelInstance, given: Readonly<Record<string, Bindable | undefined>>) {
+    const entries: GPUBindGroupEntry[] = [];
+    for (const b of instance.bindings) {
+      const r = given[b.name] ?? (b.optional ? this.placeholder(b.access, instance.label, b.name) : undefined);
+      if (!r) {
+        throw new KernelError(instance.label, `binding "${b.name}" is not given (entry point "${instance.entry}" uses it)`);
+      }
+      const isView = 'view' in r;
+      if (isView !== (b.access === 'texture')) {
+        const got = isView ? 'texture view' : 'buffer';
+        throw new KernelError(instance.label, `binding "${b.name}" is declared ${b.access}, but a ${got} was given`);
+      }
+      entries.push({ binding: b.index, resource: isView ? r.view : { buffer: r.buffer } });
+    }
+    return entries;
+  }
+
   /**
    * The pipeline of `def` for these parameters and entry point, created once per cache key with an explicit layout
    * of exactly the bindings the entry point uses. A WGSL interface that differs from the descriptor is a KernelError
    * here, before anything is compiled; WGSL errors surface as KernelError at the next sync or readback.
    */
-  private kernel<P extends KernelParams>(def: KernelDef<P, string, string, string>, params: P | undefined, entry?: string): CompiledKernel {
+  private kernel<P extends KernelParams>(
+    def: KernelDef<P, string, string, string>, params: P | undefined, entry?: string,
+  ): CompiledKernel {
     const key = def.key(params, entry);
     const cached = this.kernels.get(key);
     if (cached) return cached;
     const instance = def.instance(params, entry);
     const mismatch = interfaceMismatch(instance.declared, readWgslInterface(instance.code));
     if (mismatch) throw new KernelError(instance.label, `its WGSL does not match its descriptor: ${mismatch}`);
-    if (instance.uniforms && instance.uniforms.size > UNIFORM_SLOT) {
-      throw new KernelError(instance.label, `uniform struct of ${instance.uniforms.size} bytes is over the ${UNIFORM_SLOT}-byte slot`);
+    const bytes = instance.uniforms?.size ?? 0;
+    if (bytes > UNIFORM_SLOT) {
+      throw new KernelError(instance.label, `uniform struct of ${bytes} bytes is over the ${UNIFORM_SLOT}-byte slot`);
     }
-    const visibility = GPUShaderStage.COMPUTE;
-    const layoutEntries: GPUBindGroupLayoutEntry[] = instance.bindings.map((b) => ({ binding: b.index, visibility, ...layoutOf(b.access) }));
-    if (instance.uniforms) layoutEntries.push({ binding: instance.declared.bindings.length, visibility, buffer: { type: 'uniform' } });
     this.device.pushErrorScope('validation');
-    const layout = this.device.createBindGroupLayout({ label: instance.label, entries: layoutEntries });
+    const layout = this.device.createBindGroupLayout({ label: instance.label, entries: layoutEntries(instance) });
     const module = this.device.createShaderModule({ code: instance.code, label: instance.label });
     const pipeline = this.device.createComputePipeline({
       label: key,
@@ -222,7 +235,8 @@ export class Runtime {
    */
   private placeholder(access: BindingAccess, kernel: string, name: string): Binding {
     if (access === 'texture') throw new KernelError(kernel, `texture binding "${name}" cannot be left out`);
-    return (this.placeholders[access] ??= { buffer: this.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE }), size: 16 });
+    const usage = GPUBufferUsage.STORAGE;
+    return (this.placeholders[access] ??= { buffer: this.device.createBuffer({ size: 16, usage }), size: 16 });
   }
 
   /**
@@ -330,9 +344,4 @@ interface CompiledKernel {
   instance: KernelInstance;
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
-}
-
-function layoutOf(access: BindingAccess): Omit<GPUBindGroupLayoutEntry, 'binding' | 'visibility'> {
-  if (access === 'texture') return { storageTexture: { access: 'read-only', format: 'rgba32float', viewDimension: '2d' } };
-  return { buffer: { type: access === 'read' ? 'read-only-storage' : 'storage' } };
 }
