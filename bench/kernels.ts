@@ -8,7 +8,7 @@
 import * as wt from '../src/index.js';
 import { copyCase } from './lib/ceiling.js';
 import { autotuneMatmulOp } from '../src/ops/matmul_autotune.js';
-import { adapterRecord, adapterSlug, benchGpu, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, shapeScale, startRuntime, table, TUNE_MIN_MS, writeResults } from './lib/common.js';
+import { adapterRecord, adapterSlug, benchGpu, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, shapeScale, startRuntime, table, writeResults } from './lib/common.js';
 import { dims, kernelCases, type Case } from './lib/kernel_cases.js';
 
 const args = parseArgs();
@@ -69,7 +69,7 @@ for (const c of cases) {
   const ceiling = copies[ceilingCases.indexOf(c)];
   const { run, dispose } = ceiling ? { run: ceiling.run, dispose: () => {} } : c.setup();
   if (tune && c.kind === 'matmul') {
-    const res = await autotuneMatmulOp(run, 2, !retune, TUNE_MIN_MS);
+    const res = await autotuneMatmulOp(run, undefined, !retune);
     for (const r of res) {
       tuning.push({ case: c.name, ...r });
       const times = Object.entries(r.times).map(([id, ms]) => `${id} ${ms.toFixed(1)}`).join(', ');

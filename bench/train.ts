@@ -6,7 +6,7 @@
 //        [--no-profile] [--no-tune] [--attention auto|fused|unfused] [--fp16]
 // --fp16: every Linear product reads float16 weight copies (TrainingArguments.fp16; needs shader-f16).
 import * as wt from '../src/index.js';
-import { adapterRecord, adapterSlug, fmt, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, startRuntime, table, TUNE_MIN_MS, writeResults } from './lib/common.js';
+import { adapterRecord, adapterSlug, fmt, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, startRuntime, table, writeResults } from './lib/common.js';
 import { autotuneMatmulOp } from '../src/ops/matmul_autotune.js';
 import { dims, kernelCases } from './lib/kernel_cases.js';
 
@@ -30,7 +30,7 @@ if (!args.rest.has('no-tune')) {
   let tuned = 0;
   for (const c of kernelCases(dims((batch * seq) / (16 * 128))).filter((k) => k.kind === 'matmul')) {
     const { run, dispose } = c.setup();
-    tuned += (await autotuneMatmulOp(run, 2, true, TUNE_MIN_MS)).length;
+    tuned += (await autotuneMatmulOp(run, undefined, true)).length;
     dispose();
   }
   if (tuned) console.log(`autotuned ${tuned} matmul product keys; cache: ${saveAutotuneCache()}`);
