@@ -10,9 +10,9 @@
 // Usage: node dist/bench/kernels.js [--quick|--full] [--out DIR] [--filter REGEX] [--timer queue] [--iterations N]
 import * as wt from '../src/index.js';
 import { copyCase } from './lib/ceiling.js';
-import { autotuneMatmulOp } from '../src/ops/matmul.js';
+import { autotuneMatmulOp } from '../src/ops/matmul_autotune.js';
 import {
-  adapterSlug, benchGpu, fmtSpread, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, shapeScale, startRuntime, table, TUNE_MIN_MS,
+  adapterSlug, benchGpu, fmtSpread, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, shapeScale, startRuntime, table,
   writeResults,
 } from './lib/common.js';
 import { dims, kernelCases, type Case } from './lib/kernel_cases.js';
@@ -79,7 +79,7 @@ for (const c of cases) {
   const ceiling = copies[ceilingCases.indexOf(c)];
   const { run, dispose } = ceiling ? { run: ceiling.run, dispose: () => {} } : c.setup();
   if (tune && c.kind === 'matmul') {
-    const res = await autotuneMatmulOp(run, 2, !retune, TUNE_MIN_MS);
+    const res = await autotuneMatmulOp(run, undefined, !retune);
     for (const r of res) {
       tuning.push({ case: c.name, ...r });
       const times = Object.entries(r.times).map(([id, ms]) => `${id} ${ms.toFixed(1)}`).join(', ');

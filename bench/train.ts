@@ -13,9 +13,9 @@
 import * as wt from '../src/index.js';
 import {
   adapterSlug, fmt, fmtSpread, GpuTimer, intArg, isCommand, loadAutotuneCache, parseArgs, saveAutotuneCache, spread, startRuntime, table,
-  TUNE_MIN_MS, usageError, writeResults, type Spread,
+  usageError, writeResults, type Spread,
 } from './lib/common.js';
-import { autotuneMatmulOp } from '../src/ops/matmul.js';
+import { autotuneMatmulOp } from '../src/ops/matmul_autotune.js';
 import { dims, kernelCases } from './lib/kernel_cases.js';
 
 // Flags are checked before the GPU starts: a bad value costs nothing.
@@ -42,7 +42,7 @@ const tune = !args.rest.has('no-tune');
 const rt = await startRuntime();
 const steps = stepsArg || (rt.info.isSoftware ? 5 : 10);
 const inferRuns = inferRunsArg || (rt.info.isSoftware ? 5 : 10);
-wt.setAttentionKernel(attentionFlag as wt.AttentionKernel);
+if (args.rest.has('attention')) wt.configure({ attentionKernel: attentionFlag as wt.AttentionKernel });
 if (tune) {
   // Tuned kernels for this step's products: the cached choices, plus a one-off tuning of every matmul product at this
   // batch's shapes whose (layout, shape class) key is not cached yet (saved for the next run).
@@ -50,7 +50,7 @@ if (tune) {
   let tuned = 0;
   for (const c of kernelCases(dims((batch * seq) / (16 * 128))).filter((k) => k.kind === 'matmul')) {
     const { run, dispose } = c.setup();
-    tuned += (await autotuneMatmulOp(run, 2, true, TUNE_MIN_MS)).length;
+    tuned += (await autotuneMatmulOp(run, undefined, true)).length;
     dispose();
   }
   if (tuned) console.log(`autotuned ${tuned} matmul product keys; cache: ${saveAutotuneCache()}`);

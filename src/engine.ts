@@ -1,6 +1,12 @@
 // The engine's public surface (runtime, tensors, autograd, ops, optimizers), shared by the Node and browser entries.
 export { init, runtime, shutdown, hasRuntime, type InitOptions } from './runtime/device.js';
-export { Runtime, Uniforms, type Kernel, type RuntimeInfo } from './runtime/runtime.js';
+export { Runtime, type RuntimeInfo } from './runtime/runtime.js';
+export { defineKernel, KernelDef, type KernelSpec, type BindingAccess, type DispatchArgs } from './runtime/kernel_def.js';
+export type { UniformType, UniformValue } from './runtime/uniform_layout.js';
+export type { DeviceProfile } from './runtime/profile.js';
+export {
+  settings, withSettings, configure, settingsFromEnv, type Settings, type AttentionKernel, type OperandReads,
+} from './runtime/settings.js';
 export { NoAdapterError, DeviceLostError, KernelError, BindingLimitError } from './runtime/errors.js';
 export type { MemoryStats } from './runtime/buffer_pool.js';
 export { autotuner, Autotuner, type TuneResult } from './runtime/autotune.js';
@@ -12,6 +18,9 @@ export * from './ops/elementwise.js';
 export * from './ops/reduce.js';
 export * from './ops/shape.js';
 export * from './ops/matmul.js';
+export { stridedMatmul, type MatrixLayout, type StridedMatmulArgs } from './ops/matmul_strided.js';
+export { untunedMatmulChoice, matmulKernelChoices, type MatmulChoice } from './ops/matmul_select.js';
+export { autotuneMatmulOp, autotuneStridedMatmul } from './ops/matmul_autotune.js';
 export * from './ops/cast.js';
 export * from './ops/softmax.js';
 export * from './ops/layernorm.js';

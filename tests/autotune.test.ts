@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
 import { runtime } from '../src/runtime/device.js';
 import { Autotuner } from '../src/runtime/autotune.js';
-import { matmulKernelChoices, untunedMatmulChoice } from '../src/ops/matmul.js';
+import { matmulKernelChoices, untunedMatmulChoice } from '../src/ops/matmul_select.js';
 import { wgSize, type FastLayout } from '../src/ops/matmul_fast.js';
 
 beforeAll(async () => {

@@ -97,8 +97,7 @@ describe('tiny DistilBERT vs Hugging Face', () => {
 
   it('the same forward and every gradient through the fused (flash) attention kernels', async () => {
     const golden = readGoldenTensors('tiny-distilbert/forward.safetensors');
-    wt.setAttentionKernel('fused');
-    try {
+    await wt.withSettings({ attentionKernel: 'fused' }, async () => {
       expect(wt.attentionKernelFor(8)).toBe('fused'); // dim 32 / 4 heads
       await wt.tidyAsync(async () => {
         const out = model.forward(batch, { outputHiddenStates: true });
@@ -111,9 +110,7 @@ describe('tiny DistilBERT vs Hugging Face', () => {
         expect(report('tiny, fused attention', rows)).toEqual([]);
         model.zeroGrad();
       });
-    } finally {
-      wt.setAttentionKernel('auto');
-    }
+    });
   });
 
   it('every submodule output (forward hooks in intermediates.safetensors), each layer fed HF\'s own input', async () => {

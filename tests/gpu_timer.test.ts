@@ -7,7 +7,6 @@ import { itNeeds } from './helpers/needs.js';
 import * as wt from '../src/index.js';
 import { COMMAND_PREFIX } from '../src/runtime/runtime.js';
 import { GpuTimer } from '../bench/lib/gpu_timer.js';
-import { setMatmulOperandReads } from '../src/ops/matmul.js';
 
 const rt = await gpu();
 const NO_TIMESTAMPS = rt.features.has('timestamp-query') ? undefined : `the adapter (${rt.info.description}) lacks timestamp-query`;
@@ -39,17 +38,17 @@ describe('GpuTimer (timestamp mode) times clears and copies with the dispatches'
   });
 
   itNeeds(NO_VIEWS, 'a matmul reading texture views: both operand copies are timed before its dispatch', async () => {
-    setMatmulOperandReads('texture');
+    const [a, b] = [wt.randUniform([64, 32], 1), wt.randUniform([48, 32], 2)];
     try {
-      const [a, b] = [wt.randUniform([64, 32], 1), wt.randUniform([48, 32], 2)];
-      const { kernels } = await timed(() => [wt.matmul(a, b, { transB: true })]);
+      const { kernels } = await wt.withSettings({ matmulOperandReads: 'texture' }, () =>
+        timed(() => [wt.matmul(a, b, { transB: true })]),
+      );
       expect(kernels.map((k) => k.name.startsWith(COMMAND_PREFIX) ? k.name : 'dispatch')).toEqual([
         `${COMMAND_PREFIX}copyBufferToTexture`, `${COMMAND_PREFIX}copyBufferToTexture`, 'dispatch',
       ]);
+    } finally {
       a.dispose();
       b.dispose();
-    } finally {
-      setMatmulOperandReads('auto');
     }
   });
 

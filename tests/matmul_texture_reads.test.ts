@@ -7,7 +7,9 @@ import { gpu } from './helpers/gpu.js';
 import { maxErr, randArray, refMatmul } from './helpers/matmul_ref.js';
 import { nonEmpty } from './helpers/needs.js';
 import * as wt from '../src/index.js';
-import { forceMatmulKernel, matmulKernelChoices, setMatmulOperandReads, stridedMatmul } from '../src/ops/matmul.js';
+import { matmulKernelChoices } from '../src/ops/matmul_select.js';
+import { stridedMatmul } from '../src/ops/matmul_strided.js';
+import { configure } from '../src/runtime/settings.js';
 import { TEXTURE_WIDTH, textureRowsBucket } from '../src/runtime/texture_view.js';
 
 let available = false;
@@ -16,8 +18,7 @@ beforeAll(async () => {
   available = rt.textures !== undefined;
 });
 afterEach(() => {
-  forceMatmulKernel(undefined);
-  setMatmulOperandReads('auto');
+  configure({ matmulKernel: undefined, matmulOperandReads: undefined });
   const pool = wt.runtime().textures;
   if (pool) pool.maxRows = wt.runtime().limits.maxTextureDimension2D;
 });
@@ -67,9 +68,9 @@ describe('matmul operands read through texture views', () => {
           const b = wt.tensor(bv, transB ? [n, k] : [k, n]);
           const bias = wt.tensor(biasV, [n]);
           for (const reads of ['texture', 'buffer'] as const) {
-            setMatmulOperandReads(reads);
+            configure({ matmulOperandReads: reads });
             for (const choice of nonEmpty(matmulKernelChoices().filter((c) => c !== 'strided'), 'fast matmul configs')) {
-              forceMatmulKernel(choice);
+              configure({ matmulKernel: choice });
               const names = await kernelsRun(async () => {
                 const out = wt.matmul(a, b, { transA, transB, bias });
                 const err = maxErr(await out.data(), want);
@@ -95,7 +96,7 @@ describe('matmul operands read through texture views', () => {
     const [batch, t, heads, d] = [2, 13, 3, 8];
     const qv = randArray(batch * t * heads * d, 7);
     const kv = randArray(batch * t * heads * d, 8);
-    setMatmulOperandReads('texture');
+    configure({ matmulOperandReads: 'texture' });
     // scores[b, h] = q[b, :, h, :] · k[b, :, h, :]ᵀ, read in place from [B, T, H·D]
     const want = new Float64Array(batch * heads * t * t);
     for (let b = 0; b < batch; b++) for (let h = 0; h < heads; h++) for (let i = 0; i < t; i++) for (let j = 0; j < t; j++) {
@@ -128,7 +129,7 @@ describe('matmul operands read through texture views', () => {
     const av = randArray(m * k, 1);
     const bv = randArray(n * k, 2);
     const want = refMatmul(av, bv, 1, m, n, k, false, true, false);
-    setMatmulOperandReads('texture');
+    configure({ matmulOperandReads: 'texture' });
     const names = await kernelsRun(async () => {
       await wt.tidyAsync(async () => {
         const out = wt.matmul(wt.tensor(av, [m, k]), wt.tensor(bv, [n, k]), { transB: true });
@@ -140,7 +141,7 @@ describe('matmul operands read through texture views', () => {
 
   it('the texture pool stays flat across repeated products and bounded across varying shapes', async () => {
     const rt = wt.runtime();
-    setMatmulOperandReads('texture');
+    configure({ matmulOperandReads: 'texture' });
     const step = (m: number): void => wt.tidy(() => void wt.matmul(wt.full([m, 64], 0.5), wt.full([48, 64], 0.25), { transB: true }));
     step(100);
     await rt.sync();

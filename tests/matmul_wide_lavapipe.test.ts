@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
 import { expect2DMatmulEveryChoice } from './helpers/matmul_check.js';
 import { itNeeds } from './helpers/needs.js';
-import { forceMatmulKernel, matmulKernelChoices, untunedMatmulChoice } from '../src/ops/matmul.js';
+import { matmulKernelChoices, untunedMatmulChoice } from '../src/ops/matmul_select.js';
+import { configure } from '../src/runtime/settings.js';
 import { runtime } from '../src/runtime/device.js';
 import { lavapipeVectorWidth, readCpuinfo } from '../src/runtime/node_gpu.js';
 
@@ -18,7 +19,7 @@ const cpuAllows512 = lavapipeVectorWidth(undefined, cpuinfo) === '512';
 if (cpuAllows512) process.env.LP_NATIVE_VECTOR_WIDTH = '512';
 const fileWidth = cpuAllows512 ? '512' : userWidth || undefined;
 await gpu();
-afterEach(() => forceMatmulKernel(undefined));
+afterEach(() => configure({ matmulKernel: undefined }));
 
 const subgroupMin = (): number =>
   (runtime().device as unknown as { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo?.subgroupMinSize ?? 0;

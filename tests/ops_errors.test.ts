@@ -12,14 +12,15 @@ beforeAll(async () => {
 
 describe('kernel and binding errors', () => {
   it('a WGSL typo surfaces as a KernelError naming the kernel', async () => {
-    const broken = {
+    const broken = wt.defineKernel({
       name: 'broken_test_kernel',
-      code: `@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+      source: `@group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   out[gid.x] = undefined_identifer + 1.0;
 }`,
-    };
+      bindings: { out: 'read_write' },
+    });
     const err = await wt.runtime().compile(broken).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(wt.KernelError);
     expect((err as wt.KernelError).kernel).toBe('broken_test_kernel');
@@ -33,10 +34,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     const limit = rt.limits.maxStorageBufferBindingSize;
     const t = wt.zeros([4]);
     const before = rt.dispatchCount;
-    const kernel = { name: 'fake_kernel', code: '' };
+    const kernel = wt.defineKernel({ name: 'fake_kernel', source: '', bindings: { x: 'read' } });
     let err: unknown;
     try {
-      rt.dispatch(kernel, [{ buffer: t.buffer, size: limit + 4 }], undefined, [1]);
+      rt.dispatch(kernel, { bindings: { x: { buffer: t.buffer, size: limit + 4 } }, grid: [1] });
     } catch (e) {
       err = e;
     }

@@ -6,14 +6,15 @@ import { itNeeds, lacksFeature } from './helpers/needs.js';
 import { poison } from './helpers/check.js';
 import { maxErr, randArray, refMatmul } from './helpers/matmul_ref.js';
 import * as wt from '../src/index.js';
-import { forceMatmulKernel, matmulKernelChoices } from '../src/ops/matmul.js';
+import { matmulKernelChoices } from '../src/ops/matmul_select.js';
+import { configure } from '../src/runtime/settings.js';
 import { SPLIT_K_CHOICES } from '../src/ops/matmul_splitk.js';
 import { geluScalar } from '../src/ops/reference/elementwise.js';
 
 // Where the adapter lacks shader-f16 the f16 products are reported as skipped (with this reason) and the last
 // test checks the error instead; lavapipe has the feature, so CI runs them.
 const NO_F16 = await lacksFeature('shader-f16');
-afterEach(() => forceMatmulKernel(undefined));
+afterEach(() => configure({ matmulKernel: undefined }));
 
 /** The spacing of halves around v (normal range: 2^(e−10); subnormal: 2^−24). */
 function halfUlp(v: number): number {
@@ -81,7 +82,7 @@ describe('f16 matmul vs float64 (every fast kernel)', () => {
         const b16 = wt.cast(b32, 'f16');
         const [ah, bh, af, bf] = [await a16.data(), await b16.data(), await a32.data(), await b32.data()];
         for (const choice of m === 7 ? ['default'] : choices) {
-          forceMatmulKernel(choice === 'default' ? undefined : choice);
+          configure({ matmulKernel: choice === 'default' ? undefined : choice });
           const operands = choice === 'default' ? [['A', a16, b32, ah, bf], ['B', a32, b16, af, bh], ['AB', a16, b16, ah, bh]] as const : [['AB', a16, b16, ah, bh]] as const;
           for (const [which, a, b, av, bv] of operands) {
             const want = refMatmul(av, bv, 1, m, n, k, transA, transB, true, biasV);
@@ -109,7 +110,7 @@ describe('f16 matmul vs float64 (every fast kernel)', () => {
     const b16 = wt.cast(wt.tensor(randArray(k * n, 4), [k, n]), 'f16');
     const want = refMatmul(await a16.data(), await b16.data(), 1, m, n, k, true, false, true);
     for (const choice of SPLIT_K_CHOICES.slice(0, 1)) {
-      forceMatmulKernel(choice);
+      configure({ matmulKernel: choice });
       const out = wt.matmul(a16, b16, { transA: true });
       expect(maxErr(await out.data(), want), choice).toBeLessThan(1e-4);
       out.dispose();

@@ -7,7 +7,9 @@ import { expect2DMatmulEveryChoice } from './helpers/matmul_check.js';
 import { nonEmpty } from './helpers/needs.js';
 import { maxErr, randArray, refMatmul } from './helpers/matmul_ref.js';
 import * as wt from '../src/index.js';
-import { forceMatmulKernel, matmulKernelChoices, stridedMatmul, untunedMatmulChoice } from '../src/ops/matmul.js';
+import { matmulKernelChoices, untunedMatmulChoice } from '../src/ops/matmul_select.js';
+import { stridedMatmul } from '../src/ops/matmul_strided.js';
+import { configure } from '../src/runtime/settings.js';
 import { sumToShape } from '../src/ops/reduce.js';
 import { layerNormRowShape } from '../src/ops/layernorm.js';
 import { subgroupRowSize } from '../src/ops/softmax.js';
@@ -18,7 +20,7 @@ import { geluScalar, normalCdf } from '../src/ops/reference/elementwise.js';
 const geluGrad = (x: number): number => normalCdf(x) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI);
 
 beforeAll(async () => { await gpu(); });
-afterEach(() => forceMatmulKernel(undefined));
+afterEach(() => configure({ matmulKernel: undefined }));
 
 const SHAPES: [number, number, number][] = [
   // [M, K, N]
@@ -52,7 +54,7 @@ describe('matmul fast paths vs float64', () => {
       const a = wt.tensor(av, transA ? [batch, k, m] : [batch, m, k]);
       const b = wt.tensor(bv, transB ? [batch, n, k] : [batch, k, n]);
       for (const choice of choices()) {
-        forceMatmulKernel(choice);
+        configure({ matmulKernel: choice });
         const out = wt.matmul(a, b, { transA, transB });
         expect(maxErr(await out.data(), want), `${choice} batched`).toBeLessThan(1e-5);
         out.dispose();
@@ -71,7 +73,7 @@ describe('matmul fast paths vs float64', () => {
     const a = wt.tensor(av, [m, k]);
     const b = wt.tensor(bv, [k, n]);
     for (const choice of choices()) {
-      forceMatmulKernel(choice);
+      configure({ matmulKernel: choice });
       const L = (r: number, c: number) => ({ batch1: 0, batch2: 0, row: r, col: c });
       const poisoned = wt.full([m, n], NaN);
       stridedMatmul({ a, aLayout: L(k, 1), b, bLayout: L(n, 1), c: poisoned, cLayout: L(n, 1), m, n, k, batch1: 1, batch2: 1, alpha: 0.5 });
@@ -108,7 +110,7 @@ describe('matmul fast paths vs float64', () => {
         // Every combination on the default and the smallest tile; every other kernel with the Linear epilogue (bias)
         // and the fused GELU one (one pipeline per combination and kernel: compiling them all is slow on lavapipe).
         for (const choice of choices()) {
-          forceMatmulKernel(choice);
+          configure({ matmulKernel: choice });
           const all = choice === untunedMatmulChoice({ a: 'row', b: 'nt', vecA: true, vecB: true }, m) || choice === 'plain_r4c8';
           for (const { bias, accumulate, gelu, keepPre } of all ? combos : [combos[1], combos[5]]) {
             const tag = `${choice} N=${n} bias=${bias} accumulate=${accumulate} gelu=${!!gelu} pre=${!!keepPre}`;
@@ -155,7 +157,7 @@ describe('matmul fast paths vs float64', () => {
       const dBias = new Float64Array(n);
       dc.forEach((v, i) => (dBias[i % n] += v));
       for (const choice of si === 0 ? choices() : [undefined, 'strided']) {
-        forceMatmulKernel(choice);
+        configure({ matmulKernel: choice });
         const tag = `${choice ?? 'default'} gelu (${m},${k},${n})`;
         await wt.tidyAsync(async () => {
           const [a, w, bias] = [wt.tensor(av, [m, k]), wt.tensor(wv, [n, k]), wt.tensor(biasV, [n])];
@@ -184,7 +186,7 @@ describe('matmul fast paths vs float64', () => {
       const bv = randArray(k * n, 22);
       const want = refMatmul(av, bv, 1, m, n, k, tA, tB, true);
       for (const choice of SPLIT_K_CHOICES) {
-        forceMatmulKernel(choice);
+        configure({ matmulKernel: choice });
         await wt.tidyAsync(async () => {
           const [a, b] = [wt.tensor(av, tA ? [k, m] : [m, k]), wt.tensor(bv, tB ? [n, k] : [k, n])];
           wt.full([m, n], NaN).dispose();
@@ -236,7 +238,7 @@ describe('matmul fast paths vs float64', () => {
       dq[(b * T + i) * C + h * D + d] = 0.5 * g;
     }
     for (const choice of choices()) {
-      forceMatmulKernel(choice);
+      configure({ matmulKernel: choice });
       const q = wt.tensor(qv, [B, T, C]).requireGrad();
       const k = wt.tensor(kv, [B, T, C]).requireGrad();
       const v = wt.tensor(vv, [B, T, C]);

@@ -2,7 +2,7 @@
 // scores, masked softmax, dropout mask and context products (awkward T and head sizes, all-masked rows, dropout),
 // outputs poisoned with NaN; every backward against finite differences; the fused path against the unfused one with
 // the same dropout stream; bad arguments.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
 import * as wt from '../src/index.js';
 import * as A from '../src/ops/reference/attention.js';
@@ -16,7 +16,6 @@ beforeAll(async () => {
   await gpu();
   reseed(1717);
 });
-afterAll(() => wt.setAttentionKernel('auto'));
 
 interface Case {
   b: number;
@@ -60,9 +59,11 @@ const label = (c: Case): string => `(B${c.b},T${c.t},H${c.h},D${c.d})${c.masked 
 // Software adapters run several rows per invocation, GPUs one: both geometries are checked here.
 const GEOMETRIES: (wt.FlashGeometry | undefined)[] = [undefined, { wg: 64, rows: 1 }];
 const geometryLabel = (g?: wt.FlashGeometry): string => (g ? ` wg${g.wg}×r${g.rows}` : '');
+/** Runs fn with the kernels' geometry forced to g (undefined: this adapter's). */
+const withGeometry = <T>(g: wt.FlashGeometry | undefined, fn: () => T): T =>
+  wt.withSettings(g ? { flashWorkgroup: g.wg, flashRows: g.rows } : {}, fn);
 
 describe('flashAttention forward vs float64 reference', () => {
-  afterAll(() => wt.forceFlashGeometry(undefined));
   const cases: Case[] = [
     { b: 1, t: 1, h: 1, d: 4 },
     { b: 2, t: 7, h: 3, d: 8, masked: true },
@@ -79,13 +80,11 @@ describe('flashAttention forward vs float64 reference', () => {
       const mask = c.masked ? keyMask(c.b, c.t) : undefined;
       const want = reference(ref(shape, q), ref(shape, k), ref(shape, v), c, Math.fround(scale), mask);
       for (const g of c.d <= 64 ? GEOMETRIES : [undefined]) {
-        wt.forceFlashGeometry(g);
-        await checkForward(`flashAttention ${label(c)}${geometryLabel(g)}`, shape, () => wt.flashAttention(wt.tensor(q, shape), wt.tensor(k, shape), wt.tensor(v, shape), c.h, options(c, scale, mask)), want, {
+        await withGeometry(g, () => checkForward(`flashAttention ${label(c)}${geometryLabel(g)}`, shape, () => wt.flashAttention(wt.tensor(q, shape), wt.tensor(k, shape), wt.tensor(v, shape), c.h, options(c, scale, mask)), want, {
           rtol: 5e-5, // float32 sums of up to 128-term dot products and T-term averages
           scale: 1e-2, // outputs are averages of N(0,1) values: relative to max(|ref|, 0.01)
-        });
+        }));
       }
-      wt.forceFlashGeometry(undefined);
     });
   }
 
@@ -115,17 +114,15 @@ describe('flashAttention backward (finite differences)', () => {
       const mask = c.masked ? keyMask(c.b, c.t) : undefined;
       const inputs = [{ shape, data: normal(n) }, { shape, data: normal(n) }, { shape, data: normal(n) }];
       for (const g of GEOMETRIES) {
-        wt.forceFlashGeometry(g);
-        const stats = await gradCheck({
+        const stats = await withGeometry(g, () => gradCheck({
           name: `flashAttention ${label(c)}${geometryLabel(g)}`,
           inputs,
           gpu: ([q, k, v]) => wt.flashAttention(q, k, v, c.h, options(c, scale, mask)),
           reference: ([q, k, v]) => reference(q, k, v, c, Math.fround(scale), mask),
           rtol: 2e-4,
-        });
+        }));
         expect(stats.length).toBe(3);
       }
-      wt.forceFlashGeometry(undefined);
     });
   }
 });
@@ -141,9 +138,8 @@ function attentionRunner(c: Case, scale: number, rngSeed: number, rngOffset: num
   const data = [normal(n), normal(n), normal(n)];
   const g = normal(n);
   const mask = keyMask(c.b, c.t);
-  return (configure: () => void) =>
-    wt.tidyAsync(async () => {
-      configure();
+  return (settings: Partial<wt.Settings>) =>
+    wt.withSettings(settings, () => wt.tidyAsync(async () => {
       const kernels: string[] = [];
       wt.runtime().profiler = { onDispatch: (name) => void kernels.push(name) };
       try {
@@ -155,20 +151,16 @@ function attentionRunner(c: Case, scale: number, rngSeed: number, rngOffset: num
       } finally {
         wt.runtime().profiler = undefined;
       }
-    });
+    }));
 }
 
 describe('fused and unfused self-attention agree, dropout included', () => {
   it('same output and gradients from the same dropout stream', async () => {
     const c: Case = { b: 2, t: 24, h: 3, d: 8, masked: true, p: 0.2 };
     const run = attentionRunner(c, 0.35, 99, 7);
-    const using = (kernel: 'fused' | 'unfused') => () => {
-      wt.setAttentionKernel(kernel);
-      expect(wt.attentionKernelFor(c.d)).toBe(kernel);
-    };
-    const fused = await run(using('fused'));
-    const unfused = await run(using('unfused'));
-    wt.setAttentionKernel('auto');
+    for (const kernel of ['fused', 'unfused'] as const) wt.withSettings({ attentionKernel: kernel }, () => expect(wt.attentionKernelFor(c.d)).toBe(kernel));
+    const fused = await run({ attentionKernel: 'fused' });
+    const unfused = await run({ attentionKernel: 'unfused' });
     expect(fused.offset).toBe(unfused.offset); // the same counters drawn
     compare('fused vs unfused output', fused.y, unfused.y, { rtol: 1e-5, scale: 1e-2 });
     ['dq', 'dk', 'dv'].forEach((name, i) => compare(`fused vs unfused ${name}`, fused.grads[i], unfused.grads[i], { rtol: 1e-4, scale: 1e-2 }));
@@ -180,35 +172,25 @@ describe('unfused self-attention over chunks of the batch (tensors past one bind
     const c: Case = { b: 5, t: 12, h: 2, d: 4, masked: true, p: 0.25 };
     const seqBytes = c.h * c.t * c.t * 4;
     const run = attentionRunner(c, 0.5, 5, 11);
-    const chunked = (chunkBytes: number | undefined) => () => {
-      wt.setAttentionKernel('unfused');
-      wt.setAttentionChunkBytes(chunkBytes);
-    };
-    try {
-      const whole = await run(chunked(undefined));
-      const parts = await run(chunked(2 * seqBytes + 4)); // 2 sequences per chunk: chunks of 2, 2, 1
-      const softmaxes = (r: { kernels: string[] }): number => r.kernels.filter((nm) => nm.startsWith('softmax')).length;
-      expect(softmaxes(whole)).toBe(2); // forward and backward, one call
-      expect(softmaxes(parts)).toBe(6); // three chunks
-      expect(parts.offset).toBe(whole.offset); // the same counters drawn
-      compare('chunked vs whole output', parts.y, whole.y, { rtol: 1e-6, scale: 1e-3 });
-      ['dq', 'dk', 'dv'].forEach((name, i) => compare(`chunked vs whole ${name}`, parts.grads[i], whole.grads[i], { rtol: 1e-6, scale: 1e-3 }));
-    } finally {
-      wt.setAttentionChunkBytes(undefined);
-      wt.setAttentionKernel('auto');
-    }
+    const whole = await run({ attentionKernel: 'unfused' });
+    const parts = await run({ attentionKernel: 'unfused', attentionChunkBytes: 2 * seqBytes + 4 }); // 2 sequences per chunk: chunks of 2, 2, 1
+    const softmaxes = (r: { kernels: string[] }): number => r.kernels.filter((nm) => nm.startsWith('softmax')).length;
+    expect(softmaxes(whole)).toBe(2); // forward and backward, one call
+    expect(softmaxes(parts)).toBe(6); // three chunks
+    expect(parts.offset).toBe(whole.offset); // the same counters drawn
+    compare('chunked vs whole output', parts.y, whole.y, { rtol: 1e-6, scale: 1e-3 });
+    ['dq', 'dk', 'dv'].forEach((name, i) => compare(`chunked vs whole ${name}`, parts.grads[i], whole.grads[i], { rtol: 1e-6, scale: 1e-3 }));
   });
 
   it("'auto' chunks on software adapters while one sequence fits and all fit 4 bindings, else takes the fused kernels", () => {
-    wt.setAttentionChunkBytes(1000);
-    try {
+    wt.withSettings({ attentionChunkBytes: 1000 }, () => {
       expect(wt.attentionKernelFor(64, 800, 100)).toBe('unfused'); // fits whole
       expect(wt.attentionKernelFor(64, 4000, 1000)).toBe(wt.runtime().info.isSoftware ? 'unfused' : 'fused'); // chunks
       expect(wt.attentionKernelFor(64, 4000, 1001)).toBe('fused'); // one sequence is over
       expect(wt.attentionKernelFor(64, 4004, 100)).toBe('fused'); // over 4 bindings' worth in all
-    } finally {
-      wt.setAttentionChunkBytes(undefined);
-    }
+    });
+    // The chunk count is a setting too: GPUs never chunk (0); with it raised, more fits.
+    wt.withSettings({ attentionChunkBytes: 1000, attentionChunkedMax: 5 }, () => expect(wt.attentionKernelFor(64, 4004, 100)).toBe('unfused'));
   });
 
   it('concat along an axis, and its gradient', async () => {
@@ -236,18 +218,18 @@ describe('flashAttention arguments', () => {
     expect(() => wt.flashAttention(x, wt.zeros([1, 4, 8]), x, 3, { scale: 1 })).toThrow(/k \[1,4,8\] must match q \[1,4,12\]/);
     expect(() => wt.flashAttention(x, x, x, 3, { scale: 1, mask: wt.zeros([1, 5], 'i32') })).toThrow(/mask must be int32 \[1, 4\], got i32 \[1,5\]/);
     expect(() => wt.flashAttention(x, x, x, 3, { scale: 1, dropout: { p: 1, rng: new wt.DropoutRng(1) } })).toThrow(/dropout p must be in \[0, 1\), got 1/);
-    expect(() => wt.setAttentionKernel('flash' as never)).toThrow(/expected 'auto', 'fused' or 'unfused', got 'flash'/);
+    expect(() => wt.withSettings({ attentionKernel: 'flash' as never }, () => 0)).toThrow(/attentionKernel must be 'auto' or 'fused' or 'unfused', got "flash"/);
     // 'auto': unfused while the [B, H, T, T] probabilities fit one binding; beyond, chunks of the batch on software
     // adapters while one sequence's fit, else fused.
     const limit = wt.runtime().limits.maxStorageBufferBindingSize;
-    expect(wt.getAttentionKernel()).toBe('auto');
+    expect(wt.settings().attentionKernel).toBe('auto');
     expect(wt.attentionKernelFor(64, 1024)).toBe('unfused');
     expect(wt.attentionKernelFor(64, limit + 4, limit + 4)).toBe('fused'); // one sequence's alone is over
     expect(wt.attentionKernelFor(64, limit + 4, 1024)).toBe(wt.runtime().info.isSoftware ? 'unfused' : 'fused'); // chunks on software
     // A head size the fused kernels cannot hold falls back to the unfused path whatever the preference.
-    wt.setAttentionKernel('fused');
-    expect(wt.attentionKernelFor(6)).toBe('unfused');
-    expect(wt.attentionKernelFor(256)).toBe('unfused');
-    wt.setAttentionKernel('auto');
+    wt.withSettings({ attentionKernel: 'fused' }, () => {
+      expect(wt.attentionKernelFor(6)).toBe('unfused');
+      expect(wt.attentionKernelFor(256)).toBe('unfused');
+    });
   });
 });

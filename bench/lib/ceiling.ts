@@ -20,6 +20,14 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   }
 }`;
 
+const COPY = wt.defineKernel({
+  name: 'bench_copy',
+  source: (p: { perLane: number }) => copyWgsl(p.perLane),
+  label: (p) => (p.perLane > 1 ? `bench_copy_vec4x${p.perLane}` : 'bench_copy_vec4'),
+  bindings: { x: 'read', y: 'read_write' },
+  uniforms: { n: 'u32' },
+});
+
 /** A copy of `floats` (rounded up to vec4s), `perLane` vec4s per lane (1: the plain copy). */
 export function copyCase(floats: number, perLane = 1): Case {
   const n4 = Math.ceil(floats / 4);
@@ -33,10 +41,9 @@ export function copyCase(floats: number, perLane = 1): Case {
       const maxX = rt.limits.maxComputeWorkgroupsPerDimension;
       const gy = Math.ceil(groups / maxX);
       const grid: [number, number] = [Math.ceil(groups / gy), gy];
-      const kernel = { name: perLane > 1 ? `bench_copy_vec4x${perLane}` : 'bench_copy_vec4', code: copyWgsl(perLane) };
       return {
         run: () => {
-          rt.dispatch(kernel, [x.binding, y.binding], new wt.Uniforms().u32(n4).buffer, grid);
+          rt.dispatch(COPY, { params: { perLane }, bindings: { x: x.binding, y: y.binding }, uniforms: { n: n4 }, grid });
           return [];
         },
         dispose: () => { x.dispose(); y.dispose(); },

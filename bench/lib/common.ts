@@ -69,10 +69,15 @@ export function intArg(args: BenchArgs, key: string, def: number, min: number, w
   return v;
 }
 
-/** Starts the runtime with Dawn's timestamp quantization off (exact GPU timestamps). */
+/**
+ * Starts the runtime with Dawn's timestamp quantization off (exact GPU timestamps), the benches' tuning rounds
+ * (TUNE_MIN_MS), and the settings named by WEBTUNE_<SETTING> environment variables on top (e.g.
+ * WEBTUNE_ATTENTION_KERNEL=fused, WEBTUNE_AUTOTUNE_MIN_MS=0; src/runtime/settings.ts).
+ */
 export async function startRuntime(): Promise<wt.Runtime> {
   wt.setDawnFlags(['disable-dawn-features=timestamp_quantization', ...(process.env.BENCH_DAWN_FLAGS?.split(' ').filter(Boolean) ?? [])]);
   wt.quietDawnNotices();
+  wt.configure({ autotuneMinMs: TUNE_MIN_MS, ...wt.settingsFromEnv(process.env) });
   return wt.init();
 }
 
@@ -186,7 +191,10 @@ export function fmt(v: number): string {
 
 export { GpuTimer };
 
-/** Benches' matmul tuning: rounds continue (up to 8) until they took this long, so short products get enough samples on a noisy host. */
+/**
+ * Benches' matmul tuning (the autotuneMinMs setting): rounds continue (up to 8) until they took this long, so short
+ * products get enough samples on a noisy host.
+ */
 export const TUNE_MIN_MS = 3000;
 
 /** Node-side persistence of the autotuner's choices (~/.cache/webtune/autotune.json; WEBTUNE_AUTOTUNE_CACHE overrides). */

@@ -152,11 +152,8 @@ export function kernelCases(d: Dims): Case[] {
     // the two products' FLOPs (the fused backward also recomputes the scores, not counted).
     ...(['unfused', 'fused'] as const).flatMap((kernel) => {
       const attention = (q: Tensor, k: Tensor, v: Tensor, mask: Tensor, rng: wt.DropoutRng): Tensor => {
-        const before = wt.getAttentionKernel();
-        wt.setAttentionKernel(kernel);
-        const y = wt.selfAttention(q, k, v, NH, { scale: 1 / Math.sqrt(hd), mask, dropout: { p: 0.1, rng } });
-        wt.setAttentionKernel(before);
-        return y;
+        return wt.withSettings({ attentionKernel: kernel }, () =>
+          wt.selfAttention(q, k, v, NH, { scale: 1 / Math.sqrt(hd), mask, dropout: { p: 0.1, rng } }));
       };
       const qkv = (grad: boolean) => [rand([B, S, H], grad), rand([B, S, H], grad), rand([B, S, H], grad)];
       const ones = () => wt.tensor(new Int32Array(B * S).fill(1), [B, S], 'i32').keep();

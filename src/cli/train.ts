@@ -6,7 +6,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DistilBertForSequenceClassification, init, quietDawnNotices, runtime, setAttentionKernel, shutdown } from '../index.js';
+import { configure, DistilBertForSequenceClassification, init, quietDawnNotices, runtime, shutdown } from '../index.js';
 import { BertTokenizer } from '../tokenizers/index.js';
 import { parseFlags, UsageError } from './args.js';
 import { batches } from '../data/batches.js';
@@ -152,7 +152,7 @@ async function prepare(run: RunOptions, args: TrainingArguments, io: TrainIO): P
   const tokenizer = await BertTokenizer.fromPretrained(modelDir);
   checkVocabFits(tokenizer.vocabSize, probe.vocabSize, `the tokenizer in ${modelDir}`, probe.configPath);
   const rt = await init();
-  setAttentionKernel(run.attention);
+  configure({ attentionKernel: run.attention });
   io.stderr(`Adapter: ${rt.info.description}${rt.info.isSoftware ? ' (CPU software renderer: slow)' : ''}\n`);
   io.stderr(describeLabels(data.labels, data.train));
   const model = await DistilBertForSequenceClassification.fromPretrained(modelDir, {

@@ -3,7 +3,7 @@
 import { record } from '../autograd/tape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { empty } from './kernel.js';
-import { stridedMatmul, type MatrixLayout } from './matmul.js';
+import { stridedMatmul, type MatrixLayout } from './matmul_strided.js';
 
 /** Layout of head h, batch b of a [B, T, H·D] tensor viewed as [B, H, T, D] (or transposed: [B, H, D, T]). */
 function headsLayout(t: number, h: number, d: number, transposed = false): MatrixLayout {

@@ -2,11 +2,29 @@
 import fillWgsl from '../../shaders/fill.wgsl';
 import inplaceWgsl from '../../shaders/inplace.wgsl';
 import { runtime } from '../runtime/device.js';
+import { defineKernel } from '../runtime/kernel_def.js';
 import { mulberry32 } from '../util/random.js';
-import { Uniforms } from '../runtime/runtime.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
-import { assertFloat, empty, grid1d, kernel, sameShape } from './kernel.js';
-import { UNARY_WGSL } from './sources.js';
+import { assertFloat, empty, grid1d, sameShape } from './kernel.js';
+import { UNARY, UNARY_OP } from './sources.js';
+
+/** out[i] = value (its 32 bits, any dtype), 1-D over n. */
+const FILL = defineKernel({
+  name: 'fill',
+  source: fillWgsl,
+  bindings: { out: 'read_write' },
+  uniforms: { n: 'u32', value: 'u32' },
+});
+
+/** The in-place updates of inplace.wgsl (its OP override): y += alpha·x, or y *= x[0] (a scale read on the GPU). */
+export const INPLACE_OP = { addScaled: 0, scaleByFirst: 1 } as const;
+const INPLACE = defineKernel({
+  name: 'inplace',
+  source: inplaceWgsl,
+  bindings: { x: 'read', y: 'read_write' },
+  uniforms: { n: 'u32', alpha: 'f32' },
+  constants: (p: { op: (typeof INPLACE_OP)[keyof typeof INPLACE_OP] }) => ({ OP: p.op }),
+});
 
 /** Nested number arrays (any depth) or a typed array. */
 export type NestedArray = number | NestedArray[];
@@ -24,8 +42,8 @@ export function full(shape: readonly number[], value: number, dtype: DType = 'f3
     runtime().clear(t.binding.buffer, t.binding.size);
     return t;
   }
-  const u = new Uniforms().u32(t.size, pattern);
-  runtime().dispatch(kernel('fill', fillWgsl), [t.binding], u.buffer, grid1d(t.size));
+  const uniforms = { n: t.size, value: pattern };
+  runtime().dispatch(FILL, { bindings: { out: t.binding }, uniforms, grid: grid1d(t.size) });
   return t;
 }
 
@@ -127,15 +145,23 @@ export function clone(x: Tensor): Tensor {
 export function addInto(dst: Tensor, src: Tensor, alpha = 1): void {
   if (dst.size !== src.size) throw new Error(`addInto: [${dst.shape}] and [${src.shape}] differ in size`);
   assertFloat('addInto', dst, src);
-  const u = new Uniforms().u32(dst.size).f32(alpha);
-  runtime().dispatch(kernel('inplace', inplaceWgsl, { OP: 0 }), [src.binding, dst.binding], u.buffer, grid1d(dst.size));
+  runtime().dispatch(INPLACE, {
+    params: { op: INPLACE_OP.addScaled },
+    bindings: { x: src.binding, y: dst.binding },
+    uniforms: { n: dst.size, alpha },
+    grid: grid1d(dst.size),
+  });
 }
 
 /** dst *= scale[0], in place, the scale read on the GPU (gradient clipping). */
 export function scaleInto(dst: Tensor, scale: Tensor): void {
   assertFloat('scaleInto', dst, scale);
-  const u = new Uniforms().u32(dst.size).f32(0);
-  runtime().dispatch(kernel('inplace', inplaceWgsl, { OP: 1 }), [scale.binding, dst.binding], u.buffer, grid1d(dst.size));
+  runtime().dispatch(INPLACE, {
+    params: { op: INPLACE_OP.scaleByFirst },
+    bindings: { x: scale.binding, y: dst.binding },
+    uniforms: { n: dst.size, alpha: 0 },
+    grid: grid1d(dst.size),
+  });
 }
 
 /** Overwrites dst with src's values (same element count). */
@@ -148,7 +174,11 @@ export function assign(dst: Tensor, src: Tensor): void {
 /** y = a·x + b elementwise, without autograd (used by backwards and optimizers). */
 export function affineRaw(x: Tensor, a: number, b: number): Tensor {
   const y = empty(x.shape);
-  const u = new Uniforms().u32(x.size).f32(a, b);
-  runtime().dispatch(kernel('unary', UNARY_WGSL, { OP: 8 }), [x.binding, y.binding], u.buffer, grid1d(x.size));
+  runtime().dispatch(UNARY, {
+    params: { op: UNARY_OP.affine },
+    bindings: { x: x.binding, y: y.binding },
+    uniforms: { n: x.size, a, b },
+    grid: grid1d(x.size),
+  });
   return y;
 }

@@ -2,9 +2,18 @@
 import castWgsl from '../../shaders/cast.wgsl';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
-import { Uniforms } from '../runtime/runtime.js';
+import { defineKernel } from '../runtime/kernel_def.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { empty, grid1d, kernel } from './kernel.js';
+import { empty, grid1d } from './kernel.js';
+
+/** f32 → f16 (x → y, two halves per u32 word) and f16 → f32 (xh → yf), an invocation per word, n elements. */
+const CAST = defineKernel({
+  name: 'cast',
+  source: castWgsl,
+  bindings: { x: 'read', y: 'read_write', xh: 'read', yf: 'read_write' },
+  uniforms: { n: 'u32' },
+  entryPoints: { to_f16: ['x', 'y'], to_f32: ['xh', 'yf'] },
+});
 
 /**
  * x: [...] f32 or f16 → the same shape in `dtype` (f32 → f16 rounds to a neighbouring half). Differentiable: the
@@ -17,10 +26,10 @@ export function cast(x: Tensor, dtype: 'f32' | 'f16'): Tensor {
   }
   if (x.dtype === dtype) return x;
   const y = empty(x.shape, dtype);
-  const u = new Uniforms().u32(x.size).buffer;
-  const toHalf = dtype === 'f16';
-  const bindings = toHalf ? [x.binding, y.binding, null, null] : [null, null, x.binding, y.binding];
-  if (x.size > 0) runtime().dispatch(kernel('cast', castWgsl, undefined, toHalf ? 'to_f16' : 'to_f32'), bindings, u, grid1d(Math.ceil(x.size / 2)));
+  const grid = grid1d(Math.ceil(x.size / 2));
+  const uniforms = { n: x.size };
+  if (dtype === 'f16') runtime().dispatch(CAST, { entry: 'to_f16', bindings: { x: x.binding, y: y.binding }, uniforms, grid });
+  else runtime().dispatch(CAST, { entry: 'to_f32', bindings: { xh: x.binding, yf: y.binding }, uniforms, grid });
   // A view of the incoming gradient: backward() wants a fresh tensor, not the one it passed in.
   return record(`cast_${dtype}`, [x], y, (g) => [g.reshape(g.shape)]);
 }

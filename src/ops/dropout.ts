@@ -4,10 +4,19 @@ import dropoutWgsl from '../../shaders/dropout.wgsl';
 import dropoutHashWgsl from '../../shaders/dropout_hash.wgsl';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
-import { Uniforms } from '../runtime/runtime.js';
+import { defineKernel } from '../runtime/kernel_def.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { clone } from './basic.js';
-import { assertFloat, empty, grid1d, grid1dVec4, kernel } from './kernel.js';
+import { assertFloat, empty, grid1d, grid1dVec4 } from './kernel.js';
+
+/** y = x ⊙ keep / (1 − p), keep drawn from (seed, offset + first + i): per element, or main4 over vec4s. */
+const DROPOUT = defineKernel({
+  name: 'dropout',
+  source: dropoutHashWgsl + dropoutWgsl,
+  bindings: { x: 'read', y: 'read_write' },
+  uniforms: { n: 'u32', p: 'f32', seed_lo: 'u32', seed_hi: 'u32', offset: 'u32', first: 'u32' },
+  entryPoints: { main: ['x', 'y'], main4: ['x', 'y'] },
+});
 
 /** The dropout random stream: a 64-bit seed and a counter advanced by every call (saved in checkpoints). */
 export class DropoutRng {
@@ -29,13 +38,16 @@ export class DropoutRng {
 
 function dropoutRaw(x: Tensor, p: number, seed: number, offset: number, first: number): Tensor {
   const y = empty(x.shape);
-  const u = new Uniforms().u32(x.size).f32(p).u32(seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, offset >>> 0, first >>> 0);
   // vec4s where the size allows: the same mask and values (each element's draw depends only on its index).
   const vec4 = x.size % 4 === 0;
-  runtime().dispatch(
-    kernel('dropout', dropoutHashWgsl + dropoutWgsl, undefined, vec4 ? 'main4' : undefined), [x.binding, y.binding], u.buffer,
-    vec4 ? grid1dVec4(x.size / 4) : grid1d(x.size),
-  );
+  runtime().dispatch(DROPOUT, {
+    entry: vec4 ? 'main4' : 'main',
+    bindings: { x: x.binding, y: y.binding },
+    uniforms: {
+      n: x.size, p, seed_lo: seed >>> 0, seed_hi: Math.floor(seed / 2 ** 32) >>> 0, offset: offset >>> 0, first: first >>> 0,
+    },
+    grid: vec4 ? grid1dVec4(x.size / 4) : grid1d(x.size),
+  });
   return y;
 }
 

@@ -3,12 +3,12 @@
 import binaryWgsl from '../../shaders/binary.wgsl';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
-import { Uniforms } from '../runtime/runtime.js';
+import { defineKernel } from '../runtime/kernel_def.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { affineRaw } from './basic.js';
-import { assertFloat, assertRank, contiguousStrides, empty, grid1d, grid1dVec4, kernel, sameShape } from './kernel.js';
+import { assertFloat, assertRank, contiguousStrides, empty, grid1d, grid1dVec4, sameShape } from './kernel.js';
 import { sumToShape } from './reduce.js';
-import { GELU_VEC4_WGSL, UNARY_BACKWARD_WGSL, UNARY_WGSL } from './sources.js';
+import { GELU_VEC4_WGSL, UNARY, UNARY_BACKWARD, UNARY_OP } from './sources.js';
 
 /** NumPy broadcasting of two shapes; a clear error names both when they are incompatible. */
 export function broadcastShapes(a: readonly number[], b: readonly number[]): number[] {
@@ -30,7 +30,33 @@ export function broadcastStrides(shape: readonly number[], outShape: readonly nu
   return outShape.map((_, i) => (i < offset || shape[i - offset] === 1 ? 0 : strides[i - offset]));
 }
 
-const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3, eq: 4 } as const;
+/** The operations of binary.wgsl (its OP override). */
+export const BINARY_OP = { add: 0, sub: 1, mul: 2, div: 3, eq: 4 } as const;
+
+/**
+ * out = a (op) b with NumPy broadcasting (strides in the uniforms, up to rank 8); same4 / suffix4: vec4s where both
+ * shapes are equal, or b repeats as a trailing block of a (b_period4 vec4s).
+ */
+const BINARY = defineKernel({
+  name: 'binary',
+  source: binaryWgsl,
+  bindings: { a: 'read', b: 'read', out: 'read_write' },
+  uniforms: {
+    n: 'u32', rank: 'u32', same: 'u32', b_period4: 'u32',
+    shape: 'array<vec4<u32>, 2>', a_strides: 'array<vec4<u32>, 2>', b_strides: 'array<vec4<u32>, 2>',
+  },
+  entryPoints: { main: ['a', 'b', 'out'], same4: ['a', 'b', 'out'], suffix4: ['a', 'b', 'out'] },
+  constants: (p: { op: (typeof BINARY_OP)[keyof typeof BINARY_OP] }) => ({ OP: p.op }),
+});
+
+/** GELU forward (out = gelu(x)) and backward (out = dy ⊙ gelu'(x)) over vec4s, 4 per lane. */
+const GELU_VEC4 = defineKernel({
+  name: 'gelu_vec4',
+  source: GELU_VEC4_WGSL,
+  bindings: { x: 'read', dy: 'read', out: 'read_write' },
+  uniforms: { n4: 'u32' },
+  entryPoints: { forward: ['x', 'out'], backward: ['x', 'dy', 'out'] },
+});
 
 /** Whether `shape` without its leading 1s is the last dims of `of` (so it repeats contiguously along `of`). */
 function isTrailingBlock(shape: readonly number[], of: readonly number[]): boolean {
@@ -39,7 +65,7 @@ function isTrailingBlock(shape: readonly number[], of: readonly number[]): boole
   return dims.length <= of.length && sameShape(dims, of.slice(of.length - dims.length));
 }
 
-function binaryRaw(op: keyof typeof BINARY_OPS, a: Tensor, b: Tensor): Tensor {
+function binaryRaw(op: keyof typeof BINARY_OP, a: Tensor, b: Tensor): Tensor {
   assertFloat(op, a, b);
   const shape = broadcastShapes(a.shape, b.shape);
   assertRank(op, shape);
@@ -47,13 +73,17 @@ function binaryRaw(op: keyof typeof BINARY_OPS, a: Tensor, b: Tensor): Tensor {
   const same = sameShape(a.shape, shape) && sameShape(b.shape, shape) ? 1 : 0;
   // b repeated as a trailing block of a's shape ([T, C] + [B, T, C]-shaped a): vec4s indexed modulo its size.
   const suffix = !same && sameShape(a.shape, shape) && b.size % 4 === 0 && b.size > 0 && isTrailingBlock(b.shape, shape);
-  const pad8 = (v: number[]): number[] => [...v, ...Array(8 - v.length).fill(0)];
-  const u = new Uniforms()
-    .u32(out.size, shape.length, same, suffix ? b.size / 4 : 0)
-    .u32(...pad8(shape), ...pad8(broadcastStrides(a.shape, shape)), ...pad8(broadcastStrides(b.shape, shape)));
-  const entry = out.size % 4 !== 0 ? undefined : same ? 'same4' : suffix ? 'suffix4' : undefined;
-  runtime().dispatch(kernel('binary', binaryWgsl, { OP: BINARY_OPS[op] }, entry), [a.binding, b.binding, out.binding], u.buffer,
-    entry ? grid1dVec4(out.size / 4) : grid1d(out.size));
+  const entry = out.size % 4 !== 0 ? 'main' : same ? 'same4' : suffix ? 'suffix4' : 'main';
+  runtime().dispatch(BINARY, {
+    params: { op: BINARY_OP[op] },
+    entry,
+    bindings: { a: a.binding, b: b.binding, out: out.binding },
+    uniforms: {
+      n: out.size, rank: shape.length, same, b_period4: suffix ? b.size / 4 : 0,
+      shape, a_strides: broadcastStrides(a.shape, shape), b_strides: broadcastStrides(b.shape, shape),
+    },
+    grid: entry !== 'main' ? grid1dVec4(out.size / 4) : grid1d(out.size),
+  });
   return out;
 }
 
@@ -123,8 +153,7 @@ export function affine(x: Tensor, s: number, c: number): Tensor {
 export const mulScalar = (x: Tensor, s: number): Tensor => affine(x, s, 0);
 export const addScalar = (x: Tensor, c: number): Tensor => affine(x, 1, c);
 
-const UNARY = { neg: 0, exp: 1, log: 2, sqrt: 3, rsqrt: 4, tanh: 5, relu: 6, gelu: 7, sigmoid: 10, square: 11 } as const;
-type UnaryName = keyof typeof UNARY;
+type UnaryName = 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'tanh' | 'relu' | 'gelu' | 'sigmoid' | 'square';
 /** Whether each backward needs the op's input (x) or its output (y). */
 const SAVES_OUTPUT: Record<UnaryName, boolean> = {
   neg: false, exp: true, log: false, sqrt: true, rsqrt: true, tanh: true, relu: false, gelu: false, sigmoid: true, square: false,
@@ -134,8 +163,8 @@ const SAVES_OUTPUT: Record<UnaryName, boolean> = {
 function geluVec4(x: Tensor): Tensor {
   const y = empty(x.shape);
   const n4 = x.size / 4;
-  const u = new Uniforms().u32(n4);
-  runtime().dispatch(kernel('gelu_vec4', GELU_VEC4_WGSL, undefined, 'forward'), [x.binding, null, y.binding], u.buffer, grid1dVec4(n4));
+  const bindings = { x: x.binding, out: y.binding };
+  runtime().dispatch(GELU_VEC4, { entry: 'forward', bindings, uniforms: { n4 }, grid: grid1dVec4(n4) });
   return record('gelu', [x], y, (g) => [geluBackward(x, g)]);
 }
 
@@ -144,9 +173,15 @@ export function geluBackward(x: Tensor, dy: Tensor): Tensor {
   const dx = empty(x.shape);
   if (x.size % 4 === 0) {
     const n4 = x.size / 4;
-    runtime().dispatch(kernel('gelu_vec4', GELU_VEC4_WGSL, undefined, 'backward'), [x.binding, dy.binding, dx.binding], new Uniforms().u32(n4).buffer, grid1dVec4(n4));
+    const bindings = { x: x.binding, dy: dy.binding, out: dx.binding };
+    runtime().dispatch(GELU_VEC4, { entry: 'backward', bindings, uniforms: { n4 }, grid: grid1dVec4(n4) });
   } else {
-    runtime().dispatch(kernel('unary_backward', UNARY_BACKWARD_WGSL, { OP: UNARY.gelu }), [dy.binding, x.binding, dx.binding], new Uniforms().u32(x.size).buffer, grid1d(x.size));
+    runtime().dispatch(UNARY_BACKWARD, {
+      params: { op: UNARY_OP.gelu },
+      bindings: { dy: dy.binding, saved: x.binding, dx: dx.binding },
+      uniforms: { n: x.size },
+      grid: grid1d(x.size),
+    });
   }
   return dx;
 }
@@ -155,14 +190,22 @@ function unary(name: UnaryName, x: Tensor): Tensor {
   assertFloat(name, x);
   if (name === 'gelu' && x.size % 4 === 0 && x.size > 0) return geluVec4(x);
   const y = empty(x.shape);
-  const u = new Uniforms().u32(x.size).f32(0, 0);
-  runtime().dispatch(kernel('unary', UNARY_WGSL, { OP: UNARY[name] }), [x.binding, y.binding], u.buffer, grid1d(x.size));
+  runtime().dispatch(UNARY, {
+    params: { op: UNARY_OP[name] },
+    bindings: { x: x.binding, y: y.binding },
+    uniforms: { n: x.size, a: 0, b: 0 },
+    grid: grid1d(x.size),
+  });
   return record(name, [x], y, (g) => {
     if (name === 'neg') return [affineRaw(g, -1, 0)];
     const saved = SAVES_OUTPUT[name] ? y : x;
     const dx = empty(x.shape);
-    const ub = new Uniforms().u32(x.size);
-    runtime().dispatch(kernel('unary_backward', UNARY_BACKWARD_WGSL, { OP: UNARY[name] }), [g.binding, saved.binding, dx.binding], ub.buffer, grid1d(x.size));
+    runtime().dispatch(UNARY_BACKWARD, {
+      params: { op: UNARY_OP[name] },
+      bindings: { dy: g.binding, saved: saved.binding, dx: dx.binding },
+      uniforms: { n: x.size },
+      grid: grid1d(x.size),
+    });
     return [dx];
   });
 }

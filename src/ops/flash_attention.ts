@@ -6,11 +6,12 @@ import dropoutHashWgsl from '../../shaders/dropout_hash.wgsl';
 import flashWgsl from '../../shaders/flash_attention.wgsl';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
-import { Uniforms } from '../runtime/runtime.js';
+import { defineKernel } from '../runtime/kernel_def.js';
+import { settings } from '../runtime/settings.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { DropoutRng } from './dropout.js';
 import { checkHeads } from './attention.js';
-import { assertFloat, dummyBinding, empty, grid1d, kernel } from './kernel.js';
+import { assertFloat, empty, grid1d } from './kernel.js';
 
 export interface AttentionOptions {
   /** Scores are scale · q·kᵀ (DistilBERT: 1/√headDim). */
@@ -36,21 +37,39 @@ export interface FlashGeometry {
   rows: number;
 }
 
-let forcedGeometry: FlashGeometry | undefined;
-/** Forces the kernels' geometry (tests and benches run both adapters' variants anywhere); undefined restores it. */
-export function forceFlashGeometry(g: FlashGeometry | undefined): void {
-  forcedGeometry = g;
+/**
+ * Workgroup size and rows per invocation, from settings (flashWorkgroup, flashRows): rows for heads up to 64, halved
+ * (at least 1) for longer heads, which hold twice the registers per row.
+ */
+export function flashGeometry(headDim: number): FlashGeometry {
+  const { flashWorkgroup: wg, flashRows: rows } = settings();
+  return { wg, rows: headDim <= 64 ? rows : Math.max(1, Math.floor(rows / 2)) };
 }
 
 /**
- * Workgroup size and rows per invocation: on software adapters one 8-lane subgroup with 4 rows per lane (2 for
- * heads over 64) so that every K/V load serves several rows (lavapipe's loads cost a per-lane loop each); elsewhere
- * 64 lanes of one row each (GPU registers).
+ * The three entry points (forward; backward_dq, then backward_dkdv) for head size d with `rows` rows per invocation
+ * (consts prepended to the source) and workgroups of `wg` (an override).
  */
-function geometry(headDim: number): FlashGeometry {
-  if (forcedGeometry) return forcedGeometry;
-  return runtime().info.isSoftware ? { wg: 8, rows: headDim <= 64 ? 4 : 2 } : { wg: 64, rows: 1 };
-}
+const FLASH_ATTENTION = defineKernel({
+  name: 'flash_attention',
+  source: (p: { d: number; rows: number; wg: number }) =>
+    `const D4: u32 = ${p.d / 4}u;\nconst R: u32 = ${p.rows}u;\n${dropoutHashWgsl}\n${flashWgsl}`,
+  label: (p) => `flash_attention_d${p.d}_r${p.rows}`,
+  constants: (p) => ({ WG: p.wg }),
+  bindings: {
+    q: 'read', k: 'read', v: 'read', mask: { access: 'read', optional: true }, o: 'read_write', stats: 'read_write',
+    dout: 'read', dq: 'read_write', dk: 'read_write', dv: 'read_write',
+  },
+  uniforms: {
+    t: 'u32', heads: 'u32', blocks: 'u32', has_mask: 'u32', scale: 'f32', p: 'f32',
+    seed_lo: 'u32', seed_hi: 'u32', offset: 'u32',
+  },
+  entryPoints: {
+    forward: ['q', 'k', 'v', 'mask', 'o', 'stats'],
+    backward_dq: ['q', 'k', 'v', 'mask', 'o', 'stats', 'dout', 'dq'],
+    backward_dkdv: ['q', 'k', 'v', 'mask', 'stats', 'dout', 'dk', 'dv'],
+  },
+});
 
 /** q, k, v: [B, T, H·D] (head h at columns h·D…) → context [B, T, H·D] = dropout(softmax(scale·q·kᵀ + mask))·v per head. */
 export function flashAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, options: AttentionOptions): Tensor {
@@ -74,28 +93,28 @@ export function flashAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, o
   const offset = p > 0 && rng ? rng.next(probs) : 0;
   const seed = p > 0 && rng ? rng.seed : 0;
 
-  const { wg, rows } = geometry(d);
+  const { wg, rows } = flashGeometry(d);
   const blocks = b * heads * Math.ceil(t / (wg * rows));
-  const uniforms = new Uniforms()
-    .u32(t, heads, blocks, mask ? 1 : 0)
-    .f32(scale, p)
-    .u32(seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, offset >>> 0).buffer;
-  const code = `const D4: u32 = ${d / 4}u;\nconst R: u32 = ${rows}u;\n${dropoutHashWgsl}\n${flashWgsl}`;
-  const entry = (name: string) => kernel(`flash_attention_d${d}_r${rows}`, code, { WG: wg }, name); // WG: a pipeline constant
-  const maskBinding = mask ? mask.binding : dummyBinding();
+  const params = { d, rows, wg };
+  const uniforms = {
+    t, heads, blocks, has_mask: mask ? 1 : 0, scale, p,
+    seed_lo: seed >>> 0, seed_hi: Math.floor(seed / 2 ** 32) >>> 0, offset: offset >>> 0,
+  };
   const grid = grid1d(blocks, 1);
 
-  // Storage bindings 0-9 in the shader's order (null: unused by the entry point); the uniforms follow at 10.
   const o = empty(q.shape);
   const stats = empty([b * heads * t, 4]); // (m, 1/l, Δ, 0) per row
-  runtime().dispatch(entry('forward'), [q.binding, k.binding, v.binding, maskBinding, o.binding, stats.binding, null, null, null, null], uniforms, grid);
+  const inputs = { q: q.binding, k: k.binding, v: v.binding, mask: mask?.binding };
+  const forward = { ...inputs, o: o.binding, stats: stats.binding };
+  runtime().dispatch(FLASH_ATTENTION, { params, entry: 'forward', bindings: forward, uniforms, grid });
   const out = record('flashAttention', [q, k, v], o, (g) => {
     const dq = empty(q.shape);
     const dk = empty(k.shape);
     const dv = empty(v.shape);
-    const common = [q.binding, k.binding, v.binding, maskBinding];
-    runtime().dispatch(entry('backward_dq'), [...common, o.binding, stats.binding, g.binding, dq.binding, null, null], uniforms, grid);
-    runtime().dispatch(entry('backward_dkdv'), [...common, null, stats.binding, g.binding, null, dk.binding, dv.binding], uniforms, grid);
+    const common = { ...inputs, o: o.binding, stats: stats.binding, dout: g.binding };
+    const dkdv = { ...common, dk: dk.binding, dv: dv.binding };
+    runtime().dispatch(FLASH_ATTENTION, { params, entry: 'backward_dq', bindings: { ...common, dq: dq.binding }, uniforms, grid });
+    runtime().dispatch(FLASH_ATTENTION, { params, entry: 'backward_dkdv', bindings: dkdv, uniforms, grid });
     return [dq, dk, dv];
   });
   // stats live as long as the graph needs them: released with the output's scope.

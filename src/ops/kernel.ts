@@ -1,6 +1,5 @@
-// Small helpers shared by every op: output allocation, 1-D dispatch geometry, kernel descriptors.
+// Small helpers shared by every op: output allocation, 1-D dispatch geometry, shape checks.
 import { runtime } from '../runtime/device.js';
-import type { Kernel } from '../runtime/runtime.js';
 import { Storage } from '../tensor/storage.js';
 import { Tensor, byteSize, type DType } from '../tensor/tensor.js';
 
@@ -24,10 +23,9 @@ export function grid1d(n: number, workgroupSize = 256): [number, number] {
 }
 
 /**
- * vec4s per workgroup of the elementwise vec4 kernels (256 lanes × VEC4S_PER_LANE = 4 in their WGSL). Why 4 per lane:
- * on a software adapter every invocation carries a fixed cost (index math, bounds check, setting up the per-lane
- * memory loop) that one vec4 does not amortise; lavapipe, [2048, 3072]: GELU forward ~70% → ~100% of a plain vec4
- * copy, and a copy itself ~170% (bench/README.md). Lane li takes vec4s base + li + 256·k, contiguous across lanes.
+ * vec4s per workgroup of the elementwise vec4 kernels (256 lanes × VEC4S_PER_LANE = 4 in their WGSL): one vec4 per
+ * lane does not amortise a software adapter's per-invocation cost (bench/README.md, *Elementwise kernels*). Lane li
+ * takes vec4s base + li + 256·k, contiguous across lanes.
  */
 export const VEC4S_PER_WORKGROUP = 1024;
 
@@ -36,36 +34,9 @@ export function grid1dVec4(n4: number): [number, number] {
   return grid1d(n4, VEC4S_PER_WORKGROUP);
 }
 
-const generatedSources = new Map<string, string>();
-/** A kernel whose WGSL is generated (`make`), once per name: the name must encode everything `make` depends on. */
-export function generatedKernel(name: string, make: () => string): Kernel {
-  let code = generatedSources.get(name);
-  if (!code) generatedSources.set(name, (code = make()));
-  return { name, code };
-}
-
 /** Workgroup counts for one workgroup per row (rows folded into y as in grid1d). */
 export function gridRows(rows: number): [number, number] {
   return grid1d(rows, 1);
-}
-
-export function kernel(name: string, code: string, constants?: Record<string, number>, entryPoint?: string): Kernel {
-  return { name: entryPoint ? `${name}:${entryPoint}` : name, code, constants, entryPoint };
-}
-
-/**
- * A 16-byte placeholder for an optional binding the kernel does not use this time. Read-only and writable slots get
- * different buffers: one buffer bound both ways in a dispatch is a WebGPU usage conflict.
- */
-const dummies = new WeakMap<object, { read: { buffer: GPUBuffer; size: number }; write: { buffer: GPUBuffer; size: number } }>();
-export function dummyBinding(access: 'read' | 'write' = 'read'): { buffer: GPUBuffer; size: number } {
-  const rt = runtime();
-  let d = dummies.get(rt);
-  if (!d) {
-    const make = () => ({ buffer: rt.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE }), size: 16 });
-    dummies.set(rt, (d = { read: make(), write: make() }));
-  }
-  return d[access];
 }
 
 /** Row-major element strides of a shape. */

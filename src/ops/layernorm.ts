@@ -2,42 +2,55 @@
 import layernormWgsl from '../../shaders/layernorm.wgsl';
 import layernormBackwardWgsl from '../../shaders/layernorm_backward.wgsl';
 import layernormParamGradWgsl from '../../shaders/layernorm_param_grad.wgsl';
-import { generateLayerNormBackward, generateLayerNormForward, layerNormBackwardName, layerNormForwardName, type LayerNormRowShape } from './layernorm_gen.js';
+import { LAYERNORM_BACKWARD_HELD, LAYERNORM_FORWARD_HELD, type LayerNormRowShape } from './layernorm_gen.js';
 import { columnChunks, columnSums } from './reduce.js';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
-import { Uniforms } from '../runtime/runtime.js';
+import { defineKernel } from '../runtime/kernel_def.js';
+import { settings } from '../runtime/settings.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { assertFloat, empty, generatedKernel, grid1d, gridRows, kernel } from './kernel.js';
+import { assertFloat, empty, grid1d, gridRows } from './kernel.js';
 import { subgroupRowSize } from './softmax.js';
 
-/**
- * Vec4s per lane the generated kernels (layernorm_gen.ts) hold in registers; the rest of a longer row is streamed from
- * memory in each pass. Software adapters cap it for compile time, which grows with held² on lavapipe (24: 16 + 26 s,
- * forward + backward, on a Zen 5 host; 48: 50 + 103 s), at a cost in speed past the cap: [2048, 3072] at 16 lanes ran
- * at 91 / 97% of a copy fully held (48 per lane) and 76 / 67% fully streamed. 24 holds DistilBERT's 768 columns
- * with 8 or 16 lanes. GPUs compile fast: 96 (3072 columns with 8 lanes).
- */
-const HELD_CAP = { software: 24, gpu: 96 };
-/**
- * Rows per workgroup of the generated kernels: each workgroup loads gamma (and beta) once, and the backward writes
- * its dgamma/dbeta partial rows once, so more rows amortise that. Lavapipe, % of a plain copy in paired rounds:
- * backward [2048, 768] 8 or 16 rows 85-86%, 32 rows 119%; forward [2048, 768] / [2048, 3072] 8 rows 87-90 / 80-82%,
- * 16 rows 91 / 90%, 32 rows 99-101 / 87-90% (two runs each). A GPU wants the workgroups instead.
- */
-const HELD_ROWS = { software: 32, gpu: 4 };
+/** The generic forward: a workgroup of 64 per row; saves (mean, rstd) per row in stats. */
+const LAYERNORM = defineKernel({
+  name: 'layernorm',
+  source: layernormWgsl,
+  bindings: { x: 'read', gamma: 'read', beta: 'read', y: 'read_write', stats: 'read_write' },
+  uniforms: { rows: 'u32', cols: 'u32', eps: 'f32' },
+});
+
+/** The generic backward: input_grad (a workgroup per row), param_grad (an invocation per column, any cols). */
+const LAYERNORM_BACKWARD = defineKernel({
+  name: 'layernorm_backward',
+  source: layernormBackwardWgsl,
+  bindings: {
+    x: 'read', gamma: 'read', dy: 'read', stats: 'read', dx: 'read_write', dgamma: 'read_write', dbeta: 'read_write',
+  },
+  uniforms: { rows: 'u32', cols: 'u32' },
+  entryPoints: { input_grad: ['x', 'gamma', 'dy', 'stats', 'dx'], param_grad: ['x', 'dy', 'stats', 'dgamma', 'dbeta'] },
+});
+
+/** dgamma / dbeta partials over row chunks (cols a multiple of 4), summed by columnSums. */
+const LAYERNORM_PARAM_GRAD = defineKernel({
+  name: 'layernorm_param_grad',
+  source: layernormParamGradWgsl,
+  bindings: { x: 'read', dy: 'read', stats: 'read', part_g: 'read_write', part_b: 'read_write' },
+  uniforms: { rows: 'u32', cols4: 'u32', chunk: 'u32', chunks: 'u32' },
+  entryPoints: { param_partial: ['x', 'dy', 'stats', 'part_g', 'part_b'] },
+});
 
 /**
- * The generated kernels' shape for rows of `cols` on this device (one subgroup per row), or null without a fixed
- * subgroup size or with cols not a multiple of 4 (the generic kernels then run).
+ * The generated kernels' shape for rows of `cols` on this device (one subgroup per row; held vec4s per lane capped
+ * by settings().layerNormHeldCap, the rest streamed), or null without a fixed subgroup size or with cols not a
+ * multiple of 4 (the generic kernels then run).
  */
 export function layerNormRowShape(cols: number): LayerNormRowShape | null {
   const lanes = subgroupRowSize(cols);
   if (!lanes) return null;
-  const software = runtime().info.isSoftware;
+  const { layerNormHeldCap: cap, layerNormRows: rows } = settings();
   const perLane = Math.ceil(cols / 4 / lanes);
-  const cap = software ? HELD_CAP.software : HELD_CAP.gpu;
-  return { lanes, held: Math.min(perLane, cap), rows: software ? HELD_ROWS.software : HELD_ROWS.gpu, tail: perLane > cap };
+  return { lanes, held: Math.min(perLane, cap), rows, tail: perLane > cap };
 }
 
 /** x: [..., C], gamma/beta: [C] → [..., C]. */
@@ -54,27 +67,29 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
   // workgroup of 64 per row.
   const held = layerNormRowShape(cols);
   if (held) {
-    runtime().dispatch(
-      generatedKernel(layerNormForwardName(held), () => generateLayerNormForward(held)),
-      [x.binding, gamma.binding, beta.binding, y.binding, stats.binding], new Uniforms().u32(rows, cols / 4).f32(eps).buffer,
-      gridRows(Math.ceil(rows / held.rows)),
-    );
+    runtime().dispatch(LAYERNORM_FORWARD_HELD, {
+      params: held,
+      bindings: { x: x.binding, gamma: gamma.binding, beta: beta.binding, y: y.binding, stats: stats.binding },
+      uniforms: { rows, cols4: cols / 4, eps }, grid: gridRows(Math.ceil(rows / held.rows)),
+    });
   } else {
-    const u = new Uniforms().u32(rows, cols).f32(eps);
-    runtime().dispatch(kernel('layernorm', layernormWgsl), [x.binding, gamma.binding, beta.binding, y.binding, stats.binding], u.buffer, gridRows(rows));
+    runtime().dispatch(LAYERNORM, {
+      bindings: { x: x.binding, gamma: gamma.binding, beta: beta.binding, y: y.binding, stats: stats.binding },
+      uniforms: { rows, cols, eps }, grid: gridRows(rows),
+    });
   }
   const out = record('layerNorm', [x, gamma, beta], y, (g) => {
-    const ub = new Uniforms().u32(rows, cols);
     const paramGrads = gamma.requiresGrad || beta.requiresGrad;
     const dx = x.requiresGrad ? empty(x.shape) : null;
     // Subgroup rows: the generated kernel, one pass for all three gradients. Otherwise the generic input gradient,
     // then the parameter pass below.
     if (dx && held) return backwardHeld(x, gamma, beta, g, stats, dx, held, rows, cols, paramGrads);
     if (dx) {
-      runtime().dispatch(
-        kernel('layernorm_backward', layernormBackwardWgsl, undefined, 'input_grad'),
-        [x.binding, gamma.binding, g.binding, stats.binding, dx.binding, null, null], ub.buffer, gridRows(rows),
-      );
+      runtime().dispatch(LAYERNORM_BACKWARD, {
+        entry: 'input_grad',
+        bindings: { x: x.binding, gamma: gamma.binding, dy: g.binding, stats: stats.binding, dx: dx.binding },
+        uniforms: { rows, cols }, grid: gridRows(rows),
+      });
     }
     if (!paramGrads) return [dx, null, null];
     if (cols % 4 === 0) {
@@ -83,19 +98,20 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
       const { chunk, chunks } = columnChunks(rows, cols4);
       const pg = empty([chunks, cols]);
       const pb = empty([chunks, cols]);
-      runtime().dispatch(
-        kernel('layernorm_param_grad', layernormParamGradWgsl, undefined, 'param_partial'),
-        [x.binding, g.binding, stats.binding, pg.binding, pb.binding], new Uniforms().u32(rows, cols4, chunk, chunks).buffer,
-        [Math.ceil(cols4 / 64), chunks],
-      );
+      runtime().dispatch(LAYERNORM_PARAM_GRAD, {
+        entry: 'param_partial',
+        bindings: { x: x.binding, dy: g.binding, stats: stats.binding, part_g: pg.binding, part_b: pb.binding },
+        uniforms: { rows, cols4, chunk, chunks }, grid: [Math.ceil(cols4 / 64), chunks],
+      });
       return [dx, ...sumPartials(pg, pb, chunks, gamma, beta)];
     }
     const dgamma = empty(gamma.shape);
     const dbeta = empty(beta.shape);
-    runtime().dispatch(
-      kernel('layernorm_backward', layernormBackwardWgsl, undefined, 'param_grad'),
-      [x.binding, null, g.binding, stats.binding, null, dgamma.binding, dbeta.binding], ub.buffer, grid1d(cols, 64),
-    );
+    runtime().dispatch(LAYERNORM_BACKWARD, {
+      entry: 'param_grad',
+      bindings: { x: x.binding, dy: g.binding, stats: stats.binding, dgamma: dgamma.binding, dbeta: dbeta.binding },
+      uniforms: { rows, cols }, grid: grid1d(cols, 64),
+    });
     return [dx, dgamma, dbeta];
   });
   // stats live as long as the graph needs them: released with the output's scope.
@@ -115,11 +131,13 @@ function backwardHeld(
   const groups = Math.ceil(rows / shape.rows);
   const pg = empty([groups, cols]);
   const pb = empty([groups, cols]);
-  runtime().dispatch(
-    generatedKernel(layerNormBackwardName(shape), () => generateLayerNormBackward(shape)),
-    [x.binding, gamma.binding, stats.binding, g.binding, dx.binding, pg.binding, pb.binding],
-    new Uniforms().u32(rows, cols / 4).buffer, gridRows(groups),
-  );
+  runtime().dispatch(LAYERNORM_BACKWARD_HELD, {
+    params: shape,
+    bindings: {
+      x: x.binding, gamma: gamma.binding, stats: stats.binding, dy: g.binding, dx: dx.binding, part_g: pg.binding, part_b: pb.binding,
+    },
+    uniforms: { rows, cols4: cols / 4 }, grid: gridRows(groups),
+  });
   if (paramGrads) return [dx, ...sumPartials(pg, pb, groups, gamma, beta)];
   pg.dispose();
   pb.dispose();

@@ -7,33 +7,46 @@
 //             dy are read once for all three gradients.
 //
 // Why generated: with a loop over an `override` count, lavapipe does not unroll a long loop and indexes the held
-// arrays dynamically, which costs as much as the memory traffic; five such arrays per lane in the backward (gamma,
-// x̂, g and the two partials) made every fused variant slower than two passes. Measured on lavapipe, paired with a
-// copy in one process, backward [2048, 768]: 7.3-10.2 ms (116-119% of a plain copy) against 16.0-16.8 ms for a
-// loop-based kernel spreading the row over 2 subgroups; [2048, 3072] (96 vec4s per lane): 35.6-37.1 ms (103-108%)
-// against 61-68 ms (55-56%) for rows streamed from memory.
-//
+// arrays dynamically, as slow as the memory traffic (bench/README.md, *Row kernels*).
 // Why a cap on the held vec4s, with the rest of a longer row streamed (the `tail` loops, re-reading it per pass):
-// lavapipe's compile time grows with held² (every held vec4's load and store is a per-lane loop, and every held value
-// is live across all of them). On a Zen 5 host at 16 lanes, forward + backward compiled in 1.2 + 1.9 s at 6 vec4s
-// per lane, 4.2 + 7.3 s at 12, 16 + 26 s at 24, 29 + 45 s at 32 and 50 + 103 s at 48. Splitting rows over several
-// subgroups instead (sums meeting in workgroup memory) ran slower than streaming: 48-59% of a copy at [2048, 3072].
+// lavapipe's compile time grows with held² (the cap is settings().layerNormHeldCap; bench/README.md).
+import { defineKernel } from '../runtime/kernel_def.js';
 
 /**
  * Lanes (one subgroup), held vec4s per lane, rows per workgroup; `tail`: rows may run past lanes · held vec4s, the
  * rest streamed from memory in each pass.
  */
-export interface LayerNormRowShape {
+export type LayerNormRowShape = {
   lanes: number;
   held: number;
   rows: number;
   tail: boolean;
-}
+};
 
 const shapeTag = (s: LayerNormRowShape): string => `w${s.lanes}h${s.held}${s.tail ? 't' : ''}r${s.rows}`;
-/** The kernels' cache names: one pipeline per shape. */
+/** The kernels' names as profilers see them: one pipeline per shape. */
 export const layerNormForwardName = (s: LayerNormRowShape): string => `layernorm_forward_${shapeTag(s)}`;
 export const layerNormBackwardName = (s: LayerNormRowShape): string => `layernorm_backward_${shapeTag(s)}`;
+
+/** The generated forward (generateLayerNormForward), one pipeline per row shape. */
+export const LAYERNORM_FORWARD_HELD = defineKernel({
+  name: 'layernorm_forward_held',
+  source: (s: LayerNormRowShape) => generateLayerNormForward(s),
+  label: layerNormForwardName,
+  bindings: { x: 'read', gamma: 'read', beta: 'read', y: 'read_write', stats: 'read_write' },
+  uniforms: { rows: 'u32', cols4: 'u32', eps: 'f32' },
+});
+
+/** The generated backward (generateLayerNormBackward), one pipeline per row shape. */
+export const LAYERNORM_BACKWARD_HELD = defineKernel({
+  name: 'layernorm_backward_held',
+  source: (s: LayerNormRowShape) => generateLayerNormBackward(s),
+  label: layerNormBackwardName,
+  bindings: {
+    x: 'read', gamma: 'read', stats: 'read', dy: 'read', dx: 'read_write', part_g: 'read_write', part_b: 'read_write',
+  },
+  uniforms: { rows: 'u32', cols4: 'u32' },
+});
 
 /**
  * WGSL loop over this lane's streamed columns c of the row (those past the held ones), running `body`, its lines

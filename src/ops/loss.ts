@@ -2,9 +2,18 @@
 import crossEntropyWgsl from '../../shaders/cross_entropy.wgsl';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
-import { Uniforms } from '../runtime/runtime.js';
+import { defineKernel } from '../runtime/kernel_def.js';
 import { Tensor } from '../tensor/tensor.js';
-import { assertFloat, empty, grid1d, kernel } from './kernel.js';
+import { assertFloat, empty, grid1d } from './kernel.js';
+
+/** forward: out = (mean loss, counted rows), one workgroup; backward: dlogits from dloss and out's counted rows. */
+const CROSS_ENTROPY = defineKernel({
+  name: 'cross_entropy',
+  source: crossEntropyWgsl,
+  bindings: { logits: 'read', labels: 'read', dloss: 'read', out: 'read_write', dlogits: 'read_write' },
+  uniforms: { rows: 'u32', classes: 'u32', ignore_index: 'i32' },
+  entryPoints: { forward: ['logits', 'labels', 'out'], backward: ['logits', 'labels', 'dloss', 'out', 'dlogits'] },
+});
 
 /**
  * logits: [N, C], labels: int32 [N] (values in [0, C) or ignoreIndex) → scalar [] mean loss over counted rows.
@@ -18,18 +27,21 @@ export function crossEntropy(logits: Tensor, labels: Tensor, ignoreIndex = -100)
   }
   const [rows, classes] = logits.shape;
   const stats = empty([2]);
-  const u = new Uniforms().u32(rows, classes).i32(ignoreIndex);
+  const uniforms = { rows, classes, ignore_index: ignoreIndex };
   const rt = runtime();
-  rt.dispatch(kernel('cross_entropy', crossEntropyWgsl, undefined, 'forward'), [logits.binding, labels.binding, null, stats.binding, null], u.buffer, [1]);
+  const inputs = { logits: logits.binding, labels: labels.binding };
+  rt.dispatch(CROSS_ENTROPY, { entry: 'forward', bindings: { ...inputs, out: stats.binding }, uniforms, grid: [1] });
   // The loss is a scalar view of stats[0]; stats[1] (the counted rows) stays in the shared buffer for the backward.
   const loss = new Tensor([], 'f32', stats.storage.retain());
   stats.dispose();
   return record('crossEntropy', [logits, labels], loss, (g) => {
     const dlogits = empty(logits.shape);
-    rt.dispatch(
-      kernel('cross_entropy', crossEntropyWgsl, undefined, 'backward'),
-      [logits.binding, labels.binding, g.binding, { buffer: loss.buffer, size: 8 }, dlogits.binding], u.buffer, grid1d(rows * classes, 64),
-    );
+    rt.dispatch(CROSS_ENTROPY, {
+      entry: 'backward',
+      bindings: { ...inputs, dloss: g.binding, out: { buffer: loss.buffer, size: 8 }, dlogits: dlogits.binding },
+      uniforms,
+      grid: grid1d(rows * classes, 64),
+    });
     return [dlogits, null];
   });
 }

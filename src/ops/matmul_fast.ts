@@ -8,13 +8,14 @@
 // subgroup, CN / lanes vec4s per lane, and shared with subgroupBroadcast ('subgroup': on lavapipe a non-uniform load costs a per-lane loop, so
 // loading each value once per subgroup wins), or loaded by every lane ('plain'). vec4 bindings are used where the
 // layout is 4-aligned; otherwise scalar loads with per-element guards handle any shape (tails in M, N and K).
+import { defineKernel } from '../runtime/kernel_def.js';
 import { TEXTURE_WIDTH } from '../runtime/texture_view.js';
-import type { MatrixLayout } from './matmul.js';
+import type { MatrixLayout } from './matmul_strided.js';
 import { GELU_MATH_WGSL } from './sources.js';
 
 export type ShareMode = 'subgroup' | 'plain';
 
-export interface FastConfig {
+export type FastConfig = {
   share: ShareMode;
   /** Rows of C per invocation (4 when A is read transposed, to load a vec4 over rows). */
   rows: number;
@@ -32,9 +33,9 @@ export interface FastConfig {
    * 16 lanes: lavapipe at 512 bits). Wider subgroups repeat the load in each group of this many lanes.
    */
   lanes?: number;
-}
+};
 
-export interface FastLayout {
+export type FastLayout = {
   /** A [M,K] row-major ('row') or stored as its transpose [K,M] ('col'). */
   a: 'row' | 'col';
   /** B [K,N] ('nn') or stored as its transpose [N,K] ('nt'). */
@@ -51,7 +52,7 @@ export interface FastLayout {
    */
   texA?: boolean;
   texB?: boolean;
-}
+};
 
 export const WORKGROUP = 64;
 
@@ -60,14 +61,48 @@ export const WORKGROUP = 64;
  * uniform flag tested per element still pays for the loads, stores and GELU it skips): bias add, C accumulate, GELU
  * (act_out = gelu(C), C stored too only with storePre), and vec4 stores of C when its rows are 4-aligned.
  */
-export interface FastEpilogue {
+export type FastEpilogue = {
   bias: boolean;
   accumulate: boolean;
   gelu: boolean;
   storePre: boolean;
   /** C (and act_out, bias) bound as vec4 arrays: N, ldc and C's batch strides are multiples of 4. */
   vecC: boolean;
+};
+
+/** Everything a generated kernel is made from: layout, config and epilogue, defaults filled in (the cache key). */
+export type FastKernelParams = Required<FastLayout> & Required<FastConfig> & FastEpilogue;
+
+export function fastKernelParams(l: FastLayout, c: FastConfig, e: FastEpilogue): FastKernelParams {
+  return {
+    a: l.a, b: l.b, vecA: l.vecA, vecB: l.vecB, halfA: !!l.halfA, halfB: !!l.halfB, texA: !!l.texA, texB: !!l.texB,
+    share: c.share, rows: c.rows, cols: c.cols, wg: wgSize(c), interleave: !!c.interleave, lanes: c.lanes ?? 8,
+    bias: e.bias, accumulate: e.accumulate, gelu: e.gelu, storePre: e.storePre, vecC: e.vecC,
+  };
 }
+
+/**
+ * The generated kernel (generateFastMatmul). Bias, C and act_out are left out where the epilogue does not need them;
+ * A and B are storage buffers, or texture views (texA / texB). The uniforms are the generic kernel's struct, with
+ * leading dimensions for the per-level strides (has_bias … store_pre unused: the epilogue is baked in).
+ */
+export const MATMUL_FAST = defineKernel({
+  name: 'matmul_fast',
+  source: (p: FastKernelParams) => generateFastMatmul(p, p, p),
+  label: (p) => configName(p, p, p),
+  bindings: {
+    a: { access: (p) => (p.texA ? 'texture' : 'read') },
+    b: { access: (p) => (p.texB ? 'texture' : 'read') },
+    bias: { access: 'read', optional: true },
+    c: { access: 'read_write', optional: true },
+    act_out: { access: 'read_write', optional: true },
+  },
+  uniforms: {
+    m: 'u32', n: 'u32', k: 'u32', batch2: 'u32', a_b1: 'u32', a_b2: 'u32', lda: 'u32', b_b1: 'u32',
+    b_b2: 'u32', ldb: 'u32', c_b1: 'u32', c_b2: 'u32', ldc: 'u32', alpha: 'f32', has_bias: 'u32', accumulate: 'u32',
+    act: 'u32', store_pre: 'u32',
+  },
+});
 
 /** A short id of an epilogue for kernel names: b(ias) a(ccumulate) g(elu) p(re-activation kept) v(ec4 C). */
 export const epilogueId = (e: FastEpilogue): string =>
@@ -124,14 +159,14 @@ export function configFits(l: FastLayout, c: FastConfig): boolean {
 /** An operand's binding: a storage array, or the read-only texture holding its linear vec4 view. */
 function operandBinding(name: string, binding: number, type: string, texture: boolean): string {
   return texture
-    ? `@group(0) @binding(${binding}) var ${name}_tex: texture_storage_2d<rgba32float, read>;`
+    ? `@group(0) @binding(${binding}) var ${name}: texture_storage_2d<rgba32float, read>;`
     : `@group(0) @binding(${binding}) var<storage, read> ${name}: array<${type}>;`;
 }
 
 /** ${name}_vec(i): vec4 i of the operand, widened to f32. */
 function vecReader(name: string, texture: boolean): string {
   const at = texture
-    ? `textureLoad(${name}_tex, vec2<u32>(i % ${TEXTURE_WIDTH}u, i / ${TEXTURE_WIDTH}u))`
+    ? `textureLoad(${name}, vec2<u32>(i % ${TEXTURE_WIDTH}u, i / ${TEXTURE_WIDTH}u))`
     : `vec4<f32>(${name}[i])`;
   return `fn ${name}_vec(i: u32) -> vec4<f32> { return ${at}; }`;
 }
@@ -292,11 +327,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     ...(e.gelu ? [`act_out[${at}] = ${gelu}(v);`] : []),
   ];
   // One loop over the tile, with bounds the compiler cannot count, for every epilogue: one inlined store site (and
-  // GELU) instead of one per tile element. Lavapipe turns each store or bias load into a per-lane loop, so an unrolled
-  // R × CN tile is R × CN / 4 such loops: the kernel at 512 bits (r4c64il16, bias) took 28.6 s to compile against
-  // 2.0 s as a loop, and ran no faster (measured: lin/dX/dW products equal or faster as a loop, attention heads
-  // faster). The loop indexes a copy of the tile, not acc itself: a dynamically indexed acc would live in memory
-  // through the whole K loop (measured 2× slower).
+  // GELU) instead of one per tile element, as lavapipe compiles each store into a per-lane loop; it indexes a copy
+  // of the tile, since an indexed acc would live in memory through the K loop (bench/README.md, *Compilation*).
   w(`  var tile: array<vec4<f32>, ${R * J}>;`);
   for (let i = 0; i < R; i++) for (let j = 0; j < J; j++) w(`  tile[${i * J + j}] = acc[${i}][${j}];`);
   w(`  let rows = select(0u, min(${R}u, p.m - r0), r0 < p.m);

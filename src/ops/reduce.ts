@@ -3,12 +3,36 @@ import reduceWgsl from '../../shaders/reduce.wgsl';
 import colsumWgsl from '../../shaders/colsum.wgsl';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
-import { Uniforms } from '../runtime/runtime.js';
+import { defineKernel } from '../runtime/kernel_def.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { broadcastTo } from './shape.js';
 import { clone } from './basic.js';
 import { div, eq, mul, mulScalar } from './elementwise.js';
-import { assertFloat, assertRank, contiguousStrides, empty, grid1d, kernel } from './kernel.js';
+import { assertFloat, assertRank, contiguousStrides, empty, grid1d } from './kernel.js';
+
+/** The reductions of reduce.wgsl (its OP override). */
+export const REDUCE_OP = { sum: 0, max: 1 } as const;
+
+/** out[kept index] = reduction over the reduced axes (shapes and strides up to rank 8 in the uniforms). */
+const REDUCE = defineKernel({
+  name: 'reduce',
+  source: reduceWgsl,
+  bindings: { x: 'read', out: 'read_write' },
+  uniforms: {
+    n_out: 'u32', kept_rank: 'u32', red_rank: 'u32', red_count: 'u32',
+    kept_shape: 'array<vec4<u32>, 2>', kept_strides: 'array<vec4<u32>, 2>',
+    red_shape: 'array<vec4<u32>, 2>', red_strides: 'array<vec4<u32>, 2>',
+  },
+  constants: (p: { op: (typeof REDUCE_OP)[keyof typeof REDUCE_OP] }) => ({ OP: p.op }),
+});
+
+/** Column sums of vec4 columns over row chunks: out[chunk, c] = Σ rows of the chunk (chunks = 1: the total). */
+const COLSUM = defineKernel({
+  name: 'colsum',
+  source: colsumWgsl,
+  bindings: { x: 'read', out: 'read_write' },
+  uniforms: { rows: 'u32', cols4: 'u32', chunk: 'u32', chunks: 'u32' },
+});
 
 function normalizeAxes(axes: number | number[] | undefined, rank: number): number[] {
   const list = axes === undefined ? [...Array(rank).keys()] : Array.isArray(axes) ? axes : [axes];
@@ -19,19 +43,23 @@ function normalizeAxes(axes: number | number[] | undefined, rank: number): numbe
 }
 
 /** Raw reduction kernel (no autograd). x: any; returns the kept dims' shape (axes removed). */
-function reduceRaw(x: Tensor, axes: number[], op: 0 | 1): Tensor {
+function reduceRaw(x: Tensor, axes: number[], op: keyof typeof REDUCE_OP): Tensor {
   assertRank('reduce', x.shape);
   const strides = contiguousStrides(x.shape);
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const keptShape = kept.map((i) => x.shape[i]);
   const out = empty(keptShape);
-  const vec8 = (vals: number[]): number[] => [...vals, ...Array(8 - vals.length).fill(0)];
   const redShape = axes.map((i) => x.shape[i]);
-  const u = new Uniforms()
-    .u32(out.size, kept.length, axes.length, redShape.reduce((a, b) => a * b, 1))
-    .u32(...vec8(keptShape), ...vec8(kept.map((i) => strides[i])))
-    .u32(...vec8(redShape), ...vec8(axes.map((i) => strides[i])));
-  runtime().dispatch(kernel('reduce', reduceWgsl, { OP: op }), [x.binding, out.binding], u.buffer, grid1d(out.size));
+  runtime().dispatch(REDUCE, {
+    params: { op: REDUCE_OP[op] },
+    bindings: { x: x.binding, out: out.binding },
+    uniforms: {
+      n_out: out.size, kept_rank: kept.length, red_rank: axes.length, red_count: redShape.reduce((a, b) => a * b, 1),
+      kept_shape: keptShape, kept_strides: kept.map((i) => strides[i]),
+      red_shape: redShape, red_strides: axes.map((i) => strides[i]),
+    },
+    grid: grid1d(out.size),
+  });
   return out;
 }
 
@@ -43,7 +71,7 @@ function keepDimsShape(shape: readonly number[], axes: number[]): number[] {
 export function sum(x: Tensor, axes?: number | number[], keepDims = false): Tensor {
   assertFloat('sum', x);
   const ax = normalizeAxes(axes, x.rank);
-  const raw = reduceRaw(x, ax, 0);
+  const raw = reduceRaw(x, ax, 'sum');
   const out = keepDims ? raw.reshape(keepDimsShape(x.shape, ax)) : raw;
   if (keepDims) raw.dispose();
   const inShape = x.shape;
@@ -62,7 +90,7 @@ export function mean(x: Tensor, axes?: number | number[], keepDims = false): Ten
 export function max(x: Tensor, axes?: number | number[], keepDims = false): Tensor {
   assertFloat('max', x);
   const ax = normalizeAxes(axes, x.rank);
-  const raw = reduceRaw(x, ax, 1);
+  const raw = reduceRaw(x, ax, 'max');
   const out = keepDims ? raw.reshape(keepDimsShape(x.shape, ax)) : raw;
   if (keepDims) raw.dispose();
   return record('max', [x], out, (g) => [maxBackward(x, out, g, ax)]);
@@ -92,7 +120,7 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
     columnSums(g, g.size / inner, inner, out);
     return out;
   }
-  const raw = reduceRaw(g, axes, 0);
+  const raw = reduceRaw(g, axes, 'sum');
   const out = raw.reshape(shape);
   raw.dispose();
   return out;
@@ -113,16 +141,18 @@ export function columnChunks(rows: number, cols4: number): { chunk: number; chun
 export function columnSums(x: Tensor | { binding: Tensor['binding'] }, rows: number, cols: number, out: Tensor): void {
   const cols4 = cols / 4;
   const rt = runtime();
-  const k = kernel('colsum', colsumWgsl);
-  const grid = (chunks: number): [number, number] => [Math.ceil(cols4 / 64), chunks];
+  const sums = (from: Tensor['binding'], to: Tensor['binding'], n: number, chunk: number, chunks: number): void =>
+    rt.dispatch(COLSUM, {
+      bindings: { x: from, out: to }, uniforms: { rows: n, cols4, chunk, chunks }, grid: [Math.ceil(cols4 / 64), chunks],
+    });
   const { chunk, chunks } = columnChunks(rows, cols4);
   if (chunks === 1) {
-    rt.dispatch(k, [x.binding, out.binding], new Uniforms().u32(rows, cols4, rows, 1).buffer, grid(1));
+    sums(x.binding, out.binding, rows, rows, 1);
     return;
   }
   const part = empty([chunks, cols]);
-  rt.dispatch(k, [x.binding, part.binding], new Uniforms().u32(rows, cols4, chunk, chunks).buffer, grid(chunks));
-  rt.dispatch(k, [part.binding, out.binding], new Uniforms().u32(chunks, cols4, chunks, 1).buffer, grid(1));
+  sums(x.binding, part.binding, rows, chunk, chunks);
+  sums(part.binding, out.binding, chunks, chunks, 1);
   part.dispose();
 }
 

@@ -1,8 +1,9 @@
 // Multi-head self-attention, choosing between the fused flash kernels (flash_attention.ts: O(T) memory) and the
 // unfused path (attention.ts products around softmax and dropout: O(T²) memory, but on lavapipe the tuned matmuls
 // run the products faster than the fused kernels' per-row loops; see bench/README.md). Both draw the same dropout
-// counters, so switching paths changes rounding only.
-import { runtime } from '../runtime/device.js';
+// counters, so switching paths changes rounding only. The choice follows settings() (attentionKernel,
+// attentionChunkBytes, attentionChunkedMax: runtime/profile.ts).
+import { settings, type AttentionKernel } from '../runtime/settings.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { attentionContext, attentionScores } from './attention.js';
 import { dropoutSlice, type DropoutSlice } from './dropout.js';
@@ -10,48 +11,21 @@ import { flashAttention, flashAttentionSupports, type AttentionOptions } from '.
 import { concat, narrow } from './shape.js';
 import { softmax } from './softmax.js';
 
-export type AttentionKernel = 'auto' | 'fused' | 'unfused';
-export type { AttentionOptions };
-
-let preference: AttentionKernel = 'auto';
-
-/**
- * Chooses the attention kernels for every later call. 'auto': the unfused path (measured faster on lavapipe; the
- * fused kernels are not yet measured on a GPU) while its [B, H, T, T] tensors fit one storage binding; beyond that
- * (long sequences, big batches), on software adapters the unfused path run over chunks of the batch that each fit
- * (up to 4 bindings' worth in all), elsewhere the fused kernels (O(T) memory). 'unfused' chunks the batch as needed.
- */
-export function setAttentionKernel(kernel: AttentionKernel): void {
-  if (!['auto', 'fused', 'unfused'].includes(kernel)) throw new Error(`setAttentionKernel: expected 'auto', 'fused' or 'unfused', got '${kernel}'`);
-  preference = kernel;
-}
-
-/** The preference set by setAttentionKernel. */
-export function getAttentionKernel(): AttentionKernel {
-  return preference;
-}
-
-/** Bytes one chunk's [b, H, T, T] tensors may take: the binding limit (tests lower it to exercise chunking). */
-let chunkLimitBytes: number | undefined;
-export function setAttentionChunkBytes(bytes: number | undefined): void {
-  chunkLimitBytes = bytes;
-}
-const chunkLimit = (): number => chunkLimitBytes ?? runtime().limits.maxStorageBufferBindingSize;
-/** 'auto' chunks the unfused path up to this many bindings' worth of [B, H, T, T] probabilities (16×512: 1.6). */
-const CHUNKED_MAX = 4;
+export type { AttentionKernel, AttentionOptions };
 
 /**
  * The path selfAttention takes for this head size now, given the [B, H, T, T] probabilities' bytes (`probsBytes`)
- * and one sequence's share of them (`seqBytes`, 0: unknown, taken as fitting).
+ * and one sequence's share of them (`seqBytes`, 0: unknown, taken as fitting). settings().attentionKernel 'auto':
+ * the unfused path while those tensors fit one chunk (attentionChunkBytes: the binding limit); beyond, the unfused
+ * path over chunks of the batch while one sequence's fit and all fit attentionChunkedMax chunks (software adapters:
+ * 4; GPUs: 0), else the fused kernels (O(T) memory). 'unfused' chunks the batch as needed.
  */
 export function attentionKernelFor(headDim: number, probsBytes = 0, seqBytes = 0): 'fused' | 'unfused' {
   if (!flashAttentionSupports(headDim)) return 'unfused';
-  if (preference !== 'auto') return preference;
-  if (probsBytes <= chunkLimit()) return 'unfused';
-  // Over one binding: software adapters chunk the batch (the tuned products beat the fused kernels' per-row loops
-  // there: a 16×512 training step 1.7-1.9× faster, bench/README.md) up to CHUNKED_MAX bindings' worth, as the
-  // backward keeps those tensors for every layer; GPUs, and anything bigger, take the fused kernels (O(T) memory).
-  return runtime().info.isSoftware && seqBytes <= chunkLimit() && probsBytes <= CHUNKED_MAX * chunkLimit() ? 'unfused' : 'fused';
+  const { attentionKernel, attentionChunkBytes: chunk, attentionChunkedMax } = settings();
+  if (attentionKernel !== 'auto') return attentionKernel;
+  if (probsBytes <= chunk) return 'unfused';
+  return seqBytes <= chunk && probsBytes <= attentionChunkedMax * chunk ? 'unfused' : 'fused';
 }
 
 /** q, k, v: [B, T, H·D] → context [B, T, H·D] = dropout(softmax(scale·q·kᵀ + mask))·v per head. */
@@ -66,7 +40,7 @@ export function selfAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, op
   const drop = options.dropout && options.dropout.p > 0 ? options.dropout : undefined;
   const offset = drop?.rng.next(b * seqBytes / 4) ?? 0;
   const slice = (first: number): DropoutSlice | undefined => drop && { seed: drop.rng.seed, offset, first };
-  const perChunk = Math.max(1, Math.floor(chunkLimit() / seqBytes));
+  const perChunk = Math.max(1, Math.floor(settings().attentionChunkBytes / seqBytes));
   if (q.rank !== 3 || perChunk >= b) return unfusedAttention(q, k, v, heads, options, slice(0));
   // The batch in chunks whose [b, H, T, T] tensors fit one binding.
   const contexts: Tensor[] = [];

@@ -3,14 +3,23 @@
 import stridedCopyWgsl from '../../shaders/strided_copy.wgsl';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
-import { Uniforms } from '../runtime/runtime.js';
+import { defineKernel } from '../runtime/kernel_def.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { zeros } from './basic.js';
-import { assertRank, contiguousStrides, empty, grid1d, kernel } from './kernel.js';
+import { assertRank, contiguousStrides, empty, grid1d } from './kernel.js';
 import { broadcastShapes, broadcastStrides } from './elementwise.js';
 import { sumToShape } from './reduce.js';
 
-const pad8 = (v: readonly number[]): number[] => [...v, ...Array(8 - v.length).fill(0)];
+/** out[out_offset + Σ i·out_strides] = x[in_offset + Σ i·in_strides] over the n elements of `shape` (rank ≤ 8). */
+const STRIDED_COPY = defineKernel({
+  name: 'strided_copy',
+  source: stridedCopyWgsl,
+  bindings: { x: 'read', out: 'read_write' },
+  uniforms: {
+    n: 'u32', rank: 'u32', in_offset: 'u32', out_offset: 'u32',
+    shape: 'array<vec4<u32>, 2>', in_strides: 'array<vec4<u32>, 2>', out_strides: 'array<vec4<u32>, 2>',
+  },
+});
 
 /** Copies `shape`-indexed elements from src (strided) to dst (strided). Raw kernel call, no autograd. */
 export function stridedCopy(
@@ -21,8 +30,13 @@ export function stridedCopy(
   assertRank('stridedCopy', shape);
   const n = shape.reduce((a, b) => a * b, 1);
   if (n === 0) return;
-  const u = new Uniforms().u32(n, shape.length, srcOffset, dstOffset).u32(...pad8(shape), ...pad8(srcStrides), ...pad8(dstStrides));
-  runtime().dispatch(kernel('strided_copy', stridedCopyWgsl), [src.binding, dst.binding], u.buffer, grid1d(n));
+  runtime().dispatch(STRIDED_COPY, {
+    bindings: { x: src.binding, out: dst.binding },
+    uniforms: {
+      n, rank: shape.length, in_offset: srcOffset, out_offset: dstOffset, shape, in_strides: srcStrides, out_strides: dstStrides,
+    },
+    grid: grid1d(n),
+  });
 }
 
 /** Materialises x broadcast to `shape`. x: broadcastable → shape. */

@@ -4,19 +4,45 @@ import softmaxBackwardWgsl from '../../shaders/softmax_backward.wgsl';
 import softmaxSubgroupWgsl from '../../shaders/softmax_subgroup.wgsl';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
-import { Uniforms } from '../runtime/runtime.js';
+import { defineKernel } from '../runtime/kernel_def.js';
+import { settings } from '../runtime/settings.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { assertFloat, dummyBinding, empty, gridRows, kernel } from './kernel.js';
+import { assertFloat, empty, gridRows } from './kernel.js';
 
 /** Row vec4s per lane the subgroup kernels keep in registers at most (MAX_HELD in softmax_subgroup.wgsl). */
 const MAX_HELD = 16;
-/**
- * Held rows per workgroup. On a software adapter every workgroup has a fixed cost that more rows amortise; lavapipe,
- * bench rows softmax / softmax backward [192,128,128] masked, % of a plain copy in paired rounds, two runs each:
- * 4 rows 84-87 / 105, 8 rows 124 / 125, 16 rows 111-123 / 159-178, 32 rows 114-130 / 129-132. A GPU wants the
- * workgroups instead (4).
- */
-const HELD_ROWS = { software: 16, gpu: 4 };
+
+type Log = { log: boolean };
+const SOFTMAX_UNIFORMS = { rows: 'u32', cols: 'u32', rows_per_mask: 'u32', has_mask: 'u32', scale: 'f32' } as const;
+
+/** (log-)softmax of scale·x over rows of cols, masked keys at float32's minimum; a workgroup of 64 per row. */
+const SOFTMAX = defineKernel({
+  name: 'softmax',
+  source: softmaxWgsl,
+  bindings: { x: 'read', mask: { access: 'read', optional: true }, y: 'read_write' },
+  uniforms: SOFTMAX_UNIFORMS,
+  constants: (p: Log) => ({ LOG: p.log ? 1 : 0 }),
+});
+
+/** dx from y and dy (log: dy − exp(y)·Σdy; else y ⊙ (dy − Σ y·dy)), scaled; a workgroup of 64 per row. */
+const SOFTMAX_BACKWARD = defineKernel({
+  name: 'softmax_backward',
+  source: softmaxBackwardWgsl,
+  bindings: { y: 'read', dy: 'read', dx: 'read_write', mask: { access: 'read', optional: true } },
+  uniforms: { rows: 'u32', cols: 'u32', scale: 'f32', rows_per_mask: 'u32', has_mask: 'u32' },
+  constants: (p: Log) => ({ LOG: p.log ? 1 : 0 }),
+});
+
+/** Forward and backward with one subgroup per row (vec4 rows, `held` vec4s per lane in registers, `rows` per group). */
+const SOFTMAX_SUBGROUP = defineKernel({
+  name: 'softmax_subgroup',
+  source: softmaxSubgroupWgsl,
+  bindings: { x: 'read', mask: { access: 'read', optional: true }, y: 'read_write', dy: 'read', dx: 'read_write' },
+  uniforms: { rows: 'u32', cols4: 'u32', rows_per_mask: 'u32', has_mask: 'u32', scale: 'f32' },
+  entryPoints: { forward: ['x', 'mask', 'y'], backward: ['mask', 'y', 'dy', 'dx'] },
+  constants: (p: Log & { lanes: number; held: number; rows: number }) =>
+    ({ LOG: p.log ? 1 : 0, WG: p.lanes, HELD: p.held, ROWS: p.rows }),
+});
 
 export interface SoftmaxOptions {
   /**
@@ -42,31 +68,39 @@ function softmaxImpl(x: Tensor, log: boolean, options: SoftmaxOptions): Tensor {
   }
   const y = empty(x.shape);
   const sg = subgroupRowSize(cols);
-  const maskBinding = mask ? mask.binding : dummyBinding();
+  const maskBinding = mask?.binding;
+  const hasMask = mask ? 1 : 0;
   // Rows of at most MAX_HELD vec4s per lane are held in registers, several rows per workgroup (one mask-row load).
-  const { held, rowsPerGroup } = heldRows(cols, sg, MAX_HELD, runtime().info.isSoftware ? HELD_ROWS.software : HELD_ROWS.gpu);
+  const { held, rowsPerGroup } = heldRows(cols, sg, MAX_HELD, settings().softmaxRows);
+  const subgroup = { log, lanes: sg, held, rows: rowsPerGroup };
+  const rowGroups = gridRows(Math.ceil(rows / rowsPerGroup));
   if (sg) {
     // One row per subgroup-sized workgroup, vec4 loads, subgroup reductions (same semantics as the generic kernel).
-    const u = new Uniforms().u32(rows, cols / 4, rowsPerMask, mask ? 1 : 0).f32(scale);
-    const k = kernel('softmax_subgroup', softmaxSubgroupWgsl, { LOG: log ? 1 : 0, WG: sg, HELD: held, ROWS: rowsPerGroup }, 'forward');
-    runtime().dispatch(k, [x.binding, maskBinding, y.binding, null, null], u.buffer, gridRows(Math.ceil(rows / rowsPerGroup)));
+    runtime().dispatch(SOFTMAX_SUBGROUP, {
+      params: subgroup, entry: 'forward', bindings: { x: x.binding, mask: maskBinding, y: y.binding },
+      uniforms: { rows, cols4: cols / 4, rows_per_mask: rowsPerMask, has_mask: hasMask, scale }, grid: rowGroups,
+    });
   } else {
-    const u = new Uniforms().u32(rows, cols, rowsPerMask, mask ? 1 : 0).f32(scale);
-    runtime().dispatch(kernel('softmax', softmaxWgsl, { LOG: log ? 1 : 0 }), [x.binding, maskBinding, y.binding], u.buffer, gridRows(rows));
+    runtime().dispatch(SOFTMAX, {
+      params: { log }, bindings: { x: x.binding, mask: maskBinding, y: y.binding },
+      uniforms: { rows, cols, rows_per_mask: rowsPerMask, has_mask: hasMask, scale }, grid: gridRows(rows),
+    });
   }
   return record(log ? 'logSoftmax' : 'softmax', [x], y, (g) => {
     const dx = empty(x.shape);
     if (sg) {
-      const ub = new Uniforms().u32(rows, cols / 4, rowsPerMask, mask ? 1 : 0).f32(scale);
-      const k = kernel('softmax_subgroup', softmaxSubgroupWgsl, { LOG: log ? 1 : 0, WG: sg, HELD: held, ROWS: rowsPerGroup }, 'backward');
-      runtime().dispatch(k, [null, maskBinding, y.binding, g.binding, dx.binding], ub.buffer, gridRows(Math.ceil(rows / rowsPerGroup)));
+      runtime().dispatch(SOFTMAX_SUBGROUP, {
+        params: subgroup,
+        entry: 'backward',
+        bindings: { mask: maskBinding, y: y.binding, dy: g.binding, dx: dx.binding },
+        uniforms: { rows, cols4: cols / 4, rows_per_mask: rowsPerMask, has_mask: hasMask, scale }, grid: rowGroups,
+      });
       return [dx];
     }
-    const ub = new Uniforms().u32(rows, cols).f32(scale).u32(rowsPerMask, mask ? 1 : 0);
-    runtime().dispatch(
-      kernel('softmax_backward', softmaxBackwardWgsl, { LOG: log ? 1 : 0 }),
-      [y.binding, g.binding, dx.binding, mask ? mask.binding : dummyBinding()], ub.buffer, gridRows(rows),
-    );
+    runtime().dispatch(SOFTMAX_BACKWARD, {
+      params: { log }, bindings: { y: y.binding, dy: g.binding, dx: dx.binding, mask: maskBinding },
+      uniforms: { rows, cols, scale, rows_per_mask: rowsPerMask, has_mask: hasMask }, grid: gridRows(rows),
+    });
     return [dx];
   });
 }
@@ -77,11 +111,9 @@ function softmaxImpl(x: Tensor, log: boolean, options: SoftmaxOptions): Tensor {
  * cols % 4 == 0 (vec4 rows).
  */
 export function subgroupRowSize(cols: number): number {
-  const rt = runtime();
-  if (!rt.features.has('subgroups') || cols % 4 !== 0 || cols === 0) return 0;
-  const info = (rt.device as unknown as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
-  const min = info?.subgroupMinSize ?? 0;
-  return min >= 4 && min === info?.subgroupMaxSize && min <= 128 ? min : 0;
+  const { subgroupMinSize: min, subgroupMaxSize: max } = runtime().profile;
+  if (cols % 4 !== 0 || cols === 0) return 0;
+  return min >= 4 && min === max && min <= 128 ? min : 0;
 }
 
 /**

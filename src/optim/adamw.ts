@@ -3,11 +3,27 @@
 import adamwWgsl from '../../shaders/adamw.wgsl';
 import adamwVec4Wgsl from '../../shaders/adamw_vec4.wgsl';
 import { runtime } from '../runtime/device.js';
-import { Uniforms } from '../runtime/runtime.js';
+import { defineKernel } from '../runtime/kernel_def.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { full, zeros } from '../ops/basic.js';
-import { empty, grid1d, grid1dVec4, kernel } from '../ops/kernel.js';
+import { empty, grid1d, grid1dVec4 } from '../ops/kernel.js';
 import { keep } from '../tensor/scope.js';
+
+const ADAMW_BINDINGS = {
+  param: 'read_write', grad: 'read', exp_avg: 'read_write', exp_avg_sq: 'read_write', scale: 'read',
+} as const;
+const ADAMW_HYPER = {
+  lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', wd: 'f32', step_size: 'f32', bc2_sqrt: 'f32',
+  one_minus_beta1: 'f32', one_minus_beta2: 'f32', decay: 'f32',
+} as const;
+/** One AdamW step over n values in place (the gradient scaled by scale[0]). */
+const ADAMW = defineKernel({
+  name: 'adamw', source: adamwWgsl, bindings: ADAMW_BINDINGS, uniforms: { n: 'u32', ...ADAMW_HYPER },
+});
+/** The same over n4 vec4s, 4 per lane. */
+const ADAMW_VEC4 = defineKernel({
+  name: 'adamw_vec4', source: adamwVec4Wgsl, bindings: ADAMW_BINDINGS, uniforms: { n4: 'u32', ...ADAMW_HYPER },
+});
 
 export interface ParamGroup {
   params: Tensor[];
@@ -75,11 +91,15 @@ export class AdamW {
         // vec4 kernel where the size allows (same math, 4× fewer memory instructions).
         const vec4 = p.size % 4 === 0;
         const n = vec4 ? p.size / 4 : p.size;
-        const u = new Uniforms()
-          .u32(n)
-          .f32(lr, b1, b2, this.eps, group.weightDecay, stepSize, bc2Sqrt, 1 - b1, 1 - b2, 1 - lr * group.weightDecay);
-        const k = vec4 ? kernel('adamw_vec4', adamwVec4Wgsl) : kernel('adamw', adamwWgsl);
-        rt.dispatch(k, [p.binding, p.grad.binding, m.binding, v.binding, scale.binding], u.buffer, vec4 ? grid1dVec4(n) : grid1d(n));
+        const hyper = {
+          lr, beta1: b1, beta2: b2, eps: this.eps, wd: group.weightDecay, step_size: stepSize, bc2_sqrt: bc2Sqrt,
+          one_minus_beta1: 1 - b1, one_minus_beta2: 1 - b2, decay: 1 - lr * group.weightDecay,
+        };
+        const bindings = {
+          param: p.binding, grad: p.grad.binding, exp_avg: m.binding, exp_avg_sq: v.binding, scale: scale.binding,
+        };
+        if (vec4) rt.dispatch(ADAMW_VEC4, { bindings, uniforms: { n4: n, ...hyper }, grid: grid1dVec4(n) });
+        else rt.dispatch(ADAMW, { bindings, uniforms: { n, ...hyper }, grid: grid1d(n) });
         p.version++;
       }
     }

@@ -1,16 +1,24 @@
 // Global gradient norm and clipping, torch.nn.utils.clip_grad_norm_ semantics, entirely on the GPU.
 import gradNormWgsl from '../../shaders/grad_norm.wgsl';
 import { runtime } from '../runtime/device.js';
-import { Uniforms } from '../runtime/runtime.js';
+import { defineKernel } from '../runtime/kernel_def.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { scaleInto } from '../ops/basic.js';
-import { empty, kernel } from '../ops/kernel.js';
+import { empty } from '../ops/kernel.js';
+
+/** partial / partial4: a tensor's squared sums per workgroup into partials[offset…]; finish: (norm, coefficient). */
+const GRAD_NORM = defineKernel({
+  name: 'grad_norm',
+  source: gradNormWgsl,
+  bindings: { x: 'read', partials: 'read_write', out: 'read_write' },
+  uniforms: { n: 'u32', offset: 'u32', count: 'u32', max_norm: 'f32' },
+  entryPoints: { partial: ['x', 'partials'], partial4: ['x', 'partials'], finish: ['partials', 'out'] },
+});
 
 const MAX_GROUPS_PER_TENSOR = 256;
 /**
  * Values (vec4s on the vec4 path) each lane sums before its workgroup's tree: the tree's barriers cost more than the
- * loads they follow when lanes sum few. lavapipe, DistilBERT-base's 100 gradients: 8 per lane 300-310 ms, 32 per
- * lane 160-164 ms, 128 per lane 190-220 ms.
+ * loads they follow when lanes sum few (bench/README.md, *Elementwise kernels*).
  */
 const VALUES_PER_LANE = 32;
 
@@ -28,12 +36,16 @@ export function gradNorm(grads: Tensor[], maxNorm = Infinity): Tensor {
   const out = empty([2]);
   let offset = 0;
   grads.forEach((g, i) => {
-    const u = new Uniforms().u32(g.size, offset, 0).f32(0);
-    rt.dispatch(kernel('grad_norm', gradNormWgsl, undefined, vec4[i] ? 'partial4' : 'partial'), [g.binding, partials.binding, null], u.buffer, [groups[i]]);
+    rt.dispatch(GRAD_NORM, {
+      entry: vec4[i] ? 'partial4' : 'partial', bindings: { x: g.binding, partials: partials.binding },
+      uniforms: { n: g.size, offset, count: 0, max_norm: 0 }, grid: [groups[i]],
+    });
     offset += groups[i];
   });
-  const u = new Uniforms().u32(0, 0, count).f32(Number.isFinite(maxNorm) ? maxNorm : 3.4e38);
-  rt.dispatch(kernel('grad_norm', gradNormWgsl, undefined, 'finish'), [null, partials.binding, out.binding], u.buffer, [1]);
+  rt.dispatch(GRAD_NORM, {
+    entry: 'finish', bindings: { partials: partials.binding, out: out.binding },
+    uniforms: { n: 0, offset: 0, count, max_norm: Number.isFinite(maxNorm) ? maxNorm : 3.4e38 }, grid: [1],
+  });
   partials.dispose();
   return out;
 }

@@ -116,6 +116,8 @@ async function create(options: InitOptions): Promise<Runtime> {
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures: features as GPUFeatureName[] });
 
   const ai = adapter.info;
+  type SubgroupSizes = { subgroupMinSize?: number; subgroupMaxSize?: number };
+  const subgroupInfo = ((device as unknown as { adapterInfo?: unknown }).adapterInfo ?? ai) as SubgroupSizes;
   const name = [ai.vendor, ai.architecture, ai.device, ai.description].filter(Boolean).join(' ') || 'unknown adapter';
   const isSoftware = /llvmpipe|lavapipe|swiftshader|software|cpu/i.test(`${name} ${(ai as { type?: string }).type ?? ''}`);
   const limits: Record<string, number> = {};
@@ -129,6 +131,8 @@ async function create(options: InitOptions): Promise<Runtime> {
     features: [...features],
     limits,
     wgslLanguageFeatures: [...(gpu.wgslLanguageFeatures ?? [])],
+    subgroupMinSize: subgroupInfo.subgroupMinSize ?? 0,
+    subgroupMaxSize: subgroupInfo.subgroupMaxSize ?? 0,
   };
   return new Runtime(device, info);
 }

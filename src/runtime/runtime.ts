@@ -3,16 +3,11 @@
 
 import { BufferPool, type MemoryStats } from './buffer_pool.js';
 import { BindingLimitError, DeviceLostError, KernelError } from './errors.js';
+import { layoutEntries } from './kernel_def.js';
+import type { Bindable, BindingAccess, DispatchArgs, KernelDef, KernelInstance, KernelParams } from './kernel_def.js';
+import { deviceProfile, type DeviceProfile } from './profile.js';
 import { TexturePool, type TextureBinding, type TextureStats } from './texture_view.js';
-
-export interface Kernel {
-  /** Unique name of the WGSL source (cache key together with the constants). */
-  name: string;
-  code: string;
-  /** Values of WGSL `override` constants (workgroup and tile sizes, op codes). */
-  constants?: Record<string, number>;
-  entryPoint?: string;
-}
+import { interfaceMismatch, readWgslInterface } from './wgsl_header.js';
 
 export interface Binding {
   buffer: GPUBuffer;
@@ -30,6 +25,9 @@ export interface RuntimeInfo {
   limits: Record<string, number>;
   /** navigator.gpu.wgslLanguageFeatures (e.g. readonly_and_readwrite_storage_textures). */
   wgslLanguageFeatures: string[];
+  /** The adapter's subgroup sizes (0 where it does not say). */
+  subgroupMinSize: number;
+  subgroupMaxSize: number;
 }
 
 /**
@@ -59,16 +57,20 @@ export class Runtime {
   readonly textures: TexturePool | undefined;
   readonly features: ReadonlySet<string>;
   readonly info: RuntimeInfo;
+  /** What kernels choose by (software or GPU, subgroup sizes…): read by settings(), never by ops directly. */
+  readonly profile: DeviceProfile;
   /** Number of readbacks done so far: lets tests and benches prove a training step reads nothing back. */
   readbackCount = 0;
   dispatchCount = 0;
   submitCount = 0;
 
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly kernels = new Map<string, CompiledKernel>();
+  private readonly placeholders: Partial<Record<'read' | 'read_write', Binding>> = {};
   private encoder: GPUCommandEncoder | undefined;
   private pass: GPUComputePassEncoder | undefined;
   private pending = 0;
   private readonly uniformData = new ArrayBuffer(MAX_PENDING_DISPATCHES * UNIFORM_SLOT);
+  private readonly uniformView = new DataView(this.uniformData);
   private readonly uniformBuffer: GPUBuffer;
   private errors: Error[] = [];
   private lost: DeviceLostError | undefined;
@@ -84,6 +86,7 @@ export class Runtime {
     info: RuntimeInfo,
   ) {
     this.info = info;
+    this.profile = deviceProfile(info);
     this.features = new Set(info.features);
     this.pool = new BufferPool(device, () => this.flush());
     if (info.wgslLanguageFeatures.includes('readonly_and_readwrite_storage_textures')) this.textures = new TexturePool(device, () => this.flush());
@@ -103,6 +106,11 @@ export class Runtime {
     return this.device.limits;
   }
 
+  /** Pipelines created so far (one per kernel descriptor, parameters and entry point). */
+  get pipelineCount(): number {
+    return this.kernels.size;
+  }
+
   /** Throws the first asynchronous WebGPU error seen so far (validation, lost device). */
   throwIfFailed(): void {
     if (this.lost) throw this.lost;
@@ -113,80 +121,137 @@ export class Runtime {
     }
   }
 
-  /** A compiled pipeline, created once per (kernel, constants); WGSL errors surface as KernelError. */
-  pipeline(kernel: Kernel): GPUComputePipeline {
-    const key = kernel.constants ? `${kernel.name}|${JSON.stringify(kernel.constants)}` : kernel.name;
-    let p = this.pipelines.get(key);
-    if (p) return p;
-    this.device.pushErrorScope('validation');
-    const module = this.device.createShaderModule({ code: kernel.code, label: kernel.name });
-    p = this.device.createComputePipeline({
-      label: key,
-      layout: 'auto',
-      compute: { module, entryPoint: kernel.entryPoint ?? 'main', constants: kernel.constants },
-    });
-    void this.device.popErrorScope().then((e) => {
-      if (e) this.errors.push(new KernelError(key, e.message));
-    });
-    this.pipelines.set(key, p);
-    return p;
-  }
-
-  /** Checks that pipeline creation for `kernel` raised no error (awaits the error scope). */
-  async compile(kernel: Kernel): Promise<void> {
-    this.pipeline(kernel);
+  /**
+   * Checks that `def`'s pipeline for these parameters and entry point can be created: its WGSL matches its
+   * descriptor (thrown at once) and compiles (awaits the error scope).
+   */
+  async compile<P extends KernelParams, B extends string, U extends string, E extends string>(
+    def: KernelDef<P, B, U, E>, params?: P, entry?: E,
+  ): Promise<void> {
+    this.kernel(def, params, entry);
     await gpuWait(this.device.queue.onSubmittedWorkDone());
     await new Promise((r) => setTimeout(r, 0));
     this.throwIfFailed();
   }
 
   /**
-   * Encodes one dispatch. Bindings are storage buffers (or texture views) at @binding(0..n-1) in order (null: unused
-   * by this entry point); the uniform block, when given, is bound at @binding(n). Nothing is submitted until flush()
-   * (or the batch is full).
+   * Encodes one dispatch of `def` (kernel_def.ts): storage buffers (or texture views) bound by name, the uniforms
+   * packed by name into this dispatch's slot of the uniform ring, bound after them. Nothing is submitted until
+   * flush() (or the batch is full).
    */
-  dispatch(kernel: Kernel, bindings: (Binding | TextureBinding | null)[], uniforms: ArrayBuffer | undefined, workgroups: [number, number?, number?]): void {
+  dispatch<P extends KernelParams, B extends string, U extends string, E extends string>(
+    def: KernelDef<P, B, U, E>, args: DispatchArgs<P, B, U, E>,
+  ): void {
     if (this.lost) throw this.lost;
+    const given = args.bindings as Readonly<Record<string, Bindable | undefined>>;
     const maxBinding = this.device.limits.maxStorageBufferBindingSize;
-    for (const b of bindings) {
-      if (b && 'buffer' in b && b.size > maxBinding) throw new BindingLimitError(`kernel "${kernel.name}"`, b.size, maxBinding);
+    for (const name in given) {
+      const b = given[name];
+      if (!(name in def.spec.bindings)) {
+        throw new KernelError(def.name, `unknown binding "${name}" (its bindings: ${def.bindingNames.join(', ')})`);
+      }
+      if (b && 'buffer' in b && b.size > maxBinding) throw new BindingLimitError(`kernel "${def.name}"`, b.size, maxBinding);
     }
     const maxGroups = this.device.limits.maxComputeWorkgroupsPerDimension;
-    const [x, y = 1, z = 1] = workgroups;
+    const [x, y = 1, z = 1] = args.grid;
     // A count that is NaN or fractional comes from an empty or mis-shaped input (a sequence of length 0): say so
     // here, before Dawn's "no overload matched for dispatchWorkgroups".
     if (![x, y, z].every((n) => Number.isInteger(n) && n >= 0)) {
-      throw new KernelError(kernel.name, `dispatch [${x}, ${y}, ${z}]: workgroup counts must be whole numbers; an input has an empty or invalid shape (a sequence of length 0?)`);
+      throw new KernelError(
+        def.name,
+        `dispatch [${x}, ${y}, ${z}]: workgroup counts must be whole numbers; an input has an empty or invalid shape (a sequence of length 0?)`,
+      );
     }
     if (x > maxGroups || y > maxGroups || z > maxGroups) {
-      throw new KernelError(kernel.name, `dispatch [${x}, ${y}, ${z}] exceeds maxComputeWorkgroupsPerDimension ${maxGroups}`);
+      throw new KernelError(def.name, `dispatch [${x}, ${y}, ${z}] exceeds maxComputeWorkgroupsPerDimension ${maxGroups}`);
     }
     if (x === 0 || y === 0 || z === 0) return;
-    const pipeline = this.pipeline(kernel);
-    // A null binding is one the entry point does not use (modules with several entry points and 'auto' layouts).
-    const entries: GPUBindGroupEntry[] = [];
-    bindings.forEach((b, i) => b && entries.push({ binding: i, resource: 'view' in b ? b.view : { buffer: b.buffer } }));
-    if (uniforms) {
-      if (uniforms.byteLength > UNIFORM_SLOT) throw new Error(`kernel "${kernel.name}": uniform block over ${UNIFORM_SLOT} bytes`);
+    const k = this.kernel(def, args.params, args.entry);
+    const entries = this.storageEntries(k.instance, given);
+    if (k.instance.uniforms) {
       const offset = this.pending * UNIFORM_SLOT;
-      new Uint8Array(this.uniformData, offset, uniforms.byteLength).set(new Uint8Array(uniforms));
-      entries.push({ binding: bindings.length, resource: { buffer: this.uniformBuffer, offset, size: UNIFORM_SLOT } });
+      k.instance.uniforms.write(this.uniformView, offset, args.uniforms ?? {});
+      const resource = { buffer: this.uniformBuffer, offset, size: UNIFORM_SLOT };
+      entries.push({ binding: k.instance.declared.bindings.length, resource });
     }
-    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-    const timestampWrites = this.profiler?.timestampWrites?.(kernel.name);
+    const bindGroup = this.device.createBindGroup({ layout: k.layout, entries });
+    const name = k.instance.label;
+    const timestampWrites = this.profiler?.timestampWrites?.(name);
     if (timestampWrites) this.endPass();
     if (!this.pass) {
       this.encoder ??= this.device.createCommandEncoder();
       this.pass = this.encoder.beginComputePass(timestampWrites ? { timestampWrites } : undefined);
     }
-    this.pass.setPipeline(pipeline);
+    this.pass.setPipeline(k.pipeline);
     this.pass.setBindGroup(0, bindGroup);
     this.pass.dispatchWorkgroups(x, y, z);
     if (timestampWrites) this.endPass();
-    this.profiler?.onDispatch(kernel.name);
+    this.profiler?.onDispatch(name);
     this.pending++;
     this.dispatchCount++;
     if (this.pending >= MAX_PENDING_DISPATCHES) this.flush();
+  }
+
+  /** The bind-group entries of the storage bindings an entry point uses, by name (placeholders for optional ones). */
+  private storageEntries(instance: KernelInstance, given: Readonly<Record<string, Bindable | undefined>>) {
+    const entries: GPUBindGroupEntry[] = [];
+    for (const b of instance.bindings) {
+      const r = given[b.name] ?? (b.optional ? this.placeholder(b.access, instance.label, b.name) : undefined);
+      if (!r) {
+        throw new KernelError(instance.label, `binding "${b.name}" is not given (entry point "${instance.entry}" uses it)`);
+      }
+      const isView = 'view' in r;
+      if (isView !== (b.access === 'texture')) {
+        const got = isView ? 'texture view' : 'buffer';
+        throw new KernelError(instance.label, `binding "${b.name}" is declared ${b.access}, but a ${got} was given`);
+      }
+      entries.push({ binding: b.index, resource: isView ? r.view : { buffer: r.buffer } });
+    }
+    return entries;
+  }
+
+  /**
+   * The pipeline of `def` for these parameters and entry point, created once per cache key with an explicit layout
+   * of exactly the bindings the entry point uses. A WGSL interface that differs from the descriptor is a KernelError
+   * here, before anything is compiled; WGSL errors surface as KernelError at the next sync or readback.
+   */
+  private kernel<P extends KernelParams>(
+    def: KernelDef<P, string, string, string>, params: P | undefined, entry?: string,
+  ): CompiledKernel {
+    const key = def.key(params, entry);
+    const cached = this.kernels.get(key);
+    if (cached) return cached;
+    const instance = def.instance(params, entry);
+    const mismatch = interfaceMismatch(instance.declared, readWgslInterface(instance.code));
+    if (mismatch) throw new KernelError(instance.label, `its WGSL does not match its descriptor: ${mismatch}`);
+    const bytes = instance.uniforms?.size ?? 0;
+    if (bytes > UNIFORM_SLOT) {
+      throw new KernelError(instance.label, `uniform struct of ${bytes} bytes is over the ${UNIFORM_SLOT}-byte slot`);
+    }
+    this.device.pushErrorScope('validation');
+    const layout = this.device.createBindGroupLayout({ label: instance.label, entries: layoutEntries(instance) });
+    const module = this.device.createShaderModule({ code: instance.code, label: instance.label });
+    const pipeline = this.device.createComputePipeline({
+      label: key,
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: instance.entry, constants: instance.constants },
+    });
+    void this.device.popErrorScope().then((e) => {
+      if (e) this.errors.push(new KernelError(instance.label, e.message));
+    });
+    const k = { instance, pipeline, layout };
+    this.kernels.set(key, k);
+    return k;
+  }
+
+  /**
+   * A 16-byte buffer bound where an optional binding is left out. Read-only and writable slots get different
+   * buffers: one buffer bound both ways in a dispatch is a WebGPU usage conflict.
+   */
+  private placeholder(access: BindingAccess, kernel: string, name: string): Binding {
+    if (access === 'texture') throw new KernelError(kernel, `texture binding "${name}" cannot be left out`);
+    const usage = GPUBufferUsage.STORAGE;
+    return (this.placeholders[access] ??= { buffer: this.device.createBuffer({ size: 16, usage }), size: 16 });
   }
 
   /**
@@ -316,40 +381,8 @@ export class Runtime {
   }
 }
 
-/** Packs a kernel's uniform struct: u32/i32/f32 fields in declaration order (WGSL alignment is the caller's job). */
-export class Uniforms {
-  private readonly view: DataView;
-  private at = 0;
-  constructor(bytes = UNIFORM_SLOT) {
-    this.view = new DataView(new ArrayBuffer(bytes));
-  }
-  u32(...values: number[]): this {
-    for (const v of values) {
-      this.view.setUint32(this.at, v, true);
-      this.at += 4;
-    }
-    return this;
-  }
-  i32(...values: number[]): this {
-    for (const v of values) {
-      this.view.setInt32(this.at, v, true);
-      this.at += 4;
-    }
-    return this;
-  }
-  f32(...values: number[]): this {
-    for (const v of values) {
-      this.view.setFloat32(this.at, v, true);
-      this.at += 4;
-    }
-    return this;
-  }
-  /** Pads to the next multiple of `align` bytes (WGSL vec4/array alignment). */
-  align(align: number): this {
-    this.at = Math.ceil(this.at / align) * align;
-    return this;
-  }
-  get buffer(): ArrayBuffer {
-    return this.view.buffer.slice(0, Math.max(16, Math.ceil(this.at / 16) * 16)) as ArrayBuffer;
-  }
+interface CompiledKernel {
+  instance: KernelInstance;
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
 }

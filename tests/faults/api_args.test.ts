@@ -88,8 +88,10 @@ describe('library entry points check their arguments (issue 20, item 11)', () =>
   it('a dispatch with a workgroup count that is not a whole number is refused before Dawn sees it', () => {
     const rt = wt.runtime();
     const before = rt.dispatchCount;
-    const kernel = { name: 'probe', code: '@compute @workgroup_size(1) fn main() {}' } as unknown as wt.Kernel;
-    expect(() => rt.dispatch(kernel, [], undefined, [NaN])).toThrow(/kernel "probe".*dispatch \[NaN, 1, 1\]: workgroup counts must be whole numbers/);
+    const kernel = wt.defineKernel({ name: 'probe', source: () => '@compute @workgroup_size(1) fn main() {}', bindings: {} });
+    expect(() => rt.dispatch(kernel, { bindings: {}, grid: [NaN] })).toThrow(
+      /kernel "probe".*dispatch \[NaN, 1, 1\]: workgroup counts must be whole numbers/,
+    );
     expect(rt.dispatchCount).toBe(before);
   });
 

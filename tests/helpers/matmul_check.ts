@@ -2,7 +2,7 @@
 // the float64 reference on the given [M, K, N] shapes.
 import { expect } from 'vitest';
 import * as wt from '../../src/index.js';
-import { forceMatmulKernel } from '../../src/ops/matmul.js';
+import { configure } from '../../src/runtime/settings.js';
 import { maxErr, randArray, refMatmul } from './matmul_ref.js';
 
 export async function expect2DMatmulEveryChoice(
@@ -18,7 +18,7 @@ export async function expect2DMatmulEveryChoice(
     const b = wt.tensor(bv, transB ? [n, k] : [k, n]);
     const bias = wt.tensor(biasV, [n]);
     for (const choice of choices) {
-      forceMatmulKernel(choice);
+      configure({ matmulKernel: choice });
       const out = wt.matmul(a, b, { transA, transB, bias });
       const err = maxErr(await out.data(), want);
       expect(err, `${choice} ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} M=${m} K=${k} N=${n}`).toBeLessThan(2e-5 * Math.sqrt(k) + 1e-5);

@@ -40,7 +40,7 @@ export interface RunOptions {
   maxLength?: number;
   labels?: string[];
   offline: boolean;
-  /** Attention kernels (setAttentionKernel). */
+  /** Attention kernels (the attentionKernel setting). */
   attention: AttentionKernel;
   /** After the final save, export onnx/model.onnx into the output directory. */
   onnx: boolean;
