@@ -59,6 +59,11 @@ export function adapterRecord(rt: Runtime): Record<string, unknown> {
     architecture: rt.info.architecture,
     isSoftware: rt.info.isSoftware,
     features: rt.info.features,
+    // What kernel selection sees (device profile): subgroup sizes, f16, the subgroup-matrix shapes (tensor cores).
+    subgroupMinSize: rt.info.subgroupMinSize,
+    subgroupMaxSize: rt.info.subgroupMaxSize,
+    subgroupMatrixConfigs: rt.info.subgroupMatrixConfigs,
+    maxComputeWorkgroupStorageSize: rt.info.limits.maxComputeWorkgroupStorageSize,
     hostCpu: hostCpu(),
     hostCores: cpus().length,
   };

@@ -54,6 +54,22 @@ export function readCpuinfo(): string {
   }
 }
 
+/**
+ * Dawn toggles a hardware adapter gets (instance, adapter and device toggles alike): f16 on NVIDIA's Vulkan driver
+ * (Dawn hides shader-f16 there by default), unsafe APIs for the experimental subgroup-matrix feature (Vulkan
+ * cooperative matrices: tensor cores), and the Vulkan memory model that feature needs. A software adapter (lavapipe)
+ * gets none of them, so its kernels compile exactly as before.
+ */
+export const HARDWARE_TOGGLES = ['allow_unsafe_apis', 'vulkan_enable_f16_on_nvidia', 'use_vulkan_memory_model'];
+
+/** `flags` with `toggles` added to its enable-dawn-features list (one such flag: Dawn reads a single value). */
+export function withEnabledToggles(flags: readonly string[], toggles: readonly string[]): string[] {
+  const key = 'enable-dawn-features=';
+  const given = flags.filter((f) => f.startsWith(key)).flatMap((f) => f.slice(key.length).split(',')).filter(Boolean);
+  const all = [...new Set([...given, ...toggles])];
+  return [...flags.filter((f) => !f.startsWith(key)), ...(all.length ? [key + all.join(',')] : [])];
+}
+
 setGPUProvider(async () => {
   if (dawnGPU) return dawnGPU;
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
@@ -63,13 +79,24 @@ setGPUProvider(async () => {
   const { create, globals } = await import('webgpu');
   // WebGPU's enums (GPUBufferUsage, GPUMapMode, …) are globals in browsers; Dawn exports them.
   Object.assign(globalThis, globals);
-  const gpu = create(dawnFlags) as unknown as GPU;
   // Dawn enumerates the adapters (and prints its notices) synchronously inside the first requestAdapter() of an
   // instance, once: make that first call here, filtered; init's own request then prints nothing.
-  if (quietNotices) await filterNativeStderr(() => gpu.requestAdapter(), DAWN_LIMIT_NOTICE).catch(() => null);
+  const firstAdapter = (gpu: GPU): Promise<GPUAdapter | null> =>
+    quietNotices ? filterNativeStderr(() => gpu.requestAdapter(), DAWN_LIMIT_NOTICE).catch(() => null) : gpu.requestAdapter();
+  let gpu = create(dawnFlags) as unknown as GPU;
+  const adapter = await firstAdapter(gpu);
+  if (adapter && !adapter.info.isFallbackAdapter && !/llvmpipe|lavapipe|swiftshader/i.test(adapter.info.description)) {
+    // A hardware adapter: an instance with its toggles (toggles are fixed per instance). The first stays referenced.
+    probeGPU = gpu;
+    gpu = create(withEnabledToggles(dawnFlags, HARDWARE_TOGGLES)) as unknown as GPU;
+    await firstAdapter(gpu);
+  }
   dawnGPU = gpu;
   return dawnGPU;
 });
+
+/** The instance that found a hardware adapter, kept alive with the one in use (see dawnGPU). */
+let probeGPU: GPU | undefined;
 
 /** The Dawn GPU object the runtime was created from (benches run peer libraries on the same adapter). Not public API. */
 export function nodeGPUObject(): GPU | undefined {

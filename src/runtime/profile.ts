@@ -1,7 +1,7 @@
 // The device profile: what the adapter is (read once at init) and the kernel choices that follow from it. Every
 // number below was measured on lavapipe or reasoned for GPUs; the measurements are in bench/README.md. Ops never test
 // the adapter kind themselves: they read these values through settings() (settings.ts), which overrides may change.
-import type { RuntimeInfo } from './runtime.js';
+import type { RuntimeInfo, SubgroupMatrixConfig } from './runtime.js';
 
 /** Facts about the adapter, fixed for the runtime's life. */
 export interface DeviceProfile {
@@ -12,6 +12,13 @@ export interface DeviceProfile {
   subgroupMaxSize: number;
   /** WGSL's readonly_and_readwrite_storage_textures: matmul operands can be read through texture views. */
   textureReads: boolean;
+  /** The feature shader-f16 is enabled (f16 storage and arithmetic in kernels). */
+  shaderF16?: boolean;
+  /**
+   * Subgroup-matrix configurations with f16 operands and an f32 result (tensor cores), where the features
+   * chromium-experimental-subgroup-matrix and shader-f16 are enabled; empty otherwise.
+   */
+  subgroupMatrixF16?: readonly SubgroupMatrixConfig[];
 }
 
 export function deviceProfile(info: RuntimeInfo): DeviceProfile {
@@ -21,6 +28,10 @@ export function deviceProfile(info: RuntimeInfo): DeviceProfile {
     subgroupMinSize: subgroups ? info.subgroupMinSize : 0,
     subgroupMaxSize: subgroups ? info.subgroupMaxSize : 0,
     textureReads: info.wgslLanguageFeatures.includes('readonly_and_readwrite_storage_textures'),
+    shaderF16: info.features.includes('shader-f16'),
+    subgroupMatrixF16: info.features.includes('shader-f16')
+      ? info.subgroupMatrixConfigs.filter((c) => c.componentType === 'f16' && c.resultComponentType === 'f32')
+      : [],
   };
 }
 
