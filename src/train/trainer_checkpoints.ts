@@ -77,10 +77,13 @@ export class TrainerCheckpoints {
       globalstep_last_logged: progress.lastLoggedStep,
       total_loss: progress.totalLoss,
     };
+    // fp16: the scaler's state (HF's scaler.pt), read first: it moves the host scheduler to the steps taken.
+    const scaler = await this.t.amp?.stateForCheckpoint(optimizer!, scheduler!);
     const files = checkpointFiles({
       modelFiles: await this.t.modelFiles(),
       optimizer: optimizerFile(names, await optimizer!.stateDict(), shapes),
       scheduler: scheduler!.stateDict(),
+      scaler,
       rng,
       state,
       args: args.toJSON(),
@@ -107,6 +110,11 @@ export class TrainerCheckpoints {
     model.loadStateDict(ck.weights);
     optimizer!.loadStateDict(parseOptimizerFile(ck.optimizerBytes, this.optimizerParamNames().names, `${where}/${FILES.optimizer}`));
     scheduler!.loadStateDict(ck.scheduler, `${where}/${FILES.scheduler}`);
+    if (this.t.amp) {
+      // A checkpoint of a run without fp16 has no scaler: this run's starts afresh, as HF's would.
+      if (ck.scaler) this.t.amp.scaler.loadStateDict(ck.scaler, `${where}/${FILES.scaler}`);
+      else this.t.warn(`${where}: no ${FILES.scaler} (the run was not fp16): the loss scale starts afresh`);
+    }
     Object.assign(this.t.state, ck.state);
     model.dropoutRng.seed = rng.dropout.seed;
     model.dropoutRng.offset = rng.dropout.offset;
