@@ -5,7 +5,7 @@ export { defineKernel, KernelDef, type KernelSpec, type BindingAccess, type Disp
 export type { UniformType, UniformValue } from './runtime/uniform_layout.js';
 export type { DeviceProfile } from './runtime/profile.js';
 export {
-  settings, withSettings, configure, settingsFromEnv, type Settings, type AttentionKernel, type OperandReads,
+  settings, withSettings, configure, settingsFromEnv, type Settings, type AttentionKernel, type FlashKernel, type OperandReads,
 } from './runtime/settings.js';
 export { NoAdapterError, DeviceLostError, KernelError, BindingLimitError } from './runtime/errors.js';
 export type { MemoryStats } from './runtime/buffer_pool.js';
