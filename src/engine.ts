@@ -22,6 +22,7 @@ export { stridedMatmul, type MatrixLayout, type StridedMatmulArgs } from './ops/
 export { untunedMatmulChoice, matmulKernelChoices, type MatmulChoice } from './ops/matmul_select.js';
 export { autotuneMatmulOp, autotuneStridedMatmul } from './ops/matmul_autotune.js';
 export * from './ops/cast.js';
+export { autocast, autocastDtype, type AutocastDtype } from './ops/autocast.js';
 export * from './ops/softmax.js';
 export * from './ops/layernorm.js';
 export * from './ops/embedding.js';
@@ -32,6 +33,7 @@ export * from './ops/flash_attention.js';
 export * from './ops/self_attention.js';
 export { AdamW, type AdamWOptions, type ParamGroup, type AdamWState } from './optim/adamw.js';
 export { clipGradNorm, gradNorm } from './optim/clip.js';
+export { GradScaler, type GradScalerOptions, type GradScalerState } from './optim/grad_scaler.js';
 
 import { runtime } from './runtime/device.js';
 import { Tensor } from './tensor/tensor.js';
