@@ -23,33 +23,63 @@ const tol = (k: number): number => 2e-5 * Math.sqrt(k) + 1e-5;
 const record = (check: string, error: number, tolerance: number): void => {
   const pass = error < tolerance;
   results.push({ check, error, tolerance, pass });
-  console.log(`${pass ? 'PASS' : 'FAIL'} ${check}: max error ${error.toExponential(2)} (tolerance ${tolerance.toExponential(1)})`);
+  console.log(
+    `${pass ? 'PASS' : 'FAIL'} ${check}: max error ${error.toExponential(2)} (tolerance ${tolerance.toExponential(1)})`,
+  );
 };
-console.log(`adapter: ${rt.info.description}; features: ${rt.info.features.join(', ')}; ` +
-  `subgroup-matrix configs: ${JSON.stringify(rt.info.subgroupMatrixConfigs)}`);
+console.log(
+  `adapter: ${rt.info.description}; features: ${rt.info.features.join(', ')}; ` +
+    `subgroup-matrix configs: ${JSON.stringify(rt.info.subgroupMatrixConfigs)}`,
+);
 
 /** op(a)·op(b) + bias → GELU through `choice` (f16 operands with `half`), against float64 of the values used. */
-async function product(choice: string, m: number, k: number, n: number, transA: boolean, transB: boolean, half: boolean): Promise<number> {
+async function product(
+  choice: string,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+  half: boolean,
+): Promise<number> {
   let a = wt.tensor(randArray(m * k, m + k), transA ? [k, m] : [m, k]);
   let b = wt.tensor(randArray(k * n, n + 2 * k), transB ? [n, k] : [k, n]);
   if (half) [a, b] = [wt.cast(a, 'f16'), wt.cast(b, 'f16')];
   const biasV = randArray(n, 5);
   const bias = wt.tensor(biasV);
   const want = refMatmul(await a.data(), await b.data(), 1, m, n, k, transA, transB, true, biasV).map(geluScalar);
-  const out = wt.withSettings({ matmulKernel: choice }, () => wt.matmul(a, b, { transA, transB, bias, activation: 'gelu' }));
+  const out = wt.withSettings({ matmulKernel: choice }, () =>
+    wt.matmul(a, b, { transA, transB, bias, activation: 'gelu' }),
+  );
   const err = maxErr(await out.data(), want);
   for (const t of [a, b, bias, out]) t.dispose();
   return err;
 }
 
-const LAYOUTS = [[false, false], [false, true], [true, false], [true, true]] as const;
-const SHAPES = [[1, 1, 1], [33, 129, 7], [130, 40, 200], [1000, 768, 768]] as const;
-const label = (tA: boolean, tB: boolean, [m, k, n]: readonly number[]) => `${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} ${m}×${k}×${n}`;
+const LAYOUTS = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+] as const;
+const SHAPES = [
+  [1, 1, 1],
+  [33, 129, 7],
+  [130, 40, 200],
+  [1000, 768, 768],
+] as const;
+const label = (tA: boolean, tB: boolean, [m, k, n]: readonly number[]) =>
+  `${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} ${m}×${k}×${n}`;
 
-const sgmat = candidateChoices({ a: 'row', b: 'nt', vecA: true, vecB: true, halfA: true, halfB: true }, []).filter((c) => c.startsWith('sgmat_'));
-if (sgmat.length === 0) console.log('subgroup-matrix matmul: not offered on this adapter (no f16 → f32 subgroup-matrix config)');
+const sgmat = candidateChoices({ a: 'row', b: 'nt', vecA: true, vecB: true, halfA: true, halfB: true }, []).filter(
+  (c) => c.startsWith('sgmat_'),
+);
+if (sgmat.length === 0)
+  console.log('subgroup-matrix matmul: not offered on this adapter (no f16 → f32 subgroup-matrix config)');
 for (const id of sgmat) {
-  for (const [tA, tB] of LAYOUTS) for (const s of SHAPES) record(`${id} ${label(tA, tB, s)}`, await product(id, s[0], s[1], s[2], tA, tB, true), tol(s[1]));
+  for (const [tA, tB] of LAYOUTS)
+    for (const s of SHAPES)
+      record(`${id} ${label(tA, tB, s)}`, await product(id, s[0], s[1], s[2], tA, tB, true), tol(s[1]));
 }
 if (sgmat.length) {
   // A weight gradient dW = dYᵀ·X, K = 4096 tokens, through split-K whose chunks run on the matrix units.
@@ -60,36 +90,62 @@ if (sgmat.length) {
   const c = wt.full([m, n], NaN);
   const L = (row: number, col: number) => ({ batch1: 0, batch2: 0, row, col });
   wt.withSettings({ matmulKernel: 'splitk8' }, () =>
-    stridedMatmul({ a: g, aLayout: L(1, m), b: x, bLayout: L(n, 1), c, cLayout: L(n, 1), m, n, k, batch1: 1, batch2: 1 }));
+    stridedMatmul({
+      a: g,
+      aLayout: L(1, m),
+      b: x,
+      bLayout: L(n, 1),
+      c,
+      cLayout: L(n, 1),
+      m,
+      n,
+      k,
+      batch1: 1,
+      batch2: 1,
+    }),
+  );
   record('split-K 8 f16 dW 768×4096×768 (matrix units)', maxErr(await c.data(), want), tol(k));
   for (const t of [g, x, c]) t.dispose();
 }
 
 for (const id of tiledKernelChoices()) {
-  for (const [tA, tB] of LAYOUTS) for (const s of SHAPES.slice(0, 3)) record(`${id} ${label(tA, tB, s)}`, await product(id, s[0], s[1], s[2], tA, tB, false), tol(s[1]));
+  for (const [tA, tB] of LAYOUTS)
+    for (const s of SHAPES.slice(0, 3))
+      record(`${id} ${label(tA, tB, s)}`, await product(id, s[0], s[1], s[2], tA, tB, false), tol(s[1]));
   record(`${id} f16 operands NT 130×40×200`, await product(id, 130, 40, 200, false, true, true), tol(40));
 }
 
 // Tiled flash attention: forward vs float64; gradients vs the per-thread kernels (same maths, checked by finite
 // differences in the test suite).
-for (const [b, t, h, d] of [[2, 129, 3, 64], [1, 512, 12, 64], [2, 77, 2, 128]] as const) {
+for (const [b, t, h, d] of [
+  [2, 129, 3, 64],
+  [1, 512, 12, 64],
+  [2, 77, 2, 128],
+] as const) {
   const shape = [b, t, h * d];
   const n = b * t * h * d;
   const data = [randArray(n, 11), randArray(n, 12), randArray(n, 13)];
   const maskV = Int32Array.from({ length: b * t }, (_, i) => (i % t < t - 5 || i < t ? 1 : 0));
   const scale = 1 / Math.sqrt(d);
-  const run = async (kernel: wt.FlashKernel) => wt.withSettings({ flashKernel: kernel, attentionKernel: 'fused' }, () => wt.tidyAsync(async () => {
-    const [q, k, v] = data.map((x) => wt.tensor(x, shape).requireGrad());
-    const y = wt.flashAttention(q!, k!, v!, h, { scale, mask: wt.tensor(maskV, [b, t], 'i32') });
-    wt.backward(y, wt.tensor(randArray(n, 14), shape));
-    return { y: await y.data(), grads: await Promise.all([q, k, v].map((x) => x!.grad!.data())) };
-  }));
+  const run = async (kernel: wt.FlashKernel) =>
+    wt.withSettings({ flashKernel: kernel, attentionKernel: 'fused' }, () =>
+      wt.tidyAsync(async () => {
+        const [q, k, v] = data.map((x) => wt.tensor(x, shape).requireGrad());
+        const y = wt.flashAttention(q!, k!, v!, h, { scale, mask: wt.tensor(maskV, [b, t], 'i32') });
+        wt.backward(y, wt.tensor(randArray(n, 14), shape));
+        return { y: await y.data(), grads: await Promise.all([q, k, v].map((x) => x!.grad!.data())) };
+      }),
+    );
   const tiled = await run('tiled');
   const lanes = await run('lanes');
-  const probs = refSoftmax(A.attentionScores(nd(shape, data[0]), nd(shape, data[1]), h, Math.fround(scale)), { mask: maskV });
+  const probs = refSoftmax(A.attentionScores(nd(shape, data[0]), nd(shape, data[1]), h, Math.fround(scale)), {
+    mask: maskV,
+  });
   const want = A.attentionContext(probs, nd(shape, data[2]), h).data;
   record(`flash tiled forward B${b} T${t} H${h} D${d}`, maxErr(tiled.y, want), 1e-4);
-  tiled.grads.forEach((g, i) => record(`flash tiled backward d${'qkv'[i]} B${b} T${t} vs per-thread`, maxErr(g, lanes.grads[i]!), 1e-4));
+  tiled.grads.forEach((g, i) =>
+    record(`flash tiled backward d${'qkv'[i]} B${b} T${t} vs per-thread`, maxErr(g, lanes.grads[i]!), 1e-4),
+  );
 }
 
 // An autocast product (what --fp16 runs): operands rounded to halves, f32 accumulation.

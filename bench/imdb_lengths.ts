@@ -11,10 +11,13 @@ import { BertTokenizer } from '../src/tokenizers/index.js';
 const shared = process.env.WEBTUNE_SHARED ?? resolve(process.cwd(), '../shared');
 setDefaultFileSourceFactory((dir) => new DirectoryFileSource(dir));
 const tok = await BertTokenizer.fromPretrained(resolve(shared, 'models/distilbert-base-uncased'));
-const lines = readFileSync(resolve(shared, 'data/imdb/train.jsonl'), 'utf8').split('\n').filter((l) => l.length > 0);
+const lines = readFileSync(resolve(shared, 'data/imdb/train.jsonl'), 'utf8')
+  .split('\n')
+  .filter((l) => l.length > 0);
 const histogram: Record<number, number> = {};
 for (const line of lines) {
-  const n = tok.encode((JSON.parse(line) as { text: string }).text, { truncation: true, maxLength: 512 }).inputIds.length;
+  const n = tok.encode((JSON.parse(line) as { text: string }).text, { truncation: true, maxLength: 512 }).inputIds
+    .length;
   histogram[n] = (histogram[n] ?? 0) + 1;
 }
 const out = {

@@ -34,7 +34,8 @@ function setGrads(params: wt.Tensor[], grads: Float32Array[]): void {
   });
 }
 
-const values = (ts: wt.Tensor[]): Promise<Float32Array[]> => Promise.all(ts.map(async (t) => (await t.data()) as Float32Array));
+const values = (ts: wt.Tensor[]): Promise<Float32Array[]> =>
+  Promise.all(ts.map(async (t) => (await t.data()) as Float32Array));
 const sizeOf = (s: number[]): number => s.reduce((a, b) => a * b, 1);
 
 describe('AdamW scheduled on the GPU', () => {
@@ -100,14 +101,18 @@ describe('GradScaler', () => {
       scaler.update();
     }
     expect((await values(params)).map((v) => Array.from(v))).toEqual(init.map((v) => Array.from(v)));
-    for (let i = 0; i < shapes.length; i++) expect(Array.from(await opt.momentsOf(i).m.data()).every((v) => v === 0)).toBe(true);
+    for (let i = 0; i < shapes.length; i++)
+      expect(Array.from(await opt.momentsOf(i).m.data()).every((v) => v === 0)).toBe(true);
     expect(await opt.scheduledSteps()).toEqual({ taken: 0, before: 0 });
     expect((await scaler.stateDict()).scale).toBe(2 ** 13); // three back-offs from 2^16
     expect((await scaler.state.data())[0]).toBe(0); // found_inf cleared for the next step
 
     // The next, finite step is the optimizer's first: it uses the schedule's first lr, as a fresh host AdamW does.
     const grads = shapes.map((s) => normal(sizeOf(s), 0.1));
-    setGrads(params, grads.map((g) => g.map((v) => v * 2 ** 13)));
+    setGrads(
+      params,
+      grads.map((g) => g.map((v) => v * 2 ** 13)),
+    );
     scaler.unscale(params.map((p) => p.grad!));
     opt.stepScheduled(undefined, scaler.foundInf);
     scaler.update();
@@ -137,7 +142,16 @@ describe('GradScaler', () => {
     };
     const seen: [number, number][] = [];
     for (const finite of [true, true, true, true, false, true, true, true]) seen.push(await step(finite));
-    expect(seen).toEqual([[8, 1], [8, 2], [16, 0], [16, 1], [8, 0], [8, 1], [8, 2], [16, 0]]);
+    expect(seen).toEqual([
+      [8, 1],
+      [8, 2],
+      [16, 0],
+      [16, 1],
+      [8, 0],
+      [8, 1],
+      [8, 2],
+      [16, 0],
+    ]);
     g.dispose();
     scaler.dispose();
   });
@@ -151,7 +165,9 @@ describe('GradScaler', () => {
     const b = new GradScaler();
     b.loadStateDict({ ...s, scale: 512 });
     expect(await b.stateDict()).toMatchObject({ scale: 512, _growth_tracker: 2 });
-    expect(() => b.loadStateDict({ ...s, scale: -1 }, 'ck/scaler.json')).toThrow(/ck\/scaler.json: "scale" must be a positive number, got -1/);
+    expect(() => b.loadStateDict({ ...s, scale: -1 }, 'ck/scaler.json')).toThrow(
+      /ck\/scaler.json: "scale" must be a positive number, got -1/,
+    );
     expect(() => new GradScaler({ growthInterval: 0 })).toThrow(/growthInterval must be an integer ≥ 1/);
     a.dispose();
     b.dispose();
@@ -159,7 +175,11 @@ describe('GradScaler', () => {
 
   it("addFiniteLoss: a finite loss is added; ±Inf/NaN adds the running mean instead (HF's logging_nan_inf_filter)", async () => {
     const sum = wt.tensor([6]);
-    for (const [loss, divisor, want] of [[2, 2, 8], [Infinity, 4, 10], [NaN, 2, 15]] as const) {
+    for (const [loss, divisor, want] of [
+      [2, 2, 8],
+      [Infinity, 4, 10],
+      [NaN, 2, 15],
+    ] as const) {
       const l = wt.tensor([loss]);
       GradScaler.addFiniteLoss(sum, l, divisor);
       expect(await sum.item()).toBe(want);

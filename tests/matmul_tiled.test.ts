@@ -15,14 +15,24 @@ import { configure } from '../src/runtime/settings.js';
 import { geluScalar } from '../src/ops/reference/elementwise.js';
 
 const NO_F16 = await lacksFeature('shader-f16');
-beforeAll(async () => { await gpu(); });
+beforeAll(async () => {
+  await gpu();
+});
 afterEach(() => configure({ matmulKernel: undefined }));
 
 const choices = (): string[] => nonEmpty(tiledKernelChoices(), 'tiled configs this device allows');
 const tol = (k: number): number => 2e-5 * Math.sqrt(k) + 1e-5;
 
 /** op(a)·op(b) + bias (optionally GELU) through `choice`, against float64; returns the error. */
-async function check(choice: string, m: number, k: number, n: number, transA: boolean, transB: boolean, gelu = false): Promise<number> {
+async function check(
+  choice: string,
+  m: number,
+  k: number,
+  n: number,
+  transA: boolean,
+  transB: boolean,
+  gelu = false,
+): Promise<number> {
   const av = randArray(m * k, m + 3 * k);
   const bv = randArray(k * n, n + 5 * k);
   const biasV = randArray(n, n + 1);
@@ -47,12 +57,23 @@ describe('tiled matmul (workgroup memory) vs float64', () => {
     const tuned = candidateChoices(layout, []);
     const rt = wt.runtime();
     expect(ids.every((id) => tuned.includes(id))).toBe(!rt.profile.software);
-    if (rt.profile.software) for (const m of [1, 16, 128, 2048]) expect(untunedMatmulChoice(layout, m)).not.toMatch(/^tiled/);
+    if (rt.profile.software)
+      for (const m of [1, 16, 128, 2048]) expect(untunedMatmulChoice(layout, m)).not.toMatch(/^tiled/);
   });
 
-  for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+  for (const [transA, transB] of [
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ] as const) {
     it(`${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}: the 128×128 config on awkward shapes (tails in M, N and K, vec4 and scalar loads)`, async () => {
-      for (const [m, k, n] of [[1, 1, 1], [33, 129, 7], [130, 20, 67], [129, 36, 132]] as const) {
+      for (const [m, k, n] of [
+        [1, 1, 1],
+        [33, 129, 7],
+        [130, 20, 67],
+        [129, 36, 132],
+      ] as const) {
         const err = await check('tiled_m128n128k8t8x8', m, k, n, transA, transB);
         expect(err, `M=${m} K=${k} N=${n}`).toBeLessThan(tol(k));
       }
@@ -77,8 +98,27 @@ describe('tiled matmul (workgroup memory) vs float64', () => {
     configure({ matmulKernel: 'tiled_m32n64k16t4x4' });
     const c = wt.tensor(prev, [batch, m, n]);
     const L = (b2: number, r: number) => ({ batch1: 0, batch2: b2, row: r, col: 1 });
-    stridedMatmul({ a, aLayout: L(m * k, k), b, bLayout: L(k * n, n), c, cLayout: L(m * n, n), m, n, k, batch1: 1, batch2: batch, alpha: 0.5, accumulate: true });
-    expect(maxErr(await c.data(), ref.map((v, i) => 0.5 * v + prev[i]!))).toBeLessThan(1e-5);
+    stridedMatmul({
+      a,
+      aLayout: L(m * k, k),
+      b,
+      bLayout: L(k * n, n),
+      c,
+      cLayout: L(m * n, n),
+      m,
+      n,
+      k,
+      batch1: 1,
+      batch2: batch,
+      alpha: 0.5,
+      accumulate: true,
+    });
+    expect(
+      maxErr(
+        await c.data(),
+        ref.map((v, i) => 0.5 * v + prev[i]!),
+      ),
+    ).toBeLessThan(1e-5);
     for (const t of [a, b, c]) t.dispose();
   });
 

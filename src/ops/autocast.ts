@@ -17,9 +17,12 @@ let enabledDepth = 0;
  * one, as torch.autocast(enabled=False)). Restored afterwards, also when fn's promise settles.
  */
 export function autocast<T>(dtype: AutocastDtype | null, fn: () => T): T {
-  if (dtype !== null && dtype !== 'f16') throw new Error(`autocast: dtype must be 'f16' or null, got ${JSON.stringify(dtype)}`);
+  if (dtype !== null && dtype !== 'f16')
+    throw new Error(`autocast: dtype must be 'f16' or null, got ${JSON.stringify(dtype)}`);
   if (dtype === 'f16' && !runtime().features.has('shader-f16')) {
-    throw new Error(`autocast('f16'): this adapter (${runtime().info.description}) lacks the WebGPU feature shader-f16`);
+    throw new Error(
+      `autocast('f16'): this adapter (${runtime().info.description}) lacks the WebGPU feature shader-f16`,
+    );
   }
   const saved = [depth, enabledDepth];
   depth++;

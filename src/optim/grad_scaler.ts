@@ -53,9 +53,11 @@ export class GradScaler {
 
   constructor(options: GradScalerOptions = {}) {
     const { initScale = 2 ** 16, growthFactor = 2, backoffFactor = 0.5, growthInterval = 2000 } = options;
-    if (!(initScale > 0 && Number.isFinite(initScale))) throw new Error(`GradScaler: initScale must be a positive number, got ${initScale}`);
+    if (!(initScale > 0 && Number.isFinite(initScale)))
+      throw new Error(`GradScaler: initScale must be a positive number, got ${initScale}`);
     if (!(growthFactor > 1)) throw new Error(`GradScaler: growthFactor must be > 1, got ${growthFactor}`);
-    if (!(backoffFactor > 0 && backoffFactor < 1)) throw new Error(`GradScaler: backoffFactor must be in (0, 1), got ${backoffFactor}`);
+    if (!(backoffFactor > 0 && backoffFactor < 1))
+      throw new Error(`GradScaler: backoffFactor must be in (0, 1), got ${backoffFactor}`);
     if (!(Number.isInteger(growthInterval) && growthInterval >= 1)) {
       throw new Error(`GradScaler: growthInterval must be an integer ≥ 1, got ${growthInterval}`);
     }
@@ -96,7 +98,13 @@ export class GradScaler {
     runtime().dispatch(GRAD_SCALER, {
       entry: 'update',
       bindings: { scale: this.scaleTensor.binding, state: this.state.binding },
-      uniforms: { n: 0, growth: this.growthFactor, backoff: this.backoffFactor, interval: this.growthInterval, divisor: 1 },
+      uniforms: {
+        n: 0,
+        growth: this.growthFactor,
+        backoff: this.backoffFactor,
+        interval: this.growthInterval,
+        divisor: 1,
+      },
       grid: [1],
     });
   }

@@ -19,7 +19,9 @@ export class MixedPrecision {
   /** Throws where the adapter lacks shader-f16 (the caller names the option). */
   constructor(scalerOptions?: GradScalerOptions) {
     if (!runtime().features.has('shader-f16')) {
-      throw new Error(`mixed precision needs the WebGPU feature shader-f16, which this adapter (${runtime().info.description}) lacks`);
+      throw new Error(
+        `mixed precision needs the WebGPU feature shader-f16, which this adapter (${runtime().info.description}) lacks`,
+      );
     }
     this.scaler = new GradScaler(scalerOptions);
   }
@@ -64,7 +66,10 @@ export class MixedPrecision {
     scheduler.lastEpoch = taken;
     const [scale] = await this.scaler.scaleTensor.data();
     if (!(scale! >= 1)) {
-      throw new NonFiniteError(step, `the fp16 loss scale fell to ${scale} after steps whose gradients overflowed float16 even unscaled`);
+      throw new NonFiniteError(
+        step,
+        `the fp16 loss scale fell to ${scale} after steps whose gradients overflowed float16 even unscaled`,
+      );
     }
     return scheduler.lrAt(before);
   }
