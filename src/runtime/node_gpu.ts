@@ -9,6 +9,8 @@ import { setGPUWait } from './runtime.js';
  * is in flight, Dawn crashes at random (segfault, futex abort).
  */
 let dawnGPU: GPU | undefined;
+/** The instance that found a hardware adapter (created without its toggles), kept alive with the one in use. */
+let probeGPU: GPU | undefined;
 
 export interface NodeGPUOptions {
   /** Extra Dawn toggles, e.g. 'enable-dawn-features=allow_unsafe_apis'. */
@@ -86,17 +88,15 @@ setGPUProvider(async () => {
   let gpu = create(dawnFlags) as unknown as GPU;
   const adapter = await firstAdapter(gpu);
   if (adapter && !adapter.info.isFallbackAdapter && !/llvmpipe|lavapipe|swiftshader/i.test(adapter.info.description)) {
-    // A hardware adapter: an instance with its toggles (toggles are fixed per instance). The first stays referenced.
-    probeGPU = gpu;
-    gpu = create(withEnabledToggles(dawnFlags, HARDWARE_TOGGLES)) as unknown as GPU;
-    await firstAdapter(gpu);
+    // A hardware adapter: an instance with its toggles (toggles are fixed per instance). The first stays referenced,
+    // and stays in use should the toggled instance find no adapter (a Dawn build that refuses one of them).
+    const toggled = create(withEnabledToggles(dawnFlags, HARDWARE_TOGGLES)) as unknown as GPU;
+    if (await firstAdapter(toggled).catch(() => null)) [probeGPU, gpu] = [gpu, toggled];
   }
   dawnGPU = gpu;
   return dawnGPU;
 });
 
-/** The instance that found a hardware adapter, kept alive with the one in use (see dawnGPU). */
-let probeGPU: GPU | undefined;
 
 /** The Dawn GPU object the runtime was created from (benches run peer libraries on the same adapter). Not public API. */
 export function nodeGPUObject(): GPU | undefined {
