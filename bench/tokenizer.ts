@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { setDefaultFileSourceFactory } from '../src/io/files.js';
-import { DirectoryFileSource } from '../src/io/files_node.js';
+import { setPlatform } from '../src/platform/platform.js';
+import { nodePlatform } from '../src/platform/platform_node.js';
 import { BertTokenizer } from '../src/tokenizers/index.js';
 
 interface PassResult {
@@ -52,7 +52,7 @@ function countMismatches(a: number[][], b: number[][]): { count: number; first: 
 export async function runTokenizerBench(): Promise<object> {
   const sharedDir = process.env.WEBTUNE_SHARED ?? resolve(process.cwd(), '../shared');
   const modelDir = resolve(sharedDir, 'models/distilbert-base-uncased');
-  setDefaultFileSourceFactory((dir) => new DirectoryFileSource(dir));
+  setPlatform(nodePlatform);
   const texts = readFileSync(resolve(sharedDir, 'data/imdb/train.jsonl'), 'utf8')
     .split('\n') // '\n' only: reviews contain U+0085
     .filter((line) => line.length > 0)

@@ -4,6 +4,7 @@ export { Runtime, Uniforms, type Kernel, type RuntimeInfo } from './runtime/runt
 export { NoAdapterError, DeviceLostError, KernelError, BindingLimitError } from './runtime/errors.js';
 export type { MemoryStats } from './runtime/buffer_pool.js';
 export { autotuner, Autotuner, type TuneResult } from './runtime/autotune.js';
+export { setPlatform, currentPlatform, type Platform } from './platform/platform.js';
 export { Tensor, noGrad, type DType } from './tensor/tensor.js';
 export { tidy, tidyAsync, keep } from './tensor/scope.js';
 export { backward } from './autograd/tape.js';

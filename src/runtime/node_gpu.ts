@@ -1,8 +1,7 @@
-// Node's WebGPU: Dawn through the `webgpu` npm package. Imported only by the Node entry.
+// Node's WebGPU: Dawn through the `webgpu` npm package, and the wait that keeps Dawn's promises from spinning a core.
+// Used only by the Node platform (src/platform/platform_node.ts).
 import { readFileSync } from 'node:fs';
-import { setGPUProvider } from './device.js';
 import { DAWN_LIMIT_NOTICE, filterNativeStderr } from './native_stderr.js';
-import { setGPUWait } from './runtime.js';
 
 /**
  * Strong reference to Dawn's GPU object for the life of the process: if it is garbage-collected while GPU work
@@ -54,7 +53,8 @@ export function readCpuinfo(): string {
   }
 }
 
-setGPUProvider(async () => {
+/** Dawn's GPU object, created on the first call (after setDawnFlags / quietDawnNotices) and kept for the process. */
+export async function dawnGPUObject(): Promise<GPU> {
   if (dawnGPU) return dawnGPU;
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
   // Read by the driver when Dawn loads it, so it must be set before create().
@@ -69,7 +69,7 @@ setGPUProvider(async () => {
   if (quietNotices) await filterNativeStderr(() => gpu.requestAdapter(), DAWN_LIMIT_NOTICE).catch(() => null);
   dawnGPU = gpu;
   return dawnGPU;
-});
+}
 
 /** The Dawn GPU object the runtime was created from (benches run peer libraries on the same adapter). Not public API. */
 export function nodeGPUObject(): GPU | undefined {
@@ -97,4 +97,3 @@ export async function throttledWait<T>(p: Promise<T>): Promise<T> {
   }
   return done;
 }
-setGPUWait(throttledWait);

@@ -1,6 +1,7 @@
 // The runtime: one WebGPU device, its pipeline cache, buffer pool, batched command encoding, uniform ring and
 // readback. It knows nothing of tensors: it runs kernels over buffers.
 
+import { currentPlatform } from '../platform/platform.js';
 import { BufferPool, type MemoryStats } from './buffer_pool.js';
 import { BindingLimitError, DeviceLostError, KernelError } from './errors.js';
 import { TexturePool, type TextureBinding, type TextureStats } from './texture_view.js';
@@ -44,14 +45,11 @@ const MAX_PENDING_DISPATCHES = 512;
 const UNIFORM_SLOT = 256;
 
 /**
- * How the runtime awaits a Dawn promise (queue completion, buffer mapping). The default just awaits; Node installs a
+ * How the runtime awaits a Dawn promise (queue completion, buffer mapping): the platform's waitGPU. Node's is a
  * throttled wait (node_gpu.ts): Dawn's Node binding settles promises by re-queuing setImmediate ticks while any is
  * pending, a busy loop that takes a whole core from a software adapter's worker threads.
  */
-let gpuWait = <T>(p: Promise<T>): Promise<T> => p;
-export function setGPUWait(wait: <T>(p: Promise<T>) => Promise<T>): void {
-  gpuWait = wait;
-}
+const gpuWait = <T>(p: Promise<T>): Promise<T> => currentPlatform()?.waitGPU(p) ?? p;
 
 export class Runtime {
   readonly pool: BufferPool;

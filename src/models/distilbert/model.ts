@@ -1,6 +1,6 @@
 // DistilBertForSequenceClassification with Hugging Face semantics (transformers 4.57.6): [CLS] hidden state →
 // pre_classifier → ReLU → dropout → classifier, mean cross-entropy when labels are given; HF tensor names.
-import type { FileSource, SourceOptions } from '../../io/files.js';
+import { defaultFileWriter, type FileSource, type FileWriter, type SourceOptions } from '../../io/files.js';
 import { openModelSource } from '../../io/progress.js';
 import { serializeSafetensors, type SafetensorsTensor, type SafetensorsWriteTensor } from '../../io/safetensors.js';
 import { Dropout, Linear, setLinearWeightDtype } from '../../nn/layers.js';
@@ -20,7 +20,6 @@ import { parseForwardArgs, type ClassifierInputs, type ForwardFlags } from './fo
 import { DistilBertModel } from './modules.js';
 import { planPacking } from './packing.js';
 import { CONFIG_NAME, loadingMessages, MODEL_CLASS_NAME, readPretrained, type LoadingInfo } from './pretrained.js';
-import { getDefaultFileWriter, type FileWriter } from './save.js';
 import { describeValue, optionsObject } from '../../util/check.js';
 import { decayParameterNames, matchCheckpointNames } from './weights_spec.js';
 
@@ -271,7 +270,7 @@ export class DistilBertForSequenceClassification extends Module {
   }
 
   /** Writes the model directory (Node registers a file-system writer; elsewhere pass one). */
-  async savePretrained(dir: string, writer: FileWriter = getDefaultFileWriter(), options: SaveOptions = {}): Promise<void> {
+  async savePretrained(dir: string, writer: FileWriter = defaultFileWriter(), options: SaveOptions = {}): Promise<void> {
     if (typeof dir !== 'string' || dir === '') throw new TypeError(`savePretrained: dir must be a non-empty directory path, got ${describeValue(dir)}`);
     if (typeof writer !== 'function') throw new TypeError(`savePretrained: writer must be a function (dir, files) => Promise<void>, got ${describeValue(writer)}`);
     await writer(dir, await this.saveFiles(options));
