@@ -22,6 +22,31 @@ export interface CollatedBatch {
   seqLen: number;
 }
 
+/** A host int32 matrix as a model's forward() takes it: row-major values and their shape. */
+export interface HostMatrix {
+  data: Int32Array;
+  shape: readonly number[];
+}
+
+/** What forward() gets from a collated batch (still on the host: the model uploads it, or skips the padding). */
+export interface BatchInputs {
+  inputIds: HostMatrix;
+  attentionMask: HostMatrix;
+  labels?: Int32Array;
+}
+
+/**
+ * batch → forward()'s inputs: inputIds and attentionMask [B, T], and labels [B] when `withLabels` (training; the
+ * evaluation loop and the pipeline read the labels themselves). The one wrapping the Trainer, the evaluation loop
+ * and the text-classification pipeline share, in Node and browsers.
+ */
+export function batchInputs(batch: CollatedBatch, withLabels = false): BatchInputs {
+  const shape = [batch.batchSize, batch.seqLen];
+  const inputs: BatchInputs = { inputIds: { data: batch.inputIds, shape }, attentionMask: { data: batch.attentionMask, shape } };
+  if (withLabels) inputs.labels = batch.labels;
+  return inputs;
+}
+
 export interface DataCollatorOptions {
   /** Id written into padded positions (DistilBERT: 0 = [PAD]). */
   padTokenId?: number;

@@ -2,7 +2,7 @@
 // Model- and tokenizer-agnostic through two small interfaces, so it serves any sequence classifier
 // that follows DistilBertForSequenceClassification's forward() contract.
 
-import { DataCollatorWithPadding } from '../data/collator.js';
+import { batchInputs, DataCollatorWithPadding, type HostMatrix } from '../data/collator.js';
 import { noGrad, type Tensor } from '../tensor/tensor.js';
 import { tidy } from '../tensor/scope.js';
 import { describeValue, optionsObject } from '../util/check.js';
@@ -19,7 +19,7 @@ import {
 /** What the predictor needs from a model (DistilBertForSequenceClassification provides it). */
 export interface SequenceClassifier {
   readonly config: LabelConfig & { max_position_embeddings: number; num_labels: number };
-  forward(inputs: { inputIds: BatchMatrix; attentionMask: BatchMatrix }): { logits: Tensor };
+  forward(inputs: { inputIds: HostMatrix; attentionMask: HostMatrix }): { logits: Tensor };
   /** Dropout mode (nn Module): prediction switches to eval and back, so a model mid-fine-tuning can be queried. */
   readonly training?: boolean;
   train?(mode?: boolean): unknown;
@@ -35,8 +35,6 @@ export interface SequenceTokenizer {
   readonly vocabSize?: number;
   encode(text: string, options: { truncation?: boolean; maxLength?: number }): { inputIds: number[]; attentionMask: number[] };
 }
-
-type BatchMatrix = { data: Int32Array; shape: readonly number[] };
 
 export interface ClassifierOptions {
   /** Most texts per forward pass (default 8). Texts are grouped by length, so padding stays small. */
@@ -135,11 +133,8 @@ export class TextClassifier {
   /** B encodings → B rows of logits [num_labels], from one padded [B, T] forward pass. */
   private async forwardBatch(encodings: { inputIds: number[]; attentionMask: number[] }[]): Promise<Float32Array[]> {
     const batch = this.collator.collate(encodings);
-    const shape = [batch.batchSize, batch.seqLen];
     // logits: [B, num_labels]; everything else the forward made is freed by tidy.
-    const logits = tidy(() =>
-      noGrad(() => this.model.forward({ inputIds: { data: batch.inputIds, shape }, attentionMask: { data: batch.attentionMask, shape } }).logits),
-    );
+    const logits = tidy(() => noGrad(() => this.model.forward(batchInputs(batch)).logits));
     try {
       const values = (await logits.data()) as Float32Array;
       const c = this.model.config.num_labels;

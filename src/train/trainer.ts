@@ -2,7 +2,7 @@
 // update is forward/backward per micro-batch, the global grad norm and clip coefficient on the GPU, a fused AdamW
 // step reading that coefficient on the GPU, then the host schedule. Nothing is read back during a step except on
 // logging steps (loss and grad_norm) and when saving; every micro-batch runs inside tidy, so memory stays flat.
-import { DataCollatorWithPadding, type CollatorFeature } from '../data/collator.js';
+import { batchInputs, DataCollatorWithPadding, type CollatorFeature } from '../data/collator.js';
 import { batches } from '../data/batches.js';
 import { shuffledIndices } from '../data/shuffle.js';
 import { backward } from '../autograd/tape.js';
@@ -273,10 +273,9 @@ export class Trainer {
     const count = micro.length;
     for (const features of micro) {
       const batch = this.collator.collate(features);
-      const shape = [batch.batchSize, batch.seqLen];
       if (!batch.labels) throw new Error('Trainer: training examples need labels (a "label" field)');
       tidy(() => {
-        const out = model.forward({ inputIds: { data: batch.inputIds, shape }, attentionMask: { data: batch.attentionMask, shape }, labels: batch.labels });
+        const out = model.forward(batchInputs(batch, true));
         if (!out.loss) throw new Error('Trainer: the model returned no loss for a labelled batch');
         const loss = count > 1 ? mulScalar(out.loss, 1 / count) : out.loss;
         backward(loss);
