@@ -11,6 +11,7 @@ export { backward } from './autograd/tape.js';
 export * from './ops/basic.js';
 export * from './ops/elementwise.js';
 export * from './ops/reduce.js';
+export * from './ops/reductions.js';
 export * from './ops/shape.js';
 export * from './ops/matmul.js';
 export * from './ops/cast.js';

@@ -1,7 +1,7 @@
 // The built-in demo's pieces that need no GPU: the corpus (size, balance, held-out split, lengths, no giveaway
 // word, learnable), the vocab built from it, and the demo's flags, fallback paragraph and resume command.
 import { describe, expect, it } from 'vitest';
-import { parseFlags, UsageError } from '../src/cli/args.js';
+import { parseFlags, UsageError } from '../src/util/args.js';
 import { DEMO_CORPUS_SIZE, DEMO_SENTENCES, demoCorpus, wordCount, type DemoExample } from '../src/demo/corpus.js';
 import { DEMO_DEFAULTS, demoArguments, demoResumeCommand, demoSummary, fallbackNotice, mayFallBackToDemo } from '../src/demo/run_demo.js';
 import { buildDemoVocab } from '../src/demo/vocab.js';

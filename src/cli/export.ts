@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportOnnxToDirectory, OnnxExistsError } from '../export/export_node.js';
-import { formatHelp, parseFlags, UsageError, type FlagSpec } from './args.js';
+import { formatHelp, parseFlags, UsageError, type FlagSpec } from '../util/args.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'model', type: 'string', group: 'Flags', metavar: 'DIR', help: 'The model directory to export (config.json, model.safetensors, tokenizer files); required' },

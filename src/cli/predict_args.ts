@@ -1,6 +1,8 @@
 // Command-line arguments of dist/predict.js → a checked options object, or a UsageError (exit code 2).
 
-export class UsageError extends Error {}
+import { UsageError } from '../util/args.js';
+
+export { UsageError };
 
 export interface PredictArgs {
   model: string;

@@ -5,8 +5,8 @@
 // predictor classifies a few sentences from the saved directory. A few minutes on a CPU software adapter.
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { parseFlags, UsageError, type FlagValue } from '../cli/args.js';
-import type { TrainIO } from '../cli/train.js';
+import { parseFlags, UsageError, type FlagValue } from '../util/args.js';
+import type { TrainIO } from '../train/cli/train_io.js';
 import { tokenizeDataset } from '../data/tokenize.js';
 import { init, DistilBertForSequenceClassification, DistilBertConfig } from '../index.js';
 import { exportOnnxToDirectory } from '../export/export_node.js';

@@ -11,29 +11,9 @@ import { columnSums, sumToShape } from './reduce.js';
 import { splitKChoices, splitKCount, splitKFits, splitKLayouts } from './matmul_splitk.js';
 import { geluBackward } from './elementwise.js';
 import { MATMUL_WGSL } from './sources.js';
+import type { MatrixLayout, StridedMatmulArgs } from './matmul_layout.js';
 
-/** Element strides of one operand: two batch levels, then rows and columns of the logical matrix. */
-export interface MatrixLayout {
-  offset?: number;
-  batch1: number;
-  batch2: number;
-  row: number;
-  col: number;
-}
-
-export interface StridedMatmulArgs {
-  a: Tensor; aLayout: MatrixLayout;
-  b: Tensor; bLayout: MatrixLayout;
-  /** C = alpha·A·B (+ bias) (+ C); null only with a GELU epilogue whose pre-activation is not kept. */
-  c: Tensor | null; cLayout: MatrixLayout;
-  m: number; n: number; k: number;
-  batch1: number; batch2: number;
-  alpha?: number;
-  bias?: Tensor;
-  accumulate?: boolean;
-  /** Fused GELU epilogue: gelu(C) written here (C's layout); C is stored as well when `c` is given. */
-  gelu?: Tensor;
-}
+export type { MatrixLayout, StridedMatmulArgs } from './matmul_layout.js';
 
 /** Kernel choice for one strided product: 'strided' (the generic kernel) or a fast-path config id. */
 export type MatmulChoice = 'strided' | string;

@@ -9,7 +9,7 @@
 // loading each value once per subgroup wins), or loaded by every lane ('plain'). vec4 bindings are used where the
 // layout is 4-aligned; otherwise scalar loads with per-element guards handle any shape (tails in M, N and K).
 import { TEXTURE_WIDTH } from '../runtime/texture_view.js';
-import type { MatrixLayout } from './matmul.js';
+import type { MatrixLayout } from './matmul_layout.js';
 import { GELU_MATH_WGSL } from './sources.js';
 
 export type ShareMode = 'subgroup' | 'plain';

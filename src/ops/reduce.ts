@@ -1,25 +1,15 @@
-// Reductions: sum / mean / max over axes, and sumToShape (the backward of broadcasting).
+// Reductions without autograd: the reduce and column-sum kernels, and sumToShape (the backward of broadcasting, used
+// by the elementwise, shape and matmul backwards). sum / mean / max, which record a backward, are in reductions.ts.
 import reduceWgsl from '../../shaders/reduce.wgsl';
 import colsumWgsl from '../../shaders/colsum.wgsl';
-import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
 import { Uniforms } from '../runtime/runtime.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { broadcastTo } from './shape.js';
 import { clone } from './basic.js';
-import { div, eq, mul, mulScalar } from './elementwise.js';
-import { assertFloat, assertRank, contiguousStrides, empty, grid1d, kernel } from './kernel.js';
-
-function normalizeAxes(axes: number | number[] | undefined, rank: number): number[] {
-  const list = axes === undefined ? [...Array(rank).keys()] : Array.isArray(axes) ? axes : [axes];
-  return [...new Set(list.map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b).map((a) => {
-    if (a < 0 || a >= rank) throw new Error(`reduce: axis ${a} out of range for rank ${rank}`);
-    return a;
-  });
-}
+import { assertRank, contiguousStrides, empty, grid1d, kernel } from './kernel.js';
 
 /** Raw reduction kernel (no autograd). x: any; returns the kept dims' shape (axes removed). */
-function reduceRaw(x: Tensor, axes: number[], op: 0 | 1): Tensor {
+export function reduceRaw(x: Tensor, axes: number[], op: 0 | 1): Tensor {
   assertRank('reduce', x.shape);
   const strides = contiguousStrides(x.shape);
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
@@ -33,39 +23,6 @@ function reduceRaw(x: Tensor, axes: number[], op: 0 | 1): Tensor {
     .u32(...vec8(redShape), ...vec8(axes.map((i) => strides[i])));
   runtime().dispatch(kernel('reduce', reduceWgsl, { OP: op }), [x.binding, out.binding], u.buffer, grid1d(out.size));
   return out;
-}
-
-function keepDimsShape(shape: readonly number[], axes: number[]): number[] {
-  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
-}
-
-/** Sum over `axes` (all by default). x: any → x without those axes (or with size-1 axes when keepDims). */
-export function sum(x: Tensor, axes?: number | number[], keepDims = false): Tensor {
-  assertFloat('sum', x);
-  const ax = normalizeAxes(axes, x.rank);
-  const raw = reduceRaw(x, ax, 0);
-  const out = keepDims ? raw.reshape(keepDimsShape(x.shape, ax)) : raw;
-  if (keepDims) raw.dispose();
-  const inShape = x.shape;
-  return record('sum', [x], out, (g) => [broadcastTo(g.reshape(keepDimsShape(inShape, ax)), inShape)]);
-}
-
-/** Mean over `axes`. x: any → reduced shape. */
-export function mean(x: Tensor, axes?: number | number[], keepDims = false): Tensor {
-  const ax = normalizeAxes(axes, x.rank);
-  const count = ax.reduce((n, a) => n * x.shape[a], 1);
-  const s = sum(x, ax, keepDims);
-  return mulScalar(s, 1 / count);
-}
-
-/** Max over `axes`; the gradient goes to every position equal to the max. x: any → reduced shape. */
-export function max(x: Tensor, axes?: number | number[], keepDims = false): Tensor {
-  assertFloat('max', x);
-  const ax = normalizeAxes(axes, x.rank);
-  const raw = reduceRaw(x, ax, 1);
-  const out = keepDims ? raw.reshape(keepDimsShape(x.shape, ax)) : raw;
-  if (keepDims) raw.dispose();
-  return record('max', [x], out, (g) => [maxBackward(x, out, g, ax)]);
 }
 
 /**
@@ -124,15 +81,4 @@ export function columnSums(x: Tensor | { binding: Tensor['binding'] }, rows: num
   rt.dispatch(k, [x.binding, part.binding], new Uniforms().u32(rows, cols4, chunk, chunks).buffer, grid(chunks));
   rt.dispatch(k, [part.binding, out.binding], new Uniforms().u32(chunks, cols4, chunks, 1).buffer, grid(1));
   part.dispose();
-}
-
-
-function maxBackward(x: Tensor, out: Tensor, g: Tensor, axes: number[]): Tensor {
-  const shape = keepDimsShape(x.shape, axes);
-  const isMax = eq(x, out.reshape(shape));
-  const count = sumToShape(isMax, shape);
-  const share = div(g.reshape(shape), count);
-  const r = mul(isMax, share);
-  for (const t of [isMax, count, share]) t.dispose();
-  return r;
 }

@@ -18,7 +18,7 @@ import { defaultCheckpointStore, utf8, type CheckpointStore } from './checkpoint
 import { evaluationLoop } from './evaluate.js';
 import { accuracyMetrics, type ComputeMetrics } from './metrics.js';
 import { LrScheduler } from './schedule.js';
-import { TrainerCheckpoints, type Position } from './trainer_checkpoints.js';
+import { TrainerCheckpoints, type Position, type RunProgress } from './trainer_checkpoints.js';
 import { TrainerState, type LogEntry } from './trainer_state.js';
 import { TrainingArguments, TrainingArgumentsError } from './training_args.js';
 import { checkFinite, NonFiniteError } from './numerics.js';
@@ -212,7 +212,7 @@ export class Trainer {
   }
 
   /** For checkpoints: the run's position and the loss bookkeeping (reads the GPU loss sum back). */
-  async progress(): Promise<{ position: Position; trLossSinceLog: number; lastLoggedStep: number; totalLoss: number }> {
+  async progress(): Promise<RunProgress> {
     return {
       position: { ...this.position },
       trLossSinceLog: this.trLoss ? ((await this.trLoss.data())[0] as number) : 0,

@@ -1,6 +1,7 @@
 // The Trainer's checkpoint side: writing a checkpoint (HF _save_checkpoint + _rotate_checkpoints), tracking the
 // best metric (_determine_best_metric), resuming exactly (model, AdamW moments, schedule, dropout stream, data
 // position, loss bookkeeping) and loading the best model at the end.
+import type { AdamW } from '../optim/adamw.js';
 import type { Tensor } from '../tensor/tensor.js';
 import {
   checkpointFiles,
@@ -15,9 +16,13 @@ import {
   type LoadedCheckpoint,
   type RngState,
 } from './checkpoint.js';
-import type { Trainer } from './trainer.js';
+import type { CheckpointStore, FileMap } from './checkpoint_store.js';
 import { checkFinite } from './numerics.js';
+import type { LrScheduler } from './schedule.js';
 import type { TrainPlan } from './train_plan.js';
+import type { TrainerState } from './trainer_state.js';
+import type { TrainingArguments } from './training_args.js';
+import type { TrainableModel, TrainerCallback } from './types.js';
 
 /** The epoch in progress, its micro-batches done, and whether its end was handled. */
 export interface Position {
@@ -26,8 +31,33 @@ export interface Position {
   epochEndDone: boolean;
 }
 
+/** The run's position and the loss bookkeeping, as a checkpoint records them. */
+export interface RunProgress {
+  position: Position;
+  trLossSinceLog: number;
+  lastLoggedStep: number;
+  totalLoss: number;
+}
+
+/** What checkpointing reads and restores of a training run (the Trainer provides it). */
+export interface CheckpointedRun {
+  readonly args: TrainingArguments;
+  readonly state: TrainerState;
+  readonly store: CheckpointStore;
+  readonly model: TrainableModel;
+  readonly optimizer?: AdamW;
+  readonly scheduler?: LrScheduler;
+  readonly callbacks: readonly TrainerCallback[];
+  readonly trainPlan: TrainPlan | undefined;
+  /** Reads the GPU loss sum back. */
+  progress(): Promise<RunProgress>;
+  /** The model directory's files (weights, config, tokenizer). */
+  modelFiles(): Promise<FileMap>;
+  warn(message: string): void;
+}
+
 export class TrainerCheckpoints {
-  constructor(private readonly t: Trainer) {}
+  constructor(private readonly t: CheckpointedRun) {}
 
   /** HF _determine_best_metric → whether `metrics` is a new best. */
   updateBestMetric(metrics: Record<string, number>): boolean {
@@ -52,7 +82,7 @@ export class TrainerCheckpoints {
 
   /** Writes checkpoint-<global_step> atomically, then applies save_total_limit. */
   async save(isNewBest: boolean): Promise<string> {
-    const { args, state, store, model, optimizer, scheduler, tokenizer } = this.t;
+    const { args, state, store, model, optimizer, scheduler } = this.t;
     const name = checkpointName(state.globalStep);
     if (args.saveStrategy === 'best') {
       if (isNewBest) state.bestModelCheckpoint = this.pathOf(name);

@@ -7,7 +7,7 @@ import { Dropout, Linear, setLinearWeightDtype } from '../../nn/layers.js';
 import { Module } from '../../nn/module.js';
 import { parameterSeed } from '../../nn/init.js';
 import { DropoutRng } from '../../ops/dropout.js';
-import { mean, } from '../../ops/reduce.js';
+import { mean } from '../../ops/reductions.js';
 import { relu, square, sub } from '../../ops/elementwise.js';
 import { crossEntropy } from '../../ops/loss.js';
 import { narrow } from '../../ops/shape.js';

@@ -4,7 +4,7 @@
 // UsageError naming the flag (exit 2). Node-only.
 import { constants, promises as fs } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { UsageError } from '../../cli/args.js';
+import { UsageError } from '../../util/args.js';
 import type { TrainingArguments } from '../training_args.js';
 
 /** What a run writes at the root of its output directory (the final model, tokenizer and run records). */

@@ -4,7 +4,7 @@
 import { DatasetError, type TextClassificationDataset } from '../../data/types.js';
 import { sampleDataset } from '../../data/dataset.js';
 import { loadDataset, type LoadDatasetOptions } from '../../data/read_node.js';
-import { UsageError } from '../../cli/args.js';
+import { UsageError } from '../../util/args.js';
 import { DEFAULT_LABELS, headConflict, namesBeforeData, namesFromData, type LabelPlan, type ModelLabels } from './label_plan.js';
 import { HubUnavailableError, resolveModelDir } from '../../io/hub.js';
 import type { RunOptions } from './flags.js';

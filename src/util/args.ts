@@ -1,6 +1,7 @@
-// Command-line flag parsing shared by the CLIs: `--name value`, `--name=value`, HF's snake_case spelling
-// (`--learning_rate`) as an alias of the kebab-case one, booleans as `--flag`, `--flag=false`, `--flag false`
-// or `--no-flag`. Every mistake is a UsageError naming the flag (the CLIs exit 2 on it).
+// Command-line flag parsing shared by the CLIs (src/cli/) and their library parts (src/train/cli/, src/demo/):
+// `--name value`, `--name=value`, HF's snake_case spelling (`--learning_rate`) as an alias of the kebab-case one,
+// booleans as `--flag`, `--flag=false`, `--flag false` or `--no-flag`. Every mistake is a UsageError naming the
+// flag (the CLIs exit 2 on it). Pure: no Node built-ins.
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
