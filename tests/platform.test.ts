@@ -32,7 +32,9 @@ describe('platform', () => {
   });
 
   it('setPlatform refuses what is not a platform, naming the missing parts', () => {
-    expect(() => setPlatform(null as never)).toThrow(/setPlatform: expected a Platform \(with gpu, waitGPU, openFiles\), got null/);
+    expect(() => setPlatform(null as never)).toThrow(
+      /setPlatform: expected a Platform \(with gpu, waitGPU, openFiles\), got null/,
+    );
     expect(() => setPlatform({ gpu: async () => undefined } as never)).toThrow(/got an object with gpu/);
     expect(currentPlatform()).toBeUndefined();
   });
@@ -85,4 +87,3 @@ describe('platform', () => {
     expect(currentPlatform()).toBe(nodePlatform);
   });
 });
-

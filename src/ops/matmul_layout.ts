@@ -12,12 +12,18 @@ export interface MatrixLayout {
 }
 
 export interface StridedMatmulArgs {
-  a: Tensor; aLayout: MatrixLayout;
-  b: Tensor; bLayout: MatrixLayout;
+  a: Tensor;
+  aLayout: MatrixLayout;
+  b: Tensor;
+  bLayout: MatrixLayout;
   /** C = alpha·A·B (+ bias) (+ C); null only with a GELU epilogue whose pre-activation is not kept. */
-  c: Tensor | null; cLayout: MatrixLayout;
-  m: number; n: number; k: number;
-  batch1: number; batch2: number;
+  c: Tensor | null;
+  cLayout: MatrixLayout;
+  m: number;
+  n: number;
+  k: number;
+  batch1: number;
+  batch2: number;
   alpha?: number;
   bias?: Tensor;
   accumulate?: boolean;

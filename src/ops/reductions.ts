@@ -9,10 +9,12 @@ import { broadcastTo } from './shape.js';
 
 function normalizeAxes(axes: number | number[] | undefined, rank: number): number[] {
   const list = axes === undefined ? [...Array(rank).keys()] : Array.isArray(axes) ? axes : [axes];
-  return [...new Set(list.map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b).map((a) => {
-    if (a < 0 || a >= rank) throw new Error(`reduce: axis ${a} out of range for rank ${rank}`);
-    return a;
-  });
+  return [...new Set(list.map((a) => (a < 0 ? a + rank : a)))]
+    .sort((a, b) => a - b)
+    .map((a) => {
+      if (a < 0 || a >= rank) throw new Error(`reduce: axis ${a} out of range for rank ${rank}`);
+      return a;
+    });
 }
 
 function keepDimsShape(shape: readonly number[], axes: number[]): number[] {

@@ -32,7 +32,9 @@ export function setPlatform(platform: Platform): void {
   const p = platform as Partial<Platform> | null;
   const required = ['gpu', 'waitGPU', 'openFiles'] as const;
   if (p === null || typeof p !== 'object' || required.some((m) => typeof p[m] !== 'function')) {
-    throw new TypeError(`setPlatform: expected a Platform (with ${required.join(', ')}), got ${describeValue(platform)}`);
+    throw new TypeError(
+      `setPlatform: expected a Platform (with ${required.join(', ')}), got ${describeValue(platform)}`,
+    );
   }
   current = platform;
 }
