@@ -34,10 +34,9 @@ export function setDawnFlags(flags: string[]): void {
 
 /**
  * The LP_NATIVE_VECTOR_WIDTH to give lavapipe (Mesa's CPU Vulkan driver), or undefined to leave it alone. Lavapipe
- * runs a subgroup as one SIMD register: 8 f32 lanes at its default 256 bits. On a CPU with AVX-512, 512 bits gives
- * 16-lane subgroups, where the 16-lane matmul configs ran the DistilBERT-base training step and forward 1.3-1.4×
- * faster (bench/README.md, *Lavapipe at 512 bits*). A width the user set wins (LP_NATIVE_VECTOR_WIDTH=256 restores
- * Mesa's default). Only the CPU driver reads the variable: a real GPU is unaffected.
+ * runs a subgroup as one SIMD register: 8 f32 lanes at its default 256 bits; on a CPU with AVX-512, 512 bits gives
+ * 16-lane subgroups, which the 16-lane matmul configs run faster (bench/README.md, *Lavapipe at 512 bits*). A width
+ * the user set wins (LP_NATIVE_VECTOR_WIDTH=256 restores Mesa's default). Only the CPU driver reads the variable.
  */
 export function lavapipeVectorWidth(userSetting: string | undefined, cpuinfo: string): string | undefined {
   if (userSetting !== undefined && userSetting !== '') return undefined;
@@ -78,9 +77,9 @@ export function nodeGPUObject(): GPU | undefined {
 
 /**
  * Awaits a Dawn promise without spinning: Dawn's binding polls with back-to-back setImmediate ticks while a promise is
- * pending, which on a 2-core machine takes one of the two cores lavapipe computes on (measured: ~20 s of main-thread
- * CPU in a 30 s training step). After the first 2 ms, each turn of the event loop sleeps (Atomics.wait) for an
- * eighth of the time waited so far, at most 10 ms, then lets one tick run: ≤ 1/8 latency, a few % of a core.
+ * pending, which on a 2-core machine takes one of the two cores lavapipe computes on (bench/README.md, *Waiting in
+ * Node*). After the first 2 ms, each turn of the event loop sleeps (Atomics.wait) for an eighth of the time waited
+ * so far, at most 10 ms, then lets one tick run: ≤ 1/8 latency, a few % of a core.
  */
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 export async function throttledWait<T>(p: Promise<T>): Promise<T> {

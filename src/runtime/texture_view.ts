@@ -1,10 +1,8 @@
 // Linear texture views of storage buffers: a buffer of vec4<f32> copied into a read-only rgba32float storage texture
 // TEXTURE_WIDTH texels wide, vec4 i at texel (i % TEXTURE_WIDTH, i / TEXTURE_WIDTH). Why: on lavapipe every
 // storage-buffer load whose address is not a constant is a per-lane loop with a bounds check per component, while
-// a storage-texture load is one call for the whole subgroup; measured here (Mesa 25.0.7, cache-resident data) about
-// half the cost per vec4, and the matmul's x·Wᵀ product 1.6× faster reading both operands so (bench/README.md).
-// The copy (a driver copy, ~5 GB/s there) is a few percent of a product's time. Textures are pooled like buffers
-// (resource_pool.ts).
+// a storage-texture load is one call for the whole subgroup: about half the cost, copy included (bench/README.md,
+// *Operands through texture views*). Textures are pooled like buffers (resource_pool.ts).
 import { ResourcePool } from './resource_pool.js';
 
 /** Texels per row of a linear view: a power of two (the index split is a shift and a mask); 64 KiB rows. */

@@ -7,9 +7,8 @@ import { runtime } from '../../runtime/device.js';
 import { tidy } from '../../tensor/scope.js';
 
 /**
- * Share of the measured matmul rate a whole forward+backward+AdamW step reaches. Measured on lavapipe (2 busy
- * cores, small DistilBERT, length 32-128): 0.1-0.3. On an H200 the same formula over-estimated the full-IMDb
- * epoch about 2× (73 s estimated, 31 s run): conservative on GPUs, which is the safe side for a warning.
+ * Share of the measured matmul rate a whole forward+backward+AdamW step reaches: calibrated on lavapipe, conservative
+ * on GPUs, the safe side for a warning (bench/README.md, *The run-time estimate*).
  */
 const STEP_EFFICIENCY = 0.2;
 
