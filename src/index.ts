@@ -18,7 +18,10 @@ export * from './models/index.js';
 /** Node: writes config.json and model.safetensors into `dir` (created when missing), as save_pretrained. */
 export function savePretrained(model: DistilBertForSequenceClassification, dir: string): Promise<void> {
   if (!model || typeof (model as { savePretrained?: unknown }).savePretrained !== 'function') {
-    throw new TypeError(`savePretrained: model must be a DistilBertForSequenceClassification, got ${model === null ? 'null' : typeof model}`);
+    throw new TypeError(
+      `savePretrained: model must be a DistilBertForSequenceClassification, got ` +
+        `${model === null ? 'null' : typeof model}`,
+    );
   }
   return model.savePretrained(dir, nodePlatform.writeFiles);
 }
@@ -29,4 +32,9 @@ export * from './io/safetensors.js';
 export * from './tokenizers/index.js';
 export * from './train/node.js';
 export * from './export/index.js';
-export { exportOnnxToDirectory, OnnxExistsError, type OnnxExportOptions, type OnnxExportResult } from './export/export_node.js';
+export {
+  exportOnnxToDirectory,
+  OnnxExistsError,
+  type OnnxExportOptions,
+  type OnnxExportResult,
+} from './export/export_node.js';

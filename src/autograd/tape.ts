@@ -24,7 +24,9 @@ export function backward(root: Tensor, gradRoot?: Tensor): void {
 
 function backwardPass(root: Tensor, gradRoot?: Tensor): void {
   if (!root.requiresGrad) {
-    throw new Error('backward(): the tensor does not require grad (no parameter reached it, or it was made under noGrad)');
+    throw new Error(
+      'backward(): the tensor does not require grad (no parameter reached it, or it was made under noGrad)',
+    );
   }
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>();

@@ -11,13 +11,18 @@ export type { FileSource, FileWriter, SourceOptions } from '../platform/types.js
  * A string is a directory (Node), or a base URL or Hub id (browser); a FileSource passes through. `where` names the
  * caller's argument in the error anything else gets (null, {}, a number).
  */
-export function toFileSource(location: string | FileSource, options: SourceOptions = {}, where = 'location'): FileSource {
+export function toFileSource(
+  location: string | FileSource,
+  options: SourceOptions = {},
+  where = 'location',
+): FileSource {
   if (typeof location !== 'string') {
     const src = location as Partial<FileSource> | null;
     const methods = ['describe', 'exists', 'readBytes', 'readText'] as const;
     if (src === null || typeof src !== 'object' || methods.some((m) => typeof src[m] !== 'function')) {
       throw new TypeError(
-        `${where}: expected a model directory path, a base URL or a FileSource (with ${methods.join(', ')}), got ${describeValue(location)}`,
+        `${where}: expected a model directory path, a base URL or a FileSource (with ${methods.join(', ')}), got ` +
+          `${describeValue(location)}`,
       );
     }
     return location;

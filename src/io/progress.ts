@@ -31,7 +31,11 @@ export function withLoadProgress(
  * location (a directory, URL, Hub id or FileSource) and loading options → the source to read a model from; `where`
  * names the caller's argument when the location is not one (null, {}, a number).
  */
-export function openModelSource(location: string | FileSource, options: SourceOptions = {}, where = 'location'): FileSource {
+export function openModelSource(
+  location: string | FileSource,
+  options: SourceOptions = {},
+  where = 'location',
+): FileSource {
   const source = toFileSource(location, options, where);
   if (!options.progressCallback) return source;
   return withLoadProgress(

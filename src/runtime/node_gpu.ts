@@ -70,7 +70,9 @@ export async function dawnGPUObject(): Promise<GPU> {
   return dawnGPU;
 }
 
-/** The Dawn GPU object the runtime was created from (benches run peer libraries on the same adapter). Not public API. */
+/**
+ * The Dawn GPU object the runtime was created from (benches run peer libraries on the same adapter). Not public API.
+ */
 export function nodeGPUObject(): GPU | undefined {
   return dawnGPU;
 }

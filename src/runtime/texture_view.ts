@@ -16,7 +16,9 @@ export interface TextureBinding {
   texture: GPUTexture;
 }
 
-/** Rows of the pooled texture for `rows` rows of data: powers of two up to 16, then steps of 1/16 of the power of two. */
+/**
+ * Rows of the pooled texture for `rows` rows of data: powers of two up to 16, then steps of 1/16 of the power of two.
+ */
 export function textureRowsBucket(rows: number): number {
   const pow = 2 ** Math.ceil(Math.log2(Math.max(1, rows)));
   if (pow <= 16) return pow;
@@ -54,13 +56,21 @@ export class TexturePool extends ResourcePool<GPUTexture> {
    */
   view(encoder: () => GPUCommandEncoder, buffer: GPUBuffer, bytes: number): TextureBinding {
     const vec4s = Math.ceil(bytes / TEXEL_BYTES);
-    if (vec4s > this.capacity) throw new Error(`texture view of ${bytes} bytes exceeds ${this.capacity} texels (${this.maxRows} rows of ${TEXTURE_WIDTH})`);
+    if (vec4s > this.capacity)
+      throw new Error(
+        `texture view of ${bytes} bytes exceeds ${this.capacity} texels (${this.maxRows} rows of ${TEXTURE_WIDTH})`,
+      );
     const texture = this.take(Math.min(this.maxRows, textureRowsBucket(Math.ceil(vec4s / TEXTURE_WIDTH))));
     const full = Math.floor(vec4s / TEXTURE_WIDTH);
     const rest = vec4s % TEXTURE_WIDTH;
     const enc = encoder();
     if (full) enc.copyBufferToTexture({ buffer, bytesPerRow: ROW_BYTES }, { texture }, [TEXTURE_WIDTH, full]);
-    if (rest) enc.copyBufferToTexture({ buffer, offset: full * ROW_BYTES, bytesPerRow: ROW_BYTES }, { texture, origin: [0, full] }, [rest, 1]);
+    if (rest)
+      enc.copyBufferToTexture(
+        { buffer, offset: full * ROW_BYTES, bytesPerRow: ROW_BYTES },
+        { texture, origin: [0, full] },
+        [rest, 1],
+      );
     return { view: texture.createView(), texture };
   }
 

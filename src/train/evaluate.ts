@@ -24,12 +24,19 @@ export interface EvalOptions {
   onBatch?: (done: number, total: number) => void;
 }
 
-export async function evaluationLoop(model: TrainableModel, dataset: FeatureDataset, options: EvalOptions): Promise<EvalResult> {
+export async function evaluationLoop(
+  model: TrainableModel,
+  dataset: FeatureDataset,
+  options: EvalOptions,
+): Promise<EvalResult> {
   const prefix = options.prefix ?? 'eval';
   const n = dataset.length;
   if (n === 0) throw new Error('evaluate: the evaluation dataset is empty');
   const numLabels = model.config.num_labels;
-  const order = batches(Array.from({ length: n }, (_, i) => i), options.batchSize);
+  const order = batches(
+    Array.from({ length: n }, (_, i) => i),
+    options.batchSize,
+  );
   const predictions = new Float32Array(n * numLabels);
   const labelIds = new Int32Array(n);
   const started = performance.now();

@@ -88,12 +88,17 @@ export class TrainerCheckpoints {
       if (isNewBest) state.bestModelCheckpoint = this.pathOf(name);
     } else if (state.bestGlobalStep !== undefined) {
       const bestName = checkpointName(state.bestGlobalStep);
-      if (bestName === name || (await store.listFolders()).includes(bestName)) state.bestModelCheckpoint = this.pathOf(bestName);
+      if (bestName === name || (await store.listFolders()).includes(bestName))
+        state.bestModelCheckpoint = this.pathOf(bestName);
     }
     const { names, shapes } = this.optimizerParamNames();
     const progress = await this.t.progress();
     // The last good checkpoint stays: a diverged state is never written over it or rotated in.
-    checkFinite(state.globalStep, { loss: progress.trLossSinceLog }, ` (loss summed since step ${progress.lastLoggedStep}, read before ${name})`);
+    checkFinite(
+      state.globalStep,
+      { loss: progress.trLossSinceLog },
+      ` (loss summed since step ${progress.lastLoggedStep}, read before ${name})`,
+    );
     const plan = this.t.trainPlan!;
     const rng: RngState = {
       dropout: model.dropoutRng.state(),
@@ -118,7 +123,8 @@ export class TrainerCheckpoints {
     await store.writeFolder(name, files);
     for (const cb of this.t.callbacks) await cb.onSave?.(name, state);
     const best = state.bestModelCheckpoint === undefined ? undefined : baseName(state.bestModelCheckpoint);
-    for (const old of checkpointsToDelete(await listCheckpoints(store), args.saveTotalLimit, best)) await store.removeFolder(old);
+    for (const old of checkpointsToDelete(await listCheckpoints(store), args.saveTotalLimit, best))
+      await store.removeFolder(old);
     return name;
   }
 
@@ -129,13 +135,20 @@ export class TrainerCheckpoints {
     const where = store.describe(ck.name);
     const rng = ck.rng;
     const mismatch = (what: string, saved: unknown, now: unknown): never => {
-      throw new Error(`${where}: the checkpoint was made with ${what} ${saved}, this run has ${now}; resume with the same data and arguments`);
+      throw new Error(
+        `${where}: the checkpoint was made with ${what} ${saved}, this run has ${now}; resume with the same data ` +
+          `and arguments`,
+      );
     };
     if (rng.num_examples !== plan.numExamples) mismatch('a training set of', rng.num_examples, plan.numExamples);
-    if (rng.batches_per_epoch !== plan.batchesPerEpoch) mismatch('batches per epoch', rng.batches_per_epoch, plan.batchesPerEpoch);
-    if (rng.data_seed !== (args.dataSeed ?? args.seed)) mismatch('data seed', rng.data_seed, args.dataSeed ?? args.seed);
+    if (rng.batches_per_epoch !== plan.batchesPerEpoch)
+      mismatch('batches per epoch', rng.batches_per_epoch, plan.batchesPerEpoch);
+    if (rng.data_seed !== (args.dataSeed ?? args.seed))
+      mismatch('data seed', rng.data_seed, args.dataSeed ?? args.seed);
     model.loadStateDict(ck.weights);
-    optimizer!.loadStateDict(parseOptimizerFile(ck.optimizerBytes, this.optimizerParamNames().names, `${where}/${FILES.optimizer}`));
+    optimizer!.loadStateDict(
+      parseOptimizerFile(ck.optimizerBytes, this.optimizerParamNames().names, `${where}/${FILES.optimizer}`),
+    );
     scheduler!.loadStateDict(ck.scheduler, `${where}/${FILES.scheduler}`);
     Object.assign(this.t.state, ck.state);
     model.dropoutRng.seed = rng.dropout.seed;
@@ -154,7 +167,9 @@ export class TrainerCheckpoints {
       try {
         return await readCheckpoint(store, name);
       } catch (e) {
-        this.t.warn(`resume_from_checkpoint: skipping ${store.describe(name)}, which cannot be read: ${(e as Error).message}`);
+        this.t.warn(
+          `resume_from_checkpoint: skipping ${store.describe(name)}, which cannot be read: ${(e as Error).message}`,
+        );
       }
     }
     const tried = names.length ? ` (${names.length} unreadable: ${names.join(', ')})` : '';

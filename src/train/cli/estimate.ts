@@ -72,7 +72,13 @@ export interface Estimate {
   flopRate: number;
 }
 
-export function estimateSeconds(trainFlopsPerEpoch: number, epochs: number, evalFlops: number, evals: number, flopRate: number): Estimate {
+export function estimateSeconds(
+  trainFlopsPerEpoch: number,
+  epochs: number,
+  evalFlops: number,
+  evals: number,
+  flopRate: number,
+): Estimate {
   const eff = flopRate * STEP_EFFICIENCY;
   const trainSeconds = (trainFlopsPerEpoch * epochs) / eff;
   const evalSeconds = (evalFlops * evals) / eff;
@@ -98,7 +104,12 @@ export function suggestSmallerRun(
   const numTrainEpochs = 1;
   const affordable = Math.floor((budgetSeconds * 0.8 * flopRate * STEP_EFFICIENCY) / (perExample * numTrainEpochs));
   const maxTrainSamples = Math.max(64, Math.min(lengths.length, roundDown(affordable)));
-  return { maxLength, maxTrainSamples, maxEvalSamples: Math.max(64, Math.min(1000, roundDown(maxTrainSamples / 4))), numTrainEpochs };
+  return {
+    maxLength,
+    maxTrainSamples,
+    maxEvalSamples: Math.max(64, Math.min(1000, roundDown(maxTrainSamples / 4))),
+    numTrainEpochs,
+  };
 }
 
 function roundDown(n: number): number {
