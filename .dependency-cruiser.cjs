@@ -59,7 +59,8 @@ const layerRules = Object.entries(LAYERS).map(([name, [path, below]]) => {
   };
 });
 
-const nodeOnly = `^(node:)?(${builtinModules.filter((m) => !m.startsWith('_')).join('|')})(/|$)|(^|/)webgpu/|_node\\.ts$`;
+const builtins = builtinModules.filter((m) => !m.startsWith('_')).join('|');
+const nodeOnly = `^(node:)?(${builtins})(/|$)|(^|/)webgpu/|_node\\.ts$`;
 
 module.exports = {
   forbidden: [
@@ -81,7 +82,7 @@ module.exports = {
     {
       name: 'browser-no-node',
       comment:
-        'the browser bundles reach no Node built-in, no `webgpu` and no *_node.ts file (scripts/build.mjs refuses them too)',
+        'the browser bundles reach no Node built-in, no `webgpu` and no *_node.ts file (build.mjs refuses them too)',
       severity: 'error',
       from: { path: '^src/(browser\\.ts|web/)' },
       to: { reachable: true, path: nodeOnly },
