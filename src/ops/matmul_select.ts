@@ -8,7 +8,7 @@ import { settings } from '../runtime/settings.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { configFits, configId, fastLayout, layoutId, wgSize, type FastConfig, type FastLayout } from './matmul_fast.js';
 import { splitKChoices, splitKCount, splitKFits } from './matmul_splitk.js';
-import type { StridedMatmulArgs } from './matmul_strided.js';
+import type { StridedMatmulArgs } from './matmul_layout.js';
 
 /** Kernel choice for one strided product: 'strided' (the generic kernel), a fast-path config id, or a split-K id. */
 export type MatmulChoice = 'strided' | string;
