@@ -4,12 +4,12 @@
 // histogram is committed. Regenerate: npm run build && node dist/bench/imdb_lengths.js (needs ../shared).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { setDefaultFileSourceFactory } from '../src/io/files.js';
-import { DirectoryFileSource } from '../src/io/files_node.js';
+import { setPlatform } from '../src/platform/platform.js';
+import { nodePlatform } from '../src/platform/platform_node.js';
 import { BertTokenizer } from '../src/tokenizers/index.js';
 
 const shared = process.env.WEBTUNE_SHARED ?? resolve(process.cwd(), '../shared');
-setDefaultFileSourceFactory((dir) => new DirectoryFileSource(dir));
+setPlatform(nodePlatform);
 const tok = await BertTokenizer.fromPretrained(resolve(shared, 'models/distilbert-base-uncased'));
 const lines = readFileSync(resolve(shared, 'data/imdb/train.jsonl'), 'utf8')
   .split('\n')

@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { setDefaultFileSourceFactory } from '../src/io/files.js';
-import { DirectoryFileSource } from '../src/io/files_node.js';
+import { setPlatform } from '../src/platform/platform.js';
+import { nodePlatform } from '../src/platform/platform_node.js';
 import { BertTokenizer } from '../src/tokenizers/index.js';
 
 interface PassResult {
@@ -25,7 +25,10 @@ interface Contender {
 }
 
 /** Times one pass of `encode` over `texts`; texts: [N] → ids per text and the rates. */
-function timePass(encode: (text: string) => number[], texts: readonly string[]): { ids: number[][]; result: PassResult } {
+function timePass(
+  encode: (text: string) => number[],
+  texts: readonly string[],
+): { ids: number[][]; result: PassResult } {
   const ids: number[][] = new Array(texts.length);
   const start = performance.now();
   for (let i = 0; i < texts.length; i++) ids[i] = encode(texts[i]!);
@@ -52,7 +55,7 @@ function countMismatches(a: number[][], b: number[][]): { count: number; first: 
 export async function runTokenizerBench(): Promise<object> {
   const sharedDir = process.env.WEBTUNE_SHARED ?? resolve(process.cwd(), '../shared');
   const modelDir = resolve(sharedDir, 'models/distilbert-base-uncased');
-  setDefaultFileSourceFactory((dir) => new DirectoryFileSource(dir));
+  setPlatform(nodePlatform);
   const texts = readFileSync(resolve(sharedDir, 'data/imdb/train.jsonl'), 'utf8')
     .split('\n') // '\n' only: reviews contain U+0085
     .filter((line) => line.length > 0)
@@ -104,22 +107,37 @@ export async function runTokenizerBench(): Promise<object> {
     rows,
     mismatches: { tokenizerJsonVsVocab: vsVocab, oursVsHuggingfaceTokenizersJs: vsHf },
     speedupVsHuggingfaceTokenizersJs: Object.fromEntries(
-      rows.slice(0, 2).map((r) => [r.name, { cold: r.cold.reviewsPerSecond / hf.cold.reviewsPerSecond, warm: r.warm.reviewsPerSecond / hf.warm.reviewsPerSecond }]),
+      rows
+        .slice(0, 2)
+        .map((r) => [
+          r.name,
+          {
+            cold: r.cold.reviewsPerSecond / hf.cold.reviewsPerSecond,
+            warm: r.warm.reviewsPerSecond / hf.warm.reviewsPerSecond,
+          },
+        ]),
     ),
   };
 
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-  console.log(`IMDb train: ${summary.reviews} reviews, ${fmt(summary.tokens)} ids (with [CLS]/[SEP]), node ${process.version}`);
+  console.log(
+    `IMDb train: ${summary.reviews} reviews, ${fmt(summary.tokens)} ids (with [CLS]/[SEP]), node ${process.version}`,
+  );
   for (const r of rows) {
     console.log(
-      `${r.name.padEnd(26)} cold ${fmt(r.cold.reviewsPerSecond).padStart(7)} reviews/s ${fmt(r.cold.tokensPerSecond).padStart(11)} tokens/s (${r.cold.seconds.toFixed(2)} s)` +
-        `   warm ${fmt(r.warm.reviewsPerSecond).padStart(7)} reviews/s ${fmt(r.warm.tokensPerSecond).padStart(11)} tokens/s`,
+      `${r.name.padEnd(26)} cold ${fmt(r.cold.reviewsPerSecond).padStart(7)} reviews/s ` +
+        `${fmt(r.cold.tokensPerSecond).padStart(11)} tokens/s (${r.cold.seconds.toFixed(2)} s)` +
+        `   warm ${fmt(r.warm.reviewsPerSecond).padStart(7)} reviews/s ` +
+        `${fmt(r.warm.tokensPerSecond).padStart(11)} tokens/s`,
     );
   }
   for (const [name, s] of Object.entries(summary.speedupVsHuggingfaceTokenizersJs)) {
     console.log(`${name} / @huggingface/tokenizers: ${s.cold.toFixed(2)}x cold, ${s.warm.toFixed(2)}x warm`);
   }
-  console.log(`id mismatches: tokenizer.json vs vocab.txt ${vsVocab.count} (first rows ${JSON.stringify(vsVocab.first)}); ours vs @huggingface/tokenizers ${vsHf.count} (first rows ${JSON.stringify(vsHf.first)})`);
+  console.log(
+    `id mismatches: tokenizer.json vs vocab.txt ${vsVocab.count} (first rows ${JSON.stringify(vsVocab.first)}); ` +
+      `ours vs @huggingface/tokenizers ${vsHf.count} (first rows ${JSON.stringify(vsHf.first)})`,
+  );
   if (vsHf.count > 0 || vsVocab.count > 0) process.exitCode = 1;
   return summary;
 }

@@ -46,12 +46,14 @@ as_root() {
   else echo "setup: this step needs root: run as root or install sudo: $*" >&2; return 1; fi
 }
 
-install_software_vulkan() {
-  if [ ! -r /etc/os-release ]; then
-    echo "setup: no WebGPU adapter, and this is not a Debian/Ubuntu system: install a Vulkan driver (Mesa >= 23) yourself" >&2
-    return 1
-  fi
+# An apt step needs Debian/Ubuntu: loads /etc/os-release (PRETTY_NAME, VERSION_CODENAME), else prints $1 and fails.
+debian_or() {
+  if [ ! -r /etc/os-release ]; then echo "setup: $1" >&2; return 1; fi
   . /etc/os-release
+}
+
+install_software_vulkan() {
+  debian_or "no WebGPU adapter, and this is not a Debian/Ubuntu system: install a Vulkan driver (Mesa >= 23) yourself" || return 1
   echo "setup: no WebGPU adapter found; installing the software Vulkan driver (Mesa lavapipe) from $PRETTY_NAME"
   export DEBIAN_FRONTEND=noninteractive
   if [ "${VERSION_CODENAME:-}" = "bookworm" ]; then
@@ -66,11 +68,7 @@ install_software_vulkan() {
 }
 
 install_chromium() {
-  if [ ! -r /etc/os-release ]; then
-    echo "setup: the browser tests need Chromium at $chromium_path, and this is not a Debian/Ubuntu system: install it yourself (or set CHROMIUM_PATH)" >&2
-    return 1
-  fi
-  . /etc/os-release
+  debian_or "the browser tests need Chromium at $chromium_path, and this is not a Debian/Ubuntu system: install it yourself (or set CHROMIUM_PATH)" || return 1
   echo "setup: no Chromium at $chromium_path (the browser tests drive it); installing chromium from $PRETTY_NAME"
   export DEBIAN_FRONTEND=noninteractive
   as_root apt-get update -q

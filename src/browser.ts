@@ -1,21 +1,15 @@
-// Browser entry: navigator.gpu and fetch-based files. Nothing here may import a Node built-in.
+// Browser entry: sets the browser platform (navigator.gpu, fetch-based files: src/platform/platform_browser.ts).
+// Nothing here may import a Node built-in.
 // The WebGPU types our declarations use (GPUDevice, GPUBuffer, …): kept in the emitted .d.ts for consumers.
 /// <reference types="@webgpu/types" preserve="true" />
-import { setGPUProvider } from './runtime/device.js';
-import { BROWSER_ADAPTER_HINT } from './runtime/errors.js';
-import { setDefaultFileSourceFactory } from './io/files.js';
-import { UrlFileSource } from './io/files_browser.js';
-import { HubFileSource } from './io/hub_browser.js';
-import { isHubId } from './io/hub_url.js';
+import { setPlatform } from './platform/platform.js';
+import { browserPlatform } from './platform/platform_browser.js';
 
-setGPUProvider(async () => (typeof navigator !== 'undefined' ? navigator.gpu : undefined), BROWSER_ADAPTER_HINT);
-// "user/model" is a Hub id; anything else ("/model/", "./my_model", "https://…") is a URL.
-setDefaultFileSourceFactory((location, options) =>
-  isHubId(location) ? new HubFileSource(location, options) : new UrlFileSource(location, options.progressCallback),
-);
+setPlatform(browserPlatform);
 
 export * from './engine.js';
 export * from './io/files.js';
+export { browserPlatform } from './platform/platform_browser.js';
 export { UrlFileSource } from './io/files_browser.js';
 export { HubFileSource } from './io/hub_browser.js';
 export { zipFolder } from './io/zip.js';

@@ -10,12 +10,14 @@ export {
 export { NoAdapterError, DeviceLostError, KernelError, BindingLimitError } from './runtime/errors.js';
 export type { MemoryStats } from './runtime/buffer_pool.js';
 export { autotuner, Autotuner, type TuneResult } from './runtime/autotune.js';
+export { setPlatform, currentPlatform, type Platform } from './platform/platform.js';
 export { Tensor, noGrad, type DType } from './tensor/tensor.js';
 export { tidy, tidyAsync, keep } from './tensor/scope.js';
 export { backward } from './autograd/tape.js';
 export * from './ops/basic.js';
 export * from './ops/elementwise.js';
 export * from './ops/reduce.js';
+export * from './ops/reductions.js';
 export * from './ops/shape.js';
 export * from './ops/matmul.js';
 export { stridedMatmul, type MatrixLayout, type StridedMatmulArgs } from './ops/matmul_strided.js';

@@ -1,9 +1,16 @@
 // The built-in demo's pieces that need no GPU: the corpus (size, balance, held-out split, lengths, no giveaway
 // word, learnable), the vocab built from it, and the demo's flags, fallback paragraph and resume command.
 import { describe, expect, it } from 'vitest';
-import { parseFlags, UsageError } from '../src/cli/args.js';
+import { parseFlags, UsageError } from '../src/util/args.js';
 import { DEMO_CORPUS_SIZE, DEMO_SENTENCES, demoCorpus, wordCount, type DemoExample } from '../src/demo/corpus.js';
-import { DEMO_DEFAULTS, demoArguments, demoResumeCommand, demoSummary, fallbackNotice, mayFallBackToDemo } from '../src/demo/run_demo.js';
+import {
+  DEMO_DEFAULTS,
+  demoArguments,
+  demoResumeCommand,
+  demoSummary,
+  fallbackNotice,
+  mayFallBackToDemo,
+} from '../src/demo/run_demo.js';
 import { buildDemoVocab } from '../src/demo/vocab.js';
 import { BertTokenizer } from '../src/tokenizers/index.js';
 import { buildOptions, TRAIN_FLAGS } from '../src/train/cli/flags.js';
@@ -42,11 +49,16 @@ describe('demo corpus', () => {
     for (const e of train) for (const w of words(e.text)) (counts.get(w) ?? counts.set(w, [0, 0]).get(w)!)[e.label]++;
     const half = train.length / 2;
     let best = 0;
-    for (const [, [neg, pos]] of counts) best = Math.max(best, (pos + (half - neg)) / train.length, (neg + (half - pos)) / train.length);
+    for (const [, [neg, pos]] of counts)
+      best = Math.max(best, (pos + (half - neg)) / train.length, (neg + (half - pos)) / train.length);
     expect(best).toBeLessThan(0.65);
     // Negation and turns of opinion appear on both sides.
     for (const phrase of ['not', 'but', 'love', 'bad', 'never']) {
-      for (const label of [0, 1]) expect(train.some((e) => e.label === label && words(e.text).has(phrase)), `${phrase}/${label}`).toBe(true);
+      for (const label of [0, 1])
+        expect(
+          train.some((e) => e.label === label && words(e.text).has(phrase)),
+          `${phrase}/${label}`,
+        ).toBe(true);
     }
   });
 
@@ -58,10 +70,13 @@ describe('demo corpus', () => {
 function naiveBayesAccuracy(train: DemoExample[], test: DemoExample[]): number {
   const counts = [new Map<string, number>(), new Map<string, number>()];
   const totals = [0, 0];
-  for (const e of train) for (const w of words(e.text)) counts[e.label]!.set(w, (counts[e.label]!.get(w) ?? 0) + 1), totals[e.label]!++;
+  for (const e of train)
+    for (const w of words(e.text)) (counts[e.label]!.set(w, (counts[e.label]!.get(w) ?? 0) + 1), totals[e.label]!++);
   const vocab = new Set([...counts[0]!.keys(), ...counts[1]!.keys()]).size;
   const logP = (l: 0 | 1, w: string) => Math.log(((counts[l]!.get(w) ?? 0) + 1) / (totals[l]! + vocab));
-  const right = test.filter((e) => ([...words(e.text)].reduce((s, w) => s + logP(1, w) - logP(0, w), 0) > 0 ? 1 : 0) === e.label);
+  const right = test.filter(
+    (e) => ([...words(e.text)].reduce((s, w) => s + logP(1, w) - logP(0, w), 0) > 0 ? 1 : 0) === e.label,
+  );
   return right.length / test.length;
 }
 
@@ -78,7 +93,18 @@ describe('demo vocab', () => {
   });
 
   it('keeps training words whole and splits unseen words into pieces instead of [UNK]', () => {
-    expect(tokenizer.tokenize('The acting is superb, not bad at all!')).toEqual(['the', 'acting', 'is', 'superb', ',', 'not', 'bad', 'at', 'all', '!']);
+    expect(tokenizer.tokenize('The acting is superb, not bad at all!')).toEqual([
+      'the',
+      'acting',
+      'is',
+      'superb',
+      ',',
+      'not',
+      'bad',
+      'at',
+      'all',
+      '!',
+    ]);
     const unseen = tokenizer.tokenize('Zorblax');
     expect(unseen[0]).toBe('z');
     expect(unseen).not.toContain('[UNK]');
@@ -110,7 +136,13 @@ describe('demo flags', () => {
   it('falls back only when run with no flags (or only --offline)', () => {
     expect(mayFallBackToDemo([])).toBe(true);
     expect(mayFallBackToDemo(['--offline'])).toBe(true);
-    for (const argv of [['--model', 'w'], ['--data=d'], ['--num-train-epochs', '1'], ['--offline', '--seed', '3'], ['stray']]) {
+    for (const argv of [
+      ['--model', 'w'],
+      ['--data=d'],
+      ['--num-train-epochs', '1'],
+      ['--offline', '--seed', '3'],
+      ['stray'],
+    ]) {
       expect(mayFallBackToDemo(argv), argv.join(' ')).toBe(false);
     }
   });
@@ -128,24 +160,42 @@ describe('demo flags', () => {
   });
 
   it('prints a resume command that keeps the flags and replaces --resume-from-checkpoint', () => {
-    expect(demoResumeCommand([], 'my_demo_model/checkpoint-125')).toBe('node dist/train.js --demo --resume-from-checkpoint my_demo_model/checkpoint-125');
+    expect(demoResumeCommand([], 'my_demo_model/checkpoint-125')).toBe(
+      'node dist/train.js --demo --resume-from-checkpoint my_demo_model/checkpoint-125',
+    );
     expect(demoResumeCommand(['--seed', '3', '--resume-from-checkpoint', 'a b/c'], 'x/checkpoint-5')).toBe(
       'node dist/train.js --demo --seed 3 --resume-from-checkpoint x/checkpoint-5',
     );
   });
 
   it('ends with where the model went and the next commands, runnable from where the run was started', () => {
-    const summary = { accuracy: 0.93, heldOut: 100, wall: 75, outDir: '/home/u/webtune/my_demo_model', outputArg: 'my_demo_model', classified: [{ text: 'Fine.', label: 'POSITIVE', score: 0.9 }], argv: [], lastCheckpoint: 'my_demo_model/checkpoint-125' };
+    const summary = {
+      accuracy: 0.93,
+      heldOut: 100,
+      wall: 75,
+      outDir: '/home/u/webtune/my_demo_model',
+      outputArg: 'my_demo_model',
+      classified: [{ text: 'Fine.', label: 'POSITIVE', score: 0.9 }],
+      argv: [],
+      lastCheckpoint: 'my_demo_model/checkpoint-125',
+    };
     const fromRoot = demoSummary(summary, { dir: '/home/u/webtune', isCwd: true });
     expect(fromRoot).toContain('Held-out accuracy: 0.9300 on 100 reviews');
     expect(fromRoot).toContain('Model saved to /home/u/webtune/my_demo_model');
     expect(fromRoot).toContain('  node dist/predict.js --model my_demo_model --text');
     expect(fromRoot).toContain('  npm run demo -- --model my_demo_model\n');
     expect(fromRoot).toContain('  node dist/train.js --demo --resume-from-checkpoint my_demo_model/checkpoint-125');
-    const elsewhere = demoSummary({ ...summary, outDir: '/tmp/x/my_demo_model' }, { dir: '/home/u/webtune', isCwd: false });
+    const elsewhere = demoSummary(
+      { ...summary, outDir: '/tmp/x/my_demo_model' },
+      { dir: '/home/u/webtune', isCwd: false },
+    );
     expect(elsewhere).toContain('  node /home/u/webtune/dist/predict.js --model /tmp/x/my_demo_model --text');
     expect(elsewhere).toContain('  cd /home/u/webtune && npm run demo -- --model /tmp/x/my_demo_model');
-    expect(elsewhere).toContain('  node /home/u/webtune/dist/train.js --demo --resume-from-checkpoint my_demo_model/checkpoint-125');
-    expect(demoSummary({ ...summary, lastCheckpoint: undefined }, { dir: '/r', isCwd: true })).not.toContain('--resume-from-checkpoint');
+    expect(elsewhere).toContain(
+      '  node /home/u/webtune/dist/train.js --demo --resume-from-checkpoint my_demo_model/checkpoint-125',
+    );
+    expect(demoSummary({ ...summary, lastCheckpoint: undefined }, { dir: '/r', isCwd: true })).not.toContain(
+      '--resume-from-checkpoint',
+    );
   });
 });

@@ -2,8 +2,8 @@
 // busy-looping setImmediate ticks, which takes one of lavapipe's cores (see src/runtime/node_gpu.ts). For a like-
 // for-like comparison every Dawn promise of the process (onSubmittedWorkDone, mapAsync) is routed through the same
 // throttledWait our runtime uses, and our runtime's own wrapper is switched off so nothing is wrapped twice.
+import { currentPlatform, setPlatform } from '../../src/platform/platform.js';
 import { throttledWait } from '../../src/runtime/node_gpu.js';
-import { setGPUWait } from '../../src/runtime/runtime.js';
 
 let patched = false;
 
@@ -23,5 +23,6 @@ export function throttleAllDawnWaits(device: GPUDevice): void {
   bufferProto.mapAsync = function (this: GPUBuffer, mode: number, offset?: number, size?: number) {
     return throttledWait(mapAsync.call(this, mode, offset, size));
   };
-  setGPUWait((p) => p);
+  const platform = currentPlatform();
+  if (platform) setPlatform({ ...platform, waitGPU: (p) => p });
 }

@@ -1,10 +1,11 @@
 // Reverse-mode autograd: ops record a GradNode on their output; backward() walks the graph in reverse
 // topological order, summing gradients, and adds the result into each leaf's `.grad`.
-// Contract for every backward: it returns fresh tensors (never its incoming gradient, never one tensor twice).
+// Contract for every backward: it returns fresh tensors (never its incoming gradient, never one tensor twice), so
+// the pass owns them and sums a second gradient into the first in place.
+// The tape sits below the ops: it uses only the primitives of ops/basic.ts (fill, in-place add), which record nothing.
 import { gradEnabled, noGrad, type GradNode, type Tensor } from '../tensor/tensor.js';
 import { keep } from '../tensor/scope.js';
 import { addInto, onesLike } from '../ops/basic.js';
-import { add } from '../ops/elementwise.js';
 
 /** Attaches a backward to `output` when any input needs a gradient; returns `output`. */
 export function record(op: string, inputs: Tensor[], output: Tensor, backward: GradNode['backward']): Tensor {
@@ -22,7 +23,11 @@ export function backward(root: Tensor, gradRoot?: Tensor): void {
 }
 
 function backwardPass(root: Tensor, gradRoot?: Tensor): void {
-  if (!root.requiresGrad) throw new Error('backward(): the tensor does not require grad (no parameter reached it, or it was made under noGrad)');
+  if (!root.requiresGrad) {
+    throw new Error(
+      'backward(): the tensor does not require grad (no parameter reached it, or it was made under noGrad)',
+    );
+  }
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, gradRoot ?? onesLike(root));
@@ -47,8 +52,7 @@ function backwardPass(root: Tensor, gradRoot?: Tensor): void {
       }
       const prev = grads.get(input);
       if (prev) {
-        grads.set(input, add(prev, ig));
-        prev.dispose();
+        addInto(prev, ig);
         ig.dispose();
       } else grads.set(input, ig);
     });

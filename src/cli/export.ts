@@ -3,11 +3,23 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportOnnxToDirectory, OnnxExistsError } from '../export/export_node.js';
-import { formatHelp, parseFlags, UsageError, type FlagSpec } from './args.js';
+import { formatHelp, parseFlags, UsageError, type FlagSpec } from '../util/args.js';
 
 const FLAGS: FlagSpec[] = [
-  { name: 'model', type: 'string', group: 'Flags', metavar: 'DIR', help: 'The model directory to export (config.json, model.safetensors, tokenizer files); required' },
-  { name: 'overwrite', type: 'bool', group: 'Flags', shownDefault: 'false', help: 'Replace an existing DIR/onnx/model.onnx' },
+  {
+    name: 'model',
+    type: 'string',
+    group: 'Flags',
+    metavar: 'DIR',
+    help: 'The model directory to export (config.json, model.safetensors, tokenizer files); required',
+  },
+  {
+    name: 'overwrite',
+    type: 'bool',
+    group: 'Flags',
+    shownDefault: 'false',
+    help: 'Replace an existing DIR/onnx/model.onnx',
+  },
   { name: 'help', type: 'bool', group: 'Flags', help: 'Show this help' },
 ];
 
@@ -36,7 +48,8 @@ async function main(argv: readonly string[]): Promise<number> {
       io.stdout(formatHelp(HEADER, FLAGS, FOOTER));
       return 0;
     }
-    if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (the model directory is given as --model DIR)`);
+    if (positionals.length)
+      throw new UsageError(`unexpected argument "${positionals[0]}" (the model directory is given as --model DIR)`);
     model = values.get('model') as string;
     if (model === undefined) throw new UsageError('--model DIR is required');
     overwrite = (values.get('overwrite') as boolean | undefined) ?? false;
@@ -47,13 +60,20 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     const { written, onnxBytes } = await exportOnnxToDirectory(model, { overwrite });
-    io.stdout(`Wrote ${written[0]} (${(onnxBytes / 2 ** 20).toFixed(1)} MiB)${written.length > 1 ? ` and ${written.slice(1).join(', ')}` : ''}\n`);
+    io.stdout(
+      `Wrote ${written[0]} (${(onnxBytes / 2 ** 20).toFixed(1)} ` +
+        `MiB)${written.length > 1 ? ` and ${written.slice(1).join(', ')}` : ''}\n`,
+    );
     if (!existsSync(join(model, 'tokenizer.json'))) {
-      io.stderr(`export: warning: ${model} has no tokenizer (tokenizer.json or vocab.txt); transformers.js needs tokenizer.json\n`);
+      io.stderr(
+        `export: warning: ${model} has no tokenizer (tokenizer.json or vocab.txt); transformers.js needs ` +
+          `tokenizer.json\n`,
+      );
     }
     return 0;
   } catch (e) {
-    const hint = e instanceof OnnxExistsError ? `export: ${e.path} already exists; pass --overwrite to replace it\n` : undefined;
+    const hint =
+      e instanceof OnnxExistsError ? `export: ${e.path} already exists; pass --overwrite to replace it\n` : undefined;
     io.stderr(hint ?? `export: error: ${(e as Error).message}\n`);
     return 1;
   }

@@ -1,6 +1,8 @@
 // Command-line arguments of dist/predict.js → a checked options object, or a UsageError (exit code 2).
 
-export class UsageError extends Error {}
+import { UsageError } from '../util/args.js';
+
+export { UsageError };
 
 export interface PredictArgs {
   model: string;
@@ -83,22 +85,29 @@ export function parsePredictArgs(argv: readonly string[]): PredictArgs {
         break;
       case '--dtype': {
         const v = value();
-        if (v !== 'fp32' && v !== 'fp16') throw new UsageError(`--dtype must be fp32 or fp16, got ${JSON.stringify(v)}`);
+        if (v !== 'fp32' && v !== 'fp16')
+          throw new UsageError(`--dtype must be fp32 or fp16, got ${JSON.stringify(v)}`);
         out.dtype = v;
         break;
       }
       default:
-        throw new UsageError(arg.startsWith('-') ? `unknown option ${flag}` : `unexpected argument ${JSON.stringify(arg)} (texts go after --text)`);
+        throw new UsageError(
+          arg.startsWith('-')
+            ? `unknown option ${flag}`
+            : `unexpected argument ${JSON.stringify(arg)} (texts go after --text)`,
+        );
     }
   }
   if (!out.help && !out.model) throw new UsageError('--model DIR is required');
-  if (!out.truncation && out.maxLength !== undefined) throw new UsageError('--max-length needs truncation; drop --no-truncation');
+  if (!out.truncation && out.maxLength !== undefined)
+    throw new UsageError('--max-length needs truncation; drop --no-truncation');
   return out;
 }
 
 function positiveInt(v: string, flag: string): number {
   const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(v)}`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -123,7 +132,8 @@ export function textsFromFile(content: string, name: string): string[] {
       throw new Error(`${name}:${i + 1}: not valid JSON (${(e as Error).message})`);
     }
     if (typeof value === 'string') return value;
-    if (value && typeof value === 'object' && typeof (value as { text?: unknown }).text === 'string') return (value as { text: string }).text;
+    if (value && typeof value === 'object' && typeof (value as { text?: unknown }).text === 'string')
+      return (value as { text: string }).text;
     throw new Error(`${name}:${i + 1}: expected a JSON string or an object with a "text" string`);
   });
 }

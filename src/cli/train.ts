@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configure, DistilBertForSequenceClassification, init, quietDawnNotices, runtime, shutdown } from '../index.js';
 import { BertTokenizer } from '../tokenizers/index.js';
-import { parseFlags, UsageError } from './args.js';
+import { parseFlags, UsageError } from '../util/args.js';
 import { batches } from '../data/batches.js';
 import { shuffledIndices } from '../data/shuffle.js';
 import { latestCheckpoint } from '../train/checkpoint.js';
@@ -19,6 +19,7 @@ import { buildOptions, helpText, TRAIN_FLAGS, type RunOptions } from '../train/c
 import { batchFlops, estimateSeconds, measureMatmulRate, suggestSmallerRun, type ModelShape } from '../train/cli/estimate.js';
 import { formatDuration, ProgressReporter } from '../train/cli/progress.js';
 import { guardInterrupts, type StopSignal } from '../train/cli/interrupt.js';
+import type { TrainIO } from '../train/cli/train_io.js';
 import { createCliTrainer } from '../train/cli/cli_trainer.js';
 import { findModel, loadData, SourceUnavailableError } from '../train/cli/sources_node.js';
 import { tokenizeDataset } from '../data/tokenize.js';
@@ -31,17 +32,6 @@ import { checkVocabFits } from '../pipeline/text_classifier.js';
 import type { CollatorFeature } from '../data/collator.js';
 import { fallbackNotice, mayFallBackToDemo, runDemo } from '../demo/run_demo.js'; // [issue 8: built-in demo]
 import { exportOnnxToDirectory } from '../export/export_node.js';
-
-export interface TrainIO {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** Draw a progress bar (stderr is a terminal) instead of one line per logging step. */
-  stderrIsTTY: boolean;
-  /** Subscribes to Ctrl-C (SIGINT) and SIGTERM; returns the unsubscribe function. */
-  onInterrupt?(handler: (signal: StopSignal) => void): () => void;
-  /** Leaves at once (a second signal, or one before training started). */
-  exit?(code: number): void;
-}
 
 export function nodeIO(): TrainIO {
   return {

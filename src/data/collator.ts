@@ -22,6 +22,34 @@ export interface CollatedBatch {
   seqLen: number;
 }
 
+/** A host int32 matrix as a model's forward() takes it: row-major values and their shape. */
+export interface HostMatrix {
+  data: Int32Array;
+  shape: readonly number[];
+}
+
+/** What forward() gets from a collated batch (still on the host: the model uploads it, or skips the padding). */
+export interface BatchInputs {
+  inputIds: HostMatrix;
+  attentionMask: HostMatrix;
+  labels?: Int32Array;
+}
+
+/**
+ * batch → forward()'s inputs: inputIds and attentionMask [B, T], and labels [B] when `withLabels` (training; the
+ * evaluation loop and the pipeline read the labels themselves). The one wrapping the Trainer, the evaluation loop
+ * and the text-classification pipeline share, in Node and browsers.
+ */
+export function batchInputs(batch: CollatedBatch, withLabels = false): BatchInputs {
+  const shape = [batch.batchSize, batch.seqLen];
+  const inputs: BatchInputs = {
+    inputIds: { data: batch.inputIds, shape },
+    attentionMask: { data: batch.attentionMask, shape },
+  };
+  if (withLabels) inputs.labels = batch.labels;
+  return inputs;
+}
+
 export interface DataCollatorOptions {
   /** Id written into padded positions (DistilBERT: 0 = [PAD]). */
   padTokenId?: number;
@@ -41,7 +69,9 @@ export class DataCollatorWithPadding {
 
   constructor(options: DataCollatorOptions) {
     if (options === null || typeof options !== 'object') {
-      throw new TypeError(`DataCollatorWithPadding: expected options { padTokenId } or { tokenizer }, got ${describeValue(options)}`);
+      throw new TypeError(
+        `DataCollatorWithPadding: expected options { padTokenId } or { tokenizer }, got ${describeValue(options)}`,
+      );
     }
     const pad = options.padTokenId ?? options.tokenizer?.padTokenId;
     if (pad === undefined) {
@@ -55,9 +85,15 @@ export class DataCollatorWithPadding {
     this.maxLength = options.maxLength;
   }
 
-  /** features: B rows of lengths T_i → { inputIds: [B, T], attentionMask: [B, T], labels?: [B] }, T = max T_i rounded up. */
+  /**
+   * features: B rows of lengths T_i → { inputIds: [B, T], attentionMask: [B, T], labels?: [B] }, T = max T_i rounded
+   * up.
+   */
   collate(features: readonly CollatorFeature[]): CollatedBatch {
-    if (!Array.isArray(features)) throw new TypeError(`DataCollatorWithPadding: features must be an array of { inputIds, label }, got ${describeValue(features)}`);
+    if (!Array.isArray(features))
+      throw new TypeError(
+        `DataCollatorWithPadding: features must be an array of { inputIds, label }, got ${describeValue(features)}`,
+      );
     if (features.length === 0) throw new Error('DataCollatorWithPadding: empty batch (no features)');
     const batchSize = features.length;
     const seqLen = this.paddedLength(features);
@@ -70,7 +106,9 @@ export class DataCollatorWithPadding {
       for (let t = 0; t < ids.length; t++) {
         const id = ids[t]!;
         if (!Number.isInteger(id) || id < 0) {
-          throw new Error(`DataCollatorWithPadding: feature ${b}: inputIds[${t}] = ${id} is not a non-negative integer id`);
+          throw new Error(
+            `DataCollatorWithPadding: feature ${b}: inputIds[${t}] = ${id} is not a non-negative integer id`,
+          );
         }
         inputIds[row + t] = id;
       }
@@ -78,17 +116,21 @@ export class DataCollatorWithPadding {
       const mask = f.attentionMask;
       if (mask !== undefined && mask.length !== ids.length) {
         throw new Error(
-          `DataCollatorWithPadding: feature ${b}: attentionMask has ${mask.length} entries but inputIds has ${ids.length}`,
+          `DataCollatorWithPadding: feature ${b}: attentionMask has ${mask.length} entries but inputIds has ` +
+            `${ids.length}`,
         );
       }
       for (let t = 0; t < ids.length; t++) {
         const m = mask === undefined ? 1 : mask[t]!;
-        if (m !== 0 && m !== 1) throw new Error(`DataCollatorWithPadding: feature ${b}: attentionMask[${t}] = ${m} is not 0 or 1`);
+        if (m !== 0 && m !== 1)
+          throw new Error(`DataCollatorWithPadding: feature ${b}: attentionMask[${t}] = ${m} is not 0 or 1`);
         attentionMask[row + t] = m;
       }
     }
     const labels = collateLabels(features);
-    return labels ? { inputIds, attentionMask, labels, batchSize, seqLen } : { inputIds, attentionMask, batchSize, seqLen };
+    return labels
+      ? { inputIds, attentionMask, labels, batchSize, seqLen }
+      : { inputIds, attentionMask, batchSize, seqLen };
   }
 
   /** HF calls the collator as a function; so may we. */
@@ -98,18 +140,25 @@ export class DataCollatorWithPadding {
     let longest = 0;
     for (let b = 0; b < features.length; b++) {
       const f = features[b];
-      if (f === null || typeof f !== 'object') throw new TypeError(`DataCollatorWithPadding: feature ${b} must be an object { inputIds, label }, got ${describeValue(f)}`);
+      if (f === null || typeof f !== 'object')
+        throw new TypeError(
+          `DataCollatorWithPadding: feature ${b} must be an object { inputIds, label }, got ${describeValue(f)}`,
+        );
       const ids = f.inputIds;
       if (!ids || typeof ids.length !== 'number') {
         throw new Error(`DataCollatorWithPadding: feature ${b} has no inputIds array`);
       }
       // A model cannot run on zero tokens (a tokenizer always adds [CLS] and [SEP]).
-      if (ids.length === 0) throw new Error(`DataCollatorWithPadding: feature ${b} has an empty inputIds (no tokens): encode its text with the tokenizer`);
+      if (ids.length === 0)
+        throw new Error(
+          `DataCollatorWithPadding: feature ${b} has an empty inputIds (no tokens): encode its text with the tokenizer`,
+        );
       longest = Math.max(longest, ids.length);
     }
     if (this.maxLength !== undefined && longest > this.maxLength) {
       throw new Error(
-        `DataCollatorWithPadding: a row has ${longest} tokens, more than maxLength ${this.maxLength}; truncate when tokenizing`,
+        `DataCollatorWithPadding: a row has ${longest} tokens, more than maxLength ${this.maxLength}; truncate ` +
+          `when tokenizing`,
       );
     }
     let len = longest;
@@ -129,7 +178,8 @@ function collateLabels(features: readonly CollatorFeature[]): Int32Array | undef
   if (count !== features.length) {
     const missing = present.indexOf(false);
     throw new Error(
-      `DataCollatorWithPadding: ${count} of ${features.length} features have a label but feature ${missing} has none; a batch must be all labelled or all unlabelled`,
+      `DataCollatorWithPadding: ${count} of ${features.length} features have a label but feature ${missing} has ` +
+        `none; a batch must be all labelled or all unlabelled`,
     );
   }
   const out = new Int32Array(features.length);
@@ -146,9 +196,11 @@ function collateLabels(features: readonly CollatorFeature[]): Int32Array | undef
 }
 
 function checkNonNegativeInt(v: number, name: string): void {
-  if (!Number.isInteger(v) || v < 0) throw new Error(`DataCollatorWithPadding: ${name} must be a non-negative integer, got ${v}`);
+  if (!Number.isInteger(v) || v < 0)
+    throw new Error(`DataCollatorWithPadding: ${name} must be a non-negative integer, got ${v}`);
 }
 
 function checkPositiveInt(v: number, name: string): void {
-  if (!Number.isInteger(v) || v < 1) throw new Error(`DataCollatorWithPadding: ${name} must be a positive integer, got ${v}`);
+  if (!Number.isInteger(v) || v < 1)
+    throw new Error(`DataCollatorWithPadding: ${name} must be a positive integer, got ${v}`);
 }

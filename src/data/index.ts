@@ -1,7 +1,14 @@
 // The data API that runs anywhere (Node and browsers): parsers take bytes or text, never paths.
 // Node's file/folder/Hub loader, loadDataset, is in read_node.ts and re-exported by node.ts.
 
-export { DataCollatorWithPadding, type CollatedBatch, type CollatorFeature, type DataCollatorOptions } from './collator.js';
+export {
+  batchInputs,
+  DataCollatorWithPadding,
+  type BatchInputs,
+  type CollatedBatch,
+  type CollatorFeature,
+  type DataCollatorOptions,
+} from './collator.js';
 export { mulberry32, shuffledIndices } from './shuffle.js';
 export { tokenizeDataset, type EncodingTokenizer } from './tokenize.js';
 export { batches, numBatches, type BatchOptions } from './batches.js';

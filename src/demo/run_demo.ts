@@ -5,8 +5,8 @@
 // predictor classifies a few sentences from the saved directory. A few minutes on a CPU software adapter.
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { parseFlags, UsageError, type FlagValue } from '../cli/args.js';
-import type { TrainIO } from '../cli/train.js';
+import { parseFlags, UsageError, type FlagValue } from '../util/args.js';
+import type { TrainIO } from '../train/cli/train_io.js';
 import { tokenizeDataset } from '../data/tokenize.js';
 import { init, DistilBertForSequenceClassification, DistilBertConfig } from '../index.js';
 import { exportOnnxToDirectory } from '../export/export_node.js';
@@ -21,7 +21,13 @@ import { checkFlagCombinations, checkOutputDir, clearPreviousRun } from '../trai
 import { createCliTrainer } from '../train/cli/cli_trainer.js';
 import type { SourceUnavailableError } from '../train/cli/sources_node.js';
 import { Trainer } from '../train/trainer.js';
-import { snakeName, TRAINING_ARGUMENT_FIELDS, TrainingArguments, TrainingArgumentsError, type TrainingArgumentsInit } from '../train/training_args.js';
+import {
+  snakeName,
+  TRAINING_ARGUMENT_FIELDS,
+  TrainingArguments,
+  TrainingArgumentsError,
+  type TrainingArgumentsInit,
+} from '../train/training_args.js';
 import { DEMO_ID2LABEL, DEMO_SENTENCES, demoCorpus, type DemoExample } from './corpus.js';
 import { buildDemoVocab } from './vocab.js';
 
@@ -46,7 +52,18 @@ export const DEMO_DEFAULTS: TrainingArgumentsInit = {
 };
 
 // Flags about the tutorial's model and data have no meaning for the demo, which brings its own.
-const NOT_FOR_DEMO = ['model', 'data', 'train-file', 'eval-file', 'text-field', 'label-field', 'max-train-samples', 'max-eval-samples', 'max-length', 'labels'];
+const NOT_FOR_DEMO = [
+  'model',
+  'data',
+  'train-file',
+  'eval-file',
+  'text-field',
+  'label-field',
+  'max-train-samples',
+  'max-eval-samples',
+  'max-length',
+  'labels',
+];
 
 const kebab = (snake: string): string => snake.replace(/_/g, '-');
 
@@ -61,13 +78,21 @@ Defaults: --output-dir ${DEMO_DEFAULTS.outputDir} --learning-rate ${DEMO_DEFAULT
 Example: node dist/train.js --demo --resume-from-checkpoint true
 `;
 
-/** Demo flags (argv without --demo) → TrainingArguments (DEMO_DEFAULTS, overridden by the training flags given), or undefined for --help. */
+/**
+ * Demo flags (argv without --demo) → TrainingArguments (DEMO_DEFAULTS, overridden by the training flags given), or
+ * undefined for --help.
+ */
 export function demoArguments(argv: readonly string[]): TrainingArguments | undefined {
   const { values, positionals } = parseFlags(argv, TRAIN_FLAGS);
   if (values.get('help')) return undefined;
-  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}" (flags are written --name value)`);
+  if (positionals.length)
+    throw new UsageError(`unexpected argument "${positionals[0]}" (flags are written --name value)`);
   const foreign = NOT_FOR_DEMO.find((n) => values.has(n));
-  if (foreign) throw new UsageError(`--demo trains on its built-in corpus: --${foreign} cannot be used with it (drop --demo to train on your own model and data)`);
+  if (foreign)
+    throw new UsageError(
+      `--demo trains on its built-in corpus: --${foreign} cannot be used with it (drop --demo to train on your ` +
+        `own model and data)`,
+    );
   const init: Record<string, unknown> = { ...DEMO_DEFAULTS };
   for (const f of TRAINING_ARGUMENT_FIELDS) {
     const v: FlagValue | undefined = values.get(kebab(snakeName(f.key)));
@@ -76,13 +101,15 @@ export function demoArguments(argv: readonly string[]): TrainingArguments | unde
   try {
     return new TrainingArguments(init as TrainingArgumentsInit);
   } catch (e) {
-    if (e instanceof TrainingArgumentsError) throw new UsageError(`--${kebab(e.argument)}: ${e.message.replace(/^TrainingArguments: [a-z_0-9]+: /, '')}`);
+    if (e instanceof TrainingArgumentsError)
+      throw new UsageError(`--${kebab(e.argument)}: ${e.message.replace(/^TrainingArguments: [a-z_0-9]+: /, '')}`);
     throw e;
   }
 }
 
 /**
- * True when `node dist/train.js` was run with no flags (or only --offline / --overwrite-output-dir), so an unreachable model or dataset
+ * True when `node dist/train.js` was run with no flags (or only --offline / --overwrite-output-dir), so an unreachable
+ * model or dataset
  * falls back to the demo. With any other flag the user is shaping the tutorial's run: they get the error instead.
  */
 export function mayFallBackToDemo(argv: readonly string[]): boolean {
@@ -95,16 +122,24 @@ export function mayFallBackToDemo(argv: readonly string[]): boolean {
 }
 
 /** The one paragraph printed before falling back: what was looked for, where, and how to point at local files. */
-export function fallbackNotice(e: SourceUnavailableError, run: RunOptions, env: NodeJS.ProcessEnv = process.env): string {
+export function fallbackNotice(
+  e: SourceUnavailableError,
+  run: RunOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const what = e.what === 'model' ? `the model "${e.requested}"` : `the dataset "${e.requested}"`;
   const offline = run.offline || offlineFromEnv(env);
   const endpoint = env.HF_ENDPOINT || 'https://huggingface.co';
-  const hub = offline ? `the Hub was not tried (${run.offline ? '--offline' : 'HF_HUB_OFFLINE is set'})` : `the Hub (${endpoint}) could not be reached`;
+  const hub = offline
+    ? `the Hub was not tried (${run.offline ? '--offline' : 'HF_HUB_OFFLINE is set'})`
+    : `the Hub (${endpoint}) could not be reached`;
   return [
-    `train: ${what} is not available: webtune looked for it in the Hugging Face cache (${defaultCacheDir(env)}) and did not find it, and ${hub}.`,
+    `train: ${what} is not available: webtune looked for it in the Hugging Face cache (${defaultCacheDir(env)}) ` +
+      `and did not find it, and ${hub}.`,
     `To fine-tune the tutorial's model on IMDb without network, put local copies in place and point at them:`,
     `  node dist/train.js --model ./weights/distilbert-base-uncased --data path/to/imdb`,
-    `(--model: a Hugging Face model directory with config.json, model.safetensors and vocab.txt, see weights/README.md;`,
+    `(--model: a Hugging Face model directory with config.json, model.safetensors and vocab.txt, see ` +
+      `weights/README.md;`,
     `--data: a folder with train/test .jsonl, .csv, .tsv or .parquet files, or aclImdb's train/ and test/ folders;`,
     `or --train-file FILE --eval-file FILE). Meanwhile, here is the built-in demo instead: a small model trained from`,
     `scratch on movie reviews that ship with webtune, through the same Trainer, in a few minutes.`,
@@ -113,7 +148,11 @@ export function fallbackNotice(e: SourceUnavailableError, run: RunOptions, env: 
 }
 
 /** Runs the demo → exit code (0 done, 1 runtime error, 2 usage, 130 Ctrl-C, 143 SIGTERM). Never throws. */
-export async function runDemo(argv: readonly string[], io: TrainIO, options: { fallback?: boolean } = {}): Promise<number> {
+export async function runDemo(
+  argv: readonly string[],
+  io: TrainIO,
+  options: { fallback?: boolean } = {},
+): Promise<number> {
   let args: TrainingArguments | undefined;
   try {
     args = demoArguments(argv);
@@ -139,37 +178,73 @@ export async function runDemo(argv: readonly string[], io: TrainIO, options: { f
   }
 }
 
-async function trainDemo(args: TrainingArguments, argv: readonly string[], io: TrainIO, fallback: boolean): Promise<number> {
+async function trainDemo(
+  args: TrainingArguments,
+  argv: readonly string[],
+  io: TrainIO,
+  fallback: boolean,
+): Promise<number> {
   const started = performance.now();
   checkFlagCombinations(args);
   const previous = await checkOutputDir(args);
   const rt = await init();
-  if (!fallback) io.stderr(`Adapter: ${rt.info.description}${rt.info.isSoftware ? ' (CPU software renderer: slow)' : ''}\n`);
+  if (!fallback)
+    io.stderr(`Adapter: ${rt.info.description}${rt.info.isSoftware ? ' (CPU software renderer: slow)' : ''}\n`);
   const { model, tokenizer, trainFeatures, evalFeatures } = prepareDemo(args, io);
 
   let trainer: Trainer | undefined;
   const interrupts = guardInterrupts(io);
   try {
     if (args.overwriteOutputDir && previous.length > 0) await clearPreviousRun(args.outputDir, previous);
-    const progress = new ProgressReporter({ write: io.stderr, isTTY: io.stderrIsTTY, evalsPlanned: Math.ceil(args.numTrainEpochs) });
-    trainer = createCliTrainer({ model, args, trainDataset: trainFeatures, evalDataset: evalFeatures, tokenizer, progress, interrupts, stderr: io.stderr });
+    const progress = new ProgressReporter({
+      write: io.stderr,
+      isTTY: io.stderrIsTTY,
+      evalsPlanned: Math.ceil(args.numTrainEpochs),
+    });
+    trainer = createCliTrainer({
+      model,
+      args,
+      trainDataset: trainFeatures,
+      evalDataset: evalFeatures,
+      tokenizer,
+      progress,
+      interrupts,
+      stderr: io.stderr,
+    });
     const out = await trainer.train();
     if (out.stoppedEarly) {
       const ckpt = `${args.outputDir}/checkpoint-${out.globalStep}`;
-      io.stderr(`train: stopped at step ${out.globalStep}; checkpoint written to ${ckpt}\nResume with:\n  ${demoResumeCommand(argv, ckpt, scriptCommand('dist/train.js'))}\n`);
+      io.stderr(
+        `train: stopped at step ${out.globalStep}; checkpoint written to ${ckpt}\nResume with:\n  ` +
+          `${demoResumeCommand(argv, ckpt, scriptCommand('dist/train.js'))}\n`,
+      );
       return interrupts.exitCode();
     }
     await trainer.saveModel();
     await trainer.saveState();
-    await trainer.store.writeRoot(new Map([['training_curves.svg', new TextEncoder().encode(trainingCurvesSvg(trainer.state.logHistory))]]));
+    await trainer.store.writeRoot(
+      new Map([['training_curves.svg', new TextEncoder().encode(trainingCurvesSvg(trainer.state.logHistory))]]),
+    );
     if (parseFlags(argv, TRAIN_FLAGS).values.get('onnx')) {
-      io.stderr(`ONNX: wrote ${(await exportOnnxToDirectory(resolve(args.outputDir), { overwrite: true })).written.join(', ')}\n`);
+      const { written } = await exportOnnxToDirectory(resolve(args.outputDir), { overwrite: true });
+      io.stderr(`ONNX: wrote ${written.join(', ')}\n`);
     }
     const accuracy = heldOutAccuracy(trainer);
     const outDir = resolve(args.outputDir);
     const classified = await classifyWith(outDir);
     const wall = (performance.now() - started) / 1000;
-    io.stdout(demoSummary({ accuracy, heldOut: evalFeatures.length, wall, outDir, outputArg: args.outputDir, classified, argv, lastCheckpoint: lastCheckpoint(trainer) }));
+    io.stdout(
+      demoSummary({
+        accuracy,
+        heldOut: evalFeatures.length,
+        wall,
+        outDir,
+        outputArg: args.outputDir,
+        classified,
+        argv,
+        lastCheckpoint: lastCheckpoint(trainer),
+      }),
+    );
     return 0;
   } finally {
     interrupts.release();
@@ -182,19 +257,28 @@ async function trainDemo(args: TrainingArguments, argv: readonly string[], io: T
 function prepareDemo(args: TrainingArguments, io: TrainIO) {
   const { train, test } = demoCorpus();
   const vocab = buildDemoVocab(train.map((e) => e.text));
-  const tokenizer = BertTokenizer.fromVocab(vocab.join('\n') + '\n', { modelMaxLength: DEMO_MODEL.max_position_embeddings });
+  const tokenizer = BertTokenizer.fromVocab(vocab.join('\n') + '\n', {
+    modelMaxLength: DEMO_MODEL.max_position_embeddings,
+  });
   const label2id = Object.fromEntries(Object.entries(DEMO_ID2LABEL).map(([id, name]) => [name, Number(id)]));
   const model = DistilBertForSequenceClassification.fromConfig(
     new DistilBertConfig({ ...DEMO_MODEL, vocab_size: vocab.length, id2label: DEMO_ID2LABEL, label2id }),
     { seed: args.seed },
   );
   const features = (xs: DemoExample[]) =>
-    tokenizeDataset(tokenizer, { texts: xs.map((e) => e.text), labels: xs.map((e) => e.label) }, DEMO_MODEL.max_position_embeddings);
+    tokenizeDataset(
+      tokenizer,
+      { texts: xs.map((e) => e.text), labels: xs.map((e) => e.label) },
+      DEMO_MODEL.max_position_embeddings,
+    );
   const params = model.namedParameters().reduce((n, [, p]) => n + p.size, 0);
   io.stderr(
-    `Demo: DistilBERT architecture (dim ${DEMO_MODEL.dim}, ${DEMO_MODEL.n_layers} layers, ${DEMO_MODEL.n_heads} heads, hidden ${DEMO_MODEL.hidden_dim}; ` +
-      `${(params / 1e3).toFixed(0)}k parameters) initialised from scratch, a ${vocab.length}-token WordPiece vocab built from the corpus;\n` +
-      `      ${train.length} short movie reviews written for webtune to train on, ${test.length} held out for evaluation; ` +
+    `Demo: DistilBERT architecture (dim ${DEMO_MODEL.dim}, ${DEMO_MODEL.n_layers} layers, ${DEMO_MODEL.n_heads} ` +
+      `heads, hidden ${DEMO_MODEL.hidden_dim}; ` +
+      `${(params / 1e3).toFixed(0)}k parameters) initialised from scratch, a ${vocab.length}-token WordPiece ` +
+      `vocab built from the corpus;\n` +
+      `      ${train.length} short movie reviews written for webtune to train on, ${test.length} held out for ` +
+      `evaluation; ` +
       `${args.numTrainEpochs} epochs, lr ${args.learningRate}, batch ${args.perDeviceTrainBatchSize}.\n`,
   );
   return { model, tokenizer, trainFeatures: features(train), evalFeatures: features(test) };
@@ -204,14 +288,20 @@ function prepareDemo(args: TrainingArguments, io: TrainIO) {
 function heldOutAccuracy(trainer: Trainer): number | undefined {
   const { state } = trainer;
   const evals = state.logHistory.filter((e) => 'eval_accuracy' in e);
-  const best = state.bestModelCheckpoint && trainer.args.loadBestModelAtEnd ? evals.find((e) => e.step === state.bestGlobalStep) : evals.at(-1);
+  const best =
+    state.bestModelCheckpoint && trainer.args.loadBestModelAtEnd
+      ? evals.find((e) => e.step === state.bestGlobalStep)
+      : evals.at(-1);
   return (best ?? evals.at(-1))?.eval_accuracy;
 }
 
 /** The newest checkpoint folder in the output directory (undefined when none was saved, e.g. --save-strategy no). */
 function lastCheckpoint(trainer: Trainer): string | undefined {
   const dir = trainer.args.outputDir;
-  const steps = (existsSync(dir) ? readdirSync(dir) : []).map((n) => /^checkpoint-(\d+)$/.exec(n)?.[1]).filter((s) => s !== undefined).map(Number);
+  const steps = (existsSync(dir) ? readdirSync(dir) : [])
+    .map((n) => /^checkpoint-(\d+)$/.exec(n)?.[1])
+    .filter((s) => s !== undefined)
+    .map(Number);
   return steps.length ? `${dir}/checkpoint-${Math.max(...steps)}` : undefined;
 }
 
@@ -245,16 +335,20 @@ export function demoSummary(s: Summary, root: RepoRoot = repoRoot()): string {
   const node = (script: string) => scriptCommand(script, root);
   return [
     '',
-    `Demo done in ${formatDuration(s.wall)}. Held-out accuracy: ${acc} on ${s.heldOut} reviews the model never trained on (chance: 0.50).`,
+    `Demo done in ${formatDuration(s.wall)}. Held-out accuracy: ${acc} on ${s.heldOut} reviews the model never ` +
+      `trained on (chance: 0.50).`,
     'The saved model, loaded by the predictor:',
     ...s.classified.map((c) => `  ${c.label.padEnd(8)} ${c.score.toFixed(3)}  ${JSON.stringify(c.text)}`),
     '',
-    `Model saved to ${s.outDir} (model.safetensors, config.json, vocab.txt and tokenizer files; training_curves.svg, trainer_state.json)`,
+    `Model saved to ${s.outDir} (model.safetensors, config.json, vocab.txt and tokenizer files; ` +
+      `training_curves.svg, trainer_state.json)`,
     '',
     'Next:',
     `  ${node('dist/predict.js')} --model ${model} --text "I wanted to love it, but it drags."`,
     `  ${root.isCwd ? '' : `cd ${shellQuote(root.dir)} && `}npm run demo -- --model ${model}`,
-    ...(s.lastCheckpoint ? [`  ${demoResumeCommand(s.argv, s.lastCheckpoint, node('dist/train.js'))}    (to continue from a checkpoint)`] : []),
+    ...(s.lastCheckpoint
+      ? [`  ${demoResumeCommand(s.argv, s.lastCheckpoint, node('dist/train.js'))}    (to continue from a checkpoint)`]
+      : []),
     '',
   ].join('\n');
 }

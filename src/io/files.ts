@@ -1,56 +1,56 @@
-// Where model, tokenizer and dataset files come from, the same way in Node and in browsers.
-// Node registers a file-system source (files_node.ts), browsers a fetch/File source (files_browser.ts);
-// shared code only ever sees this interface, so `fs` never reaches the browser bundle.
+// Where model, tokenizer and dataset files come from, the same way in Node and in browsers: a location string is
+// opened by the platform (a directory in Node, files_node.ts; a URL or Hub id in browsers, files_browser.ts and
+// hub_browser.ts); shared code only ever sees the FileSource interface, so `fs` never reaches the browser bundle.
+import { currentPlatform } from '../platform/platform.js';
+import type { FileSource, FileWriter, SourceOptions } from '../platform/types.js';
 import { describeValue } from '../util/check.js';
-import type { ProgressCallback } from './progress.js';
 
-export interface FileSource {
-  /** Human-readable location of `name`, used in error messages (a path or a URL). */
-  describe(name: string): string;
-  exists(name: string): Promise<boolean>;
-  readBytes(name: string): Promise<Uint8Array>;
-  readText(name: string): Promise<string>;
-}
-
-/** How to open a location: which revision of a Hub repo, and who hears about downloads. */
-export interface SourceOptions {
-  /** Branch, tag or commit of a Hub repo (default "main"); ignored for directories and URLs. */
-  revision?: string;
-  /** transformers.js-style load events (see ProgressInfo). */
-  progressCallback?: ProgressCallback;
-}
-
-export type FileSourceFactory = (location: string, options: SourceOptions) => FileSource;
-
-let defaultFactory: FileSourceFactory | undefined;
-
-/** Called once by the Node or browser entry point. */
-export function setDefaultFileSourceFactory(factory: FileSourceFactory): void {
-  defaultFactory = factory;
-}
+export type { FileSource, FileWriter, SourceOptions } from '../platform/types.js';
 
 /**
  * A string is a directory (Node), or a base URL or Hub id (browser); a FileSource passes through. `where` names the
  * caller's argument in the error anything else gets (null, {}, a number).
  */
-export function toFileSource(location: string | FileSource, options: SourceOptions = {}, where = 'location'): FileSource {
+export function toFileSource(
+  location: string | FileSource,
+  options: SourceOptions = {},
+  where = 'location',
+): FileSource {
   if (typeof location !== 'string') {
     const src = location as Partial<FileSource> | null;
     const methods = ['describe', 'exists', 'readBytes', 'readText'] as const;
     if (src === null || typeof src !== 'object' || methods.some((m) => typeof src[m] !== 'function')) {
       throw new TypeError(
-        `${where}: expected a model directory path, a base URL or a FileSource (with ${methods.join(', ')}), got ${describeValue(location)}`,
+        `${where}: expected a model directory path, a base URL or a FileSource (with ${methods.join(', ')}), got ` +
+          `${describeValue(location)}`,
       );
     }
     return location;
   }
   if (location === '') throw new TypeError(`${where}: expected a model directory path or URL, got an empty string`);
-  if (!defaultFactory) {
+  const platform = currentPlatform();
+  if (!platform) {
     throw new Error(
-      'webtune: no file source is registered. Import webtune from its Node entry ("webtune") or its browser entry ("webtune/browser").',
+      'webtune: no file source is registered. Import webtune from its Node entry ("webtune") or its browser entry ' +
+        '("webtune/browser").',
     );
   }
-  return defaultFactory(location, options);
+  return platform.openFiles(location, options);
+}
+
+/**
+ * The platform's writer of model directories (savePretrained): the file system in Node. Serialising a model is pure
+ * (bytes in memory, browser-safe); only this writing needs node:fs, so it stays with the platform.
+ */
+export function defaultFileWriter(): FileWriter {
+  const writer = currentPlatform()?.writeFiles;
+  if (!writer) {
+    throw new Error(
+      'savePretrained: no file writer is registered in this environment (browser). Use model.saveFiles() and store ' +
+        'the bytes yourself, or pass a writer.',
+    );
+  }
+  return writer;
 }
 
 /** A FileSource over in-memory files (user-picked files in a page, tests). */

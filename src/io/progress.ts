@@ -2,17 +2,10 @@
 // withLoadProgress), with `download` and `progress` (bytes so far) in between when the file comes over the network
 // (UrlFileSource and HubFileSource send those themselves; a cached or local file has none).
 
+import type { ProgressCallback } from '../platform/types.js';
 import { decodeUtf8, toFileSource, type FileSource, type SourceOptions } from './files.js';
 
-/** name: the model (a Hub id, URL or directory); file: the file in it. progress is a percentage (0 when the size is unknown). */
-export type ProgressInfo =
-  | { status: 'initiate'; name: string; file: string }
-  | { status: 'download'; name: string; file: string }
-  | { status: 'progress'; name: string; file: string; progress: number; loaded: number; total: number }
-  | { status: 'done'; name: string; file: string; loaded: number }
-  | { status: 'ready'; task: string; model: string };
-
-export type ProgressCallback = (info: ProgressInfo) => void;
+export type { ProgressCallback, ProgressInfo } from '../platform/types.js';
 
 /** source, callback, the model's name → the same source, reporting `initiate` and `done` for each file read. */
 export function withLoadProgress(
@@ -38,7 +31,11 @@ export function withLoadProgress(
  * location (a directory, URL, Hub id or FileSource) and loading options → the source to read a model from; `where`
  * names the caller's argument when the location is not one (null, {}, a number).
  */
-export function openModelSource(location: string | FileSource, options: SourceOptions = {}, where = 'location'): FileSource {
+export function openModelSource(
+  location: string | FileSource,
+  options: SourceOptions = {},
+  where = 'location',
+): FileSource {
   const source = toFileSource(location, options, where);
   if (!options.progressCallback) return source;
   return withLoadProgress(

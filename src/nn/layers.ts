@@ -49,8 +49,8 @@ export class Linear extends Module {
   }
 
   /**
-   * The f16 weight: the kept copy, recast when the weight's version moved (a cast per forward cost a 1×128 forward
-   * more than its products on lavapipe). When a gradient is wanted, a view of it recorded as the cast, so the
+   * The f16 weight: the kept copy, recast only when the weight's version moved (a cast per forward cost more than the
+   * products: bench/README.md, *f16 weights*). When a gradient is wanted, a view of it recorded as the cast, so the
    * gradient reaches the f32 weight (the view belongs to the caller's scope; the copy stays).
    */
   private halfWeight(): Tensor {

@@ -10,7 +10,7 @@
 // layout is 4-aligned; otherwise scalar loads with per-element guards handle any shape (tails in M, N and K).
 import { defineKernel } from '../runtime/kernel_def.js';
 import { TEXTURE_WIDTH } from '../runtime/texture_view.js';
-import type { MatrixLayout } from './matmul_strided.js';
+import type { MatrixLayout } from './matmul_layout.js';
 import { GELU_MATH_WGSL } from './sources.js';
 
 export type ShareMode = 'subgroup' | 'plain';

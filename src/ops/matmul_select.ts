@@ -10,7 +10,7 @@ import { configFits, configId, fastLayout, layoutId, wgSize, type FastConfig, ty
 import { splitKChoices, splitKCount, splitKFits } from './matmul_splitk.js';
 import { TILED_CONFIGS, tiledFits, tiledId, type TiledConfig } from './matmul_tiled.js';
 import { sgmatBlock, sgmatConfigsFor, sgmatId, sgmatWorkgroupBytes, type SgmatConfig } from './matmul_sgmat.js';
-import type { StridedMatmulArgs } from './matmul_strided.js';
+import type { StridedMatmulArgs } from './matmul_layout.js';
 
 /** Kernel choice for one strided product: 'strided' (the generic kernel), a fast-path config id, or a split-K id. */
 export type MatmulChoice = 'strided' | string;

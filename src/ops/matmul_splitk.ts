@@ -4,7 +4,7 @@
 // two-stage column sums: deterministic). More workgroups for GPUs whose M×N tiles alone cannot fill the device;
 // an autotuner choice ('splitk4', 'splitk8'), never a default.
 import { runtime } from '../runtime/device.js';
-import type { MatrixLayout, StridedMatmulArgs } from './matmul_strided.js';
+import type { MatrixLayout, StridedMatmulArgs } from './matmul_layout.js';
 
 export const SPLIT_K_CHOICES = ['splitk4', 'splitk8'] as const;
 

@@ -5,6 +5,7 @@
 import { runtime } from '../runtime/device.js';
 import { defineKernel } from '../runtime/kernel_def.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { MatrixLayout, StridedMatmulArgs } from './matmul_layout.js';
 import { empty } from './kernel.js';
 import { MATMUL_FAST, fastKernelParams, wgSize, type FastConfig, type FastEpilogue } from './matmul_fast.js';
 import { MATMUL_TILED, tiledParams, type TiledConfig } from './matmul_tiled.js';
@@ -14,34 +15,7 @@ import { splitKLayouts } from './matmul_splitk.js';
 import { columnSums } from './reduce.js';
 import { MATMUL_WGSL } from './sources.js';
 
-/** Element strides of one operand: two batch levels, then rows and columns of the logical matrix. */
-export interface MatrixLayout {
-  offset?: number;
-  batch1: number;
-  batch2: number;
-  row: number;
-  col: number;
-}
-
-export interface StridedMatmulArgs {
-  a: Tensor;
-  aLayout: MatrixLayout;
-  b: Tensor;
-  bLayout: MatrixLayout;
-  /** C = alpha·A·B (+ bias) (+ C); null only with a GELU epilogue whose pre-activation is not kept. */
-  c: Tensor | null;
-  cLayout: MatrixLayout;
-  m: number;
-  n: number;
-  k: number;
-  batch1: number;
-  batch2: number;
-  alpha?: number;
-  bias?: Tensor;
-  accumulate?: boolean;
-  /** Fused GELU epilogue: gelu(C) written here (C's layout); C is stored as well when `c` is given. */
-  gelu?: Tensor;
-}
+export type { MatrixLayout, StridedMatmulArgs } from './matmul_layout.js';
 
 /** The generic strided kernel (any strides, f32 only): 8×8 workgroups of 4×4 register blocks. */
 const MATMUL = defineKernel({

@@ -1,14 +1,12 @@
-// Reductions: sum / mean / max over axes, and sumToShape (the backward of broadcasting).
+// Reductions without autograd: the reduce and column-sum kernels, and sumToShape (the backward of broadcasting, used
+// by the elementwise, shape and matmul backwards). sum / mean / max, which record a backward, are in reductions.ts.
 import reduceWgsl from '../../shaders/reduce.wgsl';
 import colsumWgsl from '../../shaders/colsum.wgsl';
-import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
 import { defineKernel } from '../runtime/kernel_def.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { broadcastTo } from './shape.js';
 import { clone } from './basic.js';
-import { div, eq, mul, mulScalar } from './elementwise.js';
-import { assertFloat, assertRank, contiguousStrides, empty, grid1d } from './kernel.js';
+import { assertRank, contiguousStrides, empty, grid1d } from './kernel.js';
 
 /** The reductions of reduce.wgsl (its OP override). */
 export const REDUCE_OP = { sum: 0, max: 1 } as const;
@@ -34,16 +32,8 @@ const COLSUM = defineKernel({
   uniforms: { rows: 'u32', cols4: 'u32', chunk: 'u32', chunks: 'u32' },
 });
 
-function normalizeAxes(axes: number | number[] | undefined, rank: number): number[] {
-  const list = axes === undefined ? [...Array(rank).keys()] : Array.isArray(axes) ? axes : [axes];
-  return [...new Set(list.map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b).map((a) => {
-    if (a < 0 || a >= rank) throw new Error(`reduce: axis ${a} out of range for rank ${rank}`);
-    return a;
-  });
-}
-
 /** Raw reduction kernel (no autograd). x: any; returns the kept dims' shape (axes removed). */
-function reduceRaw(x: Tensor, axes: number[], op: keyof typeof REDUCE_OP): Tensor {
+export function reduceRaw(x: Tensor, axes: number[], op: keyof typeof REDUCE_OP): Tensor {
   assertRank('reduce', x.shape);
   const strides = contiguousStrides(x.shape);
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
@@ -61,39 +51,6 @@ function reduceRaw(x: Tensor, axes: number[], op: keyof typeof REDUCE_OP): Tenso
     grid: grid1d(out.size),
   });
   return out;
-}
-
-function keepDimsShape(shape: readonly number[], axes: number[]): number[] {
-  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
-}
-
-/** Sum over `axes` (all by default). x: any → x without those axes (or with size-1 axes when keepDims). */
-export function sum(x: Tensor, axes?: number | number[], keepDims = false): Tensor {
-  assertFloat('sum', x);
-  const ax = normalizeAxes(axes, x.rank);
-  const raw = reduceRaw(x, ax, 'sum');
-  const out = keepDims ? raw.reshape(keepDimsShape(x.shape, ax)) : raw;
-  if (keepDims) raw.dispose();
-  const inShape = x.shape;
-  return record('sum', [x], out, (g) => [broadcastTo(g.reshape(keepDimsShape(inShape, ax)), inShape)]);
-}
-
-/** Mean over `axes`. x: any → reduced shape. */
-export function mean(x: Tensor, axes?: number | number[], keepDims = false): Tensor {
-  const ax = normalizeAxes(axes, x.rank);
-  const count = ax.reduce((n, a) => n * x.shape[a], 1);
-  const s = sum(x, ax, keepDims);
-  return mulScalar(s, 1 / count);
-}
-
-/** Max over `axes`; the gradient goes to every position equal to the max. x: any → reduced shape. */
-export function max(x: Tensor, axes?: number | number[], keepDims = false): Tensor {
-  assertFloat('max', x);
-  const ax = normalizeAxes(axes, x.rank);
-  const raw = reduceRaw(x, ax, 'max');
-  const out = keepDims ? raw.reshape(keepDimsShape(x.shape, ax)) : raw;
-  if (keepDims) raw.dispose();
-  return record('max', [x], out, (g) => [maxBackward(x, out, g, ax)]);
 }
 
 /**
@@ -154,15 +111,4 @@ export function columnSums(x: Tensor | { binding: Tensor['binding'] }, rows: num
   sums(x.binding, part.binding, rows, chunk, chunks);
   sums(part.binding, out.binding, chunks, chunks, 1);
   part.dispose();
-}
-
-
-function maxBackward(x: Tensor, out: Tensor, g: Tensor, axes: number[]): Tensor {
-  const shape = keepDimsShape(x.shape, axes);
-  const isMax = eq(x, out.reshape(shape));
-  const count = sumToShape(isMax, shape);
-  const share = div(g.reshape(shape), count);
-  const r = mul(isMax, share);
-  for (const t of [isMax, count, share]) t.dispose();
-  return r;
 }

@@ -1,6 +1,7 @@
-// Adapter and device acquisition, the same for Node and browsers: the entry point supplies the `GPU` object
-// (Dawn's in Node, navigator.gpu in browsers) through setGPUProvider().
+// Adapter and device acquisition, the same for Node and browsers: the `GPU` object (Dawn's in Node, navigator.gpu in
+// browsers) comes from the platform the entry point set (src/platform/platform.ts).
 
+import { currentPlatform } from '../platform/platform.js';
 import { NoAdapterError } from './errors.js';
 import { Runtime, type RuntimeInfo, type SubgroupMatrixConfig } from './runtime.js';
 
@@ -10,18 +11,8 @@ export interface InitOptions {
   disableFeatures?: string[];
 }
 
-type GPUProvider = () => Promise<GPU | undefined>;
-
-let provider: GPUProvider | undefined;
-let adapterHint: string | undefined;
 let current: Runtime | undefined;
 let initializing: Promise<Runtime> | undefined;
-
-/** Called by the Node or browser entry module; hint tells users of that environment what to do without an adapter. */
-export function setGPUProvider(p: GPUProvider, hint?: string): void {
-  provider = p;
-  adapterHint = hint;
-}
 
 /** The limits DistilBERT training needs as large as the adapter allows. */
 const WANTED_LIMITS = [
@@ -102,10 +93,12 @@ export function shutdown(): void {
 }
 
 async function create(options: InitOptions): Promise<Runtime> {
-  if (!provider) throw new NoAdapterError('no WebGPU implementation is registered for this environment', adapterHint);
+  const platform = currentPlatform();
+  if (!platform) throw new NoAdapterError('no WebGPU implementation is registered for this environment');
+  const adapterHint = platform.adapterHint;
   let gpu: GPU | undefined;
   try {
-    gpu = await provider();
+    gpu = await platform.gpu();
   } catch (e) {
     throw new NoAdapterError(`loading WebGPU failed: ${(e as Error).message}`, adapterHint);
   }

@@ -4,13 +4,12 @@
 // modes derive from its template parameters. The runtime binds by name, packs uniforms by name and, when it creates
 // a pipeline, checks the WGSL's interface against the descriptor (wgsl_header.ts). The pipeline-cache key is the
 // descriptor's name, the entry point and the parameters: the only inputs the source and constants are made from.
-import type { Binding } from './runtime.js';
+import type { Binding, BindingAccess, DeclaredInterface } from './types.js';
 import type { TextureBinding } from './texture_view.js';
 import { UniformLayout, type UniformType, type UniformValue } from './uniform_layout.js';
-import type { DeclaredInterface } from './wgsl_header.js';
 
 /** read: var<storage, read>; read_write: var<storage, read_write>; texture: a read-only rgba32float storage texture. */
-export type BindingAccess = 'read' | 'read_write' | 'texture';
+export type { BindingAccess } from './types.js';
 /** Template parameters: flat values, each part of the pipeline-cache key. */
 export type KernelParams = Readonly<Record<string, number | string | boolean | undefined>>;
 type NoParams = Record<string, never>;

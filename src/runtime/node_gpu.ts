@@ -1,8 +1,7 @@
-// Node's WebGPU: Dawn through the `webgpu` npm package. Imported only by the Node entry.
+// Node's WebGPU: Dawn through the `webgpu` npm package, and the wait that keeps Dawn's promises from spinning a core.
+// Used only by the Node platform (src/platform/platform_node.ts).
 import { readFileSync } from 'node:fs';
-import { setGPUProvider } from './device.js';
 import { DAWN_LIMIT_NOTICE, filterNativeStderr } from './native_stderr.js';
-import { setGPUWait } from './runtime.js';
 
 /**
  * Strong reference to Dawn's GPU object for the life of the process: if it is garbage-collected while GPU work
@@ -37,10 +36,9 @@ export function setDawnFlags(flags: string[]): void {
 
 /**
  * The LP_NATIVE_VECTOR_WIDTH to give lavapipe (Mesa's CPU Vulkan driver), or undefined to leave it alone. Lavapipe
- * runs a subgroup as one SIMD register: 8 f32 lanes at its default 256 bits. On a CPU with AVX-512, 512 bits gives
- * 16-lane subgroups, where the 16-lane matmul configs ran the DistilBERT-base training step and forward 1.3-1.4×
- * faster (bench/README.md, *Lavapipe at 512 bits*). A width the user set wins (LP_NATIVE_VECTOR_WIDTH=256 restores
- * Mesa's default). Only the CPU driver reads the variable: a real GPU is unaffected.
+ * runs a subgroup as one SIMD register: 8 f32 lanes at its default 256 bits; on a CPU with AVX-512, 512 bits gives
+ * 16-lane subgroups, which the 16-lane matmul configs run faster (bench/README.md, *Lavapipe at 512 bits*). A width
+ * the user set wins (LP_NATIVE_VECTOR_WIDTH=256 restores Mesa's default). Only the CPU driver reads the variable.
  */
 export function lavapipeVectorWidth(userSetting: string | undefined, cpuinfo: string): string | undefined {
   if (userSetting !== undefined && userSetting !== '') return undefined;
@@ -72,7 +70,8 @@ export function withEnabledToggles(flags: readonly string[], toggles: readonly s
   return [...flags.filter((f) => !f.startsWith(key)), ...(all.length ? [key + all.join(',')] : [])];
 }
 
-setGPUProvider(async () => {
+/** Dawn's GPU object, created on the first call (after setDawnFlags / quietDawnNotices) and kept for the process. */
+export async function dawnGPUObject(): Promise<GPU> {
   if (dawnGPU) return dawnGPU;
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
   // Read by the driver when Dawn loads it, so it must be set before create().
@@ -95,19 +94,20 @@ setGPUProvider(async () => {
   }
   dawnGPU = gpu;
   return dawnGPU;
-});
+}
 
-
-/** The Dawn GPU object the runtime was created from (benches run peer libraries on the same adapter). Not public API. */
+/**
+ * The Dawn GPU object the runtime was created from (benches run peer libraries on the same adapter). Not public API.
+ */
 export function nodeGPUObject(): GPU | undefined {
   return dawnGPU;
 }
 
 /**
  * Awaits a Dawn promise without spinning: Dawn's binding polls with back-to-back setImmediate ticks while a promise is
- * pending, which on a 2-core machine takes one of the two cores lavapipe computes on (measured: ~20 s of main-thread
- * CPU in a 30 s training step). After the first 2 ms, each turn of the event loop sleeps (Atomics.wait) for an
- * eighth of the time waited so far, at most 10 ms, then lets one tick run: ≤ 1/8 latency, a few % of a core.
+ * pending, which on a 2-core machine takes one of the two cores lavapipe computes on (bench/README.md, *Waiting in
+ * Node*). After the first 2 ms, each turn of the event loop sleeps (Atomics.wait) for an eighth of the time waited
+ * so far, at most 10 ms, then lets one tick run: ≤ 1/8 latency, a few % of a core.
  */
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 export async function throttledWait<T>(p: Promise<T>): Promise<T> {
@@ -124,4 +124,3 @@ export async function throttledWait<T>(p: Promise<T>): Promise<T> {
   }
   return done;
 }
-setGPUWait(throttledWait);

@@ -1,7 +1,7 @@
 // The device profile: what the adapter is (read once at init) and the kernel choices that follow from it. Every
 // number below was measured on lavapipe or reasoned for GPUs; the measurements are in bench/README.md. Ops never test
 // the adapter kind themselves: they read these values through settings() (settings.ts), which overrides may change.
-import type { RuntimeInfo, SubgroupMatrixConfig } from './runtime.js';
+import type { RuntimeInfo, SubgroupMatrixConfig } from './types.js';
 
 /** Facts about the adapter, fixed for the runtime's life. */
 export interface DeviceProfile {

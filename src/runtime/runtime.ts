@@ -1,48 +1,17 @@
 // The runtime: one WebGPU device, its pipeline cache, buffer pool, batched command encoding, uniform ring and
 // readback. It knows nothing of tensors: it runs kernels over buffers.
 
+import { currentPlatform } from '../platform/platform.js';
 import { BufferPool, type MemoryStats } from './buffer_pool.js';
 import { BindingLimitError, DeviceLostError, KernelError } from './errors.js';
 import { layoutEntries } from './kernel_def.js';
-import type { Bindable, BindingAccess, DispatchArgs, KernelDef, KernelInstance, KernelParams } from './kernel_def.js';
+import type { Bindable, DispatchArgs, KernelDef, KernelInstance, KernelParams } from './kernel_def.js';
+import type { Binding, BindingAccess, RuntimeInfo } from './types.js';
 import { deviceProfile, type DeviceProfile } from './profile.js';
 import { TexturePool, type TextureBinding, type TextureStats } from './texture_view.js';
 import { interfaceMismatch, readWgslInterface } from './wgsl_header.js';
 
-export interface Binding {
-  buffer: GPUBuffer;
-  /** Bytes actually used by the tensor: checked against maxStorageBufferBindingSize. */
-  size: number;
-}
-
-export interface RuntimeInfo {
-  adapterName: string;
-  vendor: string;
-  architecture: string;
-  description: string;
-  isSoftware: boolean;
-  features: string[];
-  limits: Record<string, number>;
-  /** navigator.gpu.wgslLanguageFeatures (e.g. readonly_and_readwrite_storage_textures). */
-  wgslLanguageFeatures: string[];
-  /** The adapter's subgroup sizes (0 where it does not say). */
-  subgroupMinSize: number;
-  subgroupMaxSize: number;
-  /**
-   * The matrix shapes and types the adapter's subgroup matrices support (GPUAdapterInfo.subgroupMatrixConfigs), where
-   * the feature chromium-experimental-subgroup-matrix is enabled; empty otherwise.
-   */
-  subgroupMatrixConfigs: SubgroupMatrixConfig[];
-}
-
-/** One supported subgroup-matrix configuration: left M×K and right K×N of componentType, result M×N. */
-export interface SubgroupMatrixConfig {
-  componentType: string;
-  resultComponentType: string;
-  M: number;
-  N: number;
-  K: number;
-}
+export type { Binding, RuntimeInfo, SubgroupMatrixConfig } from './types.js';
 
 /**
  * Profiler names of the commands encoded outside compute passes (zero fills, copies): while a profiler times
@@ -56,14 +25,11 @@ const MAX_PENDING_DISPATCHES = 512;
 const UNIFORM_SLOT = 256;
 
 /**
- * How the runtime awaits a Dawn promise (queue completion, buffer mapping). The default just awaits; Node installs a
+ * How the runtime awaits a Dawn promise (queue completion, buffer mapping): the platform's waitGPU. Node's is a
  * throttled wait (node_gpu.ts): Dawn's Node binding settles promises by re-queuing setImmediate ticks while any is
  * pending, a busy loop that takes a whole core from a software adapter's worker threads.
  */
-let gpuWait = <T>(p: Promise<T>): Promise<T> => p;
-export function setGPUWait(wait: <T>(p: Promise<T>) => Promise<T>): void {
-  gpuWait = wait;
-}
+const gpuWait = <T>(p: Promise<T>): Promise<T> => currentPlatform()?.waitGPU(p) ?? p;
 
 export class Runtime {
   readonly pool: BufferPool;

@@ -1,10 +1,8 @@
 // Linear texture views of storage buffers: a buffer of vec4<f32> copied into a read-only rgba32float storage texture
 // TEXTURE_WIDTH texels wide, vec4 i at texel (i % TEXTURE_WIDTH, i / TEXTURE_WIDTH). Why: on lavapipe every
 // storage-buffer load whose address is not a constant is a per-lane loop with a bounds check per component, while
-// a storage-texture load is one call for the whole subgroup; measured here (Mesa 25.0.7, cache-resident data) about
-// half the cost per vec4, and the matmul's x·Wᵀ product 1.6× faster reading both operands so (bench/README.md).
-// The copy (a driver copy, ~5 GB/s there) is a few percent of a product's time. Textures are pooled like buffers
-// (resource_pool.ts).
+// a storage-texture load is one call for the whole subgroup: about half the cost, copy included (bench/README.md,
+// *Operands through texture views*). Textures are pooled like buffers (resource_pool.ts).
 import { ResourcePool } from './resource_pool.js';
 
 /** Texels per row of a linear view: a power of two (the index split is a shift and a mask); 64 KiB rows. */
@@ -18,7 +16,9 @@ export interface TextureBinding {
   texture: GPUTexture;
 }
 
-/** Rows of the pooled texture for `rows` rows of data: powers of two up to 16, then steps of 1/16 of the power of two. */
+/**
+ * Rows of the pooled texture for `rows` rows of data: powers of two up to 16, then steps of 1/16 of the power of two.
+ */
 export function textureRowsBucket(rows: number): number {
   const pow = 2 ** Math.ceil(Math.log2(Math.max(1, rows)));
   if (pow <= 16) return pow;
@@ -56,13 +56,21 @@ export class TexturePool extends ResourcePool<GPUTexture> {
    */
   view(encoder: () => GPUCommandEncoder, buffer: GPUBuffer, bytes: number): TextureBinding {
     const vec4s = Math.ceil(bytes / TEXEL_BYTES);
-    if (vec4s > this.capacity) throw new Error(`texture view of ${bytes} bytes exceeds ${this.capacity} texels (${this.maxRows} rows of ${TEXTURE_WIDTH})`);
+    if (vec4s > this.capacity)
+      throw new Error(
+        `texture view of ${bytes} bytes exceeds ${this.capacity} texels (${this.maxRows} rows of ${TEXTURE_WIDTH})`,
+      );
     const texture = this.take(Math.min(this.maxRows, textureRowsBucket(Math.ceil(vec4s / TEXTURE_WIDTH))));
     const full = Math.floor(vec4s / TEXTURE_WIDTH);
     const rest = vec4s % TEXTURE_WIDTH;
     const enc = encoder();
     if (full) enc.copyBufferToTexture({ buffer, bytesPerRow: ROW_BYTES }, { texture }, [TEXTURE_WIDTH, full]);
-    if (rest) enc.copyBufferToTexture({ buffer, offset: full * ROW_BYTES, bytesPerRow: ROW_BYTES }, { texture, origin: [0, full] }, [rest, 1]);
+    if (rest)
+      enc.copyBufferToTexture(
+        { buffer, offset: full * ROW_BYTES, bytesPerRow: ROW_BYTES },
+        { texture, origin: [0, full] },
+        [rest, 1],
+      );
     return { view: texture.createView(), texture };
   }
 

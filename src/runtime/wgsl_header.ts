@@ -1,7 +1,7 @@
 // Reads a WGSL module's interface (group 0 bindings, the uniform struct, override constants, compute entry points)
 // and compares it with a kernel descriptor, so that a binding, access, uniform field or entry point that differs
 // between the TypeScript and the WGSL is an error at pipeline creation, naming what differs, instead of wrong data.
-import type { BindingAccess } from './kernel_def.js';
+import type { BindingAccess, DeclaredInterface } from './types.js';
 
 export interface WgslBinding {
   index: number;
@@ -73,13 +73,7 @@ function splitFields(body: string): { name: string; type: string }[] {
   return fields;
 }
 
-/** What the descriptor declares for one pipeline: its bindings in @binding order, its uniform fields, constants, entry. */
-export interface DeclaredInterface {
-  bindings: readonly { name: string; access: BindingAccess }[];
-  uniforms: readonly { name: string; type: string }[];
-  constants: readonly string[];
-  entry: string;
-}
+export type { DeclaredInterface } from './types.js';
 
 /**
  * The first difference between the declared interface and the WGSL's, as a sentence naming the binding, field,

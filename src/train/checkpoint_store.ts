@@ -1,28 +1,12 @@
-// Where the Trainer's files go: an output directory of checkpoint folders plus the final model at its root.
-// The Trainer only sees this interface, so it runs in a browser tab (MemoryCheckpointStore, or one backed by
-// OPFS/IndexedDB) as well as in Node (NodeCheckpointStore in checkpoint_store_node.ts, the only file using node:fs).
+// Where the Trainer's files go: an output directory of checkpoint folders plus the final model at its root. The
+// Trainer only sees the CheckpointStore interface (src/platform/types.ts), so it runs in a browser tab
+// (MemoryCheckpointStore here, or one backed by OPFS/IndexedDB) as well as in Node (NodeCheckpointStore in
+// checkpoint_store_node.ts, the only file using node:fs; the Node platform's default).
 
-export type FileMap = Map<string, Uint8Array>;
+import { currentPlatform } from '../platform/platform.js';
+import type { CheckpointStore, FileMap } from '../platform/types.js';
 
-export interface CheckpointStore {
-  /** Human-readable location of `dir` (a checkpoint name or '' for the output root), for messages. */
-  describe(dir?: string): string;
-  /**
-   * Writes `files` as folder `name` of the output directory, all or nothing: a crash (or kill -9) at any moment
-   * leaves either the previous state or the complete folder. An existing folder of that name is replaced.
-   */
-  writeFolder(name: string, files: FileMap): Promise<void>;
-  /** Writes files at the output root (the final model); each file replaced whole. */
-  writeRoot(files: FileMap): Promise<void>;
-  /** Names of the complete folders (never half-written temporaries). */
-  listFolders(): Promise<string[]>;
-  /** A file of folder `dir` ('' = root; a path outside the output dir is allowed where the store has paths), or undefined. */
-  readFile(dir: string, file: string): Promise<Uint8Array | undefined>;
-  /** Deletes folder `name`. */
-  removeFolder(name: string): Promise<void>;
-  /** Deletes temporaries left by interrupted writes; returns their names. */
-  removeStaleTemporaries(): Promise<string[]>;
-}
+export type { CheckpointStore, FileMap } from '../platform/types.js';
 
 /** Everything in memory: for browsers without persistent storage, and for tests. */
 export class MemoryCheckpointStore implements CheckpointStore {
@@ -70,18 +54,14 @@ export const utf8 = {
   decode: (b: Uint8Array): string => new TextDecoder().decode(b),
 };
 
-let defaultFactory: ((outputDir: string) => CheckpointStore) | undefined;
-
-/** Node registers a file-system store (src/train/node.ts); a browser passes `store` to the Trainer instead. */
-export function setDefaultCheckpointStoreFactory(factory: (outputDir: string) => CheckpointStore): void {
-  defaultFactory = factory;
-}
-
+/** The platform's store for `outputDir` (Node: the file system); a browser passes `store` to the Trainer instead. */
 export function defaultCheckpointStore(outputDir: string): CheckpointStore {
-  if (!defaultFactory) {
+  const platform = currentPlatform();
+  if (!platform?.checkpointStore) {
     throw new Error(
-      'Trainer: no checkpoint store is registered here (browser?). Pass `store` (e.g. new MemoryCheckpointStore()), or import webtune/train from Node.',
+      'Trainer: no checkpoint store is registered here (browser?). Pass `store` (e.g. new MemoryCheckpointStore()), ' +
+        'or import webtune from Node.',
     );
   }
-  return defaultFactory(outputDir);
+  return platform.checkpointStore(outputDir);
 }

@@ -1,6 +1,7 @@
 // The evaluation loop (HF evaluation_loop): eval mode, batches in dataset order, logits read back once per batch,
 // loss = mean per-example cross-entropy over the whole set, then compute_metrics with the "eval_" prefix.
 import { batches } from '../data/batches.js';
+import { batchInputs } from '../data/collator.js';
 import { noGrad } from '../tensor/tensor.js';
 import { tidy } from '../tensor/scope.js';
 import type { ComputeMetrics } from './metrics.js';
@@ -23,12 +24,19 @@ export interface EvalOptions {
   onBatch?: (done: number, total: number) => void;
 }
 
-export async function evaluationLoop(model: TrainableModel, dataset: FeatureDataset, options: EvalOptions): Promise<EvalResult> {
+export async function evaluationLoop(
+  model: TrainableModel,
+  dataset: FeatureDataset,
+  options: EvalOptions,
+): Promise<EvalResult> {
   const prefix = options.prefix ?? 'eval';
   const n = dataset.length;
   if (n === 0) throw new Error('evaluate: the evaluation dataset is empty');
   const numLabels = model.config.num_labels;
-  const order = batches(Array.from({ length: n }, (_, i) => i), options.batchSize);
+  const order = batches(
+    Array.from({ length: n }, (_, i) => i),
+    options.batchSize,
+  );
   const predictions = new Float32Array(n * numLabels);
   const labelIds = new Int32Array(n);
   const started = performance.now();
@@ -40,10 +48,7 @@ export async function evaluationLoop(model: TrainableModel, dataset: FeatureData
   try {
     for (let k = 0; k < order.length; k++) {
       const batch = options.collator.collate(order[k]!.map((i) => dataset[i]!));
-      const shape = [batch.batchSize, batch.seqLen];
-      const logits = tidy(() =>
-        noGrad(() => model.forward({ inputIds: { data: batch.inputIds, shape }, attentionMask: { data: batch.attentionMask, shape } }).logits),
-      );
+      const logits = tidy(() => noGrad(() => model.forward(batchInputs(batch)).logits));
       const values = (await logits.data()) as Float32Array;
       logits.dispose();
       predictions.set(values, at * numLabels);

@@ -1,8 +1,4 @@
-// Node entry for training: everything in index.ts, with checkpoints on the file system by default.
-import { setDefaultCheckpointStoreFactory } from './checkpoint_store.js';
-import { NodeCheckpointStore } from './checkpoint_store_node.js';
-
-setDefaultCheckpointStoreFactory((outputDir) => new NodeCheckpointStore(outputDir));
-
+// Node entry for training: everything in index.ts plus the file-system checkpoint store (the Node platform's
+// default, src/platform/platform_node.ts).
 export * from './index.js';
 export { NodeCheckpointStore, splitCheckpointPath } from './checkpoint_store_node.js';

@@ -2,7 +2,7 @@
 // update is forward/backward per micro-batch, the global grad norm and clip coefficient on the GPU, a fused AdamW
 // step reading that coefficient on the GPU, then the host schedule. Nothing is read back during a step except on
 // logging steps (loss and grad_norm) and when saving; every micro-batch runs inside tidy, so memory stays flat.
-import { DataCollatorWithPadding, type CollatorFeature } from '../data/collator.js';
+import { batchInputs, DataCollatorWithPadding, type CollatorFeature } from '../data/collator.js';
 import { batches } from '../data/batches.js';
 import { shuffledIndices } from '../data/shuffle.js';
 import { backward } from '../autograd/tape.js';
@@ -18,7 +18,7 @@ import { defaultCheckpointStore, utf8, type CheckpointStore } from './checkpoint
 import { evaluationLoop } from './evaluate.js';
 import { accuracyMetrics, type ComputeMetrics } from './metrics.js';
 import { LrScheduler } from './schedule.js';
-import { TrainerCheckpoints, type Position } from './trainer_checkpoints.js';
+import { TrainerCheckpoints, type Position, type RunProgress } from './trainer_checkpoints.js';
 import { TrainerState, type LogEntry } from './trainer_state.js';
 import { TrainingArguments, TrainingArgumentsError } from './training_args.js';
 import { checkFinite, NonFiniteError } from './numerics.js';
@@ -27,7 +27,14 @@ import type { GradScalerOptions } from '../optim/grad_scaler.js';
 import { NonFiniteWeightsError } from '../models/distilbert/model.js';
 import { describeValue } from '../util/check.js';
 import { emptyControl, epochEndControl, makePlan, stepEndControl, type TrainPlan } from './train_plan.js';
-import type { Collator, FeatureDataset, SavableTokenizer, TrainableModel, TrainerCallback, TrainerControl } from './types.js';
+import type {
+  Collator,
+  FeatureDataset,
+  SavableTokenizer,
+  TrainableModel,
+  TrainerCallback,
+  TrainerControl,
+} from './types.js';
 
 export interface TrainerOptions {
   model: TrainableModel;
@@ -100,12 +107,15 @@ export class Trainer {
     this.store = options.store ?? defaultCheckpointStore(this.args.outputDir);
     const pad = options.tokenizer?.padTokenId;
     if (!options.dataCollator && pad === undefined) {
-      throw new Error('Trainer: give dataCollator, or a tokenizer with padTokenId for the default DataCollatorWithPadding');
+      throw new Error(
+        'Trainer: give dataCollator, or a tokenizer with padTokenId for the default DataCollatorWithPadding',
+      );
     }
     this.collator = options.dataCollator ?? new DataCollatorWithPadding({ padTokenId: pad! });
     if (this.args.evalStrategy !== 'no' && !this.evalDataset) {
       throw new Error(
-        `Trainer: eval_strategy is "${this.args.evalStrategy}" but no evalDataset was given. Either set eval_strategy to "no" or pass an evalDataset.`,
+        `Trainer: eval_strategy is "${this.args.evalStrategy}" but no evalDataset was given. Either set ` +
+          `eval_strategy to "no" or pass an evalDataset.`,
       );
     }
     this.scalerOptions = options.gradScaler;
@@ -119,14 +129,18 @@ export class Trainer {
       }
     }
     this.ckpt = new TrainerCheckpoints(this);
-    for (const [name, p] of this.model.namedParameters()) if (!/_embeddings\.weight$/.test(name)) this.nonEmbeddingParams += p.size;
+    for (const [name, p] of this.model.namedParameters())
+      if (!/_embeddings\.weight$/.test(name)) this.nonEmbeddingParams += p.size;
   }
 
   addCallback(cb: TrainerCallback): void {
     this.callbacks.push(cb);
   }
 
-  /** Runs training to max_steps (or until a callback stops it). resumeFromCheckpoint: a checkpoint, or true for the latest. */
+  /**
+   * Runs training to max_steps (or until a callback stops it). resumeFromCheckpoint: a checkpoint, or true for the
+   * latest.
+   */
   async train(options: { resumeFromCheckpoint?: string | boolean } = {}): Promise<TrainOutput> {
     await init(); // no-op once the model exists (its parameters live on the GPU); kept so no entry point needs it first
     const { args, state, model } = this;
@@ -167,7 +181,12 @@ export class Trainer {
         state.epoch = epoch + done / order.length;
         this.position = { epoch, done, epochEndDone: false };
         control = stepEndControl(args, state, plan);
-        const info = { state, control, examples: micro.reduce((s, b) => s + b.length, 0), elapsed: (performance.now() - started) / 1000 };
+        const info = {
+          state,
+          control,
+          examples: micro.reduce((s, b) => s + b.length, 0),
+          elapsed: (performance.now() - started) / 1000,
+        };
         for (const cb of this.callbacks) await cb.onStepEnd?.(info);
         await this.maybeLogSaveEvaluate(control);
         if (control.shouldTrainingStop) break;
@@ -205,7 +224,10 @@ export class Trainer {
     return metrics;
   }
 
-  /** The final model directory: save_pretrained's files, the tokenizer's files and training_args.json, at the output root. */
+  /**
+   * The final model directory: save_pretrained's files, the tokenizer's files and training_args.json, at the output
+   * root.
+   */
   async saveModel(): Promise<void> {
     const files = await this.modelFiles();
     files.set('training_args.json', utf8.encode(`${JSON.stringify(this.args.toJSON(), null, 2)}\n`));
@@ -225,7 +247,7 @@ export class Trainer {
   }
 
   /** For checkpoints: the run's position and the loss bookkeeping (reads the GPU loss sum back). */
-  async progress(): Promise<{ position: Position; trLossSinceLog: number; lastLoggedStep: number; totalLoss: number }> {
+  async progress(): Promise<RunProgress> {
     return {
       position: { ...this.position },
       trLossSinceLog: this.trLoss ? ((await this.trLoss.data())[0] as number) : 0,
@@ -241,7 +263,10 @@ export class Trainer {
       return await pretrainedFiles(this.model, this.tokenizer);
     } catch (e) {
       if (e instanceof NonFiniteWeightsError) {
-        throw new NonFiniteError(this.state.globalStep, `the model's parameter "${e.parameter}" holds ${e.count} non-finite values (NaN or ±Inf) of ${e.size}`);
+        throw new NonFiniteError(
+          this.state.globalStep,
+          `the model's parameter "${e.parameter}" holds ${e.count} non-finite values (NaN or ±Inf) of ${e.size}`,
+        );
       }
       throw e;
     }
@@ -291,11 +316,10 @@ export class Trainer {
     const count = micro.length;
     for (const features of micro) {
       const batch = this.collator.collate(features);
-      const shape = [batch.batchSize, batch.seqLen];
       if (!batch.labels) throw new Error('Trainer: training examples need labels (a "label" field)');
       const amp = this.amp;
       tidy(() => {
-        const forward = () => model.forward({ inputIds: { data: batch.inputIds, shape }, attentionMask: { data: batch.attentionMask, shape }, labels: batch.labels });
+        const forward = () => model.forward(batchInputs(batch, true));
         const out = amp ? amp.autocast(forward) : forward();
         if (!out.loss) throw new Error('Trainer: the model returned no loss for a labelled batch');
         const loss = count > 1 ? mulScalar(out.loss, 1 / count) : out.loss;
@@ -347,7 +371,10 @@ export class Trainer {
   private async logTrainingLoss(): Promise<void> {
     const sum = (await this.trLoss!.data())[0] as number;
     const gradNorm = this.lastGradNorm ? ((await this.lastGradNorm.data())[0] as number) : undefined;
-    const since = this.lastLoggedStep + 1 < this.state.globalStep ? ` (loss summed over steps ${this.lastLoggedStep + 1}-${this.state.globalStep})` : '';
+    const since =
+      this.lastLoggedStep + 1 < this.state.globalStep
+        ? ` (loss summed over steps ${this.lastLoggedStep + 1}-${this.state.globalStep})`
+        : '';
     // fp16: a step the scaler skipped has a non-finite norm by design (HF logs it); divergence shows in the scale.
     checkFinite(this.state.globalStep, { loss: sum, grad_norm: this.amp ? undefined : gradNorm }, since);
     if (this.amp) this.lastLr = await this.amp.syncAtLog(this.optimizer!, this.scheduler!, this.state.globalStep);
@@ -364,7 +391,11 @@ export class Trainer {
     const { state, args } = this;
     const plan = this.plan!;
     const remaining = (await this.trLoss!.data())[0] as number;
-    checkFinite(state.globalStep, { loss: remaining }, ` (loss summed over steps ${this.lastLoggedStep + 1}-${state.globalStep})`);
+    checkFinite(
+      state.globalStep,
+      { loss: remaining },
+      ` (loss summed over steps ${this.lastLoggedStep + 1}-${state.globalStep})`,
+    );
     const trainingLoss = (this.totalLoss + remaining) / Math.max(state.globalStep, 0.001);
     const metrics: Record<string, number> = {};
     if (!stoppedEarly) {
@@ -396,19 +427,33 @@ export class Trainer {
 
 /** The constructor's argument, checked before use: each wrong field is named with what it should be. */
 function checkTrainerOptions(o: TrainerOptions): void {
-  if (o === null || typeof o !== 'object') throw new TypeError(`Trainer: expected an options object { model, args, trainDataset, … }, got ${describeValue(o)}`);
+  if (o === null || typeof o !== 'object')
+    throw new TypeError(
+      `Trainer: expected an options object { model, args, trainDataset, … }, got ${describeValue(o)}`,
+    );
   const m = o.model as Partial<TrainableModel> | undefined;
   if (!m || typeof m !== 'object' || typeof m.forward !== 'function' || typeof m.namedParameters !== 'function') {
-    throw new TypeError(`Trainer: model must be a model with forward() and namedParameters() (e.g. DistilBertForSequenceClassification), got ${describeValue(m)}`);
+    throw new TypeError(
+      `Trainer: model must be a model with forward() and namedParameters() (e.g. ` +
+        `DistilBertForSequenceClassification), got ${describeValue(m)}`,
+    );
   }
   if (o.args !== undefined && !(o.args instanceof TrainingArguments)) {
-    throw new TypeError(`Trainer: args must be a TrainingArguments (new TrainingArguments({...})), got ${describeValue(o.args)}`);
+    throw new TypeError(
+      `Trainer: args must be a TrainingArguments (new TrainingArguments({...})), got ${describeValue(o.args)}`,
+    );
   }
   for (const key of ['trainDataset', 'evalDataset'] as const) {
     const d = o[key];
-    if (d !== undefined && (d === null || typeof d !== 'object' || typeof (d as ArrayLike<unknown>).length !== 'number')) {
-      throw new TypeError(`Trainer: ${key} must be an array of features ({ inputIds, label }), got ${describeValue(d)}`);
+    if (
+      d !== undefined &&
+      (d === null || typeof d !== 'object' || typeof (d as ArrayLike<unknown>).length !== 'number')
+    ) {
+      throw new TypeError(
+        `Trainer: ${key} must be an array of features ({ inputIds, label }), got ${describeValue(d)}`,
+      );
     }
   }
-  if (o.callbacks !== undefined && !Array.isArray(o.callbacks)) throw new TypeError(`Trainer: callbacks must be an array, got ${describeValue(o.callbacks)}`);
+  if (o.callbacks !== undefined && !Array.isArray(o.callbacks))
+    throw new TypeError(`Trainer: callbacks must be an array, got ${describeValue(o.callbacks)}`);
 }

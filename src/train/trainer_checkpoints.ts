@@ -1,6 +1,7 @@
 // The Trainer's checkpoint side: writing a checkpoint (HF _save_checkpoint + _rotate_checkpoints), tracking the
 // best metric (_determine_best_metric), resuming exactly (model, AdamW moments, schedule, dropout stream, data
 // position, loss bookkeeping) and loading the best model at the end.
+import type { AdamW } from '../optim/adamw.js';
 import type { Tensor } from '../tensor/tensor.js';
 import {
   checkpointFiles,
@@ -15,9 +16,14 @@ import {
   type LoadedCheckpoint,
   type RngState,
 } from './checkpoint.js';
-import type { Trainer } from './trainer.js';
+import type { CheckpointStore, FileMap } from './checkpoint_store.js';
+import type { MixedPrecision } from './mixed_precision.js';
 import { checkFinite } from './numerics.js';
+import type { LrScheduler } from './schedule.js';
 import type { TrainPlan } from './train_plan.js';
+import type { TrainerState } from './trainer_state.js';
+import type { TrainingArguments } from './training_args.js';
+import type { TrainableModel, TrainerCallback } from './types.js';
 
 /** The epoch in progress, its micro-batches done, and whether its end was handled. */
 export interface Position {
@@ -26,8 +32,35 @@ export interface Position {
   epochEndDone: boolean;
 }
 
+/** The run's position and the loss bookkeeping, as a checkpoint records them. */
+export interface RunProgress {
+  position: Position;
+  trLossSinceLog: number;
+  lastLoggedStep: number;
+  totalLoss: number;
+}
+
+/** What checkpointing reads and restores of a training run (the Trainer provides it). */
+export interface CheckpointedRun {
+  readonly args: TrainingArguments;
+  readonly state: TrainerState;
+  readonly store: CheckpointStore;
+  readonly model: TrainableModel;
+  readonly optimizer?: AdamW;
+  readonly scheduler?: LrScheduler;
+  readonly callbacks: readonly TrainerCallback[];
+  readonly trainPlan: TrainPlan | undefined;
+  /** Mixed precision's state (the loss scaler), with --fp16. */
+  readonly amp?: MixedPrecision;
+  /** Reads the GPU loss sum back. */
+  progress(): Promise<RunProgress>;
+  /** The model directory's files (weights, config, tokenizer). */
+  modelFiles(): Promise<FileMap>;
+  warn(message: string): void;
+}
+
 export class TrainerCheckpoints {
-  constructor(private readonly t: Trainer) {}
+  constructor(private readonly t: CheckpointedRun) {}
 
   /** HF _determine_best_metric → whether `metrics` is a new best. */
   updateBestMetric(metrics: Record<string, number>): boolean {
@@ -52,18 +85,23 @@ export class TrainerCheckpoints {
 
   /** Writes checkpoint-<global_step> atomically, then applies save_total_limit. */
   async save(isNewBest: boolean): Promise<string> {
-    const { args, state, store, model, optimizer, scheduler, tokenizer } = this.t;
+    const { args, state, store, model, optimizer, scheduler } = this.t;
     const name = checkpointName(state.globalStep);
     if (args.saveStrategy === 'best') {
       if (isNewBest) state.bestModelCheckpoint = this.pathOf(name);
     } else if (state.bestGlobalStep !== undefined) {
       const bestName = checkpointName(state.bestGlobalStep);
-      if (bestName === name || (await store.listFolders()).includes(bestName)) state.bestModelCheckpoint = this.pathOf(bestName);
+      if (bestName === name || (await store.listFolders()).includes(bestName))
+        state.bestModelCheckpoint = this.pathOf(bestName);
     }
     const { names, shapes } = this.optimizerParamNames();
     const progress = await this.t.progress();
     // The last good checkpoint stays: a diverged state is never written over it or rotated in.
-    checkFinite(state.globalStep, { loss: progress.trLossSinceLog }, ` (loss summed since step ${progress.lastLoggedStep}, read before ${name})`);
+    checkFinite(
+      state.globalStep,
+      { loss: progress.trLossSinceLog },
+      ` (loss summed since step ${progress.lastLoggedStep}, read before ${name})`,
+    );
     const plan = this.t.trainPlan!;
     const rng: RngState = {
       dropout: model.dropoutRng.state(),
@@ -91,7 +129,8 @@ export class TrainerCheckpoints {
     await store.writeFolder(name, files);
     for (const cb of this.t.callbacks) await cb.onSave?.(name, state);
     const best = state.bestModelCheckpoint === undefined ? undefined : baseName(state.bestModelCheckpoint);
-    for (const old of checkpointsToDelete(await listCheckpoints(store), args.saveTotalLimit, best)) await store.removeFolder(old);
+    for (const old of checkpointsToDelete(await listCheckpoints(store), args.saveTotalLimit, best))
+      await store.removeFolder(old);
     return name;
   }
 
@@ -102,13 +141,20 @@ export class TrainerCheckpoints {
     const where = store.describe(ck.name);
     const rng = ck.rng;
     const mismatch = (what: string, saved: unknown, now: unknown): never => {
-      throw new Error(`${where}: the checkpoint was made with ${what} ${saved}, this run has ${now}; resume with the same data and arguments`);
+      throw new Error(
+        `${where}: the checkpoint was made with ${what} ${saved}, this run has ${now}; resume with the same data ` +
+          `and arguments`,
+      );
     };
     if (rng.num_examples !== plan.numExamples) mismatch('a training set of', rng.num_examples, plan.numExamples);
-    if (rng.batches_per_epoch !== plan.batchesPerEpoch) mismatch('batches per epoch', rng.batches_per_epoch, plan.batchesPerEpoch);
-    if (rng.data_seed !== (args.dataSeed ?? args.seed)) mismatch('data seed', rng.data_seed, args.dataSeed ?? args.seed);
+    if (rng.batches_per_epoch !== plan.batchesPerEpoch)
+      mismatch('batches per epoch', rng.batches_per_epoch, plan.batchesPerEpoch);
+    if (rng.data_seed !== (args.dataSeed ?? args.seed))
+      mismatch('data seed', rng.data_seed, args.dataSeed ?? args.seed);
     model.loadStateDict(ck.weights);
-    optimizer!.loadStateDict(parseOptimizerFile(ck.optimizerBytes, this.optimizerParamNames().names, `${where}/${FILES.optimizer}`));
+    optimizer!.loadStateDict(
+      parseOptimizerFile(ck.optimizerBytes, this.optimizerParamNames().names, `${where}/${FILES.optimizer}`),
+    );
     scheduler!.loadStateDict(ck.scheduler, `${where}/${FILES.scheduler}`);
     if (this.t.amp) {
       // A checkpoint of a run without fp16 has no scaler: this run's starts afresh, as HF's would.
@@ -132,7 +178,9 @@ export class TrainerCheckpoints {
       try {
         return await readCheckpoint(store, name);
       } catch (e) {
-        this.t.warn(`resume_from_checkpoint: skipping ${store.describe(name)}, which cannot be read: ${(e as Error).message}`);
+        this.t.warn(
+          `resume_from_checkpoint: skipping ${store.describe(name)}, which cannot be read: ${(e as Error).message}`,
+        );
       }
     }
     const tried = names.length ? ` (${names.length} unreadable: ${names.join(', ')})` : '';

@@ -1,20 +1,17 @@
 // What the Trainer needs from a model, tokenizer, dataset and collator, and what it tells callbacks. Structural
 // types: DistilBertForSequenceClassification, BertTokenizer and DataCollatorWithPadding fit them as they are,
 // and tests can pass small stand-ins.
-import type { CollatedBatch, CollatorFeature } from '../data/collator.js';
+import type { BatchInputs, CollatedBatch, CollatorFeature } from '../data/collator.js';
 import type { DropoutRng } from '../ops/dropout.js';
 import type { ParamGroup } from '../optim/adamw.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { LogEntry, TrainerState } from './trainer_state.js';
 
-export interface HostMatrix {
-  data: Int32Array;
-  shape: readonly number[];
-}
+export type { HostMatrix } from '../data/collator.js';
 
 export interface TrainableModel {
   /** inputIds, attentionMask: [B, T], labels: [B] → logits [B, C] (+ mean loss [] with labels). Call inside tidy. */
-  forward(inputs: { inputIds: HostMatrix; attentionMask: HostMatrix; labels?: Int32Array }): { logits: Tensor; loss?: Tensor };
+  forward(inputs: BatchInputs): { logits: Tensor; loss?: Tensor };
   namedParameters(): [string, Tensor][];
   /** AdamW groups with HF's decay split, decayed parameters first. */
   optimizerGroups(weightDecay: number): ParamGroup[];

@@ -1,5 +1,6 @@
-// Registers the Node file-system FileSource, as the Node entry point does, for tests that load files.
-import { setDefaultFileSourceFactory } from '../../src/io/files.js';
-import { DirectoryFileSource } from '../../src/io/files_node.js';
+// Sets the Node platform (file-system FileSource, Dawn), as the Node entry point does, for tests that load files
+// without importing the entry.
+import { setPlatform } from '../../src/platform/platform.js';
+import { nodePlatform } from '../../src/platform/platform_node.js';
 
-setDefaultFileSourceFactory((dir) => new DirectoryFileSource(dir));
+setPlatform(nodePlatform);

@@ -9,6 +9,5 @@ export { planPacking, type PackPlan } from './packing.js';
 export { DistilBertModel, Embeddings, MultiHeadSelfAttention, FFN, TransformerBlock } from './modules.js';
 export type { LoadingInfo } from './pretrained.js';
 export type { IntMatrixInput, LabelsInput } from './inputs.js';
-export { setDefaultFileWriter, type FileWriter } from './save.js';
 export { DistilBertConfig, type DistilBertConfigInit, type DistilBertConfigOverrides } from './config.js';
 export { distilBertParameterShapes, matchCheckpointNames, decayParameterNames } from './weights_spec.js';

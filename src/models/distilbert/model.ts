@@ -1,13 +1,13 @@
 // DistilBertForSequenceClassification with Hugging Face semantics (transformers 4.57.6): [CLS] hidden state →
 // pre_classifier → ReLU → dropout → classifier, mean cross-entropy when labels are given; HF tensor names.
-import type { FileSource, SourceOptions } from '../../io/files.js';
+import { defaultFileWriter, type FileSource, type FileWriter, type SourceOptions } from '../../io/files.js';
 import { openModelSource } from '../../io/progress.js';
 import { serializeSafetensors, type SafetensorsTensor, type SafetensorsWriteTensor } from '../../io/safetensors.js';
 import { Dropout, Linear, setLinearWeightDtype } from '../../nn/layers.js';
 import { Module } from '../../nn/module.js';
 import { parameterSeed } from '../../nn/init.js';
 import { DropoutRng } from '../../ops/dropout.js';
-import { mean, } from '../../ops/reduce.js';
+import { mean } from '../../ops/reductions.js';
 import { relu, square, sub } from '../../ops/elementwise.js';
 import { crossEntropy } from '../../ops/loss.js';
 import { narrow } from '../../ops/shape.js';
@@ -20,7 +20,6 @@ import { parseForwardArgs, type ClassifierInputs, type ForwardFlags } from './fo
 import { DistilBertModel } from './modules.js';
 import { planPacking } from './packing.js';
 import { CONFIG_NAME, loadingMessages, MODEL_CLASS_NAME, readPretrained, type LoadingInfo } from './pretrained.js';
-import { getDefaultFileWriter, type FileWriter } from './save.js';
 import { describeValue, optionsObject } from '../../util/check.js';
 import { decayParameterNames, matchCheckpointNames } from './weights_spec.js';
 
@@ -83,10 +82,19 @@ export class DistilBertForSequenceClassification extends Module {
     for (const [name, p] of this.namedParameters()) p.name = name;
   }
 
-  /** A randomly initialised model (HF _init_weights: N(0, initializer_range) weights, zero biases, LayerNorm 1/0, zero padding row). */
-  static fromConfig(config: DistilBertConfig | DistilBertConfigInit, options: { seed?: number } = {}): DistilBertForSequenceClassification {
+  /**
+   * A randomly initialised model (HF _init_weights: N(0, initializer_range) weights, zero biases, LayerNorm 1/0, zero
+   * padding row).
+   */
+  static fromConfig(
+    config: DistilBertConfig | DistilBertConfigInit,
+    options: { seed?: number } = {},
+  ): DistilBertForSequenceClassification {
     if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-      throw new TypeError(`DistilBertForSequenceClassification.fromConfig: config must be a DistilBertConfig or its fields ({ dim, n_layers, … }), got ${describeValue(config)}`);
+      throw new TypeError(
+        `DistilBertForSequenceClassification.fromConfig: config must be a DistilBertConfig or its fields ({ dim, ` +
+          `n_layers, … }), got ${describeValue(config)}`,
+      );
     }
     options = optionsObject(options, 'DistilBertForSequenceClassification.fromConfig');
     const cfg = config instanceof DistilBertConfig ? config : new DistilBertConfig(config);
@@ -100,13 +108,23 @@ export class DistilBertForSequenceClassification extends Module {
    * FileSource. Tensors the checkpoint lacks (a base or MLM checkpoint has no classification head) are
    * initialised as HF does and reported on `loadingInfo` and through onWarning.
    */
-  static async fromPretrained(location: string | FileSource, options: FromPretrainedOptions = {}): Promise<DistilBertForSequenceClassification> {
+  static async fromPretrained(
+    location: string | FileSource,
+    options: FromPretrainedOptions = {},
+  ): Promise<DistilBertForSequenceClassification> {
     options = optionsObject(options, 'DistilBertForSequenceClassification.fromPretrained');
     await init(); // the runtime with its defaults, unless init(options) started it already
     const { numLabels, id2label, label2id } = options;
-    const files = await readPretrained(openModelSource(location, options, 'DistilBertForSequenceClassification.fromPretrained: location'), { numLabels, id2label, label2id }, location);
+    const files = await readPretrained(
+      openModelSource(location, options, 'DistilBertForSequenceClassification.fromPretrained: location'),
+      { numLabels, id2label, label2id },
+      location,
+    );
     const shapes = new Map([...files.tensors].map(([n, t]) => [n, [...t.shape]] as [string, number[]]));
-    const match = matchCheckpointNames(shapes, files.config, { fileName: files.weightsName, ignoreMismatchedSizes: options.ignoreMismatchedSizes });
+    const match = matchCheckpointNames(shapes, files.config, {
+      fileName: files.weightsName,
+      ignoreMismatchedSizes: options.ignoreMismatchedSizes,
+    });
     const model = new DistilBertForSequenceClassification(files.config, options.seed ?? DEFAULT_SEED);
     try {
       model.initParameters(new Set([...match.missingKeys, ...match.mismatched.map((m) => m.name)]));
@@ -115,7 +133,11 @@ export class DistilBertForSequenceClassification extends Module {
       model.dispose();
       throw err;
     }
-    model.loadingInfo = { missingKeys: match.missingKeys, unexpectedKeys: match.unexpectedKeys, mismatchedKeys: match.mismatched };
+    model.loadingInfo = {
+      missingKeys: match.missingKeys,
+      unexpectedKeys: match.unexpectedKeys,
+      mismatchedKeys: match.mismatched,
+    };
     const { warnings, infos } = loadingMessages(model.loadingInfo, files.location, files.config.architectures);
     if (model.nonFiniteWeights.length > 0) warnings.push(nonFiniteWarning(model.nonFiniteWeights, files.weightsName));
     for (const w of warnings) (options.onWarning ?? console.warn)(w);
@@ -133,13 +155,18 @@ export class DistilBertForSequenceClassification extends Module {
     });
   }
 
-  private uploadCheckpoint(mapping: Map<string, string>, tensors: Map<string, SafetensorsTensor>, fileName: string): void {
+  private uploadCheckpoint(
+    mapping: Map<string, string>,
+    tensors: Map<string, SafetensorsTensor>,
+    fileName: string,
+  ): void {
     for (const [name, p] of this.namedParameters()) {
       const fileKey = mapping.get(name);
       if (fileKey === undefined) continue;
       const t = tensors.get(fileKey)!;
       const data = t.data();
-      if (!(data instanceof Float32Array)) throw new Error(`${fileName}: tensor "${fileKey}" has dtype ${t.dtype}; a parameter needs a float dtype`);
+      if (!(data instanceof Float32Array))
+        throw new Error(`${fileName}: tensor "${fileKey}" has dtype ${t.dtype}; a parameter needs a float dtype`);
       const bad = countNonFinite(data);
       if (bad > 0) this.nonFiniteWeights.push({ name: fileKey, count: bad });
       writeParameter(p, data);
@@ -169,8 +196,14 @@ export class DistilBertForSequenceClassification extends Module {
     }
     // The padding is skipped (packing.ts) when it can be: no hidden states asked for, ids and mask known on the
     // host (a GPU mask would need a readback to plan).
-    const canPack = flags.skipPadding !== false && !flags.outputHiddenStates && ids.host !== undefined && (maskHost !== undefined || mask === undefined);
-    const plan = canPack ? planPacking(ids.host!, maskHost ?? new Int32Array(batch * seqLen).fill(1), batch, seqLen) : undefined;
+    const canPack =
+      flags.skipPadding !== false &&
+      !flags.outputHiddenStates &&
+      ids.host !== undefined &&
+      (maskHost !== undefined || mask === undefined);
+    const plan = canPack
+      ? planPacking(ids.host!, maskHost ?? new Int32Array(batch * seqLen).fill(1), batch, seqLen)
+      : undefined;
     let hidden: Tensor[] | undefined;
     let cls: Tensor;
     if (plan) {
@@ -192,11 +225,15 @@ export class DistilBertForSequenceClassification extends Module {
     const { config } = this;
     config.problem_type ??= config.num_labels === 1 ? 'regression' : 'single_label_classification';
     if (config.problem_type === 'regression') {
-      if (config.num_labels !== 1) throw new Error(`problem_type "regression" needs num_labels = 1, got ${config.num_labels}`);
+      if (config.num_labels !== 1)
+        throw new Error(`problem_type "regression" needs num_labels = 1, got ${config.num_labels}`);
       return mean(square(sub(logits.reshape([batch]), toLabels(labels, batch, 1, true))));
     }
     if (config.problem_type === 'multi_label_classification') {
-      throw new Error('problem_type "multi_label_classification" (BCEWithLogitsLoss) is not supported; use single_label_classification');
+      throw new Error(
+        'problem_type "multi_label_classification" (BCEWithLogitsLoss) is not supported; use ' +
+          'single_label_classification',
+      );
     }
     return crossEntropy(logits, toLabels(labels, batch, config.num_labels, false));
   }
@@ -208,9 +245,12 @@ export class DistilBertForSequenceClassification extends Module {
    * 'f32' (the default) turns it off.
    */
   setMatmulDtype(dtype: 'f32' | 'f16'): this {
-    if (dtype !== 'f32' && dtype !== 'f16') throw new Error(`setMatmulDtype: expected 'f32' or 'f16', got ${JSON.stringify(dtype)}`);
+    if (dtype !== 'f32' && dtype !== 'f16')
+      throw new Error(`setMatmulDtype: expected 'f32' or 'f16', got ${JSON.stringify(dtype)}`);
     if (dtype === 'f16' && !runtime().features.has('shader-f16')) {
-      throw new Error(`setMatmulDtype('f16'): this adapter (${runtime().info.description}) lacks the WebGPU feature shader-f16`);
+      throw new Error(
+        `setMatmulDtype('f16'): this adapter (${runtime().info.description}) lacks the WebGPU feature shader-f16`,
+      );
     }
     setLinearWeightDtype(this, dtype);
     return this;
@@ -241,11 +281,14 @@ export class DistilBertForSequenceClassification extends Module {
     const known = new Set(named.map(([n]) => n));
     const unexpected = [...map.keys()].filter((n) => !known.has(n));
     if (missing.length || unexpected.length) {
-      throw new Error(`loadStateDict: missing keys [${missing.join(', ')}], unexpected keys [${unexpected.join(', ')}]`);
+      throw new Error(
+        `loadStateDict: missing keys [${missing.join(', ')}], unexpected keys [${unexpected.join(', ')}]`,
+      );
     }
     for (const [name, p] of named) {
       const v = map.get(name)!;
-      if (v.length !== p.size) throw new Error(`loadStateDict: "${name}" has ${v.length} values, the parameter [${p.shape}] needs ${p.size}`);
+      if (v.length !== p.size)
+        throw new Error(`loadStateDict: "${name}" has ${v.length} values, the parameter [${p.shape}] needs ${p.size}`);
     }
     for (const [name, p] of named) writeParameter(p, map.get(name)!);
   }
@@ -271,9 +314,17 @@ export class DistilBertForSequenceClassification extends Module {
   }
 
   /** Writes the model directory (Node registers a file-system writer; elsewhere pass one). */
-  async savePretrained(dir: string, writer: FileWriter = getDefaultFileWriter(), options: SaveOptions = {}): Promise<void> {
-    if (typeof dir !== 'string' || dir === '') throw new TypeError(`savePretrained: dir must be a non-empty directory path, got ${describeValue(dir)}`);
-    if (typeof writer !== 'function') throw new TypeError(`savePretrained: writer must be a function (dir, files) => Promise<void>, got ${describeValue(writer)}`);
+  async savePretrained(
+    dir: string,
+    writer: FileWriter = defaultFileWriter(),
+    options: SaveOptions = {},
+  ): Promise<void> {
+    if (typeof dir !== 'string' || dir === '')
+      throw new TypeError(`savePretrained: dir must be a non-empty directory path, got ${describeValue(dir)}`);
+    if (typeof writer !== 'function')
+      throw new TypeError(
+        `savePretrained: writer must be a function (dir, files) => Promise<void>, got ${describeValue(writer)}`,
+      );
     await writer(dir, await this.saveFiles(options));
   }
 }
@@ -291,7 +342,10 @@ export class NonFiniteWeightsError extends Error {
     readonly count: number,
     readonly size: number,
   ) {
-    super(`parameter "${parameter}" holds ${count} non-finite value${count > 1 ? 's' : ''} (NaN or ±Inf) of ${size}: not saved`);
+    super(
+      `parameter "${parameter}" holds ${count} non-finite value${count > 1 ? 's' : ''} (NaN or ±Inf) of ${size}: ` +
+        `not saved`,
+    );
   }
 }
 
@@ -302,9 +356,16 @@ function countNonFinite(data: Float32Array): number {
 }
 
 function nonFiniteWarning(bad: ReadonlyArray<{ name: string; count: number }>, fileName: string): string {
-  const list = bad.slice(0, 5).map((b) => `${b.name} (${b.count})`).join(', ') + (bad.length > 5 ? `, … ${bad.length - 5} more` : '');
-  return `${fileName}: ${bad.length} tensor${bad.length > 1 ? 's hold' : ' holds'} non-finite values (NaN or ±Inf): ${list}. ` +
-    "This model's outputs will not be finite: the checkpoint is damaged, or was saved from a run that diverged.";
+  const list =
+    bad
+      .slice(0, 5)
+      .map((b) => `${b.name} (${b.count})`)
+      .join(', ') + (bad.length > 5 ? `, … ${bad.length - 5} more` : '');
+  return (
+    `${fileName}: ${bad.length} tensor${bad.length > 1 ? 's hold' : ' holds'} non-finite values (NaN or ±Inf): ` +
+    `${list}. ` +
+    "This model's outputs will not be finite: the checkpoint is damaged, or was saved from a run that diverged."
+  );
 }
 
 /** Overwrites a parameter's values and bumps its version, so copies derived from it (f16 weights) are remade. */

@@ -7,9 +7,8 @@ import { runtime } from '../../runtime/device.js';
 import { tidy } from '../../tensor/scope.js';
 
 /**
- * Share of the measured matmul rate a whole forward+backward+AdamW step reaches. Measured on lavapipe (2 busy
- * cores, small DistilBERT, length 32-128): 0.1-0.3. On an H200 the same formula over-estimated the full-IMDb
- * epoch about 2× (73 s estimated, 31 s run): conservative on GPUs, which is the safe side for a warning.
+ * Share of the measured matmul rate a whole forward+backward+AdamW step reaches: calibrated on lavapipe, conservative
+ * on GPUs, the safe side for a warning (bench/README.md, *The run-time estimate*).
  */
 const STEP_EFFICIENCY = 0.2;
 
@@ -73,7 +72,13 @@ export interface Estimate {
   flopRate: number;
 }
 
-export function estimateSeconds(trainFlopsPerEpoch: number, epochs: number, evalFlops: number, evals: number, flopRate: number): Estimate {
+export function estimateSeconds(
+  trainFlopsPerEpoch: number,
+  epochs: number,
+  evalFlops: number,
+  evals: number,
+  flopRate: number,
+): Estimate {
   const eff = flopRate * STEP_EFFICIENCY;
   const trainSeconds = (trainFlopsPerEpoch * epochs) / eff;
   const evalSeconds = (evalFlops * evals) / eff;
@@ -99,7 +104,12 @@ export function suggestSmallerRun(
   const numTrainEpochs = 1;
   const affordable = Math.floor((budgetSeconds * 0.8 * flopRate * STEP_EFFICIENCY) / (perExample * numTrainEpochs));
   const maxTrainSamples = Math.max(64, Math.min(lengths.length, roundDown(affordable)));
-  return { maxLength, maxTrainSamples, maxEvalSamples: Math.max(64, Math.min(1000, roundDown(maxTrainSamples / 4))), numTrainEpochs };
+  return {
+    maxLength,
+    maxTrainSamples,
+    maxEvalSamples: Math.max(64, Math.min(1000, roundDown(maxTrainSamples / 4))),
+    numTrainEpochs,
+  };
 }
 
 function roundDown(n: number): number {

@@ -1,7 +1,7 @@
 // The flags of `node dist/train.js`: the data/model options, then every TrainingArguments field (generated from
 // its table), with defaults that reproduce the Hugging Face text-classification tutorial.
 import type { AttentionKernel } from '../../ops/self_attention.js';
-import { formatHelp, UsageError, type FlagSpec, type FlagValue } from '../../cli/args.js';
+import { formatHelp, UsageError, type FlagSpec, type FlagValue } from '../../util/args.js';
 import { sameClassName } from '../../data/labels.js';
 import {
   snakeName,

@@ -4,7 +4,7 @@
 // UsageError naming the flag (exit 2). Node-only.
 import { constants, promises as fs } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { UsageError } from '../../cli/args.js';
+import { UsageError } from '../../util/args.js';
 import type { TrainingArguments } from '../training_args.js';
 
 /** What a run writes at the root of its output directory (the final model, tokenizer and run records). */
@@ -22,17 +22,24 @@ export function checkFlagCombinations(args: TrainingArguments): void {
   const key = args.bestMetricKey;
   const metric = key?.replace(/^eval_/, '');
   if (metric !== undefined && !CLI_METRICS.includes(metric)) {
-    throw new UsageError(`--metric-for-best-model: "${args.metricForBestModel}" is not a metric of this run's evaluation; expected one of ${CLI_METRICS.join(', ')}`);
+    throw new UsageError(
+      `--metric-for-best-model: "${args.metricForBestModel}" is not a metric of this run's evaluation; expected ` +
+        `one of ${CLI_METRICS.join(', ')}`,
+    );
   }
   if (args.saveStrategy === 'best' && args.evalStrategy === 'no') {
-    throw new UsageError('--save-strategy best saves when an evaluation finds a new best, but --eval-strategy is "no": give --eval-strategy steps or epoch');
+    throw new UsageError(
+      '--save-strategy best saves when an evaluation finds a new best, but --eval-strategy is "no": give ' +
+        '--eval-strategy steps or epoch',
+    );
   }
   const resume = args.resumeFromCheckpoint;
   if (args.overwriteOutputDir && resume !== undefined && resume !== false) {
     const inside = resume === true || isInside(resolve(String(resume)), resolve(args.outputDir));
     if (inside) {
       throw new UsageError(
-        `--overwrite-output-dir deletes the checkpoints in ${args.outputDir} that --resume-from-checkpoint ${resume} would continue from: give one of them`,
+        `--overwrite-output-dir deletes the checkpoints in ${args.outputDir} that --resume-from-checkpoint ` +
+          `${resume} would continue from: give one of them`,
       );
     }
   }
@@ -51,7 +58,10 @@ export async function checkOutputDir(args: TrainingArguments, modelDir?: string)
   try {
     await fs.access(existing.path, constants.W_OK | constants.X_OK);
   } catch (e) {
-    throw new UsageError(`${flag}: cannot write in ${existing.path} (${(e as NodeJS.ErrnoException).code}): choose a directory you can write to`);
+    throw new UsageError(
+      `${flag}: cannot write in ${existing.path} (${(e as NodeJS.ErrnoException).code}): choose a directory you ` +
+        `can write to`,
+    );
   }
   const previous = existing.path === out ? await previousRun(out) : [];
   const resume = args.resumeFromCheckpoint;
@@ -65,7 +75,8 @@ export async function checkOutputDir(args: TrainingArguments, modelDir?: string)
     const shown = previous.length > 6 ? [...previous.slice(0, 6), `… ${previous.length - 6} more`] : previous;
     throw new UsageError(
       `${flag} holds an earlier run (${shown.join(', ')}). Give --resume-from-checkpoint true to continue it, ` +
-        '--overwrite-output-dir to replace it (its checkpoints and model files are deleted first), or another --output-dir',
+        '--overwrite-output-dir to replace it (its checkpoints and model files are deleted first), or another ' +
+        '--output-dir',
     );
   }
   return previous;
@@ -79,16 +90,23 @@ export async function clearPreviousRun(outputDir: string, entries: readonly stri
 /** --max-length against the model's position table (config.json's max_position_embeddings). */
 export function checkMaxLength(maxLength: number | undefined, maxPositions: number, configPath: string): void {
   if (maxLength !== undefined && maxLength > maxPositions) {
-    throw new UsageError(`--max-length ${maxLength} is more than the model's ${maxPositions} positions (max_position_embeddings in ${configPath}); give at most ${maxPositions}`);
+    throw new UsageError(
+      `--max-length ${maxLength} is more than the model's ${maxPositions} positions (max_position_embeddings in ` +
+        `${configPath}); give at most ${maxPositions}`,
+    );
   }
-  if (maxLength !== undefined && maxLength < 2) throw new UsageError(`--max-length ${maxLength} leaves no room for [CLS] and [SEP]; give at least 2`);
+  if (maxLength !== undefined && maxLength < 2)
+    throw new UsageError(`--max-length ${maxLength} leaves no room for [CLS] and [SEP]; give at least 2`);
 }
 
 /** --model given as a path must be a directory. */
 export async function checkModelPath(model: string): Promise<void> {
   const st = await fs.stat(model).catch(() => undefined);
   if (st && !st.isDirectory()) {
-    throw new UsageError(`--model ${model} is a file; expected a model directory (config.json, model.safetensors, vocab.txt or tokenizer.json)`);
+    throw new UsageError(
+      `--model ${model} is a file; expected a model directory (config.json, model.safetensors, vocab.txt or ` +
+        `tokenizer.json)`,
+    );
   }
 }
 
@@ -106,7 +124,8 @@ export async function checkFreeSpace(args: TrainingArguments, modelBytes: number
     const mb = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;
     throw new UsageError(
       `--output-dir ${args.outputDir}: ${mb(free)} free on its file system, but the run writes at least ${mb(need)} ` +
-        `(the model is ${mb(modelBytes)}; a checkpoint adds AdamW's two moments): free some space or choose another --output-dir`,
+        `(the model is ${mb(modelBytes)}; a checkpoint adds AdamW's two moments): free some space or choose ` +
+        `another --output-dir`,
     );
   }
 }
@@ -128,7 +147,9 @@ async function nearestExisting(path: string, flag: string): Promise<{ path: stri
   let p = path;
   for (;;) {
     // ENOTDIR: a component above is a file; walking up finds it and says so.
-    const st = await fs.stat(p).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' || e.code === 'ENOTDIR' ? undefined : e));
+    const st = await fs
+      .stat(p)
+      .catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' || e.code === 'ENOTDIR' ? undefined : e));
     if (st instanceof Error) throw new UsageError(`${flag}: cannot use ${p} (${(st as NodeJS.ErrnoException).code})`);
     if (st) {
       if (!st.isDirectory()) throw new UsageError(`${flag}: ${p} is a file, not a directory`);
@@ -140,15 +161,25 @@ async function nearestExisting(path: string, flag: string): Promise<{ path: stri
   }
 }
 
-async function checkNotModelDir(existing: { path: string; rest: string }, modelDir: string, flag: string): Promise<void> {
+async function checkNotModelDir(
+  existing: { path: string; rest: string },
+  modelDir: string,
+  flag: string,
+): Promise<void> {
   const model = await fs.realpath(modelDir).catch(() => undefined);
   if (model === undefined) return;
   const target = join(await fs.realpath(existing.path), existing.rest);
   if (target === model || isInside(target, model)) {
-    throw new UsageError(`${flag} is ${target === model ? 'the model directory' : 'inside the model directory'} (--model ${modelDir}): the run would overwrite the files it trains from; choose another --output-dir`);
+    throw new UsageError(
+      `${flag} is ${target === model ? 'the model directory' : 'inside the model directory'} (--model ` +
+        `${modelDir}): the run would overwrite the files it trains from; choose another --output-dir`,
+    );
   }
   if (isInside(model, target)) {
-    throw new UsageError(`${flag} holds the model directory (--model ${modelDir}): replacing an earlier run there would delete the model; choose another --output-dir`);
+    throw new UsageError(
+      `${flag} holds the model directory (--model ${modelDir}): replacing an earlier run there would delete the ` +
+        `model; choose another --output-dir`,
+    );
   }
 }
 

@@ -4,8 +4,15 @@
 import { DatasetError, type TextClassificationDataset } from '../../data/types.js';
 import { sampleDataset } from '../../data/dataset.js';
 import { loadDataset, type LoadDatasetOptions } from '../../data/read_node.js';
-import { UsageError } from '../../cli/args.js';
-import { DEFAULT_LABELS, headConflict, namesBeforeData, namesFromData, type LabelPlan, type ModelLabels } from './label_plan.js';
+import { UsageError } from '../../util/args.js';
+import {
+  DEFAULT_LABELS,
+  headConflict,
+  namesBeforeData,
+  namesFromData,
+  type LabelPlan,
+  type ModelLabels,
+} from './label_plan.js';
 import { HubUnavailableError, resolveModelDir } from '../../io/hub.js';
 import type { RunOptions } from './flags.js';
 
@@ -42,7 +49,12 @@ export async function findModel(run: RunOptions): Promise<string> {
  * (label_plan.ts), decided on the whole training file before any sampling, as HF encodes labels before select().
  * A label outside the mapping is a DatasetError naming the file and line.
  */
-export async function loadData(run: RunOptions, seed: number, needEval: boolean, model: ModelLabels): Promise<LoadedData> {
+export async function loadData(
+  run: RunOptions,
+  seed: number,
+  needEval: boolean,
+  model: ModelLabels,
+): Promise<LoadedData> {
   const fixed = namesBeforeData(run.labels, model);
   const whole = await loadTrainFile(run, fixed);
   const labels = fixed ?? (await labelsFromTrain(run, whole, model));
@@ -56,7 +68,13 @@ export async function loadData(run: RunOptions, seed: number, needEval: boolean,
 }
 
 function readOptions(run: RunOptions, plan: LabelPlan | undefined, split: string): LoadDatasetOptions {
-  return { textField: run.textField, labelField: run.labelField, hub: { offline: run.offline || undefined }, labelNames: plan?.names, split };
+  return {
+    textField: run.textField,
+    labelField: run.labelField,
+    hub: { offline: run.offline || undefined },
+    labelNames: plan?.names,
+    split,
+  };
 }
 
 async function loadTrainFile(run: RunOptions, plan: LabelPlan | undefined): Promise<TextClassificationDataset> {
@@ -64,7 +82,11 @@ async function loadTrainFile(run: RunOptions, plan: LabelPlan | undefined): Prom
 }
 
 /** Numeric ids and a trained head of k outputs: the head's k classes, and an id past them names its line. */
-async function labelsFromTrain(run: RunOptions, whole: TextClassificationDataset, model: ModelLabels): Promise<LabelPlan> {
+async function labelsFromTrain(
+  run: RunOptions,
+  whole: TextClassificationDataset,
+  model: ModelLabels,
+): Promise<LabelPlan> {
   const plan = namesFromData(whole);
   const k = model.headOutputs;
   if (k === undefined || whole.labelNames) return plan;
@@ -78,7 +100,11 @@ async function loadEvalFile(run: RunOptions, plan: LabelPlan): Promise<TextClass
   if (run.evalFile) return load(run.evalFile, readOptions(run, plan, 'test'), plan);
   const trainSpec = run.trainFile ?? run.data!;
   if (!run.data) {
-    throw new DatasetError(trainSpec, undefined, 'no evaluation data: give --eval-file, or --eval-strategy no (and --load-best-model-at-end false)');
+    throw new DatasetError(
+      trainSpec,
+      undefined,
+      'no evaluation data: give --eval-file, or --eval-strategy no (and --load-best-model-at-end false)',
+    );
   }
   // The tutorial evaluates on imdb["test"]; other datasets may only have a validation split.
   for (const split of ['test', 'validation']) {
@@ -91,17 +117,28 @@ async function loadEvalFile(run: RunOptions, plan: LabelPlan): Promise<TextClass
   throw new DatasetError(
     run.data,
     undefined,
-    `no test or validation split for evaluation: give --eval-file, or --eval-strategy no (and --load-best-model-at-end false)`,
+    `no test or validation split for evaluation: give --eval-file, or --eval-strategy no (and ` +
+      `--load-best-model-at-end false)`,
   );
 }
 
-async function load(spec: string, options: LoadDatasetOptions, plan: LabelPlan | undefined): Promise<TextClassificationDataset> {
+async function load(
+  spec: string,
+  options: LoadDatasetOptions,
+  plan: LabelPlan | undefined,
+): Promise<TextClassificationDataset> {
   try {
     return await loadDataset(spec, options);
   } catch (e) {
     // A label outside the run's classes: say where the classes came from, and how to change them.
     if (plan && e instanceof DatasetError && /label set/.test(e.detail)) {
-      throw new DatasetError(e.file, e.line, `${e.detail}; the classes come from ${plan.source}${plan.source === '--labels' ? '' : ' (give --labels to name them)'}`, e.unit);
+      throw new DatasetError(
+        e.file,
+        e.line,
+        `${e.detail}; the classes come from ` +
+          `${plan.source}${plan.source === '--labels' ? '' : ' (give --labels to name them)'}`,
+        e.unit,
+      );
     }
     throw unavailable('data', spec, e);
   }
@@ -112,6 +149,7 @@ function unavailable(what: 'model' | 'data', requested: string, e: unknown): unk
   // No network at all: fetch fails with a TypeError (ENOTFOUND, ECONNREFUSED) before the cache fallback is known.
   if (e instanceof TypeError && /fetch failed/i.test(e.message)) return new SourceUnavailableError(what, requested, e);
   // A path that does not exist (and is no Hub id either).
-  if (e instanceof Error && /neither an existing path nor a Hugging Face Hub id/.test(e.message)) return new SourceUnavailableError(what, requested, e);
+  if (e instanceof Error && /neither an existing path nor a Hugging Face Hub id/.test(e.message))
+    return new SourceUnavailableError(what, requested, e);
   return e;
 }

@@ -1,6 +1,7 @@
-// Command-line flag parsing shared by the CLIs: `--name value`, `--name=value`, HF's snake_case spelling
-// (`--learning_rate`) as an alias of the kebab-case one, booleans as `--flag`, `--flag=false`, `--flag false`
-// or `--no-flag`. Every mistake is a UsageError naming the flag (the CLIs exit 2 on it).
+// Command-line flag parsing shared by the CLIs (src/cli/) and their library parts (src/train/cli/, src/demo/):
+// `--name value`, `--name=value`, HF's snake_case spelling (`--learning_rate`) as an alias of the kebab-case one,
+// booleans as `--flag`, `--flag=false`, `--flag false` or `--no-flag`. Every mistake is a UsageError naming the
+// flag (the CLIs exit 2 on it). Pure: no Node built-ins.
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -80,7 +81,8 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
         else if (spec.type === 'bool') raw = 'true';
       }
       if (raw === undefined) {
-        if (next === undefined || (next.startsWith('--') && next.length > 2)) throw new UsageError(`--${spec.name} needs a value`);
+        if (next === undefined || (next.startsWith('--') && next.length > 2))
+          throw new UsageError(`--${spec.name} needs a value`);
         raw = argv[++i]!;
       }
     }
@@ -111,7 +113,8 @@ function convert(spec: FlagSpec, raw: string): FlagValue {
       return v;
     }
     case 'choice':
-      if (!spec.choices!.includes(raw)) throw new UsageError(`${flag}: expected one of ${spec.choices!.join(', ')}; got "${raw}"`);
+      if (!spec.choices!.includes(raw))
+        throw new UsageError(`${flag}: expected one of ${spec.choices!.join(', ')}; got "${raw}"`);
       return raw;
     case 'path-or-bool': {
       const v = BOOL_WORDS[raw.toLowerCase()];
@@ -155,7 +158,7 @@ export function formatHelp(header: string, specs: readonly FlagSpec[], footer = 
   for (const [group, list] of groups) {
     lines.push(`${group}:`);
     for (const s of list) {
-      const meta = s.type === 'bool' ? '' : ` ${s.metavar ?? (s.type === 'choice' ? `{${s.choices!.join(',')}}` : s.type === 'path-or-bool' ? 'PATH|true' : s.type.toUpperCase())}`;
+      const meta = s.type === 'bool' ? '' : ` ${metavar(s)}`;
       const left = `  --${s.name}${meta}`;
       const def = s.shownDefault === undefined ? '' : ` (default: ${s.shownDefault})`;
       lines.push(left.length < 40 ? `${left.padEnd(40)}${s.help}${def}` : `${left}\n${''.padEnd(40)}${s.help}${def}`);
@@ -164,4 +167,11 @@ export function formatHelp(header: string, specs: readonly FlagSpec[], footer = 
   }
   if (footer) lines.push(footer.trimEnd());
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** What a flag's value is called in the help: its metavar, the choices, PATH|true, or its type. */
+function metavar(s: FlagSpec): string {
+  if (s.metavar !== undefined) return s.metavar;
+  if (s.type === 'choice') return `{${s.choices!.join(',')}}`;
+  return s.type === 'path-or-bool' ? 'PATH|true' : s.type.toUpperCase();
 }
