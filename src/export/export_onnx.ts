@@ -5,7 +5,8 @@
 import { toFileSource, type FileSource } from '../io/files.js';
 import type { DistilBertConfig } from '../models/distilbert/config.js';
 import type { DistilBertForSequenceClassification } from '../models/distilbert/model.js';
-import { readPretrained } from '../models/distilbert/pretrained.js';
+import { readPretrained } from '../models/common/pretrained_files.js';
+import { DistilBertConfig as DistilBertConfigClass } from '../models/distilbert/config.js';
 import { matchCheckpointNames } from '../models/distilbert/weights_spec.js';
 import { BertTokenizer } from '../tokenizers/bert_tokenizer.js';
 import { buildDistilBertGraph, DISTILBERT_ONNX_OPSET } from './distilbert_onnx.js';
@@ -33,7 +34,7 @@ export async function modelToOnnx(model: DistilBertForSequenceClassification): P
  */
 export async function onnxExportFiles(location: string | FileSource): Promise<Map<string, Uint8Array>> {
   const source = toFileSource(location);
-  const files = await readPretrained(source, {});
+  const files = await readPretrained(source, (json, name) => DistilBertConfigClass.fromJSON(json, name));
   const shapes = new Map([...files.tensors].map(([n, t]) => [n, [...t.shape]] as [string, number[]]));
   const match = matchCheckpointNames(shapes, files.config, { fileName: files.weightsName });
   if (match.missingKeys.length > 0) {

@@ -1,3 +1,4 @@
 // Models and the nn building blocks they are made of (shared by the Node and browser entries).
 export * from '../nn/index.js';
+export * from './common/index.js';
 export * from './distilbert/index.js';
