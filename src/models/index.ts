@@ -2,3 +2,7 @@
 export * from '../nn/index.js';
 export * from './common/index.js';
 export * from './distilbert/index.js';
+export * from './bert/index.js';
+export * from './roberta/index.js';
+export { AutoConfig, AutoModel, AutoModelForSequenceClassification } from './auto.js';
+export { knownModelTypes, registeredModel, type RegisteredModel } from './registry.js';

@@ -124,13 +124,13 @@ export abstract class PretrainedConfig {
   }
 
   /**
-   * The generic part of config.json: the kept extra keys (those not at a bare PretrainedConfig's value, unless
-   * `alwaysWritten` names them), the labels when they are not the default two, architectures, dtype, problem_type.
+   * The generic part of config.json: the kept extra keys (those not at a bare PretrainedConfig's value), the labels
+   * when they are not the default two, architectures, dtype, problem_type.
    */
-  protected commonJSON(alwaysWritten: ReadonlySet<string> = new Set()): Record<string, unknown> {
+  protected commonJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(this.extra)) {
-      if (alwaysWritten.has(k) || !(k in PRETRAINED_CONFIG_DEFAULTS) || !jsonEqual(v, PRETRAINED_CONFIG_DEFAULTS[k])) out[k] = v;
+      if (!(k in PRETRAINED_CONFIG_DEFAULTS) || !jsonEqual(v, PRETRAINED_CONFIG_DEFAULTS[k])) out[k] = v;
     }
     const id2label = Object.fromEntries(Object.entries(this.id2label).map(([k, v]) => [String(k), v]));
     if (!jsonEqual(id2label, PRETRAINED_CONFIG_DEFAULTS.id2label)) out.id2label = id2label;

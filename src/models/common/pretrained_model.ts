@@ -33,6 +33,12 @@ export interface ModelClassStatics {
 /** A model class as its static methods see it (works for protected constructors too). */
 export type ModelClassOf<M> = { prototype: M } & ModelClassStatics;
 
+/** A model class with its loaders, as the registry holds it. */
+export type ModelClass<M> = ModelClassOf<M> & {
+  fromConfig(config: object, options?: { seed?: number }): M;
+  fromPretrained(location: string | FileSource, options?: FromPretrainedOptions): Promise<M>;
+};
+
 export interface FromPretrainedOptions extends SourceOptions {
   numLabels?: number;
   id2label?: Record<number, string>;
@@ -77,6 +83,11 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
     this.dropoutRng = rng ?? new DropoutRng(seed);
   }
 
+  /** HF's class name of this model ("BertForSequenceClassification"). */
+  get className(): string {
+    return this.statics.className;
+  }
+
   /** This instance's class description. */
   protected get statics(): ModelClassStatics {
     return this.constructor as unknown as ModelClassStatics;
@@ -109,7 +120,8 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
   /**
    * Loads config.json and model.safetensors (or a sharded index) from a directory (Node), base URL (browser) or
    * FileSource. Tensors the checkpoint lacks (a base or MLM checkpoint has no classification head) are initialised as
-   * HF does and reported on `loadingInfo` and through onWarning.
+   * HF does and reported on `loadingInfo` and through onWarning. The model comes back in eval mode (dropout off), as
+   * HF's from_pretrained returns it; the Trainer switches it to train().
    */
   static async fromPretrained<M extends PreTrainedModel>(
     this: ModelClassOf<M>,
@@ -146,7 +158,7 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
     if (model.nonFiniteWeights.length > 0) warnings.push(nonFiniteWarning(model.nonFiniteWeights, files.weightsName));
     for (const w of warnings) (options.onWarning ?? console.warn)(w);
     for (const m of infos) options.onInfo?.(m);
-    return model;
+    return model.eval();
   }
 
   /** Initialises every parameter (or only those named in `only`) from the model seed. */
