@@ -37,6 +37,12 @@ export abstract class PretrainedConfig {
   dtype: string | null = null;
   extra: Record<string, unknown> = {};
 
+  // Fields every encoder family's config has (HF's names).
+  abstract vocab_size: number;
+  abstract max_position_embeddings: number;
+  abstract pad_token_id: number | null;
+  abstract initializer_range: number;
+
   /** The class name in messages ("BertConfig"). */
   abstract get configName(): string;
   /** HF's model_type ("bert"): config.json's dispatch key. */

@@ -88,6 +88,11 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
     return this.statics.className;
   }
 
+  /** The model family in messages ("DistilBERT", "BERT", "RoBERTa"). */
+  get familyName(): string {
+    return this.statics.family.name;
+  }
+
   /** This instance's class description. */
   protected get statics(): ModelClassStatics {
     return this.constructor as unknown as ModelClassStatics;
