@@ -46,7 +46,7 @@ for (const fam of FAMILIES) {
       const golden = readGoldenJson(`${fam.dir}/pipeline.json`);
       const classify = await wt.pipeline('text-classification', goldenPath(fam.dir));
       expect(classify.model.className).toMatch(/ForSequenceClassification$/);
-      const got = await classify(golden.texts, { topK: null });
+      const got = await classify(golden.texts as string[], { topK: null });
       const rows: ErrorRow[] = [];
       golden.outputs.forEach((want: wt.LabelScore[], i: number) => {
         expect(got[i]!.map((s) => s.label), `text ${i}`).toEqual(want.map((s) => s.label));
@@ -64,14 +64,14 @@ for (const fam of FAMILIES) {
       expect(extract.model.className).toMatch(/Model$/);
       const hidden = golden.get('last_hidden_state')!;
       const [, seqLen, size] = hidden.shape as [number, number, number];
-      const states = (await extract(feats.texts)) as number[][][];
+      const states = (await extract(feats.texts as string[])) as unknown as number[][][];
       const rows: ErrorRow[] = [];
       states.forEach((tokens, i) => {
         const length = feats.attention_mask[i].reduce((a: number, b: number) => a + b, 0);
         expect(tokens.length, `text ${i} tokens`).toBe(length);
         rows.push(compare(`text ${i} states`, tokens.flat(), hidden.data.subarray(i * seqLen * size, (i * seqLen + length) * size), ATOL));
       });
-      const pooled = (await extract(feats.texts, { pooling: 'mean', normalize: true })) as number[][];
+      const pooled = (await extract(feats.texts as string[], { pooling: 'mean', normalize: true })) as number[][];
       rows.push(compare('sentence embeddings', pooled.flat(), golden.get('sentence_embedding')!.data, ATOL));
       // A string gives one text's result; pooling given to pipeline() is the default of every call.
       const one = (await extract(feats.texts[6])) as number[][];

@@ -56,7 +56,8 @@ export function registeredModelForJson(json: unknown, fileName: string): Registe
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`${fileName}: config must be a JSON object`);
   const { model_type: modelType, architectures } = json as { model_type?: unknown; architectures?: unknown };
   if (modelType === undefined && Array.isArray(architectures)) {
-    const byClass = MODELS.find((m) => architectures.some((a) => a === m.base.className || a === m.sequenceClassification.className));
+    // "BertForMaskedLM" → BERT: the class name starts with the family's (base class name without "Model").
+    const byClass = MODELS.find((m) => architectures.some((a) => typeof a === 'string' && a.startsWith(m.base.className.replace(/Model$/, ''))));
     if (byClass) return byClass;
   }
   if (modelType === undefined) {
