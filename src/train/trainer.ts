@@ -22,7 +22,7 @@ import { TrainerCheckpoints, type Position, type RunProgress } from './trainer_c
 import { TrainerState, type LogEntry } from './trainer_state.js';
 import { TrainingArguments, TrainingArgumentsError } from './training_args.js';
 import { checkFinite, NonFiniteError } from './numerics.js';
-import { NonFiniteWeightsError } from '../models/distilbert/model.js';
+import { NonFiniteWeightsError } from '../models/common/pretrained_model.js';
 import { describeValue } from '../util/check.js';
 import { emptyControl, epochEndControl, makePlan, stepEndControl, type TrainPlan } from './train_plan.js';
 import type {
@@ -408,7 +408,7 @@ function checkTrainerOptions(o: TrainerOptions): void {
   if (!m || typeof m !== 'object' || typeof m.forward !== 'function' || typeof m.namedParameters !== 'function') {
     throw new TypeError(
       `Trainer: model must be a model with forward() and namedParameters() (e.g. ` +
-        `DistilBertForSequenceClassification), got ${describeValue(m)}`,
+        `AutoModelForSequenceClassification.fromPretrained(dir)), got ${describeValue(m)}`,
     );
   }
   if (o.args !== undefined && !(o.args instanceof TrainingArguments)) {
