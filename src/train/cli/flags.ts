@@ -50,7 +50,7 @@ export interface RunOptions {
 const kebab = (snake: string): string => snake.replace(/_/g, '-');
 
 const RUN_FLAGS: FlagSpec[] = [
-  { name: 'model', type: 'string', group: 'Model and data', metavar: 'DIR|ID', shownDefault: DEFAULT_MODEL, help: 'A local HF model directory, or a Hub id (cache, then network)' },
+  { name: 'model', type: 'string', group: 'Model and data', metavar: 'DIR|ID', shownDefault: DEFAULT_MODEL, help: 'A local HF model directory, or a Hub id (cache, then network): DistilBERT, BERT or RoBERTa (config.json\'s model_type)' },
   { name: 'data', type: 'string', group: 'Model and data', metavar: 'DIR|FILE|ID', shownDefault: DEFAULT_DATA, help: 'Dataset folder (train/test .jsonl/.csv/.tsv/.parquet or aclImdb), or a Hub id' },
   { name: 'train-file', type: 'string', group: 'Model and data', metavar: 'FILE', help: 'Training examples (overrides --data)' },
   { name: 'eval-file', type: 'string', group: 'Model and data', metavar: 'FILE', help: 'Evaluation examples (default: the test, else validation split of --data)' },
@@ -91,7 +91,7 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [...RUN_FLAGS, ...trainingFlags(
 
 export const HELP_HEADER = `Usage: node dist/train.js [flags]
 
-Fine-tunes DistilBERT for text classification on WebGPU, as the Hugging Face tutorial does with Trainer.
+Fine-tunes DistilBERT, BERT or RoBERTa for text classification on WebGPU, as the Hugging Face tutorial does with Trainer.
 With no flags: ${DEFAULT_MODEL} on ${DEFAULT_DATA}, lr 2e-5, batch 16/16, 2 epochs, weight decay 0.01,
 evaluate and save each epoch, best model loaded at the end, written to ./my_awesome_model.
 Flags may also be written in HF's snake_case (--learning_rate 2e-5).`;
