@@ -268,3 +268,12 @@ describe('BERT / RoBERTa inputs', () => {
     bert.dispose();
   });
 });
+
+describe('DistilBertConfig answers to the generic names (HF attribute_map)', () => {
+  it('hidden_size, num_hidden_layers, num_attention_heads read and write dim, n_layers, n_heads', () => {
+    const c = wt.AutoConfig.forModel('distilbert', { hidden_size: 64, num_hidden_layers: 3, num_attention_heads: 4 }) as wt.DistilBertConfig;
+    expect([c.dim, c.n_layers, c.n_heads]).toEqual([64, 3, 4]);
+    expect([c.hidden_size, c.num_hidden_layers, c.num_attention_heads]).toEqual([64, 3, 4]);
+    expect(c.toJSON()).not.toHaveProperty('hidden_size');
+  });
+});

@@ -92,15 +92,24 @@ export class DistilBertConfig extends PretrainedConfig {
     return '{ dim, n_layers, … }';
   }
 
-  // HF's attribute_map, read side: the generic names every family's config answers to.
+  // HF's attribute_map: the generic names every family's config answers to, read and written.
   get hidden_size(): number {
     return this.dim;
+  }
+  set hidden_size(v: number) {
+    this.dim = v;
   }
   get num_hidden_layers(): number {
     return this.n_layers;
   }
+  set num_hidden_layers(v: number) {
+    this.n_layers = v;
+  }
   get num_attention_heads(): number {
     return this.n_heads;
+  }
+  set num_attention_heads(v: number) {
+    this.n_heads = v;
   }
 
   /** obj: parsed config.json, fileName: for errors, overrides: from_pretrained kwargs → config. */
