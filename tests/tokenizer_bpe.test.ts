@@ -153,3 +153,53 @@ describe('byte-level BPE behaviours', () => {
     await expect(AutoTokenizer.fromPretrained(unknownClass)).rejects.toThrow(/tokenizer_class "XLMRobertaTokenizerFast" is not supported/);
   });
 });
+
+describe('saving a byte-level BPE tokenizer', () => {
+  const text = (files: Map<string, Uint8Array>, name: string): string => new TextDecoder().decode(files.get(name));
+
+  it('writes tokenizer.json, vocab.json and merges.txt byte for byte as transformers 5 / tokenizers wrote them', async () => {
+    for (const use of ['tokenizer.json', 'vocab'] as const) {
+      const files = (await RobertaTokenizer.fromPretrained(TINY_ROBERTA, { use })).saveFiles();
+      expect([...files.keys()].sort()).toEqual(['merges.txt', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.json']);
+      // From vocab.json + merges.txt, the tokenizer.json is the one RobertaTokenizer builds: the golden one.
+      for (const name of ['tokenizer.json', 'vocab.json', 'merges.txt']) expect(text(files, name), `${use}: ${name}`).toBe(golden(name));
+      const config = JSON.parse(text(files, 'tokenizer_config.json')) as Record<string, unknown>;
+      expect(config).toMatchObject({
+        tokenizer_class: 'RobertaTokenizer',
+        model_max_length: 128,
+        add_prefix_space: false,
+        trim_offsets: true,
+        bos_token: '<s>',
+        eos_token: '</s>',
+        cls_token: '<s>',
+        sep_token: '</s>',
+        pad_token: '<pad>',
+        unk_token: '<unk>',
+        mask_token: '<mask>',
+        errors: 'replace',
+        backend: 'tokenizers',
+      });
+      // Loading arguments transformers 5 leaked into its file are not settings.
+      expect(config.is_local).toBeUndefined();
+      expect(JSON.parse(text(files, 'special_tokens_map.json'))).toEqual({
+        bos_token: '<s>', cls_token: '<s>', eos_token: '</s>', mask_token: '<mask>', pad_token: '<pad>', sep_token: '</s>', unk_token: '<unk>',
+      });
+    }
+  });
+
+  it('a saved directory reloads (either layout, and through AutoTokenizer) and encodes the golden cases the same', async () => {
+    const files = (await RobertaTokenizer.fromPretrained(TINY_ROBERTA)).saveFiles();
+    for (const use of ['tokenizer.json', 'vocab'] as const) {
+      const again = await RobertaTokenizer.fromPretrained(new MemoryFileSource(files), { use });
+      expect(parity(again, cases).same, use).toBe(215);
+    }
+    expect(await AutoTokenizer.fromPretrained(new MemoryFileSource(files))).toBeInstanceOf(RobertaTokenizer);
+    // A transformers 4 save of a <mask> that takes the space before it keeps that through saving.
+    const v4 = await RobertaTokenizer.fromPretrained(memoryDir(['vocab.json', 'merges.txt'], { 'tokenizer_config.json': '{}' }));
+    const v4Files = v4.saveFiles();
+    expect(JSON.parse(text(v4Files, 'special_tokens_map.json')).mask_token).toMatchObject({ content: '<mask>', lstrip: true });
+    expect(text(v4Files, 'tokenizer.json')).toContain('"content": "<mask>",\n      "single_word": false,\n      "lstrip": true');
+    const back = await RobertaTokenizer.fromPretrained(new MemoryFileSource(v4Files));
+    expect(back.tokenize('a <mask> b')).toEqual(['a', '<mask>', 'Ġb']);
+  });
+});

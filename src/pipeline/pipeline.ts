@@ -7,6 +7,7 @@ import { openModelSource, sourceName } from '../io/progress.js';
 import { DistilBertForSequenceClassification } from '../models/distilbert/model.js';
 import { init, type InitOptions } from '../runtime/device.js';
 import { BertTokenizer } from '../tokenizers/bert_tokenizer.js';
+import type { Tokenizer } from '../tokenizers/tokenizer.js';
 import { checkTopK, type LabelScore } from './postprocess.js';
 import { TextClassifier, type ClassifierOptions } from './text_classifier.js';
 import { optionsObject } from '../util/check.js';
@@ -41,7 +42,7 @@ export interface TextClassificationPipeline {
   readonly task: PipelineTask;
   readonly classifier: TextClassifier;
   readonly model: DistilBertForSequenceClassification;
-  readonly tokenizer: BertTokenizer;
+  readonly tokenizer: Tokenizer;
   /** texts: [N] → N lists of labels, whatever the options (the shape the CLI and the web worker use). */
   classify(texts: readonly string[], options?: CallOptions): Promise<LabelScore[][]>;
   /** Frees the model's GPU memory. */

@@ -27,7 +27,7 @@ export interface SequenceClassifier {
   dispose(): void;
 }
 
-/** What the predictor needs from a tokenizer (BertTokenizer provides it). */
+/** What the predictor needs from a tokenizer (every Tokenizer provides it). */
 export interface SequenceTokenizer {
   readonly padTokenId: number;
   readonly modelMaxLength: number;

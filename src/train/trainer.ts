@@ -95,7 +95,8 @@ export class Trainer {
     if (!options.dataCollator && pad === undefined) {
       throw new Error('Trainer: give dataCollator, or a tokenizer with padTokenId for the default DataCollatorWithPadding');
     }
-    this.collator = options.dataCollator ?? new DataCollatorWithPadding({ padTokenId: pad! });
+    const padding = { padTokenId: pad!, padTokenTypeId: options.tokenizer?.padTokenTypeId };
+    this.collator = options.dataCollator ?? new DataCollatorWithPadding(padding);
     if (this.args.evalStrategy !== 'no' && !this.evalDataset) {
       throw new Error(
         `Trainer: eval_strategy is "${this.args.evalStrategy}" but no evalDataset was given. Either set eval_strategy to "no" or pass an evalDataset.`,

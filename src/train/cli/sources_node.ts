@@ -56,7 +56,7 @@ export async function loadData(run: RunOptions, seed: number, needEval: boolean,
 }
 
 function readOptions(run: RunOptions, plan: LabelPlan | undefined, split: string): LoadDatasetOptions {
-  return { textField: run.textField, labelField: run.labelField, hub: { offline: run.offline || undefined }, labelNames: plan?.names, split };
+  return { textField: run.textField, textPairField: run.textPairField, labelField: run.labelField, hub: { offline: run.offline || undefined }, labelNames: plan?.names, split };
 }
 
 async function loadTrainFile(run: RunOptions, plan: LabelPlan | undefined): Promise<TextClassificationDataset> {
