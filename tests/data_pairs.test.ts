@@ -24,8 +24,19 @@ describe('readers find the second text of a pair', () => {
       ['text', 'text_pair'],
     ];
     for (const [a, b] of pairs) {
-      const ds = parseJsonl(jsonl([{ [a]: 'first one', [b]: 'second one', label: 1 }, { [a]: 'x', [b]: 'y', label: 0 }]), `${a}.jsonl`);
-      expect(ds, a).toEqual({ texts: ['first one', 'x'], textPairs: ['second one', 'y'], labels: [1, 0], source: `${a}.jsonl` });
+      const ds = parseJsonl(
+        jsonl([
+          { [a]: 'first one', [b]: 'second one', label: 1 },
+          { [a]: 'x', [b]: 'y', label: 0 },
+        ]),
+        `${a}.jsonl`,
+      );
+      expect(ds, a).toEqual({
+        texts: ['first one', 'x'],
+        textPairs: ['second one', 'y'],
+        labels: [1, 0],
+        source: `${a}.jsonl`,
+      });
     }
     const single = parseJsonl(jsonl([{ sentence: 'just one', label: 1 }]), 's.jsonl');
     expect(single).toEqual({ texts: ['just one'], labels: [1], source: 's.jsonl' });
@@ -33,14 +44,28 @@ describe('readers find the second text of a pair', () => {
   });
 
   it('JSONL: a named pair field; a line without it is an error naming the file and line', () => {
-    const rows = [{ a: 'one', b: 'two', label: 0 }, { a: 'three', b: 'four', label: 1 }, { a: 'five', label: 1 }];
+    const rows = [
+      { a: 'one', b: 'two', label: 0 },
+      { a: 'three', b: 'four', label: 1 },
+      { a: 'five', label: 1 },
+    ];
     expect(() => parseJsonl(jsonl(rows), 'p.jsonl', { textField: 'a', textPairField: 'b' })).toThrow(
       'p.jsonl (line 3): missing text pair field "b" (record has a, label)',
     );
-    expect(parseJsonl(jsonl(rows.slice(0, 2)), 'p.jsonl', { textField: 'a', textPairField: 'b' }).textPairs).toEqual(['two', 'four']);
-    const glue = [{ premise: 'p1', hypothesis: 'h1', label: 0 }, { premise: 'p2', label: 1 }];
-    expect(() => parseJsonl(jsonl(glue), 'mnli.jsonl')).toThrow('mnli.jsonl (line 2): missing text pair field "hypothesis" (record has premise, label)');
-    expect(() => parseJsonl(jsonl([{ premise: 'p', hypothesis: 3, label: 0 }]), 'n.jsonl')).toThrow('n.jsonl (line 1): text pair field "hypothesis" is number, not a string');
+    expect(parseJsonl(jsonl(rows.slice(0, 2)), 'p.jsonl', { textField: 'a', textPairField: 'b' }).textPairs).toEqual([
+      'two',
+      'four',
+    ]);
+    const glue = [
+      { premise: 'p1', hypothesis: 'h1', label: 0 },
+      { premise: 'p2', label: 1 },
+    ];
+    expect(() => parseJsonl(jsonl(glue), 'mnli.jsonl')).toThrow(
+      'mnli.jsonl (line 2): missing text pair field "hypothesis" (record has premise, label)',
+    );
+    expect(() => parseJsonl(jsonl([{ premise: 'p', hypothesis: 3, label: 0 }]), 'n.jsonl')).toThrow(
+      'n.jsonl (line 1): text pair field "hypothesis" is number, not a string',
+    );
     // Naming only the pair column takes its GLUE partner as the text.
     expect(parseJsonl(jsonl(glue.slice(0, 1)), 'm.jsonl', { textPairField: 'hypothesis' }).texts).toEqual(['p1']);
   });
@@ -57,13 +82,16 @@ describe('readers find the second text of a pair', () => {
     const qnli = parseDelimited(tsv, 'qnli.tsv', { delimiter: '\t', quoted: false });
     expect(qnli.texts).toEqual(['Who?']);
     expect(qnli.textPairs).toEqual(['Him.']);
-    expect(() => parseDelimited('text,label\nhi,1\n', 'x.csv', { delimiter: ',', quoted: true, textPairField: 'other' })).toThrow(
-      'x.csv (line 1): header has no text pair column "other" (header is "text", "label")',
-    );
+    expect(() =>
+      parseDelimited('text,label\nhi,1\n', 'x.csv', { delimiter: ',', quoted: true, textPairField: 'other' }),
+    ).toThrow('x.csv (line 1): header has no text pair column "other" (header is "text", "label")');
   });
 
   it('select, sample, split and concat keep texts and their pairs together', async () => {
-    const ds = parseJsonl(jsonl(Array.from({ length: 10 }, (_, i) => ({ premise: `p${i}`, hypothesis: `h${i}`, label: i % 2 }))), 'd.jsonl');
+    const ds = parseJsonl(
+      jsonl(Array.from({ length: 10 }, (_, i) => ({ premise: `p${i}`, hypothesis: `h${i}`, label: i % 2 }))),
+      'd.jsonl',
+    );
     const picked = selectExamples(ds, [3, 1]);
     expect(picked.texts).toEqual(['p3', 'p1']);
     expect(picked.textPairs).toEqual(['h3', 'h1']);
@@ -75,7 +103,9 @@ describe('readers find the second text of a pair', () => {
     const both = concatDatasets([picked, ds], 'all');
     expect(both.textPairs!.length).toBe(12);
     const single = await parseDataset(new TextEncoder().encode(jsonl([{ text: 'solo', label: 0 }])), 's.jsonl');
-    expect(() => concatDatasets([picked, single], 'all')).toThrow('s.jsonl: has single texts but d.jsonl has sentence pairs; every file must have the same columns');
+    expect(() => concatDatasets([picked, single], 'all')).toThrow(
+      's.jsonl: has single texts but d.jsonl has sentence pairs; every file must have the same columns',
+    );
   });
 });
 
@@ -88,13 +118,18 @@ describe('tokenizeDataset and the collator with pairs', () => {
     const enc = tok.encode('bad', { textPair: 'awful acting all along' });
     expect([...features[1]!.inputIds]).toEqual(enc.inputIds);
     expect([...features[1]!.tokenTypeIds!]).toEqual(enc.tokenTypeIds);
-    expect(enc.tokenTypeIds!.filter((t) => t === 1).length).toBe(tok.encode('awful acting all along', { addSpecialTokens: false }).inputIds.length + 1);
+    expect(enc.tokenTypeIds!.filter((t) => t === 1).length).toBe(
+      tok.encode('awful acting all along', { addSpecialTokens: false }).inputIds.length + 1,
+    );
     const batch = new DataCollatorWithPadding({ tokenizer: tok }).collate(features);
     const T = batch.seqLen;
     expect(T).toBe(Math.max(features[0]!.inputIds.length, features[1]!.inputIds.length));
     for (let b = 0; b < 2; b++) {
       const types = [...features[b]!.tokenTypeIds!];
-      expect([...batch.tokenTypeIds!.subarray(b * T, (b + 1) * T)]).toEqual([...types, ...new Array(T - types.length).fill(0)]);
+      expect([...batch.tokenTypeIds!.subarray(b * T, (b + 1) * T)]).toEqual([
+        ...types,
+        ...new Array(T - types.length).fill(0),
+      ]);
     }
     // A collator told another pad token type id uses it (HF's pad_token_type_id).
     const short = { inputIds: [101, 102], tokenTypeIds: [0, 0], label: 0 };
@@ -121,8 +156,12 @@ describe('tokenizeDataset and the collator with pairs', () => {
     expect(() => c.collate([{ inputIds: [1, 2], tokenTypeIds: [0, 1] }, { inputIds: [3] }])).toThrow(
       'feature 0 has tokenTypeIds but feature 1 has none',
     );
-    expect(() => c.collate([{ inputIds: [1, 2], tokenTypeIds: [0] }])).toThrow('feature 0: tokenTypeIds has 1 entries but inputIds has 2');
-    expect(() => c.collate([{ inputIds: [1], tokenTypeIds: [-1] }])).toThrow('feature 0: tokenTypeIds[0] = -1 is not a non-negative integer');
+    expect(() => c.collate([{ inputIds: [1, 2], tokenTypeIds: [0] }])).toThrow(
+      'feature 0: tokenTypeIds has 1 entries but inputIds has 2',
+    );
+    expect(() => c.collate([{ inputIds: [1], tokenTypeIds: [-1] }])).toThrow(
+      'feature 0: tokenTypeIds[0] = -1 is not a non-negative integer',
+    );
     expect(c.collate([{ inputIds: [1] }]).tokenTypeIds).toBeUndefined();
   });
 });

@@ -33,10 +33,13 @@ function parity(tok: Tokenizer, golden: readonly GoldenCase[]): { same: number; 
     const enc = tok.encode(c.text, { textPair: c.text_pair, truncation: true, maxLength: c.max_length });
     const problems: string[] = [];
     if (JSON.stringify(enc.inputIds) !== JSON.stringify(c.input_ids)) problems.push('input_ids');
-    if (c.token_type_ids && JSON.stringify(enc.tokenTypeIds) !== JSON.stringify(c.token_type_ids)) problems.push('token_type_ids');
+    if (c.token_type_ids && JSON.stringify(enc.tokenTypeIds) !== JSON.stringify(c.token_type_ids))
+      problems.push('token_type_ids');
     if (!c.token_type_ids && enc.tokenTypeIds !== undefined) problems.push('token_type_ids (not expected)');
-    if (c.tokens && JSON.stringify(tok.convertIdsToTokens(c.input_ids)) !== JSON.stringify(c.tokens)) problems.push('tokens');
-    if (c.decoded !== undefined && tok.decode(c.input_ids, { skipSpecialTokens: true }) !== c.decoded) problems.push('decode');
+    if (c.tokens && JSON.stringify(tok.convertIdsToTokens(c.input_ids)) !== JSON.stringify(c.tokens))
+      problems.push('tokens');
+    if (c.decoded !== undefined && tok.decode(c.input_ids, { skipSpecialTokens: true }) !== c.decoded)
+      problems.push('decode');
     if (problems.length > 0) differ.push(`case ${i}: ${problems.join(', ')}`);
   });
   return { same: golden.length - differ.length, differ };
@@ -57,7 +60,9 @@ describe('BERT pairs: golden tiny-bert tokenizer_cases.json', () => {
       expect(tok.flavour).toBe('rust');
       expect(tok.modelInputNames).toEqual(['input_ids', 'token_type_ids', 'attention_mask']);
       const { same, differ } = parity(tok, cases);
-      console.log(`tiny-bert from ${use}: ${same}/${cases.length} identical${differ.length ? `; ${differ.slice(0, 5).join('; ')}` : ''}`);
+      console.log(
+        `tiny-bert from ${use}: ${same}/${cases.length} identical${differ.length ? `; ${differ.slice(0, 5).join('; ')}` : ''}`,
+      );
       expect(differ).toEqual([]);
       expect(same).toBe(215);
     });
@@ -105,7 +110,14 @@ describe('BERT pairs: template, type ids and truncation', () => {
     };
     // tokenizers' own unit test table (utils/truncation.rs, max_length 7).
     const table: Array<[number, number, number, number]> = [
-      [0, 8, 0, 7], [2, 8, 2, 5], [4, 4, 3, 4], [4, 8, 3, 4], [8, 2, 5, 2], [8, 4, 4, 3], [8, 8, 3, 4], [2, 4, 2, 4],
+      [0, 8, 0, 7],
+      [2, 8, 2, 5],
+      [4, 4, 3, 4],
+      [4, 8, 3, 4],
+      [8, 2, 5, 2],
+      [8, 4, 4, 3],
+      [8, 8, 3, 4],
+      [2, 4, 2, 4],
     ];
     for (const [n1, n2, k1, k2] of table) expect(cut(n1, n2, 7, 'rust'), `${n1},${n2}`).toEqual([k1, k2]);
     // transformers' slow truncate_sequences: the first text keeps the odd token.
@@ -118,11 +130,19 @@ describe('BERT pairs: template, type ids and truncation', () => {
     const tok = await BertTokenizer.fromPretrained(TINY_BERT);
     const a = 'one two three four five six';
     const b = 'seven eight nine';
-    expect(tok.encode(a, { textPair: b, truncation: 'only_first', maxLength: 8 }).inputIds).toEqual([101, 2028, 2048, 102, 2698, 2809, 3157, 102]);
-    expect(tok.encode(a, { textPair: b, truncation: 'only_second', maxLength: 11 }).inputIds).toEqual([101, 2028, 2048, 2093, 2176, 2274, 2416, 102, 2698, 2809, 102]);
-    expect(() => tok.encode(a, { textPair: b, truncation: 'only_second', maxLength: 6 })).toThrow(/only_second.*second text has 3 tokens.*remove the 6/);
+    expect(tok.encode(a, { textPair: b, truncation: 'only_first', maxLength: 8 }).inputIds).toEqual([
+      101, 2028, 2048, 102, 2698, 2809, 3157, 102,
+    ]);
+    expect(tok.encode(a, { textPair: b, truncation: 'only_second', maxLength: 11 }).inputIds).toEqual([
+      101, 2028, 2048, 2093, 2176, 2274, 2416, 102, 2698, 2809, 102,
+    ]);
+    expect(() => tok.encode(a, { textPair: b, truncation: 'only_second', maxLength: 6 })).toThrow(
+      /only_second.*second text has 3 tokens.*remove the 6/,
+    );
     expect(() => tok.encode(a, { truncation: 'only_second', maxLength: 4 })).toThrow(/needs a textPair/);
-    expect(() => tok.encode(a, { truncation: 'longest' as never, maxLength: 4 })).toThrow(/truncation must be true, false or one of/);
+    expect(() => tok.encode(a, { truncation: 'longest' as never, maxLength: 4 })).toThrow(
+      /truncation must be true, false or one of/,
+    );
     expect(() => tok.encode(a, { textPair: 5 as never })).toThrow(/textPair must be a string, got 5/);
     expect(tok.encodeBatch(['hello', 'good'], { textPairs: ['world', 'movie'] }).map((e) => e.inputIds)).toEqual([
       [101, 7592, 102, 2088, 102],
@@ -134,7 +154,10 @@ describe('BERT pairs: template, type ids and truncation', () => {
   it('a vocab.txt saved by transformers 4 (no "backend") stays the slow tokenizer, with its own longest_first', async () => {
     const files = new Map([
       ['vocab.txt', readFileSync(`${TINY_BERT}/vocab.txt`)],
-      ['tokenizer_config.json', new TextEncoder().encode('{"tokenizer_class": "BertTokenizer", "do_lower_case": true}')],
+      [
+        'tokenizer_config.json',
+        new TextEncoder().encode('{"tokenizer_class": "BertTokenizer", "do_lower_case": true}'),
+      ],
     ]);
     const slow = await BertTokenizer.fromPretrained(new MemoryFileSource(files));
     expect(slow.flavour).toBe('python');

@@ -32,8 +32,10 @@ function parity(tok: Tokenizer, list: readonly GoldenCase[]): { same: number; di
     const problems: string[] = [];
     if (JSON.stringify(enc.inputIds) !== JSON.stringify(c.input_ids)) problems.push('input_ids');
     if (enc.tokenTypeIds !== undefined) problems.push('token_type_ids (RoBERTa returns none)');
-    if (c.tokens && JSON.stringify(tok.convertIdsToTokens(c.input_ids)) !== JSON.stringify(c.tokens)) problems.push('tokens');
-    if (c.decoded !== undefined && tok.decode(c.input_ids, { skipSpecialTokens: true }) !== c.decoded) problems.push('decode');
+    if (c.tokens && JSON.stringify(tok.convertIdsToTokens(c.input_ids)) !== JSON.stringify(c.tokens))
+      problems.push('tokens');
+    if (c.decoded !== undefined && tok.decode(c.input_ids, { skipSpecialTokens: true }) !== c.decoded)
+      problems.push('decode');
     if (problems.length > 0) differ.push(`case ${i}: ${problems.join(', ')}`);
   });
   return { same: list.length - differ.length, differ };
@@ -53,7 +55,9 @@ describe('byte-level BPE: golden tiny-roberta tokenizer_cases.json', () => {
       expect(tok.modelInputNames).toEqual(['input_ids', 'attention_mask']);
       expect(tok.padTokenId).toBe(1);
       const { same, differ } = parity(tok, cases);
-      console.log(`tiny-roberta from ${use}: ${same}/${cases.length} identical${differ.length ? `; ${differ.slice(0, 5).join('; ')}` : ''}`);
+      console.log(
+        `tiny-roberta from ${use}: ${same}/${cases.length} identical${differ.length ? `; ${differ.slice(0, 5).join('; ')}` : ''}`,
+      );
       expect(differ).toEqual([]);
       expect(same).toBe(215);
     });
@@ -64,7 +68,9 @@ describe('byte-level BPE: golden tiny-roberta tokenizer_cases.json', () => {
     const byType = await AutoTokenizer.fromPretrained(memoryDir(['tokenizer.json', 'config.json']));
     expect(byType).toBeInstanceOf(RobertaTokenizer);
     expect(parity(byType, cases.slice(-40)).same).toBe(40);
-    expect(await AutoTokenizer.fromPretrained(memoryDir(['vocab.json', 'merges.txt']))).toBeInstanceOf(RobertaTokenizer);
+    expect(await AutoTokenizer.fromPretrained(memoryDir(['vocab.json', 'merges.txt']))).toBeInstanceOf(
+      RobertaTokenizer,
+    );
   });
 });
 
@@ -79,11 +85,17 @@ describe('tiny-roberta inputs.json through the collator', () => {
     expect(batch0.token_type_ids).toBeUndefined();
     expect([...batch.labels!]).toEqual(batch0.labels);
     // The golden rows are all 48 long; a short text shows the padding: <pad> = 1, mask 0.
-    const padded = new DataCollatorWithPadding({ tokenizer: tok }).collate([tok.encode('Great.'), tok.encode('A great film.')]);
+    const padded = new DataCollatorWithPadding({ tokenizer: tok }).collate([
+      tok.encode('Great.'),
+      tok.encode('A great film.'),
+    ]);
     const short = tok.encode('Great.').inputIds;
     const row0 = [...padded.inputIds.subarray(0, padded.seqLen)];
     expect(row0).toEqual([...short, ...new Array(padded.seqLen - short.length).fill(1)]);
-    expect([...padded.attentionMask.subarray(0, padded.seqLen)]).toEqual([...short.map(() => 1), ...new Array(padded.seqLen - short.length).fill(0)]);
+    expect([...padded.attentionMask.subarray(0, padded.seqLen)]).toEqual([
+      ...short.map(() => 1),
+      ...new Array(padded.seqLen - short.length).fill(0),
+    ]);
   });
 });
 
@@ -104,7 +116,9 @@ describe('byte-level BPE behaviours', () => {
     // tokenizer.json (written by transformers 5): lstrip false, so the space stays a token of its own.
     expect(fromJson.tokenize('a <mask>')).toEqual(['a', 'Ġ', '<mask>']);
     // vocab.json + merges.txt with a transformers 4 config (no "backend"): RobertaTokenizer's <mask> has lstrip=True.
-    const v4 = await RobertaTokenizer.fromPretrained(memoryDir(['vocab.json', 'merges.txt'], { 'tokenizer_config.json': '{"model_max_length": 128}' }));
+    const v4 = await RobertaTokenizer.fromPretrained(
+      memoryDir(['vocab.json', 'merges.txt'], { 'tokenizer_config.json': '{"model_max_length": 128}' }),
+    );
     expect(v4.tokenize('a <mask> b')).toEqual(['a', '<mask>', 'Ġb']);
     // The same files with the transformers 5 config (backend: tokenizers): no lstrip.
     const v5 = await RobertaTokenizer.fromPretrained(memoryDir(['vocab.json', 'merges.txt', 'tokenizer_config.json']));
@@ -113,7 +127,9 @@ describe('byte-level BPE behaviours', () => {
 
   it('add_prefix_space makes the first word look like the others; decode restores bytes and skips special tokens', async () => {
     const plain = await RobertaTokenizer.fromPretrained(TINY_ROBERTA);
-    const spaced = await RobertaTokenizer.fromPretrained(memoryDir(['tokenizer.json'], { 'tokenizer_config.json': '{"add_prefix_space": true}' }));
+    const spaced = await RobertaTokenizer.fromPretrained(
+      memoryDir(['tokenizer.json'], { 'tokenizer_config.json': '{"add_prefix_space": true}' }),
+    );
     expect(plain.tokenize('the movie')[0]).toBe('the');
     expect(spaced.tokenize('the movie')[0]).toBe('Ġthe');
     expect(spaced.addPrefixSpace).toBe(true);
@@ -125,7 +141,11 @@ describe('byte-level BPE behaviours', () => {
     expect(emoji.length).toBe(4);
     expect(plain.decode(emoji.slice(0, 2))).toBe('\ufffd');
     expect(plain.decode([...emoji, 99999])).toBe('🙂');
-    expect(plain.decode(plain.encode("Don't , stop", { addSpecialTokens: false }).inputIds, { cleanUpTokenizationSpaces: true })).toBe("Don't, stop");
+    expect(
+      plain.decode(plain.encode("Don't , stop", { addSpecialTokens: false }).inputIds, {
+        cleanUpTokenizationSpaces: true,
+      }),
+    ).toBe("Don't, stop");
   });
 
   it('pairs: <s> A </s></s> B </s>, all type ids 0 when asked for, longest_first with the early-stop lengths', async () => {
@@ -141,16 +161,30 @@ describe('byte-level BPE behaviours', () => {
 
   it('errors name the file and what is wrong', async () => {
     const badMerges = memoryDir(['vocab.json'], { 'merges.txt': '#version: 0.2\nĠ t\nthree tokens here\n' });
-    await expect(RobertaTokenizer.fromPretrained(badMerges)).rejects.toThrow(/merges\.txt \(line 3\): expected two tokens separated by one space/);
+    await expect(RobertaTokenizer.fromPretrained(badMerges)).rejects.toThrow(
+      /merges\.txt \(line 3\): expected two tokens separated by one space/,
+    );
     const unknownMerge = memoryDir(['vocab.json'], { 'merges.txt': '#version: 0.2\nĠ zzz\n' });
-    await expect(RobertaTokenizer.fromPretrained(unknownMerge)).rejects.toThrow(/merge 1 \("Ġ zzz"\) uses "zzz", which is not in the vocabulary/);
+    await expect(RobertaTokenizer.fromPretrained(unknownMerge)).rejects.toThrow(
+      /merge 1 \("Ġ zzz"\) uses "zzz", which is not in the vocabulary/,
+    );
     const bert = fileURLToPath(new URL('../../shared/golden/tiny-bert', import.meta.url));
-    await expect(RobertaTokenizer.fromPretrained(bert)).rejects.toThrow(/tokenizer_config\.json names BertTokenizer, a WordPiece tokenizer/);
-    await expect(RobertaTokenizer.fromPretrained(memoryDir(['vocab.json']))).rejects.toThrow(/neither tokenizer\.json nor vocab\.json \+ merges\.txt/);
+    await expect(RobertaTokenizer.fromPretrained(bert)).rejects.toThrow(
+      /tokenizer_config\.json names BertTokenizer, a WordPiece tokenizer/,
+    );
+    await expect(RobertaTokenizer.fromPretrained(memoryDir(['vocab.json']))).rejects.toThrow(
+      /neither tokenizer\.json nor vocab\.json \+ merges\.txt/,
+    );
     const unknownType = memoryDir(['tokenizer.json'], { 'config.json': '{"model_type": "xlm-roberta"}' });
-    await expect(AutoTokenizer.fromPretrained(unknownType)).rejects.toThrow(/model_type "xlm-roberta" is not supported; known tokenizer classes: BertTokenizer, DistilBertTokenizer, RobertaTokenizer .*known model types: bert, distilbert, roberta/);
-    const unknownClass = memoryDir(['tokenizer.json'], { 'tokenizer_config.json': '{"tokenizer_class": "XLMRobertaTokenizerFast"}' });
-    await expect(AutoTokenizer.fromPretrained(unknownClass)).rejects.toThrow(/tokenizer_class "XLMRobertaTokenizerFast" is not supported/);
+    await expect(AutoTokenizer.fromPretrained(unknownType)).rejects.toThrow(
+      /model_type "xlm-roberta" is not supported; known tokenizer classes: BertTokenizer, DistilBertTokenizer, RobertaTokenizer .*known model types: bert, distilbert, roberta/,
+    );
+    const unknownClass = memoryDir(['tokenizer.json'], {
+      'tokenizer_config.json': '{"tokenizer_class": "XLMRobertaTokenizerFast"}',
+    });
+    await expect(AutoTokenizer.fromPretrained(unknownClass)).rejects.toThrow(
+      /tokenizer_class "XLMRobertaTokenizerFast" is not supported/,
+    );
   });
 });
 
@@ -160,9 +194,16 @@ describe('saving a byte-level BPE tokenizer', () => {
   it('writes tokenizer.json, vocab.json and merges.txt byte for byte as transformers 5 / tokenizers wrote them', async () => {
     for (const use of ['tokenizer.json', 'vocab'] as const) {
       const files = (await RobertaTokenizer.fromPretrained(TINY_ROBERTA, { use })).saveFiles();
-      expect([...files.keys()].sort()).toEqual(['merges.txt', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.json']);
+      expect([...files.keys()].sort()).toEqual([
+        'merges.txt',
+        'special_tokens_map.json',
+        'tokenizer.json',
+        'tokenizer_config.json',
+        'vocab.json',
+      ]);
       // From vocab.json + merges.txt, the tokenizer.json is the one RobertaTokenizer builds: the golden one.
-      for (const name of ['tokenizer.json', 'vocab.json', 'merges.txt']) expect(text(files, name), `${use}: ${name}`).toBe(golden(name));
+      for (const name of ['tokenizer.json', 'vocab.json', 'merges.txt'])
+        expect(text(files, name), `${use}: ${name}`).toBe(golden(name));
       const config = JSON.parse(text(files, 'tokenizer_config.json')) as Record<string, unknown>;
       expect(config).toMatchObject({
         tokenizer_class: 'RobertaTokenizer',
@@ -182,7 +223,13 @@ describe('saving a byte-level BPE tokenizer', () => {
       // Loading arguments transformers 5 leaked into its file are not settings.
       expect(config.is_local).toBeUndefined();
       expect(JSON.parse(text(files, 'special_tokens_map.json'))).toEqual({
-        bos_token: '<s>', cls_token: '<s>', eos_token: '</s>', mask_token: '<mask>', pad_token: '<pad>', sep_token: '</s>', unk_token: '<unk>',
+        bos_token: '<s>',
+        cls_token: '<s>',
+        eos_token: '</s>',
+        mask_token: '<mask>',
+        pad_token: '<pad>',
+        sep_token: '</s>',
+        unk_token: '<unk>',
       });
     }
   });
@@ -195,10 +242,17 @@ describe('saving a byte-level BPE tokenizer', () => {
     }
     expect(await AutoTokenizer.fromPretrained(new MemoryFileSource(files))).toBeInstanceOf(RobertaTokenizer);
     // A transformers 4 save of a <mask> that takes the space before it keeps that through saving.
-    const v4 = await RobertaTokenizer.fromPretrained(memoryDir(['vocab.json', 'merges.txt'], { 'tokenizer_config.json': '{}' }));
+    const v4 = await RobertaTokenizer.fromPretrained(
+      memoryDir(['vocab.json', 'merges.txt'], { 'tokenizer_config.json': '{}' }),
+    );
     const v4Files = v4.saveFiles();
-    expect(JSON.parse(text(v4Files, 'special_tokens_map.json')).mask_token).toMatchObject({ content: '<mask>', lstrip: true });
-    expect(text(v4Files, 'tokenizer.json')).toContain('"content": "<mask>",\n      "single_word": false,\n      "lstrip": true');
+    expect(JSON.parse(text(v4Files, 'special_tokens_map.json')).mask_token).toMatchObject({
+      content: '<mask>',
+      lstrip: true,
+    });
+    expect(text(v4Files, 'tokenizer.json')).toContain(
+      '"content": "<mask>",\n      "single_word": false,\n      "lstrip": true',
+    );
     const back = await RobertaTokenizer.fromPretrained(new MemoryFileSource(v4Files));
     expect(back.tokenize('a <mask> b')).toEqual(['a', '<mask>', 'Ġb']);
   });

@@ -36,7 +36,17 @@ describe('train.js with sentence pairs', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${file} (line 5): missing text pair field "hypothesis" (record has premise, label)`);
     expect(r.stderr).not.toContain('Adapter:');
-    const named = runTrainCli(['--model', SMALL_MODEL, '--train-file', file, '--text-field', 'premise', '--text-pair-column', 'nope', ...noEval]);
+    const named = runTrainCli([
+      '--model',
+      SMALL_MODEL,
+      '--train-file',
+      file,
+      '--text-field',
+      'premise',
+      '--text-pair-column',
+      'nope',
+      ...noEval,
+    ]);
     expect(named.status).toBe(1);
     expect(named.stderr).toContain(`${file} (line 1): missing text pair field "nope"`);
   });
@@ -46,8 +56,26 @@ describe('train.js with sentence pairs', () => {
     const file = pairFile(dir, 8);
     const out = join(dir, 'out');
     const r = runTrainCli([
-      '--model', SMALL_MODEL, '--train-file', file, '--output-dir', out, '--eval-strategy', 'no', '--load-best-model-at-end', 'false',
-      '--save-strategy', 'no', '--max-steps', '2', '--per-device-train-batch-size', '4', '--max-length', '32', '--logging-steps', '1',
+      '--model',
+      SMALL_MODEL,
+      '--train-file',
+      file,
+      '--output-dir',
+      out,
+      '--eval-strategy',
+      'no',
+      '--load-best-model-at-end',
+      'false',
+      '--save-strategy',
+      'no',
+      '--max-steps',
+      '2',
+      '--per-device-train-batch-size',
+      '4',
+      '--max-length',
+      '32',
+      '--logging-steps',
+      '1',
     ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('Data: 8 training examples (sentence pairs)');

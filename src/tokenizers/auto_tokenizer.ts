@@ -9,7 +9,12 @@ import { BertTokenizer, type LoadOptions } from './bert_tokenizer.js';
 import { readModelType, readTokenizerConfigText } from './config_files.js';
 import { RobertaTokenizer } from './roberta_tokenizer.js';
 import type { Tokenizer } from './tokenizer.js';
-import { MODEL_TYPE_TOKENIZERS, TOKENIZER_CLASSES, tokenizerClassName, type TokenizerFamily } from './tokenizer_classes.js';
+import {
+  MODEL_TYPE_TOKENIZERS,
+  TOKENIZER_CLASSES,
+  tokenizerClassName,
+  type TokenizerFamily,
+} from './tokenizer_classes.js';
 import { isObject, parseJsonObject } from './vocab.js';
 
 /** LoadOptions.use: 'vocab' means vocab.txt (WordPiece) or vocab.json + merges.txt (BPE). */
@@ -32,15 +37,21 @@ export class AutoTokenizer {
     let family: TokenizerFamily | undefined;
     if (className !== undefined) {
       family = TOKENIZER_CLASSES[className]?.family;
-      if (family === undefined) throw unknown(`${src.describe('tokenizer_config.json')}: tokenizer_class "${config.tokenizer_class as string}" is not supported`);
+      if (family === undefined)
+        throw unknown(
+          `${src.describe('tokenizer_config.json')}: tokenizer_class "${config.tokenizer_class as string}" is not supported`,
+        );
     } else {
       modelType = await readModelType(src);
       const implied = modelType === undefined ? undefined : MODEL_TYPE_TOKENIZERS[modelType];
-      if (modelType !== undefined && implied === undefined) throw unknown(`${src.describe('config.json')}: model_type "${modelType}" is not supported`);
+      if (modelType !== undefined && implied === undefined)
+        throw unknown(`${src.describe('config.json')}: model_type "${modelType}" is not supported`);
       family = implied === undefined ? await familyFromFiles(src) : TOKENIZER_CLASSES[implied]!.family;
     }
     const loadOptions: LoadOptions = { use: options.use, modelType };
-    return family === 'bpe' ? RobertaTokenizer.fromPretrained(src, loadOptions) : BertTokenizer.fromPretrained(src, loadOptions);
+    return family === 'bpe'
+      ? RobertaTokenizer.fromPretrained(src, loadOptions)
+      : BertTokenizer.fromPretrained(src, loadOptions);
   }
 }
 
@@ -58,11 +69,15 @@ async function familyFromFiles(src: FileSource): Promise<TokenizerFamily> {
     const type = model.type ?? (model.merges !== undefined ? 'BPE' : 'WordPiece');
     if (type === 'BPE') return 'bpe';
     if (type === 'WordPiece') return 'wordpiece';
-    throw unknown(`${src.describe('tokenizer.json')}: model.type "${String(type)}" is not supported (WordPiece and BPE are)`);
+    throw unknown(
+      `${src.describe('tokenizer.json')}: model.type "${String(type)}" is not supported (WordPiece and BPE are)`,
+    );
   }
   if (await src.exists('vocab.txt')) return 'wordpiece';
   if ((await src.exists('vocab.json')) && (await src.exists('merges.txt'))) return 'bpe';
-  throw new Error(`${src.describe('')}: no tokenizer here (none of tokenizer.json, vocab.txt, vocab.json + merges.txt exists)`);
+  throw new Error(
+    `${src.describe('')}: no tokenizer here (none of tokenizer.json, vocab.txt, vocab.json + merges.txt exists)`,
+  );
 }
 
 /** A source that reads each file once: the tokenizer's loader reads again what choosing it has read. */

@@ -5,7 +5,7 @@
 // shares a pair's room. A vocab.txt whose tokenizer_config.json says `"backend": "tokenizers"` (transformers 5, where
 // BertTokenizer is the fast tokenizer built from the vocab) loads as the fast tokenizer converted from it.
 
-import { describeValue, optionsObject } from '../util/check.js';
+import { optionsObject } from '../util/check.js';
 import type { FileSource, SourceOptions } from '../io/files.js';
 import { openModelSource } from '../io/progress.js';
 import type { BasicOptions, Flavour } from './basic.js';
@@ -13,21 +13,15 @@ import type { AddedToken } from './added_tokens.js';
 import { readTokenizerConfigText } from './config_files.js';
 import { decodePython, decodeRust } from './decode.js';
 import { Encoder } from './encoder.js';
-import { assembleEncoding, bertTemplates, specialCount, truncationLimit, type AssembleSettings, type Templates } from './post_process.js';
+import { bertTemplates, specialCount, type Templates } from './post_process.js';
 import { tokenizerFiles } from './save.js';
 import { convertedTokenizerJson } from './slow_to_fast.js';
-import {
-  encodeEach,
-  type BatchEncodeOptions,
-  type DecodeOptions,
-  type EncodeOptions,
-  type Encoding,
-  type ModelInputName,
-  type Tokenizer,
-} from './tokenizer.js';
+import { TemplateTokenizer } from './template_tokenizer.js';
+import type { DecodeOptions, ModelInputName } from './tokenizer.js';
 import { requireFamily, resolveModelInputNames } from './tokenizer_classes.js';
 import { parseTokenizerJson } from './tokenizer_json.js';
 import {
+  configAddedTokens,
   isObject,
   parseTokenizerConfig,
   parseVocabTxt,
@@ -80,10 +74,9 @@ interface Parts {
   where: string;
 }
 
-export class BertTokenizer implements Tokenizer {
+export class BertTokenizer extends TemplateTokenizer {
   readonly kind = 'wordpiece';
   readonly padTokenId: number;
-  readonly padTokenTypeId = 0;
   readonly clsTokenId: number;
   readonly sepTokenId: number;
   readonly unkTokenId: number;
@@ -97,15 +90,22 @@ export class BertTokenizer implements Tokenizer {
   readonly flavour: Flavour;
   readonly modelInputNames: readonly ModelInputName[];
 
+  protected readonly className = 'BertTokenizer';
+  protected readonly vocabTokens: readonly string[];
+  protected readonly templates: Templates;
+  protected readonly truncationFlavour: Flavour;
   private readonly encoder: Encoder;
   private readonly specialStrings: Set<string>;
-  private readonly assemble: AssembleSettings;
 
   private constructor(
     private readonly parts: Parts,
     modelType?: string,
   ) {
+    super();
     const { vocab, names, where } = parts;
+    this.vocabTokens = vocab.tokens;
+    this.templates = parts.templates;
+    this.truncationFlavour = parts.flavour;
     this.flavour = parts.flavour;
     requireFamily(parts.config.raw, 'wordpiece', where);
     this.modelInputNames = resolveModelInputNames(parts.config.raw, modelType, where);
@@ -124,12 +124,6 @@ export class BertTokenizer implements Tokenizer {
       maxInputCharsPerWord: parts.maxInputCharsPerWord,
     });
     this.encoder = new Encoder(parts.basic, wordpiece, parts.added);
-    this.assemble = {
-      templates: parts.templates,
-      modelMaxLength: this.modelMaxLength,
-      flavour: parts.flavour,
-      returnTokenTypeIds: this.modelInputNames.includes('token_type_ids'),
-    };
   }
 
   /**
@@ -184,24 +178,8 @@ export class BertTokenizer implements Tokenizer {
     return ids.map((id) => tokens[id]!);
   }
 
-  /**
-   * text (+ options.textPair) → { inputIds: [n], attentionMask: [n] (all 1), tokenTypeIds?: [n] }: `[CLS] A [SEP]`, or
-   * `[CLS] A [SEP] B [SEP]` with type ids 0 for `[CLS] A [SEP]` and 1 after; tokenTypeIds when modelInputNames has them.
-   */
-  encode(text: string, options: EncodeOptions = {}): Encoding {
-    if (typeof text !== 'string') throw new TypeError(`BertTokenizer.encode: text must be a string, got ${describeValue(text)}`);
-    options = optionsObject(options, 'BertTokenizer.encode');
-    const pair = options.textPair;
-    if (pair !== undefined && typeof pair !== 'string') throw new TypeError(`BertTokenizer.encode: textPair must be a string, got ${describeValue(pair)}`);
-    // tokenizers stops at the first word that reaches the limit (see truncationLimit); the slow tokenizer does not.
-    const cap = this.flavour === 'rust' ? truncationLimit(options, this.modelMaxLength) : undefined;
-    const a = this.contentIds(text, cap);
-    const b = pair === undefined ? undefined : this.contentIds(pair, cap);
-    return assembleEncoding(a, b, options, this.assemble);
-  }
-
   /** text → content ids, cut after the first word that reaches `cap` tokens (a word: a token without the ## prefix). */
-  private contentIds(text: string, cap: number | undefined): number[] {
+  protected contentIds(text: string, cap: number | undefined): number[] {
     const ids: number[] = [];
     this.encoder.encodeInto(text, ids);
     if (cap === undefined || ids.length <= cap) return ids;
@@ -211,22 +189,6 @@ export class BertTokenizer implements Tokenizer {
     while (end < ids.length && tokens[ids[end]!]!.startsWith(prefix)) end++;
     ids.length = end;
     return ids;
-  }
-
-  /** texts: [B] (+ textPairs: [B]) → B encodings, each as encode() gives it (no padding: the collator pads). */
-  encodeBatch(texts: readonly string[], options: BatchEncodeOptions = {}): Encoding[] {
-    return encodeEach((t, o) => this.encode(t, o), texts, options, 'BertTokenizer.encodeBatch');
-  }
-
-  /** ids → tokens, e.g. [101, 7592] → ["[CLS]", "hello"]; an id outside the vocabulary is a RangeError. */
-  convertIdsToTokens(ids: ArrayLike<number>): string[] {
-    const tokens = this.parts.vocab.tokens;
-    return Array.from(ids, (id) => tokens[id] ?? badId(id, tokens.length));
-  }
-
-  numSpecialTokensToAdd(pair = false): number {
-    const t = pair ? this.parts.templates.pair : this.parts.templates.single;
-    return t === undefined ? 0 : specialCount(t);
   }
 
   /** ids → text, as the matching HF tokenizer's decode() does (lower-cased, accents gone). */
@@ -288,17 +250,8 @@ function specialAddedTokens(vocab: Vocab, config: TokenizerConfig, where: string
     const id = vocab.ids.get(token);
     if (id !== undefined && !added.some((t) => t.content === token)) added.push({ content: token, id, special: true });
   }
-  const decoder = config.raw.added_tokens_decoder;
-  if (isObject(decoder)) {
-    for (const [idText, entry] of Object.entries(decoder)) {
-      if (!isObject(entry) || typeof entry.content !== 'string') continue;
-      const id = Number(idText);
-      if (vocab.tokens[id] !== entry.content) {
-        throw new Error(`tokenizer_config.json: added_tokens_decoder["${idText}"] is "${entry.content}" but ${where} line ${id + 1} is ${JSON.stringify(vocab.tokens[id] ?? null)}`);
-      }
-      if (added.some((t) => t.content === entry.content)) continue;
-      added.push({ content: entry.content, id, special: entry.special !== false, lstrip: entry.lstrip === true, rstrip: entry.rstrip === true });
-    }
+  for (const t of configAddedTokens(config, vocab, (id) => `${where} line ${id + 1}`)) {
+    if (!added.some((a) => a.content === t.content)) added.push(t);
   }
   return added;
 }
@@ -401,8 +354,4 @@ function fastParts(jsonText: string | Record<string, unknown>, config: Tokenizer
 function rustStripAccents(raw: Record<string, unknown>): boolean | null {
   const n = raw.normalizer;
   return isObject(n) && typeof n.strip_accents === 'boolean' ? n.strip_accents : null;
-}
-
-function badId(id: number, size: number): never {
-  throw new RangeError(`id ${id} is not in the vocabulary (ids 0..${size - 1})`);
 }

@@ -42,7 +42,9 @@ export class BpeModel {
       const ab = vocab.ids.get(left + right);
       const missing = a === undefined ? left : b === undefined ? right : ab === undefined ? left + right : undefined;
       if (missing !== undefined) {
-        throw new Error(`${mergesWhere}: merge ${rank + 1} ("${left} ${right}") uses ${JSON.stringify(missing)}, which is not in the vocabulary`);
+        throw new Error(
+          `${mergesWhere}: merge ${rank + 1} ("${left} ${right}") uses ${JSON.stringify(missing)}, which is not in the vocabulary`,
+        );
       }
       // A repeated merge keeps its later rank, as tokenizers' and transformers' merge tables do.
       this.rankOf.set(a! * this.width + b!, rank);

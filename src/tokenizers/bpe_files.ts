@@ -3,7 +3,14 @@
 // else is an error naming the file and field (or line).
 
 import type { Templates } from './post_process.js';
-import { failFor, parseAddedTokens, parsePostProcessor, vocabFromObject, type AddedTokenSpec, type Fail } from './tokenizer_json_parts.js';
+import {
+  failFor,
+  parseAddedTokens,
+  parsePostProcessor,
+  vocabFromObject,
+  type AddedTokenSpec,
+  type Fail,
+} from './tokenizer_json_parts.js';
 import { isObject, parseJsonObject, type Vocab } from './vocab.js';
 
 /** The model settings of a BPE tokenizer.json; written back as read when saving. */
@@ -39,14 +46,16 @@ export function parseBpeTokenizerJson(text: string, where: string): BpeJsonSpec 
   const fail = failFor(where);
   if (!isObject(raw.model)) fail('model', 'must be an object');
   const m = raw.model as Record<string, unknown>;
-  if (m.type !== undefined && m.type !== 'BPE') fail('model.type', `is ${JSON.stringify(m.type)}; expected "BPE" (a byte-level BPE tokenizer)`);
+  if (m.type !== undefined && m.type !== 'BPE')
+    fail('model.type', `is ${JSON.stringify(m.type)}; expected "BPE" (a byte-level BPE tokenizer)`);
   if (!isObject(m.vocab)) fail('model.vocab', 'must be an object mapping token → id');
   const vocab = vocabFromObject(m.vocab as Record<string, unknown>, (f, p) => fail(`model.vocab${f}`, p));
   if (raw.normalizer !== null && raw.normalizer !== undefined) {
     fail('normalizer', `is ${JSON.stringify(raw.normalizer)}; a byte-level BPE tokenizer has none (null)`);
   }
   const pre = raw.pre_tokenizer;
-  if (!isObject(pre) || pre.type !== 'ByteLevel') fail('pre_tokenizer', `must be {"type": "ByteLevel", ...}, got ${JSON.stringify(pre ?? null)}`);
+  if (!isObject(pre) || pre.type !== 'ByteLevel')
+    fail('pre_tokenizer', `must be {"type": "ByteLevel", ...}, got ${JSON.stringify(pre ?? null)}`);
   const p = pre as Record<string, unknown>;
   const decoder = raw.decoder;
   if (decoder !== null && decoder !== undefined && (!isObject(decoder) || decoder.type !== 'ByteLevel')) {
@@ -87,7 +96,8 @@ function parseJsonMerges(value: unknown, fail: Fail): Array<[string, string]> {
 }
 
 function parseModelSettings(m: Record<string, unknown>, fail: Fail): BpeModelSettings {
-  if (m.dropout !== undefined && m.dropout !== null) fail('model.dropout', 'must be null (BPE dropout is for training)');
+  if (m.dropout !== undefined && m.dropout !== null)
+    fail('model.dropout', 'must be null (BPE dropout is for training)');
   const str = (key: string): string => {
     const v = m[key] ?? '';
     return typeof v === 'string' ? v : fail(`model.${key}`, 'must be a string or null');
@@ -104,7 +114,8 @@ function parseModelSettings(m: Record<string, unknown>, fail: Fail): BpeModelSet
     ignoreMerges: flag(m, 'ignore_merges', false, 'model', fail),
   };
   // What byte-level BPE files never use: refuse rather than tokenize differently.
-  if (settings.continuingSubwordPrefix !== '') fail('model.continuing_subword_prefix', 'must be "" for a byte-level BPE');
+  if (settings.continuingSubwordPrefix !== '')
+    fail('model.continuing_subword_prefix', 'must be "" for a byte-level BPE');
   if (settings.endOfWordSuffix !== '') fail('model.end_of_word_suffix', 'must be "" for a byte-level BPE');
   if (settings.byteFallback) fail('model.byte_fallback', 'must be false for a byte-level BPE');
   if (settings.ignoreMerges) fail('model.ignore_merges', 'is true; only false is supported');
@@ -131,7 +142,9 @@ export function parseMergesTxt(text: string, where: string): Array<[string, stri
     if (i === 0 && line.startsWith('#version')) return;
     const parts = line.split(' ');
     if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
-      throw new Error(`${where} (line ${i + 1}): expected two tokens separated by one space, got ${JSON.stringify(line)}`);
+      throw new Error(
+        `${where} (line ${i + 1}): expected two tokens separated by one space, got ${JSON.stringify(line)}`,
+      );
     }
     merges.push(parts as [string, string]);
   });

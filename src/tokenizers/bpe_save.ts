@@ -5,7 +5,16 @@
 // directory reloads in transformers (either layout) and in transformers.js (tokenizer.json).
 
 import type { BpeParts } from './roberta_tokenizer.js';
-import { addedTokensDecoder, addedTokensJson, carriedConfig, orderedJson, OrderedObject, prettyJson, type JsonObject, type JsonValue } from './save.js';
+import {
+  addedTokensDecoder,
+  addedTokensJson,
+  carriedConfig,
+  orderedJson,
+  OrderedObject,
+  prettyJson,
+  type JsonObject,
+  type JsonValue,
+} from './save.js';
 import { VERY_LARGE_INTEGER } from './vocab.js';
 
 /** parts, modelMaxLength → file name → bytes. */
@@ -23,23 +32,37 @@ export function bpeTokenizerFiles(parts: BpeParts, modelMaxLength: number): Map<
 /** Role (bos_token, …) → token. */
 function specialTokenNames(parts: BpeParts): JsonObject {
   const n = parts.config.specialTokens;
-  const map: JsonObject = { cls_token: n.cls, pad_token: n.pad, sep_token: n.sep, unk_token: n.unk, mask_token: n.mask };
+  const map: JsonObject = {
+    cls_token: n.cls,
+    pad_token: n.pad,
+    sep_token: n.sep,
+    unk_token: n.unk,
+    mask_token: n.mask,
+  };
   if (n.bos !== undefined) map.bos_token = n.bos;
   if (n.eos !== undefined) map.eos_token = n.eos;
   return map;
 }
 
-/** special_tokens_map.json: a mask token that takes the space before it is written as transformers 4 writes its AddedToken. */
+/** special_tokens_map.json; a mask token that takes the space before it as transformers 4 writes that AddedToken. */
 function specialTokensMap(parts: BpeParts): JsonObject {
   const map = specialTokenNames(parts);
   const mask = parts.added.find((t) => t.content === map.mask_token);
-  if (mask?.lstrip) map.mask_token = { content: mask.content, lstrip: true, normalized: false, rstrip: mask.rstrip ?? false, single_word: false };
+  if (mask?.lstrip)
+    map.mask_token = {
+      content: mask.content,
+      lstrip: true,
+      normalized: false,
+      rstrip: mask.rstrip ?? false,
+      single_word: false,
+    };
   return map;
 }
 
 function tokenizerConfig(parts: BpeParts, modelMaxLength: number): JsonObject {
   const config = carriedConfig(parts.config.raw);
-  const klass = typeof config.tokenizer_class === 'string' ? config.tokenizer_class.replace(/Fast$/, '') : 'RobertaTokenizer';
+  const klass =
+    typeof config.tokenizer_class === 'string' ? config.tokenizer_class.replace(/Fast$/, '') : 'RobertaTokenizer';
   Object.assign(config, specialTokenNames(parts), {
     add_prefix_space: parts.addPrefixSpace,
     added_tokens_decoder: addedTokensDecoder(parts.added),
@@ -81,7 +104,17 @@ function tokenizerJson(parts: BpeParts): OrderedObject {
     ['normalizer', null],
     ['pre_tokenizer', byteLevel(parts.addPrefixSpace)],
     ['post_processor', raw ? withPrefixSpace(raw.post_processor, parts.addPrefixSpace) : processor],
-    ['decoder', raw ? orderedJson(raw.decoder ?? null) : new OrderedObject([['type', 'ByteLevel'], ['add_prefix_space', true], ['trim_offsets', true], ['use_regex', true]])],
+    [
+      'decoder',
+      raw
+        ? orderedJson(raw.decoder ?? null)
+        : new OrderedObject([
+            ['type', 'ByteLevel'],
+            ['add_prefix_space', true],
+            ['trim_offsets', true],
+            ['use_regex', true],
+          ]),
+    ],
     [
       'model',
       new OrderedObject([

@@ -5,9 +5,12 @@ import type { FileSource } from '../io/files.js';
 import { modelTypeOf } from './tokenizer_classes.js';
 import { parseJsonObject } from './vocab.js';
 
-/** tokenizer_config.json, with special_tokens_map.json filling in token names it does not set; undefined: neither file. */
+/** tokenizer_config.json, special_tokens_map.json filling in token names it lacks; undefined: neither file. */
 export async function readTokenizerConfigText(src: FileSource): Promise<string | undefined> {
-  const [hasConfig, hasMap] = await Promise.all([src.exists('tokenizer_config.json'), src.exists('special_tokens_map.json')]);
+  const [hasConfig, hasMap] = await Promise.all([
+    src.exists('tokenizer_config.json'),
+    src.exists('special_tokens_map.json'),
+  ]);
   const configText = hasConfig ? await src.readText('tokenizer_config.json') : undefined;
   if (!hasMap) return configText;
   const map = parseJsonObject(await src.readText('special_tokens_map.json'), src.describe('special_tokens_map.json'));

@@ -4,6 +4,7 @@ export type { AutoTokenizerOptions } from './auto_tokenizer.js';
 export { BertTokenizer } from './bert_tokenizer.js';
 export type { LoadOptions as TokenizerLoadOptions, VocabOptions } from './bert_tokenizer.js';
 export { RobertaTokenizer } from './roberta_tokenizer.js';
+export { TemplateTokenizer } from './template_tokenizer.js';
 export type {
   BatchEncodeOptions,
   DecodeOptions,

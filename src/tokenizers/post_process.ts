@@ -17,7 +17,11 @@ export interface Templates {
 /** BERT's `[CLS] A [SEP]` / `[CLS] A [SEP] B [SEP]` with type ids 0…0 1…1 (BertProcessing). */
 export function bertTemplates(clsId: number, sepId: number): Templates {
   return {
-    single: [{ specialIds: [clsId], typeId: 0 }, { sequence: 0, typeId: 0 }, { specialIds: [sepId], typeId: 0 }],
+    single: [
+      { specialIds: [clsId], typeId: 0 },
+      { sequence: 0, typeId: 0 },
+      { specialIds: [sepId], typeId: 0 },
+    ],
     pair: [
       { specialIds: [clsId], typeId: 0 },
       { sequence: 0, typeId: 0 },
@@ -31,7 +35,11 @@ export function bertTemplates(clsId: number, sepId: number): Templates {
 /** RoBERTa's `<s> A </s>` / `<s> A </s></s> B </s>`, every type id 0 (RobertaProcessing). */
 export function robertaTemplates(clsId: number, sepId: number): Templates {
   return {
-    single: [{ specialIds: [clsId], typeId: 0 }, { sequence: 0, typeId: 0 }, { specialIds: [sepId], typeId: 0 }],
+    single: [
+      { specialIds: [clsId], typeId: 0 },
+      { sequence: 0, typeId: 0 },
+      { specialIds: [sepId], typeId: 0 },
+    ],
     pair: [
       { specialIds: [clsId], typeId: 0 },
       { sequence: 0, typeId: 0 },
@@ -45,7 +53,10 @@ export function robertaTemplates(clsId: number, sepId: number): Templates {
 /** No post-processor: the texts alone, type ids 0 and 1 (tokenizers' default). */
 export const PLAIN_TEMPLATES: Templates = {
   single: [{ sequence: 0, typeId: 0 }],
-  pair: [{ sequence: 0, typeId: 0 }, { sequence: 1, typeId: 1 }],
+  pair: [
+    { sequence: 0, typeId: 0 },
+    { sequence: 1, typeId: 1 },
+  ],
 };
 
 /** Number of special-token ids a template adds. */
@@ -69,10 +80,16 @@ export interface AssembleSettings {
  * a: [n] content ids of the text, b: [m] of the pair (or undefined), options → the Encoding: truncated as asked,
  * then wrapped in the template. `a` and `b` are consumed (truncated in place).
  */
-export function assembleEncoding(a: number[], b: number[] | undefined, options: EncodeOptions, s: AssembleSettings): Encoding {
+export function assembleEncoding(
+  a: number[],
+  b: number[] | undefined,
+  options: EncodeOptions,
+  s: AssembleSettings,
+): Encoding {
   const addSpecial = options.addSpecialTokens ?? true;
   const template = b === undefined ? s.templates.single : s.templates.pair;
-  if (template === undefined) throw new Error('this tokenizer has no template for pairs (its post_processor defines "single" only)');
+  if (template === undefined)
+    throw new Error('this tokenizer has no template for pairs (its post_processor defines "single" only)');
   const { strategy, limit } = truncationOf(options, s.modelMaxLength);
   if (limit !== undefined) {
     const added = addSpecial ? specialCount(template) : 0;
@@ -97,7 +114,9 @@ export function assembleEncoding(a: number[], b: number[] | undefined, options: 
     }
   }
   const attentionMask = new Array<number>(inputIds.length).fill(1);
-  return options.returnTokenTypeIds ?? s.returnTokenTypeIds ? { inputIds, tokenTypeIds: typeIds, attentionMask } : { inputIds, attentionMask };
+  return (options.returnTokenTypeIds ?? s.returnTokenTypeIds)
+    ? { inputIds, tokenTypeIds: typeIds, attentionMask }
+    : { inputIds, attentionMask };
 }
 
 /**
@@ -110,7 +129,10 @@ export function truncationLimit(options: EncodeOptions, modelMaxLength: number):
 }
 
 /** options → the strategy and the length limit (special tokens included), or no limit; HF's rules. */
-function truncationOf(options: EncodeOptions, modelMaxLength: number): { strategy: TruncationStrategy; limit?: number } {
+function truncationOf(
+  options: EncodeOptions,
+  modelMaxLength: number,
+): { strategy: TruncationStrategy; limit?: number } {
   const { truncation, maxLength } = options;
   if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < 1)) {
     throw new RangeError(`maxLength must be a positive integer, got ${maxLength}`);
@@ -119,7 +141,9 @@ function truncationOf(options: EncodeOptions, modelMaxLength: number): { strateg
   if (truncation === false || truncation === 'do_not_truncate') return { strategy: 'do_not_truncate' };
   const strategy = truncation === true ? 'longest_first' : truncation;
   if (!STRATEGIES.includes(strategy)) {
-    throw new RangeError(`truncation must be true, false or one of ${STRATEGIES.map((x) => `'${x}'`).join(', ')}, got ${JSON.stringify(truncation)}`);
+    throw new RangeError(
+      `truncation must be true, false or one of ${STRATEGIES.map((x) => `'${x}'`).join(', ')}, got ${JSON.stringify(truncation)}`,
+    );
   }
   const limit = maxLength ?? modelMaxLength;
   return Number.isFinite(limit) ? { strategy, limit } : { strategy };
@@ -132,7 +156,13 @@ const STRATEGIES: readonly string[] = ['longest_first', 'only_first', 'only_seco
  * longest_first on a pair differs between HF's two implementations when both texts are long: tokenizers gives the
  * longer text (on a tie the second) the odd token, transformers' slow tokenizers give it to the first.
  */
-export function truncateContents(a: number[], b: number[] | undefined, budget: number, strategy: TruncationStrategy, flavour: Flavour): void {
+export function truncateContents(
+  a: number[],
+  b: number[] | undefined,
+  budget: number,
+  strategy: TruncationStrategy,
+  flavour: Flavour,
+): void {
   const total = a.length + (b?.length ?? 0);
   if (total <= budget || strategy === 'do_not_truncate') return;
   const excess = total - budget;
@@ -152,7 +182,8 @@ export function truncateContents(a: number[], b: number[] | undefined, budget: n
     a.length = budget;
     return;
   }
-  const [keepA, keepB] = flavour === 'rust' ? longestFirstRust(a.length, b.length, budget) : longestFirstPython(a.length, b.length, excess);
+  const [keepA, keepB] =
+    flavour === 'rust' ? longestFirstRust(a.length, b.length, budget) : longestFirstPython(a.length, b.length, excess);
   a.length = keepA;
   b.length = keepB;
 }

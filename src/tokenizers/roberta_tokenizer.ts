@@ -6,7 +6,7 @@
 
 import type { FileSource } from '../io/files.js';
 import { openModelSource } from '../io/progress.js';
-import { describeValue, optionsObject } from '../util/check.js';
+import { optionsObject } from '../util/check.js';
 import { AddedTokenSplitter, type AddedToken } from './added_tokens.js';
 import type { LoadOptions } from './bert_tokenizer.js';
 import { BpeModel } from './bpe.js';
@@ -15,18 +15,17 @@ import { bpeTokenizerFiles } from './bpe_save.js';
 import { byteLevelDecode, GPT2_PATTERN } from './byte_level.js';
 import { readTokenizerConfigText } from './config_files.js';
 import { cleanUpTokenization } from './decode.js';
-import { assembleEncoding, robertaTemplates, specialCount, truncationLimit, type AssembleSettings, type Templates } from './post_process.js';
-import {
-  encodeEach,
-  type BatchEncodeOptions,
-  type DecodeOptions,
-  type EncodeOptions,
-  type Encoding,
-  type ModelInputName,
-  type Tokenizer,
-} from './tokenizer.js';
+import { robertaTemplates, type Templates } from './post_process.js';
+import { TemplateTokenizer } from './template_tokenizer.js';
+import type { DecodeOptions, ModelInputName } from './tokenizer.js';
 import { requireFamily, resolveModelInputNames } from './tokenizer_classes.js';
-import { isObject, parseTokenizerConfig, ROBERTA_SPECIAL_TOKENS, type TokenizerConfig, type Vocab } from './vocab.js';
+import {
+  configAddedTokens,
+  parseTokenizerConfig,
+  ROBERTA_SPECIAL_TOKENS,
+  type TokenizerConfig,
+  type Vocab,
+} from './vocab.js';
 
 /** Everything a RobertaTokenizer is made of, from either layout. */
 export interface BpeParts {
@@ -47,10 +46,9 @@ export interface BpeParts {
   where: string;
 }
 
-export class RobertaTokenizer implements Tokenizer {
+export class RobertaTokenizer extends TemplateTokenizer {
   readonly kind = 'bpe';
   readonly padTokenId: number;
-  readonly padTokenTypeId = 0;
   readonly clsTokenId: number;
   readonly sepTokenId: number;
   readonly unkTokenId: number | undefined;
@@ -61,21 +59,28 @@ export class RobertaTokenizer implements Tokenizer {
   /** A space is put before each text, so its first word is tokenized like the others (" Hello" → "ĠHello"). */
   readonly addPrefixSpace: boolean;
 
+  protected readonly className = 'RobertaTokenizer';
+  protected readonly vocabTokens: readonly string[];
+  protected readonly templates: Templates;
+  protected readonly truncationFlavour = 'rust';
   private readonly bpe: BpeModel;
   private readonly splitter: AddedTokenSplitter;
   private readonly specialIds: Set<number>;
-  private readonly assemble: AssembleSettings;
 
   constructor(
     private readonly parts: BpeParts,
     modelType?: string,
   ) {
+    super();
     const { vocab, config, where } = parts;
+    this.vocabTokens = vocab.tokens;
+    this.templates = parts.templates;
     requireFamily(config.raw, 'bpe', where);
     const names = config.specialTokens;
     const need = (token: string, role: string): number => {
       const id = vocab.ids.get(token);
-      if (id === undefined) throw new Error(`${where}: the vocabulary has no ${role} token "${token}" (RoBERTa needs <s>, </s> and <pad>)`);
+      if (id === undefined)
+        throw new Error(`${where}: the vocabulary has no ${role} token "${token}" (RoBERTa needs <s>, </s> and <pad>)`);
       return id;
     };
     this.clsTokenId = need(names.cls, 'classifier');
@@ -91,12 +96,6 @@ export class RobertaTokenizer implements Tokenizer {
     this.bpe = new BpeModel({ vocab, merges: parts.merges, unkId, mergesWhere: where });
     this.splitter = new AddedTokenSplitter(parts.added);
     this.specialIds = new Set(parts.added.filter((t) => t.special).map((t) => t.id));
-    this.assemble = {
-      templates: parts.templates,
-      modelMaxLength: this.modelMaxLength,
-      flavour: 'rust',
-      returnTokenTypeIds: this.modelInputNames.includes('token_type_ids'),
-    };
   }
 
   /**
@@ -106,9 +105,13 @@ export class RobertaTokenizer implements Tokenizer {
   static async fromPretrained(location: string | FileSource, options: LoadOptions = {}): Promise<RobertaTokenizer> {
     options = optionsObject(options, 'RobertaTokenizer.fromPretrained');
     const src = openModelSource(location, options, 'RobertaTokenizer.fromPretrained: location');
-    const [hasJson, hasVocab, hasMerges] = await Promise.all(['tokenizer.json', 'vocab.json', 'merges.txt'].map((f) => src.exists(f)));
+    const [hasJson, hasVocab, hasMerges] = await Promise.all(
+      ['tokenizer.json', 'vocab.json', 'merges.txt'].map((f) => src.exists(f)),
+    );
     if (!hasJson && !(hasVocab && hasMerges)) {
-      throw new Error(`${src.describe('')}: no byte-level BPE tokenizer here (neither tokenizer.json nor vocab.json + merges.txt exists)`);
+      throw new Error(
+        `${src.describe('')}: no byte-level BPE tokenizer here (neither tokenizer.json nor vocab.json + merges.txt exists)`,
+      );
     }
     const use = options.use ?? (hasJson ? 'tokenizer.json' : 'vocab');
     const configText = await readTokenizerConfigText(src);
@@ -117,15 +120,24 @@ export class RobertaTokenizer implements Tokenizer {
     if (use === 'tokenizer.json') {
       if (!hasJson) throw new Error(`${src.describe('tokenizer.json')}: file not found`);
       const text = await src.readText('tokenizer.json');
-      return new RobertaTokenizer(jsonParts(text, parseBpeConfig(configText, configWhere), src.describe('tokenizer.json')), options.modelType);
+      return new RobertaTokenizer(
+        jsonParts(text, parseBpeConfig(configText, configWhere), src.describe('tokenizer.json')),
+        options.modelType,
+      );
     }
-    for (const [file, has] of [['vocab.json', hasVocab], ['merges.txt', hasMerges]] as const) {
+    for (const [file, has] of [
+      ['vocab.json', hasVocab],
+      ['merges.txt', hasMerges],
+    ] as const) {
       if (!has) throw new Error(`${src.describe(file)}: file not found`);
     }
     const [vocabText, mergesText] = await Promise.all([src.readText('vocab.json'), src.readText('merges.txt')]);
     const vocab = parseVocabJson(vocabText, src.describe('vocab.json'));
     const merges = parseMergesTxt(mergesText, src.describe('merges.txt'));
-    return new RobertaTokenizer(filesParts(vocab, merges, parseBpeConfig(configText, configWhere), src.describe('merges.txt')), options.modelType);
+    return new RobertaTokenizer(
+      filesParts(vocab, merges, parseBpeConfig(configText, configWhere), src.describe('merges.txt')),
+      options.modelType,
+    );
   }
 
   /** jsonText: tokenizer.json contents (+ tokenizer_config.json) → tokenizer, in memory. */
@@ -136,37 +148,22 @@ export class RobertaTokenizer implements Tokenizer {
   /** vocab.json and merges.txt contents (+ tokenizer_config.json) → tokenizer, in memory. */
   static fromVocabAndMerges(vocabJson: string, mergesTxt: string, configText?: string): RobertaTokenizer {
     const config = parseBpeConfig(configText, 'tokenizer_config.json');
-    return new RobertaTokenizer(filesParts(parseVocabJson(vocabJson, 'vocab.json'), parseMergesTxt(mergesTxt, 'merges.txt'), config, 'merges.txt'));
+    return new RobertaTokenizer(
+      filesParts(
+        parseVocabJson(vocabJson, 'vocab.json'),
+        parseMergesTxt(mergesTxt, 'merges.txt'),
+        config,
+        'merges.txt',
+      ),
+    );
   }
 
   /** text → BPE tokens without <s>/</s>, e.g. "Hello world" → ["Hello", "Ġworld"] (with this vocabulary's merges). */
   tokenize(text: string): string[] {
-    const ids: number[] = [];
-    this.encodeInto(text, ids);
-    return this.convertIdsToTokens(ids);
+    return this.convertIdsToTokens(this.contentIds(text));
   }
 
-  /** text (+ options.textPair) → { inputIds, attentionMask } as `<s> A </s>` or `<s> A </s></s> B </s>` (no type ids). */
-  encode(text: string, options: EncodeOptions = {}): Encoding {
-    if (typeof text !== 'string') throw new TypeError(`RobertaTokenizer.encode: text must be a string, got ${describeValue(text)}`);
-    options = optionsObject(options, 'RobertaTokenizer.encode');
-    const pair = options.textPair;
-    if (pair !== undefined && typeof pair !== 'string') throw new TypeError(`RobertaTokenizer.encode: textPair must be a string, got ${describeValue(pair)}`);
-    // tokenizers stops tokenizing a text at the piece that reaches the limit (see truncationLimit).
-    const cap = truncationLimit(options, this.modelMaxLength) ?? Infinity;
-    const a: number[] = [];
-    this.encodeInto(text, a, cap);
-    let b: number[] | undefined;
-    if (pair !== undefined) this.encodeInto(pair, (b = []), cap);
-    return assembleEncoding(a, b, options, this.assemble);
-  }
-
-  /** texts: [B] (+ textPairs: [B]) → B encodings, each as encode() gives it (no padding: the collator pads). */
-  encodeBatch(texts: readonly string[], options: BatchEncodeOptions = {}): Encoding[] {
-    return encodeEach((t, o) => this.encode(t, o), texts, options, 'RobertaTokenizer.encodeBatch');
-  }
-
-  /** ids → text: tokenizers' ByteLevel decoder (spaces and bytes restored), then optional clean-up; unknown ids skipped. */
+  /** ids → text: tokenizers' ByteLevel decoder (spaces, bytes restored), optional clean-up; unknown ids skipped. */
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
     const skip = options.skipSpecialTokens ?? false;
     const cleanUp = options.cleanUpTokenizationSpaces ?? this.parts.cleanUpTokenizationSpaces;
@@ -180,35 +177,21 @@ export class RobertaTokenizer implements Tokenizer {
     return cleanUp ? cleanUpTokenization(text) : text;
   }
 
-  /** ids → tokens, e.g. [0, 44] → ["<s>", "H"]; an id outside the vocabulary is a RangeError. */
-  convertIdsToTokens(ids: ArrayLike<number>): string[] {
-    const tokens = this.parts.vocab.tokens;
-    return Array.from(ids, (id) => {
-      const t = tokens[id];
-      if (t === undefined) throw new RangeError(`id ${id} is not in the vocabulary (ids 0..${tokens.length - 1})`);
-      return t;
-    });
-  }
-
-  numSpecialTokensToAdd(pair = false): number {
-    const t = pair ? this.parts.templates.pair : this.parts.templates.single;
-    return t === undefined ? 0 : specialCount(t);
-  }
-
-  /** save_pretrained's files: vocab.json, merges.txt, tokenizer.json, tokenizer_config.json, special_tokens_map.json. */
+  /** save_pretrained's files: vocab.json, merges.txt, tokenizer.json, tokenizer_config.json, special_tokens_map.json */
   saveFiles(): Map<string, Uint8Array> {
     return bpeTokenizerFiles(this.parts, this.modelMaxLength);
   }
 
   /**
-   * text → content ids appended to `out`: added tokens first, then per segment prefix space, GPT-2 split and BPE.
-   * Stops before the next piece once `out` holds `cap` ids or more.
+   * text → content ids: added tokens first, then per segment prefix space, GPT-2 split and BPE. Stops before the next
+   * piece once it holds `cap` ids or more (tokenizers' early stop; see truncationLimit).
    */
-  private encodeInto(text: string, out: number[], cap = Infinity): void {
+  protected contentIds(text: string, cap = Infinity): number[] {
+    const out: number[] = [];
     // tokenizers pre-tokenizes an empty text as one empty segment (which add_prefix_space turns into " ").
     const parts = text === '' ? [''] : this.splitter.split(text);
     for (const part of parts) {
-      if (out.length >= cap) return;
+      if (out.length >= cap) break;
       if (typeof part === 'number') {
         out.push(part);
         continue;
@@ -220,8 +203,10 @@ export class RobertaTokenizer implements Tokenizer {
       }
       const re = GPT2_PATTERN;
       re.lastIndex = 0;
-      for (let m = re.exec(segment); m !== null && out.length < cap; m = re.exec(segment)) this.bpe.encodePiece(m[0], out);
+      for (let m = re.exec(segment); m !== null && out.length < cap; m = re.exec(segment))
+        this.bpe.encodePiece(m[0], out);
     }
+    return out;
   }
 }
 
@@ -234,7 +219,8 @@ function parseBpeConfig(text: string | undefined, where: string): TokenizerConfi
 function configFlag(config: TokenizerConfig, key: string, fallback: boolean): boolean {
   const v = config.raw[key];
   if (v === undefined || v === null) return fallback;
-  if (typeof v !== 'boolean') throw new Error(`tokenizer_config.json: field "${key}" must be true or false, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'boolean')
+    throw new Error(`tokenizer_config.json: field "${key}" must be true or false, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -245,7 +231,13 @@ function jsonParts(text: string, config: TokenizerConfig, where: string): BpePar
     vocab: spec.vocab,
     merges: spec.merges,
     model: spec.model,
-    added: spec.addedTokens.map((t) => ({ content: t.content, id: t.id, special: t.special, lstrip: t.lstrip, rstrip: t.rstrip })),
+    added: spec.addedTokens.map((t) => ({
+      content: t.content,
+      id: t.id,
+      special: t.special,
+      lstrip: t.lstrip,
+      rstrip: t.rstrip,
+    })),
     addPrefixSpace: configFlag(config, 'add_prefix_space', spec.addPrefixSpace),
     trimOffsets: configFlag(config, 'trim_offsets', spec.trimOffsets),
     useRegex: spec.useRegex,
@@ -259,19 +251,28 @@ function jsonParts(text: string, config: TokenizerConfig, where: string): BpePar
   };
 }
 
-/** vocab.json + merges.txt + config → parts, as transformers' RobertaTokenizer builds its BPE, pre-tokenizer and processor. */
+/** vocab.json + merges.txt + config → parts, as transformers' RobertaTokenizer builds its tokenizers object. */
 function filesParts(vocab: Vocab, merges: Array<[string, string]>, config: TokenizerConfig, where: string): BpeParts {
   const addPrefixSpace = configFlag(config, 'add_prefix_space', false);
   const need = (token: string): number => {
     const id = vocab.ids.get(token);
-    if (id === undefined) throw new Error(`${where}: the vocabulary has no token "${token}" (RoBERTa needs <s>, </s> and <pad>)`);
+    if (id === undefined)
+      throw new Error(`${where}: the vocabulary has no token "${token}" (RoBERTa needs <s>, </s> and <pad>)`);
     return id;
   };
   const names = config.specialTokens;
   return {
     vocab,
     merges,
-    model: { dropout: null, unkToken: null, continuingSubwordPrefix: '', endOfWordSuffix: '', fuseUnk: false, byteFallback: false, ignoreMerges: false },
+    model: {
+      dropout: null,
+      unkToken: null,
+      continuingSubwordPrefix: '',
+      endOfWordSuffix: '',
+      fuseUnk: false,
+      byteFallback: false,
+      ignoreMerges: false,
+    },
     added: specialTokensOf(vocab, config),
     addPrefixSpace,
     trimOffsets: configFlag(config, 'trim_offsets', true),
@@ -290,18 +291,7 @@ function filesParts(vocab: Vocab, merges: Array<[string, string]>, config: Token
  * (a config with "backend": "tokenizers").
  */
 function specialTokensOf(vocab: Vocab, config: TokenizerConfig): AddedToken[] {
-  const added: AddedToken[] = [];
-  const decoder = config.raw.added_tokens_decoder;
-  if (isObject(decoder)) {
-    for (const [idText, entry] of Object.entries(decoder)) {
-      if (!isObject(entry) || typeof entry.content !== 'string') continue;
-      const id = Number(idText);
-      if (vocab.tokens[id] !== entry.content) {
-        throw new Error(`tokenizer_config.json: added_tokens_decoder["${idText}"] is "${entry.content}" but vocab.json gives id ${id} to ${JSON.stringify(vocab.tokens[id] ?? null)}`);
-      }
-      added.push({ content: entry.content, id, special: entry.special !== false, lstrip: entry.lstrip === true, rstrip: entry.rstrip === true });
-    }
-  }
+  const added = configAddedTokens(config, vocab, (id) => `vocab.json's id ${id}`);
   const n = config.specialTokens;
   const maskLstrip = config.raw.backend !== 'tokenizers';
   for (const token of [n.bos, n.eos, n.unk, n.sep, n.pad, n.cls, n.mask]) {

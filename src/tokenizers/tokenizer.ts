@@ -82,18 +82,21 @@ export interface Tokenizer {
   saveFiles(): Map<string, Uint8Array>;
 }
 
-/** texts: [B] (+ options.textPairs: [B]) → encode(texts[i], { textPair: textPairs[i] }) for each; `who` names the caller. */
+/** texts: [B] (+ options.textPairs: [B]) → encode(texts[i], { textPair: textPairs[i] }) each; `who`: the caller. */
 export function encodeEach(
   encode: (text: string, options: EncodeOptions) => Encoding,
   texts: readonly string[],
   options: BatchEncodeOptions,
   who: string,
 ): Encoding[] {
-  if (!Array.isArray(texts)) throw new TypeError(`${who}: texts must be an array of strings, got ${describeValue(texts)}`);
+  if (!Array.isArray(texts))
+    throw new TypeError(`${who}: texts must be an array of strings, got ${describeValue(texts)}`);
   const { textPairs, ...rest } = optionsObject(options, who);
   if (textPairs === undefined) return texts.map((t) => encode(t, rest));
   if (!Array.isArray(textPairs) || textPairs.length !== texts.length) {
-    throw new TypeError(`${who}: textPairs must be an array of ${texts.length} strings (one per text), got ${describeValue(textPairs)}`);
+    throw new TypeError(
+      `${who}: textPairs must be an array of ${texts.length} strings (one per text), got ${describeValue(textPairs)}`,
+    );
   }
   return texts.map((t, i) => encode(t, { ...rest, textPair: textPairs[i] }));
 }

@@ -42,16 +42,27 @@ export function tokenizerClassName(config: Record<string, unknown>): string | un
  * The inputs encode() returns: tokenizer_config.json's model_input_names if it sets them, else the class's (from
  * tokenizer_class, else from the model_type), else DEFAULT_MODEL_INPUT_NAMES.
  */
-export function resolveModelInputNames(config: Record<string, unknown>, modelType: string | undefined, where: string): ModelInputName[] {
+export function resolveModelInputNames(
+  config: Record<string, unknown>,
+  modelType: string | undefined,
+  where: string,
+): ModelInputName[] {
   const listed = config.model_input_names;
   if (listed !== undefined && listed !== null) {
     const known: readonly string[] = WITH_TYPES;
-    if (!Array.isArray(listed) || !listed.every((n) => typeof n === 'string' && known.includes(n)) || !listed.includes('input_ids')) {
-      throw new Error(`${where}: field "model_input_names" must list input_ids and any of token_type_ids, attention_mask; got ${JSON.stringify(listed)}`);
+    if (
+      !Array.isArray(listed) ||
+      !listed.every((n) => typeof n === 'string' && known.includes(n)) ||
+      !listed.includes('input_ids')
+    ) {
+      throw new Error(
+        `${where}: field "model_input_names" must list input_ids and any of token_type_ids, attention_mask; got ${JSON.stringify(listed)}`,
+      );
     }
     return listed as ModelInputName[];
   }
-  const className = tokenizerClassName(config) ?? (modelType === undefined ? undefined : MODEL_TYPE_TOKENIZERS[modelType]);
+  const className =
+    tokenizerClassName(config) ?? (modelType === undefined ? undefined : MODEL_TYPE_TOKENIZERS[modelType]);
   const info = className === undefined ? undefined : TOKENIZER_CLASSES[className];
   return [...(info?.modelInputNames ?? DEFAULT_MODEL_INPUT_NAMES)];
 }
@@ -61,8 +72,11 @@ export function requireFamily(config: Record<string, unknown>, family: Tokenizer
   const className = tokenizerClassName(config);
   const other = className === undefined ? undefined : TOKENIZER_CLASSES[className];
   if (other === undefined || other.family === family) return;
-  const [what, loader] = other.family === 'bpe' ? ['a byte-level BPE', 'RobertaTokenizer'] : ['a WordPiece', 'BertTokenizer'];
-  throw new Error(`${where}: tokenizer_config.json names ${className}, ${what} tokenizer: load it with ${loader} or AutoTokenizer`);
+  const [what, loader] =
+    other.family === 'bpe' ? ['a byte-level BPE', 'RobertaTokenizer'] : ['a WordPiece', 'BertTokenizer'];
+  throw new Error(
+    `${where}: tokenizer_config.json names ${className}, ${what} tokenizer: load it with ${loader} or AutoTokenizer`,
+  );
 }
 
 /** config.json text → its model_type, or undefined when it has none. */

@@ -2,7 +2,13 @@
 // post_processor (as Templates). Errors name the file and the field.
 
 import { isObject, type Vocab } from './vocab.js';
-import { bertTemplates, PLAIN_TEMPLATES, robertaTemplates, type TemplatePiece, type Templates } from './post_process.js';
+import {
+  bertTemplates,
+  PLAIN_TEMPLATES,
+  robertaTemplates,
+  type TemplatePiece,
+  type Templates,
+} from './post_process.js';
 
 export type Fail = (field: string, problem: string) => never;
 
@@ -27,13 +33,16 @@ export function vocabFromObject(obj: Record<string, unknown>, fail: Fail): Vocab
   const ids = new Map<string, number>();
   const tokens: string[] = [];
   for (const [token, id] of Object.entries(obj)) {
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) fail(`[${JSON.stringify(token)}]`, 'must be a non-negative integer id');
-    if (tokens[id as number] !== undefined) fail(`[${JSON.stringify(token)}]`, `reuses id ${id} (already "${tokens[id as number]}")`);
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0)
+      fail(`[${JSON.stringify(token)}]`, 'must be a non-negative integer id');
+    if (tokens[id as number] !== undefined)
+      fail(`[${JSON.stringify(token)}]`, `reuses id ${id} (already "${tokens[id as number]}")`);
     tokens[id as number] = token;
     ids.set(token, id as number);
   }
   if (ids.size === 0) fail('', 'is empty');
-  for (let i = 0; i < tokens.length; i++) if (tokens[i] === undefined) fail('', `has no token with id ${i} (ids must be 0..${tokens.length - 1})`);
+  for (let i = 0; i < tokens.length; i++)
+    if (tokens[i] === undefined) fail('', `has no token with id ${i} (ids must be 0..${tokens.length - 1})`);
   return { tokens, ids };
 }
 
@@ -45,24 +54,35 @@ export function parseAddedTokens(value: unknown, vocab: Vocab, fail: Fail): Adde
     const f = `added_tokens[${i}]`;
     if (!isObject(entry)) fail(f, 'must be an object');
     const e = entry as Record<string, unknown>;
-    if (typeof e.id !== 'number' || !Number.isInteger(e.id) || e.id < 0) fail(`${f}.id`, 'must be a non-negative integer');
+    if (typeof e.id !== 'number' || !Number.isInteger(e.id) || e.id < 0)
+      fail(`${f}.id`, 'must be a non-negative integer');
     if (typeof e.content !== 'string' || e.content.length === 0) fail(`${f}.content`, 'must be a non-empty string');
     const id = e.id as number;
     const content = e.content as string;
     if (vocab.tokens[id] !== content) {
       // tokenizers would append such a token after the vocab; the files we read never do, so refuse clearly.
-      fail(`${f}`, `("${content}", id ${id}) does not match model.vocab (id ${id} is ${JSON.stringify(vocab.tokens[id] ?? null)})`);
+      fail(
+        `${f}`,
+        `("${content}", id ${id}) does not match model.vocab (id ${id} is ${JSON.stringify(vocab.tokens[id] ?? null)})`,
+      );
     }
     if (e.normalized === true) {
       // Would be matched on normalised text; BERT's and RoBERTa's special tokens are all matched on raw text.
       fail(`${f}.normalized`, 'is true; only added tokens matched on raw text (normalized: false) are supported');
     }
     if (e.single_word === true) fail(`${f}.single_word`, 'is true; single-word added tokens are not supported');
-    return { id, content, special: e.special === true, normalized: false, lstrip: e.lstrip === true, rstrip: e.rstrip === true };
+    return {
+      id,
+      content,
+      special: e.special === true,
+      normalized: false,
+      lstrip: e.lstrip === true,
+      rstrip: e.rstrip === true,
+    };
   });
 }
 
-/** post_processor → the templates around one text and a pair (TemplateProcessing, BertProcessing, RobertaProcessing). */
+/** post_processor → the templates around one text and a pair (Template-, Bert-, RobertaProcessing, ByteLevel). */
 export function parsePostProcessor(value: unknown, vocab: Vocab, fail: Fail): Templates {
   if (value === undefined || value === null) return PLAIN_TEMPLATES;
   if (!isObject(value)) return fail('post_processor', 'must be an object or null');
@@ -108,7 +128,9 @@ function parseTemplate(
     const f = `post_processor.${name}[${i}]`;
     const typeIdOf = (o: Record<string, unknown>): number => {
       const t = o.type_id ?? 0;
-      return typeof t === 'number' && Number.isInteger(t) && t >= 0 ? t : fail(`${f}.type_id`, 'must be a non-negative integer');
+      return typeof t === 'number' && Number.isInteger(t) && t >= 0
+        ? t
+        : fail(`${f}.type_id`, 'must be a non-negative integer');
     };
     if (isObject(item) && isObject(item.Sequence)) {
       const id = item.Sequence.id;

@@ -1,5 +1,7 @@
 // Reading vocab.txt and tokenizer_config.json, with errors that name the file, line or field.
 
+import type { AddedToken } from './added_tokens.js';
+
 /** A vocabulary: `tokens[id]` is the line (or entry) of each id; `ids` maps token → id. */
 export interface Vocab {
   tokens: string[];
@@ -124,6 +126,26 @@ function specialTokens(
   if (bos !== undefined) names.bos = bos;
   if (eos !== undefined) names.eos = eos;
   return names;
+}
+
+/**
+ * tokenizer_config.json's added_tokens_decoder → its added tokens (content, special, lstrip/rstrip as saved), each
+ * checked against `vocab`; `vocabAt(id)` says where the vocabulary gives an id, for the error ("vocab.txt line 5").
+ */
+export function configAddedTokens(config: TokenizerConfig, vocab: Vocab, vocabAt: (id: number) => string): AddedToken[] {
+  const decoder = config.raw.added_tokens_decoder;
+  if (!isObject(decoder)) return [];
+  const added: AddedToken[] = [];
+  for (const [idText, entry] of Object.entries(decoder)) {
+    if (!isObject(entry) || typeof entry.content !== 'string') continue;
+    const id = Number(idText);
+    if (vocab.tokens[id] !== entry.content) {
+      throw new Error(`tokenizer_config.json: added_tokens_decoder["${idText}"] is "${entry.content}" but ${vocabAt(id)} is ${JSON.stringify(vocab.tokens[id] ?? null)}`);
+    }
+    if (added.some((t) => t.content === entry.content)) continue;
+    added.push({ content: entry.content, id, special: entry.special !== false, lstrip: entry.lstrip === true, rstrip: entry.rstrip === true });
+  }
+  return added;
 }
 
 /** role → id in `vocab`; throws naming `where` and the token when one of them is missing. */

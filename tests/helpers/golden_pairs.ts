@@ -14,18 +14,25 @@ export interface GoldenBatch {
 }
 
 const TRAIN = fileURLToPath(new URL('../../../shared/data/imdb/train.jsonl', import.meta.url));
-const PAIR_ROWS: ReadonlyArray<[number, number]> = [[0, 303], [101, 404], [202, 505]];
+const PAIR_ROWS: ReadonlyArray<[number, number]> = [
+  [0, 303],
+  [101, 404],
+  [202, 505],
+];
 const MAX_LENGTH = 48;
 
 /** tokenizer, labels: [3] → the three golden pairs encoded and padded by DataCollatorWithPadding({ tokenizer }). */
 export function collateGoldenPairs(tok: Tokenizer, labels: readonly number[]): CollatedBatch {
   const rows = readFileSync(TRAIN, 'utf8').split('\n'); // "\n" only: reviews contain U+0085
   const text = (i: number): string => (JSON.parse(rows[i]!) as { text: string }).text;
-  const features = tok.encodeBatch(PAIR_ROWS.map(([a]) => text(a)), {
-    textPairs: PAIR_ROWS.map(([, b]) => text(b)),
-    truncation: true,
-    maxLength: MAX_LENGTH,
-  });
+  const features = tok.encodeBatch(
+    PAIR_ROWS.map(([a]) => text(a)),
+    {
+      textPairs: PAIR_ROWS.map(([, b]) => text(b)),
+      truncation: true,
+      maxLength: MAX_LENGTH,
+    },
+  );
   return new DataCollatorWithPadding({ tokenizer: tok }).collate(features.map((f, i) => ({ ...f, label: labels[i]! })));
 }
 
