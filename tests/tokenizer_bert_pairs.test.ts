@@ -170,6 +170,28 @@ describe('BERT pairs: template, type ids and truncation', () => {
   });
 });
 
+describe('saving a BERT tokenizer', () => {
+  it('writes tiny-bert tokenizer.json and vocab.txt byte for byte from either layout; the saved directory reloads', async () => {
+    for (const use of ['tokenizer.json', 'vocab'] as const) {
+      const files = (await BertTokenizer.fromPretrained(TINY_BERT, { use })).saveFiles();
+      for (const name of ['tokenizer.json', 'vocab.txt']) {
+        expect(new TextDecoder().decode(files.get(name)), `${use}: ${name}`).toBe(
+          readFileSync(`${TINY_BERT}/${name}`, 'utf8'),
+        );
+      }
+      const config = JSON.parse(new TextDecoder().decode(files.get('tokenizer_config.json'))) as Record<
+        string,
+        unknown
+      >;
+      expect(config).toMatchObject({ tokenizer_class: 'BertTokenizer', model_max_length: 128, backend: 'tokenizers' });
+      expect(config.is_local).toBeUndefined();
+      const again = await AutoTokenizer.fromPretrained(new MemoryFileSource(files));
+      expect(again.modelInputNames).toEqual(['input_ids', 'token_type_ids', 'attention_mask']);
+      expect(parity(again, cases.slice(-40)).same, use).toBe(40);
+    }
+  });
+});
+
 describe('tiny-bert inputs.json through the collator', () => {
   it('reproduces the padded pair batch (input_ids, token_type_ids, attention_mask)', async () => {
     const golden = JSON.parse(readFileSync(`${TINY_BERT}/inputs.json`, 'utf8')) as GoldenBatch;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import './helpers/node_files.js';
 import { DataCollatorWithPadding } from '../src/data/collator.js';
 import { MemoryFileSource } from '../src/io/files.js';
-import { AutoTokenizer, BYTE_TO_CHAR, RobertaTokenizer, type Tokenizer } from '../src/tokenizers/index.js';
+import { AutoTokenizer, BYTE_TO_CHAR, RobertaTokenizer, splitGpt2, type Tokenizer } from '../src/tokenizers/index.js';
 import { collateGoldenPairs, rowsOf, type GoldenBatch } from './helpers/golden_pairs.js';
 
 const TINY_ROBERTA = fileURLToPath(new URL('../../shared/golden/tiny-roberta', import.meta.url));
@@ -108,6 +108,12 @@ describe('byte-level BPE behaviours', () => {
     expect(BYTE_TO_CHAR[0xad]).toBe('Ń');
     expect(BYTE_TO_CHAR[0xff]).toBe('ÿ');
     expect(new Set(BYTE_TO_CHAR).size).toBe(256);
+  });
+
+  it("GPT-2's pattern with Oniguruma's \\s: U+0085 (NEL) is whitespace, U+FEFF is not (JavaScript's \\s has it the other way)", () => {
+    expect(splitGpt2('rent \u0085 But \u0085.')).toEqual(['rent', ' \u0085', ' But', ' ', '\u0085', '.']);
+    expect(splitGpt2('a \ufeffb')).toEqual(['a', ' \ufeff', 'b']);
+    expect(splitGpt2("I'm  here 42x")).toEqual(['I', "'m", ' ', ' here', ' 42', 'x']);
   });
 
   it('special tokens in raw text; <mask> takes the space before it only where its AddedToken says so', async () => {

@@ -67,7 +67,7 @@ export class RobertaTokenizer extends TemplateTokenizer {
   private readonly splitter: AddedTokenSplitter;
   private readonly specialIds: Set<number>;
 
-  constructor(
+  private constructor(
     private readonly parts: BpeParts,
     modelType?: string,
   ) {
@@ -115,15 +115,12 @@ export class RobertaTokenizer extends TemplateTokenizer {
     }
     const use = options.use ?? (hasJson ? 'tokenizer.json' : 'vocab');
     const configText = await readTokenizerConfigText(src);
-    const configWhere = src.describe('tokenizer_config.json');
-    requireFamily(parseBpeConfig(configText, configWhere).raw, 'bpe', src.describe(''));
+    const config = parseBpeConfig(configText, src.describe('tokenizer_config.json'));
+    requireFamily(config.raw, 'bpe', src.describe(''));
     if (use === 'tokenizer.json') {
       if (!hasJson) throw new Error(`${src.describe('tokenizer.json')}: file not found`);
       const text = await src.readText('tokenizer.json');
-      return new RobertaTokenizer(
-        jsonParts(text, parseBpeConfig(configText, configWhere), src.describe('tokenizer.json')),
-        options.modelType,
-      );
+      return new RobertaTokenizer(jsonParts(text, config, src.describe('tokenizer.json')), options.modelType);
     }
     for (const [file, has] of [
       ['vocab.json', hasVocab],
@@ -134,10 +131,7 @@ export class RobertaTokenizer extends TemplateTokenizer {
     const [vocabText, mergesText] = await Promise.all([src.readText('vocab.json'), src.readText('merges.txt')]);
     const vocab = parseVocabJson(vocabText, src.describe('vocab.json'));
     const merges = parseMergesTxt(mergesText, src.describe('merges.txt'));
-    return new RobertaTokenizer(
-      filesParts(vocab, merges, parseBpeConfig(configText, configWhere), src.describe('merges.txt')),
-      options.modelType,
-    );
+    return new RobertaTokenizer(filesParts(vocab, merges, config, src.describe('merges.txt')), options.modelType);
   }
 
   /** jsonText: tokenizer.json contents (+ tokenizer_config.json) → tokenizer, in memory. */
