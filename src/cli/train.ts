@@ -7,7 +7,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AutoModelForSequenceClassification, configure, init, quietDawnNotices, runtime, shutdown, type SequenceClassificationModel } from '../index.js';
-import { BertTokenizer } from '../tokenizers/index.js';
+import { AutoTokenizer, type Tokenizer } from '../tokenizers/index.js';
 import { parseFlags, UsageError } from '../util/args.js';
 import { batches } from '../data/batches.js';
 import { shuffledIndices } from '../data/shuffle.js';
@@ -116,7 +116,7 @@ export function sourcesUnavailable(e: SourceUnavailableError, run: RunOptions, i
 /** Everything a run needs, loaded after the up-front checks and before the first step. */
 interface Prepared {
   model: SequenceClassificationModel;
-  tokenizer: BertTokenizer;
+  tokenizer: Tokenizer;
   trainFeatures: CollatorFeature[];
   evalFeatures?: CollatorFeature[];
   /** The earlier run's entries that --overwrite-output-dir deletes once loading succeeded. */
@@ -139,7 +139,7 @@ async function prepare(run: RunOptions, args: TrainingArguments, io: TrainIO): P
 
   const data = await loadData(run, args.dataSeed ?? args.seed, args.evalStrategy !== 'no', probe);
   const names = data.labels.names;
-  const tokenizer = await BertTokenizer.fromPretrained(modelDir);
+  const tokenizer = await AutoTokenizer.fromPretrained(modelDir);
   checkVocabFits(tokenizer.vocabSize, probe.vocabSize, `the tokenizer in ${modelDir}`, probe.configPath);
   const rt = await init();
   configure({ attentionKernel: run.attention });
@@ -157,7 +157,7 @@ async function prepare(run: RunOptions, args: TrainingArguments, io: TrainIO): P
     throw new Error(`${probe.weightsPath} holds non-finite weights (${model.nonFiniteWeights.map((w) => w.name).join(', ')}): training from them can only give a NaN loss`);
   }
   const maxLength = run.maxLength ?? Math.min(tokenizer.modelMaxLength, model.maxSequenceLength);
-  io.stderr(`Model: ${modelDir}\nData: ${data.train.texts.length} training examples (${data.train.source})` +
+  io.stderr(`Model: ${modelDir}\nData: ${data.train.texts.length} training examples${data.train.textPairs ? ' (sentence pairs)' : ''} (${data.train.source})` +
     (data.eval ? `, ${data.eval.texts.length} evaluation examples (${data.eval.source})` : '') + `; max length ${maxLength}\n`);
   const trainFeatures = tokenizeDataset(tokenizer, data.train, maxLength);
   const evalFeatures = data.eval ? tokenizeDataset(tokenizer, data.eval, maxLength) : undefined;

@@ -10,11 +10,11 @@ import { AutoModel, AutoModelForSequenceClassification } from '../models/auto.js
 import type { EncoderModel } from '../models/common/encoder_model.js';
 import type { SequenceClassificationModel } from '../models/common/sequence_classification.js';
 import { init, type InitOptions } from '../runtime/device.js';
-import { BertTokenizer } from '../tokenizers/bert_tokenizer.js';
+import { AutoTokenizer } from '../tokenizers/auto_tokenizer.js';
+import type { Tokenizer } from '../tokenizers/tokenizer.js';
 import { optionsObject } from '../util/check.js';
 import { FeatureExtractor, type ExtractorOptions, type FeatureOptions, type Features } from './feature_extractor.js';
 import { checkTopK, type LabelScore } from './postprocess.js';
-import type { SequenceTokenizer } from './text_batches.js';
 import { TextClassifier, type ClassifierOptions } from './text_classifier.js';
 
 export type ClassificationTask = 'sentiment-analysis' | 'text-classification';
@@ -54,7 +54,7 @@ export interface TextClassificationPipeline {
   readonly task: ClassificationTask;
   readonly classifier: TextClassifier;
   readonly model: SequenceClassificationModel;
-  readonly tokenizer: SequenceTokenizer & { saveFiles(): Map<string, Uint8Array> };
+  readonly tokenizer: Tokenizer;
   /** texts: [N] → N lists of labels, whatever the options (the shape the CLI and the web worker use). */
   classify(texts: readonly string[], options?: CallOptions): Promise<LabelScore[][]>;
   /** Frees the model's GPU memory. */
@@ -72,7 +72,7 @@ export interface FeatureExtractionPipeline {
   readonly task: 'feature-extraction';
   readonly extractor: FeatureExtractor;
   readonly model: EncoderModel;
-  readonly tokenizer: SequenceTokenizer;
+  readonly tokenizer: Tokenizer;
   /** Frees the model's GPU memory. */
   dispose(): void;
 }
@@ -105,11 +105,11 @@ async function load<M extends { setMatmulDtype(d: 'f32' | 'f16'): unknown; dispo
   model: string | FileSource,
   options: LoadingOptions,
   loadModel: (source: FileSource, options: { onWarning?: (m: string) => void }) => Promise<M>,
-): Promise<{ net: M; tokenizer: BertTokenizer; source: FileSource }> {
+): Promise<{ net: M; tokenizer: Tokenizer; source: FileSource }> {
   const source = openModelSource(model, options, `pipeline("${task}"): model`);
   await init(options.device);
   // Tokenizer first: it is small and its errors (wrong directory) are the likeliest and cheapest.
-  const tokenizer = await BertTokenizer.fromPretrained(source);
+  const tokenizer = await AutoTokenizer.fromPretrained(source);
   const net = await loadModel(source, { onWarning: options.onWarning });
   try {
     if (options.dtype === 'fp16') net.setMatmulDtype('f16');

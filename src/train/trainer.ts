@@ -104,7 +104,8 @@ export class Trainer {
         'Trainer: give dataCollator, or a tokenizer with padTokenId for the default DataCollatorWithPadding',
       );
     }
-    this.collator = options.dataCollator ?? new DataCollatorWithPadding({ padTokenId: pad! });
+    const padding = { padTokenId: pad!, padTokenTypeId: options.tokenizer?.padTokenTypeId };
+    this.collator = options.dataCollator ?? new DataCollatorWithPadding(padding);
     if (this.args.evalStrategy !== 'no' && !this.evalDataset) {
       throw new Error(
         `Trainer: eval_strategy is "${this.args.evalStrategy}" but no evalDataset was given. Either set ` +

@@ -34,6 +34,8 @@ export interface RunOptions {
   trainFile?: string;
   evalFile?: string;
   textField?: string;
+  /** Column holding the second text of a sentence pair (--text-pair-column). */
+  textPairField?: string;
   labelField?: string;
   maxTrainSamples?: number;
   maxEvalSamples?: number;
@@ -55,6 +57,11 @@ const RUN_FLAGS: FlagSpec[] = [
   { name: 'train-file', type: 'string', group: 'Model and data', metavar: 'FILE', help: 'Training examples (overrides --data)' },
   { name: 'eval-file', type: 'string', group: 'Model and data', metavar: 'FILE', help: 'Evaluation examples (default: the test, else validation split of --data)' },
   { name: 'text-field', type: 'string', group: 'Model and data', help: 'Column holding the text (default: text, sentence, review or content)' },
+  {
+    name: 'text-pair-column', aliases: ['text-pair-field'], type: 'string', group: 'Model and data', metavar: 'NAME',
+    shownDefault: 'sentence2, sentence, hypothesis, question2 or text_pair when the data has the matching GLUE-style pair',
+    help: 'Column holding the second text of a sentence pair (NLI, paraphrase); each example is encoded as a pair',
+  },
   { name: 'label-field', type: 'string', group: 'Model and data', help: 'Column holding the label (default: label, labels or sentiment)' },
   { name: 'max-train-samples', type: 'int', group: 'Model and data', metavar: 'N', help: 'Train on a seeded random subset of N examples' },
   { name: 'max-eval-samples', type: 'int', group: 'Model and data', metavar: 'N', help: 'Evaluate on a seeded random subset of N examples' },
@@ -130,6 +137,7 @@ export function buildOptions(values: Map<string, FlagValue>): { run: RunOptions;
     trainFile: get<string>('train-file'),
     evalFile: get<string>('eval-file'),
     textField: get<string>('text-field'),
+    textPairField: get<string>('text-pair-column'),
     labelField: get<string>('label-field'),
     maxTrainSamples: positive('max-train-samples'),
     maxEvalSamples: positive('max-eval-samples'),
