@@ -37,7 +37,7 @@ async function steppedBaseDir(dir: string, prefix: string): Promise<string> {
 
 const FAMILIES = [
   { dir: 'tiny-bert', prefix: 'bert' },
-  // RoBERTa needs the byte-level BPE tokenizer (issue 22a) for its texts.
+  { dir: 'tiny-roberta', prefix: 'roberta' },
 ] as const;
 
 for (const fam of FAMILIES) {

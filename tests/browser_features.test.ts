@@ -11,7 +11,10 @@ import { startHubServer, type HubServer } from './helpers/hub_server.js';
 import { gpu } from './helpers/gpu.js';
 import { readGoldenJson } from './distilbert.helpers.js';
 
-const FAMILIES = [{ dir: 'tiny-bert', id: 'webtune-test/tiny-bert' }];
+const FAMILIES = [
+  { dir: 'tiny-bert', id: 'webtune-test/tiny-bert' },
+  { dir: 'tiny-roberta', id: 'webtune-test/tiny-roberta' },
+];
 const feats = readGoldenJson('tiny-bert/feature_inputs.json');
 const TEXTS: string[] = [...feats.texts.slice(4), 'Two sentences here. And a second one!'];
 

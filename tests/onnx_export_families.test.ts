@@ -24,15 +24,20 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
 };
 
 for (const fam of [
-  { dir: 'tiny-bert', inputs: ['input_ids', 'attention_mask', 'token_type_ids'] },
-  { dir: 'tiny-roberta', inputs: ['input_ids', 'attention_mask'] },
+  { dir: 'tiny-bert', inputs: ['input_ids', 'attention_mask', 'token_type_ids'], slow: ['vocab.txt'] },
+  { dir: 'tiny-roberta', inputs: ['input_ids', 'attention_mask'], slow: ['vocab.json', 'merges.txt'] },
 ]) {
   describe(`ONNX export of ${fam.dir}`, () => {
     it(`takes ${fam.inputs.join(', ')} and gives HF's logits on the golden pairs (onnxruntime-node)`, async () => {
       const dir = tempDir(`onnx-${fam.dir}`);
-      for (const f of ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']) copyFileSync(goldenPath(`${fam.dir}/${f}`), join(dir, f));
+      // The slow tokenizer layout only: the export adds the tokenizer.json transformers.js reads.
+      for (const f of ['config.json', 'model.safetensors', 'tokenizer_config.json', ...fam.slow]) copyFileSync(goldenPath(`${fam.dir}/${f}`), join(dir, f));
       const { written } = await wt.exportOnnxToDirectory(dir);
-      expect(written[0]).toBe(join(dir, 'onnx/model.onnx'));
+      expect(written).toEqual([join(dir, 'onnx/model.onnx'), join(dir, 'tokenizer.json')]);
+      const tokenizer = await wt.AutoTokenizer.fromPretrained(dir, { use: 'tokenizer.json' });
+      const golden = await wt.AutoTokenizer.fromPretrained(goldenPath(fam.dir), { use: 'tokenizer.json' });
+      const text = 'A slow tokenizer, saved fast: naïve café.';
+      expect(tokenizer.encode(text).inputIds).toEqual(golden.encode(text).inputIds);
       const session = await ort.InferenceSession.create(join(dir, 'onnx/model.onnx'));
       expect(session.inputNames).toEqual(fam.inputs);
       expect(session.outputNames).toEqual(['logits']);

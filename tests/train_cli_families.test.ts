@@ -1,8 +1,9 @@
 // train.js --model on a BERT and a RoBERTa directory (the tiny golden ones, a few IMDb reviews): it trains, writes
 // checkpoints, resumes from one to the same final parameters bit for bit, and leaves a directory Hugging Face loads:
-// config.json with the golden's fields (plus problem_type, as HF records after training), the golden's tensor names
-// and shapes, the tokenizer files; predict.js scores with it.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+// config.json with the golden's fields (plus problem_type, as HF records after training, and the labels), the
+// tensor names and shapes, the tokenizer files; predict.js scores with it. Sentence pairs train BERT through
+// --text-pair-column.
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,7 @@ const header = (path: string): Map<string, number[]> =>
 
 const FAMILIES = [
   { dir: 'tiny-bert', tokenizerFiles: ['vocab.txt', 'tokenizer.json', 'tokenizer_config.json'] },
+  { dir: 'tiny-roberta', tokenizerFiles: ['vocab.json', 'merges.txt', 'tokenizer.json', 'tokenizer_config.json'] },
 ];
 
 for (const fam of FAMILIES) {
@@ -38,7 +40,9 @@ for (const fam of FAMILIES) {
       // What HF loads: the golden config's fields (plus problem_type), its tensor names and shapes, the tokenizer.
       const golden = readJson(join(model, 'config.json'));
       const saved = readJson(join(full, 'config.json'));
-      expect(Object.keys(saved).sort()).toEqual([...Object.keys(golden), 'problem_type'].sort());
+      // Labels named by the data (RoBERTa's golden config has HF's default LABEL_0/1, so no id2label) are written.
+      expect(Object.keys(saved).sort()).toEqual([...new Set([...Object.keys(golden), 'problem_type', 'id2label', 'label2id'])].sort());
+      expect(saved.id2label).toEqual({ 0: 'NEGATIVE', 1: 'POSITIVE' });
       expect(saved.problem_type).toBe('single_label_classification');
       for (const key of Object.keys(golden)) if (key !== 'id2label' && key !== 'label2id') expect(saved[key], key).toEqual(golden[key]);
       expect(header(join(full, 'model.safetensors'))).toEqual(header(join(model, 'model.safetensors')));
@@ -63,3 +67,24 @@ for (const fam of FAMILIES) {
     }, 300_000);
   });
 }
+
+describe('train.js on sentence pairs (--text-pair-column)', () => {
+  it('encodes each example as a pair with token type ids and trains BERT on it', () => {
+    const rows = readFileSync(join(IMDB, 'train.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { text: string; label: number });
+    const picked = [...rows.slice(0, 12), ...rows.slice(-12)];
+    const dir = tempDir('pairs');
+    const file = join(dir, 'pairs.jsonl');
+    writeFileSync(file, picked.map((r) => JSON.stringify({ premise: r.text.slice(0, 200), hypothesis: r.text.slice(200, 400), label: r.label })).join('\n'));
+    const out = join(dir, 'out');
+    const run = runTrainCli([
+      '--model', shared('golden/tiny-bert'), '--train-file', file, '--text-field', 'premise', '--text-pair-column', 'hypothesis',
+      '--max-length', '48', '--per-device-train-batch-size', '8', '--num-train-epochs', '1', '--seed', '7', '--logging-steps', '1',
+      '--eval-strategy', 'no', '--load-best-model-at-end', 'false', '--save-strategy', 'no', '--output-dir', out,
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain('24 training examples (sentence pairs)');
+    const losses = (readJson(join(out, 'trainer_state.json')).log_history as Array<{ loss?: number }>).filter((e) => e.loss !== undefined);
+    expect(losses.length).toBe(3);
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+});

@@ -9,7 +9,7 @@ import type { PretrainedConfig } from '../models/common/config_base.js';
 import { readPretrained } from '../models/common/pretrained_files.js';
 import type { SequenceClassificationModel } from '../models/common/sequence_classification.js';
 import { registeredModel, registeredModelForJson, type RegisteredModel } from '../models/registry.js';
-import { BertTokenizer } from '../tokenizers/bert_tokenizer.js';
+import { AutoTokenizer } from '../tokenizers/auto_tokenizer.js';
 import { buildEncoderGraph, ENCODER_ONNX_OPSET, ONNX_FAMILIES, type EncoderGraphSpec } from './encoder_onnx.js';
 import { encodeModel } from './onnx_proto.js';
 
@@ -80,9 +80,14 @@ function graphSpec(entry: RegisteredModel, config: PretrainedConfig): EncoderGra
   };
 }
 
-/** The tokenizer.json to add to a directory that has a vocab.txt tokenizer only (undefined otherwise). */
+/**
+ * The tokenizer.json to add to a directory whose tokenizer is in the slow layout only (vocab.txt, or vocab.json +
+ * merges.txt); undefined otherwise.
+ */
 async function tokenizerJsonFor(source: FileSource): Promise<Uint8Array | undefined> {
-  if ((await source.exists('tokenizer.json')) || !(await source.exists('vocab.txt'))) return undefined;
-  const tokenizer = await BertTokenizer.fromPretrained(source, { use: 'vocab' });
+  if (await source.exists('tokenizer.json')) return undefined;
+  const slow = (await source.exists('vocab.txt')) || ((await source.exists('vocab.json')) && (await source.exists('merges.txt')));
+  if (!slow) return undefined;
+  const tokenizer = await AutoTokenizer.fromPretrained(source, { use: 'vocab' });
   return tokenizer.saveFiles().get('tokenizer.json');
 }
