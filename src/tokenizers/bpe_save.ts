@@ -4,7 +4,7 @@
 // RobertaTokenizer builds), tokenizer_config.json and special_tokens_map.json as transformers writes them. So a saved
 // directory reloads in transformers (either layout) and in transformers.js (tokenizer.json).
 
-import type { BpeParts } from './roberta_tokenizer.js';
+import type { BpeParts } from './bpe_parts.js';
 import {
   addedTokensDecoder,
   addedTokensJson,

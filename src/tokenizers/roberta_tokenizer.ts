@@ -10,7 +10,8 @@ import { optionsObject } from '../util/check.js';
 import { AddedTokenSplitter, type AddedToken } from './added_tokens.js';
 import type { LoadOptions } from './bert_tokenizer.js';
 import { BpeModel } from './bpe.js';
-import { parseBpeTokenizerJson, parseMergesTxt, parseVocabJson, type BpeModelSettings } from './bpe_files.js';
+import { parseBpeTokenizerJson, parseMergesTxt, parseVocabJson } from './bpe_files.js';
+import type { BpeParts } from './bpe_parts.js';
 import { bpeTokenizerFiles } from './bpe_save.js';
 import { byteLevelDecode, GPT2_PATTERN } from './byte_level.js';
 import { readTokenizerConfigText } from './config_files.js';
@@ -27,24 +28,7 @@ import {
   type Vocab,
 } from './vocab.js';
 
-/** Everything a RobertaTokenizer is made of, from either layout. */
-export interface BpeParts {
-  vocab: Vocab;
-  merges: Array<[string, string]>;
-  model: BpeModelSettings;
-  added: AddedToken[];
-  addPrefixSpace: boolean;
-  trimOffsets: boolean;
-  useRegex: boolean;
-  templates: Templates;
-  /** false: the tokenizer.json has no decoder, so decode joins tokens with spaces (tokenizers' fallback). */
-  byteLevelDecoder: boolean;
-  config: TokenizerConfig;
-  cleanUpTokenizationSpaces: boolean;
-  /** The tokenizer.json it was loaded from; undefined for vocab.json + merges.txt. */
-  tokenizerJson?: Record<string, unknown>;
-  where: string;
-}
+export type { BpeParts } from './bpe_parts.js';
 
 export class RobertaTokenizer extends TemplateTokenizer {
   readonly kind = 'bpe';
