@@ -56,7 +56,7 @@ export interface TrainingArgumentsFields {
   /** Seed of the epoch shuffles (default: seed). Epoch e is shuffled with dataSeed + e. */
   dataSeed: number | undefined;
   dataloaderDropLast: boolean;
-  /** Linear products read float16 copies of the weights (f32 master weights; DistilBertForSequenceClassification.setMatmulDtype). */
+  /** Linear products read float16 copies of the weights (f32 master weights; the model's setMatmulDtype). */
   fp16: boolean;
   /** A checkpoint directory, or true for the latest valid one in outputDir. */
   resumeFromCheckpoint: string | boolean | undefined;
