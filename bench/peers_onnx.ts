@@ -68,7 +68,7 @@ async function ortRun(o: Ort, s: import('onnxruntime-web').InferenceSession, ids
 
 /**
  * Our forward. GPU tensors: the padded forward, the same work as ORT's graph. Host arrays: the default inference
- * path, which skips the padding (src/models/distilbert/packing.ts; the same logits, fewer FLOPs).
+ * path, which skips the padding (src/models/common/packing.ts; the same logits, fewer FLOPs).
  */
 async function oursRun(model: wt.DistilBertForSequenceClassification, ids: wt.IntMatrixInput, mask: wt.IntMatrixInput): Promise<Float32Array> {
   const logits = wt.noGrad(() => wt.tidy(() => model.forward({ inputIds: ids, attentionMask: mask }).logits));

@@ -175,7 +175,7 @@ async function benchShape(batch: number, seq: number): Promise<void> {
   }
 
   // Training: padded (GPU inputs: every token computed) and from host inputs, as the Trainer passes them, where the
-  // padding is skipped (src/models/distilbert/packing.ts: the same loss and gradients from the real tokens only).
+  // padding is skipped (src/models/common/packing.ts: the same loss and gradients from the real tokens only).
   model.train();
   const x = inputs(batch, 7);
   const xGpu = { inputIds: x.inputIds, attentionMask: x.attentionMask, labels: x.labels }; // forward() takes no other keys

@@ -3,7 +3,7 @@
 /// <reference types="@webgpu/types" preserve="true" />
 import { setPlatform } from './platform/platform.js';
 import { nodePlatform } from './platform/platform_node.js';
-import type { DistilBertForSequenceClassification } from './models/distilbert/model.js';
+import type { PreTrainedModel } from './models/common/pretrained_model.js';
 
 setPlatform(nodePlatform);
 
@@ -16,11 +16,11 @@ export { zipFolder } from './io/zip.js';
 export * from './models/index.js';
 
 /** Node: writes config.json and model.safetensors into `dir` (created when missing), as save_pretrained. */
-export function savePretrained(model: DistilBertForSequenceClassification, dir: string): Promise<void> {
+export function savePretrained(model: PreTrainedModel, dir: string): Promise<void> {
   if (!model || typeof (model as { savePretrained?: unknown }).savePretrained !== 'function') {
     throw new TypeError(
-      `savePretrained: model must be a DistilBertForSequenceClassification, got ` +
-        `${model === null ? 'null' : typeof model}`,
+      `savePretrained: model must be a DistilBertForSequenceClassification or another webtune model (BertModel, ` +
+        `RobertaForSequenceClassification, …), got ${model === null ? 'null' : typeof model}`,
     );
   }
   return model.savePretrained(dir, nodePlatform.writeFiles);

@@ -170,7 +170,7 @@ describe('the browser product (headless Chromium, WebGPU)', () => {
       return wt.pipeline('sentiment-analysis', 'nobody/nothing').then(() => 'loaded', (e) => e.message);
     })(${JSON.stringify(HUB_ID)})`)) as string;
     expect(ofRepo()).toContain(`GET /${HUB_ID}/resolve/v1.0/vocab.txt`);
-    expect(missing).toMatch(/nobody\/nothing\/resolve\/main\/.*neither tokenizer\.json nor vocab\.txt/);
+    expect(missing).toMatch(/nobody\/nothing\/resolve\/main\/: no tokenizer here \(none of tokenizer\.json, vocab\.txt, vocab\.json \+ merges\.txt exists\)/);
   });
 
   it('the page loads a Hub id from the host it is given; after a reload the same id loads from the browser cache', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DistilBertConfig } from '../src/models/distilbert/config.js';
-import { pythonFloatRepr } from '../src/models/distilbert/python_json.js';
+import { pythonFloatRepr } from '../src/models/common/python_json.js';
 
 const shared = (rel: string): string => fileURLToPath(new URL(`../../shared/${rel}`, import.meta.url));
 const readJson = (rel: string): Record<string, unknown> => JSON.parse(readFileSync(shared(rel), 'utf8'));

@@ -208,4 +208,24 @@ describe('parquet (stanfordnlp/imdb layout)', () => {
     await expect(parseParquet(new TextEncoder().encode('not parquet at all'), 'x.parquet')).rejects.toThrow(/x\.parquet: not a readable parquet file/);
     await expect(parseParquet(new Uint8Array(0), 'e.parquet')).rejects.toThrow('e.parquet: empty file: no examples');
   });
+
+  test('sentence pairs: GLUE-style columns (premise, hypothesis) or a named pair column; invalid UTF-8 in it names the row', async () => {
+    const cols = (pairs: Array<string | Uint8Array>): Column[] => [
+      { name: 'premise', kind: 'string', values: ['A man sleeps.', 'A dog runs.'] },
+      { name: 'hypothesis', kind: 'string', values: pairs },
+      { name: 'label', kind: 'int64', values: [0, 1] },
+    ];
+    const ds = await parseParquet(buildParquet(cols(['Nobody sleeps.', 'An animal moves.'])), 'mnli.parquet');
+    expect(ds).toEqual({ texts: ['A man sleeps.', 'A dog runs.'], textPairs: ['Nobody sleeps.', 'An animal moves.'], labels: [0, 1], source: 'mnli.parquet' });
+    const named = await parseParquet(buildParquet(cols(['x', 'y'])), 'n.parquet', { textField: 'hypothesis', textPairField: 'premise' });
+    expect(named.texts).toEqual(['x', 'y']);
+    expect(named.textPairs).toEqual(['A man sleeps.', 'A dog runs.']);
+    // Only the pair column named: its GLUE partner is the text.
+    const partner = await parseParquet(buildParquet(cols(['x', 'y'])), 'n.parquet', { textPairField: 'hypothesis' });
+    expect(partner.texts).toEqual(['A man sleeps.', 'A dog runs.']);
+    await expect(parseParquet(buildParquet(cols(['x', 'y'])), 'n.parquet', { textField: 'premise', textPairField: 'nope' })).rejects.toThrow(
+      'n.parquet: no text pair column "nope" (columns are "premise", "hypothesis", "label")',
+    );
+    await expect(parseParquet(buildParquet(cols(['ok', new Uint8Array([0xff])])), 'u.parquet')).rejects.toThrow('u.parquet (row 2): invalid UTF-8 in column "hypothesis"');
+  });
 });

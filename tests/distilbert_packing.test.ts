@@ -1,11 +1,11 @@
-// Skipping the padding (src/models/distilbert/packing.ts): the packed forward (kept tokens only, [CLS]-only last
+// Skipping the padding (src/models/common/packing.ts): the packed forward (kept tokens only, [CLS]-only last
 // layer) against the padded forward of the same model on awkward masks: logits, loss and every parameter gradient;
 // when it is taken and when it is not. (Against transformers too: the pipeline golden test's batched texts and the
 // Trainer golden test's batch are padded, and both run packed.)
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
 import * as wt from '../src/index.js';
-import { planPacking } from '../src/models/distilbert/packing.js';
+import { planPacking } from '../src/models/common/packing.js';
 import { countGathers } from './distilbert.helpers.js';
 
 beforeAll(async () => { await gpu(); });

@@ -172,7 +172,7 @@ describe('bad input is reported with the file, line or field', () => {
     ['added token id mismatch', variant((j) => (j.added_tokens[1].id = 5)), /field "added_tokens\[1\]" \("\[UNK\]", id 5\) does not match model\.vocab/],
     ['added token without content', variant((j) => delete j.added_tokens[0].content), /field "added_tokens\[0\]\.content" must be a non-empty string/],
     ['template with unknown special token', variant((j) => (j.post_processor.special_tokens['[CLS]'].ids = [999999])), /post_processor\.special_tokens\["\[CLS\]"\]\.ids/],
-    ['unknown post-processor', variant((j) => (j.post_processor = { type: 'RobertaProcessing' })), /field "post_processor\.type" is "RobertaProcessing"/],
+    ['unknown post-processor', variant((j) => (j.post_processor = { type: 'Sequence', processors: [] })), /field "post_processor\.type" is "Sequence"/],
     ['unknown decoder', variant((j) => (j.decoder = { type: 'ByteLevel' })), /field "decoder\.type" is "ByteLevel"/],
     ['unk token missing from vocab', variant((j) => (j.model.unk_token = '<unk>')), /the vocabulary has no unknown token "<unk>"/],
   ];

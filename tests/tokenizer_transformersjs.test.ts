@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import './helpers/node_files.js';
 import { demoCorpus } from '../src/demo/corpus.js';
 import { buildDemoVocab } from '../src/demo/vocab.js';
-import { BertTokenizer } from '../src/tokenizers/index.js';
+import { BertTokenizer, RobertaTokenizer } from '../src/tokenizers/index.js';
 
 const GOLDEN_JSONL = fileURLToPath(new URL('../../shared/golden/tokenizer/wordpiece_golden.jsonl', import.meta.url));
 
@@ -39,5 +39,36 @@ describe('tokenizer.json of the demo vocab in transformers.js', () => {
     expect(differ.every((t) => ASTRAL_CJK.test(t))).toBe(true);
     expect(differ.length).toBeLessThanOrEqual(2);
     expect(texts.length - differ.length).toBeGreaterThan(500);
+  });
+});
+
+const TINY_ROBERTA = fileURLToPath(new URL('../../shared/golden/tiny-roberta', import.meta.url));
+
+describe('the byte-level BPE tokenizer.json we write, in transformers.js', () => {
+  it('loads with AutoTokenizer and encodes texts and pairs as our RobertaTokenizer does', async () => {
+    // Built from vocab.json + merges.txt, so the tokenizer.json transformers.js reads is the one we wrote.
+    const dir = mkdtempSync(join(tmpdir(), 'webtune-tokjs-bpe-'));
+    for (const name of ['vocab.json', 'merges.txt', 'tokenizer_config.json']) writeFileSync(join(dir, name), readFileSync(join(TINY_ROBERTA, name)));
+    const ours = await RobertaTokenizer.fromPretrained(dir, { use: 'vocab' });
+    const out = mkdtempSync(join(tmpdir(), 'webtune-tokjs-bpe-saved-'));
+    for (const [name, bytes] of ours.saveFiles()) writeFileSync(join(out, name), bytes);
+
+    const tjs = await import('@huggingface/transformers');
+    tjs.env.allowRemoteModels = false;
+    const theirs = await tjs.AutoTokenizer.from_pretrained(out);
+    const cases = JSON.parse(readFileSync(join(TINY_ROBERTA, 'tokenizer_cases.json'), 'utf8')) as Array<{ text: string; text_pair?: string }>;
+    const stress = readFileSync(GOLDEN_JSONL, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text);
+    const texts = [...cases.map((c) => c.text), ...stress];
+    const differ = texts.filter((t) => JSON.stringify(theirs.encode(t)) !== JSON.stringify(ours.encode(t).inputIds));
+    console.log(`${texts.length} texts: ${differ.length} encode differently (${differ.slice(0, 5).map((t) => JSON.stringify(t.slice(0, 80))).join(', ')})`);
+    const pairs = cases.filter((c) => c.text_pair !== undefined).map((c) => [c.text.slice(0, 200), c.text_pair!.slice(0, 200)] as const);
+    const pairDiffer = pairs.filter(([a, b]) => JSON.stringify(theirs.encode(a, { text_pair: b })) !== JSON.stringify(ours.encode(a, { textPair: b }).inputIds));
+    console.log(`${pairs.length} pairs (untruncated): ${pairDiffer.length} encode differently`);
+    // Only texts with U+0085 (NEL) differ: tokenizers' regex engine (Oniguruma) counts it as whitespace (\s), as we
+    // do; transformers.js uses JavaScript's \s, which does not (see byte_level.ts GPT2_PATTERN).
+    expect(differ.every((t) => t.includes('\u0085'))).toBe(true);
+    expect(differ.length).toBeLessThanOrEqual(1);
+    expect(pairDiffer).toEqual([]);
+    expect(texts.length).toBeGreaterThan(700);
   });
 });

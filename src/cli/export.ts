@@ -25,9 +25,10 @@ const FLAGS: FlagSpec[] = [
 
 const HEADER = `Usage: node dist/export.js --model DIR [--overwrite]
 
-Exports a fine-tuned DistilBERT classifier to ONNX, into the model directory, as Hugging Face's exporters lay it
-out: DIR/onnx/model.onnx (fp32, opset 17; inputs input_ids and attention_mask, int64 [batch_size, sequence_length];
-output logits [batch_size, num_labels]), and DIR/tokenizer.json when the directory has only vocab.txt.
+Exports a fine-tuned classifier (DistilBERT, BERT or RoBERTa: config.json's model_type) to ONNX, into the model
+directory, as Hugging Face's exporters lay it out: DIR/onnx/model.onnx (fp32, opset 17; inputs input_ids and
+attention_mask, and token_type_ids for BERT, int64 [batch_size, sequence_length]; output logits [batch_size,
+num_labels]), and DIR/tokenizer.json when the directory has only vocab.txt.
 An existing model.onnx is kept unless --overwrite is given. No GPU is needed.`;
 
 const FOOTER = `Then, in Node or a browser with @huggingface/transformers:

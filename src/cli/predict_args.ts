@@ -20,8 +20,8 @@ export interface PredictArgs {
 
 export const USAGE = `Usage: node dist/predict.js --model DIR [--text "…"]… [--file texts.txt | texts.jsonl]… [options]
 
-Classifies texts with a fine-tuned DistilBERT (a directory with config.json, model.safetensors and
-vocab.txt or tokenizer.json). Prints one JSON line per input, in input order:
+Classifies texts with a fine-tuned DistilBERT, BERT or RoBERTa (a directory with config.json, model.safetensors
+and its tokenizer files). Prints one JSON line per input, in input order:
   [{"label":"POSITIVE","score":0.9991}]
 With no --text and no --file, reads stdin: one text per line. Every input line gets an output line, blank
 ones included (scored as the empty text). Scores are softmax probabilities; sigmoid per label for a

@@ -6,8 +6,8 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configure, DistilBertForSequenceClassification, init, quietDawnNotices, runtime, shutdown } from '../index.js';
-import { BertTokenizer } from '../tokenizers/index.js';
+import { AutoModelForSequenceClassification, configure, init, quietDawnNotices, runtime, shutdown, type SequenceClassificationModel } from '../index.js';
+import { AutoTokenizer, type Tokenizer } from '../tokenizers/index.js';
 import { parseFlags, UsageError } from '../util/args.js';
 import { batches } from '../data/batches.js';
 import { shuffledIndices } from '../data/shuffle.js';
@@ -115,8 +115,8 @@ export function sourcesUnavailable(e: SourceUnavailableError, run: RunOptions, i
 
 /** Everything a run needs, loaded after the up-front checks and before the first step. */
 interface Prepared {
-  model: DistilBertForSequenceClassification;
-  tokenizer: BertTokenizer;
+  model: SequenceClassificationModel;
+  tokenizer: Tokenizer;
   trainFeatures: CollatorFeature[];
   evalFeatures?: CollatorFeature[];
   /** The earlier run's entries that --overwrite-output-dir deletes once loading succeeded. */
@@ -139,13 +139,13 @@ async function prepare(run: RunOptions, args: TrainingArguments, io: TrainIO): P
 
   const data = await loadData(run, args.dataSeed ?? args.seed, args.evalStrategy !== 'no', probe);
   const names = data.labels.names;
-  const tokenizer = await BertTokenizer.fromPretrained(modelDir);
+  const tokenizer = await AutoTokenizer.fromPretrained(modelDir);
   checkVocabFits(tokenizer.vocabSize, probe.vocabSize, `the tokenizer in ${modelDir}`, probe.configPath);
   const rt = await init();
   configure({ attentionKernel: run.attention });
   io.stderr(`Adapter: ${rt.info.description}${rt.info.isSoftware ? ' (CPU software renderer: slow)' : ''}\n`);
   io.stderr(describeLabels(data.labels, data.train));
-  const model = await DistilBertForSequenceClassification.fromPretrained(modelDir, {
+  const model = await AutoModelForSequenceClassification.fromPretrained(modelDir, {
     numLabels: names.length,
     id2label: Object.fromEntries(names.map((n, i) => [i, n])),
     label2id: Object.fromEntries(names.map((n, i) => [n, i])),
@@ -156,8 +156,8 @@ async function prepare(run: RunOptions, args: TrainingArguments, io: TrainIO): P
     model.dispose();
     throw new Error(`${probe.weightsPath} holds non-finite weights (${model.nonFiniteWeights.map((w) => w.name).join(', ')}): training from them can only give a NaN loss`);
   }
-  const maxLength = run.maxLength ?? Math.min(tokenizer.modelMaxLength, model.config.max_position_embeddings);
-  io.stderr(`Model: ${modelDir}\nData: ${data.train.texts.length} training examples (${data.train.source})` +
+  const maxLength = run.maxLength ?? Math.min(tokenizer.modelMaxLength, model.maxSequenceLength);
+  io.stderr(`Model: ${modelDir}\nData: ${data.train.texts.length} training examples${data.train.textPairs ? ' (sentence pairs)' : ''} (${data.train.source})` +
     (data.eval ? `, ${data.eval.texts.length} evaluation examples (${data.eval.source})` : '') + `; max length ${maxLength}\n`);
   const trainFeatures = tokenizeDataset(tokenizer, data.train, maxLength);
   const evalFeatures = data.eval ? tokenizeDataset(tokenizer, data.eval, maxLength) : undefined;
@@ -212,13 +212,13 @@ async function printEstimate(
   trainer: Trainer,
   trainFeatures: CollatorFeature[],
   evalFeatures: CollatorFeature[] | undefined,
-  model: DistilBertForSequenceClassification,
+  model: SequenceClassificationModel,
   progress: ProgressReporter,
   io: TrainIO,
 ): Promise<void> {
   const { args } = trainer;
-  const c = model.config;
-  const shape: ModelShape = { nonEmbeddingParams: trainer.flopsPerToken() / 6, layers: c.n_layers, dim: c.dim, hidden: c.hidden_dim };
+  const { dims } = model.body.spec;
+  const shape: ModelShape = { nonEmbeddingParams: trainer.flopsPerToken() / 6, layers: dims.layers, dim: dims.hidden, hidden: dims.intermediate };
   const lengths = (idx: number[], f: CollatorFeature[]): number[] => idx.map((i) => f[i]!.inputIds.length);
   const order = batches(shuffledIndices(trainFeatures.length, args.epochSeed(0)), args.perDeviceTrainBatchSize, { dropLast: args.dataloaderDropLast });
   const trainFlops = batchFlops(shape, order.map((b) => lengths(b, trainFeatures)), true);

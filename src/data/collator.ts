@@ -1,6 +1,7 @@
 // DataCollatorWithPadding, with the semantics of transformers' class of the same name:
 // right padding to the longest row (rounded up to `padToMultipleOf`), pad id in `inputIds`,
-// 0 in `attentionMask`, and `label` renamed to `labels`. Returns int32 where HF returns int64:
+// 0 in `attentionMask`, the pad token type id (0) in `tokenTypeIds` (sentence pairs, BERT), and `label` renamed to
+// `labels`. Returns int32 where HF returns int64:
 // ids and labels fit, and WebGPU has no 64-bit integers.
 
 import { describeValue } from '../util/check.js';
@@ -9,6 +10,8 @@ import { describeValue } from '../util/check.js';
 export interface CollatorFeature {
   inputIds: number[] | Int32Array;
   attentionMask?: number[] | Int32Array;
+  /** BERT's segment ids (0 first text, 1 second); every feature of a batch has them or none does. */
+  tokenTypeIds?: number[] | Int32Array;
   label?: number;
   labels?: number;
 }
@@ -17,6 +20,8 @@ export interface CollatorFeature {
 export interface CollatedBatch {
   inputIds: Int32Array;
   attentionMask: Int32Array;
+  /** [batchSize, seqLen], when the features have tokenTypeIds. */
+  tokenTypeIds?: Int32Array;
   labels?: Int32Array;
   batchSize: number;
   seqLen: number;
@@ -32,13 +37,15 @@ export interface HostMatrix {
 export interface BatchInputs {
   inputIds: HostMatrix;
   attentionMask: HostMatrix;
+  /** Sentence pairs' segment ids, when the tokenizer returned them (BERT). */
+  tokenTypeIds?: HostMatrix;
   labels?: Int32Array;
 }
 
 /**
- * batch → forward()'s inputs: inputIds and attentionMask [B, T], and labels [B] when `withLabels` (training; the
- * evaluation loop and the pipeline read the labels themselves). The one wrapping the Trainer, the evaluation loop
- * and the text-classification pipeline share, in Node and browsers.
+ * batch → forward()'s inputs: inputIds and attentionMask [B, T] (and tokenTypeIds [B, T] when the batch has them),
+ * and labels [B] when `withLabels` (training; the evaluation loop and the pipeline read the labels themselves). The
+ * one wrapping the Trainer, the evaluation loop and the pipelines share, in Node and browsers.
  */
 export function batchInputs(batch: CollatedBatch, withLabels = false): BatchInputs {
   const shape = [batch.batchSize, batch.seqLen];
@@ -46,15 +53,18 @@ export function batchInputs(batch: CollatedBatch, withLabels = false): BatchInpu
     inputIds: { data: batch.inputIds, shape },
     attentionMask: { data: batch.attentionMask, shape },
   };
+  if (batch.tokenTypeIds) inputs.tokenTypeIds = { data: batch.tokenTypeIds, shape };
   if (withLabels) inputs.labels = batch.labels;
   return inputs;
 }
 
 export interface DataCollatorOptions {
-  /** Id written into padded positions (DistilBERT: 0 = [PAD]). */
+  /** Id written into padded positions (DistilBERT: 0 = [PAD], RoBERTa: 1 = <pad>). */
   padTokenId?: number;
-  /** Anything with a `padTokenId` (our tokenizer); used when `padTokenId` is not given. */
-  tokenizer?: { padTokenId: number };
+  /** token_type_id written into padded positions (HF's pad_token_type_id; default 0). */
+  padTokenTypeId?: number;
+  /** Anything with a `padTokenId` (a Tokenizer); used for what the options above do not give. */
+  tokenizer?: { padTokenId: number; padTokenTypeId?: number };
   /** Round the padded length up to a multiple of this (HF `pad_to_multiple_of`; helps kernel tiling). */
   padToMultipleOf?: number;
   /** A cap: never pad beyond it, and a longer row is an error (truncate in the tokenizer, as HF expects).
@@ -64,6 +74,7 @@ export interface DataCollatorOptions {
 
 export class DataCollatorWithPadding {
   readonly padTokenId: number;
+  readonly padTokenTypeId: number;
   readonly padToMultipleOf?: number;
   readonly maxLength?: number;
 
@@ -78,6 +89,8 @@ export class DataCollatorWithPadding {
       throw new Error('DataCollatorWithPadding: give padTokenId, or a tokenizer that has padTokenId');
     }
     checkNonNegativeInt(pad, 'padTokenId');
+    this.padTokenTypeId = options.padTokenTypeId ?? options.tokenizer?.padTokenTypeId ?? 0;
+    checkNonNegativeInt(this.padTokenTypeId, 'padTokenTypeId');
     if (options.padToMultipleOf !== undefined) checkPositiveInt(options.padToMultipleOf, 'padToMultipleOf');
     if (options.maxLength !== undefined) checkPositiveInt(options.maxLength, 'maxLength');
     this.padTokenId = pad;
@@ -86,8 +99,8 @@ export class DataCollatorWithPadding {
   }
 
   /**
-   * features: B rows of lengths T_i → { inputIds: [B, T], attentionMask: [B, T], labels?: [B] }, T = max T_i rounded
-   * up.
+   * features: B rows of lengths T_i → { inputIds: [B, T], attentionMask: [B, T], tokenTypeIds?: [B, T],
+   * labels?: [B] }, T = max T_i rounded up.
    */
   collate(features: readonly CollatorFeature[]): CollatedBatch {
     if (!Array.isArray(features))
@@ -127,14 +140,39 @@ export class DataCollatorWithPadding {
         attentionMask[row + t] = m;
       }
     }
+    const tokenTypeIds = this.collateTokenTypes(features, seqLen);
     const labels = collateLabels(features);
-    return labels
-      ? { inputIds, attentionMask, labels, batchSize, seqLen }
-      : { inputIds, attentionMask, batchSize, seqLen };
+    const batch: CollatedBatch = { inputIds, attentionMask, batchSize, seqLen };
+    if (tokenTypeIds) batch.tokenTypeIds = tokenTypeIds;
+    if (labels) batch.labels = labels;
+    return batch;
   }
 
   /** HF calls the collator as a function; so may we. */
   readonly call = (features: readonly CollatorFeature[]): CollatedBatch => this.collate(features);
+
+  /** features[b].tokenTypeIds → [B, T] padded with padTokenTypeId, or undefined when no feature has them. */
+  private collateTokenTypes(features: readonly CollatorFeature[], seqLen: number): Int32Array | undefined {
+    const having = features.findIndex((f) => f.tokenTypeIds !== undefined);
+    if (having < 0) return undefined;
+    const missing = features.findIndex((f) => f.tokenTypeIds === undefined);
+    if (missing >= 0) {
+      throw new Error(`DataCollatorWithPadding: feature ${having} has tokenTypeIds but feature ${missing} has none; encode every example with the same tokenizer`);
+    }
+    const out = new Int32Array(features.length * seqLen).fill(this.padTokenTypeId);
+    features.forEach((f, b) => {
+      const types = f.tokenTypeIds!;
+      if (types.length !== f.inputIds.length) {
+        throw new Error(`DataCollatorWithPadding: feature ${b}: tokenTypeIds has ${types.length} entries but inputIds has ${f.inputIds.length}`);
+      }
+      for (let t = 0; t < types.length; t++) {
+        const v = types[t]!;
+        if (!Number.isInteger(v) || v < 0) throw new Error(`DataCollatorWithPadding: feature ${b}: tokenTypeIds[${t}] = ${v} is not a non-negative integer`);
+        out[b * seqLen + t] = v;
+      }
+    });
+    return out;
+  }
 
   private paddedLength(features: readonly CollatorFeature[]): number {
     let longest = 0;

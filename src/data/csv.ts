@@ -4,11 +4,12 @@
 import { nonBlankLines } from './lines.js';
 import { decodeUtf8 } from '../io/files.js';
 import { resolveLabels, type RawLabel } from './labels.js';
+import { datasetOf } from './dataset_of.js';
 import {
   DatasetError,
   LABEL_FIELD_CANDIDATES,
-  TEXT_FIELD_CANDIDATES,
   pickField,
+  pickTextColumns,
   sampleLimit,
   type ParseOptions,
   type TextClassificationDataset,
@@ -38,22 +39,27 @@ export function parseDelimited(
   const rows = options.quoted ? quotedRows(text, options.delimiter, where, limit + 1) : plainRows(text, options.delimiter, limit + 1);
   if (rows.length === 0) throw new DatasetError(where, undefined, 'empty file: no header and no examples');
   const header = rows[0]!.fields.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
-  const textCol = pickField(header, options.textField, TEXT_FIELD_CANDIDATES);
+  const columns = pickTextColumns(header, options);
+  const textCol = columns.text;
   const labelCol = pickField(header, options.labelField, LABEL_FIELD_CANDIDATES);
   const shown = header.map((h) => JSON.stringify(h)).join(', ');
   if (textCol === undefined) {
-    const looked = options.textField ?? TEXT_FIELD_CANDIDATES.join(', ');
-    throw new DatasetError(where, rows[0]!.line, `header has no text column (looked for ${looked}; header is ${shown})`);
+    throw new DatasetError(where, rows[0]!.line, `header has no text column (looked for ${columns.lookedForText}; header is ${shown})`);
+  }
+  if (columns.lookedForPair !== undefined && columns.pair === undefined) {
+    throw new DatasetError(where, rows[0]!.line, `header has no text pair column "${columns.lookedForPair}" (header is ${shown})`);
   }
   if (labelCol === undefined) {
     const looked = options.labelField ?? LABEL_FIELD_CANDIDATES.join(', ');
     throw new DatasetError(where, rows[0]!.line, `header has no label column (looked for ${looked}; header is ${shown})`);
   }
   const ti = header.indexOf(textCol);
+  const pi = columns.pair === undefined ? -1 : header.indexOf(columns.pair);
   const li = header.indexOf(labelCol);
   const data = rows.slice(1);
   if (data.length === 0 && limit !== 0) throw new DatasetError(where, undefined, 'no examples after the header');
   const texts: string[] = new Array(data.length);
+  const pairs: string[] | undefined = pi < 0 ? undefined : new Array(data.length);
   const raw: RawLabel[] = new Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const { fields, line } = data[i]!;
@@ -61,10 +67,11 @@ export function parseDelimited(
       throw new DatasetError(where, line, `expected ${header.length} fields as in the header, found ${fields.length}`);
     }
     texts[i] = fields[ti]!;
+    if (pairs) pairs[i] = fields[pi]!;
     raw[i] = fields[li]!.trim();
   }
   const { labels, labelNames } = resolveLabels(raw, where, (i) => data[i]!.line, 'line', options.labelNames);
-  return labelNames ? { texts, labels, labelNames, source: where } : { texts, labels, source: where };
+  return datasetOf(texts, pairs, labels, labelNames, where);
 }
 
 /** Unquoted: one row per "\n"-line, fields split on the delimiter. */

@@ -3,6 +3,7 @@
 
 import type { FileSource } from '../io/files.js';
 import { parseDelimited } from './csv.js';
+import { datasetOf } from './dataset_of.js';
 import { parseJsonl } from './jsonl.js';
 import { parseParquet } from './parquet.js';
 import { shuffledIndices } from './shuffle.js';
@@ -68,6 +69,8 @@ export function parseLimit(options: LoadOptions): LoadOptions {
 export function selectExamples(ds: TextClassificationDataset, indices: ArrayLike<number>): TextClassificationDataset {
   const texts: string[] = new Array(indices.length);
   const labels: number[] = new Array(indices.length);
+  const pairs = ds.textPairs;
+  const textPairs: string[] | undefined = pairs ? new Array(indices.length) : undefined;
   for (let i = 0; i < indices.length; i++) {
     const j = indices[i]!;
     if (!Number.isInteger(j) || j < 0 || j >= ds.texts.length) {
@@ -75,8 +78,9 @@ export function selectExamples(ds: TextClassificationDataset, indices: ArrayLike
     }
     texts[i] = ds.texts[j]!;
     labels[i] = ds.labels[j]!;
+    if (textPairs) textPairs[i] = pairs![j]!;
   }
-  return { ...ds, texts, labels };
+  return textPairs ? { ...ds, texts, textPairs, labels } : { ...ds, texts, labels };
 }
 
 /** dataset of N → shuffled with shuffleSeed (if given), then the first maxSamples (if given). */
@@ -87,7 +91,9 @@ export function sampleDataset(
   const n = ds.texts.length;
   const m = Math.min(n, options.maxSamples ?? n);
   if (options.shuffleSeed === undefined) {
-    return m === n ? ds : { ...ds, texts: ds.texts.slice(0, m), labels: ds.labels.slice(0, m) };
+    if (m === n) return ds;
+    const head = { ...ds, texts: ds.texts.slice(0, m), labels: ds.labels.slice(0, m) };
+    return ds.textPairs ? { ...head, textPairs: ds.textPairs.slice(0, m) } : head;
   }
   return selectExamples(ds, shuffledIndices(n, options.shuffleSeed).subarray(0, m));
 }
@@ -121,7 +127,13 @@ export function concatDatasets(parts: readonly TextClassificationDataset[], sour
       throw new DatasetError(p.source, undefined, `label names ${JSON.stringify(p.labelNames)} differ from ${JSON.stringify(names)} in ${parts[0]!.source}`);
     }
   }
+  const paired = parts.filter((p) => p.textPairs !== undefined);
+  if (paired.length > 0 && paired.length < parts.length) {
+    const single = parts.find((p) => p.textPairs === undefined)!;
+    throw new DatasetError(single.source, undefined, `has single texts but ${paired[0]!.source} has sentence pairs; every file must have the same columns`);
+  }
   const texts = parts.flatMap((p) => p.texts);
   const labels = parts.flatMap((p) => p.labels);
-  return names ? { texts, labels, labelNames: [...names], source } : { texts, labels, source };
+  const textPairs = paired.length > 0 ? parts.flatMap((p) => p.textPairs!) : undefined;
+  return datasetOf(texts, textPairs, labels, names ? [...names] : undefined, source);
 }

@@ -12,7 +12,7 @@ export {
 export { mulberry32, shuffledIndices } from './shuffle.js';
 export { tokenizeDataset, type EncodingTokenizer } from './tokenize.js';
 export { batches, numBatches, type BatchOptions } from './batches.js';
-export { DatasetError, type ParseOptions, type TextClassificationDataset } from './types.js';
+export { DatasetError, TEXT_PAIR_CANDIDATES, type ParseOptions, type TextClassificationDataset } from './types.js';
 export { resolveLabels, type RawLabel, type ResolvedLabels } from './labels.js';
 export { parseJsonl } from './jsonl.js';
 export { parseDelimited, type DelimitedOptions } from './csv.js';

@@ -4,14 +4,16 @@
 import { nonBlankLines } from './lines.js';
 import { decodeUtf8 } from '../io/files.js';
 import { resolveLabels, type RawLabel } from './labels.js';
+import { datasetOf } from './dataset_of.js';
 import {
   DatasetError,
   LABEL_FIELD_CANDIDATES,
-  TEXT_FIELD_CANDIDATES,
   pickField,
+  pickTextColumns,
   sampleLimit,
   type ParseOptions,
   type TextClassificationDataset,
+  type TextColumns,
 } from './types.js';
 
 /** JSONL (or a JSON array of records) bytes/text, file name → dataset of N records (blank lines skipped). */
@@ -55,7 +57,8 @@ function toDataset(records: Located[], where: string, options: ParseOptions, uni
   if (records.length === 0 && options.maxSamples !== 0) throw new DatasetError(where, undefined, 'empty file: no examples');
   const texts: string[] = new Array(records.length);
   const raw: RawLabel[] = new Array(records.length);
-  let textKey: string | undefined;
+  let pairs: string[] | undefined;
+  let columns: TextColumns | undefined;
   let labelKey: string | undefined;
   for (let i = 0; i < records.length; i++) {
     const { value, pos } = records[i]!;
@@ -64,14 +67,21 @@ function toDataset(records: Located[], where: string, options: ParseOptions, uni
     }
     const obj = value as Record<string, unknown>;
     // Field names are chosen from the first record and then required of every record.
-    textKey ??= pickField(Object.keys(obj), options.textField, TEXT_FIELD_CANDIDATES);
+    columns ??= pickTextColumns(Object.keys(obj), options);
     labelKey ??= pickField(Object.keys(obj), options.labelField, LABEL_FIELD_CANDIDATES);
-    const t = textKey === undefined ? undefined : obj[textKey];
+    const t = columns.text === undefined ? undefined : obj[columns.text];
     if (t === undefined) {
-      const looked = options.textField ?? TEXT_FIELD_CANDIDATES.join(', ');
-      throw new DatasetError(where, pos, `missing text field (looked for ${looked}; record has ${keys(obj)})`, unit);
+      throw new DatasetError(where, pos, `missing text field (looked for ${columns.lookedForText}; record has ${keys(obj)})`, unit);
     }
-    if (typeof t !== 'string') throw new DatasetError(where, pos, `text field "${textKey}" is ${typeof t}, not a string`, unit);
+    if (typeof t !== 'string') throw new DatasetError(where, pos, `text field "${columns.text}" is ${typeof t}, not a string`, unit);
+    if (columns.lookedForPair !== undefined) {
+      const p = columns.pair === undefined ? undefined : obj[columns.pair];
+      if (p === undefined || p === null) {
+        throw new DatasetError(where, pos, `missing text pair field "${columns.lookedForPair}" (record has ${keys(obj)})`, unit);
+      }
+      if (typeof p !== 'string') throw new DatasetError(where, pos, `text pair field "${columns.pair}" is ${typeof p}, not a string`, unit);
+      (pairs ??= new Array(records.length))[i] = p;
+    }
     const l = labelKey === undefined ? undefined : obj[labelKey];
     if (l === undefined || l === null) {
       const looked = options.labelField ?? LABEL_FIELD_CANDIDATES.join(', ');
@@ -81,7 +91,7 @@ function toDataset(records: Located[], where: string, options: ParseOptions, uni
     raw[i] = l;
   }
   const { labels, labelNames } = resolveLabels(raw, where, (i) => records[i]!.pos, unit, options.labelNames);
-  return labelNames ? { texts, labels, labelNames, source: where } : { texts, labels, source: where };
+  return datasetOf(texts, pairs, labels, labelNames, where);
 }
 
 function keys(obj: Record<string, unknown>): string {

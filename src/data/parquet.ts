@@ -4,11 +4,12 @@
 
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { resolveLabels, type RawLabel } from './labels.js';
+import { datasetOf } from './dataset_of.js';
 import {
   DatasetError,
   LABEL_FIELD_CANDIDATES,
-  TEXT_FIELD_CANDIDATES,
   pickField,
+  pickTextColumns,
   sampleLimit,
   type ParseOptions,
   type TextClassificationDataset,
@@ -47,11 +48,16 @@ export async function parseParquet(
   }
   // Top-level columns are the schema's direct children; nested columns are not text columns.
   const columns = topLevelColumns(metadata.schema);
-  const textCol = pickField(columns, options.textField, TEXT_FIELD_CANDIDATES);
+  const textColumns = pickTextColumns(columns, options);
+  const textCol = textColumns.text;
+  const pairCol = textColumns.pair;
   const labelCol = pickField(columns, options.labelField, LABEL_FIELD_CANDIDATES);
   const shown = columns.map((c) => JSON.stringify(c)).join(', ');
   if (textCol === undefined) {
-    throw new DatasetError(where, undefined, `no text column (looked for ${options.textField ?? TEXT_FIELD_CANDIDATES.join(', ')}; columns are ${shown})`);
+    throw new DatasetError(where, undefined, `no text column (looked for ${textColumns.lookedForText}; columns are ${shown})`);
+  }
+  if (textColumns.lookedForPair !== undefined && pairCol === undefined) {
+    throw new DatasetError(where, undefined, `no text pair column "${textColumns.lookedForPair}" (columns are ${shown})`);
   }
   if (labelCol === undefined) {
     throw new DatasetError(where, undefined, `no label column (looked for ${options.labelField ?? LABEL_FIELD_CANDIDATES.join(', ')}; columns are ${shown})`);
@@ -61,18 +67,18 @@ export async function parseParquet(
   const rows = await parquetReadObjects({
     file: buffer,
     metadata,
-    columns: [textCol, labelCol],
+    columns: pairCol === undefined ? [textCol, labelCol] : [textCol, pairCol, labelCol],
     rowStart: 0,
     rowEnd: Math.min(numRows, limit),
     parsers: { stringFromBytes: strictString as (b: Uint8Array) => string },
   });
   const texts: string[] = new Array(rows.length);
+  const pairs: string[] | undefined = pairCol === undefined ? undefined : new Array(rows.length);
   const raw: RawLabel[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const t = rows[i]![textCol];
+    const t = textCell(rows[i]![textCol], textCol, i, where);
     const l = rows[i]![labelCol];
-    if (t instanceof InvalidUtf8) throw new DatasetError(where, i + 1, `invalid UTF-8 in column "${textCol}"`, 'row');
-    if (typeof t !== 'string') throw new DatasetError(where, i + 1, `column "${textCol}" holds ${t === null || t === undefined ? 'no value' : typeof t}, not text`, 'row');
+    if (pairs) pairs[i] = textCell(rows[i]![pairCol!], pairCol!, i, where);
     if (l instanceof InvalidUtf8) throw new DatasetError(where, i + 1, `invalid UTF-8 in column "${labelCol}"`, 'row');
     if (l === null || l === undefined) throw new DatasetError(where, i + 1, `column "${labelCol}" has no value`, 'row');
     texts[i] = t;
@@ -83,7 +89,14 @@ export async function parseParquet(
   // whatever id the caller gives "neg".
   const named = options.labelNames && fileNames ? raw.map((r) => fileNames[Number(r)] ?? r) : raw;
   const { labels, labelNames } = resolveLabels(named, where, (i) => i + 1, 'row', options.labelNames ?? fileNames);
-  return labelNames ? { texts, labels, labelNames, source: where } : { texts, labels, source: where };
+  return datasetOf(texts, pairs, labels, labelNames, where);
+}
+
+/** A text cell of row i → the string, or an error naming the row and column. */
+function textCell(t: unknown, column: string, i: number, where: string): string {
+  if (t instanceof InvalidUtf8) throw new DatasetError(where, i + 1, `invalid UTF-8 in column "${column}"`, 'row');
+  if (typeof t !== 'string') throw new DatasetError(where, i + 1, `column "${column}" holds ${t === null || t === undefined ? 'no value' : typeof t}, not text`, 'row');
+  return t;
 }
 
 function topLevelColumns(schema: ReadonlyArray<{ name: string; num_children?: number }>): string[] {

@@ -22,6 +22,11 @@ export abstract class Module {
     return p;
   }
 
+  /**
+   * Registers a child. A dotted name places it deeper without intermediate modules ("attention.output.LayerNorm");
+   * '' makes it transparent: its parameters are named as if they were this module's (HF layouts that split one
+   * block's parameters over several parents).
+   */
   protected addModule<M extends Module>(name: string, module: M): M {
     this.childModules.push([name, module]);
     return module;
@@ -34,7 +39,7 @@ export abstract class Module {
   /** [fullName, parameter][] in PyTorch's named_parameters() order. */
   namedParameters(prefix = ''): [string, Tensor][] {
     const out: [string, Tensor][] = this.ownParameters.map(([n, p]) => [prefix + n, p]);
-    for (const [n, m] of this.childModules) out.push(...m.namedParameters(`${prefix}${n}.`));
+    for (const [n, m] of this.childModules) out.push(...m.namedParameters(childPrefix(prefix, n)));
     return out;
   }
 
@@ -45,7 +50,7 @@ export abstract class Module {
   /** [fullName, init][] for every parameter, in the same order as namedParameters(). */
   namedInits(prefix = ''): [string, ParameterInit][] {
     const out: [string, ParameterInit][] = this.ownParameters.map(([n]) => [prefix + n, this.ownInits.get(n)!]);
-    for (const [n, m] of this.childModules) out.push(...m.namedInits(`${prefix}${n}.`));
+    for (const [n, m] of this.childModules) out.push(...m.namedInits(childPrefix(prefix, n)));
     return out;
   }
 
@@ -76,4 +81,8 @@ export abstract class Module {
       p.dispose();
     }
   }
+}
+
+function childPrefix(prefix: string, name: string): string {
+  return name === '' ? prefix : `${prefix}${name}.`;
 }

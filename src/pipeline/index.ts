@@ -13,3 +13,4 @@ export {
 } from './postprocess.js';
 export { withLoadProgress, openModelSource, type ProgressInfo, type ProgressCallback } from '../io/progress.js';
 export { fileSourceFromPicked, type PickedFile } from './picked_files.js';
+export { poolEmbeddings, type Pooling, type PoolingOptions } from './pooling.js';

@@ -1,19 +1,28 @@
 // The public BERT (uncased WordPiece) tokenizer, with Hugging Face parity on two loading paths:
 // - vocab.txt (+ tokenizer_config.json): transformers' slow BertTokenizer / DistilBertTokenizer;
 // - tokenizer.json (+ tokenizer_config.json): the Rust `tokenizers` behind DistilBertTokenizerFast.
-// They give the same ids except for U+2B820–U+2B91F (see unicode.ts isCjk) and in decode().
+// They give the same ids except for U+2B820–U+2B91F (see unicode.ts isCjk), in decode() and in how longest_first
+// shares a pair's room. A vocab.txt whose tokenizer_config.json says `"backend": "tokenizers"` (transformers 5, where
+// BertTokenizer is the fast tokenizer built from the vocab) loads as the fast tokenizer converted from it.
 
-import { describeValue, optionsObject } from '../util/check.js';
+import { optionsObject } from '../util/check.js';
 import type { FileSource, SourceOptions } from '../io/files.js';
 import { openModelSource } from '../io/progress.js';
 import type { BasicOptions, Flavour } from './basic.js';
+import type { AddedToken } from './added_tokens.js';
+import { readTokenizerConfigText } from './config_files.js';
 import { decodePython, decodeRust } from './decode.js';
-import { Encoder, type AddedToken } from './encoder.js';
+import { Encoder } from './encoder.js';
+import { bertTemplates, specialCount, type Templates } from './post_process.js';
 import { tokenizerFiles } from './save.js';
+import { convertedTokenizerJson } from './slow_to_fast.js';
+import { TemplateTokenizer } from './template_tokenizer.js';
+import type { DecodeOptions, ModelInputName } from './tokenizer.js';
+import { requireFamily, resolveModelInputNames } from './tokenizer_classes.js';
 import { parseTokenizerJson } from './tokenizer_json.js';
 import {
+  configAddedTokens,
   isObject,
-  parseJsonObject,
   parseTokenizerConfig,
   parseVocabTxt,
   requireTokenId,
@@ -23,30 +32,13 @@ import {
 } from './vocab.js';
 import { WordPiece } from './wordpiece.js';
 
-export interface EncodeOptions {
-  /** Cut to `maxLength` (default: modelMaxLength) counting special tokens. HF: truncation=True. */
-  truncation?: boolean;
-  /** Given without `truncation`, truncation is on (HF's "longest_first" default with a warning). */
-  maxLength?: number;
-  /** Wrap in [CLS] … [SEP]; default true. */
-  addSpecialTokens?: boolean;
-}
-
-export interface Encoding {
-  inputIds: number[];
-  attentionMask: number[];
-}
-
-export interface DecodeOptions {
-  /** Drop [CLS], [SEP], [PAD], [UNK], [MASK] and other special tokens; default false. */
-  skipSpecialTokens?: boolean;
-  /** transformers' clean_up_tokenization_spaces; default from tokenizer_config.json or HF's class default. */
-  cleanUpTokenizationSpaces?: boolean;
-}
+export type { DecodeOptions, EncodeOptions, Encoding } from './tokenizer.js';
 
 export interface LoadOptions extends SourceOptions {
   /** Which file defines the tokenizer; default tokenizer.json when present (like AutoTokenizer), else vocab.txt. */
   use?: 'vocab' | 'tokenizer.json';
+  /** config.json's model_type; picks model_input_names when tokenizer_config.json names no tokenizer_class. */
+  modelType?: string;
 }
 
 export interface VocabOptions {
@@ -58,6 +50,8 @@ export interface VocabOptions {
   modelMaxLength?: number;
   cleanUpTokenizationSpaces?: boolean;
   specialTokens?: Partial<SpecialTokenNames>;
+  /** HF's tokenizer_class, e.g. 'BertTokenizer' (returns token_type_ids) or 'DistilBertTokenizer' (the default). */
+  tokenizerClass?: string;
   /** Name used in error messages. */
   source?: string;
 }
@@ -72,8 +66,7 @@ interface Parts {
   maxInputCharsPerWord: number;
   names: SpecialTokenNames;
   added: AddedToken[];
-  prefixIds: number[];
-  suffixIds: number[];
+  templates: Templates;
   rustDecoder: { prefix: string; cleanup: boolean } | null;
   config: TokenizerConfig;
   cleanUpTokenizationSpaces: boolean;
@@ -81,7 +74,8 @@ interface Parts {
   where: string;
 }
 
-export class BertTokenizer {
+export class BertTokenizer extends TemplateTokenizer {
+  readonly kind = 'wordpiece';
   readonly padTokenId: number;
   readonly clsTokenId: number;
   readonly sepTokenId: number;
@@ -94,13 +88,27 @@ export class BertTokenizer {
   readonly modelMaxLength: number;
   /** 'python' when loaded from vocab.txt (slow tokenizer), 'rust' from tokenizer.json (fast). */
   readonly flavour: Flavour;
+  readonly modelInputNames: readonly ModelInputName[];
 
+  protected readonly className = 'BertTokenizer';
+  protected readonly vocabTokens: readonly string[];
+  protected readonly templates: Templates;
+  protected readonly truncationFlavour: Flavour;
   private readonly encoder: Encoder;
   private readonly specialStrings: Set<string>;
 
-  private constructor(private readonly parts: Parts) {
+  private constructor(
+    private readonly parts: Parts,
+    modelType?: string,
+  ) {
+    super();
     const { vocab, names, where } = parts;
+    this.vocabTokens = vocab.tokens;
+    this.templates = parts.templates;
+    this.truncationFlavour = parts.flavour;
     this.flavour = parts.flavour;
+    requireFamily(parts.config.raw, 'wordpiece', where);
+    this.modelInputNames = resolveModelInputNames(parts.config.raw, modelType, where);
     this.unkTokenId = requireTokenId(vocab.ids, parts.unkToken, 'unknown', where);
     this.clsTokenId = requireTokenId(vocab.ids, names.cls, 'classifier', where);
     this.sepTokenId = requireTokenId(vocab.ids, names.sep, 'separator', where);
@@ -133,13 +141,13 @@ export class BertTokenizer {
     }
     const file = use === 'vocab' ? 'vocab.txt' : 'tokenizer.json';
     if (!(use === 'vocab' ? hasVocab : hasJson)) throw new Error(`${src.describe(file)}: file not found`);
-    const configText = await readConfigs(src);
+    const configText = await readTokenizerConfigText(src);
+    const config = parseTokenizerConfig(configText, src.describe('tokenizer_config.json'));
+    requireFamily(config.raw, 'wordpiece', src.describe(''));
     const text = await src.readText(file);
-    const configWhere = src.describe('tokenizer_config.json');
-    if (use === 'vocab') {
-      return new BertTokenizer(slowParts(parseVocabTxt(text, src.describe(file)), parseTokenizerConfig(configText, configWhere), src.describe(file)));
-    }
-    return BertTokenizer.fromTokenizerJson(text, configText, src.describe(file), configWhere);
+    const where = src.describe(file);
+    if (use === 'vocab') return new BertTokenizer(vocabParts(parseVocabTxt(text, where), config, where), options.modelType);
+    return new BertTokenizer(fastParts(text, config, where), options.modelType);
   }
 
   /** text: vocab.txt contents → a slow-path (transformers BertTokenizer) tokenizer, in memory. */
@@ -151,6 +159,7 @@ export class BertTokenizer {
     if (options.tokenizeChineseChars !== undefined) raw.tokenize_chinese_chars = options.tokenizeChineseChars;
     if (options.modelMaxLength !== undefined) raw.model_max_length = options.modelMaxLength;
     if (options.cleanUpTokenizationSpaces !== undefined) raw.clean_up_tokenization_spaces = options.cleanUpTokenizationSpaces;
+    if (options.tokenizerClass !== undefined) raw.tokenizer_class = options.tokenizerClass;
     for (const [role, token] of Object.entries(options.specialTokens ?? {})) raw[`${role}_token`] = token;
     const config = parseTokenizerConfig(JSON.stringify(raw), `${where} (options)`);
     return new BertTokenizer(slowParts(parseVocabTxt(text, where), config, where));
@@ -169,31 +178,17 @@ export class BertTokenizer {
     return ids.map((id) => tokens[id]!);
   }
 
-  /** text → { inputIds: [n], attentionMask: [n] (all 1) }, [CLS] … [SEP] unless addSpecialTokens is false. */
-  encode(text: string, options: EncodeOptions = {}): Encoding {
-    if (typeof text !== 'string') throw new TypeError(`BertTokenizer.encode: text must be a string, got ${describeValue(text)}`);
-    options = optionsObject(options, 'BertTokenizer.encode');
-    const addSpecial = options.addSpecialTokens ?? true;
-    const prefix = addSpecial ? this.parts.prefixIds : [];
-    const suffix = addSpecial ? this.parts.suffixIds : [];
-    const limit = this.lengthLimit(options);
-    const inputIds = prefix.slice();
-    this.encoder.encodeInto(text, inputIds);
-    if (limit !== undefined) {
-      const room = limit - prefix.length - suffix.length;
-      if (room < 0) throw new RangeError(`maxLength ${limit} leaves no room for the ${prefix.length + suffix.length} special tokens`);
-      if (inputIds.length > prefix.length + room) inputIds.length = prefix.length + room;
-    }
-    for (const id of suffix) inputIds.push(id);
-    const attentionMask: number[] = [];
-    for (let i = 0; i < inputIds.length; i++) attentionMask.push(1);
-    return { inputIds, attentionMask };
-  }
-
-  /** texts: [B] → B encodings, each as encode() gives it (no padding: the collator pads). */
-  encodeBatch(texts: readonly string[], options: EncodeOptions = {}): Encoding[] {
-    if (!Array.isArray(texts)) throw new TypeError(`BertTokenizer.encodeBatch: texts must be an array of strings, got ${describeValue(texts)}`);
-    return texts.map((t) => this.encode(t, options));
+  /** text → content ids, cut after the first word that reaches `cap` tokens (a word: a token without the ## prefix). */
+  protected contentIds(text: string, cap: number | undefined): number[] {
+    const ids: number[] = [];
+    this.encoder.encodeInto(text, ids);
+    if (cap === undefined || ids.length <= cap) return ids;
+    const { tokens } = this.parts.vocab;
+    const prefix = this.parts.continuingSubwordPrefix;
+    let end = cap;
+    while (end < ids.length && tokens[ids[end]!]!.startsWith(prefix)) end++;
+    ids.length = end;
+    return ids;
   }
 
   /** ids → text, as the matching HF tokenizer's decode() does (lower-cased, accents gone). */
@@ -233,53 +228,38 @@ export class BertTokenizer {
       tokenizerJson: p.tokenizerJson,
     });
   }
+}
 
-  private lengthLimit(options: EncodeOptions): number | undefined {
-    const { truncation, maxLength } = options;
-    if (maxLength !== undefined && (!Number.isInteger(maxLength) || maxLength < 1)) {
-      throw new RangeError(`maxLength must be a positive integer, got ${maxLength}`);
-    }
-    if (truncation === false) return undefined;
-    if (truncation === true) {
-      const limit = maxLength ?? this.modelMaxLength;
-      return Number.isFinite(limit) ? limit : undefined;
-    }
-    return maxLength;
+/** vocab.txt + config → the slow tokenizer's parts, or (transformers 5 config) the fast one converted from it. */
+function vocabParts(vocab: Vocab, config: TokenizerConfig, where: string): Parts {
+  if (config.raw.backend === 'tokenizers') {
+    const converted = convertedParts(vocab, config, where);
+    if (converted) return converted;
   }
+  return slowParts(vocab, config, where);
 }
 
-/** Reads tokenizer_config.json, with special_tokens_map.json filling in token names it does not set. */
-async function readConfigs(src: FileSource): Promise<string | undefined> {
-  const [hasConfig, hasMap] = await Promise.all([src.exists('tokenizer_config.json'), src.exists('special_tokens_map.json')]);
-  const configText = hasConfig ? await src.readText('tokenizer_config.json') : undefined;
-  if (!hasMap) return configText;
-  const map = parseJsonObject(await src.readText('special_tokens_map.json'), src.describe('special_tokens_map.json'));
-  const config = configText === undefined ? {} : parseJsonObject(configText, src.describe('tokenizer_config.json'));
-  const merged: Record<string, unknown> = { ...config };
-  for (const [k, v] of Object.entries(map)) if (k.endsWith('_token') && merged[k] === undefined) merged[k] = v;
-  return Object.keys(merged).length === 0 ? configText : JSON.stringify(merged);
-}
-
-/** vocab.txt + config → the slow tokenizer's parts (transformers BertTokenizer defaults). */
-function slowParts(vocab: Vocab, config: TokenizerConfig, where: string): Parts {
+/**
+ * The special tokens (all_special_tokens) that are split out of raw text before anything else, plus the added tokens
+ * a saved config lists (added_tokens_decoder), each with its id in `vocab`.
+ */
+function specialAddedTokens(vocab: Vocab, config: TokenizerConfig, where: string): AddedToken[] {
   const names = config.specialTokens;
-  // all_special_tokens, split out of raw text before anything else; extra added tokens from a saved config too.
   const added: AddedToken[] = [];
   for (const token of [names.unk, names.sep, names.pad, names.cls, names.mask]) {
     const id = vocab.ids.get(token);
     if (id !== undefined && !added.some((t) => t.content === token)) added.push({ content: token, id, special: true });
   }
-  const decoder = config.raw.added_tokens_decoder;
-  if (isObject(decoder)) {
-    for (const [idText, entry] of Object.entries(decoder)) {
-      if (!isObject(entry) || typeof entry.content !== 'string') continue;
-      const id = Number(idText);
-      if (vocab.tokens[id] !== entry.content) {
-        throw new Error(`tokenizer_config.json: added_tokens_decoder["${idText}"] is "${entry.content}" but ${where} line ${id + 1} is ${JSON.stringify(vocab.tokens[id] ?? null)}`);
-      }
-      if (!added.some((t) => t.content === entry.content)) added.push({ content: entry.content, id, special: entry.special !== false });
-    }
+  for (const t of configAddedTokens(config, vocab, (id) => `${where} line ${id + 1}`)) {
+    if (!added.some((a) => a.content === t.content)) added.push(t);
   }
+  return added;
+}
+
+/** vocab.txt + config → the slow tokenizer's parts (transformers BertTokenizer defaults). */
+function slowParts(vocab: Vocab, config: TokenizerConfig, where: string): Parts {
+  const names = config.specialTokens;
+  const added = specialAddedTokens(vocab, config, where);
   return {
     flavour: 'python',
     vocab,
@@ -295,8 +275,7 @@ function slowParts(vocab: Vocab, config: TokenizerConfig, where: string): Parts 
     maxInputCharsPerWord: 100,
     names,
     added,
-    prefixIds: [requireTokenId(vocab.ids, names.cls, 'classifier', where)],
-    suffixIds: [requireTokenId(vocab.ids, names.sep, 'separator', where)],
+    templates: bertTemplates(requireTokenId(vocab.ids, names.cls, 'classifier', where), requireTokenId(vocab.ids, names.sep, 'separator', where)),
     rustDecoder: null,
     config,
     // BertTokenizer's own default is True (unlike the fast class).
@@ -305,8 +284,31 @@ function slowParts(vocab: Vocab, config: TokenizerConfig, where: string): Parts 
   };
 }
 
-/** tokenizer.json + config → the fast tokenizer's parts. */
-function fastParts(jsonText: string, config: TokenizerConfig, where: string): Parts {
+/**
+ * vocab.txt + config → the fast tokenizer transformers' converter (and transformers 5's BertTokenizer) builds from them,
+ * or undefined when the vocab repeats a line (a tokenizer.json cannot hold that).
+ */
+function convertedParts(vocab: Vocab, config: TokenizerConfig, where: string): Parts | undefined {
+  const names = config.specialTokens;
+  requireTokenId(vocab.ids, names.cls, 'classifier', where);
+  requireTokenId(vocab.ids, names.sep, 'separator', where);
+  const json = convertedTokenizerJson({
+    vocabTokens: vocab.tokens,
+    unkToken: names.unk,
+    clsToken: names.cls,
+    sepToken: names.sep,
+    doLowerCase: config.doLowerCase,
+    stripAccents: config.stripAccents,
+    tokenizeChineseChars: config.tokenizeChineseChars,
+  });
+  if (!json) return undefined;
+  (json.model as Record<string, unknown>).vocab = Object.fromEntries(vocab.tokens.map((t, i) => [t, i]));
+  json.added_tokens = specialAddedTokens(vocab, config, where).map((t) => ({ ...t, normalized: false }));
+  return fastParts(json, config, where);
+}
+
+/** tokenizer.json (text or parsed) + config → the fast tokenizer's parts. */
+function fastParts(jsonText: string | Record<string, unknown>, config: TokenizerConfig, where: string): Parts {
   const spec = parseTokenizerJson(jsonText, where);
   const norm = spec.normalizer ?? { cleanText: false, handleChineseChars: false, stripAccents: false, lowercase: false };
   // BertTokenizerFast rebuilds the normalizer when tokenizer_config.json disagrees with it. We apply
@@ -320,7 +322,7 @@ function fastParts(jsonText: string, config: TokenizerConfig, where: string): Pa
     n.strip_accents = norm.stripAccents;
     n.handle_chinese_chars = norm.handleChineseChars;
   }
-  if (spec.prefixIds.length + spec.suffixIds.length === 0 && spec.raw.post_processor !== null && spec.raw.post_processor !== undefined) {
+  if (specialCount(spec.templates.single) === 0 && spec.raw.post_processor !== null && spec.raw.post_processor !== undefined) {
     throw new Error(`${where}: field "post_processor" adds no special tokens`);
   }
   const names: SpecialTokenNames = { ...config.specialTokens, unk: spec.unkToken };
@@ -338,9 +340,8 @@ function fastParts(jsonText: string, config: TokenizerConfig, where: string): Pa
     continuingSubwordPrefix: spec.continuingSubwordPrefix,
     maxInputCharsPerWord: spec.maxInputCharsPerWord,
     names,
-    added: spec.addedTokens.map((t) => ({ content: t.content, id: t.id, special: t.special })),
-    prefixIds: spec.prefixIds,
-    suffixIds: spec.suffixIds,
+    added: spec.addedTokens.map((t) => ({ content: t.content, id: t.id, special: t.special, lstrip: t.lstrip, rstrip: t.rstrip })),
+    templates: spec.templates,
     rustDecoder: spec.decoder,
     config,
     // PreTrainedTokenizerFast's default is False (transformers ≥ 4.45); the WordPiece decoder cleans up anyway.

@@ -3,18 +3,11 @@
 // with the ids of each word cached (natural text repeats the same words over and over); a chunk
 // with anything else goes through basic.ts as a whole, cached per chunk.
 
+import { AddedTokenSplitter, type AddedToken } from './added_tokens.js';
 import { basicSplit, type BasicOptions } from './basic.js';
 import { FNV_OFFSET, fnvStep, GenerationalChunkCache } from './chunk_cache.js';
 import { charFlags, lowerPerChar, SEP, WHITE } from './unicode.js';
 import { WordPiece } from './wordpiece.js';
-
-/** A token matched verbatim in the raw text (case-sensitive) and mapped straight to its id. */
-export interface AddedToken {
-  content: string;
-  id: number;
-  /** Special tokens are dropped by `decode(ids, { skipSpecialTokens: true })`. */
-  special: boolean;
-}
 
 /** Entries of the (rarely used) general-path cache before it is emptied: bounds memory. */
 const CHUNK_CACHE_LIMIT = 1 << 16;
@@ -32,9 +25,7 @@ export class Encoder {
   private readonly wordCache = new GenerationalChunkCache();
   /** Chunk that needed the general path → its ids. */
   private readonly chunkCache = new Map<string, number[]>();
-  /** Added tokens grouped by first UTF-16 unit, longest first (leftmost-longest matching). */
-  private readonly addedByFirst = new Map<number, AddedToken[]>();
-  private readonly addedFirstUnits: number[];
+  private readonly added: AddedTokenSplitter;
   /** Python flavour only: an added token that lower-casing could produce must be looked for again afterwards. */
   private readonly resplitAfterLowercase: boolean;
 
@@ -54,15 +45,7 @@ export class Encoder {
       } else if (charFlags(c) & (basic.cleanText ? SEP : WHITE)) this.asciiClass[c] = SPACE;
       else this.asciiClass[c] = GENERAL;
     }
-    for (const token of added) {
-      if (token.content.length === 0) continue;
-      const first = token.content.charCodeAt(0);
-      const list = this.addedByFirst.get(first) ?? [];
-      list.push(token);
-      list.sort((a, b) => b.content.length - a.content.length);
-      this.addedByFirst.set(first, list);
-    }
-    this.addedFirstUnits = [...this.addedByFirst.keys()];
+    this.added = new AddedTokenSplitter(added);
     this.resplitAfterLowercase =
       basic.flavour === 'python' &&
       basic.lowercase &&
@@ -71,50 +54,16 @@ export class Encoder {
 
   /** text: raw string → content ids appended to `out`, e.g. "Hello [SEP] world" → [7592, 102, 2088]. */
   encodeInto(text: string, out: number[]): void {
-    for (const part of this.splitAdded(text)) {
+    for (const part of this.added.split(text)) {
       if (typeof part === 'number') out.push(part);
       else if (this.resplitAfterLowercase) {
         // transformers lower-cases (special tokens excepted) before its trie looks for added tokens.
-        for (const inner of this.splitAdded(lowerPerChar(part))) {
+        for (const inner of this.added.split(lowerPerChar(part))) {
           if (typeof inner === 'number') out.push(inner);
           else this.encodeSegment(inner, out);
         }
       } else this.encodeSegment(part, out);
     }
-  }
-
-  /** text → pieces: strings to tokenize, numbers for added tokens found in it (leftmost, then longest). */
-  private splitAdded(text: string): Array<string | number> {
-    const parts: Array<string | number> = [];
-    let segStart = 0;
-    let i = this.nextCandidate(text, 0);
-    while (i >= 0) {
-      let match: AddedToken | undefined;
-      for (const token of this.addedByFirst.get(text.charCodeAt(i))!) {
-        if (text.startsWith(token.content, i)) {
-          match = token;
-          break;
-        }
-      }
-      if (match) {
-        if (i > segStart) parts.push(text.slice(segStart, i));
-        parts.push(match.id);
-        i += match.content.length;
-        segStart = i;
-      } else i++;
-      i = this.nextCandidate(text, i);
-    }
-    if (segStart < text.length) parts.push(segStart === 0 ? text : text.slice(segStart));
-    return parts;
-  }
-
-  /** Index of the next position ≥ from that starts with the first unit of some added token, or -1. */
-  private nextCandidate(text: string, from: number): number {
-    const units = this.addedFirstUnits;
-    if (units.length === 0 || from >= text.length) return -1;
-    if (units.length === 1) return text.indexOf(String.fromCharCode(units[0]!), from);
-    for (let i = from; i < text.length; i++) if (this.addedByFirst.has(text.charCodeAt(i))) return i;
-    return -1;
   }
 
   /**

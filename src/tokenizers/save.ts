@@ -59,7 +59,7 @@ export interface SaveState {
   vocabTokens: readonly string[];
   /** Special tokens by role, and the added tokens (with ids) that are split out of raw text. */
   specialNames: { unk: string; cls: string; sep: string; pad: string; mask: string | undefined };
-  addedTokens: ReadonlyArray<{ id: number; content: string; special: boolean }>;
+  addedTokens: readonly SavedAddedToken[];
   doLowerCase: boolean;
   stripAccents: boolean | null;
   tokenizeChineseChars: boolean;
@@ -71,8 +71,59 @@ export interface SaveState {
   tokenizerJson?: Record<string, unknown>;
 }
 
-// Keys of a loaded config that transformers does not write back.
-const DROPPED_CONFIG_KEYS = new Set(['tokenizer_file', 'name_or_path', 'special_tokens_map_file', 'auto_map', 'added_tokens_decoder']);
+// Keys of a loaded config that transformers does not write back (is_local and local_files_only are loading arguments
+// that transformers 5 leaks into the files it saves).
+const DROPPED_CONFIG_KEYS = new Set([
+  'tokenizer_file', 'name_or_path', 'special_tokens_map_file', 'auto_map', 'added_tokens_decoder', 'is_local', 'local_files_only',
+]);
+
+/** An added token as the save functions need it. */
+export interface SavedAddedToken {
+  id: number;
+  content: string;
+  special: boolean;
+  lstrip?: boolean;
+  rstrip?: boolean;
+}
+
+/** The loaded tokenizer_config.json's keys that are written back (unknown keys are carried through, as HF does). */
+export function carriedConfig(loaded: Record<string, unknown>): JsonObject {
+  const config: JsonObject = {};
+  for (const [k, v] of Object.entries(loaded)) if (!DROPPED_CONFIG_KEYS.has(k)) config[k] = v as JsonValue;
+  return config;
+}
+
+/** added tokens → tokenizer_config.json's added_tokens_decoder (by id, with transformers' AddedToken fields). */
+export function addedTokensDecoder(added: readonly SavedAddedToken[]): OrderedObject {
+  return new OrderedObject(
+    [...added]
+      .sort((a, b) => a.id - b.id)
+      .map((t) => [String(t.id), { content: t.content, lstrip: t.lstrip ?? false, normalized: false, rstrip: t.rstrip ?? false, single_word: false, special: t.special }]),
+  );
+}
+
+/** added tokens → tokenizer.json's added_tokens (sorted by id, fields in tokenizers' order). */
+export function addedTokensJson(added: readonly SavedAddedToken[]): OrderedObject[] {
+  return [...added].sort((a, b) => a.id - b.id).map(
+    (t) =>
+      new OrderedObject([
+        ['id', t.id],
+        ['content', t.content],
+        ['single_word', false],
+        ['lstrip', t.lstrip ?? false],
+        ['rstrip', t.rstrip ?? false],
+        ['normalized', false],
+        ['special', t.special],
+      ]),
+  );
+}
+
+/** A parsed JSON value with its objects' key order kept (for writing back parts of a loaded tokenizer.json). */
+export function orderedJson(obj: unknown): JsonValue {
+  if (Array.isArray(obj)) return obj.map(orderedJson);
+  if (obj !== null && typeof obj === 'object') return new OrderedObject(Object.entries(obj).map(([k, v]) => [k, orderedJson(v)]));
+  return obj as JsonValue;
+}
 
 /** state → file name → bytes, ready to write next to a model. */
 export function tokenizerFiles(state: SaveState): Map<string, Uint8Array> {
@@ -95,14 +146,10 @@ function specialTokensMap(state: SaveState): JsonObject {
 }
 
 function tokenizerConfig(state: SaveState): JsonObject {
-  const config: JsonObject = {};
-  for (const [k, v] of Object.entries(state.loadedConfig)) if (!DROPPED_CONFIG_KEYS.has(k)) config[k] = v as JsonValue;
-  const decoder: Array<[string, JsonValue]> = [...state.addedTokens]
-    .sort((a, b) => a.id - b.id)
-    .map((t) => [String(t.id), { content: t.content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: t.special }]);
+  const config = carriedConfig(state.loadedConfig);
   const klass = typeof config.tokenizer_class === 'string' ? config.tokenizer_class.replace(/Fast$/, '') : 'DistilBertTokenizer';
   Object.assign(config, specialTokensMap(state), {
-    added_tokens_decoder: new OrderedObject(decoder),
+    added_tokens_decoder: addedTokensDecoder(state.addedTokens),
     clean_up_tokenization_spaces: state.cleanUpTokenizationSpaces,
     do_lower_case: state.doLowerCase,
     extra_special_tokens: {},
@@ -121,31 +168,15 @@ function tokenizerConfig(state: SaveState): JsonObject {
 
 /** The loaded tokenizer.json re-written in the order tokenizers serialises it. */
 function tokenizerJson(state: SaveState, raw: Record<string, unknown>): OrderedObject {
-  const ordered = (obj: unknown): JsonValue => {
-    if (Array.isArray(obj)) return obj.map(ordered);
-    if (obj !== null && typeof obj === 'object') return new OrderedObject(Object.entries(obj).map(([k, v]) => [k, ordered(v)]));
-    return obj as JsonValue;
-  };
+  const ordered = orderedJson;
   const model = raw.model as Record<string, unknown>;
-  // tokenizers writes its added vocabulary sorted by id.
-  const added = [...state.addedTokens].sort((a, b) => a.id - b.id).map(
-    (t) =>
-      new OrderedObject([
-        ['id', t.id],
-        ['content', t.content],
-        ['single_word', false],
-        ['lstrip', false],
-        ['rstrip', false],
-        ['normalized', false],
-        ['special', t.special],
-      ]),
-  );
   return new OrderedObject([
     ['version', ordered(raw.version ?? '1.0')],
     // transformers resets truncation and padding before saving.
     ['truncation', null],
     ['padding', null],
-    ['added_tokens', added],
+    // tokenizers writes its added vocabulary sorted by id.
+    ['added_tokens', addedTokensJson(state.addedTokens)],
     ['normalizer', ordered(raw.normalizer ?? null)],
     ['pre_tokenizer', ordered(raw.pre_tokenizer ?? null)],
     ['post_processor', ordered(raw.post_processor ?? null)],

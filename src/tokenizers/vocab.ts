@@ -1,5 +1,7 @@
 // Reading vocab.txt and tokenizer_config.json, with errors that name the file, line or field.
 
+import type { AddedToken } from './added_tokens.js';
+
 /** A vocabulary: `tokens[id]` is the line (or entry) of each id; `ids` maps token → id. */
 export interface Vocab {
   tokens: string[];
@@ -21,13 +23,15 @@ export function parseVocabTxt(text: string, where: string): Vocab {
   return { tokens: lines, ids };
 }
 
-/** The special tokens a BERT tokenizer needs, by role. */
+/** The special tokens a tokenizer needs, by role (bos/eos: RoBERTa's, unset for BERT unless a config names them). */
 export interface SpecialTokenNames {
   unk: string;
   cls: string;
   sep: string;
   pad: string;
   mask: string;
+  bos?: string;
+  eos?: string;
 }
 
 export const DEFAULT_SPECIAL_TOKENS: SpecialTokenNames = {
@@ -36,6 +40,17 @@ export const DEFAULT_SPECIAL_TOKENS: SpecialTokenNames = {
   sep: '[SEP]',
   pad: '[PAD]',
   mask: '[MASK]',
+};
+
+/** transformers' RobertaTokenizer defaults. */
+export const ROBERTA_SPECIAL_TOKENS: SpecialTokenNames = {
+  unk: '<unk>',
+  cls: '<s>',
+  sep: '</s>',
+  pad: '<pad>',
+  mask: '<mask>',
+  bos: '<s>',
+  eos: '</s>',
 };
 
 /** HF's value of model_max_length when a config does not set one (int(1e30)): truncation is then a no-op. */
@@ -58,8 +73,12 @@ export interface TokenizerConfig {
   raw: Record<string, unknown>;
 }
 
-/** text: tokenizer_config.json contents (undefined: no file) → TokenizerConfig. */
-export function parseTokenizerConfig(text: string | undefined, where: string): TokenizerConfig {
+/** text: tokenizer_config.json contents (undefined: no file), the class's token names → TokenizerConfig. */
+export function parseTokenizerConfig(
+  text: string | undefined,
+  where: string,
+  defaults: SpecialTokenNames = DEFAULT_SPECIAL_TOKENS,
+): TokenizerConfig {
   const raw = text === undefined ? {} : parseJsonObject(text, where);
   const field = <T>(key: string, check: (v: unknown) => v is T, what: string, fallback: T): T => {
     const value = raw[key];
@@ -71,7 +90,7 @@ export function parseTokenizerConfig(text: string | undefined, where: string): T
   if (maxLen !== null && (!Number.isInteger(maxLen) || maxLen < 1)) {
     throw new Error(`${where}: field "model_max_length" must be a positive integer, got ${maxLen}`);
   }
-  const tokenName = (key: string, fallback: string): string => {
+  const tokenName = <F extends string | undefined>(key: string, fallback: F): string | F => {
     const value = raw[key];
     if (value === undefined || value === null) return fallback;
     if (typeof value === 'string') return value;
@@ -85,16 +104,48 @@ export function parseTokenizerConfig(text: string | undefined, where: string): T
     tokenizeChineseChars: field('tokenize_chinese_chars', isBoolean, 'true or false', true),
     modelMaxLength: maxLen === null || maxLen >= VERY_LARGE_INTEGER ? Infinity : maxLen,
     cleanUpTokenizationSpaces: field<boolean | undefined>('clean_up_tokenization_spaces', isBoolean, 'true or false', undefined),
-    specialTokens: {
-      unk: tokenName('unk_token', DEFAULT_SPECIAL_TOKENS.unk),
-      cls: tokenName('cls_token', DEFAULT_SPECIAL_TOKENS.cls),
-      sep: tokenName('sep_token', DEFAULT_SPECIAL_TOKENS.sep),
-      pad: tokenName('pad_token', DEFAULT_SPECIAL_TOKENS.pad),
-      mask: tokenName('mask_token', DEFAULT_SPECIAL_TOKENS.mask),
-    },
+    specialTokens: specialTokens(tokenName, defaults),
     present: new Set(Object.keys(raw)),
     raw,
   };
+}
+
+function specialTokens(
+  tokenName: <F extends string | undefined>(key: string, fallback: F) => string | F,
+  defaults: SpecialTokenNames,
+): SpecialTokenNames {
+  const names: SpecialTokenNames = {
+    unk: tokenName('unk_token', defaults.unk),
+    cls: tokenName('cls_token', defaults.cls),
+    sep: tokenName('sep_token', defaults.sep),
+    pad: tokenName('pad_token', defaults.pad),
+    mask: tokenName('mask_token', defaults.mask),
+  };
+  const bos = tokenName('bos_token', defaults.bos);
+  const eos = tokenName('eos_token', defaults.eos);
+  if (bos !== undefined) names.bos = bos;
+  if (eos !== undefined) names.eos = eos;
+  return names;
+}
+
+/**
+ * tokenizer_config.json's added_tokens_decoder → its added tokens (content, special, lstrip/rstrip as saved), each
+ * checked against `vocab`; `vocabAt(id)` says where the vocabulary gives an id, for the error ("vocab.txt line 5").
+ */
+export function configAddedTokens(config: TokenizerConfig, vocab: Vocab, vocabAt: (id: number) => string): AddedToken[] {
+  const decoder = config.raw.added_tokens_decoder;
+  if (!isObject(decoder)) return [];
+  const added: AddedToken[] = [];
+  for (const [idText, entry] of Object.entries(decoder)) {
+    if (!isObject(entry) || typeof entry.content !== 'string') continue;
+    const id = Number(idText);
+    if (vocab.tokens[id] !== entry.content) {
+      throw new Error(`tokenizer_config.json: added_tokens_decoder["${idText}"] is "${entry.content}" but ${vocabAt(id)} is ${JSON.stringify(vocab.tokens[id] ?? null)}`);
+    }
+    if (added.some((t) => t.content === entry.content)) continue;
+    added.push({ content: entry.content, id, special: entry.special !== false, lstrip: entry.lstrip === true, rstrip: entry.rstrip === true });
+  }
+  return added;
 }
 
 /** role → id in `vocab`; throws naming `where` and the token when one of them is missing. */

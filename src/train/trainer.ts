@@ -24,7 +24,7 @@ import { TrainingArguments, TrainingArgumentsError } from './training_args.js';
 import { checkFinite, NonFiniteError } from './numerics.js';
 import { MixedPrecision } from './mixed_precision.js';
 import type { GradScalerOptions } from '../optim/grad_scaler.js';
-import { NonFiniteWeightsError } from '../models/distilbert/model.js';
+import { NonFiniteWeightsError } from '../models/common/pretrained_model.js';
 import { describeValue } from '../util/check.js';
 import { emptyControl, epochEndControl, makePlan, stepEndControl, type TrainPlan } from './train_plan.js';
 import type {
@@ -111,7 +111,8 @@ export class Trainer {
         'Trainer: give dataCollator, or a tokenizer with padTokenId for the default DataCollatorWithPadding',
       );
     }
-    this.collator = options.dataCollator ?? new DataCollatorWithPadding({ padTokenId: pad! });
+    const padding = { padTokenId: pad!, padTokenTypeId: options.tokenizer?.padTokenTypeId };
+    this.collator = options.dataCollator ?? new DataCollatorWithPadding(padding);
     if (this.args.evalStrategy !== 'no' && !this.evalDataset) {
       throw new Error(
         `Trainer: eval_strategy is "${this.args.evalStrategy}" but no evalDataset was given. Either set ` +
@@ -435,7 +436,7 @@ function checkTrainerOptions(o: TrainerOptions): void {
   if (!m || typeof m !== 'object' || typeof m.forward !== 'function' || typeof m.namedParameters !== 'function') {
     throw new TypeError(
       `Trainer: model must be a model with forward() and namedParameters() (e.g. ` +
-        `DistilBertForSequenceClassification), got ${describeValue(m)}`,
+        `AutoModelForSequenceClassification.fromPretrained(dir)), got ${describeValue(m)}`,
     );
   }
   if (o.args !== undefined && !(o.args instanceof TrainingArguments)) {

@@ -1,6 +1,6 @@
 // TrainerState: the progress record HF saves as trainer_state.json (json.dumps(indent=2, sort_keys=True)),
 // with the same keys, so tools that read HF's file read ours.
-import { pythonJsonDumps } from '../models/distilbert/python_json.js';
+import { pythonJsonDumps } from '../models/common/python_json.js';
 
 export type LogEntry = Record<string, number>;
 

@@ -1,5 +1,5 @@
 // What the Trainer needs from a model, tokenizer, dataset and collator, and what it tells callbacks. Structural
-// types: DistilBertForSequenceClassification, BertTokenizer and DataCollatorWithPadding fit them as they are,
+// types: DistilBertForSequenceClassification, any Tokenizer and DataCollatorWithPadding fit them as they are,
 // and tests can pass small stand-ins.
 import type { BatchInputs, CollatedBatch, CollatorFeature } from '../data/collator.js';
 import type { DropoutRng } from '../ops/dropout.js';
@@ -31,10 +31,12 @@ export interface TrainableModel {
   setMatmulDtype(dtype: 'f32' | 'f16'): unknown;
 }
 
-/** Anything that can save its files next to the model (our BertTokenizer). */
+/** Anything that can save its files next to the model (any Tokenizer). */
 export interface SavableTokenizer {
   saveFiles(): Map<string, Uint8Array>;
   readonly padTokenId?: number;
+  /** token_type_id of padded positions (0 for BERT); the default collator pads tokenTypeIds with it. */
+  readonly padTokenTypeId?: number;
 }
 
 /** A tokenized dataset: example i is features[i]. */

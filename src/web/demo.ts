@@ -80,7 +80,7 @@ async function loadModel(source: ModelSource, what: string): Promise<void> {
           : ` ${m.files} files read, ${m.downloaded} downloaded${source.kind === 'hub' ? ' (the rest from the browser cache)' : ''}.`;
       setStatus(
         'model-status',
-        `Loaded ${what} in ${(m.loadMs / 1000).toFixed(2)} s: DistilBERT, ${m.layers} layers, dim ${m.dim}, ` +
+        `Loaded ${what} in ${(m.loadMs / 1000).toFixed(2)} s: ${m.family}, ${m.layers} layers, dim ${m.dim}, ` +
           `${(m.parameters / 1e6).toFixed(2)} M parameters; labels ${m.labels.join(', ')}; up to ${m.maxLength} tokens.${fetched}`,
       );
     } finally {

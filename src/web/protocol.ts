@@ -50,6 +50,8 @@ export interface ModelInfo {
   /** id2label as an array: labels[i] names class i. */
   labels: string[];
   parameters: number;
+  /** The model family ("DistilBERT", "BERT", "RoBERTa"). */
+  family: string;
   layers: number;
   dim: number;
   maxLength: number;

@@ -98,7 +98,7 @@ async function load(id: number, source: ModelSource): Promise<void> {
   const next = await pipeline('text-classification', location, { progressCallback, onWarning: (m) => console.warn(m) });
   classifier?.dispose();
   classifier = next;
-  const { config } = next.model;
+  const { dims } = next.model.body.spec;
   const info = runtime().info;
   post({
     type: 'loaded',
@@ -108,8 +108,9 @@ async function load(id: number, source: ModelSource): Promise<void> {
       features: info.features,
       labels: labelsOf(next),
       parameters: next.model.parameters().reduce((n, p) => n + p.size, 0),
-      layers: config.n_layers,
-      dim: config.dim,
+      family: next.model.body.familyName,
+      layers: dims.layers,
+      dim: dims.hidden,
       maxLength: next.classifier.maxLength,
       loadMs: performance.now() - t0,
       files,

@@ -272,7 +272,7 @@ const CASES: Case[] = [
     item: '11', name: '--max-length above max_position_embeddings: exit 2 naming the flag and config.json',
     args: (f, out) => ['--model', f.tiny, '--train-file', f.data.numeric, ...QUICK, '--max-length', '100', '--output-dir', out],
     status: 2, outUntouched: true,
-    names: (f) => ['--max-length 100', '64 positions', join(f.tiny, 'config.json')],
+    names: (f) => ['--max-length 100', 'give at most 64', join(f.tiny, 'config.json')],
   },
   {
     item: '11', name: '--model pointing at a file',

@@ -27,7 +27,7 @@ export function forwardFlops(m: ModelShape, tokens: number): number {
 
 /**
  * Batches (lengths of each batch's rows) → FLOPs (training: forward + backward = 3 × forward). The model skips the
- * padding (src/models/distilbert/packing.ts): dense layers over the real tokens, attention over each row padded to
+ * padding (src/models/common/packing.ts): dense layers over the real tokens, attention over each row padded to
  * the batch's longest (the [CLS]-only last layer is not counted: an over-estimate, the safe side for a warning).
  */
 export function batchFlops(m: ModelShape, batchLengths: readonly (readonly number[])[], train: boolean): number {

@@ -34,6 +34,8 @@ export interface RunOptions {
   trainFile?: string;
   evalFile?: string;
   textField?: string;
+  /** Column holding the second text of a sentence pair (--text-pair-column). */
+  textPairField?: string;
   labelField?: string;
   maxTrainSamples?: number;
   maxEvalSamples?: number;
@@ -50,11 +52,16 @@ export interface RunOptions {
 const kebab = (snake: string): string => snake.replace(/_/g, '-');
 
 const RUN_FLAGS: FlagSpec[] = [
-  { name: 'model', type: 'string', group: 'Model and data', metavar: 'DIR|ID', shownDefault: DEFAULT_MODEL, help: 'A local HF model directory, or a Hub id (cache, then network)' },
+  { name: 'model', type: 'string', group: 'Model and data', metavar: 'DIR|ID', shownDefault: DEFAULT_MODEL, help: 'A local HF model directory, or a Hub id (cache, then network): DistilBERT, BERT or RoBERTa (config.json\'s model_type)' },
   { name: 'data', type: 'string', group: 'Model and data', metavar: 'DIR|FILE|ID', shownDefault: DEFAULT_DATA, help: 'Dataset folder (train/test .jsonl/.csv/.tsv/.parquet or aclImdb), or a Hub id' },
   { name: 'train-file', type: 'string', group: 'Model and data', metavar: 'FILE', help: 'Training examples (overrides --data)' },
   { name: 'eval-file', type: 'string', group: 'Model and data', metavar: 'FILE', help: 'Evaluation examples (default: the test, else validation split of --data)' },
   { name: 'text-field', type: 'string', group: 'Model and data', help: 'Column holding the text (default: text, sentence, review or content)' },
+  {
+    name: 'text-pair-column', aliases: ['text-pair-field'], type: 'string', group: 'Model and data', metavar: 'NAME',
+    shownDefault: 'sentence2, sentence, hypothesis, question2 or text_pair when the data has the matching GLUE-style pair',
+    help: 'Column holding the second text of a sentence pair (NLI, paraphrase); each example is encoded as a pair',
+  },
   { name: 'label-field', type: 'string', group: 'Model and data', help: 'Column holding the label (default: label, labels or sentiment)' },
   { name: 'max-train-samples', type: 'int', group: 'Model and data', metavar: 'N', help: 'Train on a seeded random subset of N examples' },
   { name: 'max-eval-samples', type: 'int', group: 'Model and data', metavar: 'N', help: 'Evaluate on a seeded random subset of N examples' },
@@ -91,7 +98,7 @@ export const TRAIN_FLAGS: readonly FlagSpec[] = [...RUN_FLAGS, ...trainingFlags(
 
 export const HELP_HEADER = `Usage: node dist/train.js [flags]
 
-Fine-tunes DistilBERT for text classification on WebGPU, as the Hugging Face tutorial does with Trainer.
+Fine-tunes DistilBERT, BERT or RoBERTa for text classification on WebGPU, as the Hugging Face tutorial does with Trainer.
 With no flags: ${DEFAULT_MODEL} on ${DEFAULT_DATA}, lr 2e-5, batch 16/16, 2 epochs, weight decay 0.01,
 evaluate and save each epoch, best model loaded at the end, written to ./my_awesome_model.
 Flags may also be written in HF's snake_case (--learning_rate 2e-5).`;
@@ -130,6 +137,7 @@ export function buildOptions(values: Map<string, FlagValue>): { run: RunOptions;
     trainFile: get<string>('train-file'),
     evalFile: get<string>('eval-file'),
     textField: get<string>('text-field'),
+    textPairField: get<string>('text-pair-column'),
     labelField: get<string>('label-field'),
     maxTrainSamples: positive('max-train-samples'),
     maxEvalSamples: positive('max-eval-samples'),

@@ -1,20 +1,21 @@
-// What the CLI needs to know about a model directory before loading it: config.json (labels, positions, vocab
-// size) and whether model.safetensors holds a classifier head, from the safetensors header alone (the weights are
-// not read). Node-only. Anything unreadable is left undefined: fromPretrained reports it properly at load.
+// What the CLI needs to know about a model directory before loading it: config.json (its family through the model
+// registry; labels, positions, vocab size) and whether model.safetensors holds a classifier head, from the
+// safetensors header alone (the weights are not read). Node-only. Anything unreadable is left undefined:
+// fromPretrained reports it properly at load.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { DistilBertConfig } from '../../models/distilbert/config.js';
-import { distilBertParameterShapes } from '../../models/distilbert/weights_spec.js';
+import { registeredModelForJson } from '../../models/registry.js';
 import type { ModelLabels } from './label_plan.js';
 
 export interface ModelProbe extends ModelLabels {
+  /** config.json's model_type (distilbert, bert, roberta). */
+  modelType: string;
   vocabSize: number;
+  /** The longest input in tokens (RoBERTa: max_position_embeddings − padding_idx − 1). */
   maxPositions: number;
   /** Bytes of the model as a run saves it (every parameter in float32, with a classification head). */
   savedBytes: number;
 }
-
-const HEAD_TENSOR = 'classifier.weight';
 
 /** dir → config.json's labels, vocab size and positions, and the head's output count (undefined: no head). */
 export async function probeModelDir(dir: string): Promise<ModelProbe> {
@@ -26,32 +27,35 @@ export async function probeModelDir(dir: string): Promise<ModelProbe> {
     const code = (e as NodeJS.ErrnoException).code;
     throw new Error(`${configPath}: ${code === 'ENOENT' ? 'file not found (a model directory needs config.json)' : `cannot read: ${(e as Error).message}`}`);
   }
-  const config = DistilBertConfig.fromJSON(json, configPath);
-  const { path: weightsPath, shape } = await headShape(dir);
+  const entry = registeredModelForJson(json, configPath);
+  const config = entry.family.configFromJSON(json, configPath);
+  const { path: weightsPath, shape } = await headShape(dir, entry.headWeight);
+  const shapes = entry.sequenceClassification.parameterShapes(config);
   return {
     id2label: Array.from({ length: config.num_labels }, (_, i) => config.id2label[i] ?? `LABEL_${i}`),
     headOutputs: shape?.[0],
     configPath,
     weightsPath,
+    modelType: config.modelType,
     vocabSize: config.vocab_size,
-    maxPositions: config.max_position_embeddings,
-    savedBytes: 4 * distilBertParameterShapes(config, { withHead: true }).reduce((n, [, shape]) => n + shape.reduce((a, b) => a * b, 1), 0),
+    maxPositions: entry.family.maxTokens(config).tokens,
+    savedBytes: 4 * shapes.reduce((n, [, shape]) => n + shape.reduce((a, b) => a * b, 1), 0),
   };
 }
 
-/** The shape of classifier.weight from model.safetensors (or the shard the index names), without the data. */
-async function headShape(dir: string): Promise<{ path: string; shape?: number[] }> {
+/** The shape of the head's last weight from model.safetensors (or the shard the index names), without the data. */
+async function headShape(dir: string, headTensor: string): Promise<{ path: string; shape?: number[] }> {
   let file = join(dir, 'model.safetensors');
   try {
     const index = JSON.parse(await fs.readFile(join(dir, 'model.safetensors.index.json'), 'utf8')) as { weight_map?: Record<string, string> };
-    const shard = index.weight_map?.[HEAD_TENSOR];
+    const shard = index.weight_map?.[headTensor];
     if (!shard) return { path: join(dir, 'model.safetensors.index.json') };
     file = join(dir, shard);
   } catch {
     /* not sharded */
   }
   const header = await readHeader(file);
-  const entry = header?.[HEAD_TENSOR] as { shape?: unknown } | undefined;
+  const entry = header?.[headTensor] as { shape?: unknown } | undefined;
   return { path: file, shape: Array.isArray(entry?.shape) ? (entry.shape as number[]) : undefined };
 }
 

@@ -91,8 +91,8 @@ export async function clearPreviousRun(outputDir: string, entries: readonly stri
 export function checkMaxLength(maxLength: number | undefined, maxPositions: number, configPath: string): void {
   if (maxLength !== undefined && maxLength > maxPositions) {
     throw new UsageError(
-      `--max-length ${maxLength} is more than the model's ${maxPositions} positions (max_position_embeddings in ` +
-        `${configPath}); give at most ${maxPositions}`,
+      `--max-length ${maxLength} is more than the ${maxPositions} tokens the model's positions hold ` +
+        `(max_position_embeddings in ${configPath}); give at most ${maxPositions}`,
     );
   }
   if (maxLength !== undefined && maxLength < 2)

@@ -70,6 +70,7 @@ export async function loadData(
 function readOptions(run: RunOptions, plan: LabelPlan | undefined, split: string): LoadDatasetOptions {
   return {
     textField: run.textField,
+    textPairField: run.textPairField,
     labelField: run.labelField,
     hub: { offline: run.offline || undefined },
     labelNames: plan?.names,

@@ -19,29 +19,60 @@ export interface ForwardFlags {
   skipPadding?: boolean;
 }
 
-export interface ClassifierInputs extends ForwardFlags {
+/** A base model's inputs (BertModel.forward). */
+export interface ModelInputs extends ForwardFlags {
   /** int32 [B, T] token ids. */
   inputIds: IntMatrixInput;
   /** int32 [B, T], 1 = token, 0 = padding; all ones when omitted. */
   attentionMask?: IntMatrixInput;
+  /** int32 [B, T] segment ids (0 = first text, 1 = second), for the families that have them; all 0 when omitted. */
+  tokenTypeIds?: IntMatrixInput;
+}
+
+/** A sequence classifier's inputs: a base model's, plus the labels. */
+export interface ClassifierInputs extends ModelInputs {
   /** [B] class ids (int32), or float targets when num_labels = 1 (regression). */
   labels?: LabelsInput;
 }
 
-const DATA_KEYS = ['inputIds', 'attentionMask', 'labels'] as const;
+/** What a model's forward() accepts beyond inputIds and attentionMask, and its names for messages. */
+export interface ForwardArgsSpec {
+  /** The model's class ("BertForSequenceClassification") and its family ("BERT"). */
+  className: string;
+  family: string;
+  /** The family has token type embeddings. */
+  tokenTypes: boolean;
+  /** The model has a head that takes labels; else the classifier class to name instead. */
+  labels: true | { classifier: string };
+}
+
+/** DistilBertForSequenceClassification's: no token types, labels. */
+export const DISTILBERT_FORWARD: ForwardArgsSpec = {
+  className: 'DistilBertForSequenceClassification',
+  family: 'DistilBERT',
+  tokenTypes: false,
+  labels: true,
+};
+
 const FLAG_KEYS = ['outputHiddenStates', 'outputAttentions', 'returnDict', 'skipPadding'] as const;
-/** HF arguments of DistilBertForSequenceClassification.forward that we do not take, and why. */
+/** HF forward arguments that we do not take, and why. */
 const UNSUPPORTED: Record<string, string> = {
   headMask: 'head masks are not supported',
   inputsEmbeds: 'give inputIds (embeddings as input are not supported)',
+  positionIds: 'position ids are derived from inputIds as HF does by default; giving them is not supported',
 };
 
 /** forward(inputs, options?) → the data and the flags, both forms merged (the second argument is the older form). */
-export function parseForwardArgs(inputs: unknown, options: unknown): { data: ClassifierInputs; flags: ForwardFlags } {
+export function parseForwardArgs(
+  inputs: unknown,
+  options: unknown,
+  spec: ForwardArgsSpec = DISTILBERT_FORWARD,
+): { data: ClassifierInputs; flags: ForwardFlags } {
+  const dataKeys = ['inputIds', 'attentionMask', ...(spec.tokenTypes ? ['tokenTypeIds'] : []), ...(spec.labels === true ? ['labels'] : [])];
   if (!isPlainObject(inputs)) {
-    throw new Error(`forward(inputs): expected an object { ${[...DATA_KEYS, ...FLAG_KEYS].join(', ')} }, got ${describe(inputs)}`);
+    throw new Error(`forward(inputs): expected an object { ${[...dataKeys, ...FLAG_KEYS].join(', ')} }, got ${describe(inputs)}`);
   }
-  checkKeys(inputs, [...DATA_KEYS, ...FLAG_KEYS], 'forward(inputs)');
+  checkKeys(inputs, [...dataKeys, ...FLAG_KEYS], 'forward(inputs)', refusals(spec));
   if (inputs.inputIds === undefined || inputs.inputIds === null) {
     throw new Error('forward(inputs): inputIds is required (int32 [batch, seq_len] token ids)');
   }
@@ -61,12 +92,24 @@ export function parseForwardArgs(inputs: unknown, options: unknown): { data: Cla
   return { data: inputs as unknown as ClassifierInputs, flags };
 }
 
-function checkKeys(obj: Record<string, unknown>, accepted: readonly string[], where: string): void {
+/** The keys this model refuses though other models take them, and why. */
+function refusals(spec: ForwardArgsSpec): Record<string, string> {
+  const out: Record<string, string> = { ...UNSUPPORTED };
+  if (!spec.tokenTypes) {
+    out.tokenTypeIds = `${spec.family} has no token type embeddings (its tokenizer gives no token_type_ids): leave them out`;
+  }
+  if (spec.labels !== true) {
+    out.labels = `${spec.className} has no head and computes no loss: use ${spec.labels.classifier} for labels`;
+  }
+  return out;
+}
+
+function checkKeys(obj: Record<string, unknown>, accepted: readonly string[], where: string, refused: Record<string, string> = UNSUPPORTED): void {
   const unknown = Object.keys(obj).filter((k) => !accepted.includes(k));
   if (unknown.length === 0) return;
   const why = unknown.map((k) => {
     const camel = k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-    if (UNSUPPORTED[camel]) return `"${k}": ${UNSUPPORTED[camel]}`;
+    if (refused[camel]) return `"${k}": ${refused[camel]}`;
     return camel !== k && accepted.includes(camel) ? `"${k}" (did you mean "${camel}"?)` : `"${k}"`;
   });
   throw new Error(`${where}: unknown key${unknown.length > 1 ? 's' : ''} ${why.join(', ')}; accepted: ${accepted.join(', ')}`);

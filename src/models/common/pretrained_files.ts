@@ -2,13 +2,11 @@
 // from_pretrained (transformers 4.57.6) logs about missing, mismatched and unused weights.
 import type { FileSource } from '../../io/files.js';
 import { loadSafetensorsFromSource, SAFE_WEIGHTS_INDEX_NAME, SAFE_WEIGHTS_NAME, type SafetensorsTensor } from '../../io/safetensors.js';
-import { DistilBertConfig, type DistilBertConfigOverrides } from './config.js';
 
 export const CONFIG_NAME = 'config.json';
-export const MODEL_CLASS_NAME = 'DistilBertForSequenceClassification';
 
-export interface PretrainedFiles {
-  config: DistilBertConfig;
+export interface PretrainedFiles<C> {
+  config: C;
   tensors: Map<string, SafetensorsTensor>;
   /** What the user passed, as HF prints it in its messages. */
   location: string;
@@ -16,21 +14,28 @@ export interface PretrainedFiles {
   weightsName: string;
 }
 
-/** source (opened from `location`, which names it in HF's messages) → config and every weight tensor. */
-export async function readPretrained(
-  source: FileSource,
-  overrides: DistilBertConfigOverrides,
-  location: string | FileSource = source,
-): Promise<PretrainedFiles> {
+/** source → config.json parsed (not yet a config); `configName` names the file in errors. */
+export async function readConfigFile(source: FileSource): Promise<{ json: unknown; configName: string }> {
   const configName = source.describe(CONFIG_NAME);
   if (!(await source.exists(CONFIG_NAME))) throw new Error(`${configName}: file not found (a model directory needs config.json)`);
-  let json: unknown;
   try {
-    json = JSON.parse(await source.readText(CONFIG_NAME));
+    return { json: JSON.parse(await source.readText(CONFIG_NAME)), configName };
   } catch (err) {
     throw new Error(`${configName}: invalid JSON: ${(err as Error).message}`);
   }
-  const config = DistilBertConfig.fromJSON(json, configName, overrides);
+}
+
+/**
+ * source (opened from `location`, which names it in HF's messages), parseConfig (config.json → the family's config)
+ * → config and every weight tensor.
+ */
+export async function readPretrained<C>(
+  source: FileSource,
+  parseConfig: (json: unknown, configName: string) => C,
+  location: string | FileSource = source,
+): Promise<PretrainedFiles<C>> {
+  const { json, configName } = await readConfigFile(source);
+  const config = parseConfig(json, configName);
   const tensors = await loadSafetensorsFromSource(source);
   const sharded = !(await source.exists(SAFE_WEIGHTS_NAME));
   return {
@@ -56,8 +61,12 @@ const TRAIN_HINT = 'You should probably TRAIN this model on a down-stream task t
  * HF's log lines for a load: missing and mismatched keys are warnings; unused checkpoint keys are a warning only
  * when the checkpoint's architectures name this class (otherwise HF logs them at info level).
  */
-export function loadingMessages(info: LoadingInfo, location: string, architectures: string[] | null): { warnings: string[]; infos: string[] } {
-  const cls = MODEL_CLASS_NAME;
+export function loadingMessages(
+  info: LoadingInfo,
+  location: string,
+  architectures: string[] | null,
+  cls: string,
+): { warnings: string[]; infos: string[] } {
   const warnings: string[] = [];
   const infos: string[] = [];
   if (info.unexpectedKeys.length > 0) {

@@ -1,7 +1,7 @@
-// Defaults that decide what transformers 4.57.6 writes to config.json. `save_pretrained` writes
-// `to_diff_dict()`: every DistilBERT-specific key, plus each generic PretrainedConfig key whose value
-// differs from a bare `PretrainedConfig()`. This table is that bare config's values for the generic
-// keys a loaded config.json may carry (an older or newer transformers may have written them).
+// Defaults that decide what transformers writes to config.json. `save_pretrained` writes `to_diff_dict()`: every
+// model-specific key, plus each generic PretrainedConfig key whose value differs from a bare `PretrainedConfig()`.
+// This table is that bare config's values (transformers 4.57.6) for the generic keys a loaded config.json may carry
+// (an older or newer transformers may have written them); every family's config drops extra keys at these values.
 
 export const PRETRAINED_CONFIG_DEFAULTS: Readonly<Record<string, unknown>> = {
   return_dict: true,
@@ -65,6 +65,10 @@ export const CONFIG_FLOAT_KEYS: ReadonlySet<string> = new Set([
   'qa_dropout',
   'seq_classif_dropout',
   'initializer_range',
+  'hidden_dropout_prob',
+  'attention_probs_dropout_prob',
+  'classifier_dropout',
+  'layer_norm_eps',
   'diversity_penalty',
   'temperature',
   'top_p',

@@ -18,8 +18,10 @@ export interface PackPlan {
   tokens: number;
   /** int32 [N]: the kept tokens' ids, sequence by sequence, in order. */
   ids: Tensor;
-  /** int32 [N]: their original positions (HF's position_ids = arange(T), padding or not). */
+  /** int32 [N]: their position ids (HF's position_ids: arange(T) by default, padding or not; or the caller's). */
   positions: Tensor;
+  /** int32 [N]: their token type ids, when the caller gave them. */
+  tokenTypes?: Tensor;
   /** int32 [batch·tmax]: the packed row each re-padded slot reads (0 for empty slots, which are masked). */
   unpack: Tensor;
   /** int32 [N]: the re-padded slot of each packed row. */
@@ -32,11 +34,24 @@ export interface PackPlan {
   clsSlots: Tensor;
 }
 
+/** Per-token values packed alongside the ids, host [B, T] row-major like them. */
+export interface PackExtras {
+  /** Position ids (default: each token's index t, HF's arange). */
+  positions?: ArrayLike<number>;
+  tokenTypes?: ArrayLike<number>;
+}
+
 /**
- * ids, mask: host [B, T] row-major → the plan, or undefined when packing would not be exact (a row without any
- * unmasked key). Position 0 is always kept (the classifier reads it even when its own mask is 0).
+ * ids, mask (and extras): host [B, T] row-major → the plan, or undefined when packing would not be exact (a row
+ * without any unmasked key). Position 0 is always kept (the classifier reads it even when its own mask is 0).
  */
-export function planPacking(ids: ArrayLike<number>, mask: ArrayLike<number>, batch: number, seqLen: number): PackPlan | undefined {
+export function planPacking(
+  ids: ArrayLike<number>,
+  mask: ArrayLike<number>,
+  batch: number,
+  seqLen: number,
+  extras: PackExtras = {},
+): PackPlan | undefined {
   const kept: number[][] = [];
   for (let b = 0; b < batch; b++) {
     const row: number[] = [];
@@ -53,6 +68,7 @@ export function planPacking(ids: ArrayLike<number>, mask: ArrayLike<number>, bat
   const tokens = kept.reduce((s, r) => s + r.length, 0);
   const packedIds = new Int32Array(tokens);
   const positions = new Int32Array(tokens);
+  const types = extras.tokenTypes ? new Int32Array(tokens) : undefined;
   const pack = new Int32Array(tokens);
   const unpack = new Int32Array(batch * tmax);
   const slotMask = new Int32Array(batch * tmax);
@@ -63,7 +79,8 @@ export function planPacking(ids: ArrayLike<number>, mask: ArrayLike<number>, bat
     cls[b] = n;
     row.forEach((t, j) => {
       packedIds[n] = ids[b * seqLen + t];
-      positions[n] = t;
+      positions[n] = extras.positions ? extras.positions[b * seqLen + t] : t;
+      if (types) types[n] = extras.tokenTypes![b * seqLen + t];
       pack[n] = b * tmax + j;
       unpack[b * tmax + j] = n;
       slotMask[b * tmax + j] = mask[b * seqLen + t];
@@ -73,7 +90,7 @@ export function planPacking(ids: ArrayLike<number>, mask: ArrayLike<number>, bat
   const i32 = (data: Int32Array, shape: number[]): Tensor => tensor(data, shape, 'i32');
   return {
     batch, tmax, tokens,
-    ids: i32(packedIds, [tokens]), positions: i32(positions, [tokens]),
+    ids: i32(packedIds, [tokens]), positions: i32(positions, [tokens]), tokenTypes: types && i32(types, [tokens]),
     unpack: i32(unpack, [batch * tmax]), pack: i32(pack, [tokens]),
     mask: i32(slotMask, [batch, tmax]), cls: i32(cls, [batch]), clsSlots: i32(clsSlots, [batch]),
   };
