@@ -6,6 +6,7 @@
 // float16), and the attention products (q·kᵀ, P·v) stay float32. The weights' casts are cached per weight version by
 // Linear (nn/layers.ts: weightDtype 'f16'), as torch's autocast caches them per forward.
 import { runtime } from '../runtime/device.js';
+import { withRestore } from '../util/scoped.js';
 
 export type AutocastDtype = 'f16';
 
@@ -28,16 +29,7 @@ export function autocast<T>(dtype: AutocastDtype | null, fn: () => T): T {
   depth++;
   enabledDepth = dtype === null ? 0 : depth;
   const restore = (): void => void ([depth, enabledDepth] = saved);
-  let result: T;
-  try {
-    result = fn();
-  } catch (e) {
-    restore();
-    throw e;
-  }
-  if (result instanceof Promise) return result.finally(restore) as T;
-  restore();
-  return result;
+  return withRestore(fn, restore);
 }
 
 /** The dtype products are cast to now ('f16' inside autocast('f16', …)), or null. */

@@ -81,6 +81,23 @@ export function fastKernelParams(l: FastLayout, c: FastConfig, e: FastEpilogue):
   };
 }
 
+/** The epilogue's bindings, shared by every generated matmul family (each leaves out those its epilogue lacks). */
+export const EPILOGUE_BINDINGS = {
+  bias: { access: 'read', optional: true },
+  c: { access: 'read_write', optional: true },
+  act_out: { access: 'read_write', optional: true },
+} as const;
+
+/**
+ * The uniforms of every generated matmul family (fast, tiled, subgroup matrix): the generic kernel's struct with
+ * leading dimensions for the per-level strides, so one dispatch routine fills them all.
+ */
+export const LEADING_DIM_UNIFORMS = {
+  m: 'u32', n: 'u32', k: 'u32', batch2: 'u32', a_b1: 'u32', a_b2: 'u32', lda: 'u32', b_b1: 'u32',
+  b_b2: 'u32', ldb: 'u32', c_b1: 'u32', c_b2: 'u32', ldc: 'u32', alpha: 'f32', has_bias: 'u32', accumulate: 'u32',
+  act: 'u32', store_pre: 'u32',
+} as const;
+
 /**
  * The generated kernel (generateFastMatmul). Bias, C and act_out are left out where the epilogue does not need them;
  * A and B are storage buffers, or texture views (texA / texB). The uniforms are the generic kernel's struct, with
@@ -93,15 +110,9 @@ export const MATMUL_FAST = defineKernel({
   bindings: {
     a: { access: (p) => (p.texA ? 'texture' : 'read') },
     b: { access: (p) => (p.texB ? 'texture' : 'read') },
-    bias: { access: 'read', optional: true },
-    c: { access: 'read_write', optional: true },
-    act_out: { access: 'read_write', optional: true },
+    ...EPILOGUE_BINDINGS,
   },
-  uniforms: {
-    m: 'u32', n: 'u32', k: 'u32', batch2: 'u32', a_b1: 'u32', a_b2: 'u32', lda: 'u32', b_b1: 'u32',
-    b_b2: 'u32', ldb: 'u32', c_b1: 'u32', c_b2: 'u32', ldc: 'u32', alpha: 'f32', has_bias: 'u32', accumulate: 'u32',
-    act: 'u32', store_pre: 'u32',
-  },
+  uniforms: LEADING_DIM_UNIFORMS,
 });
 
 /** A short id of an epilogue for kernel names: b(ias) a(ccumulate) g(elu) p(re-activation kept) v(ec4 C). */

@@ -13,7 +13,7 @@
 // tests/matmul_sgmat.test.ts, and against float64 wherever the feature exists.
 import { defineKernel } from '../runtime/kernel_def.js';
 import type { SubgroupMatrixConfig } from '../runtime/runtime.js';
-import { unusedBindings, type FastEpilogue, type FastLayout } from './matmul_fast.js';
+import { EPILOGUE_BINDINGS, LEADING_DIM_UNIFORMS, unusedBindings, type FastEpilogue, type FastLayout } from './matmul_fast.js';
 import { GELU_MATH_WGSL } from './sources.js';
 
 /** A block config over the hardware matrix (m × n × k): SM × SN matrices per subgroup, SGM × SGN subgroups, KT k-steps. */
@@ -87,33 +87,8 @@ export const MATMUL_SGMAT = defineKernel({
   name: 'matmul_sgmat',
   source: (p: SgmatKernelParams) => generateSgmatMatmul(p),
   label: (p) => sgmatName(p),
-  bindings: {
-    a: 'read',
-    b: 'read',
-    bias: { access: 'read', optional: true },
-    c: { access: 'read_write', optional: true },
-    act_out: { access: 'read_write', optional: true },
-  },
-  uniforms: {
-    m: 'u32',
-    n: 'u32',
-    k: 'u32',
-    batch2: 'u32',
-    a_b1: 'u32',
-    a_b2: 'u32',
-    lda: 'u32',
-    b_b1: 'u32',
-    b_b2: 'u32',
-    ldb: 'u32',
-    c_b1: 'u32',
-    c_b2: 'u32',
-    ldc: 'u32',
-    alpha: 'f32',
-    has_bias: 'u32',
-    accumulate: 'u32',
-    act: 'u32',
-    store_pre: 'u32',
-  },
+  bindings: { a: 'read', b: 'read', ...EPILOGUE_BINDINGS },
+  uniforms: LEADING_DIM_UNIFORMS,
 });
 
 /** Staging of one operand tile into workgroup memory as f16, element by element along its contiguous axis. */

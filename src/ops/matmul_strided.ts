@@ -7,7 +7,7 @@ import { defineKernel } from '../runtime/kernel_def.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { MatrixLayout, StridedMatmulArgs } from './matmul_layout.js';
 import { empty } from './kernel.js';
-import { MATMUL_FAST, fastKernelParams, wgSize, type FastConfig, type FastEpilogue } from './matmul_fast.js';
+import { EPILOGUE_BINDINGS, MATMUL_FAST, fastKernelParams, wgSize, type FastConfig, type FastEpilogue } from './matmul_fast.js';
 import { MATMUL_TILED, tiledParams, type TiledConfig } from './matmul_tiled.js';
 import { MATMUL_SGMAT, sgmatBlock, sgmatParams, type SgmatConfig } from './matmul_sgmat.js';
 import { planMatmul, type OperandLayout } from './matmul_select.js';
@@ -24,9 +24,7 @@ const MATMUL = defineKernel({
   bindings: {
     a: 'read',
     b: 'read',
-    bias: { access: 'read', optional: true },
-    c: { access: 'read_write', optional: true },
-    act_out: { access: 'read_write', optional: true },
+    ...EPILOGUE_BINDINGS,
   },
   uniforms: {
     m: 'u32',

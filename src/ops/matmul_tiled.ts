@@ -8,7 +8,9 @@
 // On lavapipe workgroup memory costs a per-lane loop per access (DESIGN.md §3): never its default, but correct there.
 import { defineKernel } from '../runtime/kernel_def.js';
 import {
+  EPILOGUE_BINDINGS,
   epilogueCode,
+  LEADING_DIM_UNIFORMS,
   operandPrelude,
   operandTypes,
   unusedBindings,
@@ -88,33 +90,8 @@ export const MATMUL_TILED = defineKernel({
   name: 'matmul_tiled',
   source: (p: TiledKernelParams) => generateTiledMatmul(p),
   label: (p) => tiledName(p),
-  bindings: {
-    a: 'read',
-    b: 'read',
-    bias: { access: 'read', optional: true },
-    c: { access: 'read_write', optional: true },
-    act_out: { access: 'read_write', optional: true },
-  },
-  uniforms: {
-    m: 'u32',
-    n: 'u32',
-    k: 'u32',
-    batch2: 'u32',
-    a_b1: 'u32',
-    a_b2: 'u32',
-    lda: 'u32',
-    b_b1: 'u32',
-    b_b2: 'u32',
-    ldb: 'u32',
-    c_b1: 'u32',
-    c_b2: 'u32',
-    ldc: 'u32',
-    alpha: 'f32',
-    has_bias: 'u32',
-    accumulate: 'u32',
-    act: 'u32',
-    store_pre: 'u32',
-  },
+  bindings: { a: 'read', b: 'read', ...EPILOGUE_BINDINGS },
+  uniforms: LEADING_DIM_UNIFORMS,
 });
 
 /**

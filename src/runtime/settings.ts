@@ -6,6 +6,7 @@
 import { runtime } from './device.js';
 import { defaultSettings, type Settings } from './profile.js';
 import type { Runtime } from './runtime.js';
+import { withRestore } from '../util/scoped.js';
 
 export type { AttentionKernel, FlashKernel, OperandReads, Settings } from './profile.js';
 
@@ -65,16 +66,7 @@ export function withSettings<T>(overrides: Partial<Settings>, fn: () => T): T {
     layers.splice(layers.lastIndexOf(layer), 1);
     version++;
   };
-  let result: T;
-  try {
-    result = fn();
-  } catch (e) {
-    restore();
-    throw e;
-  }
-  if (result instanceof Promise) return result.finally(restore) as T;
-  restore();
-  return result;
+  return withRestore(fn, restore);
 }
 
 /** Overrides settings for the rest of the process; a value of undefined returns that setting to the profile's. */
