@@ -16,6 +16,7 @@ import {
   writeResults,
 } from './lib/common.js';
 import { dims, kernelCases, type Case } from './lib/kernel_cases.js';
+import { knownPeaks, percentOfPeak } from './lib/peaks.js';
 
 const args = parseArgs();
 const rt = await startRuntime();
@@ -31,7 +32,7 @@ const ceilingCases = [copyCase(copyFloats), copyCase(copyFloats, 4)];
 const cases: Case[] = [...ceilingCases, ...kernelCases(d)].filter((c) => ceilingCases.includes(c) || !args.filter || args.filter.test(c.name));
 
 interface Row {
-  name: string; kind: Case['kind']; medianMs: number; minMs: number; maxMs: number; samplesMs: number[];
+  name: string; kind: Case['kind']; half?: boolean; medianMs: number; minMs: number; maxMs: number; samplesMs: number[];
   rate: number; unit: string; kernels: { name: string; ms: number }[];
   /** Of the median sample: its clears and copies (included in medianMs), and the rate from its dispatches alone. */
   commandMs: number;
@@ -93,7 +94,7 @@ for (const c of cases) {
   const rateOf = (ms: number): number => (c.kind === 'matmul' ? c.work / (ms * 1e6) : c.work / (ms * 1e-3) / 2 ** 30);
   const rate = rateOf(r.medianMs);
   const row: Row = {
-    name: c.name, kind: c.kind, medianMs: r.medianMs, minMs: r.minMs, maxMs: r.maxMs, samplesMs: r.samplesMs, rate,
+    name: c.name, kind: c.kind, half: c.half, medianMs: r.medianMs, minMs: r.minMs, maxMs: r.maxMs, samplesMs: r.samplesMs, rate,
     unit: c.kind === 'matmul' ? 'GFLOP/s' : 'GiB/s', kernels: r.kernels,
     commandMs: r.commandMs, rateDispatchesOnly: rateOf(r.medianMs - r.commandMs),
     pairedPercentOfCopy: paired?.plain, pairedPercentOfBestCopy: paired?.best,
@@ -113,11 +114,19 @@ const bestMatmul = Math.max(...rows.filter((r) => r.kind === 'matmul').map((r) =
 const pct = (r: Row): number => r.pairedPercentOfCopy ?? (100 * r.rate) / (r.kind === 'matmul' ? bestMatmul : copyGiBs);
 const pctBestCopy = (r: Row): number | string => (r.kind === 'matmul' ? '' : r.pairedPercentOfBestCopy ?? (100 * r.rate) / bestCopyGiBs);
 
-console.log(`\n${rt.info.description} — ceilings this run: copy ${copyGiBs.toFixed(2)} GiB/s (4 vec4s per lane ${rows[1].rate.toFixed(2)}), best matmul ${bestMatmul.toFixed(2)} GFLOP/s\n`);
+// % peak: of the adapter's datasheet peak (bench/lib/peaks.ts): f32 FMA or f16 matrix for products, bandwidth for
+// memory kernels; "unknown" for adapters not in the table (lavapipe).
+const peaks = knownPeaks(rt.info.description);
+const pctPeak = (r: Row): number | string => percentOfPeak(peaks, r.kind, r.rate, r.half) ?? 'unknown';
+console.log(`\n${rt.info.description} — ceilings this run: copy ${copyGiBs.toFixed(2)} GiB/s (4 vec4s per lane ${rows[1].rate.toFixed(2)}), best matmul ${bestMatmul.toFixed(2)} GFLOP/s`);
+console.log(peaks
+  ? `peaks (datasheet, ${peaks.name}): f32 ${peaks.f32Tflops} TFLOP/s, f16 matrix ${peaks.f16MatrixTflops} TFLOP/s, memory ${peaks.memoryGBs} GB/s; ${peaks.source}\n`
+  : 'peaks: unknown for this adapter (not in bench/lib/peaks.ts); % ceiling is of this run\'s measured copy and best matmul\n');
 console.log(table(
-  ['kernel', 'median ms', 'min ms', 'max ms', 'clears/copies ms', 'rate', 'unit', '% ceiling', '% best copy', 'dispatches'],
+  ['kernel', 'median ms', 'min ms', 'max ms', 'clears/copies ms', 'rate', 'unit', '% ceiling', '% best copy', '% peak', 'dispatches'],
   rows.map((r) => [
-    r.name, r.medianMs, r.minMs, r.maxMs, r.commandMs || '', r.rate, r.unit, pct(r), pctBestCopy(r), r.kernels.map((k) => k.name).join(' '),
+    r.name, r.medianMs, r.minMs, r.maxMs, r.commandMs || '', r.rate, r.unit, pct(r), pctBestCopy(r), pctPeak(r),
+    r.kernels.map((k) => k.name).join(' '),
   ]),
 ));
 // What the dispatches-only timing of bench version 1 would have reported for the rows whose ops clear or copy.
@@ -139,7 +148,11 @@ const path = writeResults(rt, args.out, file, {
   scale,
   dims: d,
   ceilings: { copyGiBs, bestCopyGiBs, bestMatmulGflops: bestMatmul },
-  results: rows.map((r) => ({ ...r, adapter: rt.info.adapterName, percentOfCeiling: pct(r), percentOfBestCopy: pctBestCopy(r) || undefined })),
+  peaks: peaks ?? 'unknown',
+  results: rows.map((r) => ({
+    ...r, adapter: rt.info.adapterName, percentOfCeiling: pct(r), percentOfBestCopy: pctBestCopy(r) || undefined,
+    percentOfPeak: percentOfPeak(peaks, r.kind, r.rate, r.half),
+  })),
   autotune: tuning,
 });
 console.log(`\nwrote ${path}`);

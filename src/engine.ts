@@ -5,7 +5,7 @@ export { defineKernel, KernelDef, type KernelSpec, type BindingAccess, type Disp
 export type { UniformType, UniformValue } from './runtime/uniform_layout.js';
 export type { DeviceProfile } from './runtime/profile.js';
 export {
-  settings, withSettings, configure, settingsFromEnv, type Settings, type AttentionKernel, type OperandReads,
+  settings, withSettings, configure, settingsFromEnv, type Settings, type AttentionKernel, type FlashKernel, type OperandReads,
 } from './runtime/settings.js';
 export { NoAdapterError, DeviceLostError, KernelError, BindingLimitError } from './runtime/errors.js';
 export type { MemoryStats } from './runtime/buffer_pool.js';
@@ -24,6 +24,7 @@ export { stridedMatmul, type MatrixLayout, type StridedMatmulArgs } from './ops/
 export { untunedMatmulChoice, matmulKernelChoices, type MatmulChoice } from './ops/matmul_select.js';
 export { autotuneMatmulOp, autotuneStridedMatmul } from './ops/matmul_autotune.js';
 export * from './ops/cast.js';
+export { autocast, autocastDtype, type AutocastDtype } from './ops/autocast.js';
 export * from './ops/softmax.js';
 export * from './ops/layernorm.js';
 export * from './ops/embedding.js';
@@ -34,6 +35,7 @@ export * from './ops/flash_attention.js';
 export * from './ops/self_attention.js';
 export { AdamW, type AdamWOptions, type ParamGroup, type AdamWState } from './optim/adamw.js';
 export { clipGradNorm, gradNorm } from './optim/clip.js';
+export { GradScaler, type GradScalerOptions, type GradScalerState } from './optim/grad_scaler.js';
 
 import { runtime } from './runtime/device.js';
 import { Tensor } from './tensor/tensor.js';

@@ -53,6 +53,17 @@ describe('float16 storage', () => {
     }
   });
 
+  it('cast f32 → f16 overflows to ±Inf as torch does (|x| ≥ 65520), keeps NaN and ±Inf, rounds 65519 to 65504', async () => {
+    const xv = Float32Array.of(65504, 65519, 65520, -65520, 1e5, -3e38, Infinity, -Infinity, NaN, -NaN, 1e-8, -0);
+    const want = [65504, 65504, Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity, NaN, NaN, 0, -0];
+    const x = wt.tensor(xv);
+    poison([Math.ceil(xv.length / 2)], [xv.length]);
+    const h = wt.cast(x, 'f16');
+    expect(Array.from(await h.data())).toEqual(want);
+    x.dispose();
+    h.dispose();
+  });
+
   it('ops other than cast and matmul refuse f16 tensors by name', () => {
     const h = wt.cast(wt.ones([4]), 'f16');
     expect(() => wt.add(h, h)).toThrow(/float32.*f16/);

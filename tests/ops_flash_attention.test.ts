@@ -56,12 +56,19 @@ function options(c: Case, scale: number, mask?: Int32Array): wt.AttentionOptions
 
 const label = (c: Case): string => `(B${c.b},T${c.t},H${c.h},D${c.d})${c.masked ? ' masked' : ''}${c.p ? ` p=${c.p}` : ''}`;
 
-// Software adapters run several rows per invocation, GPUs one: both geometries are checked here.
-const GEOMETRIES: (wt.FlashGeometry | undefined)[] = [undefined, { wg: 64, rows: 1 }];
-const geometryLabel = (g?: wt.FlashGeometry): string => (g ? ` wg${g.wg}×r${g.rows}` : '');
+// Software adapters run several rows per invocation, GPUs one, and GPUs stage K/V (or Q/dO) tiles in workgroup memory
+// (flash_attention_tiled.wgsl: forced here; lavapipe's default is the per-thread kernels): every geometry is checked.
+type Geometry = wt.FlashGeometry & { kernel?: wt.FlashKernel };
+const GEOMETRIES: (Geometry | undefined)[] = [
+  undefined,
+  { wg: 64, rows: 1 },
+  { wg: 64, rows: 1, kernel: 'tiled' }, // the GPU default
+  { wg: 16, rows: 2, kernel: 'tiled' }, // fewer threads than a tile's rows, several rows each
+];
+const geometryLabel = (g?: Geometry): string => (g ? ` ${g.kernel ?? 'lanes'} wg${g.wg}×r${g.rows}` : '');
 /** Runs fn with the kernels' geometry forced to g (undefined: this adapter's). */
-const withGeometry = <T>(g: wt.FlashGeometry | undefined, fn: () => T): T =>
-  wt.withSettings(g ? { flashWorkgroup: g.wg, flashRows: g.rows } : {}, fn);
+const withGeometry = <T>(g: Geometry | undefined, fn: () => T): T =>
+  wt.withSettings(g ? { flashWorkgroup: g.wg, flashRows: g.rows, flashKernel: g.kernel ?? 'lanes' } : {}, fn);
 
 describe('flashAttention forward vs float64 reference', () => {
   const cases: Case[] = [
@@ -79,7 +86,7 @@ describe('flashAttention forward vs float64 reference', () => {
       const scale = 1 / Math.sqrt(c.d);
       const mask = c.masked ? keyMask(c.b, c.t) : undefined;
       const want = reference(ref(shape, q), ref(shape, k), ref(shape, v), c, Math.fround(scale), mask);
-      for (const g of c.d <= 64 ? GEOMETRIES : [undefined]) {
+      for (const g of c.d <= 64 ? GEOMETRIES : [undefined, GEOMETRIES[2]]) {
         await withGeometry(g, () => checkForward(`flashAttention ${label(c)}${geometryLabel(g)}`, shape, () => wt.flashAttention(wt.tensor(q, shape), wt.tensor(k, shape), wt.tensor(v, shape), c.h, options(c, scale, mask)), want, {
           rtol: 5e-5, // float32 sums of up to 128-term dot products and T-term averages
           scale: 1e-2, // outputs are averages of N(0,1) values: relative to max(|ref|, 0.01)

@@ -35,15 +35,21 @@ describe('the device profile', () => {
     // Every choice the issue lists as adapter-dependent.
     expect(differing.sort()).toEqual([
       'attentionChunkedMax',
+      'attentionKernel',
+      'flashKernel',
       'flashRows',
       'flashWorkgroup',
       'layerNormHeldCap',
       'layerNormRows',
       'matmulDefaultRule',
+      'matmulMatrixUnits',
       'matmulOperandReads',
       'matmulPreferred',
       'softmaxRows',
     ]);
+    // GPUs: fused attention at every length with workgroup-memory tiles, tiled matmuls first, matrix units for f16.
+    expect([hw.attentionKernel, hw.flashKernel, hw.matmulMatrixUnits, hw.matmulPreferred[0]]).toEqual(['fused', 'tiled', true, 'tiled_m128n128k8t8x8']);
+    expect([sw.attentionKernel, sw.flashKernel, sw.matmulMatrixUnits]).toEqual(['auto', 'lanes', false]);
     expect(sw.attentionChunkBytes).toBe(1 << 27);
     // Without WGSL's storage-texture reads, even a software adapter reads buffers.
     expect(defaultSettings({ ...base, software: true, textureReads: false }, 1).matmulOperandReads).toBe('buffer');
@@ -128,6 +134,8 @@ describe('settingsFromEnv', () => {
       WEBTUNE_MATMUL_PREFERRED: 'plain_r4c8, subgroup_r2c16',
       WEBTUNE_MATMUL_OPERAND_READS: 'auto',
       WEBTUNE_SOFTMAX_ROWS: '',
+      WEBTUNE_MATMUL_MATRIX_UNITS: '0',
+      WEBTUNE_FLASH_KERNEL: 'tiled',
       WEBTUNE_DEBUG: '1',
       HOME: '/root',
     };
@@ -136,12 +144,17 @@ describe('settingsFromEnv', () => {
       layerNormHeldCap: 12,
       autotuneMinMs: 1500.5,
       matmulPreferred: ['plain_r4c8', 'subgroup_r2c16'],
+      matmulMatrixUnits: false,
+      flashKernel: 'tiled',
     });
   });
 
   it('a bad value names the variable and what it takes', () => {
     expect(() => wt.settingsFromEnv({ WEBTUNE_LAYER_NORM_HELD_CAP: 'lots' })).toThrow(
       /WEBTUNE_LAYER_NORM_HELD_CAP=lots: expected an integer ≥ 1/,
+    );
+    expect(() => wt.settingsFromEnv({ WEBTUNE_MATMUL_MATRIX_UNITS: 'yes' })).toThrow(
+      /WEBTUNE_MATMUL_MATRIX_UNITS=yes: expected true or false \(1 or 0\)/,
     );
     expect(() => wt.settingsFromEnv({ WEBTUNE_ATTENTION_KERNEL: 'flash' })).toThrow(
       /WEBTUNE_ATTENTION_KERNEL=flash: expected 'auto' or 'fused' or 'unfused'/,

@@ -126,6 +126,9 @@ describe('exact resume (tiny model, dropout on, in-memory store)', () => {
     const model = await tinyModel(false, 11);
     const trainer = new Trainer({
       model, args: args(options.fp16), trainDataset: dataset, evalDataset: dataset.slice(0, 8), tokenizer: { padTokenId: 0, saveFiles: () => new Map() }, store,
+      // fp16: a scale that overflows the first steps and grows every 3 good ones, so the scaler's state at the
+      // checkpoint differs from a fresh one (a resume that lost it would diverge).
+      gradScaler: options.fp16 ? { initScale: 2 ** 24, growthInterval: 3 } : undefined,
       callbacks: [{ onStepEnd: ({ state, control }) => void (state.globalStep === options.stopAt && Object.assign(control, { shouldSave: true, shouldTrainingStop: true })) }],
     });
     const out = await trainer.train({ resumeFromCheckpoint: options.resume });
@@ -155,10 +158,12 @@ describe('exact resume (tiny model, dropout on, in-memory store)', () => {
     expect(resumed.state.globalStep).toBe(10);
   });
 
-  itNeeds(NO_F16, 'with fp16 (f16 weight copies) the resumed run is exact too, and differs from the f32 run', async () => {
+  itNeeds(NO_F16, 'with fp16 (autocast, GradScaler state in scaler.json) the resumed run is exact too, and differs from the f32 run', async () => {
     const full = await run(new MemoryCheckpointStore(), { fp16: true });
     const store = new MemoryCheckpointStore();
     await run(store, { stopAt: 5, fp16: true });
+    const scaler = JSON.parse(new TextDecoder().decode(store.folders.get('checkpoint-5')!.get('scaler.json')!));
+    expect(scaler.scale).not.toBe(2 ** 24); // backed off (and maybe grown): restoring it matters
     const resumed = await run(store, { resume: true, fp16: true });
     const f32 = await run(new MemoryCheckpointStore());
     expect(full.params.size).toBe(40); // every parameter of the tiny model compared below

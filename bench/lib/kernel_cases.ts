@@ -8,6 +8,8 @@ export interface Case {
   kind: 'matmul' | 'memory';
   /** Floating-point operations (matmul) or bytes moved at minimum (memory-bound kernels) per call. */
   work: number;
+  /** Products of f16 operands (autocast): their share of peak is of the f16 matrix peak. */
+  half?: boolean;
   setup(): { run(): (Tensor | null | undefined)[]; dispose(): void };
 }
 
@@ -84,18 +86,48 @@ function graphBackwardCase(name: string, kind: Case['kind'], work: number, make:
   };
 }
 
-/** op(a)·op(b); halfB: b stored as float16 (a Linear weight under setMatmulDtype('f16')). */
-export function matmulCase(name: string, m: number, n: number, k: number, aShape: number[], bShape: number[], opts: wt.MatmulOptions, halfB = false): Case {
+/** `x` stored as float16 (the f32 original freed), or x itself. */
+const halfOf = (x: Tensor, half: boolean): Tensor => {
+  if (!half) return x;
+  const h = wt.cast(x, 'f16').keep();
+  x.dispose();
+  return h;
+};
+
+/**
+ * op(a)·op(b); halfB: b stored as float16 (a Linear weight under setMatmulDtype('f16')); halfA too: both f16, the
+ * autocast product of mixed precision (subgroup matrices where the adapter has them).
+ */
+export function matmulCase(
+  name: string, m: number, n: number, k: number, aShape: number[], bShape: number[], opts: wt.MatmulOptions,
+  halfB = false, halfA = false,
+): Case {
   return {
-    name, kind: 'matmul', work: 2 * m * n * k,
+    name, kind: 'matmul', work: 2 * m * n * k, half: halfA && halfB,
     setup() {
-      const a = rand(aShape);
-      const b32 = rand(bShape);
-      const b = halfB ? wt.cast(b32, 'f16') : b32;
-      if (b !== b32) b32.dispose();
+      const a = halfOf(rand(aShape), halfA);
+      const b = halfOf(rand(bShape), halfB);
       return { run: () => [wt.matmul(a, b, opts)], dispose: () => { a.dispose(); b.dispose(); } };
     },
   };
+}
+
+/**
+ * Products of mixed precision (both operands f16) at the Linear shapes, forward and both gradients, and the 4096³
+ * products (f32 and f16) the issue measures against the card's peak. GPUs only (and --full): on lavapipe halves
+ * compute no faster and a 4096³ product takes seconds. The f16 ones need shader-f16.
+ */
+function gpuMatmulCases(T: number, H: number, F: number): Case[] {
+  const n = 4096;
+  const cases = [
+    matmulCase(`matmul f32 ${n}³`, n, n, n, [n, n], [n, n], {}),
+    matmulCase(`matmul f16 ${n}³`, n, n, n, [n, n], [n, n], {}, true, true),
+    matmulCase(`f16 linear x[${T},${H}]·W[${F},${H}]ᵀ`, T, F, H, [T, H], [F, H], { transB: true }, true, true),
+    matmulCase(`f16 linear x[${T},${F}]·W[${H},${F}]ᵀ`, T, H, F, [T, F], [H, F], { transB: true }, true, true),
+    matmulCase(`f16 dX dY[${T},${F}]·W[${F},${H}]`, T, H, F, [T, F], [F, H], {}, true, true),
+    matmulCase(`f16 dW dY[${T},${F}]ᵀ·X[${T},${H}]`, F, H, T, [T, F], [T, H], { transA: true }, true, true),
+  ];
+  return cases.filter((c) => !c.half || wt.runtime().features.has('shader-f16'));
 }
 
 export function kernelCases(d: Dims): Case[] {
@@ -111,6 +143,7 @@ export function kernelCases(d: Dims): Case[] {
     ...(wt.runtime().features.has('shader-f16')
       ? [matmulCase(`linear f16 W x[${T},${H}]·W16[${F},${H}]ᵀ`, T, F, H, [T, H], [F, H], { transB: true }, true)]
       : []),
+    ...(wt.runtime().info.isSoftware ? [] : gpuMatmulCases(T, H, F)),
     // lin1 with its GELU fused into the epilogue (no pre-activation kept: no gradient here), vs linear + gelu rows
     matmulCase(`linear+gelu x[${T},${H}]·W[${F},${H}]ᵀ`, T, F, H, [T, H], [F, H], { transB: true, activation: 'gelu' }),
     // Linear backward, input gradient: dY · W (NN)

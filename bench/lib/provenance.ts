@@ -9,9 +9,12 @@ import { readCpuinfo } from '../../src/runtime/node_gpu.js';
 /**
  * Bumped whenever what a bench times or counts changes, so results of different methods are never compared as
  * equal. 1: results up to issue 25 (bench/results/historical/). 2: clears and copies timed with the dispatches
- * (timestamp mode), ≥ 5 timed samples after a labelled warm-up in bench:train, spreads recorded, provenance.
+ * (timestamp mode), ≥ 5 timed samples after a labelled warm-up in bench:train, spreads recorded, provenance. 3:
+ * bench:train --fp16 times mixed precision (autocast products, GradScaler, AdamW stepped on the GPU) instead of f16
+ * weight copies, and GPUs run 16 × 128 and 16 × 512 by default (f32 timings are measured as in 2); kernels report
+ * % of the datasheet peak; the adapter record lists subgroup sizes and subgroup-matrix configurations.
  */
-export const BENCH_VERSION = 2;
+export const BENCH_VERSION = 3;
 
 interface SourceState {
   commit: string;
@@ -59,6 +62,11 @@ export function adapterRecord(rt: Runtime): Record<string, unknown> {
     architecture: rt.info.architecture,
     isSoftware: rt.info.isSoftware,
     features: rt.info.features,
+    // What kernel selection sees (device profile): subgroup sizes, f16, the subgroup-matrix shapes (tensor cores).
+    subgroupMinSize: rt.info.subgroupMinSize,
+    subgroupMaxSize: rt.info.subgroupMaxSize,
+    subgroupMatrixConfigs: rt.info.subgroupMatrixConfigs,
+    maxComputeWorkgroupStorageSize: rt.info.limits.maxComputeWorkgroupStorageSize,
     hostCpu: hostCpu(),
     hostCores: cpus().length,
   };

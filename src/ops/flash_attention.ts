@@ -4,6 +4,8 @@
 // dropout mask, as the unfused dropout(softmax(scores)) · v path in attention.ts.
 import dropoutHashWgsl from '../../shaders/dropout_hash.wgsl';
 import flashWgsl from '../../shaders/flash_attention.wgsl';
+import flashCommonWgsl from '../../shaders/flash_attention_common.wgsl';
+import flashTiledWgsl from '../../shaders/flash_attention_tiled.wgsl';
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
 import { defineKernel } from '../runtime/kernel_def.js';
@@ -46,15 +48,23 @@ export function flashGeometry(headDim: number): FlashGeometry {
   return { wg, rows: headDim <= 64 ? rows : Math.max(1, Math.floor(rows / 2)) };
 }
 
+/** Rows of a staged tile (the tiled kernels): the most, up to 64, whose tiles fit `bytes` of workgroup memory. */
+export function flashTileRows(headDim: number, bytes: number): number {
+  for (let bc = 64; bc > 1; bc /= 2) if (bc * (2 * headDim * 4 + 16 + 4) <= bytes) return bc;
+  return 1;
+}
+
 /**
  * The three entry points (forward; backward_dq, then backward_dkdv) for head size d with `rows` rows per invocation
- * (consts prepended to the source) and workgroups of `wg` (an override).
+ * (consts prepended to the source) and workgroups of `wg` (an override); `tile` > 0: the tiled kernels
+ * (flash_attention_tiled.wgsl: K/V or Q/dO tiles of `tile` rows in workgroup memory), else the per-thread ones.
  */
 const FLASH_ATTENTION = defineKernel({
   name: 'flash_attention',
-  source: (p: { d: number; rows: number; wg: number }) =>
-    `const D4: u32 = ${p.d / 4}u;\nconst R: u32 = ${p.rows}u;\n${dropoutHashWgsl}\n${flashWgsl}`,
-  label: (p) => `flash_attention_d${p.d}_r${p.rows}`,
+  source: (p: { d: number; rows: number; wg: number; tile: number }) =>
+    `const D4: u32 = ${p.d / 4}u;\nconst R: u32 = ${p.rows}u;\n${p.tile ? `const BC: u32 = ${p.tile}u;\n` : ''}` +
+    `${dropoutHashWgsl}\n${flashCommonWgsl}\n${p.tile ? flashTiledWgsl : flashWgsl}`,
+  label: (p) => `flash_attention${p.tile ? `_tiled${p.tile}` : ''}_d${p.d}_r${p.rows}`,
   constants: (p) => ({ WG: p.wg }),
   bindings: {
     q: 'read', k: 'read', v: 'read', mask: { access: 'read', optional: true }, o: 'read_write', stats: 'read_write',
@@ -95,7 +105,8 @@ export function flashAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, o
 
   const { wg, rows } = flashGeometry(d);
   const blocks = b * heads * Math.ceil(t / (wg * rows));
-  const params = { d, rows, wg };
+  const tile = settings().flashKernel === 'tiled' ? flashTileRows(d, runtime().limits.maxComputeWorkgroupStorageSize) : 0;
+  const params = { d, rows, wg, tile };
   const uniforms = {
     t, heads, blocks, has_mask: mask ? 1 : 0, scale, p,
     seed_lo: seed >>> 0, seed_hi: Math.floor(seed / 2 ** 32) >>> 0, offset: offset >>> 0,

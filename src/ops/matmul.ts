@@ -4,6 +4,8 @@
 import { record } from '../autograd/tape.js';
 import { runtime } from '../runtime/device.js';
 import { gradEnabled, type Tensor } from '../tensor/tensor.js';
+import { autocastDtype } from './autocast.js';
+import { cast } from './cast.js';
 import { geluBackward } from './elementwise.js';
 import { assertFloat, empty } from './kernel.js';
 import { stridedMatmul } from './matmul_strided.js';
@@ -40,6 +42,7 @@ function assertMatmulOperands(a: Tensor, b: Tensor): void {
  */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
   assertMatmulOperands(a, b);
+  if (autocastDtype() === 'f16' && (a.dtype === 'f32' || b.dtype === 'f32')) return autocastMatmul(a, b, options);
   if (options.bias) assertFloat('matmul bias', options.bias);
   const { transA = false, transB = false, bias, activation } = options;
   if (activation !== undefined && activation !== 'gelu') throw new Error(`matmul: activation must be 'gelu' or left out, got '${String(activation)}'`);
@@ -83,17 +86,34 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     c: pre, cLayout: { batch1: 0, batch2: m * n, row: n, col: 1 },
     m, n, k, batch1: 1, batch2: batch, bias, gelu: activation ? out : undefined,
   });
+  // Both operands f16 (autocast): the backward's products take f16 operands too, dC cast once (f32 accumulation).
+  const half = a.dtype === 'f16' && b.dtype === 'f16';
   const y = record(activation ? 'matmul+gelu' : 'matmul', inputs, out, (gy) => {
-    const g = pre && pre !== out ? geluBackward(pre, gy) : gy; // dC = dY ⊙ gelu'(C)
+    const g32 = pre && pre !== out ? geluBackward(pre, gy) : gy; // dC = dY ⊙ gelu'(C)
+    const g = half ? cast(g32, 'f16') : g32;
     const grads: (Tensor | null)[] = [
       a.requiresGrad ? (transA ? matmul(b, g, { transA: transB, transB: true }) : matmul(g, b, { transB: !transB })) : null,
       b.requiresGrad ? (transB ? matmul(g, a, { transA: true, transB: transA }) : matmul(a, g, { transA: !transA })) : null,
     ];
-    if (bias) grads.push(bias.requiresGrad ? sumToShape(g, [n]) : null);
-    if (g !== gy) g.dispose();
+    if (bias) grads.push(bias.requiresGrad ? sumToShape(g32, [n]) : null);
+    if (g !== g32) g.dispose();
+    if (g32 !== gy) g32.dispose();
     return grads;
   });
   // The pre-activation lives as long as the graph needs it: released with the output's scope.
   if (pre && pre !== out && !y.gradFn) pre.dispose();
   return y;
+}
+
+/**
+ * The product under autocast('f16'): f32 operands cast to f16 (recorded casts: their gradients reach the f32 tensors
+ * as f32), then the f16 product (f32 accumulation and result).
+ */
+function autocastMatmul(a: Tensor, b: Tensor, options: MatmulOptions): Tensor {
+  const a16 = cast(a, 'f16');
+  const b16 = cast(b, 'f16');
+  const out = matmul(a16, b16, options);
+  // Casts recorded in the graph belong to the caller's scope; unrecorded ones are freed now.
+  if (!out.gradFn) for (const [x, x16] of [[a, a16], [b, b16]]) if (x16 !== x) x16.dispose();
+  return out;
 }

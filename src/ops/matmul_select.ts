@@ -8,6 +8,8 @@ import { settings } from '../runtime/settings.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { configFits, configId, fastLayout, layoutId, wgSize, type FastConfig, type FastLayout } from './matmul_fast.js';
 import { splitKChoices, splitKCount, splitKFits } from './matmul_splitk.js';
+import { TILED_CONFIGS, tiledFits, tiledId, type TiledConfig } from './matmul_tiled.js';
+import { sgmatBlock, sgmatConfigsFor, sgmatId, sgmatWorkgroupBytes, type SgmatConfig } from './matmul_sgmat.js';
 import type { StridedMatmulArgs } from './matmul_layout.js';
 
 /** Kernel choice for one strided product: 'strided' (the generic kernel), a fast-path config id, or a split-K id. */
@@ -20,7 +22,33 @@ export type OperandLayout = FastLayout & { lda: number; ldb: number; ldc: number
 export type MatmulPlan =
   | { kind: 'strided' }
   | { kind: 'splitk'; chunks: number }
-  | { kind: 'fast'; layout: OperandLayout; config: FastConfig };
+  | { kind: 'fast'; layout: OperandLayout; config: FastConfig }
+  | { kind: 'tiled'; layout: OperandLayout; config: TiledConfig }
+  | { kind: 'sgmat'; layout: OperandLayout; config: SgmatConfig };
+
+/**
+ * The subgroup-matrix configs (matmul_sgmat.ts) for a product of this layout: both operands f16, on an adapter whose
+ * profile lists f16 → f32 subgroup-matrix shapes, within its workgroup limits. Empty elsewhere (lavapipe).
+ */
+export function sgmatConfigs(layout: FastLayout): SgmatConfig[] {
+  const { subgroupMatrixF16 = [], subgroupMaxSize } = runtime().profile;
+  if (!layout.halfA || !layout.halfB || subgroupMaxSize === 0) return [];
+  const l = runtime().limits;
+  return subgroupMatrixF16.flatMap(sgmatConfigsFor).filter((c) =>
+    c.sgm * c.sgn * subgroupMaxSize <= l.maxComputeInvocationsPerWorkgroup &&
+    sgmatWorkgroupBytes(c) <= l.maxComputeWorkgroupStorageSize);
+}
+
+/** The workgroup-memory tiled configs (matmul_tiled.ts) this device's limits allow. */
+export function tiledConfigs(): TiledConfig[] {
+  const l = runtime().limits;
+  return TILED_CONFIGS.filter((c) => tiledFits(c, l.maxComputeInvocationsPerWorkgroup, l.maxComputeWorkgroupStorageSize));
+}
+
+/** The tiled choices this device offers (ids), for tests and benches; autotuned on GPUs, forced elsewhere. */
+export function tiledKernelChoices(): string[] {
+  return tiledConfigs().map(tiledId);
+}
 
 /** The fast-path configs worth trying on this device (subgroup sharing needs subgroups of at least 8 lanes). */
 export function fastConfigs(layout: FastLayout): FastConfig[] {
@@ -72,23 +100,34 @@ function softwareCostPerElement(c: FastConfig): number {
  * r1c32w8i); ties go to the earlier preference. Rule 'span': the first whose workgroup spans at most M rows. Else
  * any offered config that fits.
  */
-function defaultChoice(configs: FastConfig[], m: number): MatmulChoice {
+function defaultChoice(configs: FastConfig[], m: number, sgmat: SgmatConfig[] = []): MatmulChoice {
   const byId = new Map(configs.map((c) => [configId(c), c]));
+  // Workgroup-memory kernels by id, with the rows one workgroup covers.
+  const tiled = new Map<string, { bm: number }>([
+    ...tiledConfigs().map((c) => [tiledId(c), c] as const),
+    ...sgmat.map((c) => [sgmatId(c), sgmatBlock(c)] as const),
+  ]);
   const { matmulPreferred, matmulDefaultRule } = settings();
-  const preferred = matmulPreferred.filter((id) => byId.has(id));
-  const span = (id: string): number => wgSize(byId.get(id)!) * byId.get(id)!.rows; // rows one workgroup covers
-  if (matmulDefaultRule === 'cost' && preferred.length) {
+  if (matmulDefaultRule === 'cost') {
+    // Software adapters: the cost model covers the register-tiled configs only (tiled ones are never preferred there).
+    const preferred = matmulPreferred.filter((id) => byId.has(id));
+    const span = (id: string): number => wgSize(byId.get(id)!) * byId.get(id)!.rows; // rows one workgroup covers
     const cost = (id: string): number => Math.ceil(m / span(id)) * span(id) * softwareCostPerElement(byId.get(id)!);
-    return preferred.reduce((best, id) => (cost(id) < cost(best) ? id : best));
+    if (preferred.length) return preferred.reduce((best, id) => (cost(id) < cost(best) ? id : best));
   }
-  const order = [...preferred, ...byId.keys()];
+  const preferred = matmulPreferred.filter((id) => byId.has(id) || tiled.has(id));
+  const span = (id: string): number =>
+    tiled.has(id) ? tiled.get(id)!.bm : wgSize(byId.get(id)!) * byId.get(id)!.rows; // rows one workgroup covers
+  // f16 × f16 products go to the matrix units first where offered (largest block first), as the setting says.
+  const matrix = settings().matmulMatrixUnits ? sgmat.map(sgmatId) : [];
+  const order = [...matrix, ...preferred, ...byId.keys()];
   const id = order.find((i) => span(i) <= m) ?? order[0];
   return id ?? 'strided';
 }
 
 /** The choice an untuned product of this layout with M rows gets on this device (tests, benches). */
 export function untunedMatmulChoice(layout: FastLayout, m: number): MatmulChoice {
-  return defaultChoice(fastConfigs(layout), m);
+  return defaultChoice(fastConfigs(layout), m, sgmatConfigs(layout));
 }
 
 /** Every kernel choice this device offers for strided products ('strided' first), for tests and benches. */
@@ -134,19 +173,27 @@ export function planMatmul(args: StridedMatmulArgs): MatmulPlan {
   const key = tuneKey(layout, args.m, args.n, args.k, args.batch1 * args.batch2);
   keyRecorder?.set(key, { layout, splits: splitKChoices(args) });
   const forced = settings().matmulKernel;
+  const sgmat = sgmatConfigs(layout);
   let want =
     (forced === 'auto' ? undefined : forced) ??
     forcedByKey.get(key) ??
     autotuner.choice(key) ??
-    defaultChoice(configs, args.m);
-  if (half && want === 'strided') want = defaultChoice(configs, args.m); // the generic kernel reads f32 only
+    defaultChoice(configs, args.m, sgmat);
+  if (half && want === 'strided') want = defaultChoice(configs, args.m, sgmat); // the generic kernel reads f32 only
   const chunks = splitKCount(want);
   if (chunks && splitKFits(args, chunks)) return { kind: 'splitk', chunks };
+  const buffers = { ...layout, texA: false, texB: false }; // workgroup-memory kernels read buffers
+  const resolve = (id: string): MatmulPlan | undefined => {
+    const matrix = sgmat.find((c) => sgmatId(c) === id);
+    if (matrix) return { kind: 'sgmat', layout: buffers, config: matrix };
+    const tiled = tiledConfigs().find((c) => tiledId(c) === id);
+    if (tiled) return { kind: 'tiled', layout: buffers, config: tiled };
+    const config = configs.find((cf) => configId(cf) === id);
+    return config && { kind: 'fast', layout, config };
+  };
   // A choice this device no longer offers (e.g. a stale cache entry) falls back to the default, never to 'strided'.
-  const config =
-    configs.find((cf) => configId(cf) === want) ??
-    (want === 'strided' ? undefined : configs.find((cf) => configId(cf) === defaultChoice(configs, args.m)));
-  return config ? { kind: 'fast', layout, config } : { kind: 'strided' };
+  if (want === 'strided') return { kind: 'strided' };
+  return resolve(want) ?? resolve(defaultChoice(configs, args.m, sgmat)) ?? { kind: 'strided' };
 }
 
 /** The autotuner key of this product (what planMatmul looks up), or undefined for one the generic kernel runs. */
@@ -157,7 +204,10 @@ export function matmulTuneKey(args: StridedMatmulArgs): string | undefined {
 
 /** Every choice worth timing for a product of this layout: the generic kernel (f32), the fast configs, split-K. */
 export function candidateChoices(layout: FastLayout, splits: string[]): MatmulChoice[] {
-  return [...(layout.halfA || layout.halfB ? [] : ['strided']), ...fastConfigs(layout).map(configId), ...splits];
+  // Tiled kernels only where workgroup memory is real (GPUs): on a software adapter they are slow and never chosen.
+  const tiled = runtime().profile.software ? [] : tiledKernelChoices();
+  const sgmat = sgmatConfigs(layout).map(sgmatId);
+  return [...(layout.halfA || layout.halfB ? [] : ['strided']), ...fastConfigs(layout).map(configId), ...tiled, ...sgmat, ...splits];
 }
 
 /** Runs `run`, returning the tuning key of every strided product it planned, with its layout and split-K choices. */

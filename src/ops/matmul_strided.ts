@@ -7,7 +7,9 @@ import { defineKernel } from '../runtime/kernel_def.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { MatrixLayout, StridedMatmulArgs } from './matmul_layout.js';
 import { empty } from './kernel.js';
-import { MATMUL_FAST, fastKernelParams, wgSize, type FastConfig } from './matmul_fast.js';
+import { EPILOGUE_BINDINGS, MATMUL_FAST, fastKernelParams, wgSize, type FastConfig, type FastEpilogue } from './matmul_fast.js';
+import { MATMUL_TILED, tiledParams, type TiledConfig } from './matmul_tiled.js';
+import { MATMUL_SGMAT, sgmatBlock, sgmatParams, type SgmatConfig } from './matmul_sgmat.js';
 import { planMatmul, type OperandLayout } from './matmul_select.js';
 import { splitKLayouts } from './matmul_splitk.js';
 import { columnSums } from './reduce.js';
@@ -22,9 +24,7 @@ const MATMUL = defineKernel({
   bindings: {
     a: 'read',
     b: 'read',
-    bias: { access: 'read', optional: true },
-    c: { access: 'read_write', optional: true },
-    act_out: { access: 'read_write', optional: true },
+    ...EPILOGUE_BINDINGS,
   },
   uniforms: {
     m: 'u32',
@@ -61,6 +61,8 @@ export function stridedMatmul(args: StridedMatmulArgs): void {
   const plan = planMatmul(args);
   if (plan.kind === 'splitk') splitKMatmul(args, plan.chunks);
   else if (plan.kind === 'fast') fastMatmul(args, plan.layout, plan.config);
+  else if (plan.kind === 'tiled') tiledMatmul(args, plan.layout, plan.config);
+  else if (plan.kind === 'sgmat') sgmatMatmul(args, plan.layout, plan.config);
   else genericMatmul(args);
 }
 
@@ -106,46 +108,69 @@ function genericMatmul(args: StridedMatmulArgs): void {
   });
 }
 
-/** A generated register tile; operands marked texA / texB are read through texture views made for this dispatch. */
-function fastMatmul(args: StridedMatmulArgs, fl: OperandLayout, config: FastConfig): void {
-  const { a, b, m, n, k, batch1, batch2, aLayout: al, bLayout: bl, cLayout: cl } = args;
-  const { bindings, flags } = common(args);
-  const params = fastKernelParams(fl, config, {
+/** The epilogue a generated kernel bakes in for this product. */
+function epilogueOf(args: StridedMatmulArgs, fl: OperandLayout): FastEpilogue {
+  const cl = args.cLayout;
+  return {
     bias: !!args.bias,
     accumulate: !!args.accumulate,
     gelu: !!args.gelu,
     storePre: !!args.c,
-    vecC: n % 4 === 0 && fl.ldc % 4 === 0 && cl.batch1 % 4 === 0 && cl.batch2 % 4 === 0,
-  });
+    vecC: args.n % 4 === 0 && fl.ldc % 4 === 0 && cl.batch1 % 4 === 0 && cl.batch2 % 4 === 0,
+  };
+}
+
+/** The uniforms the generated kernels share (shapes, batch strides, leading dimensions, epilogue flags). */
+function generatedUniforms(args: StridedMatmulArgs, fl: OperandLayout) {
+  const { m, n, k, batch2, aLayout: al, bLayout: bl, cLayout: cl } = args;
+  return {
+    m, n, k, batch2,
+    a_b1: al.batch1, a_b2: al.batch2, lda: fl.lda,
+    b_b1: bl.batch1, b_b2: bl.batch2, ldb: fl.ldb,
+    c_b1: cl.batch1, c_b2: cl.batch2, ldc: fl.ldc,
+    ...common(args).flags,
+  };
+}
+
+/** A generated register tile; operands marked texA / texB are read through texture views made for this dispatch. */
+function fastMatmul(args: StridedMatmulArgs, fl: OperandLayout, config: FastConfig): void {
+  const { a, b, m, n, batch1, batch2 } = args;
+  const params = fastKernelParams(fl, config, epilogueOf(args, fl));
   const rt = runtime();
   const aIn = fl.texA ? rt.textureView(a.binding) : a.binding;
   const bIn = fl.texB ? rt.textureView(b.binding) : b.binding;
   try {
     rt.dispatch(MATMUL_FAST, {
       params,
-      bindings: { a: aIn, b: bIn, ...bindings },
-      uniforms: {
-        m,
-        n,
-        k,
-        batch2,
-        a_b1: al.batch1,
-        a_b2: al.batch2,
-        lda: fl.lda,
-        b_b1: bl.batch1,
-        b_b2: bl.batch2,
-        ldb: fl.ldb,
-        c_b1: cl.batch1,
-        c_b2: cl.batch2,
-        ldc: fl.ldc,
-        ...flags,
-      },
+      bindings: { a: aIn, b: bIn, ...common(args).bindings },
+      uniforms: generatedUniforms(args, fl),
       grid: [Math.ceil(n / config.cols), Math.ceil(m / (wgSize(config) * config.rows)), batch1 * batch2],
     });
   } finally {
     // Queue order keeps a released view's next copy after this dispatch.
     for (const v of [aIn, bIn]) if ('view' in v) rt.releaseTextureView(v);
   }
+}
+
+/** A workgroup-memory tiled product (matmul_tiled.ts): a BM × BN block of C per workgroup. */
+function tiledMatmul(args: StridedMatmulArgs, fl: OperandLayout, config: TiledConfig): void {
+  runtime().dispatch(MATMUL_TILED, {
+    params: tiledParams(fl, config, epilogueOf(args, fl)),
+    bindings: { a: args.a.binding, b: args.b.binding, ...common(args).bindings },
+    uniforms: generatedUniforms(args, fl),
+    grid: [Math.ceil(args.n / config.bn), Math.ceil(args.m / config.bm), args.batch1 * args.batch2],
+  });
+}
+
+/** A subgroup-matrix product (matmul_sgmat.ts: f16 operands on the matrix units); C is bound as scalar f32. */
+function sgmatMatmul(args: StridedMatmulArgs, fl: OperandLayout, config: SgmatConfig): void {
+  const { bm, bn } = sgmatBlock(config);
+  runtime().dispatch(MATMUL_SGMAT, {
+    params: sgmatParams(fl, config, epilogueOf(args, fl), runtime().profile.subgroupMaxSize),
+    bindings: { a: args.a.binding, b: args.b.binding, ...common(args).bindings },
+    uniforms: generatedUniforms(args, fl),
+    grid: [Math.ceil(args.n / bn), Math.ceil(args.m / bm), args.batch1 * args.batch2],
+  });
 }
 
 /** C = Σ over `s` K-chunks of the chunk products (matmul_splitk.ts), computed as one batched product then summed. */

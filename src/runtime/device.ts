@@ -3,7 +3,7 @@
 
 import { currentPlatform } from '../platform/platform.js';
 import { NoAdapterError } from './errors.js';
-import { Runtime, type RuntimeInfo } from './runtime.js';
+import { Runtime, type RuntimeInfo, type SubgroupMatrixConfig } from './runtime.js';
 
 export interface InitOptions {
   powerPreference?: GPUPowerPreference;
@@ -27,7 +27,13 @@ const WANTED_LIMITS = [
   'maxTextureDimension2D',
 ] as const;
 
-const OPTIONAL_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query'] as const;
+/**
+ * Features requested where the adapter has them. chromium-experimental-subgroup-matrix (Dawn's subgroup matrices:
+ * Vulkan cooperative matrices, tensor cores on NVIDIA) needs subgroups and, in Node, Dawn's allow_unsafe_apis toggle
+ * (node_gpu.ts sets it for hardware adapters); a browser offers it only behind its own flags.
+ */
+const OPTIONAL_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query', 'chromium-experimental-subgroup-matrix'] as const;
+const SUBGROUP_MATRIX = 'chromium-experimental-subgroup-matrix';
 
 /** The options the current (or starting) runtime was created with. */
 let createdWith: InitOptions | undefined;
@@ -105,7 +111,9 @@ async function create(options: InitOptions): Promise<Runtime> {
     const v = (adapter.limits as unknown as Record<string, number>)[name];
     if (typeof v === 'number') requiredLimits[name] = v;
   }
-  const features = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f) && !options.disableFeatures?.includes(f));
+  const disabled = (f: string): boolean =>
+    !!options.disableFeatures?.includes(f) || (f === SUBGROUP_MATRIX && disabled('subgroups'));
+  const features = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f) && !disabled(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures: features as GPUFeatureName[] });
 
   const ai = adapter.info;
@@ -126,6 +134,15 @@ async function create(options: InitOptions): Promise<Runtime> {
     wgslLanguageFeatures: [...(gpu.wgslLanguageFeatures ?? [])],
     subgroupMinSize: subgroupInfo.subgroupMinSize ?? 0,
     subgroupMaxSize: subgroupInfo.subgroupMaxSize ?? 0,
+    subgroupMatrixConfigs: features.includes(SUBGROUP_MATRIX) ? subgroupMatrixConfigs(ai) : [],
   };
   return new Runtime(device, info);
+}
+
+/** The adapter's subgroup-matrix configurations (GPUAdapterInfo.subgroupMatrixConfigs), as plain objects. */
+function subgroupMatrixConfigs(info: GPUAdapterInfo): SubgroupMatrixConfig[] {
+  const raw = (info as unknown as { subgroupMatrixConfigs?: Iterable<SubgroupMatrixConfig> }).subgroupMatrixConfigs;
+  return [...(raw ?? [])].map(({ componentType, resultComponentType, M, N, K }) => ({
+    componentType, resultComponentType, M, N, K,
+  }));
 }

@@ -8,6 +8,8 @@ import { DAWN_LIMIT_NOTICE, filterNativeStderr } from './native_stderr.js';
  * is in flight, Dawn crashes at random (segfault, futex abort).
  */
 let dawnGPU: GPU | undefined;
+/** The instance that found a hardware adapter (created without its toggles), kept alive with the one in use. */
+let probeGPU: GPU | undefined;
 
 export interface NodeGPUOptions {
   /** Extra Dawn toggles, e.g. 'enable-dawn-features=allow_unsafe_apis'. */
@@ -52,6 +54,22 @@ export function readCpuinfo(): string {
   }
 }
 
+/**
+ * Dawn toggles a hardware adapter gets (instance, adapter and device toggles alike): f16 on NVIDIA's Vulkan driver
+ * (Dawn hides shader-f16 there by default), unsafe APIs for the experimental subgroup-matrix feature (Vulkan
+ * cooperative matrices: tensor cores), and the Vulkan memory model that feature needs. A software adapter (lavapipe)
+ * gets none of them, so its kernels compile exactly as before.
+ */
+export const HARDWARE_TOGGLES = ['allow_unsafe_apis', 'vulkan_enable_f16_on_nvidia', 'use_vulkan_memory_model'];
+
+/** `flags` with `toggles` added to its enable-dawn-features list (one such flag: Dawn reads a single value). */
+export function withEnabledToggles(flags: readonly string[], toggles: readonly string[]): string[] {
+  const key = 'enable-dawn-features=';
+  const given = flags.filter((f) => f.startsWith(key)).flatMap((f) => f.slice(key.length).split(',')).filter(Boolean);
+  const all = [...new Set([...given, ...toggles])];
+  return [...flags.filter((f) => !f.startsWith(key)), ...(all.length ? [key + all.join(',')] : [])];
+}
+
 /** Dawn's GPU object, created on the first call (after setDawnFlags / quietDawnNotices) and kept for the process. */
 export async function dawnGPUObject(): Promise<GPU> {
   if (dawnGPU) return dawnGPU;
@@ -62,10 +80,18 @@ export async function dawnGPUObject(): Promise<GPU> {
   const { create, globals } = await import('webgpu');
   // WebGPU's enums (GPUBufferUsage, GPUMapMode, …) are globals in browsers; Dawn exports them.
   Object.assign(globalThis, globals);
-  const gpu = create(dawnFlags) as unknown as GPU;
   // Dawn enumerates the adapters (and prints its notices) synchronously inside the first requestAdapter() of an
   // instance, once: make that first call here, filtered; init's own request then prints nothing.
-  if (quietNotices) await filterNativeStderr(() => gpu.requestAdapter(), DAWN_LIMIT_NOTICE).catch(() => null);
+  const firstAdapter = (gpu: GPU): Promise<GPUAdapter | null> =>
+    quietNotices ? filterNativeStderr(() => gpu.requestAdapter(), DAWN_LIMIT_NOTICE).catch(() => null) : gpu.requestAdapter();
+  let gpu = create(dawnFlags) as unknown as GPU;
+  const adapter = await firstAdapter(gpu);
+  if (adapter && !adapter.info.isFallbackAdapter && !/llvmpipe|lavapipe|swiftshader/i.test(adapter.info.description)) {
+    // A hardware adapter: an instance with its toggles (toggles are fixed per instance). The first stays referenced,
+    // and stays in use should the toggled instance find no adapter (a Dawn build that refuses one of them).
+    const toggled = create(withEnabledToggles(dawnFlags, HARDWARE_TOGGLES)) as unknown as GPU;
+    if (await firstAdapter(toggled).catch(() => null)) [probeGPU, gpu] = [gpu, toggled];
+  }
   dawnGPU = gpu;
   return dawnGPU;
 }

@@ -11,7 +11,7 @@ import { deviceProfile, type DeviceProfile } from './profile.js';
 import { TexturePool, type TextureBinding, type TextureStats } from './texture_view.js';
 import { interfaceMismatch, readWgslInterface } from './wgsl_header.js';
 
-export type { Binding, RuntimeInfo } from './types.js';
+export type { Binding, RuntimeInfo, SubgroupMatrixConfig } from './types.js';
 
 /**
  * Profiler names of the commands encoded outside compute passes (zero fills, copies): while a profiler times

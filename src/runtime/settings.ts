@@ -6,15 +6,17 @@
 import { runtime } from './device.js';
 import { defaultSettings, type Settings } from './profile.js';
 import type { Runtime } from './runtime.js';
+import { withRestore } from '../util/scoped.js';
 
-export type { AttentionKernel, OperandReads, Settings } from './profile.js';
+export type { AttentionKernel, FlashKernel, OperandReads, Settings } from './profile.js';
 
 type Kind =
   | { type: 'int'; min: number }
   | { type: 'number'; min: number }
   | { type: 'choice'; choices: readonly string[] }
   | { type: 'id' }
-  | { type: 'ids' };
+  | { type: 'ids' }
+  | { type: 'bool' };
 
 const KINDS: { readonly [K in keyof Settings]: Kind } = {
   layerNormHeldCap: { type: 'int', min: 1 },
@@ -23,12 +25,14 @@ const KINDS: { readonly [K in keyof Settings]: Kind } = {
   attentionKernel: { type: 'choice', choices: ['auto', 'fused', 'unfused'] },
   attentionChunkBytes: { type: 'int', min: 4 },
   attentionChunkedMax: { type: 'int', min: 0 },
+  flashKernel: { type: 'choice', choices: ['lanes', 'tiled'] },
   flashWorkgroup: { type: 'int', min: 1 },
   flashRows: { type: 'int', min: 1 },
   matmulOperandReads: { type: 'choice', choices: ['texture', 'buffer'] },
   matmulKernel: { type: 'id' },
   matmulPreferred: { type: 'ids' },
   matmulDefaultRule: { type: 'choice', choices: ['cost', 'span'] },
+  matmulMatrixUnits: { type: 'bool' },
   autotuneRepeats: { type: 'int', min: 1 },
   autotuneMinMs: { type: 'number', min: 0 },
 };
@@ -62,16 +66,7 @@ export function withSettings<T>(overrides: Partial<Settings>, fn: () => T): T {
     layers.splice(layers.lastIndexOf(layer), 1);
     version++;
   };
-  let result: T;
-  try {
-    result = fn();
-  } catch (e) {
-    restore();
-    throw e;
-  }
-  if (result instanceof Promise) return result.finally(restore) as T;
-  restore();
-  return result;
+  return withRestore(fn, restore);
 }
 
 /** Overrides settings for the rest of the process; a value of undefined returns that setting to the profile's. */
@@ -100,7 +95,9 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
         ? Number(text)
         : kind.type === 'ids'
           ? text.split(',').map((s) => s.trim())
-          : text;
+          : kind.type === 'bool'
+            ? ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[text] ?? text
+            : text;
     const problem = invalid(kind, out[key]);
     if (problem) throw new Error(`${envName(key)}=${text}: expected ${problem}`);
   }
@@ -134,6 +131,8 @@ function invalid(kind: Kind, v: unknown): string | undefined {
       return typeof v === 'string' && /^[\w]+$/.test(v)
         ? undefined
         : 'a kernel choice id (e.g. strided, plain_r4c8) or auto';
+    case 'bool':
+      return typeof v === 'boolean' ? undefined : 'true or false (1 or 0)';
     case 'ids':
       return Array.isArray(v) && v.every((s) => typeof s === 'string' && /^\w+$/.test(s))
         ? undefined

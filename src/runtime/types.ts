@@ -25,6 +25,20 @@ export interface RuntimeInfo {
   /** The adapter's subgroup sizes (0 where it does not say). */
   subgroupMinSize: number;
   subgroupMaxSize: number;
+  /**
+   * The matrix shapes and types the adapter's subgroup matrices support (GPUAdapterInfo.subgroupMatrixConfigs), where
+   * the feature chromium-experimental-subgroup-matrix is enabled; empty otherwise.
+   */
+  subgroupMatrixConfigs: SubgroupMatrixConfig[];
+}
+
+/** One supported subgroup-matrix configuration: left M×K and right K×N of componentType, result M×N. */
+export interface SubgroupMatrixConfig {
+  componentType: string;
+  resultComponentType: string;
+  M: number;
+  N: number;
+  K: number;
 }
 
 /** What the descriptor declares for one pipeline: its bindings in @binding order, its uniform fields, constants, entry. */

@@ -3,6 +3,7 @@
 // (rng_state.json), trainer_state.json and training_args.json; plus HF's checkpoint naming, sorting and rotation.
 import { parseSafetensors, serializeSafetensors, type SafetensorsWriteTensor } from '../io/safetensors.js';
 import type { AdamWState } from '../optim/adamw.js';
+import type { GradScalerState } from '../optim/grad_scaler.js';
 import { utf8, type CheckpointStore, type FileMap } from './checkpoint_store.js';
 import type { SchedulerState } from './schedule.js';
 import { TrainerState } from './trainer_state.js';
@@ -16,6 +17,8 @@ export const FILES = {
   rng: 'rng_state.json',
   state: 'trainer_state.json',
   args: 'training_args.json',
+  /** fp16 runs: the GradScaler's state (HF's scaler.pt, as JSON). */
+  scaler: 'scaler.json',
 } as const;
 /** A folder missing any of these is not a checkpoint we can resume from. */
 const REQUIRED = [FILES.model, FILES.optimizer, FILES.scheduler, FILES.rng, FILES.state];
@@ -107,6 +110,7 @@ export interface CheckpointParts {
   rng: RngState;
   state: TrainerState;
   args: Record<string, unknown>;
+  scaler?: GradScalerState;
 }
 
 export function checkpointFiles(p: CheckpointParts): FileMap {
@@ -115,6 +119,7 @@ export function checkpointFiles(p: CheckpointParts): FileMap {
   files.set(FILES.scheduler, utf8.encode(`${JSON.stringify(p.scheduler, null, 2)}\n`));
   files.set(FILES.rng, utf8.encode(`${JSON.stringify(p.rng, null, 2)}\n`));
   files.set(FILES.args, utf8.encode(`${JSON.stringify(p.args, null, 2)}\n`));
+  if (p.scaler) files.set(FILES.scaler, utf8.encode(`${JSON.stringify(p.scaler, null, 2)}\n`));
   // Written last into the folder by stores that write in order; the folder appears only when complete anyway.
   files.set(FILES.state, utf8.encode(p.state.toJSONString()));
   return files;
@@ -127,6 +132,8 @@ export interface LoadedCheckpoint {
   scheduler: SchedulerState;
   rng: RngState;
   state: TrainerState;
+  /** fp16 runs only. */
+  scaler?: GradScalerState;
 }
 
 /** Reads and parses a checkpoint folder; a missing or corrupt file is an error naming it. */
@@ -138,7 +145,7 @@ export async function readCheckpoint(store: CheckpointStore, name: string): Prom
   };
   const json = async <T>(file: string): Promise<T> => {
     try {
-      return JSON.parse(utf8.decode(await read(file))) as T;
+      return parsePythonJson(utf8.decode(await read(file))) as T;
     } catch (e) {
       if (e instanceof SyntaxError) throw new Error(`${store.describe(name)}/${file}: invalid JSON (${e.message})`);
       throw e;
@@ -152,7 +159,20 @@ export async function readCheckpoint(store: CheckpointStore, name: string): Prom
     scheduler: await json<SchedulerState>(FILES.scheduler),
     rng: await json<RngState>(FILES.rng),
     state: TrainerState.fromJSON(await json<Record<string, unknown>>(FILES.state), where(FILES.state)),
+    scaler: (await store.readFile(name, FILES.scaler)) ? await json<GradScalerState>(FILES.scaler) : undefined,
   };
+}
+
+/**
+ * JSON as Python's json module writes it: the bare tokens NaN, Infinity and -Infinity are numbers (an fp16 run logs
+ * the non-finite grad_norm of a step its scaler skipped, as HF does). Strings are left alone.
+ */
+export function parsePythonJson(text: string): unknown {
+  // (JSON escapes: the parsed strings start with U+0000, which no log value does.)
+  const marks = { NaN: '"\\u0000NaN"', Infinity: '"\\u0000Infinity"', '-Infinity': '"\\u0000-Infinity"' };
+  // Strings are matched first and kept; a bare token outside them becomes a marked string, revived below.
+  const marked = text.replace(/"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g, (m) => (m in marks ? marks[m as keyof typeof marks] : m));
+  return JSON.parse(marked, (_k, v: unknown) => (typeof v === 'string' && v.startsWith('\u0000') ? Number(v.slice(1)) : v));
 }
 
 /** Complete checkpoint folders of the store, oldest step first. */

@@ -49,7 +49,12 @@ export class LrScheduler {
 
   /** The lr for the next optimizer step (torch computes base_lr · lambda in float64, as here). */
   get lr(): number {
-    return this.baseLr * lrFactor(this.type, this.lastEpoch, this.warmupSteps, this.totalSteps);
+    return this.lrAt(this.lastEpoch);
+  }
+
+  /** The lr of the step that follows `completed` completed steps. */
+  lrAt(completed: number): number {
+    return this.baseLr * lrFactor(this.type, completed, this.warmupSteps, this.totalSteps);
   }
 
   step(): void {

@@ -22,6 +22,8 @@ import { TrainerCheckpoints, type Position, type RunProgress } from './trainer_c
 import { TrainerState, type LogEntry } from './trainer_state.js';
 import { TrainingArguments, TrainingArgumentsError } from './training_args.js';
 import { checkFinite, NonFiniteError } from './numerics.js';
+import { MixedPrecision } from './mixed_precision.js';
+import type { GradScalerOptions } from '../optim/grad_scaler.js';
 import { NonFiniteWeightsError } from '../models/common/pretrained_model.js';
 import { describeValue } from '../util/check.js';
 import { emptyControl, epochEndControl, makePlan, stepEndControl, type TrainPlan } from './train_plan.js';
@@ -50,6 +52,8 @@ export interface TrainerOptions {
   store?: CheckpointStore;
   /** Receives warnings (e.g. an unreadable checkpoint skipped on resume). Default console.warn. */
   onWarning?: (message: string) => void;
+  /** With fp16: the GradScaler's arguments (default torch's, as HF uses: 2^16, ×2 every 2000 steps, ×0.5). */
+  gradScaler?: GradScalerOptions;
 }
 
 export interface TrainOutput {
@@ -83,6 +87,9 @@ export class Trainer {
   private position: Position = { epoch: 0, done: 0, epochEndDone: false };
   private inflight: Promise<unknown> = Promise.resolve();
   private readonly ckpt: TrainerCheckpoints;
+  /** fp16: autocast, the GradScaler and the GPU-scheduled optimizer (mixed_precision.ts). */
+  amp?: MixedPrecision;
+  private readonly scalerOptions?: GradScalerOptions;
   private nonEmbeddingParams = 0;
   /** Where warnings go (TrainerOptions.onWarning). */
   readonly warn: (message: string) => void;
@@ -112,9 +119,12 @@ export class Trainer {
           `eval_strategy to "no" or pass an evalDataset.`,
       );
     }
+    this.scalerOptions = options.gradScaler;
     if (this.args.fp16) {
       try {
+        // The f16 weight copies, cast once per step: autocast's cast cache.
         this.model.setMatmulDtype('f16');
+        this.amp = new MixedPrecision(this.scalerOptions);
       } catch (e) {
         throw new TrainingArgumentsError('fp16', (e as Error).message);
       }
@@ -201,12 +211,15 @@ export class Trainer {
     await init();
     const ds = dataset ?? this.evalDataset;
     if (!ds) throw new Error('Trainer.evaluate: no evalDataset');
-    const { metrics } = await evaluationLoop(this.model, ds, {
-      batchSize: this.args.perDeviceEvalBatchSize,
-      collator: this.collator,
-      computeMetrics: this.computeMetrics,
-      prefix,
-    });
+    const run = (): ReturnType<typeof evaluationLoop> =>
+      evaluationLoop(this.model, ds, {
+        batchSize: this.args.perDeviceEvalBatchSize,
+        collator: this.collator,
+        computeMetrics: this.computeMetrics,
+        prefix,
+      });
+    // fp16: evaluation runs under autocast too (accelerate wraps the model's forward).
+    const { metrics } = await (this.amp ? this.amp.autocast(run) : run());
     await this.log({ ...metrics });
     for (const cb of this.callbacks) await cb.onEvaluate?.(metrics, this.state);
     return metrics;
@@ -279,6 +292,11 @@ export class Trainer {
       eps: args.adamEpsilon,
     });
     this.scheduler = new LrScheduler(args.lrSchedulerType, args.learningRate, plan.warmupSteps, plan.maxSteps);
+    if (this.amp) {
+      this.amp.dispose();
+      this.amp = new MixedPrecision(this.scalerOptions);
+      this.amp.schedule(this.optimizer, this.scheduler, plan.maxSteps);
+    }
     this.trLoss?.dispose();
     this.trLoss = keep(zeros([1]));
     Object.assign(state, new TrainerState());
@@ -300,28 +318,34 @@ export class Trainer {
     for (const features of micro) {
       const batch = this.collator.collate(features);
       if (!batch.labels) throw new Error('Trainer: training examples need labels (a "label" field)');
+      const amp = this.amp;
       tidy(() => {
-        const out = model.forward(batchInputs(batch, true));
+        const forward = () => model.forward(batchInputs(batch, true));
+        const out = amp ? amp.autocast(forward) : forward();
         if (!out.loss) throw new Error('Trainer: the model returned no loss for a labelled batch');
         const loss = count > 1 ? mulScalar(out.loss, 1 / count) : out.loss;
-        backward(loss);
-        addInto(this.trLoss!, loss);
+        if (amp) {
+          amp.backward(loss);
+          amp.addLoss(this.trLoss!, loss, this.state.globalStep - this.lastLoggedStep);
+        } else {
+          backward(loss);
+          addInto(this.trLoss!, loss);
+        }
       });
       this.state.totalFlos += this.flopsPerToken() * batch.batchSize * batch.seqLen;
     }
     this.lastGradNorm?.dispose();
     this.lastGradNorm = undefined;
-    this.lastLr = this.scheduler!.lr; // the lr this step uses: what HF logs
+    this.lastLr = this.scheduler!.lr; // the lr this step uses: what HF logs (fp16: read at the log instead)
     tidy(() => {
-      let scale: Tensor | undefined;
-      if (args.maxGradNorm > 0) {
-        const grads = model.namedParameters().flatMap(([, p]) => (p.grad ? [p.grad] : []));
-        // (pre-clip norm, clip coefficient) stay on the GPU: AdamW reads the coefficient there.
-        scale = this.lastGradNorm = keep(gradNorm(grads, args.maxGradNorm));
-      }
-      this.optimizer!.stepWith(this.lastLr, scale);
+      const grads = model.namedParameters().flatMap(([, p]) => (p.grad ? [p.grad] : []));
+      // (pre-clip norm, clip coefficient) stay on the GPU: AdamW reads the coefficient there.
+      const clip = (gs: Tensor[]): Tensor | undefined =>
+        args.maxGradNorm > 0 ? (this.lastGradNorm = keep(gradNorm(gs, args.maxGradNorm))) : undefined;
+      if (this.amp) this.amp.step(this.optimizer!, grads, clip);
+      else this.optimizer!.stepWith(this.lastLr, clip(grads));
     });
-    this.scheduler!.step();
+    if (!this.amp) this.scheduler!.step(); // fp16: the GPU counts the steps taken
     model.zeroGrad();
     // Keep one update in flight: the host encodes step k+1 while the GPU runs step k, but never runs further ahead.
     const rt = runtime();
@@ -352,7 +376,9 @@ export class Trainer {
       this.lastLoggedStep + 1 < this.state.globalStep
         ? ` (loss summed over steps ${this.lastLoggedStep + 1}-${this.state.globalStep})`
         : '';
-    checkFinite(this.state.globalStep, { loss: sum, grad_norm: gradNorm }, since);
+    // fp16: a step the scaler skipped has a non-finite norm by design (HF logs it); divergence shows in the scale.
+    checkFinite(this.state.globalStep, { loss: sum, grad_norm: this.amp ? undefined : gradNorm }, since);
+    if (this.amp) this.lastLr = await this.amp.syncAtLog(this.optimizer!, this.scheduler!, this.state.globalStep);
     runtime().upload(this.trLoss!.buffer, new Float32Array(1));
     const logs: LogEntry = { loss: Number((sum / (this.state.globalStep - this.lastLoggedStep)).toFixed(4)) };
     if (gradNorm !== undefined) logs.grad_norm = gradNorm;
@@ -396,6 +422,7 @@ export class Trainer {
     this.optimizer?.dispose();
     this.trLoss?.dispose();
     this.lastGradNorm?.dispose();
+    this.amp?.dispose();
   }
 }
 

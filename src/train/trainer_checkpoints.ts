@@ -17,6 +17,7 @@ import {
   type RngState,
 } from './checkpoint.js';
 import type { CheckpointStore, FileMap } from './checkpoint_store.js';
+import type { MixedPrecision } from './mixed_precision.js';
 import { checkFinite } from './numerics.js';
 import type { LrScheduler } from './schedule.js';
 import type { TrainPlan } from './train_plan.js';
@@ -49,6 +50,8 @@ export interface CheckpointedRun {
   readonly scheduler?: LrScheduler;
   readonly callbacks: readonly TrainerCallback[];
   readonly trainPlan: TrainPlan | undefined;
+  /** Mixed precision's state (the loss scaler), with --fp16. */
+  readonly amp?: MixedPrecision;
   /** Reads the GPU loss sum back. */
   progress(): Promise<RunProgress>;
   /** The model directory's files (weights, config, tokenizer). */
@@ -112,10 +115,13 @@ export class TrainerCheckpoints {
       globalstep_last_logged: progress.lastLoggedStep,
       total_loss: progress.totalLoss,
     };
+    // fp16: the scaler's state (HF's scaler.pt), read first: it moves the host scheduler to the steps taken.
+    const scaler = await this.t.amp?.stateForCheckpoint(optimizer!, scheduler!);
     const files = checkpointFiles({
       modelFiles: await this.t.modelFiles(),
       optimizer: optimizerFile(names, await optimizer!.stateDict(), shapes),
       scheduler: scheduler!.stateDict(),
+      scaler,
       rng,
       state,
       args: args.toJSON(),
@@ -150,6 +156,11 @@ export class TrainerCheckpoints {
       parseOptimizerFile(ck.optimizerBytes, this.optimizerParamNames().names, `${where}/${FILES.optimizer}`),
     );
     scheduler!.loadStateDict(ck.scheduler, `${where}/${FILES.scheduler}`);
+    if (this.t.amp) {
+      // A checkpoint of a run without fp16 has no scaler: this run's starts afresh, as HF's would.
+      if (ck.scaler) this.t.amp.scaler.loadStateDict(ck.scaler, `${where}/${FILES.scaler}`);
+      else this.t.warn(`${where}: no ${FILES.scaler} (the run was not fp16): the loss scale starts afresh`);
+    }
     Object.assign(this.t.state, ck.state);
     model.dropoutRng.seed = rng.dropout.seed;
     model.dropoutRng.offset = rng.dropout.offset;

@@ -56,7 +56,10 @@ export interface TrainingArgumentsFields {
   /** Seed of the epoch shuffles (default: seed). Epoch e is shuffled with dataSeed + e. */
   dataSeed: number | undefined;
   dataloaderDropLast: boolean;
-  /** Linear products read float16 copies of the weights (f32 master weights; the model's setMatmulDtype). */
+  /**
+   * Mixed precision (HF's fp16=True: torch autocast + GradScaler): products in float16 with float32 accumulation,
+   * float32 master weights, optimizer, softmax, LayerNorm and loss; dynamic loss scaling (train/mixed_precision.ts).
+   */
   fp16: boolean;
   /** A checkpoint directory, or true for the latest valid one in outputDir. */
   resumeFromCheckpoint: string | boolean | undefined;
@@ -105,7 +108,7 @@ export const TRAINING_ARGUMENT_FIELDS: readonly FieldSpec[] = [
   { key: 'metricForBestModel', type: 'string', group: 'Checkpoints', optional: true, help: 'Metric choosing the best checkpoint (default: loss)' },
   { key: 'greaterIsBetter', type: 'bool', group: 'Checkpoints', optional: true, help: 'Whether a larger metric is better (default: unless it ends in "loss")' },
   { key: 'resumeFromCheckpoint', type: 'path-or-bool', group: 'Checkpoints', optional: true, help: 'Resume from this checkpoint directory, or "true" for the latest in output_dir' },
-  { key: 'fp16', type: 'bool', group: 'Precision', help: 'Linear products read f16 weight copies (f32 master weights, activations, gradients); needs shader-f16' },
+  { key: 'fp16', type: 'bool', group: 'Precision', help: 'Mixed precision as HF: products in f16 (f32 accumulation), f32 master weights, dynamic loss scaling (GradScaler); needs shader-f16' },
   { key: 'seed', type: 'int', group: 'Reproducibility', help: 'Seed of the classifier init, dropout and shuffling' },
   { key: 'dataSeed', type: 'int', group: 'Reproducibility', optional: true, help: 'Seed of the epoch shuffles (default: seed)' },
 ];

@@ -27,7 +27,7 @@ export interface TrainableModel {
   /** config.json + model.safetensors (save_pretrained's files). */
   saveFiles(): Promise<Map<string, Uint8Array>>;
   readonly config: { num_labels: number };
-  /** 'f16': Linear products read float16 weight copies (TrainingArguments.fp16); throws where unsupported. */
+  /** 'f16': Linear products read float16 weight copies (fp16 training caches its weight casts so); throws where unsupported. */
   setMatmulDtype(dtype: 'f32' | 'f16'): unknown;
 }
 
