@@ -12,7 +12,16 @@ import * as wt from '../src/index.js';
 import { copyCase } from './lib/ceiling.js';
 import { autotuneMatmulOp } from '../src/ops/matmul_autotune.js';
 import {
-  adapterSlug, benchGpu, fmtSpread, GpuTimer, loadAutotuneCache, parseArgs, saveAutotuneCache, shapeScale, startRuntime, table,
+  adapterSlug,
+  benchGpu,
+  fmtSpread,
+  GpuTimer,
+  loadAutotuneCache,
+  parseArgs,
+  saveAutotuneCache,
+  shapeScale,
+  startRuntime,
+  table,
   writeResults,
 } from './lib/common.js';
 import { dims, kernelCases, type Case } from './lib/kernel_cases.js';
@@ -24,16 +33,30 @@ const scale = shapeScale(rt, args);
 const d = dims(scale);
 const timer = new GpuTimer(rt, args.timer);
 const iterations = args.iterations || (rt.info.isSoftware ? 3 : 20);
-console.log(`adapter: ${rt.info.description} (${rt.info.isSoftware ? 'software' : 'hardware'}); features: ${rt.info.features.join(', ')}`);
-console.log(`timer: ${timer.mode}; scale ${scale} (tokens ${d.tokens}, AdamW ${d.params} params); ${iterations} samples per kernel`);
+console.log(
+  `adapter: ${rt.info.description} (${rt.info.isSoftware ? 'software' : 'hardware'}); features: ${rt.info.features.join(', ')}`,
+);
+console.log(
+  `timer: ${timer.mode}; scale ${scale} (tokens ${d.tokens}, AdamW ${d.params} params); ${iterations} samples per kernel`,
+);
 
 const copyFloats = Math.max(d.tokens * d.ffn, 16 << 20);
 const ceilingCases = [copyCase(copyFloats), copyCase(copyFloats, 4)];
-const cases: Case[] = [...ceilingCases, ...kernelCases(d)].filter((c) => ceilingCases.includes(c) || !args.filter || args.filter.test(c.name));
+const cases: Case[] = [...ceilingCases, ...kernelCases(d)].filter(
+  (c) => ceilingCases.includes(c) || !args.filter || args.filter.test(c.name),
+);
 
 interface Row {
-  name: string; kind: Case['kind']; half?: boolean; medianMs: number; minMs: number; maxMs: number; samplesMs: number[];
-  rate: number; unit: string; kernels: { name: string; ms: number }[];
+  name: string;
+  kind: Case['kind'];
+  half?: boolean;
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  samplesMs: number[];
+  rate: number;
+  unit: string;
+  kernels: { name: string; ms: number }[];
   /** Of the median sample: its clears and copies (included in medianMs), and the rate from its dispatches alone. */
   commandMs: number;
   rateDispatchesOnly: number;
@@ -50,12 +73,17 @@ const copies = ceilingCases.map((c) => ({ work: c.work, ...c.setup() }));
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 async function sampleMs(run: () => (wt.Tensor | null | undefined)[]): Promise<number> {
   let outs: (wt.Tensor | null | undefined)[] = [];
-  const t = await timer.time(() => { outs = run(); });
+  const t = await timer.time(() => {
+    outs = run();
+  });
   for (const o of outs) o?.dispose();
   return t.ms;
 }
 /** Paired percent of the plain copy and of the faster copy (per round) for a memory kernel moving `work` bytes. */
-async function pairedPercents(run: () => (wt.Tensor | null | undefined)[], work: number): Promise<{ plain: number; best: number }> {
+async function pairedPercents(
+  run: () => (wt.Tensor | null | undefined)[],
+  work: number,
+): Promise<{ plain: number; best: number }> {
   const plain: number[] = [];
   const best: number[] = [];
   for (let i = 0; i < PAIRED_ROUNDS; i++) {
@@ -83,7 +111,9 @@ for (const c of cases) {
     const res = await autotuneMatmulOp(run, undefined, !retune);
     for (const r of res) {
       tuning.push({ case: c.name, ...r });
-      const times = Object.entries(r.times).map(([id, ms]) => `${id} ${ms.toFixed(1)}`).join(', ');
+      const times = Object.entries(r.times)
+        .map(([id, ms]) => `${id} ${ms.toFixed(1)}`)
+        .join(', ');
       console.log(`  tune ${c.name}: ${r.choice} (${times} ms)`);
     }
   }
@@ -94,14 +124,26 @@ for (const c of cases) {
   const rateOf = (ms: number): number => (c.kind === 'matmul' ? c.work / (ms * 1e6) : c.work / (ms * 1e-3) / 2 ** 30);
   const rate = rateOf(r.medianMs);
   const row: Row = {
-    name: c.name, kind: c.kind, half: c.half, medianMs: r.medianMs, minMs: r.minMs, maxMs: r.maxMs, samplesMs: r.samplesMs, rate,
-    unit: c.kind === 'matmul' ? 'GFLOP/s' : 'GiB/s', kernels: r.kernels,
-    commandMs: r.commandMs, rateDispatchesOnly: rateOf(r.medianMs - r.commandMs),
-    pairedPercentOfCopy: paired?.plain, pairedPercentOfBestCopy: paired?.best,
+    name: c.name,
+    kind: c.kind,
+    half: c.half,
+    medianMs: r.medianMs,
+    minMs: r.minMs,
+    maxMs: r.maxMs,
+    samplesMs: r.samplesMs,
+    rate,
+    unit: c.kind === 'matmul' ? 'GFLOP/s' : 'GiB/s',
+    kernels: r.kernels,
+    commandMs: r.commandMs,
+    rateDispatchesOnly: rateOf(r.medianMs - r.commandMs),
+    pairedPercentOfCopy: paired?.plain,
+    pairedPercentOfBestCopy: paired?.best,
   };
   rows.push(row);
   const commands = r.commandMs > 0 ? ` (${r.commandMs.toFixed(3)} ms of it clears/copies)` : '';
-  const pairedText = paired ? `, paired ${paired.plain.toFixed(0)}% of copy, ${paired.best.toFixed(0)}% of the best copy` : '';
+  const pairedText = paired
+    ? `, paired ${paired.plain.toFixed(0)}% of copy, ${paired.best.toFixed(0)}% of the best copy`
+    : '';
   console.log(`  ${c.name}: ${fmtSpread(r)}${commands}, ${rate.toFixed(2)} ${row.unit}${pairedText}`);
 }
 
@@ -112,32 +154,67 @@ const copyGiBs = rows[0].rate;
 const bestCopyGiBs = Math.max(rows[0].rate, rows[1].rate);
 const bestMatmul = Math.max(...rows.filter((r) => r.kind === 'matmul').map((r) => r.rate), 0);
 const pct = (r: Row): number => r.pairedPercentOfCopy ?? (100 * r.rate) / (r.kind === 'matmul' ? bestMatmul : copyGiBs);
-const pctBestCopy = (r: Row): number | string => (r.kind === 'matmul' ? '' : r.pairedPercentOfBestCopy ?? (100 * r.rate) / bestCopyGiBs);
+const pctBestCopy = (r: Row): number | string =>
+  r.kind === 'matmul' ? '' : (r.pairedPercentOfBestCopy ?? (100 * r.rate) / bestCopyGiBs);
 
 // % peak: of the adapter's datasheet peak (bench/lib/peaks.ts): f32 FMA or f16 matrix for products, bandwidth for
 // memory kernels; "unknown" for adapters not in the table (lavapipe).
 const peaks = knownPeaks(rt.info.description);
 const pctPeak = (r: Row): number | string => percentOfPeak(peaks, r.kind, r.rate, r.half) ?? 'unknown';
-console.log(`\n${rt.info.description} — ceilings this run: copy ${copyGiBs.toFixed(2)} GiB/s (4 vec4s per lane ${rows[1].rate.toFixed(2)}), best matmul ${bestMatmul.toFixed(2)} GFLOP/s`);
-console.log(peaks
-  ? `peaks (datasheet, ${peaks.name}): f32 ${peaks.f32Tflops} TFLOP/s, f16 matrix ${peaks.f16MatrixTflops} TFLOP/s, memory ${peaks.memoryGBs} GB/s; ${peaks.source}\n`
-  : 'peaks: unknown for this adapter (not in bench/lib/peaks.ts); % ceiling is of this run\'s measured copy and best matmul\n');
-console.log(table(
-  ['kernel', 'median ms', 'min ms', 'max ms', 'clears/copies ms', 'rate', 'unit', '% ceiling', '% best copy', '% peak', 'dispatches'],
-  rows.map((r) => [
-    r.name, r.medianMs, r.minMs, r.maxMs, r.commandMs || '', r.rate, r.unit, pct(r), pctBestCopy(r), pctPeak(r),
-    r.kernels.map((k) => k.name).join(' '),
-  ]),
-));
+console.log(
+  `\n${rt.info.description} — ceilings this run: copy ${copyGiBs.toFixed(2)} GiB/s (4 vec4s per lane ${rows[1].rate.toFixed(2)}), best matmul ${bestMatmul.toFixed(2)} GFLOP/s`,
+);
+console.log(
+  peaks
+    ? `peaks (datasheet, ${peaks.name}): f32 ${peaks.f32Tflops} TFLOP/s, f16 matrix ${peaks.f16MatrixTflops} TFLOP/s, memory ${peaks.memoryGBs} GB/s; ${peaks.source}\n`
+    : "peaks: unknown for this adapter (not in bench/lib/peaks.ts); % ceiling is of this run's measured copy and best matmul\n",
+);
+console.log(
+  table(
+    [
+      'kernel',
+      'median ms',
+      'min ms',
+      'max ms',
+      'clears/copies ms',
+      'rate',
+      'unit',
+      '% ceiling',
+      '% best copy',
+      '% peak',
+      'dispatches',
+    ],
+    rows.map((r) => [
+      r.name,
+      r.medianMs,
+      r.minMs,
+      r.maxMs,
+      r.commandMs || '',
+      r.rate,
+      r.unit,
+      pct(r),
+      pctBestCopy(r),
+      pctPeak(r),
+      r.kernels.map((k) => k.name).join(' '),
+    ]),
+  ),
+);
 // What the dispatches-only timing of bench version 1 would have reported for the rows whose ops clear or copy.
 const withCommands = rows.filter((r) => r.commandMs > 0);
 if (withCommands.length) {
-  console.log('\nrows whose time includes clears/copies (untimed before bench version 2): rate with them, from the dispatches alone');
-  console.log(table(['kernel', 'clears/copies ms', 'median ms', 'rate', 'dispatches only', 'unit'],
-    withCommands.map((r) => [r.name, r.commandMs, r.medianMs, r.rate, r.rateDispatchesOnly, r.unit])));
+  console.log(
+    '\nrows whose time includes clears/copies (untimed before bench version 2): rate with them, from the dispatches alone',
+  );
+  console.log(
+    table(
+      ['kernel', 'clears/copies ms', 'median ms', 'rate', 'dispatches only', 'unit'],
+      withCommands.map((r) => [r.name, r.commandMs, r.medianMs, r.rate, r.rateDispatchesOnly, r.unit]),
+    ),
+  );
 }
 
-if (tune) console.log(`autotune cache: ${saveAutotuneCache()}${cachePath && !retune ? ' (cached choices reused)' : ''}`);
+if (tune)
+  console.log(`autotune cache: ${saveAutotuneCache()}${cachePath && !retune ? ' (cached choices reused)' : ''}`);
 // Full shapes on a software adapter (not its default): a file of their own.
 const file = `${adapterSlug(rt)}${rt.info.isSoftware && scale === 1 ? '.full' : ''}.json`;
 const path = writeResults(rt, args.out, file, {
@@ -150,7 +227,10 @@ const path = writeResults(rt, args.out, file, {
   ceilings: { copyGiBs, bestCopyGiBs, bestMatmulGflops: bestMatmul },
   peaks: peaks ?? 'unknown',
   results: rows.map((r) => ({
-    ...r, adapter: rt.info.adapterName, percentOfCeiling: pct(r), percentOfBestCopy: pctBestCopy(r) || undefined,
+    ...r,
+    adapter: rt.info.adapterName,
+    percentOfCeiling: pct(r),
+    percentOfBestCopy: pctBestCopy(r) || undefined,
     percentOfPeak: percentOfPeak(peaks, r.kind, r.rate, r.half),
   })),
   autotune: tuning,

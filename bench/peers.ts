@@ -11,7 +11,17 @@
 import * as wt from '../src/index.js';
 import { nodeGPUObject } from '../src/runtime/node_gpu.js';
 import {
-  adapterSlug, fmt, fmtSpread, loadAutotuneCache, parseArgs, shapeScale, spread, startRuntime, table, writeResults, type Spread,
+  adapterSlug,
+  fmt,
+  fmtSpread,
+  loadAutotuneCache,
+  parseArgs,
+  shapeScale,
+  spread,
+  startRuntime,
+  table,
+  writeResults,
+  type Spread,
 } from './lib/common.js';
 import { dims } from './lib/kernel_cases.js';
 import { throttleAllDawnWaits } from './lib/peer_wait.js';
@@ -31,9 +41,16 @@ const tf = await import('@tensorflow/tfjs-core');
 await import('@tensorflow/tfjs-backend-webgpu');
 await tf.setBackend('webgpu');
 await tf.ready();
-type TfBackend = { device: GPUDevice; commandEncoder: GPUCommandEncoder | null; endComputePassEncoder(): void; submitQueue(): void };
+type TfBackend = {
+  device: GPUDevice;
+  commandEncoder: GPUCommandEncoder | null;
+  endComputePassEncoder(): void;
+  submitQueue(): void;
+};
 const tfBackend = tf.backend() as unknown as TfBackend;
-console.log(`adapter: ${rt.info.description}; tfjs ${tf.version_core} backend ${tf.getBackend()}; scale ${scale} (tokens ${d.tokens}); ${iterations} samples; Dawn waits: ${nativeWait ? "Dawn's own (tfjs spins)" : 'throttled for both'}`);
+console.log(
+  `adapter: ${rt.info.description}; tfjs ${tf.version_core} backend ${tf.getBackend()}; scale ${scale} (tokens ${d.tokens}); ${iterations} samples; Dawn waits: ${nativeWait ? "Dawn's own (tfjs spins)" : 'throttled for both'}`,
+);
 
 /** One sample of ours: wall ms from an idle queue until the op's work is done. */
 async function sampleOurs(run: () => wt.Tensor[]): Promise<number> {
@@ -61,7 +78,8 @@ async function sampleTf(run: () => import('@tensorflow/tfjs-core').Tensor): Prom
 
 /** Warm-up of each, then `iterations` alternating pairs → both spreads and the paired ratios (tfjs / ours). */
 async function timePaired(
-  ours: () => wt.Tensor[], tfjs: () => import('@tensorflow/tfjs-core').Tensor,
+  ours: () => wt.Tensor[],
+  tfjs: () => import('@tensorflow/tfjs-core').Tensor,
 ): Promise<{ ours: Spread; tf: Spread; ratios: Spread }> {
   await sampleOurs(ours);
   await sampleTf(tfjs);
@@ -92,21 +110,86 @@ interface PeerCase {
 
 const { tokens: T, hidden: H, ffn: F, batch: B, heads: NH, seq: S } = d;
 const cases: PeerCase[] = [
-  { name: `matmul x[${T},${H}]·W[${H},${H}]ᵀ`, kind: 'matmul', work: 2 * T * H * H, shapes: [[T, H], [H, H]], ours: ([a, b]) => wt.matmul(a, b, { transB: true }), tfjs: ([a, b]) => tf.matMul(a, b, false, true) },
-  { name: `matmul x[${T},${H}]·W[${F},${H}]ᵀ`, kind: 'matmul', work: 2 * T * F * H, shapes: [[T, H], [F, H]], ours: ([a, b]) => wt.matmul(a, b, { transB: true }), tfjs: ([a, b]) => tf.matMul(a, b, false, true) },
-  { name: `matmul x[${T},${F}]·W[${H},${F}]ᵀ`, kind: 'matmul', work: 2 * T * F * H, shapes: [[T, F], [H, F]], ours: ([a, b]) => wt.matmul(a, b, { transB: true }), tfjs: ([a, b]) => tf.matMul(a, b, false, true) },
-  { name: `matmul dY[${T},${F}]·W[${F},${H}]`, kind: 'matmul', work: 2 * T * F * H, shapes: [[T, F], [F, H]], ours: ([a, b]) => wt.matmul(a, b), tfjs: ([a, b]) => tf.matMul(a, b) },
-  { name: `matmul dY[${T},${F}]ᵀ·X[${T},${H}]`, kind: 'matmul', work: 2 * T * F * H, shapes: [[T, F], [T, H]], ours: ([a, b]) => wt.matmul(a, b, { transA: true }), tfjs: ([a, b]) => tf.matMul(a, b, true, false) },
-  { name: `softmax [${B * NH},${S},${S}]`, kind: 'memory', work: 8 * B * NH * S * S, shapes: [[B, NH, S, S]], ours: ([x]) => wt.softmax(x), tfjs: ([x]) => tf.softmax(x) },
+  {
+    name: `matmul x[${T},${H}]·W[${H},${H}]ᵀ`,
+    kind: 'matmul',
+    work: 2 * T * H * H,
+    shapes: [
+      [T, H],
+      [H, H],
+    ],
+    ours: ([a, b]) => wt.matmul(a, b, { transB: true }),
+    tfjs: ([a, b]) => tf.matMul(a, b, false, true),
+  },
+  {
+    name: `matmul x[${T},${H}]·W[${F},${H}]ᵀ`,
+    kind: 'matmul',
+    work: 2 * T * F * H,
+    shapes: [
+      [T, H],
+      [F, H],
+    ],
+    ours: ([a, b]) => wt.matmul(a, b, { transB: true }),
+    tfjs: ([a, b]) => tf.matMul(a, b, false, true),
+  },
+  {
+    name: `matmul x[${T},${F}]·W[${H},${F}]ᵀ`,
+    kind: 'matmul',
+    work: 2 * T * F * H,
+    shapes: [
+      [T, F],
+      [H, F],
+    ],
+    ours: ([a, b]) => wt.matmul(a, b, { transB: true }),
+    tfjs: ([a, b]) => tf.matMul(a, b, false, true),
+  },
+  {
+    name: `matmul dY[${T},${F}]·W[${F},${H}]`,
+    kind: 'matmul',
+    work: 2 * T * F * H,
+    shapes: [
+      [T, F],
+      [F, H],
+    ],
+    ours: ([a, b]) => wt.matmul(a, b),
+    tfjs: ([a, b]) => tf.matMul(a, b),
+  },
+  {
+    name: `matmul dY[${T},${F}]ᵀ·X[${T},${H}]`,
+    kind: 'matmul',
+    work: 2 * T * F * H,
+    shapes: [
+      [T, F],
+      [T, H],
+    ],
+    ours: ([a, b]) => wt.matmul(a, b, { transA: true }),
+    tfjs: ([a, b]) => tf.matMul(a, b, true, false),
+  },
+  {
+    name: `softmax [${B * NH},${S},${S}]`,
+    kind: 'memory',
+    work: 8 * B * NH * S * S,
+    shapes: [[B, NH, S, S]],
+    ours: ([x]) => wt.softmax(x),
+    tfjs: ([x]) => tf.softmax(x),
+  },
 ];
 for (const C of [H, F]) {
   cases.push(
     {
-      name: `gelu [${T},${C}]`, kind: 'memory', work: 8 * T * C, shapes: [[T, C]], ours: ([x]) => wt.gelu(x),
+      name: `gelu [${T},${C}]`,
+      kind: 'memory',
+      work: 8 * T * C,
+      shapes: [[T, C]],
+      ours: ([x]) => wt.gelu(x),
       tfjs: ([x]) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))),
     },
     {
-      name: `layernorm [${T},${C}]`, kind: 'memory', work: 8 * T * C, shapes: [[T, C], [C], [C]], ours: ([x, g, b]) => wt.layerNorm(x, g, b, 1e-12),
+      name: `layernorm [${T},${C}]`,
+      kind: 'memory',
+      work: 8 * T * C,
+      shapes: [[T, C], [C], [C]],
+      ours: ([x, g, b]) => wt.layerNorm(x, g, b, 1e-12),
       tfjs: ([x, g, b]) => {
         const { mean, variance } = tf.moments(x, -1, true);
         return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-12))), g), b);
@@ -119,29 +202,77 @@ const rows: Record<string, unknown>[] = [];
 const tableRows: (string | number)[][] = [];
 for (const c of cases) {
   if (args.filter && !args.filter.test(c.name)) continue;
-  const host = c.shapes.map((s, i) => wt.normalArray(s.reduce((a, b) => a * b, 1), 100 + i));
+  const host = c.shapes.map((s, i) =>
+    wt.normalArray(
+      s.reduce((a, b) => a * b, 1),
+      100 + i,
+    ),
+  );
   const ourIn = host.map((h, i) => wt.tensor(h, c.shapes[i]).keep());
   const tfIn = host.map((h, i) => tf.tensor(h, c.shapes[i]));
-  const { ours, tf: tfjs, ratios } = await timePaired(() => [c.ours(ourIn)], () => c.tfjs(tfIn));
+  const {
+    ours,
+    tf: tfjs,
+    ratios,
+  } = await timePaired(
+    () => [c.ours(ourIn)],
+    () => c.tfjs(tfIn),
+  );
   const [oursMs, tfMs, ratio] = [ours.medianMs, tfjs.medianMs, ratios.medianMs];
   ourIn.forEach((t) => t.dispose());
   tfIn.forEach((t) => t.dispose());
   const rate = (ms: number): number => (c.kind === 'matmul' ? c.work / (ms * 1e6) : c.work / (ms * 1e-3) / 2 ** 30);
   const unit = c.kind === 'matmul' ? 'GFLOP/s' : 'GiB/s';
   rows.push({
-    name: c.name, kind: c.kind, unit, oursMs, tfjsMs: tfMs, ours: rate(oursMs), tfjs: rate(tfMs), ratio, adapter: rt.info.adapterName,
-    oursSpread: ours, tfjsSpread: tfjs, ratioMin: ratios.minMs, ratioMax: ratios.maxMs, ratios: ratios.samplesMs,
+    name: c.name,
+    kind: c.kind,
+    unit,
+    oursMs,
+    tfjsMs: tfMs,
+    ours: rate(oursMs),
+    tfjs: rate(tfMs),
+    ratio,
+    adapter: rt.info.adapterName,
+    oursSpread: ours,
+    tfjsSpread: tfjs,
+    ratioMin: ratios.minMs,
+    ratioMax: ratios.maxMs,
+    ratios: ratios.samplesMs,
   });
   const ratioRange = `${fmt(ratios.minMs)}–${fmt(ratios.maxMs)}`;
   tableRows.push([
-    c.name, oursMs, ours.minMs, ours.maxMs, tfMs, tfjs.minMs, tfjs.maxMs, rate(oursMs), rate(tfMs), unit, `${fmt(ratio)}× (${ratioRange})`,
+    c.name,
+    oursMs,
+    ours.minMs,
+    ours.maxMs,
+    tfMs,
+    tfjs.minMs,
+    tfjs.maxMs,
+    rate(oursMs),
+    rate(tfMs),
+    unit,
+    `${fmt(ratio)}× (${ratioRange})`,
   ]);
-  console.log(`  ${c.name}: ours ${fmtSpread(ours)}, tfjs ${fmtSpread(tfjs)}; ${fmt(ratio)}× (median of paired ratios, ${ratioRange})`);
+  console.log(
+    `  ${c.name}: ours ${fmtSpread(ours)}, tfjs ${fmtSpread(tfjs)}; ${fmt(ratio)}× (median of paired ratios, ${ratioRange})`,
+  );
 }
-console.log(`\n${rt.info.description}: webtune vs tfjs-backend-webgpu ${tf.version_core}, same adapter, same process\n`);
-console.log(table(['op', 'ours ms', 'min', 'max', 'tfjs ms', 'min', 'max', 'ours', 'tfjs', 'unit', 'speed-up (min–max)'], tableRows));
+console.log(
+  `\n${rt.info.description}: webtune vs tfjs-backend-webgpu ${tf.version_core}, same adapter, same process\n`,
+);
+console.log(
+  table(
+    ['op', 'ours ms', 'min', 'max', 'tfjs ms', 'min', 'max', 'ours', 'tfjs', 'unit', 'speed-up (min–max)'],
+    tableRows,
+  ),
+);
 const path = writeResults(rt, args.out, `${adapterSlug(rt)}.peers.json`, {
-  bench: 'peers', iterations, scale, dims: d, tfjs: tf.version_core, results: rows,
+  bench: 'peers',
+  iterations,
+  scale,
+  dims: d,
+  tfjs: tf.version_core,
+  results: rows,
   dawnWaits: nativeWait ? 'native (tfjs spins)' : 'throttled for both',
   onnxruntime: 'see the .peers_onnx.json result (npm run bench:peers:onnx)',
 });

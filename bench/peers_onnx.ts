@@ -17,7 +17,17 @@ import * as wt from '../src/index.js';
 import { nodeGPUObject } from '../src/runtime/node_gpu.js';
 import { loadOrt, patchWriteBufferForSharedMemory, writeBufferStats, type Ort } from './onnx/ort_node.js';
 import { throttleAllDawnWaits } from './lib/peer_wait.js';
-import { adapterSlug, fmt, fmtSpread, intArg, loadAutotuneCache, parseArgs, spread, startRuntime, writeResults } from './lib/common.js';
+import {
+  adapterSlug,
+  fmt,
+  fmtSpread,
+  intArg,
+  loadAutotuneCache,
+  parseArgs,
+  spread,
+  startRuntime,
+  writeResults,
+} from './lib/common.js';
 
 const args = parseArgs();
 const batch = intArg(args, 'batch', 32, 1);
@@ -35,7 +45,9 @@ patchWriteBufferForSharedMemory(rt.device.queue);
 const nativeWait = args.rest.has('native-wait');
 if (!nativeWait) throttleAllDawnWaits(rt.device);
 const { ort, version: ortVersion } = await loadOrt(gpu, ep);
-console.log(`adapter: ${rt.info.description}; onnxruntime-web ${ortVersion} (${ep} EP); DistilBERT ${layers} layers, ${batch}×${seq}, 1 warm-up + ${runs} runs; Dawn waits: ${nativeWait ? "Dawn's own (ORT spins)" : 'throttled for both'}`);
+console.log(
+  `adapter: ${rt.info.description}; onnxruntime-web ${ortVersion} (${ep} EP); DistilBERT ${layers} layers, ${batch}×${seq}, 1 warm-up + ${runs} runs; Dawn waits: ${nativeWait ? "Dawn's own (ORT spins)" : 'throttled for both'}`,
+);
 
 function makeInputs(b: number, t: number, vocab: number, seed: number): { ids: Int32Array; mask: Int32Array } {
   const rand = wt.seededRandom(seed);
@@ -55,10 +67,25 @@ async function ortSession(o: Ort, bytes: Uint8Array): Promise<import('onnxruntim
   return o.InferenceSession.create(bytes, { executionProviders: [ep], graphOptimizationLevel: 'all' });
 }
 
-async function ortRun(o: Ort, s: import('onnxruntime-web').InferenceSession, ids: Int32Array, mask: Int32Array, b: number, t: number): Promise<Float32Array> {
+async function ortRun(
+  o: Ort,
+  s: import('onnxruntime-web').InferenceSession,
+  ids: Int32Array,
+  mask: Int32Array,
+  b: number,
+  t: number,
+): Promise<Float32Array> {
   const feeds = {
-    input_ids: new o.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [b, t]),
-    attention_mask: new o.Tensor('int64', BigInt64Array.from(mask, (v) => BigInt(v)), [b, t]),
+    input_ids: new o.Tensor(
+      'int64',
+      BigInt64Array.from(ids, (v) => BigInt(v)),
+      [b, t],
+    ),
+    attention_mask: new o.Tensor(
+      'int64',
+      BigInt64Array.from(mask, (v) => BigInt(v)),
+      [b, t],
+    ),
   };
   const out = await s.run(feeds);
   const logits = out.logits;
@@ -70,7 +97,11 @@ async function ortRun(o: Ort, s: import('onnxruntime-web').InferenceSession, ids
  * Our forward. GPU tensors: the padded forward, the same work as ORT's graph. Host arrays: the default inference
  * path, which skips the padding (src/models/common/packing.ts; the same logits, fewer FLOPs).
  */
-async function oursRun(model: wt.DistilBertForSequenceClassification, ids: wt.IntMatrixInput, mask: wt.IntMatrixInput): Promise<Float32Array> {
+async function oursRun(
+  model: wt.DistilBertForSequenceClassification,
+  ids: wt.IntMatrixInput,
+  mask: wt.IntMatrixInput,
+): Promise<Float32Array> {
   const logits = wt.noGrad(() => wt.tidy(() => model.forward({ inputIds: ids, attentionMask: mask }).logits));
   const data = (await logits.data()) as Float32Array;
   logits.dispose();
@@ -85,13 +116,24 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 }
 
 const result: Record<string, unknown> = {
-  bench: 'peers_onnx', onnxruntimeWeb: ortVersion, executionProvider: ep, dawnWaits: nativeWait ? 'native (peer spins)' : 'throttled for both',
+  bench: 'peers_onnx',
+  onnxruntimeWeb: ortVersion,
+  executionProvider: ep,
+  dawnWaits: nativeWait ? 'native (peer spins)' : 'throttled for both',
   note: 'shared 2-core machine: other processes run concurrently, so wall times are noisy',
 };
 
 // 1. Validation on a small config, every parameter (biases and LayerNorm included) set to seeded random values.
 if (validate) {
-  const cfg = new wt.DistilBertConfig({ dim: 64, n_layers: 2, n_heads: 4, hidden_dim: 256, vocab_size: 1000, max_position_embeddings: 64, num_labels: 3 });
+  const cfg = new wt.DistilBertConfig({
+    dim: 64,
+    n_layers: 2,
+    n_heads: 4,
+    hidden_dim: 256,
+    vocab_size: 1000,
+    max_position_embeddings: 64,
+    num_labels: 3,
+  });
   const model = wt.DistilBertForSequenceClassification.fromConfig(cfg, { seed: 5 });
   model.eval();
   model.namedParameters().forEach(([, p], i) => rt.upload(p.buffer, wt.normalArray(p.size, 1000 + i, 0, 0.2)));
@@ -106,8 +148,18 @@ if (validate) {
   await session.release();
   const err = maxAbsDiff(ours, theirs);
   const scaleAbs = Math.max(...ours.map(Math.abs));
-  console.log(`validation (dim 64, 2 layers, ${vb}×${vt}, random biases/LayerNorm): max |ours − ORT| = ${err.toExponential(2)} (max |logit| ${fmt(scaleAbs)})`);
-  result.validation = { config: 'dim 64, 2 layers, 4 heads, hidden 256, vocab 1000', batch: vb, seq: vt, maxAbsDiff: err, maxAbsLogit: scaleAbs, ours: [...ours], ort: [...theirs] };
+  console.log(
+    `validation (dim 64, 2 layers, ${vb}×${vt}, random biases/LayerNorm): max |ours − ORT| = ${err.toExponential(2)} (max |logit| ${fmt(scaleAbs)})`,
+  );
+  result.validation = {
+    config: 'dim 64, 2 layers, 4 heads, hidden 256, vocab 1000',
+    batch: vb,
+    seq: vt,
+    maxAbsDiff: err,
+    maxAbsLogit: scaleAbs,
+    ours: [...ours],
+    ort: [...theirs],
+  };
   idsT.dispose();
   maskT.dispose();
   model.dispose();
@@ -152,7 +204,9 @@ if (!args.rest.has('skip-base')) {
     skipMs.push(ms);
     [ortLogits, ms] = await timed(() => ortRun(ort, session, ids, mask, batch, seq));
     ortMs.push(ms);
-    console.log(`  round ${r}${r === 0 ? ' (warm-up)' : ''}: ours padded ${fmt(oursMs[r])} ms, ours padding skipped ${fmt(skipMs[r])} ms, ORT ${fmt(ortMs[r])} ms`);
+    console.log(
+      `  round ${r}${r === 0 ? ' (warm-up)' : ''}: ours padded ${fmt(oursMs[r])} ms, ours padding skipped ${fmt(skipMs[r])} ms, ORT ${fmt(ortMs[r])} ms`,
+    );
   }
   model.dispose();
   idsT.dispose();
@@ -162,33 +216,68 @@ if (!args.rest.has('skip-base')) {
   const [oursS, skipS, ortS] = [oursMs, skipMs, ortMs].map((v) => spread(v.slice(1)));
   const ratiosS = spread(ortMs.slice(1).map((o, i) => o / oursMs[i + 1]));
   const skipRatiosS = spread(ortMs.slice(1).map((o, i) => o / skipMs[i + 1]));
-  const [oursMed, skipMed, ortMed, speedup, skipSpeedup] = [oursS, skipS, ortS, ratiosS, skipRatiosS].map((r) => r.medianMs);
+  const [oursMed, skipMed, ortMed, speedup, skipSpeedup] = [oursS, skipS, ortS, ratiosS, skipRatiosS].map(
+    (r) => r.medianMs,
+  );
   const diff = maxAbsDiff(oursLogits, ortLogits);
   const skipDiff = maxAbsDiff(skipLogits, ortLogits);
   const kept = mask.reduce((s, v) => s + v, 0) / mask.length;
   const label = ep === 'webgpu' ? 'onnxruntime-web WebGPU EP' : 'onnxruntime-web wasm EP (CPU, NOT WebGPU)';
   console.log(`\n${rt.info.description}: DistilBERT-base forward ${batch}×${seq} (${layers} layers)`);
   const range = (r: { minMs: number; maxMs: number }): string => `${fmt(r.minMs)}–${fmt(r.maxMs)}`;
-  console.log(`  ours ${fmtSpread(oursS)}, ${label} ${fmtSpread(ortS)}: ours is ${fmt(speedup)}× faster ` +
-    `(median of per-round ratios, ${range(ratiosS)}); max |Δlogit| ${diff.toExponential(2)}`);
-  console.log(`  ours with the padding skipped (default for host inputs; ${(100 * kept).toFixed(0)}% of the tokens are real): ` +
-    `${fmtSpread(skipS)}, ${fmt(skipSpeedup)}× faster (${range(skipRatiosS)}); max |Δlogit| ${skipDiff.toExponential(2)}`);
+  console.log(
+    `  ours ${fmtSpread(oursS)}, ${label} ${fmtSpread(ortS)}: ours is ${fmt(speedup)}× faster ` +
+      `(median of per-round ratios, ${range(ratiosS)}); max |Δlogit| ${diff.toExponential(2)}`,
+  );
+  console.log(
+    `  ours with the padding skipped (default for host inputs; ${(100 * kept).toFixed(0)}% of the tokens are real): ` +
+      `${fmtSpread(skipS)}, ${fmt(skipSpeedup)}× faster (${range(skipRatiosS)}); max |Δlogit| ${skipDiff.toExponential(2)}`,
+  );
   result.base = {
-    batch, seq, layers, runs, oursMs: oursMed, ortMs: ortMed, speedup, oursAllMs: oursMs, ortAllMs: ortMs,
+    batch,
+    seq,
+    layers,
+    runs,
+    oursMs: oursMed,
+    ortMs: ortMed,
+    speedup,
+    oursAllMs: oursMs,
+    ortAllMs: ortMs,
     warmupMs: { ours: oursMs[0], oursPaddingSkipped: skipMs[0], ort: ortMs[0] },
-    ours: oursS, ort: ortS, speedupRange: [ratiosS.minMs, ratiosS.maxMs],
+    ours: oursS,
+    ort: ortS,
+    speedupRange: [ratiosS.minMs, ratiosS.maxMs],
     paddingSkipped: {
-      oursMs: skipMed, speedup: skipSpeedup, allMs: skipMs, spread: skipS, speedupRange: [skipRatiosS.minMs, skipRatiosS.maxMs],
-      maxAbsLogitDiff: skipDiff, realTokenFraction: kept,
+      oursMs: skipMed,
+      speedup: skipSpeedup,
+      allMs: skipMs,
+      spread: skipS,
+      speedupRange: [skipRatiosS.minMs, skipRatiosS.maxMs],
+      maxAbsLogitDiff: skipDiff,
+      realTokenFraction: kept,
     },
-    ortSessionCreateMs: createMs, onnxBytes: bytes.length, maxAbsLogitDiff: diff, label,
+    ortSessionCreateMs: createMs,
+    onnxBytes: bytes.length,
+    maxAbsLogitDiff: diff,
+    label,
   };
 }
 
-result.writeBuffer = { ...writeBufferStats, note: 'queue.writeBuffer calls (both libraries) whose data was SharedArrayBuffer-backed and copied, vs passed through' };
+result.writeBuffer = {
+  ...writeBufferStats,
+  note: 'queue.writeBuffer calls (both libraries) whose data was SharedArrayBuffer-backed and copied, vs passed through',
+};
 const ortAdapter = (ort.env.webgpu as { adapter?: GPUAdapter }).adapter;
-if (ortAdapter?.info) result.ortAdapter = { vendor: ortAdapter.info.vendor, architecture: ortAdapter.info.architecture, device: ortAdapter.info.device, description: ortAdapter.info.description };
-console.log(`writeBuffer: ${writeBufferStats.copied} SharedArrayBuffer uploads copied, ${writeBufferStats.direct} direct; ORT adapter: ${ortAdapter?.info ? ortAdapter.info.description || ortAdapter.info.architecture : 'not exposed by ORT (it requested one from the same navigator.gpu)'}`);
+if (ortAdapter?.info)
+  result.ortAdapter = {
+    vendor: ortAdapter.info.vendor,
+    architecture: ortAdapter.info.architecture,
+    device: ortAdapter.info.device,
+    description: ortAdapter.info.description,
+  };
+console.log(
+  `writeBuffer: ${writeBufferStats.copied} SharedArrayBuffer uploads copied, ${writeBufferStats.direct} direct; ORT adapter: ${ortAdapter?.info ? ortAdapter.info.description || ortAdapter.info.architecture : 'not exposed by ORT (it requested one from the same navigator.gpu)'}`,
+);
 const path = writeResults(rt, args.out, `${adapterSlug(rt)}.peers_onnx.json`, result);
 console.log(`wrote ${path}`);
 wt.shutdown();

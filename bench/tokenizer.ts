@@ -26,7 +26,10 @@ interface Contender {
 }
 
 /** Times one pass of `encode` over `texts`; texts: [N] → ids per text and the rates. */
-function timePass(encode: (text: string) => number[], texts: readonly string[]): { ids: number[][]; result: PassResult } {
+function timePass(
+  encode: (text: string) => number[],
+  texts: readonly string[],
+): { ids: number[][]; result: PassResult } {
   const ids: number[][] = new Array(texts.length);
   const start = performance.now();
   for (let i = 0; i < texts.length; i++) ids[i] = encode(texts[i]!);
@@ -89,7 +92,10 @@ async function runGroup(group: Group, texts: readonly string[]): Promise<GroupRe
     }
     // Split off the texts with a known, explained difference: the rest must match exactly.
     const keep = texts.map((t) => !group.known!.test(t));
-    const other = countMismatches(outputs[k]!.filter((_, i) => keep[i]), reference.filter((_, i) => keep[i]));
+    const other = countMismatches(
+      outputs[k]!.filter((_, i) => keep[i]),
+      reference.filter((_, i) => keep[i]),
+    );
     mismatches[`${c.name} vs reference`] = { ...other, known: all.count - other.count };
   });
   return { title: group.title, rows, tokens: reference.reduce((n, r) => n + r.length, 0), mismatches };
@@ -155,12 +161,17 @@ export async function runTokenizerBench(reviews = Infinity): Promise<object> {
     {
       title: 'Byte-level BPE (golden tiny-roberta: 2000 tokens trained on IMDb)',
       contenders: [
-        ours('webtune BPE (tokenizer.json)', () => RobertaTokenizer.fromPretrained(robertaDir, { use: 'tokenizer.json' })),
+        ours('webtune BPE (tokenizer.json)', () =>
+          RobertaTokenizer.fromPretrained(robertaDir, { use: 'tokenizer.json' }),
+        ),
         ours('webtune BPE (vocab.json+merges)', () => RobertaTokenizer.fromPretrained(robertaDir, { use: 'vocab' })),
         reference(robertaDir, '@huggingface/tokenizers'),
       ],
       // tokenizers.js splits with JavaScript's \s, which lacks U+0085; HF's Oniguruma \s (and we) count it as a space.
-      known: { test: (t) => t.includes('\u0085'), why: 'U+0085 (NEL): whitespace to tokenizers (Oniguruma \\s), not to tokenizers.js' },
+      known: {
+        test: (t) => t.includes('\u0085'),
+        why: 'U+0085 (NEL): whitespace to tokenizers (Oniguruma \\s), not to tokenizers.js',
+      },
     },
   ];
   const results: GroupResult[] = [];
@@ -171,7 +182,12 @@ export async function runTokenizerBench(reviews = Infinity): Promise<object> {
   }
   const failed = results.some((r) => Object.values(r.mismatches).some((m) => m.count > 0));
   if (failed) process.exitCode = 1;
-  return { reviews: texts.length, node: process.version, groups: results, known: groups.map((g) => g.known?.why ?? null) };
+  return {
+    reviews: texts.length,
+    node: process.version,
+    groups: results,
+    known: groups.map((g) => g.known?.why ?? null),
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

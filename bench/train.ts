@@ -17,8 +17,21 @@
 // GradScaler, AdamW stepped on the GPU; needs shader-f16).
 import * as wt from '../src/index.js';
 import {
-  adapterSlug, fmt, fmtSpread, GpuTimer, intArg, isCommand, loadAutotuneCache, parseArgs, saveAutotuneCache, spread, startRuntime, table,
-  usageError, writeResults, type Spread,
+  adapterSlug,
+  fmt,
+  fmtSpread,
+  GpuTimer,
+  intArg,
+  isCommand,
+  loadAutotuneCache,
+  parseArgs,
+  saveAutotuneCache,
+  spread,
+  startRuntime,
+  table,
+  usageError,
+  writeResults,
+  type Spread,
 } from './lib/common.js';
 import { autotuneMatmulOp } from '../src/ops/matmul_autotune.js';
 import { dims, kernelCases } from './lib/kernel_cases.js';
@@ -39,13 +52,15 @@ const inferRunsArg = intArg(args, 'infer-runs', 0, 2, 'timed forwards after the 
 // Sequence lengths are uniform in [min-length, 1] · seq (0.6: 80% of the tokens real; IMDb batches of 16 padded to
 // their longest review, truncated at 512, have 54% real tokens: --seq 512 --min-length 0.1 is close to that).
 const minLength = Number(args.rest.get('min-length') ?? 0.6);
-if (!(minLength > 0 && minLength <= 1)) usageError(`--min-length must be in (0, 1], got "${args.rest.get('min-length')}"`);
+if (!(minLength > 0 && minLength <= 1))
+  usageError(`--min-length must be in (0, 1], got "${args.rest.get('min-length')}"`);
 const inferBatches = (args.rest.get('infer') ?? '1,32').split(',').map(Number); // --infer 0: none
 if (inferBatches.some((b) => !Number.isInteger(b) || b < 0)) {
   usageError(`--infer must be batch sizes separated by commas (0: none), got "${args.rest.get('infer')}"`);
 }
 const attentionFlag = args.rest.get('attention') ?? 'auto';
-if (!['auto', 'fused', 'unfused'].includes(attentionFlag)) usageError(`--attention must be auto, fused or unfused, got "${attentionFlag}"`);
+if (!['auto', 'fused', 'unfused'].includes(attentionFlag))
+  usageError(`--attention must be auto, fused or unfused, got "${attentionFlag}"`);
 const imdbLengths = args.rest.get('lengths') === 'imdb';
 if (args.rest.has('lengths') && !imdbLengths) usageError(`--lengths must be imdb, got "${args.rest.get('lengths')}"`);
 const profile = !args.rest.has('no-profile');
@@ -59,9 +74,15 @@ if (args.rest.has('attention')) wt.configure({ attentionKernel: attentionFlag as
 const timer = new GpuTimer(rt, args.timer);
 // Software adapters: 8 × 128 (a 16 × 512 step takes minutes there); GPUs: the issue's 16 × 128 and the tutorial's
 // 16 × 512. --batch / --seq run one shape.
-const shapes: [number, number][] = batchArg || seqArg
-  ? [[batchArg || 8, seqArg || 128]]
-  : rt.info.isSoftware ? [[8, 128]] : [[16, 128], [16, 512]];
+const shapes: [number, number][] =
+  batchArg || seqArg
+    ? [[batchArg || 8, seqArg || 128]]
+    : rt.info.isSoftware
+      ? [[8, 128]]
+      : [
+          [16, 128],
+          [16, 512],
+        ];
 for (const [batch, seq] of shapes) await benchShape(batch, seq);
 
 /** Everything for one training shape: tuning, training steps, the tutorial projection, inference, its results file. */
@@ -80,10 +101,15 @@ async function benchShape(batch: number, seq: number): Promise<void> {
   }
 
   const attentionPath = wt.attentionKernelFor(64, batch * 12 * seq * seq * 4, 12 * seq * seq * 4); // DistilBERT-base: 12 heads of 64
-  const inferShapes = inferBatches.filter((b) => b > 0).map((b) => `${b}×${seq}`).join(', ');
-  console.log(`adapter: ${rt.info.description}; DistilBERT-base (${layers} layers)${fp16 ? ', mixed precision (fp16)' : ''}, ` +
-    `train ${batch}×${seq}, warm-up + ${steps} timed steps each way; attention kernels: ${attentionPath}; ` +
-    `inference ${inferShapes}, warm-up + ${inferRuns} runs each way`);
+  const inferShapes = inferBatches
+    .filter((b) => b > 0)
+    .map((b) => `${b}×${seq}`)
+    .join(', ');
+  console.log(
+    `adapter: ${rt.info.description}; DistilBERT-base (${layers} layers)${fp16 ? ', mixed precision (fp16)' : ''}, ` +
+      `train ${batch}×${seq}, warm-up + ${steps} timed steps each way; attention kernels: ${attentionPath}; ` +
+      `inference ${inferShapes}, warm-up + ${inferRuns} runs each way`,
+  );
 
   const config = new wt.DistilBertConfig({ n_layers: layers, num_labels: 2 });
   const model = wt.DistilBertForSequenceClassification.fromConfig(config, { seed: 1 });
@@ -95,7 +121,15 @@ async function benchShape(batch: number, seq: number): Promise<void> {
   const amp = fp16 ? new MixedPrecision() : undefined;
   amp?.schedule(opt, new LrScheduler('constant', 2e-5, 0, 100_000), 100_000);
 
-  function inputs(b: number, seed: number): { inputIds: wt.Tensor; attentionMask: wt.Tensor; labels: wt.Tensor; host: { inputIds: wt.IntMatrixInput; attentionMask: wt.IntMatrixInput } } {
+  function inputs(
+    b: number,
+    seed: number,
+  ): {
+    inputIds: wt.Tensor;
+    attentionMask: wt.Tensor;
+    labels: wt.Tensor;
+    host: { inputIds: wt.IntMatrixInput; attentionMask: wt.IntMatrixInput };
+  } {
     const rand = wt.seededRandom(seed);
     const ids = new Int32Array(b * seq);
     const mask = new Int32Array(b * seq);
@@ -142,8 +176,16 @@ async function benchShape(batch: number, seq: number): Promise<void> {
   }
 
   const result: Record<string, unknown> = {
-    bench: 'train', layers, seq, minLength, lengths: imdbLengths ? 'imdb' : 'uniform', params: nParams, fp16,
-    attention: attentionPath, steps, inferRuns,
+    bench: 'train',
+    layers,
+    seq,
+    minLength,
+    lengths: imdbLengths ? 'imdb' : 'uniform',
+    params: nParams,
+    fp16,
+    attention: attentionPath,
+    steps,
+    inferRuns,
   };
 
   /** A warm-up sample (reported apart, labelled) and the timed ones' spread. */
@@ -156,7 +198,9 @@ async function benchShape(batch: number, seq: number): Promise<void> {
    * one warm-up per path (pipeline compilation), then `rounds` rounds running every path once, back to back.
    */
   async function timeRounds(
-    paths: (() => void)[], rounds: number, label: (path: number, round: number, ms: number) => void,
+    paths: (() => void)[],
+    rounds: number,
+    label: (path: number, round: number, ms: number) => void,
   ): Promise<Timed[]> {
     const samples = paths.map(() => [] as number[]);
     const warmups: number[] = [];
@@ -195,26 +239,44 @@ async function benchShape(batch: number, seq: number): Promise<void> {
     peakBytes = Math.max(peakBytes, mem.bytesAllocated + mem.textureBytes);
   };
   const stepNames = ['padded', 'padding skipped'];
-  const stepLabel = (r: number): string => (r < 0 ? 'warm-up step (pipeline compilation; not in the statistics)' : `step ${r + 1}`);
-  const [paddedSteps, skippedSteps] = await timeRounds([countedStep(xGpu), countedStep(hostInputs)], steps, (i, r, ms) =>
-    console.log(`  ${stepLabel(r)}, ${stepNames[i]}: ${fmt(ms)} ms`));
+  const stepLabel = (r: number): string =>
+    r < 0 ? 'warm-up step (pipeline compilation; not in the statistics)' : `step ${r + 1}`;
+  const [paddedSteps, skippedSteps] = await timeRounds(
+    [countedStep(xGpu), countedStep(hostInputs)],
+    steps,
+    (i, r, ms) => console.log(`  ${stepLabel(r)}, ${stepNames[i]}: ${fmt(ms)} ms`),
+  );
   const trainFlops = 3 * forwardFlops(batch);
   const perStep = (t: Timed) => ({
-    warmupMs: t.warmupMs, msPerStep: t.medianMs, minMs: t.minMs, maxMs: t.maxMs, allMs: t.samplesMs,
+    warmupMs: t.warmupMs,
+    msPerStep: t.medianMs,
+    minMs: t.minMs,
+    maxMs: t.maxMs,
+    allMs: t.samplesMs,
     examplesPerSec: (1000 * batch) / t.medianMs,
   });
   const train = {
-    batch, seq, steps, ...perStep(paddedSteps), gflops: trainFlops / (paddedSteps.medianMs * 1e6),
-    gpuBytesAllocated: peakBytes, dispatchesPerStep, readbacksInSteps,
+    batch,
+    seq,
+    steps,
+    ...perStep(paddedSteps),
+    gflops: trainFlops / (paddedSteps.medianMs * 1e6),
+    gpuBytesAllocated: peakBytes,
+    dispatchesPerStep,
+    readbacksInSteps,
     paddingSkipped: { ...perStep(skippedSteps), realTokenFraction: realTokens },
   };
   result.train = train;
-  console.log(`train ${batch}×${seq}: ${fmtSpread(paddedSteps)} per step (warm-up ${fmt(paddedSteps.warmupMs)} ms apart), ` +
-    `${fmt(train.examplesPerSec)} examples/s, ${fmt(train.gflops)} GFLOP/s, GPU memory ${(peakBytes / 2 ** 20).toFixed(0)} MiB, ` +
-    `${dispatchesPerStep} dispatches/step, readbacks inside steps: ${readbacksInSteps}`);
-  console.log(`train ${batch}×${seq}, padding skipped (${(100 * realTokens).toFixed(0)}% of the tokens are real): ` +
-    `${fmtSpread(skippedSteps)} per step (warm-up ${fmt(skippedSteps.warmupMs)} ms apart), ` +
-    `${fmt(train.paddingSkipped.examplesPerSec)} examples/s`);
+  console.log(
+    `train ${batch}×${seq}: ${fmtSpread(paddedSteps)} per step (warm-up ${fmt(paddedSteps.warmupMs)} ms apart), ` +
+      `${fmt(train.examplesPerSec)} examples/s, ${fmt(train.gflops)} GFLOP/s, GPU memory ${(peakBytes / 2 ** 20).toFixed(0)} MiB, ` +
+      `${dispatchesPerStep} dispatches/step, readbacks inside steps: ${readbacksInSteps}`,
+  );
+  console.log(
+    `train ${batch}×${seq}, padding skipped (${(100 * realTokens).toFixed(0)}% of the tokens are real): ` +
+      `${fmtSpread(skippedSteps)} per step (warm-up ${fmt(skippedSteps.warmupMs)} ms apart), ` +
+      `${fmt(train.paddingSkipped.examplesPerSec)} examples/s`,
+  );
   if (readbacksInSteps !== 0) console.log('  WARNING: a training step read data back from the GPU');
   result.tutorialProjection = tutorialProjection(maskData, batch, seq, skippedSteps.medianMs);
 
@@ -230,8 +292,15 @@ async function benchShape(batch: number, seq: number): Promise<void> {
     }
     const top = [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms);
     const commandMs = kernels.filter(isCommand).reduce((a, k) => a + k.ms, 0);
-    console.log(`\nkernel breakdown of ${label} (${timer.mode}, sum ${fmt(ms)} ms, of which clears/copies ${fmt(commandMs)} ms):`);
-    console.log(table(['kernel', 'ms', '% total', 'calls'], top.slice(0, 10).map(([n, e]) => [n, e.ms, (100 * e.ms) / ms, e.count])));
+    console.log(
+      `\nkernel breakdown of ${label} (${timer.mode}, sum ${fmt(ms)} ms, of which clears/copies ${fmt(commandMs)} ms):`,
+    );
+    console.log(
+      table(
+        ['kernel', 'ms', '% total', 'calls'],
+        top.slice(0, 10).map(([n, e]) => [n, e.ms, (100 * e.ms) / ms, e.count]),
+      ),
+    );
     return { timer: timer.mode, gpuMs: ms, commandMs, kernels: top.map(([name, e]) => ({ name, ...e })) };
   }
 
@@ -248,32 +317,55 @@ async function benchShape(batch: number, seq: number): Promise<void> {
     const xi = inputs(b, 11);
     const gpuInputs = { inputIds: xi.inputIds, attentionMask: xi.attentionMask };
     const forward = (inputs: wt.ClassifierInputs) => (): void =>
-      wt.noGrad(() => wt.tidy(() => { model.forward(inputs); return undefined; }));
+      wt.noGrad(() =>
+        wt.tidy(() => {
+          model.forward(inputs);
+          return undefined;
+        }),
+      );
     const [padded, skipped] = await timeRounds([forward(gpuInputs), forward(xi.host)], inferRuns, () => {});
     const gflops = forwardFlops(b) / (padded.medianMs * 1e6);
     const perForward = (t: Timed) => ({
-      warmupMs: t.warmupMs, ms: t.medianMs, minMs: t.minMs, maxMs: t.maxMs, allMs: t.samplesMs, examplesPerSec: (1000 * b) / t.medianMs,
+      warmupMs: t.warmupMs,
+      ms: t.medianMs,
+      minMs: t.minMs,
+      maxMs: t.maxMs,
+      allMs: t.samplesMs,
+      examplesPerSec: (1000 * b) / t.medianMs,
     });
     const row: Record<string, unknown> = {
-      batch: b, seq, runs: inferRuns, ...perForward(padded), gflops, paddingSkipped: perForward(skipped),
+      batch: b,
+      seq,
+      runs: inferRuns,
+      ...perForward(padded),
+      gflops,
+      paddingSkipped: perForward(skipped),
     };
     if (profile && b === Math.max(...inferBatches)) {
       row.kernelBreakdown = await kernelBreakdown(`one forward at ${b}×${seq}`, forward(gpuInputs));
       const skippedRow = row.paddingSkipped as Record<string, unknown>;
-      skippedRow.kernelBreakdown = await kernelBreakdown(`one forward at ${b}×${seq}, padding skipped`, forward(xi.host));
+      skippedRow.kernelBreakdown = await kernelBreakdown(
+        `one forward at ${b}×${seq}, padding skipped`,
+        forward(xi.host),
+      );
     }
     infer.push(row);
-    console.log(`inference ${b}×${seq}: ${fmtSpread(padded)} (warm-up ${fmt(padded.warmupMs)} ms apart; ` +
-      `${fmt((1000 * b) / padded.medianMs)} examples/s, ` +
-      `${fmt(gflops)} GFLOP/s); padding skipped: ${fmtSpread(skipped)} (${fmt((1000 * b) / skipped.medianMs)} examples/s)`);
+    console.log(
+      `inference ${b}×${seq}: ${fmtSpread(padded)} (warm-up ${fmt(padded.warmupMs)} ms apart; ` +
+        `${fmt((1000 * b) / padded.medianMs)} examples/s, ` +
+        `${fmt(gflops)} GFLOP/s); padding skipped: ${fmtSpread(skipped)} (${fmt((1000 * b) / skipped.medianMs)} examples/s)`,
+    );
     xi.inputIds.dispose();
     xi.attentionMask.dispose();
     xi.labels.dispose();
   }
   result.inference = infer;
   const variant = [
-    layers !== 6 ? `-${layers}layers` : '', fp16 ? '-fp16' : '', tune ? '' : '-notune',
-    attentionFlag !== 'auto' ? `-${attentionFlag}` : '', imdbLengths ? '-imdb' : '',
+    layers !== 6 ? `-${layers}layers` : '',
+    fp16 ? '-fp16' : '',
+    tune ? '' : '-notune',
+    attentionFlag !== 'auto' ? `-${attentionFlag}` : '',
+    imdbLengths ? '-imdb' : '',
   ].join('');
   const path = writeResults(rt, args.out, `${adapterSlug(rt)}.train-${batch}x${seq}${variant}.json`, result);
   console.log(`wrote ${path}`);
@@ -286,15 +378,25 @@ async function benchShape(batch: number, seq: number): Promise<void> {
  * batches' FLOPs against the measured batch's (`mask`: its [batch, seq] attention mask).
  */
 function tutorialProjection(mask: Int32Array, batch: number, seq: number, skippedMs: number): Record<string, unknown> {
-  const rows = Array.from({ length: batch }, (_, i) => mask.subarray(i * seq, (i + 1) * seq).reduce((a, v) => a + v, 0));
+  const rows = Array.from({ length: batch }, (_, i) =>
+    mask.subarray(i * seq, (i + 1) * seq).reduce((a, v) => a + v, 0),
+  );
   const measured = { real: rows.reduce((a, b) => a + b, 0), longest: Math.max(...rows), rows: batch };
   const batches = tutorialBatches(IMDB_LENGTHS);
   const ms = projectMs(batches, measured, skippedMs);
-  console.log(`tutorial projection (2 epochs × 25,000 IMDb reviews, batch 16, ≤ 512 tokens, padding skipped; ` +
-    `${batches.length} steps, training only): ${(ms / 60_000).toFixed(1)} min from this shape's ${fmt(skippedMs)} ms step ` +
-    '(scaled by FLOPs: bench/lib/tutorial.ts)');
-  return { minutes: ms / 60_000, steps: batches.length, fromShape: `${batch}x${seq}`, measuredBatch: measured, fromMs: skippedMs,
-    method: 'sum over the tutorial batches of the measured padding-skipped step × (batch FLOPs / measured batch FLOPs)' };
+  console.log(
+    `tutorial projection (2 epochs × 25,000 IMDb reviews, batch 16, ≤ 512 tokens, padding skipped; ` +
+      `${batches.length} steps, training only): ${(ms / 60_000).toFixed(1)} min from this shape's ${fmt(skippedMs)} ms step ` +
+      '(scaled by FLOPs: bench/lib/tutorial.ts)',
+  );
+  return {
+    minutes: ms / 60_000,
+    steps: batches.length,
+    fromShape: `${batch}x${seq}`,
+    measuredBatch: measured,
+    fromMs: skippedMs,
+    method: 'sum over the tutorial batches of the measured padding-skipped step × (batch FLOPs / measured batch FLOPs)',
+  };
 }
 
 timer.destroy();

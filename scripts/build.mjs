@@ -4,7 +4,14 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 
-const common = { bundle: true, format: 'esm', loader: { '.wgsl': 'text' }, sourcemap: true, logLevel: 'warning', target: 'es2022' };
+const common = {
+  bundle: true,
+  format: 'esm',
+  loader: { '.wgsl': 'text' },
+  sourcemap: true,
+  logLevel: 'warning',
+  target: 'es2022',
+};
 // Node outputs keep npm packages external (resolved from node_modules at run time).
 const node = { ...common, platform: 'node', packages: 'external' };
 
@@ -24,11 +31,17 @@ for (const f of existsSync('bench') ? readdirSync('bench') : []) {
  * the uncommitted changes (results files aside: a bench run writes them), or 'unknown' outside a git checkout.
  */
 function sourceState() {
-  const git = (...args) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trimEnd();
+  const git = (...args) =>
+    execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trimEnd();
   try {
     const changes = git('status', '--porcelain=v1', '--untracked-files=all', '--', '.', ':(exclude)bench/results');
     const changed = changes ? changes.split('\n') : [];
-    return { commit: git('rev-parse', 'HEAD'), dirty: changed.length > 0, changes: changed.slice(0, 40), builtAt: new Date().toISOString() };
+    return {
+      commit: git('rev-parse', 'HEAD'),
+      dirty: changed.length > 0,
+      changes: changed.slice(0, 40),
+      builtAt: new Date().toISOString(),
+    };
   } catch {
     return { commit: 'unknown (no git checkout)', dirty: true, changes: [], builtAt: new Date().toISOString() };
   }
@@ -42,7 +55,11 @@ for (const [outfile, entry] of Object.entries(nodeEntries)) {
   if (existsSync(entry)) jobs.push(build({ ...node, entryPoints: [entry], outfile, define }));
 }
 // Browser: everything bundled; Node built-ins and `webgpu` are refused outright so one can never slip in.
-const browserEntries = { 'dist/browser/webtune.js': 'src/browser.ts', 'dist/browser/worker.js': 'src/web/worker.ts', 'dist/browser/demo.js': 'src/web/demo.ts' };
+const browserEntries = {
+  'dist/browser/webtune.js': 'src/browser.ts',
+  'dist/browser/worker.js': 'src/web/worker.ts',
+  'dist/browser/demo.js': 'src/web/demo.ts',
+};
 const refuseNode = {
   name: 'refuse-node-modules',
   setup(b) {
@@ -52,8 +69,11 @@ const refuseNode = {
   },
 };
 for (const [outfile, entry] of Object.entries(browserEntries)) {
-  if (existsSync(entry)) jobs.push(build({ ...common, platform: 'browser', entryPoints: [entry], outfile, plugins: [refuseNode] }));
+  if (existsSync(entry))
+    jobs.push(build({ ...common, platform: 'browser', entryPoints: [entry], outfile, plugins: [refuseNode] }));
 }
 await Promise.all(jobs);
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--emitDeclarationOnly'], { stdio: 'inherit' });
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--emitDeclarationOnly'], {
+  stdio: 'inherit',
+});
 console.log('built dist/');

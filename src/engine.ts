@@ -1,11 +1,24 @@
 // The engine's public surface (runtime, tensors, autograd, ops, optimizers), shared by the Node and browser entries.
 export { init, runtime, shutdown, hasRuntime, type InitOptions } from './runtime/device.js';
 export { Runtime, type RuntimeInfo } from './runtime/runtime.js';
-export { defineKernel, KernelDef, type KernelSpec, type BindingAccess, type DispatchArgs } from './runtime/kernel_def.js';
+export {
+  defineKernel,
+  KernelDef,
+  type KernelSpec,
+  type BindingAccess,
+  type DispatchArgs,
+} from './runtime/kernel_def.js';
 export type { UniformType, UniformValue } from './runtime/uniform_layout.js';
 export type { DeviceProfile } from './runtime/profile.js';
 export {
-  settings, withSettings, configure, settingsFromEnv, type Settings, type AttentionKernel, type FlashKernel, type OperandReads,
+  settings,
+  withSettings,
+  configure,
+  settingsFromEnv,
+  type Settings,
+  type AttentionKernel,
+  type FlashKernel,
+  type OperandReads,
 } from './runtime/settings.js';
 export { NoAdapterError, DeviceLostError, KernelError, BindingLimitError } from './runtime/errors.js';
 export type { MemoryStats } from './runtime/buffer_pool.js';
@@ -40,6 +53,13 @@ export { GradScaler, type GradScalerOptions, type GradScalerState } from './opti
 import { runtime } from './runtime/device.js';
 import { Tensor } from './tensor/tensor.js';
 /** GPU memory in use / allocated by the buffer pool, the pooled texture views (matmul operands), and live tensors. */
-export function memory(): { bytesInUse: number; bytesAllocated: number; buffersAllocated: number; textureBytes: number; texturesAllocated: number; liveTensors: number } {
+export function memory(): {
+  bytesInUse: number;
+  bytesAllocated: number;
+  buffersAllocated: number;
+  textureBytes: number;
+  texturesAllocated: number;
+  liveTensors: number;
+} {
   return { ...runtime().memory(), liveTensors: Tensor.liveCount() };
 }

@@ -28,7 +28,7 @@ describe('gradNorm over many workgroups (vec4 and scalar partials) vs float64', 
     const ts = data.map((d) => wt.tensor(d));
     const out = await wt.gradNorm(ts, want / 3).data();
     expect(Math.abs(out[0] - want) / want).toBeLessThan(2e-6);
-    expect(Math.abs(out[1] - (want / 3) / (want + 1e-6))).toBeLessThan(1e-6);
+    expect(Math.abs(out[1] - want / 3 / (want + 1e-6))).toBeLessThan(1e-6);
     for (const t of ts) t.dispose();
   });
 });
@@ -45,7 +45,9 @@ describe('AdamW vs float64 torch.optim.AdamW', () => {
         { params: params.filter((_, i) => decay[i] > 0), weightDecay: 0.01 },
         { params: params.filter((_, i) => decay[i] === 0), weightDecay: 0 },
       ];
-      const order = [...params.keys()].filter((i) => decay[i] > 0).concat([...params.keys()].filter((i) => decay[i] === 0));
+      const order = [...params.keys()]
+        .filter((i) => decay[i] > 0)
+        .concat([...params.keys()].filter((i) => decay[i] === 0));
       const opt = new wt.AdamW(groups, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8 });
       const refParams = init.map((p) => Float64Array.from(p));
       const state = O.adamwInit(refParams);
@@ -61,7 +63,10 @@ describe('AdamW vs float64 torch.optim.AdamW', () => {
           params.forEach((p, i) => (p.grad = wt.tensor(grads[i], shapes[i]).keep()));
           const before = wt.runtime().readbackCount;
           if (mode === 'gradScale') {
-            const norm = wt.gradNorm(params.map((p) => p.grad!), maxNorm);
+            const norm = wt.gradNorm(
+              params.map((p) => p.grad!),
+              maxNorm,
+            );
             opt.stepWith(LR(step), norm);
           } else {
             wt.clipGradNorm(params, maxNorm);
@@ -73,10 +78,25 @@ describe('AdamW vs float64 torch.optim.AdamW', () => {
         for (let i = 0; i < params.length; i++) {
           const k = order.indexOf(i);
           const quiet = step < 3;
-          compare(`adamw(${mode}) step ${step} param [${shapes[i]}] wd=${decay[i]}`, await read(params[i]), { shape: shapes[i], data: refParams[i] }, { rtol: 1e-5, atol: 1e-6, quiet });
+          compare(
+            `adamw(${mode}) step ${step} param [${shapes[i]}] wd=${decay[i]}`,
+            await read(params[i]),
+            { shape: shapes[i], data: refParams[i] },
+            { rtol: 1e-5, atol: 1e-6, quiet },
+          );
           const { m, v } = opt.momentsOf(k);
-          compare(`adamw(${mode}) step ${step} exp_avg [${shapes[i]}]`, await read(m), { shape: shapes[i], data: state.m[i] }, { rtol: 1e-5, scale: mScale[i], quiet });
-          compare(`adamw(${mode}) step ${step} exp_avg_sq [${shapes[i]}]`, await read(v), { shape: shapes[i], data: state.v[i] }, { rtol: 1e-5, quiet });
+          compare(
+            `adamw(${mode}) step ${step} exp_avg [${shapes[i]}]`,
+            await read(m),
+            { shape: shapes[i], data: state.m[i] },
+            { rtol: 1e-5, scale: mScale[i], quiet },
+          );
+          compare(
+            `adamw(${mode}) step ${step} exp_avg_sq [${shapes[i]}]`,
+            await read(v),
+            { shape: shapes[i], data: state.v[i] },
+            { rtol: 1e-5, quiet },
+          );
         }
       }
       expect(opt.step).toBe(3);
@@ -86,7 +106,8 @@ describe('AdamW vs float64 torch.optim.AdamW', () => {
   }
 });
 
-const golden = (name: string): string => fileURLToPath(new URL(`../../shared/golden/tiny-distilbert/${name}`, import.meta.url));
+const golden = (name: string): string =>
+  fileURLToPath(new URL(`../../shared/golden/tiny-distilbert/${name}`, import.meta.url));
 const load = (name: string): Map<string, { shape: number[]; data: Float32Array }> => {
   const file = parseSafetensors(new Uint8Array(readFileSync(golden(name))), name);
   const out = new Map<string, { shape: number[]; data: Float32Array }>();
@@ -96,7 +117,11 @@ const load = (name: string): Map<string, { shape: number[]; data: Float32Array }
 
 describe('golden: tiny-distilbert AdamW trajectory', () => {
   it('step 1 from the golden grads reproduces params_after_step1 and adam_state_after_step1; steps 2-3 match float64', async () => {
-    const traj = JSON.parse(readFileSync(golden('trajectory.json'), 'utf8')) as { decay_param_names: string[]; no_decay_param_names: string[]; steps: { lr: number }[] };
+    const traj = JSON.parse(readFileSync(golden('trajectory.json'), 'utf8')) as {
+      decay_param_names: string[];
+      no_decay_param_names: string[];
+      steps: { lr: number }[];
+    };
     const model = load('model.safetensors');
     const grads = load('grads.safetensors');
     const after1 = load('params_after_step1.safetensors');
@@ -132,7 +157,10 @@ describe('golden: tiny-distilbert AdamW trajectory', () => {
       O.adamwStep(refParams, g, refState, { lr: LR(step), weightDecay: wd, gradScale: coef });
       wt.tidy(() => {
         params.forEach((p, i) => (p.grad = wt.tensor(g[i], p.shape).keep()));
-        const norm = wt.gradNorm(params.map((p) => p.grad!), 1.0);
+        const norm = wt.gradNorm(
+          params.map((p) => p.grad!),
+          1.0,
+        );
         opt.stepWith(LR(step), norm);
         opt.zeroGrad();
       });
@@ -142,18 +170,38 @@ describe('golden: tiny-distilbert AdamW trajectory', () => {
         for (let i = 0; i < names.length; i++) {
           const n = names[i];
           const gotP = await read(params[i]);
-          const s = compare(`golden step1 ${n}`, gotP, { shape: params[i].shape as number[], data: Float64Array.from(after1.get(n)!.data) }, { rtol: 1e-5, atol: 1e-6 });
+          const s = compare(
+            `golden step1 ${n}`,
+            gotP,
+            { shape: params[i].shape as number[], data: Float64Array.from(after1.get(n)!.data) },
+            { rtol: 1e-5, atol: 1e-6 },
+          );
           worstParam = { abs: Math.max(worstParam.abs, s.maxAbs), rel: Math.max(worstParam.rel, s.maxRel) };
           const { m, v } = opt.momentsOf(i);
-          for (const [which, t] of [['exp_avg', m], ['exp_avg_sq', v]] as const) {
+          for (const [which, t] of [
+            ['exp_avg', m],
+            ['exp_avg_sq', v],
+          ] as const) {
             const want = state1.get(`${n}.${which}`)!;
-            const st = compare(`golden step1 ${n}.${which}`, await read(t), { shape: want.shape, data: Float64Array.from(want.data) }, { rtol: 1e-5, quiet: true });
+            const st = compare(
+              `golden step1 ${n}.${which}`,
+              await read(t),
+              { shape: want.shape, data: Float64Array.from(want.data) },
+              { rtol: 1e-5, quiet: true },
+            );
             worstState = { abs: Math.max(worstState.abs, st.maxAbs), rel: Math.max(worstState.rel, st.maxRel) };
           }
           // The float64 reference agrees with torch too (checks the reference itself).
-          compare(`ref-vs-golden step1 ${n}`, refParams[i], { shape: [gotP.length], data: Float64Array.from(after1.get(n)!.data) }, { rtol: 1e-5, atol: 1e-7, quiet: true });
+          compare(
+            `ref-vs-golden step1 ${n}`,
+            refParams[i],
+            { shape: [gotP.length], data: Float64Array.from(after1.get(n)!.data) },
+            { rtol: 1e-5, atol: 1e-7, quiet: true },
+          );
         }
-        console.log(`golden step 1: params max abs ${worstParam.abs.toExponential(2)} max rel ${worstParam.rel.toExponential(2)}; adam state max abs ${worstState.abs.toExponential(2)} max rel ${worstState.rel.toExponential(2)}`);
+        console.log(
+          `golden step 1: params max abs ${worstParam.abs.toExponential(2)} max rel ${worstParam.rel.toExponential(2)}; adam state max abs ${worstState.abs.toExponential(2)} max rel ${worstState.rel.toExponential(2)}`,
+        );
       }
     }
     // Steps 2-3 reuse step 1's grads (the golden grads change each step, so params_after_step3 is only approached):
@@ -166,7 +214,12 @@ describe('golden: tiny-distilbert AdamW trajectory', () => {
     let wholeChange = 0;
     for (let i = 0; i < names.length; i++) {
       const got = await read(params[i]);
-      const s = compare(`step3 (fixed grads) vs float64 ${names[i]}`, got, { shape: [got.length], data: refParams[i] }, { rtol: 1e-5, atol: 1e-6, quiet: true });
+      const s = compare(
+        `step3 (fixed grads) vs float64 ${names[i]}`,
+        got,
+        { shape: [got.length], data: refParams[i] },
+        { rtol: 1e-5, atol: 1e-6, quiet: true },
+      );
       toRef = Math.max(toRef, s.maxAbs);
       const [want3, start] = [after3.get(names[i])!.data, model.get(names[i])!.data];
       for (let j = 0; j < got.length; j++) {
@@ -175,8 +228,10 @@ describe('golden: tiny-distilbert AdamW trajectory', () => {
       }
     }
     const ratio = Math.sqrt(toGolden3 / wholeChange);
-    console.log(`after 3 steps with fixed grads: max abs vs float64 AdamW ${toRef.toExponential(2)}; ` +
-      `‖ours − golden p3‖ / ‖p3 − p0‖ ${ratio.toFixed(3)} (‖p3 − p0‖ ${Math.sqrt(wholeChange).toFixed(3)})`);
+    console.log(
+      `after 3 steps with fixed grads: max abs vs float64 AdamW ${toRef.toExponential(2)}; ` +
+        `‖ours − golden p3‖ / ‖p3 − p0‖ ${ratio.toFixed(3)} (‖p3 − p0‖ ${Math.sqrt(wholeChange).toFixed(3)})`,
+    );
     expect(ratio).toBeLessThan(0.3);
     opt.dispose();
     params.forEach((p) => p.dispose());

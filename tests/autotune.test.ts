@@ -13,7 +13,9 @@ beforeAll(async () => {
 /** Busy-waits `ms` on the host: a candidate whose cost is known. */
 const spin = (ms: number): void => {
   const t0 = performance.now();
-  while (performance.now() - t0 < ms) { /* spin */ }
+  while (performance.now() - t0 < ms) {
+    /* spin */
+  }
 };
 
 describe('Autotuner', () => {
@@ -23,11 +25,33 @@ describe('Autotuner', () => {
     const key = tuner.key(rt, 'test', 'shape');
     expect(key).toContain(rt.info.description);
     let calls = 0;
-    const result = await tuner.tune(rt, key, [
-      { id: 'slow', run: () => { calls++; spin(12); } },
-      { id: 'broken', run: () => { throw new Error('pipeline rejected'); } },
-      { id: 'fast', run: () => { calls++; spin(1); } },
-    ], 3);
+    const result = await tuner.tune(
+      rt,
+      key,
+      [
+        {
+          id: 'slow',
+          run: () => {
+            calls++;
+            spin(12);
+          },
+        },
+        {
+          id: 'broken',
+          run: () => {
+            throw new Error('pipeline rejected');
+          },
+        },
+        {
+          id: 'fast',
+          run: () => {
+            calls++;
+            spin(1);
+          },
+        },
+      ],
+      3,
+    );
     expect(result.choice).toBe('fast');
     expect(tuner.choice(key)).toBe('fast');
     expect(result.times.broken).toBe(Infinity);
@@ -44,7 +68,21 @@ describe('Autotuner', () => {
     const rt = runtime();
     const count = async (minMs: number, spinMs: number): Promise<number> => {
       let calls = 0;
-      await new Autotuner().tune(rt, 'k', [{ id: 'a', run: () => { calls++; spin(spinMs); } }], 2, minMs);
+      await new Autotuner().tune(
+        rt,
+        'k',
+        [
+          {
+            id: 'a',
+            run: () => {
+              calls++;
+              spin(spinMs);
+            },
+          },
+        ],
+        2,
+        minMs,
+      );
       return calls - 1; // minus the warm-up
     };
     expect(await count(0, 1)).toBe(2);
@@ -83,7 +121,9 @@ describe('untuned matmul defaults', () => {
     const offered = matmulKernelChoices();
     const sg = offered.includes('subgroup_r4c32i');
     const wide = offered.includes('subgroup_r4c64il16'); // 16-lane subgroups (lavapipe at 512 bits)
-    const [long, short] = wide ? ['subgroup_r4c64il16', 'subgroup_r4c64w32il16'] : ['subgroup_r4c32i', 'subgroup_r4c32w32i'];
+    const [long, short] = wide
+      ? ['subgroup_r4c64il16', 'subgroup_r4c64w32il16']
+      : ['subgroup_r4c32i', 'subgroup_r4c32w32i'];
     const want = rt.info.isSoftware ? (sg ? long : 'plain_r4c8') : 'plain_r4c8';
     expect(untunedMatmulChoice(l, 2048)).toBe(want);
     if (rt.info.isSoftware && sg) {

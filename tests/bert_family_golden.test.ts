@@ -6,7 +6,15 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
 import * as wt from '../src/index.js';
-import { compare, compareByNorm, goldenPath, readGoldenJson, readGoldenTensors, report, type ErrorRow } from './distilbert.helpers.js';
+import {
+  compare,
+  compareByNorm,
+  goldenPath,
+  readGoldenJson,
+  readGoldenTensors,
+  report,
+  type ErrorRow,
+} from './distilbert.helpers.js';
 
 const ATOL_ACT = 1e-5; // logits, hidden states
 const ATOL_PARAM = 1e-6; // gradients, parameters: |a−b| ≤ 1e-6 + 1e-5·|b|
@@ -20,22 +28,36 @@ beforeAll(async () => {
 
 const FAMILIES = [
   { dir: 'tiny-bert', className: 'BertForSequenceClassification', base: 'BertModel', prefix: 'bert', tokenTypes: true },
-  { dir: 'tiny-roberta', className: 'RobertaForSequenceClassification', base: 'RobertaModel', prefix: 'roberta', tokenTypes: false },
+  {
+    dir: 'tiny-roberta',
+    className: 'RobertaForSequenceClassification',
+    base: 'RobertaModel',
+    prefix: 'roberta',
+    tokenTypes: false,
+  },
 ] as const;
 
 for (const fam of FAMILIES) {
   describe(`${fam.dir} vs Hugging Face (Auto classes)`, () => {
     const inputs = readGoldenJson(`${fam.dir}/inputs.json`);
-    const batch: wt.ClassifierInputs = { inputIds: inputs.input_ids, attentionMask: inputs.attention_mask, labels: inputs.labels };
+    const batch: wt.ClassifierInputs = {
+      inputIds: inputs.input_ids,
+      attentionMask: inputs.attention_mask,
+      labels: inputs.labels,
+    };
     if (fam.tokenTypes) batch.tokenTypeIds = inputs.token_type_ids;
     let model: wt.SequenceClassificationModel;
 
     beforeAll(async () => {
-      model = await wt.AutoModelForSequenceClassification.fromPretrained(goldenPath(fam.dir), { onWarning: (m) => { throw new Error(m); } });
+      model = await wt.AutoModelForSequenceClassification.fromPretrained(goldenPath(fam.dir), {
+        onWarning: (m) => {
+          throw new Error(m);
+        },
+      });
       model.eval();
     });
 
-    it('loads cleanly: the family\'s class, HF names and shapes, config.json reproduced byte for byte', () => {
+    it("loads cleanly: the family's class, HF names and shapes, config.json reproduced byte for byte", () => {
       expect(model.className).toBe(fam.className);
       expect(model.loadingInfo).toEqual({ missingKeys: [], unexpectedKeys: [], mismatchedKeys: [] });
       const golden = readGoldenTensors(`${fam.dir}/model.safetensors`);
@@ -59,7 +81,8 @@ for (const fam of FAMILIES) {
         expect(p.grad, `${name} has a gradient`).toBeDefined();
         const [got, want] = [await p.grad!.data(), golden.get(name)!.data];
         // The key bias's exact gradient is zero (softmax ignores a constant added to a row): HF's is rounding noise.
-        if (/attention\.self\.key\.bias$/.test(name)) rows.push(compare(`grad ${name} (exactly 0 in theory)`, got, want, ZERO_GRAD_ATOL));
+        if (/attention\.self\.key\.bias$/.test(name))
+          rows.push(compare(`grad ${name} (exactly 0 in theory)`, got, want, ZERO_GRAD_ATOL));
         else rows.push(compareByNorm(`grad ${name}`, got, want, ATOL_PARAM, RTOL_PARAM, NORM_RTOL_GRAD));
       }
       return rows;
@@ -75,7 +98,14 @@ for (const fam of FAMILIES) {
             expect(out.hiddenStates!.length).toBe(3);
             for (let i = 0; i < 3; i++) {
               expect(out.hiddenStates![i]!.shape).toEqual([3, 48, 32]);
-              rows.push(compare(`hidden_states.${i}`, await out.hiddenStates![i]!.data(), golden.get(`hidden_states.${i}`)!.data, ATOL_ACT));
+              rows.push(
+                compare(
+                  `hidden_states.${i}`,
+                  await out.hiddenStates![i]!.data(),
+                  golden.get(`hidden_states.${i}`)!.data,
+                  ATOL_ACT,
+                ),
+              );
             }
             rows.push(compare('loss', [await out.loss!.item()], golden.get('loss')!.data, ATOL_ACT));
             model.zeroGrad();
@@ -84,10 +114,12 @@ for (const fam of FAMILIES) {
             expect(report(`${fam.dir} forward and gradients (${kernel})`, rows)).toEqual([]);
             // The padding-free path (the Trainer's and the pipeline's) gives the same logits and loss.
             const packed = model.forward(batch);
-            expect(report(`${fam.dir} packed`, [
-              compare('packed logits', await packed.logits.data(), golden.get('logits')!.data, ATOL_ACT),
-              compare('packed loss', [await packed.loss!.item()], golden.get('loss')!.data, ATOL_ACT),
-            ])).toEqual([]);
+            expect(
+              report(`${fam.dir} packed`, [
+                compare('packed logits', await packed.logits.data(), golden.get('logits')!.data, ATOL_ACT),
+                compare('packed loss', [await packed.loss!.item()], golden.get('loss')!.data, ATOL_ACT),
+              ]),
+            ).toEqual([]);
             model.zeroGrad();
           });
         });
@@ -101,7 +133,11 @@ for (const fam of FAMILIES) {
       // The golden run is torch.optim.AdamW(model.parameters(), weight_decay=0.01): one group, every parameter decayed
       // (biases and LayerNorm too, unlike the Trainer's groups, m.optimizerGroups: those would leave them 1.5e-5
       // relative higher after the 3 steps, which this test tells apart).
-      const opt = new wt.AdamW([{ params: m.parameters(), weightDecay: traj.weight_decay }], { lr: traj.lr, betas: [0.9, 0.999], eps: 1e-8 });
+      const opt = new wt.AdamW([{ params: m.parameters(), weightDecay: traj.weight_decay }], {
+        lr: traj.lr,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+      });
       const rows: ErrorRow[] = [];
       for (let k = 1; k <= traj.total_steps; k++) {
         const lr = traj.lr * wt.lrFactor('linear', k - 1, traj.warmup_steps, traj.total_steps);
@@ -116,14 +152,15 @@ for (const fam of FAMILIES) {
         rows.push(compare(`step ${k} loss`, [loss], [traj.losses[k - 1]], ATOL_ACT));
       }
       const after = readGoldenTensors(`${fam.dir}/params_after_step3.safetensors`);
-      for (const [name, p] of m.namedParameters()) rows.push(compare(`step3 ${name}`, await p.data(), after.get(name)!.data, ATOL_PARAM, RTOL_PARAM));
+      for (const [name, p] of m.namedParameters())
+        rows.push(compare(`step3 ${name}`, await p.data(), after.get(name)!.data, ATOL_PARAM, RTOL_PARAM));
       expect(rows.length).toBe(3 + after.size);
       expect(report(`${fam.dir} AdamW trajectory`, rows)).toEqual([]);
       opt.dispose();
       m.dispose();
     });
 
-    it('AutoModel: the base model\'s last hidden state and the mean-pooled, normalised sentence embedding', async () => {
+    it("AutoModel: the base model's last hidden state and the mean-pooled, normalised sentence embedding", async () => {
       const feats = readGoldenJson(`${fam.dir}/feature_inputs.json`);
       const golden = readGoldenTensors(`${fam.dir}/features.safetensors`);
       const warnings: string[] = [];
@@ -132,13 +169,16 @@ for (const fam of FAMILIES) {
       expect(base.training).toBe(false); // from_pretrained returns eval mode, as HF's
       // HF reports the same: the classifier's head is unused; RoBERTa's classifier has no pooler to load.
       expect(base.loadingInfo.unexpectedKeys.every((k) => k.startsWith('classifier.'))).toBe(true);
-      expect(base.loadingInfo.missingKeys).toEqual(fam.prefix === 'roberta' ? ['pooler.dense.bias', 'pooler.dense.weight'] : []);
+      expect(base.loadingInfo.missingKeys).toEqual(
+        fam.prefix === 'roberta' ? ['pooler.dense.bias', 'pooler.dense.weight'] : [],
+      );
       expect(warnings.length).toBe(fam.prefix === 'roberta' ? 1 : 0);
       // features.safetensors came from the body after the trajectory's 3 steps (params_after_step3): a float64
       // reference of BertModel gives it from those parameters within 8.7e-7, and differs by 0.31 from the checkpoint's.
       const stepped = readGoldenTensors(`${fam.dir}/params_after_step3.safetensors`);
       const state = await base.stateDict();
-      for (const name of state.keys()) if (!name.startsWith('pooler.')) state.set(name, stepped.get(`${fam.prefix}.${name}`)!.data);
+      for (const name of state.keys())
+        if (!name.startsWith('pooler.')) state.set(name, stepped.get(`${fam.prefix}.${name}`)!.data);
       base.loadStateDict(state);
       const rows: ErrorRow[] = [];
       await wt.tidyAsync(async () => {

@@ -37,9 +37,15 @@ function rawSafetensors(tensors: Record<string, Raw>): Uint8Array {
 }
 
 /** Bitwise equality of float arrays (fast where toEqual walks a million elements). */
-const same = (a: Float32Array | undefined, b: Float32Array): boolean => a !== undefined && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const same = (a: Float32Array | undefined, b: Float32Array): boolean =>
+  a !== undefined &&
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
-const f32 = (shape: number[], data: Float32Array): Raw => ({ dtype: 'F32', shape, bytes: new Uint8Array(data.buffer.slice(0)) });
+const f32 = (shape: number[], data: Float32Array): Raw => ({
+  dtype: 'F32',
+  shape,
+  bytes: new Uint8Array(data.buffer.slice(0)),
+});
 
 function modelDir(name: string, config: object, weights: Uint8Array): string {
   const dir = join(tmp, name);
@@ -54,8 +60,12 @@ describe('BERT / RoBERTa save and load', () => {
     it(`${dir}: load → save gives HF's exact bytes (model.safetensors, config.json); save → load is identical`, async () => {
       const model = await wt.AutoModelForSequenceClassification.fromPretrained(goldenPath(dir));
       const files = await model.saveFiles();
-      expect(Buffer.from(files.get('model.safetensors')!).equals(readFileSync(goldenPath(`${dir}/model.safetensors`)))).toBe(true);
-      expect(new TextDecoder().decode(files.get('config.json')!)).toBe(readFileSync(goldenPath(`${dir}/config.json`), 'utf8'));
+      expect(
+        Buffer.from(files.get('model.safetensors')!).equals(readFileSync(goldenPath(`${dir}/model.safetensors`))),
+      ).toBe(true);
+      expect(new TextDecoder().decode(files.get('config.json')!)).toBe(
+        readFileSync(goldenPath(`${dir}/config.json`), 'utf8'),
+      );
       const out = join(tmp, `${dir}-saved`);
       await wt.savePretrained(model, out);
       const again = await wt.AutoModelForSequenceClassification.fromPretrained(out);
@@ -80,27 +90,45 @@ describe('BERT / RoBERTa save and load', () => {
     const ids = new BigInt64Array(128).map((_, i) => BigInt(i));
     tensors['bert.embeddings.position_ids'] = { dtype: 'I64', shape: [1, 128], bytes: new Uint8Array(ids.buffer) };
     for (const [name, shape] of [
-      ['cls.predictions.bias', [30522]], ['cls.predictions.transform.dense.weight', [32, 32]], ['cls.predictions.transform.dense.bias', [32]],
-      ['cls.predictions.transform.LayerNorm.gamma', [32]], ['cls.predictions.transform.LayerNorm.beta', [32]],
-      ['cls.seq_relationship.weight', [2, 32]], ['cls.seq_relationship.bias', [2]],
-    ] as const) tensors[name] = f32([...shape], new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.5));
+      ['cls.predictions.bias', [30522]],
+      ['cls.predictions.transform.dense.weight', [32, 32]],
+      ['cls.predictions.transform.dense.bias', [32]],
+      ['cls.predictions.transform.LayerNorm.gamma', [32]],
+      ['cls.predictions.transform.LayerNorm.beta', [32]],
+      ['cls.seq_relationship.weight', [2, 32]],
+      ['cls.seq_relationship.bias', [2]],
+    ] as const)
+      tensors[name] = f32([...shape], new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.5));
     const config = { ...readGoldenJson('tiny-bert/config.json'), architectures: ['BertForPreTraining'] };
     delete config.id2label;
     delete config.label2id;
     const dir = modelDir('bert-pretraining', config, rawSafetensors(tensors));
     const warnings: string[] = [];
     const infos: string[] = [];
-    const model = await wt.AutoModelForSequenceClassification.fromPretrained(dir, { onWarning: (m) => warnings.push(m), onInfo: (m) => infos.push(m) });
+    const model = await wt.AutoModelForSequenceClassification.fromPretrained(dir, {
+      onWarning: (m) => warnings.push(m),
+      onInfo: (m) => infos.push(m),
+    });
     expect(model.loadingInfo.missingKeys).toEqual(['classifier.bias', 'classifier.weight']);
     expect(model.loadingInfo.unexpectedKeys).toEqual([
-      'cls.predictions.bias', 'cls.predictions.transform.LayerNorm.bias', 'cls.predictions.transform.LayerNorm.weight',
-      'cls.predictions.transform.dense.bias', 'cls.predictions.transform.dense.weight', 'cls.seq_relationship.bias', 'cls.seq_relationship.weight',
+      'cls.predictions.bias',
+      'cls.predictions.transform.LayerNorm.bias',
+      'cls.predictions.transform.LayerNorm.weight',
+      'cls.predictions.transform.dense.bias',
+      'cls.predictions.transform.dense.weight',
+      'cls.seq_relationship.bias',
+      'cls.seq_relationship.weight',
     ]);
     expect(warnings.length).toBe(1);
-    expect(warnings[0]).toContain("Some weights of BertForSequenceClassification were not initialized from the model checkpoint at");
-    expect(infos[0]).toContain("were not used when initializing BertForSequenceClassification: ['cls.predictions.bias'");
+    expect(warnings[0]).toContain(
+      'Some weights of BertForSequenceClassification were not initialized from the model checkpoint at',
+    );
+    expect(infos[0]).toContain(
+      "were not used when initializing BertForSequenceClassification: ['cls.predictions.bias'",
+    );
     const state = await model.stateDict();
-    for (const [name, t] of golden) if (!name.startsWith('classifier.')) expect(same(state.get(name), t.data), name).toBe(true);
+    for (const [name, t] of golden)
+      if (!name.startsWith('classifier.')) expect(same(state.get(name), t.data), name).toBe(true);
     expect(state.get('classifier.bias')!.every((x) => x === 0)).toBe(true);
     model.dispose();
   });
@@ -110,18 +138,39 @@ describe('BERT / RoBERTa save and load', () => {
     const tensors: Record<string, Raw> = {};
     for (const [name, t] of golden) if (!name.startsWith('classifier.')) tensors[name] = f32(t.shape, t.data);
     for (const [name, shape] of [
-      ['lm_head.bias', [2000]], ['lm_head.dense.weight', [32, 32]], ['lm_head.dense.bias', [32]],
-      ['lm_head.layer_norm.weight', [32]], ['lm_head.layer_norm.bias', [32]],
-    ] as const) tensors[name] = f32([...shape], new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.25));
-    const dir = modelDir('roberta-mlm', { ...readGoldenJson('tiny-roberta/config.json'), architectures: ['RobertaForMaskedLM'] }, rawSafetensors(tensors));
+      ['lm_head.bias', [2000]],
+      ['lm_head.dense.weight', [32, 32]],
+      ['lm_head.dense.bias', [32]],
+      ['lm_head.layer_norm.weight', [32]],
+      ['lm_head.layer_norm.bias', [32]],
+    ] as const)
+      tensors[name] = f32([...shape], new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.25));
+    const dir = modelDir(
+      'roberta-mlm',
+      { ...readGoldenJson('tiny-roberta/config.json'), architectures: ['RobertaForMaskedLM'] },
+      rawSafetensors(tensors),
+    );
     const cls = await wt.AutoModelForSequenceClassification.fromPretrained(dir, quiet);
     expect(cls.className).toBe('RobertaForSequenceClassification');
-    expect(cls.loadingInfo.missingKeys).toEqual(['classifier.dense.bias', 'classifier.dense.weight', 'classifier.out_proj.bias', 'classifier.out_proj.weight']);
-    expect(cls.loadingInfo.unexpectedKeys).toEqual(['lm_head.bias', 'lm_head.dense.bias', 'lm_head.dense.weight', 'lm_head.layer_norm.bias', 'lm_head.layer_norm.weight']);
+    expect(cls.loadingInfo.missingKeys).toEqual([
+      'classifier.dense.bias',
+      'classifier.dense.weight',
+      'classifier.out_proj.bias',
+      'classifier.out_proj.weight',
+    ]);
+    expect(cls.loadingInfo.unexpectedKeys).toEqual([
+      'lm_head.bias',
+      'lm_head.dense.bias',
+      'lm_head.dense.weight',
+      'lm_head.layer_norm.bias',
+      'lm_head.layer_norm.weight',
+    ]);
     const base = await wt.AutoModel.fromPretrained(dir, quiet);
     expect(base.className).toBe('RobertaModel');
     expect(base.loadingInfo.missingKeys).toEqual(['pooler.dense.bias', 'pooler.dense.weight']);
-    expect((await base.stateDict()).get('encoder.layer.1.output.dense.weight')).toEqual(golden.get('roberta.encoder.layer.1.output.dense.weight')!.data);
+    expect((await base.stateDict()).get('encoder.layer.1.output.dense.weight')).toEqual(
+      golden.get('roberta.encoder.layer.1.output.dense.weight')!.data,
+    );
     cls.dispose();
     base.dispose();
   });
@@ -142,8 +191,13 @@ describe('BERT / RoBERTa save and load', () => {
       } else {
         // F16: normal numbers with random signs, exponents and mantissas.
         const r = wt.seededRandom(i);
-        bits.forEach((_, k) => (bits[k] = ((r() < 0.5 ? 0x8000 : 0) | ((1 + Math.floor(r() * 20)) << 10) | Math.floor(r() * 1024))));
-        expected.set(name, Float32Array.from(bits, (b) => wt.f16BitsToFloat(b)));
+        bits.forEach(
+          (_, k) => (bits[k] = (r() < 0.5 ? 0x8000 : 0) | ((1 + Math.floor(r() * 20)) << 10) | Math.floor(r() * 1024)),
+        );
+        expected.set(
+          name,
+          Float32Array.from(bits, (b) => wt.f16BitsToFloat(b)),
+        );
         tensors[name] = { dtype: 'F16', shape: t.shape, bytes: new Uint8Array(bits.buffer) };
       }
     }
@@ -161,7 +215,12 @@ describe('BERT / RoBERTa save and load', () => {
     for (const [name, t] of golden) if (name.startsWith('bert.') && !name.includes('pooler')) bare[name.slice(5)] = t;
     const dir = modelDir('bert-no-pooler', readGoldenJson('tiny-bert/config.json'), wt.serializeSafetensors(bare));
     const model = await wt.BertForSequenceClassification.fromPretrained(dir, quiet);
-    expect(model.loadingInfo.missingKeys).toEqual(['bert.pooler.dense.bias', 'bert.pooler.dense.weight', 'classifier.bias', 'classifier.weight']);
+    expect(model.loadingInfo.missingKeys).toEqual([
+      'bert.pooler.dense.bias',
+      'bert.pooler.dense.weight',
+      'classifier.bias',
+      'classifier.weight',
+    ]);
     expect(model.loadingInfo.unexpectedKeys).toEqual([]);
     const base = await wt.BertModel.fromPretrained(dir, quiet);
     expect(base.loadingInfo.missingKeys).toEqual(['pooler.dense.bias', 'pooler.dense.weight']);
@@ -176,41 +235,80 @@ describe('the registry and the Auto classes', () => {
     expect(distil).toBeInstanceOf(wt.DistilBertForSequenceClassification);
     const body = await wt.AutoModel.fromPretrained(goldenPath('tiny-distilbert'), quiet);
     expect(body).toBeInstanceOf(wt.DistilBertModel);
-    expect(body.loadingInfo.unexpectedKeys).toEqual(['classifier.bias', 'classifier.weight', 'pre_classifier.bias', 'pre_classifier.weight']);
+    expect(body.loadingInfo.unexpectedKeys).toEqual([
+      'classifier.bias',
+      'classifier.weight',
+      'pre_classifier.bias',
+      'pre_classifier.weight',
+    ]);
     const whole = await distil.stateDict();
     for (const [name, v] of await body.stateDict()) expect(same(v, whole.get(`distilbert.${name}`)!), name).toBe(true);
     expect(await wt.AutoConfig.fromPretrained(goldenPath('tiny-roberta'))).toBeInstanceOf(wt.RobertaConfig);
     expect(wt.AutoConfig.forModel('bert', { hidden_size: 64, num_attention_heads: 4 })).toBeInstanceOf(wt.BertConfig);
     expect(wt.knownModelTypes()).toEqual(['distilbert', 'bert', 'roberta']);
     const dir = modelDir('gpt2', { model_type: 'gpt2', n_embd: 8 }, new Uint8Array(0));
-    await expect(wt.AutoModel.fromPretrained(dir)).rejects.toThrow(/config\.json: "model_type": model_type "gpt2" is not supported; webtune knows distilbert, bert, roberta/);
+    await expect(wt.AutoModel.fromPretrained(dir)).rejects.toThrow(
+      /config\.json: "model_type": model_type "gpt2" is not supported; webtune knows distilbert, bert, roberta/,
+    );
     await expect(wt.AutoConfig.fromPretrained(dir)).rejects.toThrow(/webtune knows distilbert, bert, roberta/);
-    expect(() => wt.AutoConfig.forModel('t5')).toThrow(/AutoConfig\.forModel: model_type "t5" is not supported; webtune knows distilbert, bert, roberta/);
-    const noType = modelDir('no-type', { architectures: ['BertForMaskedLM'], hidden_size: 32, num_attention_heads: 4 }, new Uint8Array(0));
+    expect(() => wt.AutoConfig.forModel('t5')).toThrow(
+      /AutoConfig\.forModel: model_type "t5" is not supported; webtune knows distilbert, bert, roberta/,
+    );
+    const noType = modelDir(
+      'no-type',
+      { architectures: ['BertForMaskedLM'], hidden_size: 32, num_attention_heads: 4 },
+      new Uint8Array(0),
+    );
     expect(await wt.AutoConfig.fromPretrained(noType)).toBeInstanceOf(wt.BertConfig);
     // A family's own class refuses another family's config, pointing at the Auto classes.
-    await expect(wt.BertModel.fromPretrained(goldenPath('tiny-roberta'))).rejects.toThrow(/"model_type" is "roberta", but this is a BERT config \(the Auto classes/);
+    await expect(wt.BertModel.fromPretrained(goldenPath('tiny-roberta'))).rejects.toThrow(
+      /"model_type" is "roberta", but this is a BERT config \(the Auto classes/,
+    );
     distil.dispose();
     body.dispose();
   });
 
   it('config checks name the file and the field', () => {
     const base = readGoldenJson('tiny-bert/config.json');
-    const bad = (patch: object, cls: typeof wt.BertConfig = wt.BertConfig) => () => cls.fromJSON({ ...base, ...patch }, 'dir/config.json');
-    expect(bad({ hidden_act: 'swish2' })).toThrow(/dir\/config\.json: "hidden_act" "swish2" is not supported \(use one of gelu, relu, silu, gelu_new\)/);
+    const bad =
+      (patch: object, cls: typeof wt.BertConfig = wt.BertConfig) =>
+      () =>
+        cls.fromJSON({ ...base, ...patch }, 'dir/config.json');
+    expect(bad({ hidden_act: 'swish2' })).toThrow(
+      /dir\/config\.json: "hidden_act" "swish2" is not supported \(use one of gelu, relu, silu, gelu_new\)/,
+    );
     expect(bad({ is_decoder: true })).toThrow(/"is_decoder": true is not supported/);
-    expect(bad({ position_embedding_type: 'relative_key' })).toThrow(/"position_embedding_type" "relative_key" is not supported/);
+    expect(bad({ position_embedding_type: 'relative_key' })).toThrow(
+      /"position_embedding_type" "relative_key" is not supported/,
+    );
     expect(bad({ hidden_size: 30 })).toThrow(/"hidden_size" \(30\) must be divisible by "num_attention_heads" \(4\)/);
     expect(bad({ layer_norm_eps: 0 })).toThrow(/"layer_norm_eps" must be > 0/);
     expect(bad({ classifier_dropout: 2 })).toThrow(/"classifier_dropout" must be a probability/);
     const roberta = { ...readGoldenJson('tiny-roberta/config.json') };
-    expect(() => wt.RobertaConfig.fromJSON({ ...roberta, pad_token_id: null }, 'r.json')).toThrow(/r\.json: "pad_token_id" must be an id: RoBERTa numbers positions/);
-    expect(() => wt.RobertaConfig.fromJSON({ ...roberta, max_position_embeddings: 2 }, 'r.json')).toThrow(/leaves no position for a token/);
+    expect(() => wt.RobertaConfig.fromJSON({ ...roberta, pad_token_id: null }, 'r.json')).toThrow(
+      /r\.json: "pad_token_id" must be an id: RoBERTa numbers positions/,
+    );
+    expect(() => wt.RobertaConfig.fromJSON({ ...roberta, max_position_embeddings: 2 }, 'r.json')).toThrow(
+      /leaves no position for a token/,
+    );
     // An old config's extra keys survive a round trip; RoBERTa's defaults differ from BERT's.
-    const old = wt.BertConfig.fromJSON({ ...base, position_embedding_type: 'absolute', gradient_checkpointing: false }, 'c.json');
-    expect(old.toJSON()).toMatchObject({ position_embedding_type: 'absolute', gradient_checkpointing: false, model_type: 'bert' });
+    const old = wt.BertConfig.fromJSON(
+      { ...base, position_embedding_type: 'absolute', gradient_checkpointing: false },
+      'c.json',
+    );
+    expect(old.toJSON()).toMatchObject({
+      position_embedding_type: 'absolute',
+      gradient_checkpointing: false,
+      model_type: 'bert',
+    });
     const r = new wt.RobertaConfig({ hidden_size: 32, num_attention_heads: 4 });
-    expect([r.pad_token_id, r.bos_token_id, r.eos_token_id, r.vocab_size, r.toJSON().model_type]).toEqual([1, 0, 2, 50265, 'roberta']);
+    expect([r.pad_token_id, r.bos_token_id, r.eos_token_id, r.vocab_size, r.toJSON().model_type]).toEqual([
+      1,
+      0,
+      2,
+      50265,
+      'roberta',
+    ]);
   });
 });
 
@@ -218,10 +316,15 @@ describe('BERT / RoBERTa inputs', () => {
   it('token types are checked, defaulted to 0 and refused by DistilBERT; RoBERTa positions need host ids', async () => {
     const bert = await wt.AutoModelForSequenceClassification.fromPretrained(goldenPath('tiny-bert'));
     const ids = [[101, 2023, 102, 2003, 102]];
-    expect(() => bert.forward({ inputIds: ids, tokenTypeIds: [[0, 0, 0, 2, 1]] })).toThrow('token_type_ids[0][3] = 2 is out of range: expected a type id in [0, 2) (type_vocab_size)');
-    expect(() => bert.forward({ inputIds: ids, tokenTypeIds: [[0, 0]] })).toThrow('token_type_ids [1,2] must have the shape of input_ids [1,5]');
+    expect(() => bert.forward({ inputIds: ids, tokenTypeIds: [[0, 0, 0, 2, 1]] })).toThrow(
+      'token_type_ids[0][3] = 2 is out of range: expected a type id in [0, 2) (type_vocab_size)',
+    );
+    expect(() => bert.forward({ inputIds: ids, tokenTypeIds: [[0, 0]] })).toThrow(
+      'token_type_ids [1,2] must have the shape of input_ids [1,5]',
+    );
     const [omitted, zeros, ones] = await wt.tidyAsync(async () => {
-      const run = (types?: number[][]) => wt.noGrad(() => bert.forward({ inputIds: ids, tokenTypeIds: types }).logits.array());
+      const run = (types?: number[][]) =>
+        wt.noGrad(() => bert.forward({ inputIds: ids, tokenTypeIds: types }).logits.array());
       return Promise.all([run(), run([[0, 0, 0, 0, 0]]), run([[0, 0, 0, 1, 1]])]);
     });
     expect(zeros).toEqual(omitted);
@@ -232,17 +335,27 @@ describe('BERT / RoBERTa inputs', () => {
       /"tokenTypeIds": DistilBERT has no token type embeddings \(its tokenizer gives no token_type_ids\): leave them out/,
     );
     const body = await wt.AutoModel.fromPretrained(goldenPath('tiny-bert'), quiet);
-    expect(() => body.forward({ inputIds: ids, labels: [1] } as never)).toThrow(/"labels": BertModel has no head and computes no loss: use BertForSequenceClassification/);
+    expect(() => body.forward({ inputIds: ids, labels: [1] } as never)).toThrow(
+      /"labels": BertModel has no head and computes no loss: use BertForSequenceClassification/,
+    );
 
     const roberta = await wt.AutoModelForSequenceClassification.fromPretrained(goldenPath('tiny-roberta'));
-    expect(() => roberta.forward({ inputIds: wt.tensor(Int32Array.of(0, 5, 2), [1, 3]) })).toThrow(/numbers positions from the ids on the host/);
-    expect(() => roberta.forward({ inputIds: { data: new Int32Array(129), shape: [1, 129] } })).toThrow(/sequence length 129 exceeds the 128 tokens RoBERTa's max_position_embeddings = 130 hold/);
+    expect(() => roberta.forward({ inputIds: wt.tensor(Int32Array.of(0, 5, 2), [1, 3]) })).toThrow(
+      /numbers positions from the ids on the host/,
+    );
+    expect(() => roberta.forward({ inputIds: { data: new Int32Array(129), shape: [1, 129] } })).toThrow(
+      /sequence length 129 exceeds the 128 tokens RoBERTa's max_position_embeddings = 130 hold/,
+    );
     expect(roberta.maxSequenceLength).toBe(128);
     // Padding (id 1) keeps position padding_idx, wherever it sits: the same row padded or not gives the same logits.
     const [short, padded] = await wt.tidyAsync(() =>
       Promise.all([
         wt.noGrad(() => roberta.forward({ inputIds: [[0, 55, 88, 2]] }).logits.data()),
-        wt.noGrad(() => roberta.forward({ inputIds: [[0, 55, 88, 2, 1, 1]], attentionMask: [[1, 1, 1, 1, 0, 0]], skipPadding: false }).logits.data()),
+        wt.noGrad(() =>
+          roberta
+            .forward({ inputIds: [[0, 55, 88, 2, 1, 1]], attentionMask: [[1, 1, 1, 1, 0, 0]], skipPadding: false })
+            .logits.data(),
+        ),
       ]),
     );
     expect(Math.max(...Array.from(short, (v, i) => Math.abs(v - padded[i]!)))).toBeLessThan(1e-6);
@@ -250,20 +363,47 @@ describe('BERT / RoBERTa inputs', () => {
   });
 
   it('fromConfig initialises as HF _init_weights, padding rows zero (RoBERTa: the position table too)', async () => {
-    const config = new wt.RobertaConfig({ vocab_size: 50, hidden_size: 16, num_hidden_layers: 1, num_attention_heads: 2, intermediate_size: 32, max_position_embeddings: 20 });
+    const config = new wt.RobertaConfig({
+      vocab_size: 50,
+      hidden_size: 16,
+      num_hidden_layers: 1,
+      num_attention_heads: 2,
+      intermediate_size: 32,
+      max_position_embeddings: 20,
+    });
     const model = wt.AutoModelForSequenceClassification.fromConfig(config, { seed: 3 });
     expect(model).toBeInstanceOf(wt.RobertaForSequenceClassification);
     expect(model.training).toBe(true);
     const s = await model.stateDict();
-    expect(s.get('roberta.embeddings.word_embeddings.weight')!.subarray(16, 32).every((x) => x === 0)).toBe(true); // pad 1
-    expect(s.get('roberta.embeddings.position_embeddings.weight')!.subarray(16, 32).every((x) => x === 0)).toBe(true);
+    expect(
+      s
+        .get('roberta.embeddings.word_embeddings.weight')!
+        .subarray(16, 32)
+        .every((x) => x === 0),
+    ).toBe(true); // pad 1
+    expect(
+      s
+        .get('roberta.embeddings.position_embeddings.weight')!
+        .subarray(16, 32)
+        .every((x) => x === 0),
+    ).toBe(true);
     expect(s.get('roberta.embeddings.token_type_embeddings.weight')!.length).toBe(2 * 16);
     expect(s.get('classifier.out_proj.bias')!.every((x) => x === 0)).toBe(true);
     expect(s.get('roberta.encoder.layer.0.output.LayerNorm.weight')!.every((x) => x === 1)).toBe(true);
     expect([...s.keys()]).toEqual(wt.robertaParameterShapes(config, { withHead: true }).map(([n]) => n));
-    const bert = wt.BertModel.fromConfig({ vocab_size: 50, hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 2, intermediate_size: 32 });
-    expect(bert.namedParameters().map(([n, p]) => [n, p.shape])).toEqual(wt.bertParameterShapes(bert.config, { withHead: false }));
-    expect(() => wt.BertModel.fromConfig(null as never)).toThrow(/BertModel\.fromConfig: config must be a BertConfig or its fields \(\{ hidden_size, num_hidden_layers, … \}\), got null/);
+    const bert = wt.BertModel.fromConfig({
+      vocab_size: 50,
+      hidden_size: 16,
+      num_hidden_layers: 2,
+      num_attention_heads: 2,
+      intermediate_size: 32,
+    });
+    expect(bert.namedParameters().map(([n, p]) => [n, p.shape])).toEqual(
+      wt.bertParameterShapes(bert.config, { withHead: false }),
+    );
+    expect(() => wt.BertModel.fromConfig(null as never)).toThrow(
+      /BertModel\.fromConfig: config must be a BertConfig or its fields \(\{ hidden_size, num_hidden_layers, … \}\), got null/,
+    );
     model.dispose();
     bert.dispose();
   });
@@ -271,7 +411,11 @@ describe('BERT / RoBERTa inputs', () => {
 
 describe('DistilBertConfig answers to the generic names (HF attribute_map)', () => {
   it('hidden_size, num_hidden_layers, num_attention_heads read and write dim, n_layers, n_heads', () => {
-    const c = wt.AutoConfig.forModel('distilbert', { hidden_size: 64, num_hidden_layers: 3, num_attention_heads: 4 }) as wt.DistilBertConfig;
+    const c = wt.AutoConfig.forModel('distilbert', {
+      hidden_size: 64,
+      num_hidden_layers: 3,
+      num_attention_heads: 4,
+    }) as wt.DistilBertConfig;
     expect([c.dim, c.n_layers, c.n_heads]).toEqual([64, 3, 4]);
     expect([c.hidden_size, c.num_hidden_layers, c.num_attention_heads]).toEqual([64, 3, 4]);
     expect(c.toJSON()).not.toHaveProperty('hidden_size');

@@ -27,11 +27,13 @@ async function steppedBaseDir(dir: string, prefix: string): Promise<string> {
   const base = await wt.AutoModel.fromPretrained(goldenPath(dir), { onWarning: () => {} });
   const stepped = readGoldenTensors(`${dir}/params_after_step3.safetensors`);
   const state = await base.stateDict();
-  for (const name of state.keys()) if (!name.startsWith('pooler.')) state.set(name, stepped.get(`${prefix}.${name}`)!.data);
+  for (const name of state.keys())
+    if (!name.startsWith('pooler.')) state.set(name, stepped.get(`${prefix}.${name}`)!.data);
   base.loadStateDict(state);
   await wt.savePretrained(base, out);
   base.dispose();
-  for (const f of TOKENIZER_FILES) if (existsSync(goldenPath(`${dir}/${f}`))) copyFileSync(goldenPath(`${dir}/${f}`), join(out, f));
+  for (const f of TOKENIZER_FILES)
+    if (existsSync(goldenPath(`${dir}/${f}`))) copyFileSync(goldenPath(`${dir}/${f}`), join(out, f));
   return out;
 }
 
@@ -49,14 +51,24 @@ for (const fam of FAMILIES) {
       const got = await classify(golden.texts as string[], { topK: null });
       const rows: ErrorRow[] = [];
       golden.outputs.forEach((want: wt.LabelScore[], i: number) => {
-        expect(got[i]!.map((s) => s.label), `text ${i}`).toEqual(want.map((s) => s.label));
-        rows.push(compare(`text ${i}`, got[i]!.map((s) => s.score), want.map((s) => s.score), ATOL));
+        expect(
+          got[i]!.map((s) => s.label),
+          `text ${i}`,
+        ).toEqual(want.map((s) => s.label));
+        rows.push(
+          compare(
+            `text ${i}`,
+            got[i]!.map((s) => s.score),
+            want.map((s) => s.score),
+            ATOL,
+          ),
+        );
       });
       expect(report(`${fam.dir} pipeline.json`, rows)).toEqual([]);
       classify.dispose();
     });
 
-    it('feature-extraction: each text\'s last hidden state, and mean pooling + normalize', async () => {
+    it("feature-extraction: each text's last hidden state, and mean pooling + normalize", async () => {
       const feats = readGoldenJson(`${fam.dir}/feature_inputs.json`);
       const golden = readGoldenTensors(`${fam.dir}/features.safetensors`);
       const dir = await steppedBaseDir(fam.dir, fam.prefix);
@@ -69,7 +81,14 @@ for (const fam of FAMILIES) {
       states.forEach((tokens, i) => {
         const length = feats.attention_mask[i].reduce((a: number, b: number) => a + b, 0);
         expect(tokens.length, `text ${i} tokens`).toBe(length);
-        rows.push(compare(`text ${i} states`, tokens.flat(), hidden.data.subarray(i * seqLen * size, (i * seqLen + length) * size), ATOL));
+        rows.push(
+          compare(
+            `text ${i} states`,
+            tokens.flat(),
+            hidden.data.subarray(i * seqLen * size, (i * seqLen + length) * size),
+            ATOL,
+          ),
+        );
       });
       const pooled = (await extract(feats.texts as string[], { pooling: 'mean', normalize: true })) as number[][];
       rows.push(compare('sentence embeddings', pooled.flat(), golden.get('sentence_embedding')!.data, ATOL));
@@ -78,11 +97,24 @@ for (const fam of FAMILIES) {
       rows.push(compare('one string', one.flat(), states[6]!.flat(), 1e-6));
       expect(report(`${fam.dir} feature-extraction`, rows)).toEqual([]);
       extract.dispose();
-      const pooling = await wt.pipeline('feature-extraction', dir, { maxLength: feats.max_length, pooling: 'cls', normalize: true });
+      const pooling = await wt.pipeline('feature-extraction', dir, {
+        maxLength: feats.max_length,
+        pooling: 'cls',
+        normalize: true,
+      });
       const cls = (await pooling(feats.texts[0])) as number[];
       const first = states[0]![0]!;
       const norm = Math.hypot(...first);
-      expect(report('cls pooling', [compare('cls', cls, first.map((v) => v / norm), 1e-6)])).toEqual([]);
+      expect(
+        report('cls pooling', [
+          compare(
+            'cls',
+            cls,
+            first.map((v) => v / norm),
+            1e-6,
+          ),
+        ]),
+      ).toEqual([]);
       pooling.dispose();
     });
   });
@@ -91,7 +123,11 @@ for (const fam of FAMILIES) {
 describe('feature-extraction options', () => {
   it('refuses a bad pooling or normalize without pooling, naming the option', async () => {
     const dir = goldenPath('tiny-bert');
-    await expect(wt.pipeline('feature-extraction', dir, { pooling: 'max' as never })).rejects.toThrow(/pooling must be 'none', 'mean' or 'cls', got "max"/);
-    await expect(wt.pipeline('feature-extraction', dir, { normalize: true })).rejects.toThrow(/normalize needs pooling 'mean' or 'cls'/);
+    await expect(wt.pipeline('feature-extraction', dir, { pooling: 'max' as never })).rejects.toThrow(
+      /pooling must be 'none', 'mean' or 'cls', got "max"/,
+    );
+    await expect(wt.pipeline('feature-extraction', dir, { normalize: true })).rejects.toThrow(
+      /normalize needs pooling 'mean' or 'cls'/,
+    );
   });
 });

@@ -23,17 +23,41 @@ for (const dir of ['tiny-bert', 'tiny-roberta']) {
       });
       const model = await wt.AutoModelForSequenceClassification.fromPretrained(goldenPath(dir));
       const args = new wt.TrainingArguments({
-        outputDir: `in-memory-${dir}`, perDeviceEvalBatchSize: 3, perDeviceTrainBatchSize: 2, maxSteps: 3, loggingSteps: 1,
-        evalStrategy: 'no', saveStrategy: 'no', learningRate: 1e-3, seed: 3,
+        outputDir: `in-memory-${dir}`,
+        perDeviceEvalBatchSize: 3,
+        perDeviceTrainBatchSize: 2,
+        maxSteps: 3,
+        loggingSteps: 1,
+        evalStrategy: 'no',
+        saveStrategy: 'no',
+        learningRate: 1e-3,
+        seed: 3,
       });
-      const trainer = new wt.Trainer({ model, args, tokenizer, trainDataset: features, store: new wt.MemoryCheckpointStore('m') });
+      const trainer = new wt.Trainer({
+        model,
+        args,
+        tokenizer,
+        trainDataset: features,
+        store: new wt.MemoryCheckpointStore('m'),
+      });
       const metrics = await trainer.evaluate(features);
       const want = readGoldenTensors(`${dir}/forward.safetensors`).get('loss')!.data[0]!;
       expect(Math.abs(metrics.eval_loss! - want)).toBeLessThan(1e-5);
       if (inputs.token_type_ids) {
         // The types reach the model: the loss is the forward's with them, not the one without (2e-6 apart here).
         const direct = (types?: number[][]) =>
-          wt.tidyAsync(() => wt.noGrad(() => model.forward({ inputIds: inputs.input_ids, attentionMask: inputs.attention_mask, tokenTypeIds: types, labels: inputs.labels }).loss!.item()));
+          wt.tidyAsync(() =>
+            wt.noGrad(() =>
+              model
+                .forward({
+                  inputIds: inputs.input_ids,
+                  attentionMask: inputs.attention_mask,
+                  tokenTypeIds: types,
+                  labels: inputs.labels,
+                })
+                .loss!.item(),
+            ),
+          );
         const [withTypes, withoutTypes] = [await direct(inputs.token_type_ids), await direct()];
         expect(Math.abs(metrics.eval_loss! - withTypes)).toBeLessThan(Math.abs(withTypes - withoutTypes) / 20);
       }

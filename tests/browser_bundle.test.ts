@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const ENTRIES = { 'webtune.js': 'src/browser.ts', 'worker.js': 'src/web/worker.ts', 'demo.js': 'src/web/demo.ts' };
 const NODE_ONLY = /^(node:|fs$|fs\/|path$|os$|url$|crypto$|child_process$|worker_threads$|module$|webgpu$)/;
 // Source files that exist only for Node: the Dawn provider and the file-system sources/writers.
-const NODE_SOURCES = /(^|\/)(node_modules\/webgpu\/|src\/runtime\/node_gpu\.ts|src\/io\/files_node\.ts|src\/.*_node\.ts|src\/index\.ts$)/;
+const NODE_SOURCES =
+  /(^|\/)(node_modules\/webgpu\/|src\/runtime\/node_gpu\.ts|src\/io\/files_node\.ts|src\/.*_node\.ts|src\/index\.ts$)/;
 
 /** Module specifiers a built ESM/CJS file still imports (static, dynamic or require). */
 function importedSpecifiers(code: string): string[] {
@@ -25,7 +26,8 @@ function importedSpecifiers(code: string): string[] {
 }
 
 beforeAll(() => {
-  if (!existsSync('dist/browser/webtune.js')) execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  if (!existsSync('dist/browser/webtune.js'))
+    execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 });
 
 describe('browser bundles import nothing Node-only', () => {
@@ -37,7 +39,10 @@ describe('browser bundles import nothing Node-only', () => {
       const bad = importedSpecifiers(code).filter((s) => NODE_ONLY.test(s));
       expect(bad, `dist/browser/${f}`).toEqual([]);
       // The bundle is self-contained: whatever it still imports must be a URL, never a bare package name.
-      expect(importedSpecifiers(code).filter((s) => !/^(\.|\/|https?:)/.test(s)), `dist/browser/${f}`).toEqual([]);
+      expect(
+        importedSpecifiers(code).filter((s) => !/^(\.|\/|https?:)/.test(s)),
+        `dist/browser/${f}`,
+      ).toEqual([]);
       expect(code).not.toMatch(/\bprocess\.env\b|\b__dirname\b|\bBuffer\.from\(/);
     }
   });
@@ -58,10 +63,18 @@ describe('browser bundles import nothing Node-only', () => {
       });
       const meta: Metafile = result.metafile;
       const inputs = Object.keys(meta.inputs);
-      expect(inputs.filter((i) => NODE_SOURCES.test(i)), entry).toEqual([]);
+      expect(
+        inputs.filter((i) => NODE_SOURCES.test(i)),
+        entry,
+      ).toEqual([]);
       const imports = Object.values(meta.inputs).flatMap((i) => i.imports.map((x) => x.path));
-      expect(imports.filter((p) => NODE_ONLY.test(p)), entry).toEqual([]);
-      const external = Object.values(meta.outputs).flatMap((o) => o.imports.filter((x) => x.external).map((x) => x.path));
+      expect(
+        imports.filter((p) => NODE_ONLY.test(p)),
+        entry,
+      ).toEqual([]);
+      const external = Object.values(meta.outputs).flatMap((o) =>
+        o.imports.filter((x) => x.external).map((x) => x.path),
+      );
       expect(external, entry).toEqual([]);
     }
   });
@@ -69,7 +82,13 @@ describe('browser bundles import nothing Node-only', () => {
   it('the library bundle exposes the predictor', () => {
     const code = readFileSync('dist/browser/webtune.js', 'utf8');
     const exported = /export\s*\{([^}]*)\}\s*;?\s*(\/\/# sourceMappingURL=.*)?\s*$/.exec(code)?.[1] ?? '';
-    const names = ['pipeline', 'fileSourceFromPicked', 'UrlFileSource', 'MemoryFileSource', 'DistilBertForSequenceClassification'];
+    const names = [
+      'pipeline',
+      'fileSourceFromPicked',
+      'UrlFileSource',
+      'MemoryFileSource',
+      'DistilBertForSequenceClassification',
+    ];
     for (const name of [...names, 'HubFileSource', 'env', 'zipFolder', 'pretrainedFiles', 'tokenizeDataset']) {
       expect(exported, name).toMatch(new RegExp(`\\b${name}\\b`));
     }

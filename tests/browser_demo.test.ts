@@ -73,7 +73,9 @@ describe('demo page in headless Chromium (WebGPU)', () => {
       expectSame(inPage.slice(0, 3), golden.default_top_k_None),
       expectSame([inPage[3]!.slice(0, 1)], [golden.long_text_with_truncation_True]),
     );
-    console.log(`page (worker) vs Node: max |Δscore| ${vsNode.toExponential(2)}; vs transformers ${vsHf.toExponential(2)}`);
+    console.log(
+      `page (worker) vs Node: max |Δscore| ${vsNode.toExponential(2)}; vs transformers ${vsHf.toExponential(2)}`,
+    );
   });
 
   it('the library bundle runs in the page: pipeline from a URL and from picked files', async () => {
@@ -103,7 +105,9 @@ describe('demo page in headless Chromium (WebGPU)', () => {
     await page.fill('#lr', '1e-2');
     await page.fill('#train-batch', '8');
     await page.click('#train');
-    await page.waitForFunction(() => document.querySelector('#loss-json')!.textContent !== '' || document.querySelector('#train-status.error'));
+    await page.waitForFunction(
+      () => document.querySelector('#loss-json')!.textContent !== '' || document.querySelector('#train-status.error'),
+    );
     const status = (await page.textContent('#train-status'))!;
     expect(status, consoleLines.join('\n')).toMatch(/^Done: 6 steps/);
     const losses: number[] = JSON.parse((await page.textContent('#loss-json'))!);

@@ -66,7 +66,9 @@ describe('feature extraction in the browser equals Node', () => {
       node.dispose();
       expect(inPage.states.map((s) => s.length)).toEqual(states.map((s) => s.length));
       const [dStates, dPooled] = [maxDiff(inPage.states, states), maxDiff(inPage.pooled, pooled)];
-      console.log(`${fam.dir}: browser vs Node, token states max |Δ| ${dStates.toExponential(2)}, embeddings ${dPooled.toExponential(2)}`);
+      console.log(
+        `${fam.dir}: browser vs Node, token states max |Δ| ${dStates.toExponential(2)}, embeddings ${dPooled.toExponential(2)}`,
+      );
       expect(dStates).toBeLessThan(1e-5);
       expect(dPooled).toBeLessThan(1e-5);
     }, 180_000);

@@ -170,7 +170,9 @@ describe('the browser product (headless Chromium, WebGPU)', () => {
       return wt.pipeline('sentiment-analysis', 'nobody/nothing').then(() => 'loaded', (e) => e.message);
     })(${JSON.stringify(HUB_ID)})`)) as string;
     expect(ofRepo()).toContain(`GET /${HUB_ID}/resolve/v1.0/vocab.txt`);
-    expect(missing).toMatch(/nobody\/nothing\/resolve\/main\/: no tokenizer here \(none of tokenizer\.json, vocab\.txt, vocab\.json \+ merges\.txt exists\)/);
+    expect(missing).toMatch(
+      /nobody\/nothing\/resolve\/main\/: no tokenizer here \(none of tokenizer\.json, vocab\.txt, vocab\.json \+ merges\.txt exists\)/,
+    );
   });
 
   it('the page loads a Hub id from the host it is given; after a reload the same id loads from the browser cache', async () => {
@@ -195,7 +197,7 @@ describe('the browser product (headless Chromium, WebGPU)', () => {
     await page.waitForSelector('#classify:not([disabled])'); // the server's /model/ again
     const afterReload = hub.requests.length;
     expect(await load()).toMatch(/ \d+ files read, 0 downloaded \(the rest from the browser cache\)/);
-    expect(hub.requests.slice(afterReload), "requests after the reload").toEqual([]);
+    expect(hub.requests.slice(afterReload), 'requests after the reload').toEqual([]);
     expectSame(await classifyInPage(page, REVIEWS), await tiny.classify(REVIEWS, { topK: null }));
   });
 

@@ -8,7 +8,9 @@ const MODEL = '../shared/golden/small-distilbert-realvocab';
 const servers: ChildProcess[] = [];
 
 function start(args: string[]): Promise<string> {
-  const server = spawn(process.execPath, ['dist/demo-server.js', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, ['dist/demo-server.js', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   servers.push(server);
   return new Promise((resolve, reject) => {
     server.stdout!.on('data', (d) => {
@@ -20,7 +22,11 @@ function start(args: string[]): Promise<string> {
 }
 
 /** Raw request (no URL normalisation, so "..%2f" reaches the server as sent). */
-function get(base: string, path: string, method = 'GET'): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function get(
+  base: string,
+  path: string,
+  method = 'GET',
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(`${base}${path}`, { method }, (res) => {
       let body = '';
@@ -44,7 +50,8 @@ describe('demo server', () => {
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.body).toContain('<script type="module" src="demo.js">');
-    for (const f of ['/demo.js', '/worker.js', '/webtune.js', '/demo.css']) expect((await get(base, f)).status, f).toBe(200);
+    for (const f of ['/demo.js', '/worker.js', '/webtune.js', '/demo.css'])
+      expect((await get(base, f)).status, f).toBe(200);
     expect(JSON.parse((await get(base, '/demo-config.json')).body)).toEqual({ modelUrl: '/model/' });
     const head = await get(base, '/model/model.safetensors', 'HEAD');
     expect(head.status).toBe(200);
@@ -54,7 +61,15 @@ describe('demo server', () => {
 
   it('never serves files outside its folders, and only GET/HEAD', async () => {
     const base = await start(['--model', MODEL]);
-    for (const path of ['/demo.ts', '/worker.ts', '/model/..%2f..%2f..%2fetc%2fpasswd', '/model/../e2e.json', '/..%2fpackage.json', '/%2e%2e/package.json', '/model/%zz']) {
+    for (const path of [
+      '/demo.ts',
+      '/worker.ts',
+      '/model/..%2f..%2f..%2fetc%2fpasswd',
+      '/model/../e2e.json',
+      '/..%2fpackage.json',
+      '/%2e%2e/package.json',
+      '/model/%zz',
+    ]) {
       expect((await get(base, path)).status, path).toBe(404);
     }
     expect((await get(base, '/model/config.json', 'POST')).status).toBe(405);

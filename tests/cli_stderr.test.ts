@@ -29,7 +29,9 @@ describe("Dawn's limit notices", () => {
     const storage = UNIFORM_NOTICE.replace('Uniform', 'Storage');
     expect(DAWN_LIMIT_NOTICE.test(UNIFORM_NOTICE)).toBe(true);
     expect(DAWN_LIMIT_NOTICE.test(storage)).toBe(true);
-    expect(dropLines(`a\n${UNIFORM_NOTICE}\n${storage}\r\nError: device lost\nno newline`, DAWN_LIMIT_NOTICE)).toBe('a\nError: device lost\nno newline');
+    expect(dropLines(`a\n${UNIFORM_NOTICE}\n${storage}\r\nError: device lost\nno newline`, DAWN_LIMIT_NOTICE)).toBe(
+      'a\nError: device lost\nno newline',
+    );
   });
 
   describe('filterNativeStderr in a process of its own', () => {
@@ -46,11 +48,20 @@ process.stderr.write('after ' + r + '\\n');
 console.log('stdout');`,
       );
       script = join(dir, 'main.mjs');
-      buildSync({ entryPoints: [join(dir, 'main.ts')], bundle: true, platform: 'node', format: 'esm', outfile: script, logLevel: 'error' });
+      buildSync({
+        entryPoints: [join(dir, 'main.ts')],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        outfile: script,
+        logLevel: 'error',
+      });
     });
 
     it('stderr a shell pipe: the notice dropped, the rest kept, stderr restored', () => {
-      const out = execFileSync('bash', ['-c', `"${process.execPath}" "${script}" 2>&1 >/dev/null | cat`], { encoding: 'utf8' });
+      const out = execFileSync('bash', ['-c', `"${process.execPath}" "${script}" 2>&1 >/dev/null | cat`], {
+        encoding: 'utf8',
+      });
       expect(out).toBe('real error\nafter 7\n');
     });
 
@@ -65,7 +76,7 @@ console.log('stdout');`,
       expect(readFileSync(log, 'utf8')).toBe('before\nreal error\nafter 7\n');
     });
 
-    it('stderr a socket (Node\'s spawn pipes) or a file written from its start: left alone, everything kept', () => {
+    it("stderr a socket (Node's spawn pipes) or a file written from its start: left alone, everything kept", () => {
       const r = spawnSync(process.execPath, [script], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).toBe(`${UNIFORM_NOTICE}\nreal error\nafter 7\n`);
@@ -80,17 +91,34 @@ console.log('stdout');`,
     const predict = ['dist/predict.js', '--model', MODEL, '--text', 'Not bad at all.'];
     /** `node args…` with stderr through a shell pipe → what it printed on stderr. */
     const stderrOf = (args: string[], env: NodeJS.ProcessEnv = process.env): string =>
-      execFileSync('bash', ['-c', `"$0" "$@" 2>&1 >/dev/null | cat`, process.execPath, ...args], { encoding: 'utf8', env, timeout: 110_000 });
+      execFileSync('bash', ['-c', `"$0" "$@" 2>&1 >/dev/null | cat`, process.execPath, ...args], {
+        encoding: 'utf8',
+        env,
+        timeout: 110_000,
+      });
 
     it('dist/predict.js: nothing on stderr (a bare Dawn process here prints the notices: reported)', () => {
-      const bare = stderrOf(['--input-type=module', '-e', "import { create } from 'webgpu'; await create([]).requestAdapter();"]);
+      const bare = stderrOf([
+        '--input-type=module',
+        '-e',
+        "import { create } from 'webgpu'; await create([]).requestAdapter();",
+      ]);
       console.log(`a bare Dawn process on this machine prints the notices: ${NOTICE.test(bare)}`);
       expect(stderrOf(predict)).toBe('');
     });
 
     it('dist/train.js: stderr has the adapter line, no notice (one step of the built-in demo)', () => {
       const out = join(mkdtempSync(join(tmpdir(), 'webtune-stderr-')), 'demo');
-      const flags = ['--max-steps', '1', '--eval-strategy', 'no', '--save-strategy', 'no', '--load-best-model-at-end', 'false'];
+      const flags = [
+        '--max-steps',
+        '1',
+        '--eval-strategy',
+        'no',
+        '--save-strategy',
+        'no',
+        '--load-best-model-at-end',
+        'false',
+      ];
       const err = stderrOf(['dist/train.js', '--demo', ...flags, '--output-dir', out]);
       expect(err).toMatch(/^Adapter: /m);
       expect(existsSync(join(out, 'model.safetensors')), err).toBe(true);

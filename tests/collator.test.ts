@@ -17,7 +17,11 @@ describe('DataCollatorWithPadding', () => {
   test('reproduces HF DataCollatorWithPadding(tokenizer=tok) on the 20 IMDb texts exactly', () => {
     const tok = e2e.tokenized_truncation_true;
     // Features as the tutorial's map() makes them: {label, input_ids, attention_mask}.
-    const features = e2e.labels.map((label, i) => ({ label, inputIds: tok.input_ids[i]!, attentionMask: tok.attention_mask[i]! }));
+    const features = e2e.labels.map((label, i) => ({
+      label,
+      inputIds: tok.input_ids[i]!,
+      attentionMask: tok.attention_mask[i]!,
+    }));
     const batch = new DataCollatorWithPadding({ tokenizer: { padTokenId: 0 } }).collate(features);
     expect([batch.batchSize, batch.seqLen]).toEqual(e2e.collated_shape);
     expect(Array.from(batch.inputIds)).toEqual(e2e.collated.input_ids.flat());
@@ -36,7 +40,10 @@ describe('DataCollatorWithPadding', () => {
 
   test('padToMultipleOf rounds the length up (and leaves exact multiples alone)', () => {
     const c = new DataCollatorWithPadding({ padTokenId: 0, padToMultipleOf: 8 });
-    const b = c.collate([{ inputIds: [1, 2, 3, 4, 5], label: 1 }, { inputIds: [1, 2], label: 0 }]);
+    const b = c.collate([
+      { inputIds: [1, 2, 3, 4, 5], label: 1 },
+      { inputIds: [1, 2], label: 0 },
+    ]);
     expect(b.seqLen).toBe(8);
     expect(Array.from(b.inputIds.subarray(0, 8))).toEqual([1, 2, 3, 4, 5, 0, 0, 0]);
     expect(Array.from(b.attentionMask.subarray(8))).toEqual([1, 1, 0, 0, 0, 0, 0, 0]);
@@ -53,7 +60,10 @@ describe('DataCollatorWithPadding', () => {
 
   test('labels and label both become labels; keeps the given mask', () => {
     const c = new DataCollatorWithPadding({ padTokenId: 0 });
-    const b = c.collate([{ inputIds: [1, 2], attentionMask: [1, 1], labels: 1 }, { inputIds: [3], label: 0 }]);
+    const b = c.collate([
+      { inputIds: [1, 2], attentionMask: [1, 1], labels: 1 },
+      { inputIds: [3], label: 0 },
+    ]);
     expect(Array.from(b.labels!)).toEqual([1, 0]);
     expect(Array.from(b.attentionMask)).toEqual([1, 1, 1, 0]);
   });

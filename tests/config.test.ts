@@ -86,7 +86,10 @@ describe('config.json round trip against save_pretrained output', () => {
   });
 
   it('keeps problem_type, maps torch_dtype to dtype', () => {
-    const obj: Record<string, unknown> = { ...readJson('golden/tiny-distilbert/config.json'), problem_type: 'single_label_classification' };
+    const obj: Record<string, unknown> = {
+      ...readJson('golden/tiny-distilbert/config.json'),
+      problem_type: 'single_label_classification',
+    };
     delete obj.dtype;
     obj.torch_dtype = 'float32';
     const out = DistilBertConfig.fromJSON(obj, 'c.json').toJSON();
@@ -96,8 +99,9 @@ describe('config.json round trip against save_pretrained output', () => {
   });
 
   it('writes floats as Python does', () => {
-    expect(['0.1', '0.0', '1e-05', '1.5e-07', '1e+16', '123.0', '0.0001', '0.02', '-2.5'])
-      .toEqual([0.1, 0, 1e-5, 1.5e-7, 1e16, 123, 1e-4, 0.02, -2.5].map(pythonFloatRepr));
+    expect(['0.1', '0.0', '1e-05', '1.5e-07', '1e+16', '123.0', '0.0001', '0.02', '-2.5']).toEqual(
+      [0.1, 0, 1e-5, 1.5e-7, 1e16, 123, 1e-4, 0.02, -2.5].map(pythonFloatRepr),
+    );
     const c = new DistilBertConfig({ dropout: 0, id2label: { 0: 'négatif', 1: 'positif' } });
     const text = c.toJSONString();
     expect(text).toContain('"dropout": 0.0,');
@@ -120,7 +124,10 @@ describe('from_pretrained label overrides', () => {
   });
 
   it('numLabels with the same count keeps the file labels', () => {
-    expect(DistilBertConfig.fromJSON(obj, 'c.json', { numLabels: 2 }).id2label).toEqual({ 0: 'NEGATIVE', 1: 'POSITIVE' });
+    expect(DistilBertConfig.fromJSON(obj, 'c.json', { numLabels: 2 }).id2label).toEqual({
+      0: 'NEGATIVE',
+      1: 'POSITIVE',
+    });
   });
 
   it('id2label + label2id replace the file labels', () => {
@@ -142,8 +149,10 @@ describe('from_pretrained label overrides', () => {
 
 describe('config validation errors name the file and the field', () => {
   const base = readJson('golden/tiny-distilbert/config.json');
-  const bad = (patch: Record<string, unknown>): (() => DistilBertConfig) => () =>
-    DistilBertConfig.fromJSON({ ...base, ...patch }, 'dir/config.json');
+  const bad =
+    (patch: Record<string, unknown>): (() => DistilBertConfig) =>
+    () =>
+      DistilBertConfig.fromJSON({ ...base, ...patch }, 'dir/config.json');
 
   it.each([
     [{ n_heads: 5 }, /dir\/config\.json: "dim" \(32\) must be divisible by "n_heads" \(5\)/],

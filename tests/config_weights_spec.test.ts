@@ -27,7 +27,9 @@ describe('DistilBERT parameter spec', () => {
 
   it('is in named_parameters order (the order of the trajectory decay/no-decay lists)', () => {
     const traj = readJson('golden/tiny-distilbert/trajectory.json');
-    const names = distilBertParameterShapes(configOf('golden/tiny-distilbert/config.json'), { withHead: true }).map(([n]) => n);
+    const names = distilBertParameterShapes(configOf('golden/tiny-distilbert/config.json'), { withHead: true }).map(
+      ([n]) => n,
+    );
     const decay = new Set<string>(traj.decay_param_names);
     expect(names.filter((n) => decay.has(n))).toEqual(traj.decay_param_names);
     expect(names.filter((n) => !decay.has(n))).toEqual(traj.no_decay_param_names);
@@ -57,13 +59,17 @@ describe('from_pretrained name matching', () => {
     const info = readJson('golden/tiny-distilbert-mlm/loading_info.json');
     const file = shapesOf('golden/tiny-distilbert-mlm/model.safetensors');
     expect([...file.keys()].sort()).toEqual([...info.file_tensor_names].sort());
-    const config = DistilBertConfig.fromJSON(readJson('golden/tiny-distilbert-mlm/config.json'), 'config.json', { numLabels: 2 });
+    const config = DistilBertConfig.fromJSON(readJson('golden/tiny-distilbert-mlm/config.json'), 'config.json', {
+      numLabels: 2,
+    });
     const match = matchCheckpointNames(file, config);
     expect(match.missingKeys).toEqual(info.missing_keys);
     expect(match.unexpectedKeys).toEqual(info.unexpected_keys);
     expect(match.mismatched).toEqual(info.mismatched_keys);
     expect(match.mapping.size).toBe(36);
-    expect(match.mapping.get('distilbert.embeddings.word_embeddings.weight')).toBe('distilbert.embeddings.word_embeddings.weight');
+    expect(match.mapping.get('distilbert.embeddings.word_embeddings.weight')).toBe(
+      'distilbert.embeddings.word_embeddings.weight',
+    );
   });
 
   it('the full real distilbert-base-uncased layout gives the same kind of report', () => {
@@ -71,7 +77,12 @@ describe('from_pretrained name matching', () => {
     const shapes = new Map<string, number[]>(Object.entries(info.distilbert_base_uncased_state_dict_shapes));
     shapes.delete('vocab_projector.weight'); // tied: not stored by save_pretrained
     const match = matchCheckpointNames(shapes, configOf('models/distilbert-base-uncased/config.json'));
-    expect(match.missingKeys).toEqual(['classifier.bias', 'classifier.weight', 'pre_classifier.bias', 'pre_classifier.weight']);
+    expect(match.missingKeys).toEqual([
+      'classifier.bias',
+      'classifier.weight',
+      'pre_classifier.bias',
+      'pre_classifier.weight',
+    ]);
     expect(match.unexpectedKeys).toEqual(info.unexpected_keys);
     expect(match.mapping.size).toBe(100);
   });
@@ -85,9 +96,16 @@ describe('from_pretrained name matching', () => {
     file.set('embeddings.LayerNorm.gamma', file.get('embeddings.LayerNorm.weight')!);
     file.delete('embeddings.LayerNorm.weight');
     const match = matchCheckpointNames(file, tinyConfig);
-    expect(match.missingKeys).toEqual(['classifier.bias', 'classifier.weight', 'pre_classifier.bias', 'pre_classifier.weight']);
+    expect(match.missingKeys).toEqual([
+      'classifier.bias',
+      'classifier.weight',
+      'pre_classifier.bias',
+      'pre_classifier.weight',
+    ]);
     expect(match.unexpectedKeys).toEqual([]);
-    expect(match.mapping.get('distilbert.transformer.layer.1.ffn.lin2.weight')).toBe('transformer.layer.1.ffn.lin2.weight');
+    expect(match.mapping.get('distilbert.transformer.layer.1.ffn.lin2.weight')).toBe(
+      'transformer.layer.1.ffn.lin2.weight',
+    );
     expect(match.mapping.get('distilbert.embeddings.LayerNorm.weight')).toBe('embeddings.LayerNorm.gamma');
   });
 
@@ -99,7 +117,9 @@ describe('from_pretrained name matching', () => {
   });
 
   it('a shape mismatch is an error listing tensor, expected and found shapes', () => {
-    const config = DistilBertConfig.fromJSON(readJson('golden/tiny-distilbert/config.json'), 'c.json', { numLabels: 3 });
+    const config = DistilBertConfig.fromJSON(readJson('golden/tiny-distilbert/config.json'), 'c.json', {
+      numLabels: 3,
+    });
     const file = shapesOf('golden/tiny-distilbert/model.safetensors');
     expect(() => matchCheckpointNames(file, config, { fileName: 'dir/model.safetensors' })).toThrow(
       /dir\/model\.safetensors: size mismatch[\s\S]*classifier\.weight: checkpoint has \[2, 32\], model expects \[3, 32\][\s\S]*classifier\.bias: checkpoint has \[2\], model expects \[3\]/,
@@ -117,7 +137,9 @@ describe('from_pretrained name matching', () => {
 describe('weight decay groups (Trainer.get_decay_parameter_names, 4.57.6)', () => {
   it('equals trajectory.json decay / no-decay lists', () => {
     const traj = readJson('golden/tiny-distilbert/trajectory.json');
-    const names = distilBertParameterShapes(configOf('golden/tiny-distilbert/config.json'), { withHead: true }).map(([n]) => n);
+    const names = distilBertParameterShapes(configOf('golden/tiny-distilbert/config.json'), { withHead: true }).map(
+      ([n]) => n,
+    );
     const decay = decayParameterNames(names);
     expect(decay).toEqual(traj.decay_param_names);
     expect(names.filter((n) => !decay.includes(n))).toEqual(traj.no_decay_param_names);
@@ -125,7 +147,11 @@ describe('weight decay groups (Trainer.get_decay_parameter_names, 4.57.6)', () =
   });
 
   it('applies the name patterns to other names too', () => {
-    expect(decayParameterNames(['a.norm.weight', 'x.q_norm.weight', 'rmsnorm.scale', 'normal.weight', 'enormous.weight'], () => false))
-      .toEqual(['normal.weight', 'enormous.weight']);
+    expect(
+      decayParameterNames(
+        ['a.norm.weight', 'x.q_norm.weight', 'rmsnorm.scale', 'normal.weight', 'enormous.weight'],
+        () => false,
+      ),
+    ).toEqual(['normal.weight', 'enormous.weight']);
   });
 });

@@ -46,8 +46,17 @@ describe('JSONL', () => {
 
   test('custom field names, CRLF, blank lines, string labels through labelNames', () => {
     const text = '{"review": "good", "y": "positive"}\r\n\n{"review": "bad", "y": "neg"}\n';
-    const ds = parseJsonl(text, 'mem.jsonl', { textField: 'review', labelField: 'y', labelNames: ['NEGATIVE', 'POSITIVE'] });
-    expect(ds).toEqual({ texts: ['good', 'bad'], labels: [1, 0], labelNames: ['NEGATIVE', 'POSITIVE'], source: 'mem.jsonl' });
+    const ds = parseJsonl(text, 'mem.jsonl', {
+      textField: 'review',
+      labelField: 'y',
+      labelNames: ['NEGATIVE', 'POSITIVE'],
+    });
+    expect(ds).toEqual({
+      texts: ['good', 'bad'],
+      labels: [1, 0],
+      labelNames: ['NEGATIVE', 'POSITIVE'],
+      source: 'mem.jsonl',
+    });
   });
 
   test('string labels without names get sorted names; a JSON array works too', () => {
@@ -69,7 +78,8 @@ describe('CSV / TSV', () => {
   });
 
   test('CSV quoting: commas, "" escapes, quoted newlines, CRLF; column auto-detected', () => {
-    const csv = 'id,Review,sentiment\r\n1,"Great, really ""great""",positive\r\n2,"two\nlines",negative\r\n3,plain,positive';
+    const csv =
+      'id,Review,sentiment\r\n1,"Great, really ""great""",positive\r\n2,"two\nlines",negative\r\n3,plain,positive';
     const ds = parseDelimited(csv, 'r.csv', { delimiter: ',', quoted: true });
     expect(ds.texts).toEqual(['Great, really "great"', 'two\nlines', 'plain']);
     expect(ds.labels).toEqual([1, 0, 1]);
@@ -111,7 +121,9 @@ describe('aclImdb folders', () => {
 describe('labels', () => {
   test('numeric strings, bigints and synonyms map; names must be distinct', () => {
     const pos = (i: number): number => i + 1;
-    expect(resolveLabels(['1', 0n, 'Positive', 'neg'], 'f', pos, 'line', ['negative', 'positive']).labels).toEqual([1, 0, 1, 0]);
+    expect(resolveLabels(['1', 0n, 'Positive', 'neg'], 'f', pos, 'line', ['negative', 'positive']).labels).toEqual([
+      1, 0, 1, 0,
+    ]);
     expect(() => resolveLabels([0], 'f', pos, 'line', ['pos', 'positive'])).toThrow(/name one class twice/);
     expect(resolveLabels([3, 0], 'f', pos, 'line')).toEqual({ labels: [3, 0] });
   });
@@ -140,20 +152,28 @@ describe('shuffle, sample, batches', () => {
 
   test('batches: in order, last one short unless dropLast', () => {
     expect(batches([5, 3, 1, 0, 2], 2)).toEqual([[5, 3], [1, 0], [2]]);
-    expect(batches([5, 3, 1, 0, 2], 2, { dropLast: true })).toEqual([[5, 3], [1, 0]]);
+    expect(batches([5, 3, 1, 0, 2], 2, { dropLast: true })).toEqual([
+      [5, 3],
+      [1, 0],
+    ]);
     expect(numBatches(25_000, 16)).toBe(1563);
     expect(() => batches([1], 0)).toThrow(/batchSize/);
   });
 });
 
 describe('train/test split and tokenizing (shared by the CLI, the demo and the web page)', () => {
-  const ds = { texts: Array.from({ length: 50 }, (_, i) => `text ${i}`), labels: Array.from({ length: 50 }, (_, i) => i % 2), source: 'f.csv' };
+  const ds = {
+    texts: Array.from({ length: 50 }, (_, i) => `text ${i}`),
+    labels: Array.from({ length: 50 }, (_, i) => i % 2),
+    source: 'f.csv',
+  };
 
   test('trainTestSplit: a seeded shuffle cut in two, ceil(fraction·N) held out, rows kept whole', () => {
     const { train, test: held } = trainTestSplit(ds, 0.1, 42);
     expect([held.texts.length, train.texts.length]).toEqual([5, 45]);
     expect([...held.texts, ...train.texts].sort()).toEqual([...ds.texts].sort()); // disjoint, nothing lost
-    for (const part of [train, held]) part.texts.forEach((t, i) => expect(part.labels[i]).toBe(Number(t.split(' ')[1]) % 2));
+    for (const part of [train, held])
+      part.texts.forEach((t, i) => expect(part.labels[i]).toBe(Number(t.split(' ')[1]) % 2));
     const order = Array.from(shuffledIndices(50, 42), (i) => `text ${i}`);
     expect(held.texts).toEqual(order.slice(0, 5));
     expect(trainTestSplit(ds, 0.1, 42)).toEqual({ train, test: held });
@@ -164,11 +184,15 @@ describe('train/test split and tokenizing (shared by the CLI, the demo and the w
   test('trainTestSplit refuses fractions outside (0, 1) and splits that leave nothing to train on', () => {
     expect(() => trainTestSplit(ds, 0, 1)).toThrow(/f\.csv: the held-out fraction must be in \(0, 1\), got 0/);
     expect(() => trainTestSplit(ds, 1, 1)).toThrow(/in \(0, 1\)/);
-    expect(() => trainTestSplit({ ...ds, texts: ['a'], labels: [0] }, 0.5, 1)).toThrow(/f\.csv: holding out 0\.5 of 1 examples leaves none to train on/);
+    expect(() => trainTestSplit({ ...ds, texts: ['a'], labels: [0] }, 0.5, 1)).toThrow(
+      /f\.csv: holding out 0\.5 of 1 examples leaves none to train on/,
+    );
   });
 
   test('tokenizeDataset: [CLS] … [SEP] encodings cut to maxLength, with their labels', () => {
-    const tokenizer = BertTokenizer.fromVocab(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'good', 'bad', 'film'].join('\n'));
+    const tokenizer = BertTokenizer.fromVocab(
+      ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'good', 'bad', 'film'].join('\n'),
+    );
     expect(tokenizeDataset(tokenizer, { texts: ['Good film', 'bad, bad film'], labels: [1, 0] }, 4)).toEqual([
       { inputIds: Int32Array.from([2, 5, 7, 3]), label: 1 },
       { inputIds: Int32Array.from([2, 6, 1, 3]), label: 0 }, // "," is not in the vocab: [UNK]; "bad film" cut

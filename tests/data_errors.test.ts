@@ -26,7 +26,11 @@ async function errorOf(p: Promise<unknown>): Promise<Error> {
 
 describe('bad dataset input', () => {
   test('invalid UTF-8: file and line', async () => {
-    const bytes = new Uint8Array([...new TextEncoder().encode('{"text": "ok", "label": 0}\n{"text": "b'), 0xff, ...new TextEncoder().encode('d", "label": 1}\n')]);
+    const bytes = new Uint8Array([
+      ...new TextEncoder().encode('{"text": "ok", "label": 0}\n{"text": "b'),
+      0xff,
+      ...new TextEncoder().encode('d", "label": 1}\n'),
+    ]);
     const p = file('bad-utf8.jsonl', bytes);
     await expect(loadDataset(p)).rejects.toThrow(`${p}: invalid UTF-8 at line 2`);
   });
@@ -47,7 +51,9 @@ describe('bad dataset input', () => {
   });
 
   test('a JSON line that is not an object', () => {
-    expect(() => parseJsonl('{"text": "a", "label": 0}\n[1, 2]\n', 'f.jsonl')).toThrow('f.jsonl (line 2): expected a JSON object');
+    expect(() => parseJsonl('{"text": "a", "label": 0}\n[1, 2]\n', 'f.jsonl')).toThrow(
+      'f.jsonl (line 2): expected a JSON object',
+    );
   });
 
   test('a missing text field', () => {
@@ -68,8 +74,12 @@ describe('bad dataset input', () => {
     expect(() => parseJsonl('{"text": "a", "label": 0}\n{"text": "b", "label": 2}\n', 'f.jsonl', names)).toThrow(
       'f.jsonl (line 2): label 2 is outside the label set (ids 0..1: "neg", "pos")',
     );
-    expect(() => parseJsonl('{"text": "a", "label": 1.5}\n', 'f.jsonl')).toThrow('f.jsonl (line 1): label 1.5 is not an integer class id');
-    expect(() => parseJsonl('{"text": "a", "label": -1}\n', 'f.jsonl')).toThrow('f.jsonl (line 1): label -1 is not a class id');
+    expect(() => parseJsonl('{"text": "a", "label": 1.5}\n', 'f.jsonl')).toThrow(
+      'f.jsonl (line 1): label 1.5 is not an integer class id',
+    );
+    expect(() => parseJsonl('{"text": "a", "label": -1}\n', 'f.jsonl')).toThrow(
+      'f.jsonl (line 1): label -1 is not a class id',
+    );
     expect(() => parseJsonl('{"text": "a", "label": "meh"}\n', 'f.jsonl', names)).toThrow(
       'f.jsonl (line 1): label "meh" is not in the label set ("neg", "pos")',
     );
@@ -79,7 +89,9 @@ describe('bad dataset input', () => {
   });
 
   test('an empty file (and a header-only CSV)', async () => {
-    await expect(loadDataset(file('empty.jsonl', ''))).rejects.toThrow(`${join(tmp, 'empty.jsonl')}: empty file: no examples`);
+    await expect(loadDataset(file('empty.jsonl', ''))).rejects.toThrow(
+      `${join(tmp, 'empty.jsonl')}: empty file: no examples`,
+    );
     await expect(loadDataset(file('blank.jsonl', '\n\n  \n'))).rejects.toThrow('empty file: no examples');
     await expect(loadDataset(file('empty.csv', ''))).rejects.toThrow('empty file: no header and no examples');
     await expect(loadDataset(file('header.tsv', 'sentence\tlabel\n'))).rejects.toThrow('no examples after the header');
@@ -97,9 +109,15 @@ describe('bad dataset input', () => {
 
   test('CSV rows with the wrong field count, unclosed quotes, junk after a quote', () => {
     const csv = { delimiter: ',', quoted: true };
-    expect(() => parseDelimited('text,label\na,1\nb\n', 'f.csv', csv)).toThrow('f.csv (line 3): expected 2 fields as in the header, found 1');
-    expect(() => parseDelimited('text,label\n"a,1\n', 'f.csv', csv)).toThrow('f.csv (line 2): a quoted field is never closed');
-    expect(() => parseDelimited('text,label\n"a"x,1\n', 'f.csv', csv)).toThrow('f.csv (line 2): unexpected "x" after a closing quote');
+    expect(() => parseDelimited('text,label\na,1\nb\n', 'f.csv', csv)).toThrow(
+      'f.csv (line 3): expected 2 fields as in the header, found 1',
+    );
+    expect(() => parseDelimited('text,label\n"a,1\n', 'f.csv', csv)).toThrow(
+      'f.csv (line 2): a quoted field is never closed',
+    );
+    expect(() => parseDelimited('text,label\n"a"x,1\n', 'f.csv', csv)).toThrow(
+      'f.csv (line 2): unexpected "x" after a closing quote',
+    );
   });
 
   test('unknown extension, missing split', async () => {

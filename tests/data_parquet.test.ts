@@ -88,7 +88,16 @@ function buildParquet(columns: Column[], kv?: Record<string, string>): Uint8Arra
       [1, T.I32, 0], // DATA_PAGE
       [2, T.I32, data.length],
       [3, T.I32, data.length],
-      [5, T.STRUCT, [[1, T.I32, n], [2, T.I32, 0], [3, T.I32, 3], [4, T.I32, 3]]], // PLAIN values, RLE levels
+      [
+        5,
+        T.STRUCT,
+        [
+          [1, T.I32, n],
+          [2, T.I32, 0],
+          [3, T.I32, 3],
+          [4, T.I32, 3],
+        ],
+      ], // PLAIN values, RLE levels
     ]);
     const offset = out.length;
     out.push(...header, ...data);
@@ -96,20 +105,27 @@ function buildParquet(columns: Column[], kv?: Record<string, string>): Uint8Arra
     const size = header.length + data.length;
     chunks.push([
       [2, T.I64, offset],
-      [3, T.STRUCT, [
-        [1, T.I32, type],
-        [2, T.LIST, [T.I32, [0, 3]]],
-        [3, T.LIST, [T.BINARY, [col.name]]],
-        [4, T.I32, 0], // UNCOMPRESSED
-        [5, T.I64, n],
-        [6, T.I64, size],
-        [7, T.I64, size],
-        [9, T.I64, offset],
-      ]],
+      [
+        3,
+        T.STRUCT,
+        [
+          [1, T.I32, type],
+          [2, T.LIST, [T.I32, [0, 3]]],
+          [3, T.LIST, [T.BINARY, [col.name]]],
+          [4, T.I32, 0], // UNCOMPRESSED
+          [5, T.I64, n],
+          [6, T.I64, size],
+          [7, T.I64, size],
+          [9, T.I64, offset],
+        ],
+      ],
     ]);
   }
   const schema: Field[][] = [
-    [[4, T.BINARY, 'schema'], [5, T.I32, columns.length]],
+    [
+      [4, T.BINARY, 'schema'],
+      [5, T.I32, columns.length],
+    ],
     ...columns.map((c): Field[] => [
       [1, T.I32, c.kind === 'int64' ? 2 : 6],
       [3, T.I32, 0], // REQUIRED
@@ -117,12 +133,30 @@ function buildParquet(columns: Column[], kv?: Record<string, string>): Uint8Arra
       [6, T.I32, c.kind === 'string' ? 0 : undefined], // UTF8
     ]),
   ];
-  const kvList = kv ? Object.entries(kv).map(([k, v]): Field[] => [[1, T.BINARY, k], [2, T.BINARY, v]]) : undefined;
+  const kvList = kv
+    ? Object.entries(kv).map(([k, v]): Field[] => [
+        [1, T.BINARY, k],
+        [2, T.BINARY, v],
+      ])
+    : undefined;
   const footer = struct([
     [1, T.I32, 1],
     [2, T.LIST, [T.STRUCT, schema]],
     [3, T.I64, n],
-    [4, T.LIST, [T.STRUCT, [[[1, T.LIST, [T.STRUCT, chunks]], [2, T.I64, out.length - 4], [3, T.I64, n]]]]],
+    [
+      4,
+      T.LIST,
+      [
+        T.STRUCT,
+        [
+          [
+            [1, T.LIST, [T.STRUCT, chunks]],
+            [2, T.I64, out.length - 4],
+            [3, T.I64, n],
+          ],
+        ],
+      ],
+    ],
     [5, T.LIST, kvList ? [T.STRUCT, kvList] : undefined],
     [6, T.BINARY, 'webtune test'],
   ]);
@@ -132,7 +166,13 @@ function buildParquet(columns: Column[], kv?: Record<string, string>): Uint8Arra
 }
 
 // The metadata HF `datasets` writes into its parquet files: ClassLabel names for the label column.
-const HF_META = { huggingface: JSON.stringify({ info: { features: { text: { dtype: 'string', _type: 'Value' }, label: { names: ['neg', 'pos'], _type: 'ClassLabel' } } } }) };
+const HF_META = {
+  huggingface: JSON.stringify({
+    info: {
+      features: { text: { dtype: 'string', _type: 'Value' }, label: { names: ['neg', 'pos'], _type: 'ClassLabel' } },
+    },
+  }),
+};
 const imdbLike = (texts: string[], labels: number[]): Column[] => [
   { name: 'text', kind: 'string', values: texts },
   { name: 'label', kind: 'int64', values: labels },
@@ -154,7 +194,10 @@ describe('parquet (stanfordnlp/imdb layout)', () => {
       { name: 'sentence', kind: 'string', values: ['x', 'y', 'z'] },
       { name: 'label', kind: 'string', values: ['positive', 'negative', 'positive'] },
     ];
-    const ds = await parseParquet(buildParquet(cols), 'sst.parquet', { maxSamples: 2, labelNames: ['NEGATIVE', 'POSITIVE'] });
+    const ds = await parseParquet(buildParquet(cols), 'sst.parquet', {
+      maxSamples: 2,
+      labelNames: ['NEGATIVE', 'POSITIVE'],
+    });
     expect(ds.texts).toEqual(['x', 'y']);
     expect(ds.labels).toEqual([1, 0]);
   });
@@ -170,7 +213,10 @@ describe('parquet (stanfordnlp/imdb layout)', () => {
     const dir = join(tmp, 'snapshot');
     mkdirSync(join(dir, 'plain_text'), { recursive: true });
     writeFileSync(join(dir, 'plain_text/train-00001-of-00002.parquet'), buildParquet(imdbLike(['c'], [1]), HF_META));
-    writeFileSync(join(dir, 'plain_text/train-00000-of-00002.parquet'), buildParquet(imdbLike(['a', 'b'], [0, 1]), HF_META));
+    writeFileSync(
+      join(dir, 'plain_text/train-00000-of-00002.parquet'),
+      buildParquet(imdbLike(['a', 'b'], [0, 1]), HF_META),
+    );
     writeFileSync(join(dir, 'plain_text/test-00000-of-00001.parquet'), buildParquet(imdbLike(['t'], [0]), HF_META));
     const train = await loadDataset(dir);
     expect(train.texts).toEqual(['a', 'b', 'c']);
@@ -185,13 +231,18 @@ describe('parquet (stanfordnlp/imdb layout)', () => {
     mkdirSync(join(tmp, 'hub', 'datasets--stanfordnlp--imdb', 'refs'), { recursive: true });
     writeFileSync(join(tmp, 'hub', 'datasets--stanfordnlp--imdb', 'refs', 'main'), 'c'.repeat(40));
     writeFileSync(join(snap, 'plain_text/train-00000-of-00001.parquet'), buildParquet(imdbLike(['tr'], [1]), HF_META));
-    writeFileSync(join(snap, 'plain_text/test-00000-of-00001.parquet'), buildParquet(imdbLike(['te1', 'te2'], [0, 1]), HF_META));
+    writeFileSync(
+      join(snap, 'plain_text/test-00000-of-00001.parquet'),
+      buildParquet(imdbLike(['te1', 'te2'], [0, 1]), HF_META),
+    );
     const hub = { cacheDir: join(tmp, 'hub'), offline: true };
     const test = await loadDataset('imdb', { split: 'test', hub });
     expect(test.texts).toEqual(['te1', 'te2']);
     expect(test.labelNames).toEqual(['neg', 'pos']);
     expect((await loadDataset('stanfordnlp/imdb', { hub })).texts).toEqual(['tr']);
-    await expect(loadDataset('imdb', { split: 'unsupervised', hub })).rejects.toThrow(/no "unsupervised" split among train-00000-of-00001\.parquet/);
+    await expect(loadDataset('imdb', { split: 'unsupervised', hub })).rejects.toThrow(
+      /no "unsupervised" split among train-00000-of-00001\.parquet/,
+    );
   });
 
   test('errors: label outside the ClassLabel names, invalid UTF-8, missing column, not parquet, empty', async () => {
@@ -204,8 +255,12 @@ describe('parquet (stanfordnlp/imdb layout)', () => {
     ]);
     await expect(parseParquet(bad, 'u.parquet')).rejects.toThrow('u.parquet (row 2): invalid UTF-8 in column "text"');
     const noText = buildParquet([{ name: 'label', kind: 'int64', values: [0] }]);
-    await expect(parseParquet(noText, 'n.parquet')).rejects.toThrow('n.parquet: no text column (looked for text, sentence, review, content; columns are "label")');
-    await expect(parseParquet(new TextEncoder().encode('not parquet at all'), 'x.parquet')).rejects.toThrow(/x\.parquet: not a readable parquet file/);
+    await expect(parseParquet(noText, 'n.parquet')).rejects.toThrow(
+      'n.parquet: no text column (looked for text, sentence, review, content; columns are "label")',
+    );
+    await expect(parseParquet(new TextEncoder().encode('not parquet at all'), 'x.parquet')).rejects.toThrow(
+      /x\.parquet: not a readable parquet file/,
+    );
     await expect(parseParquet(new Uint8Array(0), 'e.parquet')).rejects.toThrow('e.parquet: empty file: no examples');
   });
 
@@ -216,16 +271,26 @@ describe('parquet (stanfordnlp/imdb layout)', () => {
       { name: 'label', kind: 'int64', values: [0, 1] },
     ];
     const ds = await parseParquet(buildParquet(cols(['Nobody sleeps.', 'An animal moves.'])), 'mnli.parquet');
-    expect(ds).toEqual({ texts: ['A man sleeps.', 'A dog runs.'], textPairs: ['Nobody sleeps.', 'An animal moves.'], labels: [0, 1], source: 'mnli.parquet' });
-    const named = await parseParquet(buildParquet(cols(['x', 'y'])), 'n.parquet', { textField: 'hypothesis', textPairField: 'premise' });
+    expect(ds).toEqual({
+      texts: ['A man sleeps.', 'A dog runs.'],
+      textPairs: ['Nobody sleeps.', 'An animal moves.'],
+      labels: [0, 1],
+      source: 'mnli.parquet',
+    });
+    const named = await parseParquet(buildParquet(cols(['x', 'y'])), 'n.parquet', {
+      textField: 'hypothesis',
+      textPairField: 'premise',
+    });
     expect(named.texts).toEqual(['x', 'y']);
     expect(named.textPairs).toEqual(['A man sleeps.', 'A dog runs.']);
     // Only the pair column named: its GLUE partner is the text.
     const partner = await parseParquet(buildParquet(cols(['x', 'y'])), 'n.parquet', { textPairField: 'hypothesis' });
     expect(partner.texts).toEqual(['A man sleeps.', 'A dog runs.']);
-    await expect(parseParquet(buildParquet(cols(['x', 'y'])), 'n.parquet', { textField: 'premise', textPairField: 'nope' })).rejects.toThrow(
-      'n.parquet: no text pair column "nope" (columns are "premise", "hypothesis", "label")',
+    await expect(
+      parseParquet(buildParquet(cols(['x', 'y'])), 'n.parquet', { textField: 'premise', textPairField: 'nope' }),
+    ).rejects.toThrow('n.parquet: no text pair column "nope" (columns are "premise", "hypothesis", "label")');
+    await expect(parseParquet(buildParquet(cols(['ok', new Uint8Array([0xff])])), 'u.parquet')).rejects.toThrow(
+      'u.parquet (row 2): invalid UTF-8 in column "hypothesis"',
     );
-    await expect(parseParquet(buildParquet(cols(['ok', new Uint8Array([0xff])])), 'u.parquet')).rejects.toThrow('u.parquet (row 2): invalid UTF-8 in column "hypothesis"');
   });
 });

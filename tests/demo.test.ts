@@ -18,7 +18,8 @@ function run(script: string, args: string[], cwd: string, env: NodeJS.ProcessEnv
 }
 
 beforeAll(() => {
-  if (!existsSync(TRAIN_JS) || !existsSync(PREDICT_JS)) throw new Error('dist/ is missing: run "npm run build" (npm test does it first)');
+  if (!existsSync(TRAIN_JS) || !existsSync(PREDICT_JS))
+    throw new Error('dist/ is missing: run "npm run build" (npm test does it first)');
 });
 
 describe('node dist/train.js offline with nothing cached', () => {
@@ -52,11 +53,22 @@ describe('node dist/train.js offline with nothing cached', () => {
     expect(state.best_model_checkpoint).toMatch(/checkpoint-\d+$/);
 
     // An ordinary HF-style directory: weights, config, the demo's vocab and tokenizer files, checkpoints.
-    for (const f of ['model.safetensors', 'config.json', 'vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.json', 'training_curves.svg']) {
+    for (const f of [
+      'model.safetensors',
+      'config.json',
+      'vocab.txt',
+      'tokenizer_config.json',
+      'special_tokens_map.json',
+      'tokenizer.json',
+      'training_curves.svg',
+    ]) {
       expect(existsSync(join(dir, f)), f).toBe(true);
     }
     expect(readFileSync(join(dir, 'vocab.txt'), 'utf8').split('\n')[0]).toBe('[PAD]');
-    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).id2label).toEqual({ 0: 'NEGATIVE', 1: 'POSITIVE' });
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).id2label).toEqual({
+      0: 'NEGATIVE',
+      1: 'POSITIVE',
+    });
     expect(existsSync(join(cwd, state.best_model_checkpoint.replace(/^.*(my_demo_model)/, '$1')))).toBe(true);
 
     // The end of the run: the predictor's answers, where the model went, the next commands.
@@ -65,12 +77,30 @@ describe('node dist/train.js offline with nothing cached', () => {
     // Run from outside the repository, so the commands name the scripts and the model by absolute path.
     expect(r.stdout).toContain(`node ${PREDICT_JS} --model ${dir} --text`);
     expect(r.stdout).toContain(`cd ${join(repoRoot, '.')} && npm run demo -- --model ${dir}`);
-    expect(r.stdout).toMatch(new RegExp(`node ${TRAIN_JS} --demo --resume-from-checkpoint my_demo_model/checkpoint-\\d+`));
+    expect(r.stdout).toMatch(
+      new RegExp(`node ${TRAIN_JS} --demo --resume-from-checkpoint my_demo_model/checkpoint-\\d+`),
+    );
 
     // dist/predict.js loads the directory and labels reviews.
-    const p = run(PREDICT_JS, ['--model', dir, '--text', 'Not bad at all. Highly recommended.', '--text', 'What a waste of an evening. Skip it.'], cwd, env, 120_000);
+    const p = run(
+      PREDICT_JS,
+      [
+        '--model',
+        dir,
+        '--text',
+        'Not bad at all. Highly recommended.',
+        '--text',
+        'What a waste of an evening. Skip it.',
+      ],
+      cwd,
+      env,
+      120_000,
+    );
     expect(p.status, p.stderr).toBe(0);
-    const rows = p.stdout.trim().split('\n').map((l) => JSON.parse(l)[0] as { label: string; score: number });
+    const rows = p.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)[0] as { label: string; score: number });
     expect(rows.map((x) => x.label)).toEqual(['POSITIVE', 'NEGATIVE']);
   }, 600_000);
 });

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { parseSafetensors } from '../src/io/safetensors.js';
 import { runtime } from '../src/runtime/device.js';
 
-export const goldenPath = (rel: string): string => fileURLToPath(new URL(`../../shared/golden/${rel}`, import.meta.url));
+export const goldenPath = (rel: string): string =>
+  fileURLToPath(new URL(`../../shared/golden/${rel}`, import.meta.url));
 export const readGoldenJson = (rel: string): any => JSON.parse(readFileSync(goldenPath(rel), 'utf8'));
 
 /** A golden .safetensors file as name → {shape, data}. */
@@ -25,8 +26,15 @@ export interface ErrorRow {
 }
 
 /** Compares actual with expected under |a−b| ≤ atol + rtol·|b|; returns the row (NaN anywhere fails). */
-export function compare(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol = 0): ErrorRow {
-  if (actual.length !== expected.length) throw new Error(`${name}: ${actual.length} values, expected ${expected.length}`);
+export function compare(
+  name: string,
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  atol: number,
+  rtol = 0,
+): ErrorRow {
+  if (actual.length !== expected.length)
+    throw new Error(`${name}: ${actual.length} values, expected ${expected.length}`);
   let maxAbs = 0;
   let maxRel = 0;
   let ratio = 0;
@@ -47,7 +55,12 @@ export function compare(name: string, actual: ArrayLike<number>, expected: Array
  * are under 1e-6 here) would pass the elementwise test even if they were all zero.
  */
 export function compareByNorm(
-  name: string, actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol: number, normRtol: number,
+  name: string,
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  atol: number,
+  rtol: number,
+  normRtol: number,
 ): ErrorRow {
   const row = compare(name, actual, expected, atol, rtol);
   let diff = 0;
@@ -63,13 +76,20 @@ export function compareByNorm(
 /** Prints the rows as a table and returns the failing ones. */
 export function report(title: string, rows: ErrorRow[]): ErrorRow[] {
   console.log(`\n${title}`);
-  console.table(rows.map((r) => ({
-    tensor: r.tensor, maxAbs: r.maxAbs.toExponential(2), maxRel: r.maxRel.toExponential(2),
-    ...(r.normRel === undefined ? {} : { '‖Δ‖/‖ref‖': r.normRel.toExponential(2) }), 'err/tol': r.ratio.toFixed(3),
-  })));
+  console.table(
+    rows.map((r) => ({
+      tensor: r.tensor,
+      maxAbs: r.maxAbs.toExponential(2),
+      maxRel: r.maxRel.toExponential(2),
+      ...(r.normRel === undefined ? {} : { '‖Δ‖/‖ref‖': r.normRel.toExponential(2) }),
+      'err/tol': r.ratio.toFixed(3),
+    })),
+  );
   const worst = rows.reduce((w, r) => (r.ratio > w.ratio ? r : w), rows[0]);
   const maxAbs = Math.max(...rows.map((r) => r.maxAbs));
-  console.log(`${title}: ${rows.length} tensors, max |err| ${maxAbs.toExponential(2)}, worst err/tol ${worst.ratio.toFixed(3)} (${worst.tensor})`);
+  console.log(
+    `${title}: ${rows.length} tensors, max |err| ${maxAbs.toExponential(2)}, worst err/tol ${worst.ratio.toFixed(3)} (${worst.tensor})`,
+  );
   return rows.filter((r) => !(r.ratio <= 1));
 }
 

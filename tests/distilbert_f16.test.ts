@@ -36,16 +36,31 @@ const FINETUNED = '../shared/golden/finetuned-small';
 const FP16_SCORE_TOL = 1e-3;
 const trainArgs = (fp16: boolean): TrainingArguments =>
   new TrainingArguments({
-    outputDir: 'mem', fp16, learningRate: 1e-3, perDeviceTrainBatchSize: 3, maxSteps: 3, loggingSteps: 1, saveStrategy: 'no', seed: 1,
+    outputDir: 'mem',
+    fp16,
+    learningRate: 1e-3,
+    perDeviceTrainBatchSize: 3,
+    maxSteps: 3,
+    loggingSteps: 1,
+    saveStrategy: 'no',
+    seed: 1,
   });
 const makeTrainer = (model: wt.DistilBertForSequenceClassification, fp16: boolean): Trainer =>
   new Trainer({
-    model, args: trainArgs(fp16), trainDataset: placeholderDataset(9), dataCollator: goldenCollator, store: new MemoryCheckpointStore(),
+    model,
+    args: trainArgs(fp16),
+    trainDataset: placeholderDataset(9),
+    dataCollator: goldenCollator,
+    store: new MemoryCheckpointStore(),
   });
 
 describe('DistilBERT with f16 weights in its Linear products', () => {
   const batch = goldenBatch();
-  const inputs = { inputIds: { data: batch.inputIds, shape: [batch.batchSize, batch.seqLen] }, attentionMask: { data: batch.attentionMask, shape: [batch.batchSize, batch.seqLen] }, labels: batch.labels };
+  const inputs = {
+    inputIds: { data: batch.inputIds, shape: [batch.batchSize, batch.seqLen] },
+    attentionMask: { data: batch.attentionMask, shape: [batch.batchSize, batch.seqLen] },
+    labels: batch.labels,
+  };
 
   itNeeds(NO_F16, 'logits and all parameter gradients close to the f32 model, not equal; gradients f32', async () => {
     const m = (await tinyModel(true)).train();
@@ -53,18 +68,26 @@ describe('DistilBERT with f16 weights in its Linear products', () => {
       wt.tidyAsync(async () => {
         const { logits, loss } = m.forward(inputs as never);
         wt.backward(loss!);
-        const grads = await Promise.all(m.parameters().map(async (p) => {
-          expect(p.grad!.dtype).toBe('f32');
-          return (await p.grad!.data()) as Float32Array;
-        }));
+        const grads = await Promise.all(
+          m.parameters().map(async (p) => {
+            expect(p.grad!.dtype).toBe('f32');
+            return (await p.grad!.data()) as Float32Array;
+          }),
+        );
         m.zeroGrad();
-        m.parameters().forEach((p) => { p.grad?.dispose(); p.grad = undefined; });
+        m.parameters().forEach((p) => {
+          p.grad?.dispose();
+          p.grad = undefined;
+        });
         return { logits: (await logits.data()) as Float32Array, grads };
       });
     const f32 = await run();
     m.setMatmulDtype('f16');
     const linears: Linear[] = [];
-    const walk = (mod: wt.Module): void => { if (mod instanceof Linear) linears.push(mod); mod.children().forEach(([, c]) => walk(c)); };
+    const walk = (mod: wt.Module): void => {
+      if (mod instanceof Linear) linears.push(mod);
+      mod.children().forEach(([, c]) => walk(c));
+    };
     walk(m);
     expect(linears.length).toBeGreaterThan(4);
     expect(linears.every((l) => l.weightDtype === 'f16')).toBe(true);
@@ -79,45 +102,60 @@ describe('DistilBERT with f16 weights in its Linear products', () => {
       worst = Math.max(worst, err);
       expect(err, names[i]).toBeLessThan(2e-2);
     });
-    console.log(`f16 weights vs f32 (tiny golden model): logits max|Δ|/max|logit| ${dLogits.toExponential(2)}; ${names.length} gradients, worst max|Δ|/max|g| ${worst.toExponential(2)}`);
+    console.log(
+      `f16 weights vs f32 (tiny golden model): logits max|Δ|/max|logit| ${dLogits.toExponential(2)}; ${names.length} gradients, worst max|Δ|/max|g| ${worst.toExponential(2)}`,
+    );
     m.setMatmulDtype('f32');
     const back = await run();
     expect(maxDiff(back.logits, f32.logits)).toBe(0);
     m.dispose();
   });
 
-  itNeeds(NO_F16, 'training steps with f16 copies keep GPU memory flat, read nothing back, and the copies follow the steps', async () => {
-    const m = (await tinyModel(true)).train().setMatmulDtype('f16');
-    const opt = new wt.AdamW(m.optimizerGroups(0.01), { lr: 1e-3 });
-    const rt = wt.runtime();
-    await rt.sync();
-    const reads = rt.readbackCount;
-    const snapshots: ReturnType<typeof wt.memory>[] = [];
-    for (let it = 0; it < 8; it++) {
-      wt.tidy(() => {
-        wt.backward(m.forward(inputs as never).loss!);
-        opt.stepWith(opt.lr, wt.gradNorm(m.parameters().map((p) => p.grad!), 1.0));
-        opt.zeroGrad();
-      });
-      snapshots.push(wt.memory());
+  itNeeds(
+    NO_F16,
+    'training steps with f16 copies keep GPU memory flat, read nothing back, and the copies follow the steps',
+    async () => {
+      const m = (await tinyModel(true)).train().setMatmulDtype('f16');
+      const opt = new wt.AdamW(m.optimizerGroups(0.01), { lr: 1e-3 });
+      const rt = wt.runtime();
       await rt.sync();
-    }
-    expect(rt.readbackCount).toBe(reads);
-    for (let k = 2; k < snapshots.length; k++) expect(snapshots[k], `memory after step ${k + 1}`).toEqual(snapshots[1]);
-    // The kept f16 copies followed the 8 optimizer steps: eval logits match the f32 weights' (stale copies would not).
-    m.eval();
-    const logits = (): Promise<Float32Array> => wt.noGrad(() => wt.tidyAsync(async () => (await m.forward(inputs as never).logits.data()) as Float32Array));
-    const f16 = await logits();
-    m.setMatmulDtype('f32');
-    const f32 = await logits();
-    expect(maxDiff(f16, f32) / maxAbs(f32)).toBeLessThan(5e-3);
-    opt.dispose();
-    m.dispose();
-  });
+      const reads = rt.readbackCount;
+      const snapshots: ReturnType<typeof wt.memory>[] = [];
+      for (let it = 0; it < 8; it++) {
+        wt.tidy(() => {
+          wt.backward(m.forward(inputs as never).loss!);
+          opt.stepWith(
+            opt.lr,
+            wt.gradNorm(
+              m.parameters().map((p) => p.grad!),
+              1.0,
+            ),
+          );
+          opt.zeroGrad();
+        });
+        snapshots.push(wt.memory());
+        await rt.sync();
+      }
+      expect(rt.readbackCount).toBe(reads);
+      for (let k = 2; k < snapshots.length; k++)
+        expect(snapshots[k], `memory after step ${k + 1}`).toEqual(snapshots[1]);
+      // The kept f16 copies followed the 8 optimizer steps: eval logits match the f32 weights' (stale copies would not).
+      m.eval();
+      const logits = (): Promise<Float32Array> =>
+        wt.noGrad(() => wt.tidyAsync(async () => (await m.forward(inputs as never).logits.data()) as Float32Array));
+      const f16 = await logits();
+      m.setMatmulDtype('f32');
+      const f32 = await logits();
+      expect(maxDiff(f16, f32) / maxAbs(f32)).toBeLessThan(5e-3);
+      opt.dispose();
+      m.dispose();
+    },
+  );
 
   itNeeds(NO_F16, 'inference reuses one f16 copy per weight version: new weights are seen', async () => {
     const m = (await tinyModel(true)).eval();
-    const logits = (): Promise<Float32Array> => wt.noGrad(() => wt.tidyAsync(async () => (await m.forward(inputs as never).logits.data()) as Float32Array));
+    const logits = (): Promise<Float32Array> =>
+      wt.noGrad(() => wt.tidyAsync(async () => (await m.forward(inputs as never).logits.data()) as Float32Array));
     m.setMatmulDtype('f16');
     const first = await logits();
     expect(maxDiff(await logits(), first)).toBe(0); // the kept copies, same values
@@ -158,23 +196,36 @@ describe('DistilBERT with f16 weights in its Linear products', () => {
   });
 
   it('pipeline dtype: bad values and a missing shader-f16 are named', async () => {
-    await expect(wt.pipeline('sentiment-analysis', FINETUNED, { dtype: 'fp8' as never })).rejects.toThrow(/dtype must be 'fp32' or 'fp16', got "fp8"/);
+    await expect(wt.pipeline('sentiment-analysis', FINETUNED, { dtype: 'fp8' as never })).rejects.toThrow(
+      /dtype must be 'fp32' or 'fp16', got "fp8"/,
+    );
     const model = await tinyModel(true);
-    expect(() => withoutF16(() => model.setMatmulDtype('f16'))).toThrow(/setMatmulDtype\('f16'\): .*lacks the WebGPU feature shader-f16/);
+    expect(() => withoutF16(() => model.setMatmulDtype('f16'))).toThrow(
+      /setMatmulDtype\('f16'\): .*lacks the WebGPU feature shader-f16/,
+    );
     model.dispose();
   });
 
   // The fine-tuned golden model (scores 0.54-0.98, distinct per text), so a wrong or swapped score cannot pass.
-  itNeeds(NO_F16, 'pipeline dtype fp16: labels and scores close to the transformers golden (fine-tuned model)', async () => {
-    const golden = JSON.parse(readFileSync(`${FINETUNED}/pipeline.json`, 'utf8')) as { texts: string[]; outputs: wt.LabelScore[][] };
-    const classifier = await wt.pipeline('sentiment-analysis', FINETUNED, { dtype: 'fp16' });
-    const out = (await classifier(golden.texts)) as wt.LabelScore[];
-    classifier.dispose();
-    expect(out).toHaveLength(golden.outputs.length);
-    const dScore = Math.max(...out.map((r, i) => Math.abs(r.score - golden.outputs[i]![0]!.score)));
-    console.log(`pipeline dtype fp16 vs transformers (f32), fine-tuned model: max |Δscore| ${dScore.toExponential(2)}`);
-    out.forEach((r, i) => expect(r.label, `text ${i}`).toBe(golden.outputs[i]![0]!.label));
-    expect(dScore).toBeLessThan(FP16_SCORE_TOL);
-    expect(dScore).toBeGreaterThan(0); // the halves were used
-  });
+  itNeeds(
+    NO_F16,
+    'pipeline dtype fp16: labels and scores close to the transformers golden (fine-tuned model)',
+    async () => {
+      const golden = JSON.parse(readFileSync(`${FINETUNED}/pipeline.json`, 'utf8')) as {
+        texts: string[];
+        outputs: wt.LabelScore[][];
+      };
+      const classifier = await wt.pipeline('sentiment-analysis', FINETUNED, { dtype: 'fp16' });
+      const out = (await classifier(golden.texts)) as wt.LabelScore[];
+      classifier.dispose();
+      expect(out).toHaveLength(golden.outputs.length);
+      const dScore = Math.max(...out.map((r, i) => Math.abs(r.score - golden.outputs[i]![0]!.score)));
+      console.log(
+        `pipeline dtype fp16 vs transformers (f32), fine-tuned model: max |Δscore| ${dScore.toExponential(2)}`,
+      );
+      out.forEach((r, i) => expect(r.label, `text ${i}`).toBe(golden.outputs[i]![0]!.label));
+      expect(dScore).toBeLessThan(FP16_SCORE_TOL);
+      expect(dScore).toBeGreaterThan(0); // the halves were used
+    },
+  );
 });

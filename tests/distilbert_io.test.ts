@@ -21,7 +21,11 @@ beforeAll(async () => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** A model dir in tmp with the tiny config.json and the given weight bytes. */
-function modelDir(name: string, weights: Uint8Array, config: object = readGoldenJson('tiny-distilbert/config.json')): string {
+function modelDir(
+  name: string,
+  weights: Uint8Array,
+  config: object = readGoldenJson('tiny-distilbert/config.json'),
+): string {
   const dir = join(tmp, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
@@ -35,10 +39,12 @@ function stats(v: Float32Array): { mean: number; std: number } {
 }
 
 describe('DistilBERT save / load', () => {
-  it('load → save gives HF\'s exact bytes (model.safetensors and config.json); save → load gives identical tensors', async () => {
+  it("load → save gives HF's exact bytes (model.safetensors and config.json); save → load gives identical tensors", async () => {
     const model = await wt.DistilBertForSequenceClassification.fromPretrained(tiny);
     const files = await model.saveFiles();
-    expect(Buffer.from(files.get('model.safetensors')!).equals(readFileSync(join(tiny, 'model.safetensors')))).toBe(true);
+    expect(Buffer.from(files.get('model.safetensors')!).equals(readFileSync(join(tiny, 'model.safetensors')))).toBe(
+      true,
+    );
     expect(new TextDecoder().decode(files.get('config.json')!)).toBe(readFileSync(join(tiny, 'config.json'), 'utf8'));
 
     const dir = join(tmp, 'roundtrip');
@@ -57,7 +63,9 @@ describe('DistilBERT save / load', () => {
     expect((await again.stateDict()).get('classifier.weight')!.every((x) => x === 0)).toBe(true);
     again.loadStateDict(a);
     expect((await again.stateDict()).get('classifier.weight')).toEqual(a.get('classifier.weight'));
-    expect(() => again.loadStateDict(new Map([...a].slice(1)))).toThrow(/missing keys \[distilbert.embeddings.word_embeddings.weight\]/);
+    expect(() => again.loadStateDict(new Map([...a].slice(1)))).toThrow(
+      /missing keys \[distilbert.embeddings.word_embeddings.weight\]/,
+    );
     model.dispose();
     again.dispose();
   });
@@ -81,30 +89,42 @@ describe('DistilBERT save / load', () => {
   it('clear errors: truncated file, header length past the end, config/weight shape mismatch, missing config', async () => {
     const bytes = new Uint8Array(readFileSync(join(tiny, 'model.safetensors')));
     const truncated = modelDir('truncated', bytes.subarray(0, bytes.length - 1000));
-    await expect(wt.DistilBertForSequenceClassification.fromPretrained(truncated)).rejects.toThrow(/truncated[\\/]model\.safetensors.*(exceed|end|cover|truncat)/i);
+    await expect(wt.DistilBertForSequenceClassification.fromPretrained(truncated)).rejects.toThrow(
+      /truncated[\\/]model\.safetensors.*(exceed|end|cover|truncat)/i,
+    );
 
     const badHeader = bytes.slice();
     new DataView(badHeader.buffer).setBigUint64(0, BigInt(bytes.length + 8), true);
     const pastEnd = modelDir('header-past-end', badHeader);
-    await expect(wt.DistilBertForSequenceClassification.fromPretrained(pastEnd)).rejects.toThrow(/header-past-end[\\/]model\.safetensors: header length \d+ exceeds file size/);
+    await expect(wt.DistilBertForSequenceClassification.fromPretrained(pastEnd)).rejects.toThrow(
+      /header-past-end[\\/]model\.safetensors: header length \d+ exceeds file size/,
+    );
 
     const cfg = { ...readGoldenJson('tiny-distilbert/config.json'), vocab_size: 1000 };
     const mismatch = modelDir('mismatch', bytes, cfg);
     const err = await wt.DistilBertForSequenceClassification.fromPretrained(mismatch).catch((e: Error) => e);
     expect(String(err)).toMatch(/mismatch[\\/]model\.safetensors: size mismatch/);
-    expect(String(err)).toContain('distilbert.embeddings.word_embeddings.weight: checkpoint has [1024, 32], model expects [1000, 32]');
+    expect(String(err)).toContain(
+      'distilbert.embeddings.word_embeddings.weight: checkpoint has [1024, 32], model expects [1000, 32]',
+    );
 
     const noConfig = join(tmp, 'no-config');
     mkdirSync(noConfig);
-    await expect(wt.DistilBertForSequenceClassification.fromPretrained(noConfig)).rejects.toThrow(/no-config[\\/]config\.json: file not found/);
+    await expect(wt.DistilBertForSequenceClassification.fromPretrained(noConfig)).rejects.toThrow(
+      /no-config[\\/]config\.json: file not found/,
+    );
   });
 
-  it('an MLM checkpoint (distilbert-base-uncased layout) reports HF\'s missing / unexpected keys and gets a new head', async () => {
+  it("an MLM checkpoint (distilbert-base-uncased layout) reports HF's missing / unexpected keys and gets a new head", async () => {
     const mlm = goldenPath('tiny-distilbert-mlm');
     const info = readGoldenJson('tiny-distilbert-mlm/loading_info.json');
     const warnings: string[] = [];
     const infos: string[] = [];
-    const model = await wt.DistilBertForSequenceClassification.fromPretrained(mlm, { numLabels: 2, onWarning: (w) => warnings.push(w), onInfo: (m) => infos.push(m) });
+    const model = await wt.DistilBertForSequenceClassification.fromPretrained(mlm, {
+      numLabels: 2,
+      onWarning: (w) => warnings.push(w),
+      onInfo: (m) => infos.push(m),
+    });
     expect(model.loadingInfo.missingKeys).toEqual(info.missing_keys);
     expect(model.loadingInfo.unexpectedKeys).toEqual(info.unexpected_keys);
     expect(model.loadingInfo.mismatchedKeys).toEqual(info.mismatched_keys);
@@ -115,7 +135,9 @@ describe('DistilBERT save / load', () => {
     ]);
     // The checkpoint was a DistilBertForMaskedLM, so HF logs the unused MLM head at info level only.
     expect(infos.length).toBe(1);
-    expect(infos[0]).toContain("were not used when initializing DistilBertForSequenceClassification: ['vocab_layer_norm.bias'");
+    expect(infos[0]).toContain(
+      "were not used when initializing DistilBertForSequenceClassification: ['vocab_layer_norm.bias'",
+    );
 
     const file = readGoldenTensors('tiny-distilbert-mlm/model.safetensors');
     const state = await model.stateDict();
@@ -138,17 +160,28 @@ describe('DistilBERT save / load', () => {
     for (const [name, t] of golden) if (name.startsWith('distilbert.')) bare[name.slice('distilbert.'.length)] = t;
     const dir = modelDir('bare', serializeSafetensors(bare));
     const model = await wt.DistilBertForSequenceClassification.fromPretrained(dir, quiet);
-    expect(model.loadingInfo.missingKeys).toEqual(['classifier.bias', 'classifier.weight', 'pre_classifier.bias', 'pre_classifier.weight']);
+    expect(model.loadingInfo.missingKeys).toEqual([
+      'classifier.bias',
+      'classifier.weight',
+      'pre_classifier.bias',
+      'pre_classifier.weight',
+    ]);
     expect(model.loadingInfo.unexpectedKeys).toEqual([]);
-    expect((await model.stateDict()).get('distilbert.transformer.layer.1.ffn.lin2.weight')).toEqual(golden.get('distilbert.transformer.layer.1.ffn.lin2.weight')!.data);
+    expect((await model.stateDict()).get('distilbert.transformer.layer.1.ffn.lin2.weight')).toEqual(
+      golden.get('distilbert.transformer.layer.1.ffn.lin2.weight')!.data,
+    );
     model.dispose();
   });
 
   it('numLabels / id2label overrides change the head; a head of another size is a shape error', async () => {
-    const err = await wt.DistilBertForSequenceClassification.fromPretrained(tiny, { numLabels: 3 }).catch((e: Error) => e);
+    const err = await wt.DistilBertForSequenceClassification.fromPretrained(tiny, { numLabels: 3 }).catch(
+      (e: Error) => e,
+    );
     expect(String(err)).toContain('classifier.weight: checkpoint has [2, 32], model expects [3, 32]');
     const mlm = await wt.DistilBertForSequenceClassification.fromPretrained(goldenPath('tiny-distilbert-mlm'), {
-      id2label: { 0: 'a', 1: 'b', 2: 'c' }, label2id: { a: 0, b: 1, c: 2 }, ...quiet,
+      id2label: { 0: 'a', 1: 'b', 2: 'c' },
+      label2id: { a: 0, b: 1, c: 2 },
+      ...quiet,
     });
     expect(mlm.config.num_labels).toBe(3);
     expect(mlm.config.label2id).toEqual({ a: 0, b: 1, c: 2 });
@@ -161,7 +194,14 @@ describe('DistilBERT save / load', () => {
 
 describe('DistilBERT init, inputs, dropout', () => {
   it('fromConfig initialises as HF _init_weights (seeded)', async () => {
-    const config = new wt.DistilBertConfig({ vocab_size: 100, dim: 16, n_layers: 1, n_heads: 2, hidden_dim: 32, max_position_embeddings: 20 });
+    const config = new wt.DistilBertConfig({
+      vocab_size: 100,
+      dim: 16,
+      n_layers: 1,
+      n_heads: 2,
+      hidden_dim: 32,
+      max_position_embeddings: 20,
+    });
     const a = wt.DistilBertForSequenceClassification.fromConfig(config, { seed: 1 });
     const b = wt.DistilBertForSequenceClassification.fromConfig(config, { seed: 1 });
     const c = wt.DistilBertForSequenceClassification.fromConfig(config, { seed: 2 });
@@ -181,10 +221,16 @@ describe('DistilBERT init, inputs, dropout', () => {
   it('input checks: id range, sequence length, mask shape, labels; all input forms agree', async () => {
     const model = await wt.DistilBertForSequenceClassification.fromPretrained(tiny);
     model.eval();
-    expect(() => model.forward({ inputIds: [[101, 1024, 102]] })).toThrow('input_ids[0][1] = 1024 is out of range: expected an id in [0, 1024)');
+    expect(() => model.forward({ inputIds: [[101, 1024, 102]] })).toThrow(
+      'input_ids[0][1] = 1024 is out of range: expected an id in [0, 1024)',
+    );
     expect(() => model.forward({ inputIds: [[101, -1]] })).toThrow('input_ids[0][1] = -1');
-    expect(() => model.forward({ inputIds: { data: new Int32Array(65), shape: [1, 65] } })).toThrow('sequence length 65 exceeds max_position_embeddings = 64');
-    expect(() => model.forward({ inputIds: [[1, 2]], attentionMask: [[1, 1, 1]] })).toThrow('attention_mask [1,3] must have the shape of input_ids [1,2]');
+    expect(() => model.forward({ inputIds: { data: new Int32Array(65), shape: [1, 65] } })).toThrow(
+      'sequence length 65 exceeds max_position_embeddings = 64',
+    );
+    expect(() => model.forward({ inputIds: [[1, 2]], attentionMask: [[1, 1, 1]] })).toThrow(
+      'attention_mask [1,3] must have the shape of input_ids [1,2]',
+    );
     expect(() => model.forward({ inputIds: [[1, 2]], labels: [2] })).toThrow('labels[0] = 2 is out of range');
     expect(() => model.forward({ inputIds: [[1, 2], [3]] })).toThrow(/row 1 has 1 entries/);
     const values = await wt.tidyAsync(async () =>
@@ -193,8 +239,13 @@ describe('DistilBERT init, inputs, dropout', () => {
         const maskFlat = Int32Array.from(inputs.attention_mask.flat());
         return [
           model.forward({ inputIds: inputs.input_ids, attentionMask: inputs.attention_mask }).logits,
-          model.forward({ inputIds: { data: flat, shape: [3, 16] }, attentionMask: { data: maskFlat, shape: [3, 16] } }).logits,
-          model.forward({ inputIds: wt.tensor(flat, [3, 16]), attentionMask: wt.tensor(maskFlat, [3, 16]), labels: wt.tensor(Int32Array.from(inputs.labels)) }).logits,
+          model.forward({ inputIds: { data: flat, shape: [3, 16] }, attentionMask: { data: maskFlat, shape: [3, 16] } })
+            .logits,
+          model.forward({
+            inputIds: wt.tensor(flat, [3, 16]),
+            attentionMask: wt.tensor(maskFlat, [3, 16]),
+            labels: wt.tensor(Int32Array.from(inputs.labels)),
+          }).logits,
         ];
       }),
     );

@@ -8,7 +8,9 @@ import * as wt from '../src/index.js';
 import { planPacking } from '../src/models/common/packing.js';
 import { countGathers } from './distilbert.helpers.js';
 
-beforeAll(async () => { await gpu(); });
+beforeAll(async () => {
+  await gpu();
+});
 
 const [B, T] = [6, 11];
 /** Masks: right padding, left padding, holes, a [CLS] whose own mask is 0, a full row, a single token. */
@@ -23,7 +25,18 @@ const MASK = [
 
 function model(dropout = 0.1): wt.DistilBertForSequenceClassification {
   const m = wt.DistilBertForSequenceClassification.fromConfig(
-    { vocab_size: 97, dim: 32, n_heads: 4, hidden_dim: 48, n_layers: 3, max_position_embeddings: 16, num_labels: 3, dropout, attention_dropout: dropout, seq_classif_dropout: dropout },
+    {
+      vocab_size: 97,
+      dim: 32,
+      n_heads: 4,
+      hidden_dim: 48,
+      n_layers: 3,
+      max_position_embeddings: 16,
+      num_labels: 3,
+      dropout,
+      attention_dropout: dropout,
+      seq_classif_dropout: dropout,
+    },
     { seed: 5 },
   );
   return m.eval();
@@ -34,7 +47,11 @@ function ids(seed: number): number[][] {
   return MASK.map((row) => row.map((_, t) => (t === 0 ? 2 : 3 + Math.floor(r() * 90))));
 }
 
-async function logits(m: wt.DistilBertForSequenceClassification, inputs: wt.ClassifierInputs, skipPadding: boolean): Promise<{ values: Float32Array; gathers: number }> {
+async function logits(
+  m: wt.DistilBertForSequenceClassification,
+  inputs: wt.ClassifierInputs,
+  skipPadding: boolean,
+): Promise<{ values: Float32Array; gathers: number }> {
   return wt.tidyAsync(async () => {
     const { result, gathers } = countGathers(() => m.forward(inputs, { skipPadding }).logits);
     return { values: (await result.data()) as Float32Array, gathers };
@@ -62,7 +79,7 @@ describe('DistilBERT without the padding', () => {
     expect(planPacking([1, 2, 3, 4], [1, 0, 0, 0], 2, 2)).toBeUndefined();
   });
 
-  it('gives the padded forward\'s logits on awkward masks (and the packed path is taken)', async () => {
+  it("gives the padded forward's logits on awkward masks (and the packed path is taken)", async () => {
     const m = model();
     for (const seed of [1, 2]) {
       const inputs = { inputIds: ids(seed), attentionMask: MASK };
@@ -97,7 +114,10 @@ describe('DistilBERT without the padding', () => {
         const { result: loss, gathers } = countGathers(() => m.forward(inputs, { skipPadding }).loss!);
         wt.backward(loss);
         const grads = await Promise.all(m.parameters().map(async (p) => (await p.grad!.data()) as Float32Array));
-        m.parameters().forEach((p) => { p.grad?.dispose(); p.grad = undefined; });
+        m.parameters().forEach((p) => {
+          p.grad?.dispose();
+          p.grad = undefined;
+        });
         return { loss: (await loss.data())[0], grads, gathers };
       });
     const padded = await run(false);
@@ -114,7 +134,9 @@ describe('DistilBERT without the padding', () => {
       worst = Math.max(worst, err);
       expect(err, names[i]).toBeLessThan(1e-4);
     });
-    console.log(`packed vs padded training gradients: ${names.length} tensors, worst max|Δ|/max|g| ${worst.toExponential(2)}`);
+    console.log(
+      `packed vs padded training gradients: ${names.length} tensors, worst max|Δ|/max|g| ${worst.toExponential(2)}`,
+    );
   });
 
   it('training with dropout: packed, finite, and the same run twice from the same seed', async () => {
@@ -122,13 +144,18 @@ describe('DistilBERT without the padding', () => {
     for (let r = 0; r < 2; r++) {
       const m = model(0.1).train();
       const inputs = { inputIds: ids(8), attentionMask: MASK, labels: [0, 1, 2, 0, 1, 2] };
-      losses.push(await wt.tidyAsync(async () => {
-        const { result: loss, gathers } = countGathers(() => m.forward(inputs).loss!);
-        expect(gathers).toBeGreaterThan(2);
-        wt.backward(loss);
-        for (const p of m.parameters()) expect(Number.isFinite(Array.from(await p.grad!.data()).reduce((a, v) => a + Math.abs(v), 0)), p.name).toBe(true);
-        return (await loss.data())[0];
-      }));
+      losses.push(
+        await wt.tidyAsync(async () => {
+          const { result: loss, gathers } = countGathers(() => m.forward(inputs).loss!);
+          expect(gathers).toBeGreaterThan(2);
+          wt.backward(loss);
+          for (const p of m.parameters())
+            expect(Number.isFinite(Array.from(await p.grad!.data()).reduce((a, v) => a + Math.abs(v), 0)), p.name).toBe(
+              true,
+            );
+          return (await loss.data())[0];
+        }),
+      );
       m.dispose();
     }
     expect(Number.isFinite(losses[0])).toBe(true);
@@ -146,10 +173,15 @@ describe('DistilBERT without the padding', () => {
 
     const inputs = { inputIds: ids(6), attentionMask: MASK };
     expect((await wt.noGrad(() => logits(m, inputs, false))).gathers, 'skipPadding: false').toBe(2);
-    const hidden = wt.noGrad(() => wt.tidy(() => countGathers(() => m.forward(inputs, { outputHiddenStates: true }).hiddenStates!.length)));
+    const hidden = wt.noGrad(() =>
+      wt.tidy(() => countGathers(() => m.forward(inputs, { outputHiddenStates: true }).hiddenStates!.length)),
+    );
     expect(hidden).toEqual({ result: 4, gathers: 2 });
     const gpuMask = wt.tensor(Int32Array.from(MASK.flat()), [B, T], 'i32');
-    expect((await wt.noGrad(() => logits(m, { inputIds: ids(6), attentionMask: gpuMask }, true))).gathers, 'GPU mask').toBe(2);
+    expect(
+      (await wt.noGrad(() => logits(m, { inputIds: ids(6), attentionMask: gpuMask }, true))).gathers,
+      'GPU mask',
+    ).toBe(2);
     gpuMask.dispose();
   });
 });

@@ -3,7 +3,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
 import * as wt from '../src/index.js';
-import { compare, compareByNorm, goldenPath, readGoldenJson, readGoldenTensors, report, type ErrorRow } from './distilbert.helpers.js';
+import {
+  compare,
+  compareByNorm,
+  goldenPath,
+  readGoldenJson,
+  readGoldenTensors,
+  report,
+  type ErrorRow,
+} from './distilbert.helpers.js';
 
 const ATOL_ACT = 1e-5; // logits, hidden states
 const ATOL_PARAM = 1e-6; // gradients, parameters: |a−b| ≤ 1e-6 + 1e-5·|b|
@@ -31,7 +39,8 @@ async function gradRows(golden: Map<string, { data: Float32Array }>, label: stri
     // The key bias's exact gradient is zero: it adds q·b to every score of q's row, and softmax ignores a constant
     // added to a row. HF's values are rounding noise (~1e-13), which has no norm to be relative to: ours must be
     // that small too.
-    if (/attention\.k_lin\.bias$/.test(name)) rows.push(compare(`${label} ${name} (exactly 0 in theory)`, got, want, ZERO_GRAD_ATOL));
+    if (/attention\.k_lin\.bias$/.test(name))
+      rows.push(compare(`${label} ${name} (exactly 0 in theory)`, got, want, ZERO_GRAD_ATOL));
     else rows.push(compareByNorm(`${label} ${name}`, got, want, ATOL_PARAM, RTOL_PARAM, NORM_RTOL_GRAD));
   }
   return rows;
@@ -39,7 +48,8 @@ async function gradRows(golden: Map<string, { data: Float32Array }>, label: stri
 
 async function paramRows(golden: Map<string, { data: Float32Array }>, label: string, m = model): Promise<ErrorRow[]> {
   const rows: ErrorRow[] = [];
-  for (const [name, p] of m.namedParameters()) rows.push(compare(`${label} ${name}`, await p.data(), golden.get(name)!.data, ATOL_PARAM, RTOL_PARAM));
+  for (const [name, p] of m.namedParameters())
+    rows.push(compare(`${label} ${name}`, await p.data(), golden.get(name)!.data, ATOL_PARAM, RTOL_PARAM));
   return rows;
 }
 
@@ -65,7 +75,14 @@ describe('tiny DistilBERT vs Hugging Face', () => {
       expect(out.hiddenStates!.length).toBe(3);
       for (let i = 0; i < 3; i++) {
         expect(out.hiddenStates![i].shape).toEqual([3, 16, 32]);
-        rows.push(compare(`hidden_states.${i}`, await out.hiddenStates![i].data(), golden.get(`hidden_states.${i}`)!.data, ATOL_ACT));
+        rows.push(
+          compare(
+            `hidden_states.${i}`,
+            await out.hiddenStates![i].data(),
+            golden.get(`hidden_states.${i}`)!.data,
+            ATOL_ACT,
+          ),
+        );
       }
       expect(out.loss!.shape).toEqual([]);
       rows.push(compare('loss', [await out.loss!.item()], [forwardJson.loss], ATOL_ACT));
@@ -73,7 +90,10 @@ describe('tiny DistilBERT vs Hugging Face', () => {
 
       model.zeroGrad();
       wt.backward(out.loss!);
-      const gradFailures = report('tiny gradients', await gradRows(readGoldenTensors('tiny-distilbert/grads.safetensors'), 'grad'));
+      const gradFailures = report(
+        'tiny gradients',
+        await gradRows(readGoldenTensors('tiny-distilbert/grads.safetensors'), 'grad'),
+      );
       expect(gradFailures).toEqual([]);
       // padding_idx: row 0 of word_embeddings never gets a gradient.
       const wg = (await model.parameters()[0].grad!.data()) as Float32Array;
@@ -82,14 +102,26 @@ describe('tiny DistilBERT vs Hugging Face', () => {
       // clip at 1.0 changes nothing (total 0.303); the returned norm is the pre-clip total.
       const normAndCoef = wt.clipGradNorm(model.parameters(), 1.0);
       const [total, coef] = await normAndCoef.array();
-      const clipRows = [compare('clip_grad_norm total', [total], [forwardJson.clip_grad_norm_total_norm], ATOL_PARAM, RTOL_PARAM)];
+      const clipRows = [
+        compare('clip_grad_norm total', [total], [forwardJson.clip_grad_norm_total_norm], ATOL_PARAM, RTOL_PARAM),
+      ];
       expect(coef).toBe(1);
       clipRows.push(...(await gradRows(readGoldenTensors('tiny-distilbert/grads_clipped.safetensors'), 'clip1.0')));
       const c01 = wt.clipGradNorm(model.parameters(), 0.1);
       const [total01, coef01] = await c01.array();
-      clipRows.push(compare('clip0.1 total', [total01], [forwardJson['clip_maxnorm0.1_total_norm_returned']], ATOL_PARAM, RTOL_PARAM));
+      clipRows.push(
+        compare(
+          'clip0.1 total',
+          [total01],
+          [forwardJson['clip_maxnorm0.1_total_norm_returned']],
+          ATOL_PARAM,
+          RTOL_PARAM,
+        ),
+      );
       clipRows.push(compare('clip0.1 coef', [coef01], [forwardJson['clip_maxnorm0.1_coef']], ATOL_PARAM, RTOL_PARAM));
-      clipRows.push(...(await gradRows(readGoldenTensors('tiny-distilbert/grads_clipped_maxnorm0.1.safetensors'), 'clip0.1')));
+      clipRows.push(
+        ...(await gradRows(readGoldenTensors('tiny-distilbert/grads_clipped_maxnorm0.1.safetensors'), 'clip0.1')),
+      );
       expect(report('tiny clipped gradients', clipRows)).toEqual([]);
       model.zeroGrad();
     });
@@ -101,8 +133,18 @@ describe('tiny DistilBERT vs Hugging Face', () => {
       expect(wt.attentionKernelFor(8)).toBe('fused'); // dim 32 / 4 heads
       await wt.tidyAsync(async () => {
         const out = model.forward(batch, { outputHiddenStates: true });
-        const rows: ErrorRow[] = [compare('fused logits', await out.logits.data(), golden.get('logits')!.data, ATOL_ACT)];
-        for (let i = 0; i < 3; i++) rows.push(compare(`fused hidden_states.${i}`, await out.hiddenStates![i].data(), golden.get(`hidden_states.${i}`)!.data, ATOL_ACT));
+        const rows: ErrorRow[] = [
+          compare('fused logits', await out.logits.data(), golden.get('logits')!.data, ATOL_ACT),
+        ];
+        for (let i = 0; i < 3; i++)
+          rows.push(
+            compare(
+              `fused hidden_states.${i}`,
+              await out.hiddenStates![i].data(),
+              golden.get(`hidden_states.${i}`)!.data,
+              ATOL_ACT,
+            ),
+          );
         rows.push(compare('fused loss', [await out.loss!.item()], [forwardJson.loss], ATOL_ACT));
         model.zeroGrad();
         wt.backward(out.loss!);
@@ -113,7 +155,7 @@ describe('tiny DistilBERT vs Hugging Face', () => {
     });
   });
 
-  it('every submodule output (forward hooks in intermediates.safetensors), each layer fed HF\'s own input', async () => {
+  it("every submodule output (forward hooks in intermediates.safetensors), each layer fed HF's own input", async () => {
     const inter = readGoldenTensors('tiny-distilbert/intermediates.safetensors');
     const hidden = readGoldenTensors('tiny-distilbert/forward.safetensors');
     const rows: ErrorRow[] = [];
@@ -124,7 +166,12 @@ describe('tiny DistilBERT vs Hugging Face', () => {
         const emb = model.distilbert.embeddings;
         const ids = wt.tensor(Int32Array.from(inputs.input_ids.flat()), [3, 16]);
         r['distilbert.embeddings.word_embeddings'] = emb.wordEmbeddings.forward(ids);
-        r['distilbert.embeddings.position_embeddings'] = emb.positionEmbeddings.forward(wt.tensor(Int32Array.from({ length: 16 }, (_, i) => i), [16]));
+        r['distilbert.embeddings.position_embeddings'] = emb.positionEmbeddings.forward(
+          wt.tensor(
+            Int32Array.from({ length: 16 }, (_, i) => i),
+            [16],
+          ),
+        );
         r['distilbert.embeddings.LayerNorm'] = emb.forward(ids);
         model.distilbert.layers.forEach((layer, l) => {
           const g = hidden.get(`hidden_states.${l}`)!;
@@ -147,7 +194,8 @@ describe('tiny DistilBERT vs Hugging Face', () => {
         r['classifier'] = model.classifier.forward(wt.relu(pre));
         return r;
       });
-      for (const [name, t] of Object.entries(out)) rows.push(compare(name, await t.data(), inter.get(`${name}.output`)!.data, ATOL_ACT));
+      for (const [name, t] of Object.entries(out))
+        rows.push(compare(name, await t.data(), inter.get(`${name}.output`)!.data, ATOL_ACT));
     });
     expect(rows.length).toBe(inter.size);
     expect(report('tiny submodule outputs', rows)).toEqual([]);
@@ -175,17 +223,36 @@ describe('tiny DistilBERT vs Hugging Face', () => {
         rows.push(compare(`step ${k} loss`, [loss], [steps[k - 1].loss], ATOL_ACT));
         rows.push(compare(`step ${k} grad norm`, [norm], [steps[k - 1].grad_norm_before_clip], ATOL_PARAM, RTOL_PARAM));
         if (k === 1 && maxGradNorm === 1) {
-          rows.push(...(await paramRows(readGoldenTensors('tiny-distilbert/params_after_step1.safetensors'), 'step1', m)));
+          rows.push(
+            ...(await paramRows(readGoldenTensors('tiny-distilbert/params_after_step1.safetensors'), 'step1', m)),
+          );
           const adam = readGoldenTensors('tiny-distilbert/adam_state_after_step1.safetensors');
           const ordered = groups.flatMap((g) => g.params);
           for (let i = 0; i < ordered.length; i++) {
             const { m: expAvg, v: expAvgSq } = opt.momentsOf(i);
-            rows.push(compare(`exp_avg ${ordered[i].name}`, await expAvg.data(), adam.get(`${ordered[i].name}.exp_avg`)!.data, ATOL_PARAM, RTOL_PARAM));
-            rows.push(compare(`exp_avg_sq ${ordered[i].name}`, await expAvgSq.data(), adam.get(`${ordered[i].name}.exp_avg_sq`)!.data, 1e-9, RTOL_PARAM));
+            rows.push(
+              compare(
+                `exp_avg ${ordered[i].name}`,
+                await expAvg.data(),
+                adam.get(`${ordered[i].name}.exp_avg`)!.data,
+                ATOL_PARAM,
+                RTOL_PARAM,
+              ),
+            );
+            rows.push(
+              compare(
+                `exp_avg_sq ${ordered[i].name}`,
+                await expAvgSq.data(),
+                adam.get(`${ordered[i].name}.exp_avg_sq`)!.data,
+                1e-9,
+                RTOL_PARAM,
+              ),
+            );
           }
         }
       }
-      const file = maxGradNorm === 1 ? 'params_after_step3.safetensors' : 'params_after_step3_maxgradnorm0.1.safetensors';
+      const file =
+        maxGradNorm === 1 ? 'params_after_step3.safetensors' : 'params_after_step3_maxgradnorm0.1.safetensors';
       rows.push(...(await paramRows(readGoldenTensors(`tiny-distilbert/${file}`), 'step3', m)));
       expect(report(`tiny AdamW trajectory, max_grad_norm ${maxGradNorm}`, rows)).toEqual([]);
       opt.dispose();

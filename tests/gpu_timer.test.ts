@@ -9,8 +9,10 @@ import { COMMAND_PREFIX } from '../src/runtime/runtime.js';
 import { GpuTimer } from '../bench/lib/gpu_timer.js';
 
 const rt = await gpu();
-const NO_TIMESTAMPS = rt.features.has('timestamp-query') ? undefined : `the adapter (${rt.info.description}) lacks timestamp-query`;
-const NO_VIEWS = NO_TIMESTAMPS ?? (rt.textures ? undefined : 'the adapter\'s WGSL has no read-only storage textures');
+const NO_TIMESTAMPS = rt.features.has('timestamp-query')
+  ? undefined
+  : `the adapter (${rt.info.description}) lacks timestamp-query`;
+const NO_VIEWS = NO_TIMESTAMPS ?? (rt.textures ? undefined : "the adapter's WGSL has no read-only storage textures");
 
 /** The timed entries of what `encode` encodes (its outputs disposed after). */
 async function timed(encode: () => wt.Tensor[]): Promise<{ kernels: { name: string; ms: number }[]; ms: number }> {
@@ -25,17 +27,24 @@ async function timed(encode: () => wt.Tensor[]): Promise<{ kernels: { name: stri
 }
 
 describe('GpuTimer (timestamp mode) times clears and copies with the dispatches', () => {
-  itNeeds(NO_TIMESTAMPS, 'a zero fill and a buffer copy get timestamp pairs of their own; the sample is the sum', async () => {
-    const x = wt.full([1 << 16], 3);
-    const { kernels, ms } = await timed(() => [wt.zeros([1 << 18]), wt.clone(x), wt.gelu(x)]);
-    const names = kernels.map((k) => k.name);
-    expect(names).toContain(`${COMMAND_PREFIX}clearBuffer`);
-    expect(names).toContain(`${COMMAND_PREFIX}copyBufferToBuffer`);
-    expect(names.some((n) => !n.startsWith(COMMAND_PREFIX))).toBe(true); // the GELU dispatch
-    for (const k of kernels) expect(k.ms, k.name).toBeGreaterThanOrEqual(0);
-    expect(ms).toBeCloseTo(kernels.reduce((a, k) => a + k.ms, 0), 9);
-    x.dispose();
-  });
+  itNeeds(
+    NO_TIMESTAMPS,
+    'a zero fill and a buffer copy get timestamp pairs of their own; the sample is the sum',
+    async () => {
+      const x = wt.full([1 << 16], 3);
+      const { kernels, ms } = await timed(() => [wt.zeros([1 << 18]), wt.clone(x), wt.gelu(x)]);
+      const names = kernels.map((k) => k.name);
+      expect(names).toContain(`${COMMAND_PREFIX}clearBuffer`);
+      expect(names).toContain(`${COMMAND_PREFIX}copyBufferToBuffer`);
+      expect(names.some((n) => !n.startsWith(COMMAND_PREFIX))).toBe(true); // the GELU dispatch
+      for (const k of kernels) expect(k.ms, k.name).toBeGreaterThanOrEqual(0);
+      expect(ms).toBeCloseTo(
+        kernels.reduce((a, k) => a + k.ms, 0),
+        9,
+      );
+      x.dispose();
+    },
+  );
 
   itNeeds(NO_VIEWS, 'a matmul reading texture views: both operand copies are timed before its dispatch', async () => {
     const [a, b] = [wt.randUniform([64, 32], 1), wt.randUniform([48, 32], 2)];
@@ -43,8 +52,10 @@ describe('GpuTimer (timestamp mode) times clears and copies with the dispatches'
       const { kernels } = await wt.withSettings({ matmulOperandReads: 'texture' }, () =>
         timed(() => [wt.matmul(a, b, { transB: true })]),
       );
-      expect(kernels.map((k) => k.name.startsWith(COMMAND_PREFIX) ? k.name : 'dispatch')).toEqual([
-        `${COMMAND_PREFIX}copyBufferToTexture`, `${COMMAND_PREFIX}copyBufferToTexture`, 'dispatch',
+      expect(kernels.map((k) => (k.name.startsWith(COMMAND_PREFIX) ? k.name : 'dispatch'))).toEqual([
+        `${COMMAND_PREFIX}copyBufferToTexture`,
+        `${COMMAND_PREFIX}copyBufferToTexture`,
+        'dispatch',
       ]);
     } finally {
       a.dispose();

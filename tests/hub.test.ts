@@ -1,6 +1,16 @@
 // Hub resolution against a fake HF cache in a temp dir and a fake Hub on 127.0.0.1 (no real network).
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -61,16 +71,27 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   }
   const repo = repos.get(`${ds ? 'dataset' : 'model'}:${id}`);
   if (!repo) return void res.writeHead(401, { 'X-Error-Code': 'RepositoryNotFound' }).end();
-  if (rev !== 'main' && rev !== repo.commit) return void res.writeHead(404, { 'X-Error-Code': 'RevisionNotFound' }).end();
+  if (rev !== 'main' && rev !== repo.commit)
+    return void res.writeHead(404, { 'X-Error-Code': 'RevisionNotFound' }).end();
   const f = repo.files.get(decodeURIComponent(file));
   if (!f) return void res.writeHead(404, { 'X-Error-Code': 'EntryNotFound', 'X-Repo-Commit': repo.commit }).end();
   if (f.lfs) {
     const h = sha256(f.body);
     return void res
-      .writeHead(302, { Location: `${endpoint}/cdn/${h}`, 'X-Linked-Etag': `"${h}"`, 'X-Linked-Size': `${f.body.length}`, 'X-Repo-Commit': repo.commit, ETag: `"${gitSha1(Buffer.from('pointer'))}"` })
+      .writeHead(302, {
+        Location: `${endpoint}/cdn/${h}`,
+        'X-Linked-Etag': `"${h}"`,
+        'X-Linked-Size': `${f.body.length}`,
+        'X-Repo-Commit': repo.commit,
+        ETag: `"${gitSha1(Buffer.from('pointer'))}"`,
+      })
       .end();
   }
-  res.writeHead(200, { ETag: `"${gitSha1(f.body)}"`, 'X-Repo-Commit': repo.commit, 'Content-Length': `${f.body.length}` });
+  res.writeHead(200, {
+    ETag: `"${gitSha1(f.body)}"`,
+    'X-Repo-Commit': repo.commit,
+    'Content-Length': `${f.body.length}`,
+  });
   res.end(req.method === 'HEAD' ? undefined : f.body);
 }
 
@@ -131,7 +152,19 @@ function pythonCache(cache: string, repoFolder: string, files: Record<string, st
     writeFileSync(join(root, 'blobs', etag), content);
     const dest = join(root, 'snapshots', commit, name);
     mkdirSync(join(dest, '..'), { recursive: true });
-    symlinkSync(join('..', '..', ...name.split('/').slice(1).map(() => '..'), 'blobs', etag), dest);
+    symlinkSync(
+      join(
+        '..',
+        '..',
+        ...name
+          .split('/')
+          .slice(1)
+          .map(() => '..'),
+        'blobs',
+        etag,
+      ),
+      dest,
+    );
   }
   return join(root, 'snapshots', commit);
 }
@@ -161,7 +194,12 @@ describe('local paths and the cache (offline)', () => {
 
   test('HF_HOME/hub is the cache when HF_HUB_CACHE is unset; a commit revision needs no ref', async () => {
     const home = join(tmp, 'hf-home');
-    const snap = pythonCache(join(home, 'hub'), 'models--org--m', { 'config.json': '{}', 'model.safetensors': 'w' }, COMMIT2);
+    const snap = pythonCache(
+      join(home, 'hub'),
+      'models--org--m',
+      { 'config.json': '{}', 'model.safetensors': 'w' },
+      COMMIT2,
+    );
     expect(defaultCacheDir({ HF_HOME: home })).toBe(join(home, 'hub'));
     expect(await resolveModelDir('org/m', { env: { HF_HOME: home }, offline: true })).toBe(snap);
     rmSync(join(home, 'hub', 'models--org--m', 'refs'), { recursive: true });
@@ -170,22 +208,35 @@ describe('local paths and the cache (offline)', () => {
 
   test('sharded weights offline: index.json and every shard it names', async () => {
     const cache = freshCache();
-    const index = JSON.stringify({ weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors' } });
-    pythonCache(cache, 'models--org--big', { 'config.json': '{}', 'model.safetensors.index.json': index, 'model-00001-of-00002.safetensors': 'x' });
-    const err = (await resolveModelDir('org/big', { cacheDir: cache, offline: true }).catch((e) => e)) as HubUnavailableError;
+    const index = JSON.stringify({
+      weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors' },
+    });
+    pythonCache(cache, 'models--org--big', {
+      'config.json': '{}',
+      'model.safetensors.index.json': index,
+      'model-00001-of-00002.safetensors': 'x',
+    });
+    const err = (await resolveModelDir('org/big', { cacheDir: cache, offline: true }).catch(
+      (e) => e,
+    )) as HubUnavailableError;
     expect(err).toBeInstanceOf(HubUnavailableError);
     expect(err.lookedFor).toEqual(['model-00002-of-00002.safetensors']);
   });
 
   test('offline and missing: HubUnavailableError with id, files and where, as one paragraph; no request made', async () => {
     const cache = freshCache();
-    const err = (await resolveModelDir(ID, { cacheDir: cache, env: { HF_HUB_OFFLINE: '1', HF_ENDPOINT: endpoint } }).catch((e) => e)) as HubUnavailableError;
+    const err = (await resolveModelDir(ID, {
+      cacheDir: cache,
+      env: { HF_HUB_OFFLINE: '1', HF_ENDPOINT: endpoint },
+    }).catch((e) => e)) as HubUnavailableError;
     expect(err).toBeInstanceOf(HubUnavailableError);
     expect(err.id).toBe(ID);
     expect(err.lookedFor).toEqual(['config.json', 'model.safetensors']);
     expect(err.where[0]).toContain(join(cache, 'models--distilbert--distilbert-base-uncased'));
     expect(err.message).not.toContain('\n');
-    expect(err.message).toMatch(/^Cannot load model "distilbert\/distilbert-base-uncased": offline mode is on .* config\.json, model\.safetensors are not in the Hugging Face cache/);
+    expect(err.message).toMatch(
+      /^Cannot load model "distilbert\/distilbert-base-uncased": offline mode is on .* config\.json, model\.safetensors are not in the Hugging Face cache/,
+    );
     expect(log).toEqual([]);
     await expect(resolveDatasetFiles('imdb', { cacheDir: cache, offline: true })).rejects.toThrow(
       /Cannot load dataset "imdb": .*plain_text\/train-00000-of-00001\.parquet, plain_text\/test-00000-of-00001\.parquet are not/,
@@ -193,7 +244,9 @@ describe('local paths and the cache (offline)', () => {
   });
 
   test('not a path and not an id', async () => {
-    await expect(resolveModelDir('./no/such/dir', { offline: true })).rejects.toThrow(/neither an existing path nor a Hugging Face Hub id/);
+    await expect(resolveModelDir('./no/such/dir', { offline: true })).rejects.toThrow(
+      /neither an existing path nor a Hugging Face Hub id/,
+    );
   });
 });
 
@@ -208,7 +261,9 @@ describe('downloads from the Hub (a local fake)', () => {
     expect(readFileSync(join(dir, 'model.safetensors'))).toEqual(weights);
     expect(lstatSync(join(dir, 'model.safetensors')).isSymbolicLink()).toBe(true);
     expect(readlinkSync(join(dir, 'model.safetensors'))).toBe(join('..', '..', 'blobs', sha256(weights)));
-    expect(readlinkSync(join(dir, 'config.json'))).toBe(join('..', '..', 'blobs', gitSha1(Buffer.from('{"model_type": "distilbert"}'))));
+    expect(readlinkSync(join(dir, 'config.json'))).toBe(
+      join('..', '..', 'blobs', gitSha1(Buffer.from('{"model_type": "distilbert"}'))),
+    );
     expect(existsSync(join(dir, 'tokenizer.json'))).toBe(false);
     expect(existsSync(join(root, '.no_exist', COMMIT, 'tokenizer.json'))).toBe(true);
     const last = progress.filter((p) => p.file === 'model.safetensors').at(-1)!;
@@ -274,10 +329,14 @@ describe('downloads from the Hub (a local fake)', () => {
 
   test('a missing required file online is a 404 HubHttpError; an unknown repo a 401', async () => {
     publishModel('org/noweights', { 'config.json': text('{}') });
-    const err = (await resolveModelDir('org/noweights', { cacheDir: freshCache(), endpoint }).catch((e) => e)) as HubHttpError;
+    const err = (await resolveModelDir('org/noweights', { cacheDir: freshCache(), endpoint }).catch(
+      (e) => e,
+    )) as HubHttpError;
     expect(err).toBeInstanceOf(HubHttpError);
     expect(err.status).toBe(404);
-    await expect(resolveModelDir('org/nothing', { cacheDir: freshCache(), endpoint })).rejects.toThrow(/HTTP 401 \(no such repository/);
+    await expect(resolveModelDir('org/nothing', { cacheDir: freshCache(), endpoint })).rejects.toThrow(
+      /HTTP 401 \(no such repository/,
+    );
   });
 
   test('no network: falls back to the cache, else HubUnavailableError naming the failure', async () => {
@@ -287,9 +346,14 @@ describe('downloads from the Hub (a local fake)', () => {
     const dead = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
     await new Promise<void>((r) => probe.close(() => r()));
     const cache = freshCache();
-    const snap = pythonCache(cache, 'models--distilbert--distilbert-base-uncased', { 'config.json': '{}', 'model.safetensors': 'w' });
+    const snap = pythonCache(cache, 'models--distilbert--distilbert-base-uncased', {
+      'config.json': '{}',
+      'model.safetensors': 'w',
+    });
     expect(await resolveModelDir(ID, { cacheDir: cache, endpoint: dead })).toBe(snap);
-    const err = (await resolveModelDir(ID, { cacheDir: freshCache(), endpoint: dead }).catch((e) => e)) as HubUnavailableError;
+    const err = (await resolveModelDir(ID, { cacheDir: freshCache(), endpoint: dead }).catch(
+      (e) => e,
+    )) as HubUnavailableError;
     expect(err).toBeInstanceOf(HubUnavailableError);
     expect(err.reason).toMatch(/the Hub could not be reached \(ECONNREFUSED\)/);
   });
@@ -305,25 +369,42 @@ describe('downloads from the Hub (a local fake)', () => {
     const cache = freshCache();
     const got = await resolveDatasetFiles('imdb', { cacheDir: cache, endpoint });
     const snap = join(cache, 'datasets--imdb', 'snapshots', COMMIT2);
-    expect(got).toEqual({ dir: snap, files: [join(snap, 'plain_text/train-00000-of-00001.parquet'), join(snap, 'plain_text/test-00000-of-00001.parquet')] });
+    expect(got).toEqual({
+      dir: snap,
+      files: [
+        join(snap, 'plain_text/train-00000-of-00001.parquet'),
+        join(snap, 'plain_text/test-00000-of-00001.parquet'),
+      ],
+    });
     expect(readFileSync(got.files[1]!, 'utf8')).toBe('test bytes');
     expect(readlinkSync(got.files[0]!)).toBe(join('..', '..', '..', 'blobs', sha256(Buffer.from('train bytes'))));
     expect(log[0]!.url).toBe('/datasets/imdb/resolve/main/plain_text/train-00000-of-00001.parquet');
-    await expect(resolveDatasetFiles('org/unknown', { cacheDir: cache, endpoint })).rejects.toThrow(/no default file list/);
+    await expect(resolveDatasetFiles('org/unknown', { cacheDir: cache, endpoint })).rejects.toThrow(
+      /no default file list/,
+    );
   });
 });
 
 describe('Hub addressing shared with the browser (hub_url.ts)', () => {
   test('hubFileUrl: host + {model}/resolve/{revision}/ + file, path parts escaped, datasets under datasets/', () => {
-    expect(hubFileUrl({ host: 'https://huggingface.co/' }, 'user/m', 'main', 'onnx/model.onnx')).toBe('https://huggingface.co/user/m/resolve/main/onnx/model.onnx');
-    expect(hubFileUrl({ host: 'http://h:1' }, 'm', 'refs/pr/1', 'a b.json')).toBe('http://h:1/m/resolve/refs%2Fpr%2F1/a%20b.json');
-    expect(hubFileUrl({ host: 'http://h/', type: 'dataset' }, 'imdb', 'main', 'x.parquet')).toBe('http://h/datasets/imdb/resolve/main/x.parquet');
-    expect(hubFileUrl({ host: 'http://mirror/', pathTemplate: 'models/{model}/{revision}' }, 'u/m', 'v1', 'config.json')).toBe('http://mirror/models/u/m/v1/config.json');
+    expect(hubFileUrl({ host: 'https://huggingface.co/' }, 'user/m', 'main', 'onnx/model.onnx')).toBe(
+      'https://huggingface.co/user/m/resolve/main/onnx/model.onnx',
+    );
+    expect(hubFileUrl({ host: 'http://h:1' }, 'm', 'refs/pr/1', 'a b.json')).toBe(
+      'http://h:1/m/resolve/refs%2Fpr%2F1/a%20b.json',
+    );
+    expect(hubFileUrl({ host: 'http://h/', type: 'dataset' }, 'imdb', 'main', 'x.parquet')).toBe(
+      'http://h/datasets/imdb/resolve/main/x.parquet',
+    );
+    expect(
+      hubFileUrl({ host: 'http://mirror/', pathTemplate: 'models/{model}/{revision}' }, 'u/m', 'v1', 'config.json'),
+    ).toBe('http://mirror/models/u/m/v1/config.json');
   });
 
   test('isHubId: "user/model" and legacy "model" are ids; paths, URLs and odd names are not', () => {
     for (const id of ['user/model', 'distilbert-base-uncased', 'Org.Name/m_1.2']) expect(isHubId(id), id).toBe(true);
-    for (const s of ['/model/', './m', 'm/', 'https://x/m', 'a/b/c', 'a/../b', 'a--b', '', '-m']) expect(isHubId(s), s).toBe(false);
+    for (const s of ['/model/', './m', 'm/', 'https://x/m', 'a/b/c', 'a/../b', 'a--b', '', '-m'])
+      expect(isHubId(s), s).toBe(false);
   });
 
   test('Node downloads from env.remoteHost when neither the endpoint option nor HF_ENDPOINT is set', async () => {

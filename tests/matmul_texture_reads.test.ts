@@ -53,8 +53,17 @@ describe('matmul operands read through texture views', () => {
   });
 
   // 4-aligned K and N (vec4 operands) with tails in M and N; the second shape's A spans 2 texture rows (partial last).
-  const SHAPES: [number, number, number][] = [[33, 36, 20], [70, 132, 68], [300, 100, 44]];
-  for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+  const SHAPES: [number, number, number][] = [
+    [33, 36, 20],
+    [70, 132, 68],
+    [300, 100, 44],
+  ];
+  for (const [transA, transB] of [
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ] as const) {
     const tag = `${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
     it(`2-D ${tag}: every kernel, texture and buffer reads, poisoned outputs, against float64`, async () => {
       let seed = 40;
@@ -69,7 +78,10 @@ describe('matmul operands read through texture views', () => {
           const bias = wt.tensor(biasV, [n]);
           for (const reads of ['texture', 'buffer'] as const) {
             configure({ matmulOperandReads: reads });
-            for (const choice of nonEmpty(matmulKernelChoices().filter((c) => c !== 'strided'), 'fast matmul configs')) {
+            for (const choice of nonEmpty(
+              matmulKernelChoices().filter((c) => c !== 'strided'),
+              'fast matmul configs',
+            )) {
               configure({ matmulKernel: choice });
               const names = await kernelsRun(async () => {
                 const out = wt.matmul(a, b, { transA, transB, bias });
@@ -88,7 +100,7 @@ describe('matmul operands read through texture views', () => {
         });
       }
       // A spans more than one texture row in the last shape: the view's row split was exercised.
-      expect(300 * 100 / 4).toBeGreaterThan(TEXTURE_WIDTH);
+      expect((300 * 100) / 4).toBeGreaterThan(TEXTURE_WIDTH);
     }, 600_000);
   }
 
@@ -99,11 +111,15 @@ describe('matmul operands read through texture views', () => {
     configure({ matmulOperandReads: 'texture' });
     // scores[b, h] = q[b, :, h, :] · k[b, :, h, :]ᵀ, read in place from [B, T, H·D]
     const want = new Float64Array(batch * heads * t * t);
-    for (let b = 0; b < batch; b++) for (let h = 0; h < heads; h++) for (let i = 0; i < t; i++) for (let j = 0; j < t; j++) {
-      let s = 0;
-      for (let e = 0; e < d; e++) s += qv[((b * t + i) * heads + h) * d + e] * kv[((b * t + j) * heads + h) * d + e];
-      want[((b * heads + h) * t + i) * t + j] = s;
-    }
+    for (let b = 0; b < batch; b++)
+      for (let h = 0; h < heads; h++)
+        for (let i = 0; i < t; i++)
+          for (let j = 0; j < t; j++) {
+            let s = 0;
+            for (let e = 0; e < d; e++)
+              s += qv[((b * t + i) * heads + h) * d + e] * kv[((b * t + j) * heads + h) * d + e];
+            want[((b * heads + h) * t + i) * t + j] = s;
+          }
     const names = await kernelsRun(async () => {
       await wt.tidyAsync(async () => {
         const q = wt.tensor(qv, [batch, t, heads * d]);
@@ -111,15 +127,25 @@ describe('matmul operands read through texture views', () => {
         const scores = wt.full([batch, heads, t, t], NaN);
         const hd = heads * d;
         stridedMatmul({
-          a: q, aLayout: { batch1: t * hd, batch2: d, row: hd, col: 1 }, // q[b, i, h, :]
-          b: k, bLayout: { batch1: t * hd, batch2: d, row: 1, col: hd }, // k[b, j, h, :] as column j
-          c: scores, cLayout: { batch1: heads * t * t, batch2: t * t, row: t, col: 1 },
-          m: t, n: t, k: d, batch1: batch, batch2: heads,
+          a: q,
+          aLayout: { batch1: t * hd, batch2: d, row: hd, col: 1 }, // q[b, i, h, :]
+          b: k,
+          bLayout: { batch1: t * hd, batch2: d, row: 1, col: hd }, // k[b, j, h, :] as column j
+          c: scores,
+          cLayout: { batch1: heads * t * t, batch2: t * t, row: t, col: 1 },
+          m: t,
+          n: t,
+          k: d,
+          batch1: batch,
+          batch2: heads,
         });
         expect(maxErr(await scores.data(), Array.from(want))).toBeLessThan(1e-5);
       });
     });
-    expect(names.some((n) => operandKinds(n).join('') === 'tt'), names.join(' ')).toBe(true);
+    expect(
+      names.some((n) => operandKinds(n).join('') === 'tt'),
+      names.join(' '),
+    ).toBe(true);
   });
 
   it('an operand past the view capacity is read from its buffer; the other still through a texture', async () => {
@@ -142,7 +168,8 @@ describe('matmul operands read through texture views', () => {
   it('the texture pool stays flat across repeated products and bounded across varying shapes', async () => {
     const rt = wt.runtime();
     configure({ matmulOperandReads: 'texture' });
-    const step = (m: number): void => wt.tidy(() => void wt.matmul(wt.full([m, 64], 0.5), wt.full([48, 64], 0.25), { transB: true }));
+    const step = (m: number): void =>
+      wt.tidy(() => void wt.matmul(wt.full([m, 64], 0.5), wt.full([48, 64], 0.25), { transB: true }));
     step(100);
     await rt.sync();
     const first = rt.memory();

@@ -24,9 +24,13 @@ afterEach(() => configure({ matmulKernel: undefined }));
 const subgroupMin = (): number =>
   (runtime().device as unknown as { adapterInfo?: { subgroupMinSize?: number } }).adapterInfo?.subgroupMinSize ?? 0;
 const wideChoices = (): string[] => matmulKernelChoices().filter((c) => c.endsWith('l16'));
-const NO_WIDE = wideChoices().length > 0 ? undefined
-  : `no 16-lane subgroups on ${runtime().info.description} (subgroupMinSize ${subgroupMin()})` +
-    (runtime().info.isSoftware && !cpuAllows512 ? '; the CPU lacks AVX-512, so lavapipe does not run at 512 bits' : '');
+const NO_WIDE =
+  wideChoices().length > 0
+    ? undefined
+    : `no 16-lane subgroups on ${runtime().info.description} (subgroupMinSize ${subgroupMin()})` +
+      (runtime().info.isSoftware && !cpuAllows512
+        ? '; the CPU lacks AVX-512, so lavapipe does not run at 512 bits'
+        : '');
 
 describe('lavapipe vector width', () => {
   const flags = (f: string): string => `processor\t: 0\nflags\t\t: fpu sse2 avx2 ${f}\nbogomips\t: 4000\n`;
@@ -60,10 +64,25 @@ describe('16-lane subgroup matmul configs', () => {
   });
 
   // [M, K, N]: tails in every dimension; N over and under the 64-column block; K 4-aligned (vec4) and not.
-  const SHAPES: [number, number, number][] = [[7, 33, 129], [129, 65, 257], [33, 36, 20], [260, 68, 72]];
-  for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
-    itNeeds(NO_WIDE, `2-D ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} with bias on awkward shapes`, async () => {
-      await expect2DMatmulEveryChoice(wideChoices(), SHAPES, transA, transB, 70);
-    }, 600_000);
+  const SHAPES: [number, number, number][] = [
+    [7, 33, 129],
+    [129, 65, 257],
+    [33, 36, 20],
+    [260, 68, 72],
+  ];
+  for (const [transA, transB] of [
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ] as const) {
+    itNeeds(
+      NO_WIDE,
+      `2-D ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} with bias on awkward shapes`,
+      async () => {
+        await expect2DMatmulEveryChoice(wideChoices(), SHAPES, transA, transB, 70);
+      },
+      600_000,
+    );
   }
 });

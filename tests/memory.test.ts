@@ -16,7 +16,16 @@ describe('memory stays flat over a training loop', () => {
   it('100 iterations of a 2-layer MLP (embedding, layerNorm, gelu, dropout, cross-entropy) + clip + AdamW', async () => {
     const [vocab, dim, hidden, classes, batch, seq] = [50, 16, 32, 3, 4, 6];
     const param = (shape: number[], std: number, name: string): Tensor => {
-      const t = wt.tensor(normal(shape.reduce((a, b) => a * b, 1), std), shape).requireGrad().keep();
+      const t = wt
+        .tensor(
+          normal(
+            shape.reduce((a, b) => a * b, 1),
+            std,
+          ),
+          shape,
+        )
+        .requireGrad()
+        .keep();
       t.name = name;
       return t;
     };
@@ -30,10 +39,21 @@ describe('memory stays flat over a training loop', () => {
     const wc = param([classes, dim], 0.3, 'wc');
     const bc = wt.zeros([classes]).requireGrad().keep();
     const params = [emb, lnG, lnB, w1, b1, w2, b2, wc, bc];
-    const ids = wt.tensor(Int32Array.from({ length: batch * seq }, (_, i) => (i * 7 + 3) % vocab), [batch, seq]).keep();
+    const ids = wt
+      .tensor(
+        Int32Array.from({ length: batch * seq }, (_, i) => (i * 7 + 3) % vocab),
+        [batch, seq],
+      )
+      .keep();
     const labels = wt.tensor(new Int32Array([0, 2, -100, 1]), [batch]).keep();
     const rng = new wt.DropoutRng(11);
-    const opt = new wt.AdamW([{ params: [emb, w1, w2, wc], weightDecay: 0.01 }, { params: [lnG, lnB, b1, b2, bc], weightDecay: 0 }], { lr: 1e-2 });
+    const opt = new wt.AdamW(
+      [
+        { params: [emb, w1, w2, wc], weightDecay: 0.01 },
+        { params: [lnG, lnB, b1, b2, bc], weightDecay: 0 },
+      ],
+      { lr: 1e-2 },
+    );
 
     const forward = (): Tensor => {
       const x = wt.layerNorm(wt.embedding(emb, ids, 0), lnG, lnB, 1e-12); // [B, T, C]
@@ -54,7 +74,10 @@ describe('memory stays flat over a training loop', () => {
       wt.tidy(() => {
         const loss = forward();
         wt.backward(loss);
-        const norm = wt.gradNorm(params.map((p) => p.grad!), 1.0);
+        const norm = wt.gradNorm(
+          params.map((p) => p.grad!),
+          1.0,
+        );
         opt.stepWith(opt.lr, norm);
         opt.zeroGrad();
       });
@@ -65,7 +88,9 @@ describe('memory stays flat over a training loop', () => {
     }
     console.log(`100 steps: ${(performance.now() - t0).toFixed(0)} ms`);
     expect(rt.readbackCount, 'readbacks inside the training steps').toBe(readsBefore);
-    console.log(`memory after iteration 1: ${JSON.stringify(snapshots[0])}; after 100: ${JSON.stringify(snapshots[99])}`);
+    console.log(
+      `memory after iteration 1: ${JSON.stringify(snapshots[0])}; after 100: ${JSON.stringify(snapshots[99])}`,
+    );
     for (let k = 1; k < 100; k++) expect(snapshots[k], `memory after iteration ${k + 1}`).toEqual(snapshots[0]);
     await rt.sync();
 
@@ -113,7 +138,9 @@ describe('memory stays flat over a training loop', () => {
       rt.pool.idleFloorBytes = Infinity;
       const hoarded = await run(60);
       expect(hoarded.maxAllocated).toBeGreaterThan(3 * hoarded.maxInUse + 2 * 2 ** 20);
-      console.log(`varying shapes, 60 steps: pool peak ${(bounded.maxAllocated / 2 ** 20).toFixed(1)} MiB with trimming, ${(hoarded.maxAllocated / 2 ** 20).toFixed(1)} MiB without`);
+      console.log(
+        `varying shapes, 60 steps: pool peak ${(bounded.maxAllocated / 2 ** 20).toFixed(1)} MiB with trimming, ${(hoarded.maxAllocated / 2 ** 20).toFixed(1)} MiB without`,
+      );
     } finally {
       rt.pool.idleFloorBytes = floor;
       rt.pool.trim();

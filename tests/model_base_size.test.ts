@@ -15,7 +15,9 @@ describe('base-size DistilBERT', () => {
     const nParams = model.parameters().reduce((n, p) => n + p.size, 0);
     expect(nParams).toBe(66_955_010);
     model.train();
-    const ids = Array.from({ length: 2 }, (_, b) => Array.from({ length: 128 }, (_, t) => (t === 0 ? 101 : t === 127 ? 102 : 1000 + ((b * 131 + t * 17) % 28000))));
+    const ids = Array.from({ length: 2 }, (_, b) =>
+      Array.from({ length: 128 }, (_, t) => (t === 0 ? 101 : t === 127 ? 102 : 1000 + ((b * 131 + t * 17) % 28000))),
+    );
     const mask = ids.map((row, b) => row.map((_, t) => (b === 1 && t >= 100 ? 0 : 1)));
     const t1 = performance.now();
     const { loss, norm, peak } = await wt.tidyAsync(async () => {
@@ -36,11 +38,24 @@ describe('base-size DistilBERT', () => {
     // Dropout off: the padding-skipping forward (row 1 is padded) gives the padded forward's loss at full size.
     model.eval();
     const evalLoss = (skipPadding: boolean): Promise<number> =>
-      wt.noGrad(() => wt.tidyAsync(() => model.forward({ inputIds: ids, attentionMask: mask, labels: [0, 1] }, { skipPadding }).loss!.item()));
+      wt.noGrad(() =>
+        wt.tidyAsync(() =>
+          model.forward({ inputIds: ids, attentionMask: mask, labels: [0, 1] }, { skipPadding }).loss!.item(),
+        ),
+      );
     const [packed, padded] = [await evalLoss(true), await evalLoss(false)];
     expect(Math.abs(packed - padded)).toBeLessThan(1e-5);
-    console.log(`base-size: init ${((t1 - t0) / 1000).toFixed(1)} s, forward+backward ${((t2 - t1) / 1000).toFixed(1)} s, loss ${loss}, grad norm ${norm}`);
-    console.log('GPU memory at the end of backward', peak, 'after', wt.memory(), 'binding limit', wt.runtime().limits.maxStorageBufferBindingSize);
+    console.log(
+      `base-size: init ${((t1 - t0) / 1000).toFixed(1)} s, forward+backward ${((t2 - t1) / 1000).toFixed(1)} s, loss ${loss}, grad norm ${norm}`,
+    );
+    console.log(
+      'GPU memory at the end of backward',
+      peak,
+      'after',
+      wt.memory(),
+      'binding limit',
+      wt.runtime().limits.maxStorageBufferBindingSize,
+    );
     model.dispose();
   }, 600_000);
 });

@@ -15,7 +15,15 @@ const batch = { inputIds: inputs.input_ids, attentionMask: inputs.attention_mask
 describe('the runtime starts itself', () => {
   it('before any start, a synchronous call says what to do', () => {
     expect(wt.hasRuntime()).toBe(false);
-    expect(() => wt.DistilBertForSequenceClassification.fromConfig({ vocab_size: 30, dim: 8, n_layers: 1, n_heads: 2, hidden_dim: 16 })).toThrow(
+    expect(() =>
+      wt.DistilBertForSequenceClassification.fromConfig({
+        vocab_size: 30,
+        dim: 8,
+        n_layers: 1,
+        n_heads: 2,
+        hidden_dim: 16,
+      }),
+    ).toThrow(
       /not initialised: call `await init\(\)` first \(pipeline\(\), fromPretrained\(\) and the Trainer's train\/evaluate start it themselves/,
     );
   });
@@ -52,15 +60,29 @@ describe('the runtime starts itself', () => {
     wt.shutdown();
     const rt = await wt.init({ disableFeatures: ['shader-f16'] });
     expect(rt.features.has('shader-f16')).toBe(false);
-    await expect(wt.DistilBertForSequenceClassification.fromPretrained(SMALL).then((m) => m.dispose())).resolves.toBeUndefined(); // no conflict
+    await expect(
+      wt.DistilBertForSequenceClassification.fromPretrained(SMALL).then((m) => m.dispose()),
+    ).resolves.toBeUndefined(); // no conflict
     wt.shutdown();
   });
 
   it("the Trainer's train and evaluate run with no init() anywhere", async () => {
     expect(wt.hasRuntime()).toBe(false);
     const model = await tinyModel(true);
-    const args = new wt.TrainingArguments({ outputDir: 'mem', maxSteps: 2, perDeviceTrainBatchSize: 3, evalStrategy: 'no', saveStrategy: 'no' });
-    const trainer = new wt.Trainer({ model, args, trainDataset: placeholderDataset(6), dataCollator: goldenCollator, store: new wt.MemoryCheckpointStore() });
+    const args = new wt.TrainingArguments({
+      outputDir: 'mem',
+      maxSteps: 2,
+      perDeviceTrainBatchSize: 3,
+      evalStrategy: 'no',
+      saveStrategy: 'no',
+    });
+    const trainer = new wt.Trainer({
+      model,
+      args,
+      trainDataset: placeholderDataset(6),
+      dataCollator: goldenCollator,
+      store: new wt.MemoryCheckpointStore(),
+    });
     const out = await trainer.train();
     expect(out.globalStep).toBe(2);
     expect(Number.isFinite(out.trainingLoss)).toBe(true);
@@ -77,28 +99,61 @@ describe('forward() takes HF keyword arguments in its inputs object', () => {
     model.eval();
     const golden = readGoldenTensors('tiny-distilbert/forward.safetensors');
     await wt.tidyAsync(async () => {
-      const out = wt.noGrad(() => model.forward({ ...batch, outputHiddenStates: true, outputAttentions: false, returnDict: true }));
+      const out = wt.noGrad(() =>
+        model.forward({ ...batch, outputHiddenStates: true, outputAttentions: false, returnDict: true }),
+      );
       expect(out.hiddenStates).toHaveLength(3);
       const rows = [compare('logits', await out.logits.data(), golden.get('logits')!.data, 1e-5)];
-      for (let i = 0; i < 3; i++) rows.push(compare(`hidden_states.${i}`, await out.hiddenStates![i]!.data(), golden.get(`hidden_states.${i}`)!.data, 1e-5));
+      for (let i = 0; i < 3; i++)
+        rows.push(
+          compare(
+            `hidden_states.${i}`,
+            await out.hiddenStates![i]!.data(),
+            golden.get(`hidden_states.${i}`)!.data,
+            1e-5,
+          ),
+        );
       expect(report('forward({ outputHiddenStates: true })', rows)).toEqual([]);
-      expect(wt.noGrad(() => model.forward({ inputIds: batch.inputIds, attentionMask: batch.attentionMask })).hiddenStates).toBeUndefined();
+      expect(
+        wt.noGrad(() => model.forward({ inputIds: batch.inputIds, attentionMask: batch.attentionMask })).hiddenStates,
+      ).toBeUndefined();
     });
     model.dispose();
   });
 
   it('bad arguments fail before any GPU work, naming the key and listing the accepted ones', async () => {
     const model = await tinyModel(false);
-    const accepted = 'accepted: inputIds, attentionMask, labels, outputHiddenStates, outputAttentions, returnDict, skipPadding';
+    const accepted =
+      'accepted: inputIds, attentionMask, labels, outputHiddenStates, outputAttentions, returnDict, skipPadding';
     const cases: [unknown, unknown, RegExp | string][] = [
-      [{ ...batch, outputHiddenState: true }, undefined, `forward(inputs): unknown key "outputHiddenState"; ${accepted}`],
-      [{ input_ids: batch.inputIds, attention_mask: batch.attentionMask }, undefined, /unknown keys "input_ids" \(did you mean "inputIds"\?\), "attention_mask" \(did you mean "attentionMask"\?\)/],
+      [
+        { ...batch, outputHiddenState: true },
+        undefined,
+        `forward(inputs): unknown key "outputHiddenState"; ${accepted}`,
+      ],
+      [
+        { input_ids: batch.inputIds, attention_mask: batch.attentionMask },
+        undefined,
+        /unknown keys "input_ids" \(did you mean "inputIds"\?\), "attention_mask" \(did you mean "attentionMask"\?\)/,
+      ],
       [{ ...batch, headMask: [1, 1] }, undefined, /"headMask": head masks are not supported/],
-      [{ ...batch, outputHiddenStates: 'yes' }, undefined, 'forward(inputs): outputHiddenStates must be true or false, got string "yes"'],
+      [
+        { ...batch, outputHiddenStates: 'yes' },
+        undefined,
+        'forward(inputs): outputHiddenStates must be true or false, got string "yes"',
+      ],
       [{ ...batch, outputAttentions: true }, undefined, /outputAttentions is not supported/],
       [{ ...batch, returnDict: false }, undefined, /returnDict: false is not supported/],
-      [{ ...batch, outputHiddenStates: true }, { outputHiddenStates: false }, 'forward(): outputHiddenStates is given twice, as true and false'],
-      [batch, { outputHidenStates: true }, /forward\(inputs, options\): unknown key "outputHidenStates"; accepted: outputHiddenStates/],
+      [
+        { ...batch, outputHiddenStates: true },
+        { outputHiddenStates: false },
+        'forward(): outputHiddenStates is given twice, as true and false',
+      ],
+      [
+        batch,
+        { outputHidenStates: true },
+        /forward\(inputs, options\): unknown key "outputHidenStates"; accepted: outputHiddenStates/,
+      ],
       [null, undefined, /forward\(inputs\): expected an object \{ inputIds, .* \}, got null/],
       [{}, undefined, 'forward(inputs): inputIds is required (int32 [batch, seq_len] token ids)'],
       [wt.tensor(Int32Array.of(1, 2), [1, 2], 'i32'), undefined, /expected an object .*, got Tensor/],

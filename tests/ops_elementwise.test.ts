@@ -4,7 +4,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { gpu } from './helpers/gpu.js';
 import * as wt from '../src/index.js';
 import * as R from '../src/ops/reference/elementwise.js';
-import { checkForward, compare, gradCheck, normal, poison, read, ref, reseed, sizeOf, uniform } from './helpers/check.js';
+import {
+  checkForward,
+  compare,
+  gradCheck,
+  normal,
+  poison,
+  read,
+  ref,
+  reseed,
+  sizeOf,
+  uniform,
+} from './helpers/check.js';
 
 beforeAll(async () => {
   await gpu();
@@ -26,19 +37,49 @@ describe('binary ops with broadcasting', () => {
     [[1], [1]],
     [[7], [7]],
     [[1000], [1000]],
-    [[33, 129], [33, 129]],
-    [[16, 48], [16, 48]], // size % 4 == 0: the vec4 same-shape entry point
-    [[3, 5, 8], [5, 8]], // b a trailing block of a (position embeddings): the vec4 suffix entry point
-    [[37, 132], [37, 132]], // vec4 same-shape over 1221 vec4s: a second workgroup of 4 vec4s per lane, part-filled
-    [[9, 33, 20], [33, 20]], // vec4 suffix over 1485 vec4s, b's period (165) not a divisor of the workgroup's 1024
-    [[2, 3, 12], [1, 1, 12]], // …with leading 1s
-    [[3, 5, 8], [1, 5, 1]], // not a trailing block: the generic kernel
-    [[7, 1, 33], [129, 1]], // [a,1,c] with [b,1] → [a,b,c]
+    [
+      [33, 129],
+      [33, 129],
+    ],
+    [
+      [16, 48],
+      [16, 48],
+    ], // size % 4 == 0: the vec4 same-shape entry point
+    [
+      [3, 5, 8],
+      [5, 8],
+    ], // b a trailing block of a (position embeddings): the vec4 suffix entry point
+    [
+      [37, 132],
+      [37, 132],
+    ], // vec4 same-shape over 1221 vec4s: a second workgroup of 4 vec4s per lane, part-filled
+    [
+      [9, 33, 20],
+      [33, 20],
+    ], // vec4 suffix over 1485 vec4s, b's period (165) not a divisor of the workgroup's 1024
+    [
+      [2, 3, 12],
+      [1, 1, 12],
+    ], // …with leading 1s
+    [
+      [3, 5, 8],
+      [1, 5, 1],
+    ], // not a trailing block: the generic kernel
+    [
+      [7, 1, 33],
+      [129, 1],
+    ], // [a,1,c] with [b,1] → [a,b,c]
     [[1000], [1]],
     [[7, 33], [33]],
     [[1], [7, 129]],
-    [[2, 7, 1], [1, 1, 33]],
-    [[2, 1, 3, 1, 5], [3, 4, 1]], // rank 5
+    [
+      [2, 7, 1],
+      [1, 1, 33],
+    ],
+    [
+      [2, 1, 3, 1, 5],
+      [3, 4, 1],
+    ], // rank 5
   ];
   it('vec4 entry points are taken where the shapes allow (same shape; b a trailing block of a)', () => {
     const names: string[] = [];
@@ -64,11 +105,28 @@ describe('binary ops with broadcasting', () => {
         const a = uniform(sizeOf(sa), -2, 2);
         const b = op === 'div' ? awayFromZero(sizeOf(sb), 0.5, 2) : uniform(sizeOf(sb), -2, 2);
         const want = R.binary(op, ref(sa, a), ref(sb, b));
-        await checkForward(`${op} [${sa}]⊕[${sb}]`, want.shape, () => BINARY[op](wt.tensor(a, sa), wt.tensor(b, sb)), want, { rtol: 1e-6, scale: 1e-30 });
+        await checkForward(
+          `${op} [${sa}]⊕[${sb}]`,
+          want.shape,
+          () => BINARY[op](wt.tensor(a, sa), wt.tensor(b, sb)),
+          want,
+          { rtol: 1e-6, scale: 1e-30 },
+        );
       }
     });
     it(`${op} backward (finite differences, grads reduced to the broadcast shape)`, async () => {
-      const gradPairs: [number[], number[]][] = [[[3, 1, 5], [4, 1]], [[7, 5], [5]], [[1], [6]], [[2, 3], [2, 3]]];
+      const gradPairs: [number[], number[]][] = [
+        [
+          [3, 1, 5],
+          [4, 1],
+        ],
+        [[7, 5], [5]],
+        [[1], [6]],
+        [
+          [2, 3],
+          [2, 3],
+        ],
+      ];
       for (const [sa, sb] of gradPairs) {
         await gradCheck({
           name: `${op} [${sa}]⊕[${sb}]`,
@@ -98,7 +156,10 @@ describe('scalar ops', () => {
         const want = R.affine(ref(shape, x), Math.fround(cs.s), Math.fround(cs.c));
         // a·x + b cancels: float32 error is relative to |a·x| + |b|.
         const scale = x.map((v) => Math.abs(cs.s * v) + Math.abs(cs.c));
-        await checkForward(`${cs.name} [${shape}]`, shape, () => cs.f(wt.tensor(x, shape)), want, { rtol: 1e-6, scale });
+        await checkForward(`${cs.name} [${shape}]`, shape, () => cs.f(wt.tensor(x, shape)), want, {
+          rtol: 1e-6,
+          scale,
+        });
       }
     }
   });
@@ -115,7 +176,10 @@ describe('scalar ops', () => {
 });
 
 type UnaryName = R.UnaryName;
-const UNARY: Record<UnaryName, { f: (x: wt.Tensor) => wt.Tensor; data: (n: number) => Float32Array; scale?: number; rtol?: number }> = {
+const UNARY: Record<
+  UnaryName,
+  { f: (x: wt.Tensor) => wt.Tensor; data: (n: number) => Float32Array; scale?: number; rtol?: number }
+> = {
   neg: { f: wt.neg, data: (n) => uniform(n, -5, 5) },
   exp: { f: wt.exp, data: (n) => uniform(n, -10, 10) },
   // WGSL's log is specified with absolute error 2^-21 on [0.5, 2]: judge it on the absolute scale there.
@@ -162,17 +226,27 @@ describe('GELU (exact erf) on a dense grid', () => {
     for (let i = 0; i < n; i++) x[i] = -10 + (20 * i) / (n - 1); // step 1e-3: hits 0, ±3, ±10 exactly
     for (const v of [0, 3, -3, 10, -10]) expect(x.includes(Math.fround(v))).toBe(true);
     const want = R.unary('gelu', ref([n], x));
-    const s = await checkForward('gelu grid [-10,10]', [n], () => wt.gelu(wt.tensor(x, [n])), want, { rtol: 1e-6, scale: 1, atol: 1e-6 });
+    const s = await checkForward('gelu grid [-10,10]', [n], () => wt.gelu(wt.tensor(x, [n])), want, {
+      rtol: 1e-6,
+      scale: 1,
+      atol: 1e-6,
+    });
     expect(s.maxAbs).toBeLessThan(1e-6);
     // GELU's derivative on the same grid against Φ(x) + x·φ(x) in float64.
     const d64 = new Float64Array(n);
-    for (let i = 0; i < n; i++) d64[i] = R.normalCdf(x[i]) + (x[i] * Math.exp(-0.5 * x[i] * x[i])) / Math.sqrt(2 * Math.PI);
+    for (let i = 0; i < n; i++)
+      d64[i] = R.normalCdf(x[i]) + (x[i] * Math.exp(-0.5 * x[i] * x[i])) / Math.sqrt(2 * Math.PI);
     await wt.tidyAsync(async () => {
       const t = wt.tensor(x, [n]).requireGrad();
       const y = wt.gelu(t);
       poison([n]);
       wt.backward(y, wt.ones([n]));
-      compare("gelu' grid [-10,10]", await read(t.grad!), { shape: [n], data: d64 }, { rtol: 1e-6, scale: 1, atol: 1e-6 });
+      compare(
+        "gelu' grid [-10,10]",
+        await read(t.grad!),
+        { shape: [n], data: d64 },
+        { rtol: 1e-6, scale: 1, atol: 1e-6 },
+      );
     });
   });
 
@@ -191,13 +265,24 @@ describe('normal inputs', () => {
     const a = normal(33000);
     const b = normal(33000);
     const want = R.binary('mul', ref([33, 1000], a), ref([33, 1000], b));
-    await checkForward('mul N(0,1) [33,1000]', [33, 1000], () => wt.mul(wt.tensor(a, [33, 1000]), wt.tensor(b, [33, 1000])), want, { rtol: 1e-6, scale: 1e-30 });
+    await checkForward(
+      'mul N(0,1) [33,1000]',
+      [33, 1000],
+      () => wt.mul(wt.tensor(a, [33, 1000]), wt.tensor(b, [33, 1000])),
+      want,
+      { rtol: 1e-6, scale: 1e-30 },
+    );
   });
 });
 
 describe('fills', () => {
   it('zeros (a clearBuffer) zero exactly the tensor over a NaN-poisoned pooled buffer, i32 too', async () => {
-    for (const [shape, dtype] of [[[7, 129], 'f32'], [[1000], 'f32'], [[3], 'i32'], [[33, 5], 'i32']] as const) {
+    for (const [shape, dtype] of [
+      [[7, 129], 'f32'],
+      [[1000], 'f32'],
+      [[3], 'i32'],
+      [[33, 5], 'i32'],
+    ] as const) {
       poison(shape);
       const z = wt.zeros(shape, dtype);
       const got = await z.data();

@@ -7,7 +7,19 @@ import * as E from '../src/ops/reference/embedding.js';
 import * as D from '../src/ops/reference/dropout.js';
 import * as X from '../src/ops/reference/loss.js';
 import * as O from '../src/ops/reference/optim.js';
-import { checkForward, compare, gradCheck, normal, poison, random, read, ref, reseed, sizeOf, uniform } from './helpers/check.js';
+import {
+  checkForward,
+  compare,
+  gradCheck,
+  normal,
+  poison,
+  random,
+  read,
+  ref,
+  reseed,
+  sizeOf,
+  uniform,
+} from './helpers/check.js';
 
 beforeAll(async () => {
   await gpu();
@@ -32,15 +44,35 @@ describe('embedding', () => {
   // dims 4·k take the vec4 entry point: 4 tokens per workgroup (15, 129 and 9 tokens leave the last one short),
   // 64 lanes striding over the row (520 = 130 vec4s: some lanes take 3, others 2).
   it('forward (vocab 1000, repeated ids; dims 4·k take the vec4 entry point)', async () => {
-    for (const [idsShape, dim] of [[[1], 1], [[3, 7], 33], [[129], 7], [[2, 33], 129], [[1], 4], [[5, 3], 36], [[129], 12], [[9], 520]] as [number[], number][]) {
+    for (const [idsShape, dim] of [
+      [[1], 1],
+      [[3, 7], 33],
+      [[129], 7],
+      [[2, 33], 129],
+      [[1], 4],
+      [[5, 3], 36],
+      [[129], 12],
+      [[9], 520],
+    ] as [number[], number][]) {
       const ids = makeIds(sizeOf(idsShape), 1000);
       const w = normal(1000 * dim);
       const want = E.embedding(ref([1000, dim], w), ids, idsShape);
-      await checkForward(`embedding ids[${idsShape}] dim=${dim}`, want.shape, () => wt.embedding(wt.tensor(w, [1000, dim]), wt.tensor(ids, idsShape)), want, { rtol: 0 });
+      await checkForward(
+        `embedding ids[${idsShape}] dim=${dim}`,
+        want.shape,
+        () => wt.embedding(wt.tensor(w, [1000, dim]), wt.tensor(ids, idsShape)),
+        want,
+        { rtol: 0 },
+      );
     }
   });
   it('backward: repeated ids summed, padding_idx row gets exactly zero gradient', async () => {
-    for (const [idsShape, dim, pad] of [[[3, 7], 33, 0], [[129], 7, 0], [[2, 33], 5, -1], [[1], 3, -1]] as [number[], number, number][]) {
+    for (const [idsShape, dim, pad] of [
+      [[3, 7], 33, 0],
+      [[129], 7, 0],
+      [[2, 33], 5, -1],
+      [[1], 3, -1],
+    ] as [number[], number, number][]) {
       const ids = makeIds(sizeOf(idsShape), 1000);
       await wt.tidyAsync(async () => {
         const w = wt.tensor(normal(1000 * dim), [1000, dim]).requireGrad();
@@ -70,7 +102,12 @@ describe('dropout', () => {
   // Odd sizes take the scalar kernel, sizes 4·k the vec4 one (4 vec4s per lane; 65572 leaves its last workgroup
   // part-filled): both must give the reference mask exactly.
   it('fraction kept within statistical bounds, survivors scaled by 1/(1−p), mask = reference hash', async () => {
-    for (const [n, p] of [[65536 + 33, 0.1], [65536 + 33, 0.5], [65536 + 36, 0.1], [65536 + 36, 0.5]]) {
+    for (const [n, p] of [
+      [65536 + 33, 0.1],
+      [65536 + 33, 0.5],
+      [65536 + 36, 0.1],
+      [65536 + 36, 0.5],
+    ]) {
       const x = uniform(n, 0.5, 2);
       const seed = 1234 + p * 10;
       const y = await wt.tidyAsync(async () => {
@@ -87,20 +124,27 @@ describe('dropout', () => {
       expect(mismatches, 'elements whose keep/drop differs from the reference hash').toBe(0);
       const frac = kept / n;
       const sigma = Math.sqrt((p * (1 - p)) / n);
-      console.log(`dropout p=${p} n=${n}: kept ${frac.toFixed(5)} (expected ${1 - p}, ${((frac - (1 - p)) / sigma).toFixed(2)}σ)`);
+      console.log(
+        `dropout p=${p} n=${n}: kept ${frac.toFixed(5)} (expected ${1 - p}, ${((frac - (1 - p)) / sigma).toFixed(2)}σ)`,
+      );
       expect(Math.abs(frac - (1 - p))).toBeLessThan(5 * sigma);
-      compare(`dropout p=${p} survivors`, y, D.dropout(ref([n], x), Math.fround(p), mask), { rtol: 1e-6, scale: 1e-30 });
+      compare(`dropout p=${p} survivors`, y, D.dropout(ref([n], x), Math.fround(p), mask), {
+        rtol: 1e-6,
+        scale: 1e-30,
+      });
     }
   });
   it('same (seed, offset) → same mask; different offsets or seeds → different masks; the rng advances', async () => {
     const x = new Float32Array(4096).fill(1);
-    const run = (seed: number, offset: number): Promise<Float64Array> => wt.tidyAsync(() => read(wt.dropout(wt.tensor(x, [4096]), 0.5, new wt.DropoutRng(seed, offset))));
+    const run = (seed: number, offset: number): Promise<Float64Array> =>
+      wt.tidyAsync(() => read(wt.dropout(wt.tensor(x, [4096]), 0.5, new wt.DropoutRng(seed, offset))));
     const a = await run(9, 100);
     const b = await run(9, 100);
     const c = await run(9, 100 + 4096);
     const d = await run(10, 100);
     expect(Array.from(a)).toEqual(Array.from(b));
-    const agree = (u: Float64Array, v: Float64Array): number => u.reduce((s, val, i) => s + (val === v[i] ? 1 : 0), 0) / u.length;
+    const agree = (u: Float64Array, v: Float64Array): number =>
+      u.reduce((s, val, i) => s + (val === v[i] ? 1 : 0), 0) / u.length;
     expect(agree(a, c)).toBeLessThan(0.6);
     expect(agree(a, d)).toBeLessThan(0.6);
     const rng = new wt.DropoutRng(5);
@@ -109,17 +153,29 @@ describe('dropout', () => {
   });
   it('backward uses the same mask: dx = dy ⊙ mask / (1 − p)', async () => {
     for (const p of [0.1, 0.5]) {
-      for (const shape of [[33, 129], [33, 128]]) await wt.tidyAsync(async () => {
-        const x = wt.tensor(uniform(sizeOf(shape), 0.5, 2), shape).requireGrad();
-        const y = wt.dropout(x, p, new wt.DropoutRng(42, 1000));
-        const dy = normal(sizeOf(shape));
-        poison(shape);
-        wt.backward(y, wt.tensor(dy, shape));
-        const mask = D.dropoutMask(sizeOf(shape), p, 42, 1000);
-        compare(`dropout p=${p} backward [${shape}]`, await read(x.grad!), D.dropout(ref(shape, dy), Math.fround(p), mask), { rtol: 1e-6, scale: 1e-30 });
-        const yv = await read(y);
-        expect(yv.every((v, i) => (v !== 0 ? 1 : 0) === mask[i]), `mask [${shape}]`).toBe(true);
-      });
+      for (const shape of [
+        [33, 129],
+        [33, 128],
+      ])
+        await wt.tidyAsync(async () => {
+          const x = wt.tensor(uniform(sizeOf(shape), 0.5, 2), shape).requireGrad();
+          const y = wt.dropout(x, p, new wt.DropoutRng(42, 1000));
+          const dy = normal(sizeOf(shape));
+          poison(shape);
+          wt.backward(y, wt.tensor(dy, shape));
+          const mask = D.dropoutMask(sizeOf(shape), p, 42, 1000);
+          compare(
+            `dropout p=${p} backward [${shape}]`,
+            await read(x.grad!),
+            D.dropout(ref(shape, dy), Math.fround(p), mask),
+            { rtol: 1e-6, scale: 1e-30 },
+          );
+          const yv = await read(y);
+          expect(
+            yv.every((v, i) => (v !== 0 ? 1 : 0) === mask[i]),
+            `mask [${shape}]`,
+          ).toBe(true);
+        });
     }
   });
   it('backward (finite differences, fixed mask)', async () => {
@@ -133,13 +189,24 @@ describe('dropout', () => {
   });
   it('p = 0 is the identity; p outside [0, 1) is an error', async () => {
     const x = uniform(7);
-    compare('dropout p=0', await wt.tidyAsync(() => read(wt.dropout(wt.tensor(x, [7]), 0, new wt.DropoutRng(1)))), ref([7], x), { rtol: 0 });
+    compare(
+      'dropout p=0',
+      await wt.tidyAsync(() => read(wt.dropout(wt.tensor(x, [7]), 0, new wt.DropoutRng(1)))),
+      ref([7], x),
+      { rtol: 0 },
+    );
     expect(() => wt.dropout(wt.tensor(x, [7]), 1, new wt.DropoutRng(1))).toThrow(/p must be in \[0, 1\)/);
   });
 });
 
 describe('crossEntropy', () => {
-  const cases: [number, number, number][] = [[1, 2, 0], [7, 2, 2], [33, 7, 5], [129, 1000, 10], [65, 3, 0]];
+  const cases: [number, number, number][] = [
+    [1, 2, 0],
+    [7, 2, 2],
+    [33, 7, 5],
+    [129, 1000, 10],
+    [65, 3, 0],
+  ];
   function labelsFor(rows: number, classes: number, ignored: number): Int32Array {
     const l = new Int32Array(rows);
     for (let i = 0; i < rows; i++) l[i] = Math.floor(random() * classes);
@@ -154,17 +221,33 @@ describe('crossEntropy', () => {
       // A row's loss is logsumexp − x[label]: float32 rounds it to ~1e-7 of the logits' size, not of the loss, so a
       // confidently right row (loss ~1e-4) has no relative precision to test (torch's float32 loss neither): error
       // relative to max(|loss|, 1).
-      await checkForward(`crossEntropy [${rows},${classes}] ignored=${ignored}`, [], () => wt.crossEntropy(wt.tensor(logits, [rows, classes]), wt.tensor(labels, [rows])), want, { rtol: 1e-5, scale: 1 });
+      await checkForward(
+        `crossEntropy [${rows},${classes}] ignored=${ignored}`,
+        [],
+        () => wt.crossEntropy(wt.tensor(logits, [rows, classes]), wt.tensor(labels, [rows])),
+        want,
+        { rtol: 1e-5, scale: 1 },
+      );
     }
   });
   it('forward with ±1e4 logits stays finite', async () => {
     const logits = new Float32Array([1e4, -1e4, 0, -1e4, 1e4, 1e4]);
     const labels = new Int32Array([1, 0]);
     const want = X.crossEntropy(ref([2, 3], logits), labels);
-    await checkForward('crossEntropy ±1e4', [], () => wt.crossEntropy(wt.tensor(logits, [2, 3]), wt.tensor(labels, [2])), want, { rtol: 1e-6, scale: 1e-30 });
+    await checkForward(
+      'crossEntropy ±1e4',
+      [],
+      () => wt.crossEntropy(wt.tensor(logits, [2, 3]), wt.tensor(labels, [2])),
+      want,
+      { rtol: 1e-6, scale: 1e-30 },
+    );
   });
   it('backward (finite differences), with ignored rows', async () => {
-    for (const [rows, classes, ignored] of [[5, 3, 2], [7, 2, 0], [4, 9, 1]]) {
+    for (const [rows, classes, ignored] of [
+      [5, 3, 2],
+      [7, 2, 0],
+      [4, 9, 1],
+    ]) {
       const labels = labelsFor(rows, classes, ignored);
       await gradCheck({
         name: `crossEntropy [${rows},${classes}] ignored=${ignored}`,
@@ -211,7 +294,11 @@ describe('gradNorm / clipGradNorm', () => {
         compare(`clipGradNorm total (${label})`, [res[0]], [want.total], { rtol: 1e-5, scale: 1e-30 });
         for (let i = 0; i < params.length; i++) {
           const scaled = Float64Array.from(grads[i], (v) => v * want.coef);
-          compare(`clipGradNorm grad [${shapes[i]}] (${label})`, await read(params[i].grad!), ref(shapes[i], scaled), { rtol: 1e-5, scale: 1e-30, quiet: i < shapes.length - 1 });
+          compare(`clipGradNorm grad [${shapes[i]}] (${label})`, await read(params[i].grad!), ref(shapes[i], scaled), {
+            rtol: 1e-5,
+            scale: 1e-30,
+            quiet: i < shapes.length - 1,
+          });
           params[i].grad!.dispose();
         }
       });

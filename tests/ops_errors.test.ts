@@ -21,7 +21,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 }`,
       bindings: { out: 'read_write' },
     });
-    const err = await wt.runtime().compile(broken).then(() => undefined, (e: unknown) => e);
+    const err = await wt
+      .runtime()
+      .compile(broken)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(wt.KernelError);
     expect((err as wt.KernelError).kernel).toBe('broken_test_kernel');
     expect((err as Error).message).toMatch(/broken_test_kernel/);
@@ -42,7 +48,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       err = e;
     }
     expect(err).toBeInstanceOf(wt.BindingLimitError);
-    expect((err as Error).message).toMatch(new RegExp(`${limit + 4}-byte storage binding.*maxStorageBufferBindingSize of ${limit}`));
+    expect((err as Error).message).toMatch(
+      new RegExp(`${limit + 4}-byte storage binding.*maxStorageBufferBindingSize of ${limit}`),
+    );
     expect((err as Error).message).toMatch(/fake_kernel/);
     expect(rt.dispatchCount).toBe(before);
     t.dispose();
@@ -63,11 +71,17 @@ describe('test harness', () => {
 describe('shape errors', () => {
   it('matmul inner dimensions, ranks, batch dims, bias', () => {
     wt.tidy(() => {
-      expect(() => wt.matmul(wt.zeros([2, 3]), wt.zeros([4, 5]))).toThrow(/matmul: inner dimensions differ: \[2,3\] · \[4,5\] \(3 vs 4\)/);
-      expect(() => wt.matmul(wt.zeros([2, 3]), wt.zeros([5, 4]), { transB: true })).toThrow(/inner dimensions differ.*\(3 vs 4\)/);
+      expect(() => wt.matmul(wt.zeros([2, 3]), wt.zeros([4, 5]))).toThrow(
+        /matmul: inner dimensions differ: \[2,3\] · \[4,5\] \(3 vs 4\)/,
+      );
+      expect(() => wt.matmul(wt.zeros([2, 3]), wt.zeros([5, 4]), { transB: true })).toThrow(
+        /inner dimensions differ.*\(3 vs 4\)/,
+      );
       expect(() => wt.matmul(wt.zeros([3]), wt.zeros([3, 2]))).toThrow(/at least 2-D/);
       expect(() => wt.matmul(wt.zeros([2, 2, 3]), wt.zeros([3, 2, 4]))).toThrow(/batch dims differ/);
-      expect(() => wt.matmul(wt.zeros([2, 3]), wt.zeros([3, 4]), { bias: wt.zeros([3]) })).toThrow(/bias must be \[4\]/);
+      expect(() => wt.matmul(wt.zeros([2, 3]), wt.zeros([3, 4]), { bias: wt.zeros([3]) })).toThrow(
+        /bias must be \[4\]/,
+      );
     });
   });
   it('broadcasting, reshape, layout ops, softmax mask, layerNorm, attention heads', () => {
@@ -79,11 +93,15 @@ describe('shape errors', () => {
       expect(() => wt.permute(wt.zeros([2, 3]), [0, 0])).toThrow(/not a permutation/);
       expect(() => wt.narrow(wt.zeros([2, 3]), 1, 2, 2)).toThrow(/outside axis 1/);
       expect(() => wt.sum(wt.zeros([2, 3]), 2)).toThrow(/axis 2 out of range/);
-      expect(() => wt.softmax(wt.zeros([2, 3]), { mask: wt.zeros([2, 4], 'i32') })).toThrow(/mask must be int32 \[2, 3\]/);
+      expect(() => wt.softmax(wt.zeros([2, 3]), { mask: wt.zeros([2, 4], 'i32') })).toThrow(
+        /mask must be int32 \[2, 3\]/,
+      );
       expect(() => wt.softmax(wt.zeros([2, 3]), { mask: wt.zeros([2, 3]) })).toThrow(/mask must be int32/);
       expect(() => wt.layerNorm(wt.zeros([2, 3]), wt.ones([4]), wt.zeros([3]))).toThrow(/must have 3 elements/);
       expect(() => wt.attentionScores(wt.zeros([1, 2, 6]), wt.zeros([1, 2, 6]), 4)).toThrow(/H = 4/);
-      expect(() => wt.attentionContext(wt.zeros([1, 2, 3, 4]), wt.zeros([1, 3, 4]), 2)).toThrow(/probs must be \[1, 2, 3, 3\]/);
+      expect(() => wt.attentionContext(wt.zeros([1, 2, 3, 4]), wt.zeros([1, 3, 4]), 2)).toThrow(
+        /probs must be \[1, 2, 3, 3\]/,
+      );
       expect(() => wt.embedding(wt.zeros([5, 2]), wt.zeros([3]))).toThrow(/ids must be int32/);
       expect(() => wt.add(wt.zeros([2], 'i32'), wt.zeros([2]))).toThrow(/expected a float32 tensor/);
     });

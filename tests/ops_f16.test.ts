@@ -69,51 +69,79 @@ describe('float16 storage', () => {
     expect(() => wt.add(h, h)).toThrow(/float32.*f16/);
     expect(() => wt.cast(wt.zeros([2], 'i32'), 'f16')).toThrow(/cast: converts between 'f32' and 'f16', got i32/);
     expect(() => wt.tensor([1, 2], [2], 'f16')).toThrow(/cast\(tensor\(data\), 'f16'\)/);
-    expect(() => wt.matmul(wt.zeros([2, 2], 'i32'), wt.ones([2, 2]))).toThrow(/matmul: a must be float32 or float16, got i32/);
+    expect(() => wt.matmul(wt.zeros([2, 2], 'i32'), wt.ones([2, 2]))).toThrow(
+      /matmul: a must be float32 or float16, got i32/,
+    );
     expect(() => wt.assign(wt.zeros([4]), h)).toThrow(/assign: dtypes differ \(f32 ← f16\)/);
   });
 });
 
 describe('f16 matmul vs float64 (every fast kernel)', () => {
-  const SHAPES: [number, number, number][] = [[7, 33, 129], [1, 40, 3], [129, 65, 36], [33, 36, 20]];
+  const SHAPES: [number, number, number][] = [
+    [7, 33, 129],
+    [1, 40, 3],
+    [129, 65, 36],
+    [33, 36, 20],
+  ];
 
   // Every kernel reads both operands as halves at [33,36,20] (vec4 loads, tails in M and N); the default kernel also
   // at [7,33,129] (scalar loads), with one f16 operand at a time and the GELU epilogue. (Each f16 pipeline costs
   // lavapipe a compile: every kernel on every shape would take minutes.)
-  itNeeds(NO_F16, 'A, B or both f16; NN / NT / TN; bias and GELU epilogues; awkward shapes', async () => {
-    const choices = ['default', ...matmulKernelChoices().filter((c) => c !== 'strided')];
-    let seed = 1;
-    for (const [m, k, n] of [[7, 33, 129], [33, 36, 20]]) {
-      for (const [transA, transB] of [[false, false], [false, true], [true, false]] as const) {
-        const a32 = wt.tensor(randArray(m * k, seed++), transA ? [k, m] : [m, k]);
-        const b32 = wt.tensor(randArray(k * n, seed++), transB ? [n, k] : [k, n]);
-        const biasV = randArray(n, seed++);
-        const bias = wt.tensor(biasV);
-        const a16 = wt.cast(a32, 'f16');
-        const b16 = wt.cast(b32, 'f16');
-        const [ah, bh, af, bf] = [await a16.data(), await b16.data(), await a32.data(), await b32.data()];
-        for (const choice of m === 7 ? ['default'] : choices) {
-          configure({ matmulKernel: choice === 'default' ? undefined : choice });
-          const operands = choice === 'default' ? [['A', a16, b32, ah, bf], ['B', a32, b16, af, bh], ['AB', a16, b16, ah, bh]] as const : [['AB', a16, b16, ah, bh]] as const;
-          for (const [which, a, b, av, bv] of operands) {
-            const want = refMatmul(av, bv, 1, m, n, k, transA, transB, true, biasV);
-            const what = `${choice} f16 ${which} ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} M=${m} K=${k} N=${n}`;
-            poison([m, n]);
-            const out = wt.matmul(a, b, { transA, transB, bias });
-            expect(out.dtype, what).toBe('f32');
-            expect(maxErr(await out.data(), want), what).toBeLessThan(2e-5 * Math.sqrt(k) + 1e-5);
-            out.dispose();
-            if (choice === 'default' && !transA) {
-              const g = wt.matmul(a, b, { transB, bias, activation: 'gelu' });
-              expect(maxErr(await g.data(), want.map(geluScalar)), `${what} gelu`).toBeLessThan(2e-5 * Math.sqrt(k) + 1e-5);
-              g.dispose();
+  itNeeds(
+    NO_F16,
+    'A, B or both f16; NN / NT / TN; bias and GELU epilogues; awkward shapes',
+    async () => {
+      const choices = ['default', ...matmulKernelChoices().filter((c) => c !== 'strided')];
+      let seed = 1;
+      for (const [m, k, n] of [
+        [7, 33, 129],
+        [33, 36, 20],
+      ]) {
+        for (const [transA, transB] of [
+          [false, false],
+          [false, true],
+          [true, false],
+        ] as const) {
+          const a32 = wt.tensor(randArray(m * k, seed++), transA ? [k, m] : [m, k]);
+          const b32 = wt.tensor(randArray(k * n, seed++), transB ? [n, k] : [k, n]);
+          const biasV = randArray(n, seed++);
+          const bias = wt.tensor(biasV);
+          const a16 = wt.cast(a32, 'f16');
+          const b16 = wt.cast(b32, 'f16');
+          const [ah, bh, af, bf] = [await a16.data(), await b16.data(), await a32.data(), await b32.data()];
+          for (const choice of m === 7 ? ['default'] : choices) {
+            configure({ matmulKernel: choice === 'default' ? undefined : choice });
+            const operands =
+              choice === 'default'
+                ? ([
+                    ['A', a16, b32, ah, bf],
+                    ['B', a32, b16, af, bh],
+                    ['AB', a16, b16, ah, bh],
+                  ] as const)
+                : ([['AB', a16, b16, ah, bh]] as const);
+            for (const [which, a, b, av, bv] of operands) {
+              const want = refMatmul(av, bv, 1, m, n, k, transA, transB, true, biasV);
+              const what = `${choice} f16 ${which} ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} M=${m} K=${k} N=${n}`;
+              poison([m, n]);
+              const out = wt.matmul(a, b, { transA, transB, bias });
+              expect(out.dtype, what).toBe('f32');
+              expect(maxErr(await out.data(), want), what).toBeLessThan(2e-5 * Math.sqrt(k) + 1e-5);
+              out.dispose();
+              if (choice === 'default' && !transA) {
+                const g = wt.matmul(a, b, { transB, bias, activation: 'gelu' });
+                expect(maxErr(await g.data(), want.map(geluScalar)), `${what} gelu`).toBeLessThan(
+                  2e-5 * Math.sqrt(k) + 1e-5,
+                );
+                g.dispose();
+              }
             }
           }
+          for (const t of [a32, b32, a16, b16, bias]) t.dispose();
         }
-        for (const t of [a32, b32, a16, b16, bias]) t.dispose();
       }
-    }
-  }, 600_000);
+    },
+    600_000,
+  );
 
   itNeeds(NO_F16, 'split-K weight-gradient product with f16 operands', async () => {
     const [m, k, n] = [20, 300, 12]; // dYᵀ·X: A read transposed, long K

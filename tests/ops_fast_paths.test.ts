@@ -19,7 +19,9 @@ import { geluScalar, normalCdf } from '../src/ops/reference/elementwise.js';
 /** d/dx gelu(x) = Φ(x) + x φ(x), float64. */
 const geluGrad = (x: number): number => normalCdf(x) + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI);
 
-beforeAll(async () => { await gpu(); });
+beforeAll(async () => {
+  await gpu();
+});
 afterEach(() => configure({ matmulKernel: undefined }));
 
 const SHAPES: [number, number, number][] = [
@@ -39,7 +41,12 @@ describe('matmul fast paths vs float64', () => {
     expect(c.length).toBeGreaterThan(1);
   });
 
-  for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+  for (const [transA, transB] of [
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ] as const) {
     it(`2-D ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} on awkward shapes, every kernel`, async () => {
       await expect2DMatmulEveryChoice(choices(), SHAPES, transA, transB, 10);
     }, 600_000);
@@ -47,7 +54,11 @@ describe('matmul fast paths vs float64', () => {
 
   it('batched products with per-batch B, every kernel', async () => {
     const [batch, m, k, n] = [3, 17, 12, 9];
-    for (const [transA, transB] of [[false, false], [false, true], [true, false]] as const) {
+    for (const [transA, transB] of [
+      [false, false],
+      [false, true],
+      [true, false],
+    ] as const) {
       const av = randArray(batch * m * k, 77);
       const bv = randArray(batch * k * n, 78);
       const want = refMatmul(av, bv, batch, m, n, k, transA, transB, false);
@@ -76,11 +87,49 @@ describe('matmul fast paths vs float64', () => {
       configure({ matmulKernel: choice });
       const L = (r: number, c: number) => ({ batch1: 0, batch2: 0, row: r, col: c });
       const poisoned = wt.full([m, n], NaN);
-      stridedMatmul({ a, aLayout: L(k, 1), b, bLayout: L(n, 1), c: poisoned, cLayout: L(n, 1), m, n, k, batch1: 1, batch2: 1, alpha: 0.5 });
-      expect(maxErr(await poisoned.data(), ref.map((v) => 0.5 * v)), `${choice} alpha`).toBeLessThan(1e-5);
+      stridedMatmul({
+        a,
+        aLayout: L(k, 1),
+        b,
+        bLayout: L(n, 1),
+        c: poisoned,
+        cLayout: L(n, 1),
+        m,
+        n,
+        k,
+        batch1: 1,
+        batch2: 1,
+        alpha: 0.5,
+      });
+      expect(
+        maxErr(
+          await poisoned.data(),
+          ref.map((v) => 0.5 * v),
+        ),
+        `${choice} alpha`,
+      ).toBeLessThan(1e-5);
       const acc = wt.tensor(prevV, [m, n]);
-      stridedMatmul({ a, aLayout: L(k, 1), b, bLayout: L(n, 1), c: acc, cLayout: L(n, 1), m, n, k, batch1: 1, batch2: 1, accumulate: true });
-      expect(maxErr(await acc.data(), ref.map((v, i) => v + prevV[i])), `${choice} accumulate`).toBeLessThan(1e-5);
+      stridedMatmul({
+        a,
+        aLayout: L(k, 1),
+        b,
+        bLayout: L(n, 1),
+        c: acc,
+        cLayout: L(n, 1),
+        m,
+        n,
+        k,
+        batch1: 1,
+        batch2: 1,
+        accumulate: true,
+      });
+      expect(
+        maxErr(
+          await acc.data(),
+          ref.map((v, i) => v + prevV[i]),
+        ),
+        `${choice} accumulate`,
+      ).toBeLessThan(1e-5);
       poisoned.dispose();
       acc.dispose();
     }
@@ -92,8 +141,12 @@ describe('matmul fast paths vs float64', () => {
     // Each epilogue is generated into the kernel (no runtime flags), so every combination is its own code: checked
     // on a C whose rows are 4-aligned (vec4 stores) and one whose rows are not, with tails in M and N.
     const combos = [
-      { bias: false, accumulate: false }, { bias: true, accumulate: false }, { bias: false, accumulate: true }, { bias: true, accumulate: true },
-      { bias: true, accumulate: false, gelu: true, keepPre: false }, { bias: true, accumulate: false, gelu: true, keepPre: true },
+      { bias: false, accumulate: false },
+      { bias: true, accumulate: false },
+      { bias: false, accumulate: true },
+      { bias: true, accumulate: true },
+      { bias: true, accumulate: false, gelu: true, keepPre: false },
+      { bias: true, accumulate: false, gelu: true, keepPre: true },
       { bias: false, accumulate: true, gelu: true, keepPre: true },
     ];
     const names: string[] = [];
@@ -101,7 +154,10 @@ describe('matmul fast paths vs float64', () => {
     rt.profiler = { onDispatch: (name) => void names.push(name) };
     try {
       let seed = 300;
-      for (const [m, k, n] of [[45, 20, 36], [45, 20, 37]]) {
+      for (const [m, k, n] of [
+        [45, 20, 36],
+        [45, 20, 37],
+      ]) {
         const av = randArray(m * k, seed++);
         const bv = randArray(n * k, seed++);
         const biasV = randArray(n, seed++);
@@ -111,7 +167,8 @@ describe('matmul fast paths vs float64', () => {
         // and the fused GELU one (one pipeline per combination and kernel: compiling them all is slow on lavapipe).
         for (const choice of choices()) {
           configure({ matmulKernel: choice });
-          const all = choice === untunedMatmulChoice({ a: 'row', b: 'nt', vecA: true, vecB: true }, m) || choice === 'plain_r4c8';
+          const all =
+            choice === untunedMatmulChoice({ a: 'row', b: 'nt', vecA: true, vecB: true }, m) || choice === 'plain_r4c8';
           for (const { bias, accumulate, gelu, keepPre } of all ? combos : [combos[1], combos[5]]) {
             const tag = `${choice} N=${n} bias=${bias} accumulate=${accumulate} gelu=${!!gelu} pre=${!!keepPre}`;
             await wt.tidyAsync(async () => {
@@ -120,8 +177,21 @@ describe('matmul fast paths vs float64', () => {
               const c = accumulate ? wt.tensor(prevV, [m, n]) : wt.full([m, n], NaN);
               const act = wt.full([m, n], NaN);
               stridedMatmul({
-                a, aLayout: L(k, 1), b, bLayout: L(1, k), c: gelu && !keepPre && !accumulate ? null : c, cLayout: L(n, 1),
-                m, n, k, batch1: 1, batch2: 1, alpha: 0.75, bias: bias ? biasT : undefined, accumulate, gelu: gelu ? act : undefined,
+                a,
+                aLayout: L(k, 1),
+                b,
+                bLayout: L(1, k),
+                c: gelu && !keepPre && !accumulate ? null : c,
+                cLayout: L(n, 1),
+                m,
+                n,
+                k,
+                batch1: 1,
+                batch2: 1,
+                alpha: 0.75,
+                bias: bias ? biasT : undefined,
+                accumulate,
+                gelu: gelu ? act : undefined,
               });
               const pre = plain.map((v, i) => 0.75 * v + (bias ? biasV[i % n] : 0) + (accumulate ? prevV[i] : 0));
               if (!gelu || keepPre) expect(maxErr(await c.data(), pre), `${tag}: C`).toBeLessThan(1e-5);
@@ -143,7 +213,11 @@ describe('matmul fast paths vs float64', () => {
   it('fused bias + GELU epilogue (Linear layout): forward with and without the stored pre-activation, backward', async () => {
     // The epilogue is the same code in every generated kernel: every choice runs the inference forward on one
     // awkward shape; the default and the generic kernel run forward and backward on three.
-    const shapes: [number, number, number][] = [[45, 20, 37], [33, 36, 20], [7, 33, 129]];
+    const shapes: [number, number, number][] = [
+      [45, 20, 37],
+      [33, 36, 20],
+      [7, 33, 129],
+    ];
     for (const [si, [m, k, n]] of shapes.entries()) {
       const av = randArray(m * k, 11).map((v) => 3 * v); // pre-activations over about [-6, 6]: both GELU tails
       const wv = randArray(n * k, 12);
@@ -177,11 +251,18 @@ describe('matmul fast paths vs float64', () => {
         });
       }
     }
-    expect(() => wt.matmul(wt.zeros([2, 2]), wt.zeros([2, 2]), { activation: 'relu' as never })).toThrow("matmul: activation must be 'gelu' or left out, got 'relu'");
+    expect(() => wt.matmul(wt.zeros([2, 2]), wt.zeros([2, 2]), { activation: 'relu' as never })).toThrow(
+      "matmul: activation must be 'gelu' or left out, got 'relu'",
+    );
   });
 
   it('split-K (weight-gradient products, K cut into 4 or 8 chunks, then summed): TN, NN and NT, poisoned output', async () => {
-    for (const [tA, tB, m, n, k] of [[true, false, 45, 36, 1024], [false, false, 33, 20, 512], [false, true, 7, 132, 2048], [true, false, 45, 36, 1000]] as const) {
+    for (const [tA, tB, m, n, k] of [
+      [true, false, 45, 36, 1024],
+      [false, false, 33, 20, 512],
+      [false, true, 7, 132, 2048],
+      [true, false, 45, 36, 1000],
+    ] as const) {
       const av = randArray(m * k, 21);
       const bv = randArray(k * n, 22);
       const want = refMatmul(av, bv, 1, m, n, k, tA, tB, true);
@@ -194,14 +275,29 @@ describe('matmul fast paths vs float64', () => {
           const y = wt.matmul(a, b, { transA: tA, transB: tB });
           // Split: the chunk product, then the column sums. K = 1000 is no multiple of 16 or 32: one unsplit dispatch.
           expect(wt.runtime().dispatchCount - before > 1, `${choice} split taken (K = ${k})`).toBe(k !== 1000);
-          expect(maxErr(await y.data(), want), `${choice} ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} (${m},${n},${k})`).toBeLessThan(2e-5);
+          expect(
+            maxErr(await y.data(), want),
+            `${choice} ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} (${m},${n},${k})`,
+          ).toBeLessThan(2e-5);
         });
       }
     }
     // Eligibility: one matrix, contiguous C, no epilogue, K a multiple of 4·S with chunks of at least 64.
     const L = (r: number, c: number) => ({ batch1: 0, batch2: 0, row: r, col: c });
     const x = wt.zeros([8, 8]);
-    const base = { a: x, aLayout: L(1, 8), b: x, bLayout: L(8, 1), c: x, cLayout: L(8, 1), m: 8, n: 8, k: 1024, batch1: 1, batch2: 1 };
+    const base = {
+      a: x,
+      aLayout: L(1, 8),
+      b: x,
+      bLayout: L(8, 1),
+      c: x,
+      cLayout: L(8, 1),
+      m: 8,
+      n: 8,
+      k: 1024,
+      batch1: 1,
+      batch2: 1,
+    };
     expect(splitKChoices(base)).toEqual(['splitk4', 'splitk8']);
     expect(splitKChoices({ ...base, k: 256 })).toEqual(['splitk4']); // 256 / 8 = 32 < 64
     expect(splitKChoices({ ...base, bias: x })).toEqual([]);
@@ -222,21 +318,27 @@ describe('matmul fast paths vs float64', () => {
     const scores = new Float64Array(B * H * T * T);
     const ctx = new Float64Array(B * T * C);
     const dq = new Float64Array(B * T * C);
-    for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) {
-      let s = 0;
-      for (let d = 0; d < D; d++) s += at(qv, b, i, h, d) * at(kv, b, j, h, d);
-      scores[((b * H + h) * T + i) * T + j] = 0.5 * s;
-    }
-    for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) for (let i = 0; i < T; i++) for (let d = 0; d < D; d++) {
-      let s = 0;
-      let g = 0;
-      for (let j = 0; j < T; j++) {
-        s += gv[((b * H + h) * T + i) * T + j] * at(vv, b, j, h, d);
-        g += gv[((b * H + h) * T + i) * T + j] * at(kv, b, j, h, d);
-      }
-      ctx[(b * T + i) * C + h * D + d] = s;
-      dq[(b * T + i) * C + h * D + d] = 0.5 * g;
-    }
+    for (let b = 0; b < B; b++)
+      for (let h = 0; h < H; h++)
+        for (let i = 0; i < T; i++)
+          for (let j = 0; j < T; j++) {
+            let s = 0;
+            for (let d = 0; d < D; d++) s += at(qv, b, i, h, d) * at(kv, b, j, h, d);
+            scores[((b * H + h) * T + i) * T + j] = 0.5 * s;
+          }
+    for (let b = 0; b < B; b++)
+      for (let h = 0; h < H; h++)
+        for (let i = 0; i < T; i++)
+          for (let d = 0; d < D; d++) {
+            let s = 0;
+            let g = 0;
+            for (let j = 0; j < T; j++) {
+              s += gv[((b * H + h) * T + i) * T + j] * at(vv, b, j, h, d);
+              g += gv[((b * H + h) * T + i) * T + j] * at(kv, b, j, h, d);
+            }
+            ctx[(b * T + i) * C + h * D + d] = s;
+            dq[(b * T + i) * C + h * D + d] = 0.5 * g;
+          }
     for (const choice of choices()) {
       configure({ matmulKernel: choice });
       const q = wt.tensor(qv, [B, T, C]).requireGrad();
@@ -270,14 +372,18 @@ describe('one-row-per-subgroup softmax and layernorm vs float64', () => {
       const [B, H] = [3, 2];
       const rows = B * H;
       const xv = randArray(rows * cols, cols).map((v, i) => (i % 17 === 0 ? v * 1e4 : v));
-      const maskV = new Int32Array(B * cols).map((_, i) => (Math.floor(i / cols) === 1 ? 0 : (i * 7) % 5 === 0 ? 0 : 1));
+      const maskV = new Int32Array(B * cols).map((_, i) =>
+        Math.floor(i / cols) === 1 ? 0 : (i * 7) % 5 === 0 ? 0 : 1,
+      );
       const gv = randArray(rows * cols, cols + 1);
       for (const log of [false, true]) {
         const want = new Float64Array(rows * cols);
         const dwant = new Float64Array(rows * cols);
         for (let r = 0; r < rows; r++) {
           const b = Math.floor(r / H);
-          const s = Array.from({ length: cols }, (_, c) => (maskV[b * cols + c] === 0 ? -3.4028234663852886e38 : 0.5 * xv[r * cols + c]));
+          const s = Array.from({ length: cols }, (_, c) =>
+            maskV[b * cols + c] === 0 ? -3.4028234663852886e38 : 0.5 * xv[r * cols + c],
+          );
           const m = Math.max(...s);
           const e = s.map((v) => Math.exp(v - m));
           const tot = e.reduce((x, y) => x + y, 0);
@@ -295,7 +401,8 @@ describe('one-row-per-subgroup softmax and layernorm vs float64', () => {
         const y = log ? wt.logSoftmax(x, { mask, scale: 0.5 }) : wt.softmax(x, { mask, scale: 0.5 });
         const got = await y.data();
         let err = 0;
-        for (let i = 0; i < want.length; i++) err = Number.isNaN(got[i]) ? Infinity : Math.max(err, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
+        for (let i = 0; i < want.length; i++)
+          err = Number.isNaN(got[i]) ? Infinity : Math.max(err, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
         expect(err, `${log ? 'log' : ''}softmax cols=${cols}`).toBeLessThan(2e-6);
         const [dx] = y.gradFn!.backward(wt.tensor(gv, [B, H, cols]));
         expect(maxErr(await dx!.data(), dwant), `${log ? 'log' : ''}softmax backward cols=${cols}`).toBeLessThan(2e-6);
@@ -347,7 +454,14 @@ describe('layerNorm backward: input and parameter gradients in one pass vs float
   it('dx, dgamma, dbeta on 37 / 19 / 3 rows with NaN-poisoned partials', async () => {
     const { poison } = await import('./helpers/check.js');
     const paths = new Set<string>();
-    for (const [rows, cols] of [[37, 36], [37, 768], [19, 1032], [3, 768], [19, 3076], [3, 12292]]) {
+    for (const [rows, cols] of [
+      [37, 36],
+      [37, 768],
+      [19, 1032],
+      [3, 768],
+      [19, 3076],
+      [3, 12292],
+    ]) {
       const shape = layerNormRowShape(cols);
       paths.add(shape ? (shape.tail ? 'tail' : 'held') : 'generic');
       const xv = randArray(rows * cols, rows + cols).map((v) => 1 + 2 * v);
@@ -371,14 +485,27 @@ describe('layerNorm backward: input and parameter gradients in one pass vs float
           db64[c] += gv[r * cols + c];
         }
       }
-      for (const [withX, withParams] of [[true, true], [true, false], [false, true]]) {
+      for (const [withX, withParams] of [
+        [true, true],
+        [true, false],
+        [false, true],
+      ]) {
         const x = wt.tensor(xv, [rows, cols]);
         const gamma = wt.tensor(gam, [cols]);
         const beta = wt.tensor(bet, [cols]);
         if (withX) x.requireGrad();
-        if (withParams) { gamma.requireGrad(); beta.requireGrad(); }
+        if (withParams) {
+          gamma.requireGrad();
+          beta.requireGrad();
+        }
         const y = wt.layerNorm(x, gamma, beta, 1e-5);
-        poison([Math.ceil(rows / 8), cols], [Math.ceil(rows / 32), cols], [Math.ceil(rows / 4), cols], [cols], [rows, cols]);
+        poison(
+          [Math.ceil(rows / 8), cols],
+          [Math.ceil(rows / 32), cols],
+          [Math.ceil(rows / 4), cols],
+          [cols],
+          [rows, cols],
+        );
         const rt = wt.runtime();
         const names: string[] = [];
         rt.profiler = { onDispatch: (name) => void names.push(name) };
@@ -391,7 +518,10 @@ describe('layerNorm backward: input and parameter gradients in one pass vs float
         const [dx, dg, db] = grads;
         const what = `[${rows},${cols}] x:${withX} params:${withParams}`;
         const generatedExpected = withX && shape !== null;
-        expect(names.some((n) => n.startsWith('layernorm_backward_w')), `${what} took the generated kernel`).toBe(generatedExpected);
+        expect(
+          names.some((n) => n.startsWith('layernorm_backward_w')),
+          `${what} took the generated kernel`,
+        ).toBe(generatedExpected);
         expect(dx === null, `${what} dx`).toBe(!withX);
         expect(dg === null, `${what} dgamma`).toBe(!withParams);
         if (dx) expect(maxErr(await dx.data(), dx64), `${what} dx`).toBeLessThan(1e-4);
@@ -423,7 +553,7 @@ describe('vec4 GELU vs float64', () => {
     }
     // erfc continued fraction (Lentz) for large |x|.
     let f = ax;
-    for (let k = 60; k >= 1; k--) f = ax + (k / 2) / f;
+    for (let k = 60; k >= 1; k--) f = ax + k / 2 / f;
     const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
     return Math.sign(x) * (1 - erfc);
   }
@@ -437,7 +567,10 @@ describe('vec4 GELU vs float64', () => {
       const xv = Float32Array.from({ length: n }, (_, i) => -10 + (20 * i) / (n - 1));
       const gv = randArray(n, n);
       const want = Float64Array.from(xv, (v) => 0.5 * v * (1 + erf64(v / Math.SQRT2)));
-      const dwant = Float64Array.from(xv, (v, i) => gv[i] * (0.5 * (1 + erf64(v / Math.SQRT2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI)));
+      const dwant = Float64Array.from(
+        xv,
+        (v, i) => gv[i] * (0.5 * (1 + erf64(v / Math.SQRT2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI)),
+      );
       const x = wt.tensor(xv, [n]).requireGrad();
       const y = wt.gelu(x);
       const got = await y.data();
@@ -459,14 +592,20 @@ describe('vec4 GELU vs float64', () => {
 describe('two-stage column reductions vs float64', () => {
   it('bias gradient (sumToShape over leading axes) and LayerNorm dgamma/dbeta, rows not a chunk multiple', async () => {
     // [rows, cols]: one chunk, several chunks with a tail, and a scalar-column fallback (cols % 4 ≠ 0).
-    for (const [rows, cols] of [[5, 12], [1037, 20], [301, 7]] as const) {
+    for (const [rows, cols] of [
+      [5, 12],
+      [1037, 20],
+      [301, 7],
+    ] as const) {
       const gv = randArray(rows * cols, rows + cols);
       const xv = randArray(rows * cols, rows * 3 + cols);
       const db = new Float64Array(cols);
       for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) db[c] += gv[r * cols + c];
       const g3 = wt.tensor(gv, [1, rows, cols]);
       const s = sumToShape(g3, [cols]);
-      expect(maxErr(await s.data(), db), `sumToShape [1,${rows},${cols}]→[${cols}]`).toBeLessThan(1e-5 * Math.sqrt(rows));
+      expect(maxErr(await s.data(), db), `sumToShape [1,${rows},${cols}]→[${cols}]`).toBeLessThan(
+        1e-5 * Math.sqrt(rows),
+      );
       s.dispose();
       g3.dispose();
       // LayerNorm parameter gradients: dgamma = Σ dy·x̂, dbeta = Σ dy.

@@ -54,7 +54,8 @@ function options(c: Case, scale: number, mask?: Int32Array): wt.AttentionOptions
   };
 }
 
-const label = (c: Case): string => `(B${c.b},T${c.t},H${c.h},D${c.d})${c.masked ? ' masked' : ''}${c.p ? ` p=${c.p}` : ''}`;
+const label = (c: Case): string =>
+  `(B${c.b},T${c.t},H${c.h},D${c.d})${c.masked ? ' masked' : ''}${c.p ? ` p=${c.p}` : ''}`;
 
 // Software adapters run several rows per invocation, GPUs one, and GPUs stage K/V (or Q/dO) tiles in workgroup memory
 // (flash_attention_tiled.wgsl: forced here; lavapipe's default is the per-thread kernels): every geometry is checked.
@@ -87,10 +88,25 @@ describe('flashAttention forward vs float64 reference', () => {
       const mask = c.masked ? keyMask(c.b, c.t) : undefined;
       const want = reference(ref(shape, q), ref(shape, k), ref(shape, v), c, Math.fround(scale), mask);
       for (const g of c.d <= 64 ? GEOMETRIES : [undefined, GEOMETRIES[2]]) {
-        await withGeometry(g, () => checkForward(`flashAttention ${label(c)}${geometryLabel(g)}`, shape, () => wt.flashAttention(wt.tensor(q, shape), wt.tensor(k, shape), wt.tensor(v, shape), c.h, options(c, scale, mask)), want, {
-          rtol: 5e-5, // float32 sums of up to 128-term dot products and T-term averages
-          scale: 1e-2, // outputs are averages of N(0,1) values: relative to max(|ref|, 0.01)
-        }));
+        await withGeometry(g, () =>
+          checkForward(
+            `flashAttention ${label(c)}${geometryLabel(g)}`,
+            shape,
+            () =>
+              wt.flashAttention(
+                wt.tensor(q, shape),
+                wt.tensor(k, shape),
+                wt.tensor(v, shape),
+                c.h,
+                options(c, scale, mask),
+              ),
+            want,
+            {
+              rtol: 5e-5, // float32 sums of up to 128-term dot products and T-term averages
+              scale: 1e-2, // outputs are averages of N(0,1) values: relative to max(|ref|, 0.01)
+            },
+          ),
+        );
       }
     });
   }
@@ -103,7 +119,13 @@ describe('flashAttention forward vs float64 reference', () => {
     k.fill(100, 20, 24); // key 5: s = 4·10⁴ / 2, far above the rest
     const v = normal(36);
     const want = reference(ref(shape, q), ref(shape, k), ref(shape, v), c, 0.5);
-    await checkForward('flashAttention huge scores', shape, () => wt.flashAttention(wt.tensor(q, shape), wt.tensor(k, shape), wt.tensor(v, shape), 1, { scale: 0.5 }), want, { rtol: 1e-6 });
+    await checkForward(
+      'flashAttention huge scores',
+      shape,
+      () => wt.flashAttention(wt.tensor(q, shape), wt.tensor(k, shape), wt.tensor(v, shape), 1, { scale: 0.5 }),
+      want,
+      { rtol: 1e-6 },
+    );
   });
 });
 
@@ -119,15 +141,21 @@ describe('flashAttention backward (finite differences)', () => {
       const n = c.b * c.t * c.h * c.d;
       const scale = 0.7;
       const mask = c.masked ? keyMask(c.b, c.t) : undefined;
-      const inputs = [{ shape, data: normal(n) }, { shape, data: normal(n) }, { shape, data: normal(n) }];
+      const inputs = [
+        { shape, data: normal(n) },
+        { shape, data: normal(n) },
+        { shape, data: normal(n) },
+      ];
       for (const g of GEOMETRIES) {
-        const stats = await withGeometry(g, () => gradCheck({
-          name: `flashAttention ${label(c)}${geometryLabel(g)}`,
-          inputs,
-          gpu: ([q, k, v]) => wt.flashAttention(q, k, v, c.h, options(c, scale, mask)),
-          reference: ([q, k, v]) => reference(q, k, v, c, Math.fround(scale), mask),
-          rtol: 2e-4,
-        }));
+        const stats = await withGeometry(g, () =>
+          gradCheck({
+            name: `flashAttention ${label(c)}${geometryLabel(g)}`,
+            inputs,
+            gpu: ([q, k, v]) => wt.flashAttention(q, k, v, c.h, options(c, scale, mask)),
+            reference: ([q, k, v]) => reference(q, k, v, c, Math.fround(scale), mask),
+            rtol: 2e-4,
+          }),
+        );
         expect(stats.length).toBe(3);
       }
     });
@@ -146,31 +174,45 @@ function attentionRunner(c: Case, scale: number, rngSeed: number, rngOffset: num
   const g = normal(n);
   const mask = keyMask(c.b, c.t);
   return (settings: Partial<wt.Settings>) =>
-    wt.withSettings(settings, () => wt.tidyAsync(async () => {
-      const kernels: string[] = [];
-      wt.runtime().profiler = { onDispatch: (name) => void kernels.push(name) };
-      try {
-        const xs = data.map((x) => wt.tensor(x, shape).requireGrad());
-        const rng = new wt.DropoutRng(rngSeed, rngOffset);
-        const y = wt.selfAttention(xs[0], xs[1], xs[2], c.h, { scale, mask: wt.tensor(mask, [c.b, c.t], 'i32'), dropout: { p: c.p!, rng } });
-        wt.backward(y, wt.tensor(g, shape));
-        return { y: await read(y), grads: await Promise.all(xs.map((x) => read(x.grad!))), offset: rng.offset, kernels };
-      } finally {
-        wt.runtime().profiler = undefined;
-      }
-    }));
+    wt.withSettings(settings, () =>
+      wt.tidyAsync(async () => {
+        const kernels: string[] = [];
+        wt.runtime().profiler = { onDispatch: (name) => void kernels.push(name) };
+        try {
+          const xs = data.map((x) => wt.tensor(x, shape).requireGrad());
+          const rng = new wt.DropoutRng(rngSeed, rngOffset);
+          const y = wt.selfAttention(xs[0], xs[1], xs[2], c.h, {
+            scale,
+            mask: wt.tensor(mask, [c.b, c.t], 'i32'),
+            dropout: { p: c.p!, rng },
+          });
+          wt.backward(y, wt.tensor(g, shape));
+          return {
+            y: await read(y),
+            grads: await Promise.all(xs.map((x) => read(x.grad!))),
+            offset: rng.offset,
+            kernels,
+          };
+        } finally {
+          wt.runtime().profiler = undefined;
+        }
+      }),
+    );
 }
 
 describe('fused and unfused self-attention agree, dropout included', () => {
   it('same output and gradients from the same dropout stream', async () => {
     const c: Case = { b: 2, t: 24, h: 3, d: 8, masked: true, p: 0.2 };
     const run = attentionRunner(c, 0.35, 99, 7);
-    for (const kernel of ['fused', 'unfused'] as const) wt.withSettings({ attentionKernel: kernel }, () => expect(wt.attentionKernelFor(c.d)).toBe(kernel));
+    for (const kernel of ['fused', 'unfused'] as const)
+      wt.withSettings({ attentionKernel: kernel }, () => expect(wt.attentionKernelFor(c.d)).toBe(kernel));
     const fused = await run({ attentionKernel: 'fused' });
     const unfused = await run({ attentionKernel: 'unfused' });
     expect(fused.offset).toBe(unfused.offset); // the same counters drawn
     compare('fused vs unfused output', fused.y, unfused.y, { rtol: 1e-5, scale: 1e-2 });
-    ['dq', 'dk', 'dv'].forEach((name, i) => compare(`fused vs unfused ${name}`, fused.grads[i], unfused.grads[i], { rtol: 1e-4, scale: 1e-2 }));
+    ['dq', 'dk', 'dv'].forEach((name, i) =>
+      compare(`fused vs unfused ${name}`, fused.grads[i], unfused.grads[i], { rtol: 1e-4, scale: 1e-2 }),
+    );
   });
 });
 
@@ -186,7 +228,9 @@ describe('unfused self-attention over chunks of the batch (tensors past one bind
     expect(softmaxes(parts)).toBe(6); // three chunks
     expect(parts.offset).toBe(whole.offset); // the same counters drawn
     compare('chunked vs whole output', parts.y, whole.y, { rtol: 1e-6, scale: 1e-3 });
-    ['dq', 'dk', 'dv'].forEach((name, i) => compare(`chunked vs whole ${name}`, parts.grads[i], whole.grads[i], { rtol: 1e-6, scale: 1e-3 }));
+    ['dq', 'dk', 'dv'].forEach((name, i) =>
+      compare(`chunked vs whole ${name}`, parts.grads[i], whole.grads[i], { rtol: 1e-6, scale: 1e-3 }),
+    );
   });
 
   it("'auto' chunks on software adapters while one sequence fits and all fit 4 bindings, else takes the fused kernels", () => {
@@ -197,7 +241,9 @@ describe('unfused self-attention over chunks of the batch (tensors past one bind
       expect(wt.attentionKernelFor(64, 4004, 100)).toBe('fused'); // over 4 bindings' worth in all
     });
     // The chunk count is a setting too: GPUs never chunk (0); with it raised, more fits.
-    wt.withSettings({ attentionChunkBytes: 1000, attentionChunkedMax: 5 }, () => expect(wt.attentionKernelFor(64, 4004, 100)).toBe('unfused'));
+    wt.withSettings({ attentionChunkBytes: 1000, attentionChunkedMax: 5 }, () =>
+      expect(wt.attentionKernelFor(64, 4004, 100)).toBe('unfused'),
+    );
   });
 
   it('concat along an axis, and its gradient', async () => {
@@ -209,7 +255,10 @@ describe('unfused self-attention over chunks of the batch (tensors past one bind
     compare('concat axis 1', y, Float64Array.from(want), { rtol: 0, scale: 1e-7 });
     const stats = await gradCheck({
       name: 'concat axis 1',
-      inputs: [{ shape: [2, 3, 4], data: Float32Array.from(a) }, { shape: [2, 1, 4], data: Float32Array.from(b) }],
+      inputs: [
+        { shape: [2, 3, 4], data: Float32Array.from(a) },
+        { shape: [2, 1, 4], data: Float32Array.from(b) },
+      ],
       gpu: (xs) => wt.concat(xs, 1),
       reference: (xs) => refConcat(xs, 1),
     });
@@ -221,11 +270,21 @@ describe('unfused self-attention over chunks of the batch (tensors past one bind
 describe('flashAttention arguments', () => {
   it('rejects unsupported head sizes, shape and mask mismatches, bad p', () => {
     const x = wt.zeros([1, 4, 12]);
-    expect(() => wt.flashAttention(x, x, x, 2, { scale: 1 })).toThrow(/head size 6 not supported \(needs a multiple of 4/);
-    expect(() => wt.flashAttention(x, wt.zeros([1, 4, 8]), x, 3, { scale: 1 })).toThrow(/k \[1,4,8\] must match q \[1,4,12\]/);
-    expect(() => wt.flashAttention(x, x, x, 3, { scale: 1, mask: wt.zeros([1, 5], 'i32') })).toThrow(/mask must be int32 \[1, 4\], got i32 \[1,5\]/);
-    expect(() => wt.flashAttention(x, x, x, 3, { scale: 1, dropout: { p: 1, rng: new wt.DropoutRng(1) } })).toThrow(/dropout p must be in \[0, 1\), got 1/);
-    expect(() => wt.withSettings({ attentionKernel: 'flash' as never }, () => 0)).toThrow(/attentionKernel must be 'auto' or 'fused' or 'unfused', got "flash"/);
+    expect(() => wt.flashAttention(x, x, x, 2, { scale: 1 })).toThrow(
+      /head size 6 not supported \(needs a multiple of 4/,
+    );
+    expect(() => wt.flashAttention(x, wt.zeros([1, 4, 8]), x, 3, { scale: 1 })).toThrow(
+      /k \[1,4,8\] must match q \[1,4,12\]/,
+    );
+    expect(() => wt.flashAttention(x, x, x, 3, { scale: 1, mask: wt.zeros([1, 5], 'i32') })).toThrow(
+      /mask must be int32 \[1, 4\], got i32 \[1,5\]/,
+    );
+    expect(() => wt.flashAttention(x, x, x, 3, { scale: 1, dropout: { p: 1, rng: new wt.DropoutRng(1) } })).toThrow(
+      /dropout p must be in \[0, 1\), got 1/,
+    );
+    expect(() => wt.withSettings({ attentionKernel: 'flash' as never }, () => 0)).toThrow(
+      /attentionKernel must be 'auto' or 'fused' or 'unfused', got "flash"/,
+    );
     // 'auto': unfused while the [B, H, T, T] probabilities fit one binding; beyond, chunks of the batch on software
     // adapters while one sequence's fit, else fused.
     const limit = wt.runtime().limits.maxStorageBufferBindingSize;

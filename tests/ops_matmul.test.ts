@@ -12,15 +12,40 @@ beforeAll(async () => {
   reseed(202);
 });
 
-const COMBOS: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+const COMBOS: [boolean, boolean][] = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+];
 const tag = (tA: boolean, tB: boolean): string => `${tA ? 'T' : 'N'}${tB ? 'T' : 'N'}`;
 
 /** Operand shapes for op(a)·op(b) = [..., m, n] with inner dim k. */
-function shapes(batch: number[], m: number, k: number, n: number, tA: boolean, tB: boolean, sharedB = false): [number[], number[]] {
-  return [[...batch, ...(tA ? [k, m] : [m, k])], [...(sharedB ? [] : batch), ...(tB ? [n, k] : [k, n])]];
+function shapes(
+  batch: number[],
+  m: number,
+  k: number,
+  n: number,
+  tA: boolean,
+  tB: boolean,
+  sharedB = false,
+): [number[], number[]] {
+  return [
+    [...batch, ...(tA ? [k, m] : [m, k])],
+    [...(sharedB ? [] : batch), ...(tB ? [n, k] : [k, n])],
+  ];
 }
 
-async function checkMatmul(batch: number[], m: number, k: number, n: number, tA: boolean, tB: boolean, withBias: boolean, sharedB = false): Promise<void> {
+async function checkMatmul(
+  batch: number[],
+  m: number,
+  k: number,
+  n: number,
+  tA: boolean,
+  tB: boolean,
+  withBias: boolean,
+  sharedB = false,
+): Promise<void> {
   const [sa, sb] = shapes(batch, m, k, n, tA, tB, sharedB);
   const a = uniform(sizeOf(sa), -1, 1);
   const b = uniform(sizeOf(sb), -1, 1);
@@ -29,16 +54,32 @@ async function checkMatmul(batch: number[], m: number, k: number, n: number, tA:
   const want = R.matmul(ref(sa, a), ref(sb, b), opts);
   const scale = R.matmulAbs(ref(sa, a), ref(sb, b), opts).data;
   const name = `matmul ${tag(tA, tB)}${withBias ? '+bias' : ''} ${sharedB ? 'shared-b ' : ''}(${[...batch, m, k, n].join(',')})`;
-  await checkForward(name, want.shape, () => wt.matmul(wt.tensor(a, sa), wt.tensor(b, sb), { transA: tA, transB: tB, bias: bias ? wt.tensor(bias, [n]) : undefined }), want, {
-    // float32 rounding is proportional to Σ|a||b|; long K accumulates more of it.
-    rtol: k >= 512 ? 1e-4 : 1e-5,
-    scale,
-  });
+  await checkForward(
+    name,
+    want.shape,
+    () =>
+      wt.matmul(wt.tensor(a, sa), wt.tensor(b, sb), {
+        transA: tA,
+        transB: tB,
+        bias: bias ? wt.tensor(bias, [n]) : undefined,
+      }),
+    want,
+    {
+      // float32 rounding is proportional to Σ|a||b|; long K accumulates more of it.
+      rtol: k >= 512 ? 1e-4 : 1e-5,
+      scale,
+    },
+  );
 }
 
 describe('matmul forward', () => {
   it('2-D, all four transpose combos, with and without bias', async () => {
-    for (const [m, k, n] of [[1, 1, 1], [7, 33, 129], [129, 1000, 7], [33, 1000, 65]]) {
+    for (const [m, k, n] of [
+      [1, 1, 1],
+      [7, 33, 129],
+      [129, 1000, 7],
+      [33, 1000, 65],
+    ]) {
       for (const [tA, tB] of COMBOS) await checkMatmul([], m, k, n, tA, tB, tA === tB);
     }
     await checkMatmul([], 7, 33, 129, false, true, true);
@@ -59,7 +100,13 @@ describe('matmul forward', () => {
     const b = normal(33 * 768, 0.02);
     const want = R.matmul(ref([129, 768], a), ref([33, 768], b), { transB: true });
     const scale = R.matmulAbs(ref([129, 768], a), ref([33, 768], b), { transB: true }).data;
-    await checkForward('matmul NT normal (129,768,33)', want.shape, () => wt.matmul(wt.tensor(a, [129, 768]), wt.tensor(b, [33, 768]), { transB: true }), want, { rtol: 1e-4, scale });
+    await checkForward(
+      'matmul NT normal (129,768,33)',
+      want.shape,
+      () => wt.matmul(wt.tensor(a, [129, 768]), wt.tensor(b, [33, 768]), { transB: true }),
+      want,
+      { rtol: 1e-4, scale },
+    );
   });
 });
 
@@ -69,7 +116,11 @@ describe('matmul backward (finite differences)', () => {
       const [sa, sb] = shapes([], 5, 7, 6, tA, tB);
       await gradCheck({
         name: `matmul ${tag(tA, tB)}+bias (5,7,6)`,
-        inputs: [{ shape: sa, data: uniform(sizeOf(sa)) }, { shape: sb, data: uniform(sizeOf(sb)) }, { shape: [6], data: uniform(6) }],
+        inputs: [
+          { shape: sa, data: uniform(sizeOf(sa)) },
+          { shape: sb, data: uniform(sizeOf(sb)) },
+          { shape: [6], data: uniform(6) },
+        ],
         gpu: ([a, b, bias]) => wt.matmul(a, b, { transA: tA, transB: tB, bias }),
         reference: ([a, b, bias]) => R.matmul(a, b, { transA: tA, transB: tB, bias }),
       });
@@ -80,7 +131,10 @@ describe('matmul backward (finite differences)', () => {
       const [sa, sb] = shapes([2], 4, 5, 3, tA, tB);
       await gradCheck({
         name: `matmul batched ${tag(tA, tB)} (2,4,5,3)`,
-        inputs: [{ shape: sa, data: uniform(sizeOf(sa)) }, { shape: sb, data: uniform(sizeOf(sb)) }],
+        inputs: [
+          { shape: sa, data: uniform(sizeOf(sa)) },
+          { shape: sb, data: uniform(sizeOf(sb)) },
+        ],
         gpu: ([a, b]) => wt.matmul(a, b, { transA: tA, transB: tB }),
         reference: ([a, b]) => R.matmul(a, b, { transA: tA, transB: tB }),
       });
@@ -91,7 +145,11 @@ describe('matmul backward (finite differences)', () => {
       const [sa, sb] = shapes([2, 3], 1, 5, 4, false, tB, true);
       await gradCheck({
         name: `matmul shared-b N${tB ? 'T' : 'N'}+bias (2,3,1,5,4)`,
-        inputs: [{ shape: sa, data: uniform(sizeOf(sa)) }, { shape: sb, data: uniform(sizeOf(sb)) }, { shape: [4], data: uniform(4) }],
+        inputs: [
+          { shape: sa, data: uniform(sizeOf(sa)) },
+          { shape: sb, data: uniform(sizeOf(sb)) },
+          { shape: [4], data: uniform(4) },
+        ],
         gpu: ([a, b, bias]) => wt.matmul(a, b, { transB: tB, bias }),
         reference: ([a, b, bias]) => R.matmul(a, b, { transB: tB, bias }),
       });
@@ -100,14 +158,21 @@ describe('matmul backward (finite differences)', () => {
   it('long K (2, 1000, 1)', async () => {
     await gradCheck({
       name: 'matmul NT long K (2,1000,1)',
-      inputs: [{ shape: [2, 1000], data: uniform(2000) }, { shape: [1, 1000], data: uniform(1000) }],
+      inputs: [
+        { shape: [2, 1000], data: uniform(2000) },
+        { shape: [1, 1000], data: uniform(1000) },
+      ],
       gpu: ([a, b]) => wt.matmul(a, b, { transB: true }),
       reference: ([a, b]) => R.matmul(a, b, { transB: true }),
     });
     // The weight gradient of a Linear over many tokens: dW = gᵀ·x reduces over K = 1000 tokens.
     await gradCheck({
       name: 'matmul weight grad, K=1000 tokens (1000,3)·(2,3)ᵀ+bias',
-      inputs: [{ shape: [1000, 3], data: uniform(3000), grad: false }, { shape: [2, 3], data: uniform(6) }, { shape: [2], data: uniform(2) }],
+      inputs: [
+        { shape: [1000, 3], data: uniform(3000), grad: false },
+        { shape: [2, 3], data: uniform(6) },
+        { shape: [2], data: uniform(2) },
+      ],
       gpu: ([a, b, bias]) => wt.matmul(a, b, { transB: true, bias }),
       reference: ([a, b, bias]) => R.matmul(a, b, { transB: true, bias }),
     });
@@ -116,21 +181,43 @@ describe('matmul backward (finite differences)', () => {
 
 describe('attention products (heads read in place from [B, T, H·D])', () => {
   it('attentionScores / attentionContext forward vs explicit heads', async () => {
-    for (const [b, t, h, d] of [[2, 7, 3, 5], [1, 33, 4, 8], [3, 1, 2, 1], [1, 129, 2, 16]]) {
+    for (const [b, t, h, d] of [
+      [2, 7, 3, 5],
+      [1, 33, 4, 8],
+      [3, 1, 2, 1],
+      [1, 129, 2, 16],
+    ]) {
       const shape = [b, t, h * d];
       const q = uniform(sizeOf(shape));
       const k = uniform(sizeOf(shape));
       const scale = 1 / Math.sqrt(d);
       const want = A.attentionScores(ref(shape, q), ref(shape, k), h, Math.fround(scale));
-      const absScale = A.attentionScores(ref(shape, q.map(Math.abs)), ref(shape, k.map(Math.abs)), h, Math.fround(scale)).data;
-      await checkForward(`attentionScores (B${b},T${t},H${h},D${d})`, want.shape, () => wt.attentionScores(wt.tensor(q, shape), wt.tensor(k, shape), h, scale), want, { rtol: 1e-5, scale: absScale });
+      const absScale = A.attentionScores(
+        ref(shape, q.map(Math.abs)),
+        ref(shape, k.map(Math.abs)),
+        h,
+        Math.fround(scale),
+      ).data;
+      await checkForward(
+        `attentionScores (B${b},T${t},H${h},D${d})`,
+        want.shape,
+        () => wt.attentionScores(wt.tensor(q, shape), wt.tensor(k, shape), h, scale),
+        want,
+        { rtol: 1e-5, scale: absScale },
+      );
 
       const pShape = [b, h, t, t];
       const p = uniform(sizeOf(pShape), 0, 1);
       const v = uniform(sizeOf(shape));
       const wantC = A.attentionContext(ref(pShape, p), ref(shape, v), h);
       const absC = A.attentionContext(ref(pShape, p), ref(shape, v.map(Math.abs)), h).data;
-      await checkForward(`attentionContext (B${b},T${t},H${h},D${d})`, shape, () => wt.attentionContext(wt.tensor(p, pShape), wt.tensor(v, shape), h), wantC, { rtol: 1e-5, scale: absC });
+      await checkForward(
+        `attentionContext (B${b},T${t},H${h},D${d})`,
+        shape,
+        () => wt.attentionContext(wt.tensor(p, pShape), wt.tensor(v, shape), h),
+        wantC,
+        { rtol: 1e-5, scale: absC },
+      );
     }
   });
   it('backward (finite differences)', async () => {
@@ -138,14 +225,20 @@ describe('attention products (heads read in place from [B, T, H·D])', () => {
     const shape = [b, t, h * d];
     await gradCheck({
       name: 'attentionScores (2,5,2,3) scale',
-      inputs: [{ shape, data: uniform(sizeOf(shape)) }, { shape, data: uniform(sizeOf(shape)) }],
+      inputs: [
+        { shape, data: uniform(sizeOf(shape)) },
+        { shape, data: uniform(sizeOf(shape)) },
+      ],
       gpu: ([q, k]) => wt.attentionScores(q, k, h, 0.577),
       reference: ([q, k]) => A.attentionScores(q, k, h, Math.fround(0.577)),
     });
     const pShape = [b, h, t, t];
     await gradCheck({
       name: 'attentionContext (2,5,2,3)',
-      inputs: [{ shape: pShape, data: uniform(sizeOf(pShape), 0, 1) }, { shape, data: uniform(sizeOf(shape)) }],
+      inputs: [
+        { shape: pShape, data: uniform(sizeOf(pShape), 0, 1) },
+        { shape, data: uniform(sizeOf(shape)) },
+      ],
       gpu: ([p, v]) => wt.attentionContext(p, v, h),
       reference: ([p, v]) => A.attentionContext(p, v, h),
     });

@@ -64,10 +64,19 @@ describe('softmax / logSoftmax forward', () => {
       for (const c of cases()) {
         const x = c.data ?? uniform(sizeOf(c.shape), -5, 5);
         const want = R.softmax(ref(c.shape, x), { mask: c.mask, scale: Math.fround(c.scale ?? 1), log });
-        await checkForward(`${name} [${c.shape}] ${c.label}`, c.shape, () => {
-          const opts = { scale: c.scale, mask: c.mask ? wt.tensor(c.mask, [c.shape[0], c.shape[c.shape.length - 1]]) : undefined };
-          return log ? wt.logSoftmax(wt.tensor(x, c.shape), opts) : wt.softmax(wt.tensor(x, c.shape), opts);
-        }, want, { rtol: 1e-5, scale: log ? 1 : 1e-30 });
+        await checkForward(
+          `${name} [${c.shape}] ${c.label}`,
+          c.shape,
+          () => {
+            const opts = {
+              scale: c.scale,
+              mask: c.mask ? wt.tensor(c.mask, [c.shape[0], c.shape[c.shape.length - 1]]) : undefined,
+            };
+            return log ? wt.logSoftmax(wt.tensor(x, c.shape), opts) : wt.softmax(wt.tensor(x, c.shape), opts);
+          },
+          want,
+          { rtol: 1e-5, scale: log ? 1 : 1e-30 },
+        );
       }
     });
   }
@@ -85,7 +94,9 @@ describe('softmax / logSoftmax forward', () => {
 function maskedWeights(shape: number[], mask: Int32Array): Float32Array {
   const cols = shape[shape.length - 1];
   const rowsPerMask = sizeOf(shape) / cols / shape[0];
-  return normal(sizeOf(shape)).map((w, i) => (mask[Math.floor(Math.floor(i / cols) / rowsPerMask) * cols + (i % cols)] ? w : 0));
+  return normal(sizeOf(shape)).map((w, i) =>
+    mask[Math.floor(Math.floor(i / cols) / rowsPerMask) * cols + (i % cols)] ? w : 0,
+  );
 }
 
 describe('softmax / logSoftmax backward (finite differences)', () => {
@@ -106,7 +117,10 @@ describe('softmax / logSoftmax backward (finite differences)', () => {
           name: `${name} [${v.shape}] ${v.label}`,
           inputs: [{ shape: v.shape, data: uniform(sizeOf(v.shape), -2, 2) }],
           gpu: ([x]) => {
-            const opts = { scale: v.scale, mask: v.mask ? wt.tensor(v.mask, [v.shape[0], v.shape[v.shape.length - 1]]) : undefined };
+            const opts = {
+              scale: v.scale,
+              mask: v.mask ? wt.tensor(v.mask, [v.shape[0], v.shape[v.shape.length - 1]]) : undefined,
+            };
             return log ? wt.logSoftmax(x, opts) : wt.softmax(x, opts);
           },
           reference: ([x]) => R.softmax(x, { mask: v.mask, scale: Math.fround(v.scale ?? 1), log }),
@@ -147,20 +161,44 @@ describe('layerNorm', () => {
   // (2×12292) on any adapter.
   it('forward: eps 1e-12 and 1e-5, cols 1 (variance 0), 7, 33, 768; vec4 rows held by one subgroup, with and without a streamed tail', async () => {
     for (const eps of [1e-12, 1e-5]) {
-      for (const [rows, cols] of [[3, 1], [7, 7], [33, 33], [5, 768], [1, 129], [9, 36], [6, 1032], [3, 3076], [19, 768], [2, 12292]]) {
+      for (const [rows, cols] of [
+        [3, 1],
+        [7, 7],
+        [33, 33],
+        [5, 768],
+        [1, 129],
+        [9, 36],
+        [6, 1032],
+        [3, 3076],
+        [19, 768],
+        [2, 12292],
+      ]) {
         const shape = rows === 5 ? [1, rows, cols] : [rows, cols];
         const x = normal(rows * cols, 2).map((v) => v + 3);
         const gamma = normal(cols, 0.2).map((v) => v + 1);
         const beta = normal(cols, 0.1);
         const want = L.layerNorm(ref(shape, x), ref([cols], gamma), ref([cols], beta), Math.fround(eps));
-        await checkForward(`layerNorm [${shape}] eps=${eps}`, shape, () => wt.layerNorm(wt.tensor(x, shape), wt.tensor(gamma, [cols]), wt.tensor(beta, [cols]), eps), want, { rtol: 1e-5, scale: 1 });
+        await checkForward(
+          `layerNorm [${shape}] eps=${eps}`,
+          shape,
+          () => wt.layerNorm(wt.tensor(x, shape), wt.tensor(gamma, [cols]), wt.tensor(beta, [cols]), eps),
+          want,
+          { rtol: 1e-5, scale: 1 },
+        );
       }
     }
   });
   it('backward for x, gamma, beta (finite differences)', async () => {
     for (const eps of [1e-12, 1e-5]) {
       // [11, 12]: held rows over two workgroups of 8 (forward), the second one short.
-      for (const [rows, cols] of [[3, 7], [2, 33], [4, 1], [5, 12], [2, 1032], [11, 12]]) {
+      for (const [rows, cols] of [
+        [3, 7],
+        [2, 33],
+        [4, 1],
+        [5, 12],
+        [2, 1032],
+        [11, 12],
+      ]) {
         await gradCheck({
           name: `layerNorm [${rows},${cols}] eps=${eps}`,
           inputs: [

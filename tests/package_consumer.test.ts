@@ -3,7 +3,19 @@
 // (tests/fixtures/consumer) typechecked by tsc against the shipped declarations, run in Node on this machine's
 // adapter, bundled by esbuild for browsers and run in headless Chromium. Both give HF's pipeline output (golden).
 import { execFileSync } from 'node:child_process';
-import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
@@ -17,7 +29,8 @@ const MODEL = join(repoRoot, '../shared/golden/small-distilbert-realvocab');
 const golden = JSON.parse(readFileSync(join(MODEL, 'pipeline.json'), 'utf8'));
 const TEXT: string = golden.texts[0];
 const WANT: { label: string; score: number } = golden.default[0];
-const TYPES_NODE = JSON.parse(readFileSync(join(repoRoot, 'node_modules/@types/node/package.json'), 'utf8')).version as string;
+const TYPES_NODE = JSON.parse(readFileSync(join(repoRoot, 'node_modules/@types/node/package.json'), 'utf8'))
+  .version as string;
 
 interface ExampleResult {
   pipeline: { label: string; score: number }[];
@@ -57,7 +70,9 @@ beforeAll(() => {
   copyWorkingTree(clone);
   expect(existsSync(join(clone, 'dist'))).toBe(false);
   symlinkSync(join(repoRoot, 'node_modules'), join(clone, 'node_modules'), 'dir');
-  [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', scratch], clone, 400_000).replace(/^[^[]*/, ''));
+  [packed] = JSON.parse(
+    run('npm', ['pack', '--json', '--pack-destination', scratch], clone, 400_000).replace(/^[^[]*/, ''),
+  );
 
   project = join(scratch, 'consumer');
   mkdirSync(join(project, 'src'), { recursive: true });
@@ -65,8 +80,15 @@ beforeAll(() => {
     cpSync(join(repoRoot, 'tests/fixtures/consumer', f), join(project, f.endsWith('.ts') ? `src/${f}` : f));
   }
   // As the README says for Linux: webgpu's install script (macOS only) is denied.
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', allowScripts: { webgpu: false } }));
-  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(scratch, packed.name), `@types/node@${TYPES_NODE}`], project);
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module', allowScripts: { webgpu: false } }),
+  );
+  run(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', join(scratch, packed.name), `@types/node@${TYPES_NODE}`],
+    project,
+  );
 }, 900_000);
 
 afterAll(() => {
@@ -76,10 +98,19 @@ afterAll(() => {
 describe('npm pack → install → tsc → Node and the browser', () => {
   it('the tarball holds the built library, the browser bundle and the types, and nothing else', () => {
     const paths = packed.files.map((f) => f.path);
-    for (const p of ['dist/index.js', 'dist/browser/webtune.js', 'dist/types/index.d.ts', 'dist/types/browser.d.ts', 'package.json', 'README.md']) {
+    for (const p of [
+      'dist/index.js',
+      'dist/browser/webtune.js',
+      'dist/types/index.d.ts',
+      'dist/types/browser.d.ts',
+      'package.json',
+      'README.md',
+    ]) {
       expect(paths, p).toContain(p);
     }
-    const unexpected = paths.filter((p) => !/^(dist\/index\.js|dist\/browser\/webtune\.js|dist\/types\/.*\.d\.ts|package\.json|README\.md)$/.test(p));
+    const unexpected = paths.filter(
+      (p) => !/^(dist\/index\.js|dist\/browser\/webtune\.js|dist\/types\/.*\.d\.ts|package\.json|README\.md)$/.test(p),
+    );
     expect(unexpected, 'sources, tests, CLIs, benches, demo page or source maps in the tarball').toEqual([]);
     expect(paths.filter((p) => /^dist\/types\/(cli|demo|web)\//.test(p))).toEqual([]);
     const installed = join(project, 'node_modules/webtune');
@@ -102,13 +133,28 @@ describe('npm pack → install → tsc → Node and the browser', () => {
     let base: string;
     beforeAll(async () => {
       const bundle = join(project, 'www/bundle.js');
-      buildSync({ entryPoints: [join(project, 'src/browser-main.ts')], bundle: true, platform: 'browser', format: 'esm', outfile: bundle, absWorkingDir: project, logLevel: 'error' });
-      writeFileSync(join(project, 'www/index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="bundle.js"></script>');
+      buildSync({
+        entryPoints: [join(project, 'src/browser-main.ts')],
+        bundle: true,
+        platform: 'browser',
+        format: 'esm',
+        outfile: bundle,
+        absWorkingDir: project,
+        logLevel: 'error',
+      });
+      writeFileSync(
+        join(project, 'www/index.html'),
+        '<!doctype html><meta charset="utf-8"><script type="module" src="bundle.js"></script>',
+      );
       server = createServer((req, res) => {
         const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
-        const file = path.startsWith('/model/') ? join(MODEL, path.slice(7)) : join(project, 'www', path === '/' ? 'index.html' : path);
+        const file = path.startsWith('/model/')
+          ? join(MODEL, path.slice(7))
+          : join(project, 'www', path === '/' ? 'index.html' : path);
         if (path.includes('..') || !existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
-        const type = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json' }[extname(file)] ?? 'application/octet-stream';
+        const type =
+          { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json' }[extname(file)] ??
+          'application/octet-stream';
         res.writeHead(200, { 'content-type': type, 'content-length': statSync(file).size });
         if (req.method === 'HEAD') return void res.end();
         createReadStream(file).pipe(res);
@@ -134,7 +180,9 @@ describe('npm pack → install → tsc → Node and the browser', () => {
       page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
       page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
       await page.goto(`${base}?text=${encodeURIComponent(TEXT)}`);
-      await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, { timeout: 100_000 });
+      await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, {
+        timeout: 100_000,
+      });
       const result = await page.evaluate(() => (window as unknown as { result: unknown }).result);
       expect(result, logs.join('\n')).not.toHaveProperty('error');
       expectGolden(result as ExampleResult);

@@ -77,7 +77,9 @@ describe('pipeline("sentiment-analysis") vs transformers', () => {
   it('refuses an over-long text with truncation off, with a clear error', async () => {
     const strict = await pipeline('sentiment-analysis', DIR, { truncation: false });
     try {
-      await expect(strict(e2e.texts[golden.long_text_index_in_texts])).rejects.toThrow(/1018 tokens, more than the model's 512 positions/);
+      await expect(strict(e2e.texts[golden.long_text_index_in_texts])).rejects.toThrow(
+        /1018 tokens, more than the model's 512 positions/,
+      );
     } finally {
       strict.dispose();
     }

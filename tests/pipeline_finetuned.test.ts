@@ -9,7 +9,11 @@ import { gpu } from './helpers/gpu.js';
 import { compare, countGathers, goldenPath, readGoldenJson, readGoldenTensors, report } from './distilbert.helpers.js';
 
 const DIR = goldenPath('finetuned-small');
-const golden = readGoldenJson('finetuned-small/pipeline.json') as { texts: string[]; labels: number[]; outputs: wt.LabelScore[][] };
+const golden = readGoldenJson('finetuned-small/pipeline.json') as {
+  texts: string[];
+  labels: number[];
+  outputs: wt.LabelScore[][];
+};
 /** |Δscore| allowed: measured 1.5e-7 here; well under the 6.2e-6 that separates the two closest golden scores. */
 const TOL = 1e-6;
 
@@ -28,7 +32,10 @@ afterAll(() => {
 function expectGolden(got: wt.LabelScore[][], want: wt.LabelScore[][]): void {
   expect(got).toHaveLength(want.length);
   got.forEach((rows, i) => {
-    expect(rows.map((r) => r.label), `text ${i}`).toEqual(want[i]!.map((r) => r.label));
+    expect(
+      rows.map((r) => r.label),
+      `text ${i}`,
+    ).toEqual(want[i]!.map((r) => r.label));
     rows.forEach((r, j) => {
       const d = Math.abs(r.score - want[i]![j]!.score);
       worst = Math.max(worst, d);
@@ -45,7 +52,8 @@ describe('pipeline vs transformers on a fine-tuned model', () => {
     expect(golden.texts).toContain('');
     const p = golden.outputs.map(positive);
     let closest = Infinity;
-    for (let i = 0; i < p.length; i++) for (let j = i + 1; j < p.length; j++) closest = Math.min(closest, Math.abs(p[i]! - p[j]!));
+    for (let i = 0; i < p.length; i++)
+      for (let j = i + 1; j < p.length; j++) closest = Math.min(closest, Math.abs(p[i]! - p[j]!));
     expect(closest).toBeGreaterThan(2 * TOL);
     const top = golden.outputs.map((rows) => rows[0]!.score);
     expect(Math.min(...top)).toBeLessThan(0.6);
@@ -60,25 +68,36 @@ describe('pipeline vs transformers on a fine-tuned model', () => {
     const one = await wt.pipeline('sentiment-analysis', DIR, { batchSize: 1 });
     try {
       const top = (await one(golden.texts)) as wt.LabelScore[];
-      expectGolden(top.map((r) => [r]), golden.outputs.map((rows) => [rows[0]!]));
-      for (const i of [0, 17, 48, 49]) expectGolden([await one(golden.texts[i]!, { topK: null })], [golden.outputs[i]!]);
+      expectGolden(
+        top.map((r) => [r]),
+        golden.outputs.map((rows) => [rows[0]!]),
+      );
+      for (const i of [0, 17, 48, 49])
+        expectGolden([await one(golden.texts[i]!, { topK: null })], [golden.outputs[i]!]);
     } finally {
       one.dispose();
     }
   });
 
-  it('the default inference path (host ids and mask: padding skipped) gives HF\'s logits of the padded batch', async () => {
-    const batch = readGoldenJson('finetuned-small/batch_inputs.json') as { input_ids: number[][]; attention_mask: number[][] };
+  it("the default inference path (host ids and mask: padding skipped) gives HF's logits of the padded batch", async () => {
+    const batch = readGoldenJson('finetuned-small/batch_inputs.json') as {
+      input_ids: number[][];
+      attention_mask: number[][];
+    };
     const want = readGoldenTensors('finetuned-small/batch_logits.safetensors').get('logits')!;
     expect(batch.attention_mask.some((row) => row.includes(0))).toBe(true); // there is padding to skip
     const model = (await wt.DistilBertForSequenceClassification.fromPretrained(DIR)).eval();
     try {
       const inputs = { inputIds: batch.input_ids, attentionMask: batch.attention_mask };
       const run = (skipPadding?: boolean) =>
-        wt.noGrad(() => wt.tidyAsync(async () => {
-          const { result, gathers } = countGathers(() => model.forward(inputs, skipPadding === undefined ? {} : { skipPadding }).logits);
-          return { logits: (await result.data()) as Float32Array, gathers };
-        }));
+        wt.noGrad(() =>
+          wt.tidyAsync(async () => {
+            const { result, gathers } = countGathers(
+              () => model.forward(inputs, skipPadding === undefined ? {} : { skipPadding }).logits,
+            );
+            return { logits: (await result.data()) as Float32Array, gathers };
+          }),
+        );
       const skipped = await run(); // the default
       const padded = await run(false);
       expect(skipped.gathers, 'the packed path was taken').toBeGreaterThan(2);

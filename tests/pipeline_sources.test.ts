@@ -4,7 +4,14 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DistilBertForSequenceClassification, fileSourceFromPicked, hasRuntime, memory, pipeline, type ProgressInfo } from '../src/index.js';
+import {
+  DistilBertForSequenceClassification,
+  fileSourceFromPicked,
+  hasRuntime,
+  memory,
+  pipeline,
+  type ProgressInfo,
+} from '../src/index.js';
 import { gpu } from './helpers/gpu.js';
 
 const DIR = '../shared/golden/small-distilbert-realvocab';
@@ -13,7 +20,9 @@ const TEXTS = [0, 5, 18].map((i) => e2e.texts[i]!);
 const LOGITS = [0, 5, 18].map((i) => e2e.logits[i]!);
 
 /** The model directory as picked files, with config.json rewritten by `edit`. */
-function pickedFiles(edit: (config: Record<string, unknown>) => void = () => {}): { name: string; bytes: Uint8Array }[] {
+function pickedFiles(
+  edit: (config: Record<string, unknown>) => void = () => {},
+): { name: string; bytes: Uint8Array }[] {
   return readdirSync(DIR)
     .filter((n) => statSync(join(DIR, n)).isFile())
     .map((name) => {
@@ -34,7 +43,9 @@ beforeAll(async () => {
 describe('pipeline sources and config-driven scores', () => {
   it('loads from picked files (base names) and reports progress per file', async () => {
     const events: ProgressInfo[] = [];
-    const p = await pipeline('sentiment-analysis', await fileSourceFromPicked(pickedFiles()), { progressCallback: (e) => events.push(e) });
+    const p = await pipeline('sentiment-analysis', await fileSourceFromPicked(pickedFiles()), {
+      progressCallback: (e) => events.push(e),
+    });
     try {
       const out = await p.classify(TEXTS, { topK: null });
       out.forEach((rows, i) => {
@@ -75,7 +86,9 @@ describe('pipeline sources and config-driven scores', () => {
       const out = await second.classify(TEXTS, { topK: null });
       out.forEach((rows, i) => {
         const [neg, pos] = LOGITS[i]!;
-        expect(Math.abs(rows.find((r) => r.label === 'POSITIVE')!.score - 1 / (1 + Math.exp(neg! - pos!)))).toBeLessThan(1e-5);
+        expect(
+          Math.abs(rows.find((r) => r.label === 'POSITIVE')!.score - 1 / (1 + Math.exp(neg! - pos!))),
+        ).toBeLessThan(1e-5);
       });
     } finally {
       second.dispose();
@@ -92,7 +105,9 @@ describe('pipeline sources and config-driven scores', () => {
     try {
       const out = await p(TEXTS);
       out.forEach((rows, i) => {
-        const want = LOGITS[i]!.map((z, c) => ({ label: `LABEL_${c}`, score: 1 / (1 + Math.exp(-z)) })).sort((a, b) => b.score - a.score);
+        const want = LOGITS[i]!.map((z, c) => ({ label: `LABEL_${c}`, score: 1 / (1 + Math.exp(-z)) })).sort(
+          (a, b) => b.score - a.score,
+        );
         expect((rows as { label: string }[]).map((r) => r.label)).toEqual(want.map((w) => w.label));
         (rows as { score: number }[]).forEach((r, j) => expect(Math.abs(r.score - want[j]!.score)).toBeLessThan(1e-5));
       });
@@ -102,7 +117,9 @@ describe('pipeline sources and config-driven scores', () => {
   });
 
   it('picked files need a config.json, and base names must be unique', async () => {
-    await expect(fileSourceFromPicked([{ name: 'vocab.txt', bytes: new Uint8Array() }])).rejects.toThrow(/config\.json is missing/);
+    await expect(fileSourceFromPicked([{ name: 'vocab.txt', bytes: new Uint8Array() }])).rejects.toThrow(
+      /config\.json is missing/,
+    );
     const twice = [
       { name: 'a/config.json', bytes: new Uint8Array() },
       { name: 'b/config.json', bytes: new Uint8Array() },

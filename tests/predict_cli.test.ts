@@ -19,7 +19,12 @@ function predict(args: string[], input = ''): { code: number; stderr: string; st
 }
 
 /** stdout → one parsed result per line. */
-const jsonLines = (stdout: string): Row[][] => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row[]);
+const jsonLines = (stdout: string): Row[][] =>
+  stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Row[]);
 
 function expectRows(got: Row[], want: Row[]): void {
   expect(got.map((r) => r.label)).toEqual(want.map((r) => r.label));
@@ -41,9 +46,15 @@ describe('dist/predict.js', () => {
 
   it('reads stdin and JSONL/text files in order; --top-k all gives every label; long reviews are truncated', () => {
     const dir = mkdtempSync(join(tmpdir(), 'webtune-predict-'));
-    writeFileSync(join(dir, 'a.jsonl'), `${JSON.stringify({ text: golden.texts[1], label: 0 })}\n\n${JSON.stringify(golden.texts[2])}\n`);
+    writeFileSync(
+      join(dir, 'a.jsonl'),
+      `${JSON.stringify({ text: golden.texts[1], label: 0 })}\n\n${JSON.stringify(golden.texts[2])}\n`,
+    );
     writeFileSync(join(dir, 'b.txt'), `${LONG}\r\n`);
-    const r = predict(['--model', MODEL, '--file', '-', '--file', join(dir, 'a.jsonl'), '--file', join(dir, 'b.txt'), '--top-k', 'all'], `${golden.texts[0]}\n`);
+    const r = predict(
+      ['--model', MODEL, '--file', '-', '--file', join(dir, 'a.jsonl'), '--file', join(dir, 'b.txt'), '--top-k', 'all'],
+      `${golden.texts[0]}\n`,
+    );
     expect(r.code, r.stderr).toBe(0);
     const lines = jsonLines(r.stdout);
     // stdin's line, a.jsonl's two texts and its blank line 2 (scored as ""), b.txt's line.
@@ -77,10 +88,22 @@ describe('dist/predict.js', () => {
 
 describe('predict arguments and inputs', () => {
   it('parses repeated flags, --flag=value and --top-k all', () => {
-    const a = parsePredictArgs(['--model=m', '--text', 'a', '--text=b', '--top-k', 'all', '--batch-size', '4', '--no-truncation']);
+    const a = parsePredictArgs([
+      '--model=m',
+      '--text',
+      'a',
+      '--text=b',
+      '--top-k',
+      'all',
+      '--batch-size',
+      '4',
+      '--no-truncation',
+    ]);
     expect(a).toMatchObject({ model: 'm', texts: ['a', 'b'], topK: null, batchSize: 4, truncation: false });
     expect(() => parsePredictArgs(['--model', 'm', '--text'])).toThrow(UsageError);
-    expect(() => parsePredictArgs(['--model', 'm', '--max-length', '9', '--no-truncation'])).toThrow(/needs truncation/);
+    expect(() => parsePredictArgs(['--model', 'm', '--max-length', '9', '--no-truncation'])).toThrow(
+      /needs truncation/,
+    );
     expect(a.dtype).toBe('fp32');
     expect(parsePredictArgs(['--model', 'm', '--dtype', 'fp16']).dtype).toBe('fp16');
     expect(() => parsePredictArgs(['--model', 'm', '--dtype=fp8'])).toThrow(/--dtype must be fp32 or fp16, got "fp8"/);
@@ -90,7 +113,9 @@ describe('predict arguments and inputs', () => {
     expect(textsFromFile('a\u0085b\r\n\n  \nc', 'x.txt')).toEqual(['a\u0085b', '', '  ', 'c']);
     expect(textsFromFile('"s"\n\n{"text":"t","id":1}\n', 'x.jsonl')).toEqual(['s', '', 't']);
     expect(textsFromFile('', 'x.txt')).toEqual([]);
-    expect(() => textsFromFile('"ok"\n{"label":1}', 'x.jsonl')).toThrow(/x\.jsonl:2: expected a JSON string or an object with a "text" string/);
+    expect(() => textsFromFile('"ok"\n{"label":1}', 'x.jsonl')).toThrow(
+      /x\.jsonl:2: expected a JSON string or an object with a "text" string/,
+    );
     expect(() => textsFromFile('{oops', 'x.ndjson')).toThrow(/x\.ndjson:1: not valid JSON/);
   });
 });

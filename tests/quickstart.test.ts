@@ -28,7 +28,10 @@ describe('README quick start on a clean clone', () => {
     const section = readme.split(/^## /m).find((s) => s.startsWith('Quick start'));
     expect(section, 'README.md has a "## Quick start" section').toBeDefined();
     const block = /```(?:sh|bash)\n([\s\S]*?)```/.exec(section!)?.[1] ?? '';
-    const commands = block.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const commands = block
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     expect(commands).toEqual(QUICK_START);
   });
 
@@ -44,7 +47,8 @@ describe('README quick start on a clean clone', () => {
     expect(first.out).toContain('setup: installing npm dependencies');
     expect(first.out).toContain('setup: building');
     expect(first.out).toContain('setup: ready');
-    for (const f of ['dist/train.js', 'dist/predict.js', 'dist/index.js', 'dist/browser/webtune.js']) expect(existsSync(join(clone, f)), f).toBe(true);
+    for (const f of ['dist/train.js', 'dist/predict.js', 'dist/index.js', 'dist/browser/webtune.js'])
+      expect(existsSync(join(clone, f)), f).toBe(true);
 
     // Again: nothing left to do.
     const again = sh('bash scripts/setup.sh', clone, 120_000);
@@ -63,7 +67,11 @@ describe('README quick start on a clean clone', () => {
     }
     // The fresh build trains on this machine's adapter (a few steps of the built-in demo, outside the clone).
     const out = join(dirname(clone), 'demo-model');
-    const demo = sh(`node dist/train.js --demo --max-steps 3 --eval-strategy no --save-strategy no --load-best-model-at-end false --output-dir ${out}`, clone, 300_000);
+    const demo = sh(
+      `node dist/train.js --demo --max-steps 3 --eval-strategy no --save-strategy no --load-best-model-at-end false --output-dir ${out}`,
+      clone,
+      300_000,
+    );
     expect(demo.status, demo.out).toBe(0);
     expect(existsSync(join(out, 'model.safetensors'))).toBe(true);
     expect(demo.stdout).toContain(`node dist/predict.js --model ${out}`);
@@ -71,33 +79,50 @@ describe('README quick start on a clean clone', () => {
 
   // Against a stubbed apt-get on PATH that records its arguments and "installs" a stub browser at CHROMIUM_PATH. As
   // root, setup calls apt-get directly; through sudo, PATH would be reset to the real one.
-  it.skipIf(!isRoot)('setup installs Chromium from the distribution only when the tests\' path has none (not with --no-browser)', () => {
-    expect(setUpClone, 'the previous test set up a clone').toBeDefined();
-    const scratch = mkdtempSync(join(tmpdir(), 'webtune-chromium-'));
-    scratchDirs.push(scratch);
-    const bin = join(scratch, 'bin');
-    mkdirSync(bin);
-    writeFileSync(
-      join(bin, 'apt-get'),
-      '#!/bin/sh\necho "$*" >> "$APT_LOG"\n[ -n "$APT_FAIL" ] && exit 100\ncase "$*" in *install*chromium*) printf \'#!/bin/sh\\n\' > "$CHROMIUM_PATH"; chmod +x "$CHROMIUM_PATH";; esac\n',
-    );
-    chmodSync(join(bin, 'apt-get'), 0o755);
-    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, CHROMIUM_PATH: join(scratch, 'chromium'), APT_LOG: join(scratch, 'apt.log') };
-    const noBrowser = sh('bash scripts/setup.sh --no-browser', setUpClone!, 120_000, env);
-    expect(noBrowser.status, noBrowser.out).toBe(0);
-    expect(existsSync(env.APT_LOG), 'setup --no-browser ran apt-get').toBe(false);
-    // apt cannot install it (no network, say): a warning, and the set-up for training still succeeds.
-    const failing = sh('bash scripts/setup.sh', setUpClone!, 120_000, { ...env, APT_FAIL: '1', APT_LOG: join(scratch, 'apt-fail.log') });
-    expect(failing.status, failing.out).toBe(0);
-    expect(failing.out).toContain(`setup: WARNING: no Chromium at ${env.CHROMIUM_PATH}: the browser tests (npm test) will fail`);
-    expect(failing.out).toContain('setup: ready');
-    const install = sh('bash scripts/setup.sh', setUpClone!, 120_000, env);
-    expect(install.status, install.out).toBe(0);
-    expect(install.out).toContain(`setup: no Chromium at ${env.CHROMIUM_PATH} (the browser tests drive it); installing chromium from`);
-    expect(readFileSync(env.APT_LOG, 'utf8')).toBe('update -q\ninstall -y -q chromium\n');
-    expect(install.out).toContain('setup: ready');
-    const again = sh('bash scripts/setup.sh', setUpClone!, 120_000, env);
-    expect(again.out).not.toContain('installing chromium');
-    expect(readFileSync(env.APT_LOG, 'utf8'), 'no second install').toBe('update -q\ninstall -y -q chromium\n');
-  }, 300_000);
+  it.skipIf(!isRoot)(
+    "setup installs Chromium from the distribution only when the tests' path has none (not with --no-browser)",
+    () => {
+      expect(setUpClone, 'the previous test set up a clone').toBeDefined();
+      const scratch = mkdtempSync(join(tmpdir(), 'webtune-chromium-'));
+      scratchDirs.push(scratch);
+      const bin = join(scratch, 'bin');
+      mkdirSync(bin);
+      writeFileSync(
+        join(bin, 'apt-get'),
+        '#!/bin/sh\necho "$*" >> "$APT_LOG"\n[ -n "$APT_FAIL" ] && exit 100\ncase "$*" in *install*chromium*) printf \'#!/bin/sh\\n\' > "$CHROMIUM_PATH"; chmod +x "$CHROMIUM_PATH";; esac\n',
+      );
+      chmodSync(join(bin, 'apt-get'), 0o755);
+      const env = {
+        ...process.env,
+        PATH: `${bin}:${process.env.PATH}`,
+        CHROMIUM_PATH: join(scratch, 'chromium'),
+        APT_LOG: join(scratch, 'apt.log'),
+      };
+      const noBrowser = sh('bash scripts/setup.sh --no-browser', setUpClone!, 120_000, env);
+      expect(noBrowser.status, noBrowser.out).toBe(0);
+      expect(existsSync(env.APT_LOG), 'setup --no-browser ran apt-get').toBe(false);
+      // apt cannot install it (no network, say): a warning, and the set-up for training still succeeds.
+      const failing = sh('bash scripts/setup.sh', setUpClone!, 120_000, {
+        ...env,
+        APT_FAIL: '1',
+        APT_LOG: join(scratch, 'apt-fail.log'),
+      });
+      expect(failing.status, failing.out).toBe(0);
+      expect(failing.out).toContain(
+        `setup: WARNING: no Chromium at ${env.CHROMIUM_PATH}: the browser tests (npm test) will fail`,
+      );
+      expect(failing.out).toContain('setup: ready');
+      const install = sh('bash scripts/setup.sh', setUpClone!, 120_000, env);
+      expect(install.status, install.out).toBe(0);
+      expect(install.out).toContain(
+        `setup: no Chromium at ${env.CHROMIUM_PATH} (the browser tests drive it); installing chromium from`,
+      );
+      expect(readFileSync(env.APT_LOG, 'utf8')).toBe('update -q\ninstall -y -q chromium\n');
+      expect(install.out).toContain('setup: ready');
+      const again = sh('bash scripts/setup.sh', setUpClone!, 120_000, env);
+      expect(again.out).not.toContain('installing chromium');
+      expect(readFileSync(env.APT_LOG, 'utf8'), 'no second install').toBe('update -q\ninstall -y -q chromium\n');
+    },
+    300_000,
+  );
 });

@@ -63,7 +63,9 @@ describe('safetensors byte-exact round trip against files written by the real li
     // padding row of word embeddings is zero (HF _init_weights), a cheap check that offsets are right
     const word = file.tensors.get('distilbert.embeddings.word_embeddings.weight')!.data();
     expect(Array.from(word.subarray(0, 32)).every((v) => v === 0)).toBe(true);
-    expect(Array.from(file.tensors.get('distilbert.embeddings.LayerNorm.weight')!.data()).every((v) => v === 1)).toBe(true);
+    expect(Array.from(file.tensors.get('distilbert.embeddings.LayerNorm.weight')!.data()).every((v) => v === 1)).toBe(
+      true,
+    );
   });
 
   it('orders I64 before F32 before I32, then by name (the crate dtype order), and round-trips values', () => {
@@ -78,7 +80,7 @@ describe('safetensors byte-exact round trip against files written by the real li
     const header = new TextDecoder().decode(bytes.subarray(8, 8 + headerLength));
     expect(header).toBe(
       (
-      '{"__metadata__":{"format":"pt"},"z":{"dtype":"I64","shape":[3],"data_offsets":[0,24]},' +
+        '{"__metadata__":{"format":"pt"},"z":{"dtype":"I64","shape":[3],"data_offsets":[0,24]},' +
         '"b":{"dtype":"F32","shape":[2],"data_offsets":[24,32]},"c":{"dtype":"F32","shape":[],"data_offsets":[32,36]},' +
         '"a":{"dtype":"I32","shape":[1],"data_offsets":[36,40]}}'
       ).padEnd(headerLength, ' '),
@@ -92,21 +94,31 @@ describe('safetensors byte-exact round trip against files written by the real li
   });
 
   it('matches the crate for an empty file with and without metadata', () => {
-    expect(Array.from(serializeSafetensors({}, null))).toEqual([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32]);
+    expect(Array.from(serializeSafetensors({}, null))).toEqual([
+      8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32,
+    ]);
     const withMeta = serializeSafetensors({}, { framework: 'pt' });
     expect(new TextDecoder().decode(withMeta.subarray(8))).toBe('{"__metadata__":{"framework":"pt"}}     ');
   });
 
   it('rejects data that does not match the shape', () => {
-    expect(() => serializeSafetensors({ w: { shape: [2, 2], data: new Float32Array(3) } })).toThrow(/tensor "w".*4 elements but data has 3/);
-    expect(() => serializeSafetensors({ w: { dtype: 'I32', shape: [1], data: new Float32Array(1) } })).toThrow(/tensor "w"/);
+    expect(() => serializeSafetensors({ w: { shape: [2, 2], data: new Float32Array(3) } })).toThrow(
+      /tensor "w".*4 elements but data has 3/,
+    );
+    expect(() => serializeSafetensors({ w: { dtype: 'I32', shape: [1], data: new Float32Array(1) } })).toThrow(
+      /tensor "w"/,
+    );
   });
 });
 
 describe('safetensors dtype decoding', () => {
   it('upcasts F16 exactly: 1, -2.5, 65504, subnormals, -0, ±inf, NaN', () => {
     const bits = [0x3c00, 0xc100, 0x7bff, 0x0001, 0x03ff, 0x0400, 0x8000, 0x7c00, 0xfc00, 0x7e00, 0x3555];
-    const bytes = buildFile({ h: { dtype: 'F16', shape: [bits.length], data_offsets: [0, 2 * bits.length] } }, u16le(bits), 1);
+    const bytes = buildFile(
+      { h: { dtype: 'F16', shape: [bits.length], data_offsets: [0, 2 * bits.length] } },
+      u16le(bits),
+      1,
+    );
     const v = parseSafetensors(bytes, 'f16.safetensors').tensors.get('h')!.data();
     expect(v).toBeInstanceOf(Float32Array);
     expect(v[0]).toBe(1);
@@ -146,16 +158,27 @@ describe('safetensors dtype decoding', () => {
     const raw = new Uint8Array(24);
     const view = new DataView(raw.buffer);
     [-5n, 2147483647n, -2147483648n].forEach((v, i) => view.setBigInt64(8 * i, v, true));
-    const ok = parseSafetensors(buildFile({ ids: { dtype: 'I64', shape: [3], data_offsets: [0, 24] } }, raw), 'ids.safetensors');
+    const ok = parseSafetensors(
+      buildFile({ ids: { dtype: 'I64', shape: [3], data_offsets: [0, 24] } }, raw),
+      'ids.safetensors',
+    );
     expect(Array.from(ok.tensors.get('ids')!.data())).toEqual([-5, 2147483647, -2147483648]);
     view.setBigInt64(8, 2147483648n, true);
-    const bad = parseSafetensors(buildFile({ ids: { dtype: 'I64', shape: [3], data_offsets: [0, 24] } }, raw), 'ids.safetensors');
-    expect(() => bad.tensors.get('ids')!.data()).toThrow(/ids\.safetensors: tensor "ids": element 1 = 2147483648 does not fit in int32/);
+    const bad = parseSafetensors(
+      buildFile({ ids: { dtype: 'I64', shape: [3], data_offsets: [0, 24] } }, raw),
+      'ids.safetensors',
+    );
+    expect(() => bad.tensors.get('ids')!.data()).toThrow(
+      /ids\.safetensors: tensor "ids": element 1 = 2147483648 does not fit in int32/,
+    );
   });
 
   it('reads I32 as is', () => {
     const raw = new Uint8Array(new Int32Array([-3, 9]).buffer);
-    const f = parseSafetensors(buildFile({ l: { dtype: 'I32', shape: [2], data_offsets: [0, 8] } }, raw, 2), 'l.safetensors');
+    const f = parseSafetensors(
+      buildFile({ l: { dtype: 'I32', shape: [2], data_offsets: [0, 8] } }, raw, 2),
+      'l.safetensors',
+    );
     expect(Array.from(f.tensors.get('l')!.data())).toEqual([-3, 9]);
   });
 });
@@ -165,12 +188,16 @@ describe('safetensors validation errors name the file and the tensor', () => {
   const f32 = (n: number): Uint8Array => new Uint8Array(4 * n);
 
   it('file shorter than 8 bytes', () => {
-    expect(() => parseSafetensors(new Uint8Array(5), 'short.safetensors')).toThrow(/short\.safetensors: .*5 bytes is shorter than/);
+    expect(() => parseSafetensors(new Uint8Array(5), 'short.safetensors')).toThrow(
+      /short\.safetensors: .*5 bytes is shorter than/,
+    );
   });
 
   it('header length past the end of the file', () => {
     const bytes = tiny().slice(0, 100);
-    expect(() => parseSafetensors(bytes, 'cut.safetensors')).toThrow('cut.safetensors: header length 4424 exceeds file size 100');
+    expect(() => parseSafetensors(bytes, 'cut.safetensors')).toThrow(
+      'cut.safetensors: header length 4424 exceeds file size 100',
+    );
   });
 
   it('truncated data region names the last tensor', () => {
@@ -184,7 +211,9 @@ describe('safetensors validation errors name the file and the tensor', () => {
     const bytes = tiny();
     const longer = new Uint8Array(bytes.length + 4);
     longer.set(bytes);
-    expect(() => parseSafetensors(longer, 'long.safetensors')).toThrow(/long\.safetensors: data region is \d+ bytes but the tensors cover only/);
+    expect(() => parseSafetensors(longer, 'long.safetensors')).toThrow(
+      /long\.safetensors: data region is \d+ bytes but the tensors cover only/,
+    );
   });
 
   it('invalid JSON header', () => {
@@ -192,7 +221,9 @@ describe('safetensors validation errors name the file and the tensor', () => {
     const bytes = new Uint8Array(8 + json.length);
     new DataView(bytes.buffer).setBigUint64(0, BigInt(json.length), true);
     bytes.set(json, 8);
-    expect(() => parseSafetensors(bytes, 'bad.safetensors')).toThrow(/bad\.safetensors: invalid JSON in safetensors header/);
+    expect(() => parseSafetensors(bytes, 'bad.safetensors')).toThrow(
+      /bad\.safetensors: invalid JSON in safetensors header/,
+    );
   });
 
   it('unknown dtype', () => {
@@ -229,8 +260,10 @@ describe('safetensors validation errors name the file and the tensor', () => {
 
   it('negative and non-integer dimensions', () => {
     const neg = buildFile({ w: { dtype: 'F32', shape: [-1, 2], data_offsets: [0, 0] } }, new Uint8Array(0));
-    expect(() => parseSafetensors(neg, 'n.safetensors')).toThrow(/n\.safetensors: tensor "w": shape \[-1,2\] has a dimension/);
-    const frac = buildFile({ w: { dtype: 'F32', shape: [1.5] , data_offsets: [0, 6] } }, new Uint8Array(6));
+    expect(() => parseSafetensors(neg, 'n.safetensors')).toThrow(
+      /n\.safetensors: tensor "w": shape \[-1,2\] has a dimension/,
+    );
+    const frac = buildFile({ w: { dtype: 'F32', shape: [1.5], data_offsets: [0, 6] } }, new Uint8Array(6));
     expect(() => parseSafetensors(frac, 'n.safetensors')).toThrow(/tensor "w": shape \[1\.5\]/);
   });
 
@@ -241,7 +274,9 @@ describe('safetensors validation errors name the file and the tensor', () => {
     const bytes = new Uint8Array(16);
     new DataView(bytes.buffer).setBigUint64(0, 8n, true);
     bytes.set(arr, 8);
-    expect(() => parseSafetensors(bytes, 'x.safetensors')).toThrow(/x\.safetensors: invalid safetensors header: it must start with '\{'/);
+    expect(() => parseSafetensors(bytes, 'x.safetensors')).toThrow(
+      /x\.safetensors: invalid safetensors header: it must start with '\{'/,
+    );
   });
 });
 

@@ -48,7 +48,12 @@ describe('the device profile', () => {
       'softmaxRows',
     ]);
     // GPUs: fused attention at every length with workgroup-memory tiles, tiled matmuls first, matrix units for f16.
-    expect([hw.attentionKernel, hw.flashKernel, hw.matmulMatrixUnits, hw.matmulPreferred[0]]).toEqual(['fused', 'tiled', true, 'tiled_m128n128k8t8x8']);
+    expect([hw.attentionKernel, hw.flashKernel, hw.matmulMatrixUnits, hw.matmulPreferred[0]]).toEqual([
+      'fused',
+      'tiled',
+      true,
+      'tiled_m128n128k8t8x8',
+    ]);
     expect([sw.attentionKernel, sw.flashKernel, sw.matmulMatrixUnits]).toEqual(['auto', 'lanes', false]);
     expect(sw.attentionChunkBytes).toBe(1 << 27);
     // Without WGSL's storage-texture reads, even a software adapter reads buffers.

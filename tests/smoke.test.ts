@@ -2,12 +2,25 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { gpu } from './helpers/gpu.js';
 import * as wt from '../src/index.js';
 
-beforeAll(async () => { await gpu(); });
+beforeAll(async () => {
+  await gpu();
+});
 
 describe('smoke', () => {
   it('matmul, softmax, layernorm, backward', async () => {
-    const a = wt.tensor([[1, 2, 3], [4, 5, 6]]).requireGrad();
-    const b = wt.tensor([[1, 0], [0, 1], [1, 1]]).requireGrad();
+    const a = wt
+      .tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ])
+      .requireGrad();
+    const b = wt
+      .tensor([
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ])
+      .requireGrad();
     const c = wt.matmul(a, b);
     expect(await c.array()).toEqual([4, 5, 10, 11]);
     const s = wt.sum(wt.mul(c, c));

@@ -28,16 +28,25 @@ const golden: GoldenRecord[] = readFileSync(shared('golden/tokenizer/wordpiece_g
   .map((line) => JSON.parse(line) as GoldenRecord);
 
 /** Compares `actual(record)` with `expected(record)` on every record; the message lists the first mismatches. */
-function expectAllMatch(name: string, actual: (r: GoldenRecord) => unknown, expected: (r: GoldenRecord) => unknown): void {
+function expectAllMatch(
+  name: string,
+  actual: (r: GoldenRecord) => unknown,
+  expected: (r: GoldenRecord) => unknown,
+): void {
   const bad: string[] = [];
   for (const [i, r] of golden.entries()) {
     const a = actual(r);
     const e = expected(r);
     if (JSON.stringify(a) !== JSON.stringify(e)) {
-      bad.push(`#${i} [${r.category}] ${JSON.stringify(r.text.slice(0, 80))}\n    got      ${JSON.stringify(a).slice(0, 300)}\n    expected ${JSON.stringify(e).slice(0, 300)}`);
+      bad.push(
+        `#${i} [${r.category}] ${JSON.stringify(r.text.slice(0, 80))}\n    got      ${JSON.stringify(a).slice(0, 300)}\n    expected ${JSON.stringify(e).slice(0, 300)}`,
+      );
     }
   }
-  expect(bad.length, `${name}: ${bad.length}/${golden.length} mismatches; first ones:\n${bad.slice(0, 5).join('\n')}`).toBe(0);
+  expect(
+    bad.length,
+    `${name}: ${bad.length}/${golden.length} mismatches; first ones:\n${bad.slice(0, 5).join('\n')}`,
+  ).toBe(0);
 }
 
 describe('golden WordPiece cases', () => {
@@ -63,27 +72,69 @@ describe('golden WordPiece cases', () => {
     }
   });
 
-  it('vocab.txt path: tokens', () => expectAllMatch('tokens', (r) => slow.tokenize(r.text), (r) => r.tokens));
-  it('vocab.txt path: input_ids', () => expectAllMatch('input_ids', (r) => slow.encode(r.text).inputIds, (r) => r.input_ids));
+  it('vocab.txt path: tokens', () =>
+    expectAllMatch(
+      'tokens',
+      (r) => slow.tokenize(r.text),
+      (r) => r.tokens,
+    ));
+  it('vocab.txt path: input_ids', () =>
+    expectAllMatch(
+      'input_ids',
+      (r) => slow.encode(r.text).inputIds,
+      (r) => r.input_ids,
+    ));
   it('vocab.txt path: input_ids_truncated_512', () =>
-    expectAllMatch('input_ids_truncated_512', (r) => slow.encode(r.text, { truncation: true, maxLength: 512 }).inputIds, (r) => r.input_ids_truncated_512));
+    expectAllMatch(
+      'input_ids_truncated_512',
+      (r) => slow.encode(r.text, { truncation: true, maxLength: 512 }).inputIds,
+      (r) => r.input_ids_truncated_512,
+    ));
   it('vocab.txt path: truncation=true uses model_max_length', () =>
-    expectAllMatch('truncation from config', (r) => slow.encode(r.text, { truncation: true }).inputIds, (r) => r.input_ids_truncated_512));
+    expectAllMatch(
+      'truncation from config',
+      (r) => slow.encode(r.text, { truncation: true }).inputIds,
+      (r) => r.input_ids_truncated_512,
+    ));
 
-  it('tokenizer.json path: fast_tokens', () => expectAllMatch('fast_tokens', (r) => fast.tokenize(r.text), (r) => r.fast_tokens));
-  it('tokenizer.json path: fast_input_ids', () => expectAllMatch('fast_input_ids', (r) => fast.encode(r.text).inputIds, (r) => r.fast_input_ids));
+  it('tokenizer.json path: fast_tokens', () =>
+    expectAllMatch(
+      'fast_tokens',
+      (r) => fast.tokenize(r.text),
+      (r) => r.fast_tokens,
+    ));
+  it('tokenizer.json path: fast_input_ids', () =>
+    expectAllMatch(
+      'fast_input_ids',
+      (r) => fast.encode(r.text).inputIds,
+      (r) => r.fast_input_ids,
+    ));
   it('tokenizer.json path: fast_input_ids_truncated_512', () =>
-    expectAllMatch('fast_input_ids_truncated_512', (r) => fast.encode(r.text, { truncation: true }).inputIds, (r) => r.fast_input_ids_truncated_512));
+    expectAllMatch(
+      'fast_input_ids_truncated_512',
+      (r) => fast.encode(r.text, { truncation: true }).inputIds,
+      (r) => r.fast_input_ids_truncated_512,
+    ));
 
   it('attention masks are all ones of the same length', () =>
-    expectAllMatch('attention_mask', (r) => slow.encode(r.text).attentionMask, (r) => r.input_ids.map(() => 1)));
+    expectAllMatch(
+      'attention_mask',
+      (r) => slow.encode(r.text).attentionMask,
+      (r) => r.input_ids.map(() => 1),
+    ));
 
   it('gives the same ids again once the word caches are warm', () =>
-    expectAllMatch('cached', (r) => [slow.encode(r.text).inputIds, fast.encode(r.text).inputIds], (r) => [r.input_ids, r.fast_input_ids]));
+    expectAllMatch(
+      'cached',
+      (r) => [slow.encode(r.text).inputIds, fast.encode(r.text).inputIds],
+      (r) => [r.input_ids, r.fast_input_ids],
+    ));
 
   it('encodeBatch equals encode per text', () => {
     const texts = golden.slice(0, 50).map((r) => r.text);
-    expect(slow.encodeBatch(texts, { truncation: true }).map((e) => e.inputIds)).toEqual(golden.slice(0, 50).map((r) => r.input_ids_truncated_512));
+    expect(slow.encodeBatch(texts, { truncation: true }).map((e) => e.inputIds)).toEqual(
+      golden.slice(0, 50).map((r) => r.input_ids_truncated_512),
+    );
   });
 
   it('README examples (behaviours that may be surprising)', () => {
@@ -123,7 +174,9 @@ describe('e2e batch (small-distilbert-realvocab)', () => {
       const enc = tok.encodeBatch(e2e.texts, { truncation: true });
       expect(enc.map((e) => e.inputIds)).toEqual(e2e.tokenized_truncation_true.input_ids);
       expect(enc.map((e) => e.attentionMask)).toEqual(e2e.tokenized_truncation_true.attention_mask);
-      expect(tok.encodeBatch(e2e.texts).map((e) => e.inputIds.length)).toEqual(e2e.untruncated_lengths_with_special_tokens);
+      expect(tok.encodeBatch(e2e.texts).map((e) => e.inputIds.length)).toEqual(
+        e2e.untruncated_lengths_with_special_tokens,
+      );
     });
   }
 });

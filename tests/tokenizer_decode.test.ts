@@ -52,7 +52,7 @@ describe('decode round trip (lower-cased, accent-stripped text)', () => {
     expect(fast.decode(ids.slice(1))).toBe('##ffable');
   });
 
-  it("contractions: the slow tokenizer's clean-up glues \" ' \", the fast decoder cleans per token", () => {
+  it('contractions: the slow tokenizer\'s clean-up glues " \' ", the fast decoder cleans per token', () => {
     // tokens: it ' s great , isn ' t it ?
     const ids = slow.encode("It's great, isn't it?", { addSpecialTokens: false }).inputIds;
     expect(slow.decode(ids)).toBe("it's great, isn't it?");
@@ -87,8 +87,12 @@ describe("HF's decode on the tiny-bert golden cases (same uncased vocab)", () =>
   /** The cases where `actual` differs from `expected`, the first few spelled out in the failure message. */
   function expectAll(what: string, actual: (c: HfCase) => unknown, expected: (c: HfCase) => unknown): void {
     const bad = single.filter((c) => JSON.stringify(actual(c)) !== JSON.stringify(expected(c)));
-    const show = bad.slice(0, 3).map((c) =>
-      `${JSON.stringify(c.text.slice(0, 60))}\n  got  ${JSON.stringify(actual(c)).slice(0, 200)}\n  want ${JSON.stringify(expected(c)).slice(0, 200)}`);
+    const show = bad
+      .slice(0, 3)
+      .map(
+        (c) =>
+          `${JSON.stringify(c.text.slice(0, 60))}\n  got  ${JSON.stringify(actual(c)).slice(0, 200)}\n  want ${JSON.stringify(expected(c)).slice(0, 200)}`,
+      );
     expect(bad.length, `${what}: ${bad.length}/${single.length} differ\n${show.join('\n')}`).toBe(0);
   }
 
@@ -99,11 +103,19 @@ describe("HF's decode on the tiny-bert golden cases (same uncased vocab)", () =>
     expect(single.every((c) => typeof c.decoded === 'string')).toBe(true);
   });
 
-  it('decode(HF ids, skipSpecialTokens) is HF\'s decode on all 175 (tokenizer.json path)', () => {
-    expectAll('decode', (c) => hf.decode(c.input_ids, { skipSpecialTokens: true }), (c) => c.decoded);
+  it("decode(HF ids, skipSpecialTokens) is HF's decode on all 175 (tokenizer.json path)", () => {
+    expectAll(
+      'decode',
+      (c) => hf.decode(c.input_ids, { skipSpecialTokens: true }),
+      (c) => c.decoded,
+    );
   });
 
-  it('encode(text, truncation at max_length) gives HF\'s ids on all 175, so decode round-trips them', () => {
-    expectAll('encode', (c) => hf.encode(c.text, { truncation: true, maxLength: c.max_length }).inputIds, (c) => c.input_ids);
+  it("encode(text, truncation at max_length) gives HF's ids on all 175, so decode round-trips them", () => {
+    expectAll(
+      'encode',
+      (c) => hf.encode(c.text, { truncation: true, maxLength: c.max_length }).inputIds,
+      (c) => c.input_ids,
+    );
   });
 });

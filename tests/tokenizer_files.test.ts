@@ -16,7 +16,10 @@ const realVocab = readFileSync(`${MODEL_DIR}/vocab.txt`, 'utf8');
 const realJson = readFileSync(`${MODEL_DIR}/tokenizer.json`, 'utf8');
 
 function memory(files: Record<string, string | Uint8Array>, label = 'mem'): MemoryFileSource {
-  return new MemoryFileSource(new Map(Object.entries(files).map(([k, v]) => [k, typeof v === 'string' ? utf8.encode(v) : v])), label);
+  return new MemoryFileSource(
+    new Map(Object.entries(files).map(([k, v]) => [k, typeof v === 'string' ? utf8.encode(v) : v])),
+    label,
+  );
 }
 
 function expectFilesEqual(actual: Map<string, Uint8Array>, dir: string, names: string[]): void {
@@ -29,8 +32,14 @@ function expectFilesEqual(actual: Map<string, Uint8Array>, dir: string, names: s
 
 /** A slow save: what DistilBertTokenizer.save_pretrained wrote, plus the fast tokenizer's tokenizer.json. */
 function expectSlowSave(files: Map<string, Uint8Array>): void {
-  expectFilesEqual(new Map([...files].filter(([n]) => n !== 'tokenizer.json')), SLOW_SAVE, ['vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json']);
-  expect(new TextDecoder().decode(files.get('tokenizer.json'))).toBe(readFileSync(`${FAST_SAVE}/tokenizer.json`, 'utf8'));
+  expectFilesEqual(new Map([...files].filter(([n]) => n !== 'tokenizer.json')), SLOW_SAVE, [
+    'vocab.txt',
+    'tokenizer_config.json',
+    'special_tokens_map.json',
+  ]);
+  expect(new TextDecoder().decode(files.get('tokenizer.json'))).toBe(
+    readFileSync(`${FAST_SAVE}/tokenizer.json`, 'utf8'),
+  );
 }
 
 describe('saveFiles matches save_pretrained', () => {
@@ -43,14 +52,24 @@ describe('saveFiles matches save_pretrained', () => {
 
   it('fast (tokenizer.json) tokenizer writes what DistilBertTokenizerFast.save_pretrained wrote', async () => {
     const tok = await BertTokenizer.fromPretrained(MODEL_DIR, { use: 'tokenizer.json' });
-    expectFilesEqual(tok.saveFiles(), FAST_SAVE, ['vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.json']);
+    expectFilesEqual(tok.saveFiles(), FAST_SAVE, [
+      'vocab.txt',
+      'tokenizer_config.json',
+      'special_tokens_map.json',
+      'tokenizer.json',
+    ]);
   });
 
   it('saved directories load back and save identically', async () => {
     const slow = await BertTokenizer.fromPretrained(SLOW_SAVE, { use: 'vocab' });
     expectSlowSave(slow.saveFiles());
     const fast = await BertTokenizer.fromPretrained(FAST_SAVE);
-    expectFilesEqual(fast.saveFiles(), FAST_SAVE, ['vocab.txt', 'tokenizer_config.json', 'special_tokens_map.json', 'tokenizer.json']);
+    expectFilesEqual(fast.saveFiles(), FAST_SAVE, [
+      'vocab.txt',
+      'tokenizer_config.json',
+      'special_tokens_map.json',
+      'tokenizer.json',
+    ]);
   });
 
   it('a tokenizer rebuilt from its saved files encodes the same', async () => {
@@ -76,7 +95,9 @@ describe('saveFiles matches save_pretrained', () => {
     expect(tok.encode(long, { maxLength: 8 }).inputIds).toEqual([101, ...Array(6).fill(2773), 102]);
     expect(tok.encode(long, { maxLength: 8, truncation: false }).inputIds.length).toBe(602);
     const config = JSON.parse(new TextDecoder().decode(tok.saveFiles().get('tokenizer_config.json')));
-    expect(new TextDecoder().decode(tok.saveFiles().get('tokenizer_config.json'))).toContain('"model_max_length": 1000000000000000019884624838656');
+    expect(new TextDecoder().decode(tok.saveFiles().get('tokenizer_config.json'))).toContain(
+      '"model_max_length": 1000000000000000019884624838656',
+    );
     expect(config.do_lower_case).toBe(true);
   });
 });
@@ -103,7 +124,9 @@ describe('options', () => {
   });
 
   it('tokenizer_config.json do_lower_case=false overrides the tokenizer.json normalizer (BertTokenizerFast)', async () => {
-    const tok = await BertTokenizer.fromPretrained(memory({ 'tokenizer.json': realJson, 'tokenizer_config.json': '{"do_lower_case": false}' }));
+    const tok = await BertTokenizer.fromPretrained(
+      memory({ 'tokenizer.json': realJson, 'tokenizer_config.json': '{"do_lower_case": false}' }),
+    );
     expect(tok.tokenize('Hello')).toEqual(['[UNK]']);
   });
 });
@@ -114,7 +137,9 @@ describe('bad input is reported with the file, line or field', () => {
   for (const token of ['[UNK]', '[CLS]', '[SEP]', '[PAD]']) {
     it(`vocab.txt without ${token}`, async () => {
       const src = memory({ 'vocab.txt': without(token) }, 'model-dir');
-      await expect(BertTokenizer.fromPretrained(src)).rejects.toThrow(new RegExp(`model-dir/vocab\\.txt.*"\\${token.slice(0, -1)}\\]"`));
+      await expect(BertTokenizer.fromPretrained(src)).rejects.toThrow(
+        new RegExp(`model-dir/vocab\\.txt.*"\\${token.slice(0, -1)}\\]"`),
+      );
     });
   }
 
@@ -124,7 +149,9 @@ describe('bad input is reported with the file, line or field', () => {
   });
 
   it('empty vocab.txt', async () => {
-    await expect(BertTokenizer.fromPretrained(memory({ 'vocab.txt': '' }, 'd'))).rejects.toThrow('d/vocab.txt: the vocabulary is empty');
+    await expect(BertTokenizer.fromPretrained(memory({ 'vocab.txt': '' }, 'd'))).rejects.toThrow(
+      'd/vocab.txt: the vocabulary is empty',
+    );
   });
 
   it('duplicate vocab entries: the later line wins, as in transformers load_vocab', () => {
@@ -134,7 +161,11 @@ describe('bad input is reported with the file, line or field', () => {
     // The earlier line's id is unreachable; transformers decodes it as the unk token.
     expect(tok.decode([4, 5])).toBe('[UNK] world');
     // Converted to tokenizer.json, id 4 would be a hole that no loader can give an embedding row: not written.
-    expect([...tok.saveFiles().keys()].sort()).toEqual(['special_tokens_map.json', 'tokenizer_config.json', 'vocab.txt']);
+    expect([...tok.saveFiles().keys()].sort()).toEqual([
+      'special_tokens_map.json',
+      'tokenizer_config.json',
+      'vocab.txt',
+    ]);
   });
 
   it('vocab.txt with CRLF line ends (Python universal newlines)', () => {
@@ -144,12 +175,18 @@ describe('bad input is reported with the file, line or field', () => {
 
   it('invalid UTF-8 in vocab.txt names the line', async () => {
     const bytes = new Uint8Array([...utf8.encode('[PAD]\n[UNK]\n'), 0xff, 0xfe, 0x0a]);
-    await expect(BertTokenizer.fromPretrained(memory({ 'vocab.txt': bytes }, 'd'))).rejects.toThrow('d/vocab.txt: invalid UTF-8 at line 3');
+    await expect(BertTokenizer.fromPretrained(memory({ 'vocab.txt': bytes }, 'd'))).rejects.toThrow(
+      'd/vocab.txt: invalid UTF-8 at line 3',
+    );
   });
 
   it('no tokenizer files at all', async () => {
-    await expect(BertTokenizer.fromPretrained(memory({ 'config.json': '{}' }, 'd'))).rejects.toThrow(/neither tokenizer\.json nor vocab\.txt/);
-    await expect(BertTokenizer.fromPretrained(memory({ 'vocab.txt': realVocab }, 'd'), { use: 'tokenizer.json' })).rejects.toThrow('d/tokenizer.json: file not found');
+    await expect(BertTokenizer.fromPretrained(memory({ 'config.json': '{}' }, 'd'))).rejects.toThrow(
+      /neither tokenizer\.json nor vocab\.txt/,
+    );
+    await expect(
+      BertTokenizer.fromPretrained(memory({ 'vocab.txt': realVocab }, 'd'), { use: 'tokenizer.json' }),
+    ).rejects.toThrow('d/tokenizer.json: file not found');
   });
 
   const json = JSON.parse(realJson) as Record<string, any>;
@@ -163,18 +200,54 @@ describe('bad input is reported with the file, line or field', () => {
     ['non-WordPiece model', variant((j) => (j.model.type = 'BPE')), /field "model\.type" is "BPE"; only "WordPiece"/],
     ['BPE model without a type', variant((j) => (j.model.merges = [])), /field "model" looks like a BPE model/],
     ['vocab not an object', variant((j) => (j.model.vocab = [])), /field "model\.vocab" must be an object/],
-    ['vocab id not an integer', variant((j) => (j.model.vocab.hello = 'x')), /field "model\.vocab\["hello"\]" must be a non-negative integer id/],
-    ['vocab id reused', variant((j) => (j.model.vocab.hello = 0)), /field "model\.vocab\["hello"\]" reuses id 0 \(already "\[PAD\]"\)/],
+    [
+      'vocab id not an integer',
+      variant((j) => (j.model.vocab.hello = 'x')),
+      /field "model\.vocab\["hello"\]" must be a non-negative integer id/,
+    ],
+    [
+      'vocab id reused',
+      variant((j) => (j.model.vocab.hello = 0)),
+      /field "model\.vocab\["hello"\]" reuses id 0 \(already "\[PAD\]"\)/,
+    ],
     ['missing model', variant((j) => delete j.model), /field "model" must be an object/],
     ['unknown normalizer', variant((j) => (j.normalizer = { type: 'NFKC' })), /field "normalizer\.type" is "NFKC"/],
-    ['bad normalizer flag', variant((j) => (j.normalizer.lowercase = 'yes')), /field "normalizer\.lowercase" must be true or false/],
-    ['unknown pre-tokenizer', variant((j) => (j.pre_tokenizer = { type: 'Whitespace' })), /field "pre_tokenizer" must be \{"type": "BertPreTokenizer"\}/],
-    ['added token id mismatch', variant((j) => (j.added_tokens[1].id = 5)), /field "added_tokens\[1\]" \("\[UNK\]", id 5\) does not match model\.vocab/],
-    ['added token without content', variant((j) => delete j.added_tokens[0].content), /field "added_tokens\[0\]\.content" must be a non-empty string/],
-    ['template with unknown special token', variant((j) => (j.post_processor.special_tokens['[CLS]'].ids = [999999])), /post_processor\.special_tokens\["\[CLS\]"\]\.ids/],
-    ['unknown post-processor', variant((j) => (j.post_processor = { type: 'Sequence', processors: [] })), /field "post_processor\.type" is "Sequence"/],
+    [
+      'bad normalizer flag',
+      variant((j) => (j.normalizer.lowercase = 'yes')),
+      /field "normalizer\.lowercase" must be true or false/,
+    ],
+    [
+      'unknown pre-tokenizer',
+      variant((j) => (j.pre_tokenizer = { type: 'Whitespace' })),
+      /field "pre_tokenizer" must be \{"type": "BertPreTokenizer"\}/,
+    ],
+    [
+      'added token id mismatch',
+      variant((j) => (j.added_tokens[1].id = 5)),
+      /field "added_tokens\[1\]" \("\[UNK\]", id 5\) does not match model\.vocab/,
+    ],
+    [
+      'added token without content',
+      variant((j) => delete j.added_tokens[0].content),
+      /field "added_tokens\[0\]\.content" must be a non-empty string/,
+    ],
+    [
+      'template with unknown special token',
+      variant((j) => (j.post_processor.special_tokens['[CLS]'].ids = [999999])),
+      /post_processor\.special_tokens\["\[CLS\]"\]\.ids/,
+    ],
+    [
+      'unknown post-processor',
+      variant((j) => (j.post_processor = { type: 'Sequence', processors: [] })),
+      /field "post_processor\.type" is "Sequence"/,
+    ],
     ['unknown decoder', variant((j) => (j.decoder = { type: 'ByteLevel' })), /field "decoder\.type" is "ByteLevel"/],
-    ['unk token missing from vocab', variant((j) => (j.model.unk_token = '<unk>')), /the vocabulary has no unknown token "<unk>"/],
+    [
+      'unk token missing from vocab',
+      variant((j) => (j.model.unk_token = '<unk>')),
+      /the vocabulary has no unknown token "<unk>"/,
+    ],
   ];
   for (const [name, text, pattern] of cases) {
     it(`tokenizer.json: ${name}`, async () => {
@@ -184,10 +257,16 @@ describe('bad input is reported with the file, line or field', () => {
 
   it('tokenizer_config.json: bad model_max_length and bad JSON', async () => {
     const bad = memory({ 'vocab.txt': realVocab, 'tokenizer_config.json': '{"model_max_length": -3}' }, 'd');
-    await expect(BertTokenizer.fromPretrained(bad)).rejects.toThrow('d/tokenizer_config.json: field "model_max_length" must be a positive integer, got -3');
+    await expect(BertTokenizer.fromPretrained(bad)).rejects.toThrow(
+      'd/tokenizer_config.json: field "model_max_length" must be a positive integer, got -3',
+    );
     const broken = memory({ 'vocab.txt': realVocab, 'tokenizer_config.json': '{\n  "do_lower_case": tru\n}' }, 'd');
-    await expect(BertTokenizer.fromPretrained(broken)).rejects.toThrow(/d\/tokenizer_config\.json: invalid JSON at line 2/);
+    await expect(BertTokenizer.fromPretrained(broken)).rejects.toThrow(
+      /d\/tokenizer_config\.json: invalid JSON at line 2/,
+    );
     const wrongType = memory({ 'vocab.txt': realVocab, 'tokenizer_config.json': '{"do_lower_case": "yes"}' }, 'd');
-    await expect(BertTokenizer.fromPretrained(wrongType)).rejects.toThrow('field "do_lower_case" must be true or false, got "yes"');
+    await expect(BertTokenizer.fromPretrained(wrongType)).rejects.toThrow(
+      'field "do_lower_case" must be true or false, got "yes"',
+    );
   });
 });

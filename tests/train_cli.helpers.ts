@@ -27,18 +27,30 @@ export interface CliResult {
 }
 
 export function runTrainCli(args: string[], timeoutMs = 300_000): CliResult {
-  const r = spawnSync(process.execPath, [TRAIN_JS, ...args], { cwd: repoRoot, env, encoding: 'utf8', timeout: timeoutMs });
+  const r = spawnSync(process.execPath, [TRAIN_JS, ...args], {
+    cwd: repoRoot,
+    env,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Starts dist/train.js; `until` resolves with the process's end. */
-export function startTrainCli(args: string[]): { pid: number; kill(sig: NodeJS.Signals): void; until: Promise<CliResult>; stderrSoFar(): string } {
+export function startTrainCli(args: string[]): {
+  pid: number;
+  kill(sig: NodeJS.Signals): void;
+  until: Promise<CliResult>;
+  stderrSoFar(): string;
+} {
   const child = spawn(process.execPath, [TRAIN_JS, ...args], { cwd: repoRoot, env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const until = new Promise<CliResult>((res) => child.on('close', (status, signal) => res({ status, signal, stdout, stderr })));
+  const until = new Promise<CliResult>((res) =>
+    child.on('close', (status, signal) => res({ status, signal, stdout, stderr })),
+  );
   return { pid: child.pid!, kill: (sig) => child.kill(sig), until, stderrSoFar: () => stderr };
 }
 

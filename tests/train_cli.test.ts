@@ -56,16 +56,50 @@ describe('train.js on IMDb (small golden model, max length 128)', () => {
   // The best checkpoint is chosen by held-out accuracy (eval_loss grows as the model overfits).
   const out = tempDir('e2e');
   const args = [
-    '--model', SMALL_MODEL, '--data', IMDB, '--output-dir', out,
-    '--max-train-samples', '384', '--max-eval-samples', '256', '--max-length', '128',
-    '--per-device-train-batch-size', '8', '--num-train-epochs', '5', '--learning-rate', '2e-3', '--warmup-ratio', '0.1', '--weight-decay', '0',
-    '--logging-steps', '12', '--eval-strategy', 'epoch', '--save-strategy', 'epoch', '--metric-for-best-model', 'accuracy',
-    '--save-total-limit', '1', '--seed', '42',
+    '--model',
+    SMALL_MODEL,
+    '--data',
+    IMDB,
+    '--output-dir',
+    out,
+    '--max-train-samples',
+    '384',
+    '--max-eval-samples',
+    '256',
+    '--max-length',
+    '128',
+    '--per-device-train-batch-size',
+    '8',
+    '--num-train-epochs',
+    '5',
+    '--learning-rate',
+    '2e-3',
+    '--warmup-ratio',
+    '0.1',
+    '--weight-decay',
+    '0',
+    '--logging-steps',
+    '12',
+    '--eval-strategy',
+    'epoch',
+    '--save-strategy',
+    'epoch',
+    '--metric-for-best-model',
+    'accuracy',
+    '--save-total-limit',
+    '1',
+    '--seed',
+    '42',
   ];
 
   it('trains: loss falls, held-out accuracy above chance, HF-shaped checkpoints and trainer_state.json, the final model reloads and classifies', async () => {
     const r = runTrainCli(args, 600_000);
-    console.log(r.stderr.split('\n').filter((l) => !l.startsWith('Warning:')).join('\n'));
+    console.log(
+      r.stderr
+        .split('\n')
+        .filter((l) => !l.startsWith('Warning:'))
+        .join('\n'),
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^(Warning: .*\n)*Adapter: /);
     expect(r.stderr).toContain('Estimated run time:');
@@ -77,14 +111,17 @@ describe('train.js on IMDb (small golden model, max length 128)', () => {
     expect(state.max_steps).toBe(240);
     const losses = state.log_history.filter((e: any) => 'loss' in e);
     const evals = state.log_history.filter((e: any) => 'eval_loss' in e);
-    for (const e of losses) expect(Object.keys(e).sort()).toEqual(['epoch', 'grad_norm', 'learning_rate', 'loss', 'step']);
+    for (const e of losses)
+      expect(Object.keys(e).sort()).toEqual(['epoch', 'grad_norm', 'learning_rate', 'loss', 'step']);
     for (const e of evals) expect(e).toHaveProperty('eval_accuracy');
     expect(evals.map((e: any) => e.step)).toEqual([48, 96, 144, 192, 240]);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const early = mean(losses.slice(0, 4).map((e: any) => e.loss));
     const late = mean(losses.slice(-4).map((e: any) => e.loss));
     const accuracies = evals.map((e: any) => e.eval_accuracy);
-    console.log(`train loss: first 4 logs ${early.toFixed(4)}, last 4 ${late.toFixed(4)}; held-out eval accuracy ${accuracies.join(', ')}`);
+    console.log(
+      `train loss: first 4 logs ${early.toFixed(4)}, last 4 ${late.toFixed(4)}; held-out eval accuracy ${accuracies.join(', ')}`,
+    );
     expect(late).toBeLessThan(early - 0.08);
     expect(late).toBeLessThan(0.4); // well below ln 2: the training set is learned
     // Held-out reviews (256, from test.jsonl, seeded sample of both classes): clearly above chance.
@@ -97,15 +134,29 @@ describe('train.js on IMDb (small golden model, max length 128)', () => {
     expect(state.best_model_checkpoint).toBe(`${out}/checkpoint-${state.best_global_step}`);
     const ckpts = readdirSync(out).filter((n) => n.startsWith('checkpoint-'));
     expect(ckpts).toEqual([`checkpoint-${state.best_global_step}`]);
-    for (const f of ['model.safetensors', 'config.json', 'vocab.txt', 'tokenizer_config.json', 'optimizer.safetensors', 'scheduler.json', 'rng_state.json', 'trainer_state.json', 'training_args.json']) {
+    for (const f of [
+      'model.safetensors',
+      'config.json',
+      'vocab.txt',
+      'tokenizer_config.json',
+      'optimizer.safetensors',
+      'scheduler.json',
+      'rng_state.json',
+      'trainer_state.json',
+      'training_args.json',
+    ]) {
       expect(existsSync(join(out, ckpts[0], f)), `${ckpts[0]}/${f}`).toBe(true);
     }
     const config = readJson(join(out, 'config.json'));
     expect(config.id2label).toEqual({ 0: 'NEGATIVE', 1: 'POSITIVE' });
     expect(config.problem_type).toBe('single_label_classification');
-    expect(readFileSync(join(out, 'training_curves.svg'), 'utf8')).toMatch(/^<svg[\s\S]*eval accuracy[\s\S]*<\/svg>\n$/);
+    expect(readFileSync(join(out, 'training_curves.svg'), 'utf8')).toMatch(
+      /^<svg[\s\S]*eval accuracy[\s\S]*<\/svg>\n$/,
+    );
     // load_best_model_at_end: the final weights are the best checkpoint's.
-    expect(readFileSync(join(out, 'model.safetensors')).equals(readFileSync(join(out, ckpts[0], 'model.safetensors')))).toBe(true);
+    expect(
+      readFileSync(join(out, 'model.safetensors')).equals(readFileSync(join(out, ckpts[0], 'model.safetensors'))),
+    ).toBe(true);
 
     // The final directory loads in our predictor and classifies.
     await gpu();
@@ -123,15 +174,38 @@ describe('train.js on IMDb (small golden model, max length 128)', () => {
 // Outside CI (WEBTUNE_LONG=1): enough reviews for the random-init model to beat chance on held-out ones.
 const LONG = process.env.WEBTUNE_LONG === '1';
 describe.runIf(LONG)(`train.js on IMDb, long run${LONG ? '' : ' [skipped: set WEBTUNE_LONG=1 to run it]'}`, () => {
-  it('held-out accuracy clearly above chance', () => {
-    const out = tempDir('long');
-    const r = runTrainCli([
-      '--model', SMALL_MODEL, '--data', IMDB, '--output-dir', out, '--max-train-samples', process.env.WEBTUNE_LONG_SAMPLES ?? '4000',
-      '--max-eval-samples', '500', '--max-length', '128', '--num-train-epochs', '1', '--learning-rate', '1e-3', '--logging-steps', '25',
-    ], 24 * 3600_000);
-    console.log(r.stderr);
-    expect(r.status).toBe(0);
-    const evals = readJson(join(out, 'trainer_state.json')).log_history.filter((e: any) => 'eval_accuracy' in e);
-    expect(evals.at(-1).eval_accuracy).toBeGreaterThan(0.6);
-  }, 24 * 3600_000);
+  it(
+    'held-out accuracy clearly above chance',
+    () => {
+      const out = tempDir('long');
+      const r = runTrainCli(
+        [
+          '--model',
+          SMALL_MODEL,
+          '--data',
+          IMDB,
+          '--output-dir',
+          out,
+          '--max-train-samples',
+          process.env.WEBTUNE_LONG_SAMPLES ?? '4000',
+          '--max-eval-samples',
+          '500',
+          '--max-length',
+          '128',
+          '--num-train-epochs',
+          '1',
+          '--learning-rate',
+          '1e-3',
+          '--logging-steps',
+          '25',
+        ],
+        24 * 3600_000,
+      );
+      console.log(r.stderr);
+      expect(r.status).toBe(0);
+      const evals = readJson(join(out, 'trainer_state.json')).log_history.filter((e: any) => 'eval_accuracy' in e);
+      expect(evals.at(-1).eval_accuracy).toBeGreaterThan(0.6);
+    },
+    24 * 3600_000,
+  );
 });

@@ -3,16 +3,49 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { IMDB, maxParamDiff, type CliResult, readJson, requireBuild, runTrainCli, SMALL_MODEL, startTrainCli, tempDir } from './train_cli.helpers.js';
+import {
+  IMDB,
+  maxParamDiff,
+  type CliResult,
+  readJson,
+  requireBuild,
+  runTrainCli,
+  SMALL_MODEL,
+  startTrainCli,
+  tempDir,
+} from './train_cli.helpers.js';
 
 beforeAll(requireBuild);
 
 const flags = (out: string): string[] => [
-  '--model', SMALL_MODEL, '--data', IMDB,
-  '--max-train-samples', '48', '--max-length', '32', '--per-device-train-batch-size', '8', '--num-train-epochs', '2',
-  '--learning-rate', '1e-3', '--seed', '7', '--logging-steps', '1',
-  '--eval-strategy', 'no', '--load-best-model-at-end', 'false', '--save-strategy', 'steps', '--save-steps', '2',
-  '--output-dir', out,
+  '--model',
+  SMALL_MODEL,
+  '--data',
+  IMDB,
+  '--max-train-samples',
+  '48',
+  '--max-length',
+  '32',
+  '--per-device-train-batch-size',
+  '8',
+  '--num-train-epochs',
+  '2',
+  '--learning-rate',
+  '1e-3',
+  '--seed',
+  '7',
+  '--logging-steps',
+  '1',
+  '--eval-strategy',
+  'no',
+  '--load-best-model-at-end',
+  'false',
+  '--save-strategy',
+  'steps',
+  '--save-steps',
+  '2',
+  '--output-dir',
+  out,
 ];
 
 /** Polls for `path`; fails early (with the run's stderr) when the run ends first. */
@@ -21,7 +54,10 @@ async function waitFor(path: string, timeoutMs: number, run: ReturnType<typeof s
   void run.until.then((r) => (ended = r));
   const t0 = Date.now();
   while (!existsSync(path)) {
-    if (ended) throw new Error(`the run ended (status ${ended.status}, signal ${ended.signal}) before ${path} appeared:\n${ended.stderr}`);
+    if (ended)
+      throw new Error(
+        `the run ended (status ${ended.status}, signal ${ended.signal}) before ${path} appeared:\n${ended.stderr}`,
+      );
     if (Date.now() - t0 > timeoutMs) {
       run.kill('SIGKILL');
       throw new Error(`${path} did not appear within ${timeoutMs} ms; the run's stderr so far:\n${run.stderrSoFar()}`);
@@ -31,7 +67,11 @@ async function waitFor(path: string, timeoutMs: number, run: ReturnType<typeof s
 }
 
 const lossesByStep = (dir: string): Map<number, number> =>
-  new Map((readJson(join(dir, 'trainer_state.json')).log_history as Record<string, number>[]).filter((e) => 'loss' in e).map((e) => [e.step, e.loss]));
+  new Map(
+    (readJson(join(dir, 'trainer_state.json')).log_history as Record<string, number>[])
+      .filter((e) => 'loss' in e)
+      .map((e) => [e.step, e.loss]),
+  );
 
 describe('train.js: kill -9 then resume', () => {
   it('continues exactly: same final parameters and losses as an uninterrupted run', async () => {
@@ -55,7 +95,9 @@ describe('train.js: kill -9 then resume', () => {
 
     const a = readFileSync(join(full, 'model.safetensors'));
     const b = readFileSync(join(killed, 'model.safetensors'));
-    const diff = a.equals(b) ? 0 : await maxParamDiff(join(full, 'model.safetensors'), join(killed, 'model.safetensors'));
+    const diff = a.equals(b)
+      ? 0
+      : await maxParamDiff(join(full, 'model.safetensors'), join(killed, 'model.safetensors'));
     console.log(`final parameters: ${a.equals(b) ? 'bitwise equal' : `max |diff| ${diff}`}`);
     expect(diff).toBeLessThanOrEqual(1e-6);
     // The log continues too: every step's logged loss matches the uninterrupted run's.

@@ -23,9 +23,22 @@ const NO_F16 = await lacksFeature('shader-f16'); // the fp16 resume test is skip
 describe('TrainingArguments', () => {
   it('has HF defaults, and writes snake_case JSON that reads back', () => {
     const a = new TrainingArguments();
-    expect([a.learningRate, a.perDeviceTrainBatchSize, a.numTrainEpochs, a.weightDecay, a.maxGradNorm, a.loggingSteps, a.seed]).toEqual([5e-5, 8, 3, 0, 1, 500, 42]);
+    expect([
+      a.learningRate,
+      a.perDeviceTrainBatchSize,
+      a.numTrainEpochs,
+      a.weightDecay,
+      a.maxGradNorm,
+      a.loggingSteps,
+      a.seed,
+    ]).toEqual([5e-5, 8, 3, 0, 1, 500, 42]);
     expect(a.lrSchedulerType).toBe('linear');
-    const json = new TrainingArguments({ learningRate: 2e-5, evalStrategy: 'epoch', saveStrategy: 'epoch', loadBestModelAtEnd: true }).toJSON();
+    const json = new TrainingArguments({
+      learningRate: 2e-5,
+      evalStrategy: 'epoch',
+      saveStrategy: 'epoch',
+      loadBestModelAtEnd: true,
+    }).toJSON();
     expect(json.learning_rate).toBe(2e-5);
     expect(json.metric_for_best_model).toBe('loss');
     expect(json.greater_is_better).toBe(false);
@@ -47,13 +60,22 @@ describe('TrainingArguments', () => {
     expect(err({ perDeviceTrainBatchSize: 0 })).toBe('per_device_train_batch_size');
     expect(err({ lrSchedulerType: 'exp' })).toBe('lr_scheduler_type');
     expect(err({ warmupRatio: 2 })).toBe('warmup_ratio');
-    expect(err({ loadBestModelAtEnd: true, evalStrategy: 'epoch', saveStrategy: 'steps' })).toBe('load_best_model_at_end');
-    expect(err({ loadBestModelAtEnd: true, evalStrategy: 'steps', evalSteps: 3, saveStrategy: 'steps', saveSteps: 4 })).toBe('load_best_model_at_end');
+    expect(err({ loadBestModelAtEnd: true, evalStrategy: 'epoch', saveStrategy: 'steps' })).toBe(
+      'load_best_model_at_end',
+    );
+    expect(
+      err({ loadBestModelAtEnd: true, evalStrategy: 'steps', evalSteps: 3, saveStrategy: 'steps', saveSteps: 4 }),
+    ).toBe('load_best_model_at_end');
     expect(err({ bogus: 1 })).toBe('bogus');
   });
 
   it('metric_for_best_model accuracy: greater is better, eval_ prefix', () => {
-    const a = new TrainingArguments({ evalStrategy: 'epoch', saveStrategy: 'epoch', loadBestModelAtEnd: true, metricForBestModel: 'accuracy' });
+    const a = new TrainingArguments({
+      evalStrategy: 'epoch',
+      saveStrategy: 'epoch',
+      loadBestModelAtEnd: true,
+      metricForBestModel: 'accuracy',
+    });
     expect(a.greaterIsBetter).toBe(true);
     expect(a.bestMetricKey).toBe('eval_accuracy');
   });
@@ -69,7 +91,16 @@ describe('schedules and plan', () => {
   });
 
   it('steps per epoch, warmup ratio and fractional intervals as HF computes them', () => {
-    const p = makePlan(new TrainingArguments({ perDeviceTrainBatchSize: 8, gradientAccumulationSteps: 2, numTrainEpochs: 2, warmupRatio: 0.1, loggingSteps: 0.25 }), 50);
+    const p = makePlan(
+      new TrainingArguments({
+        perDeviceTrainBatchSize: 8,
+        gradientAccumulationSteps: 2,
+        numTrainEpochs: 2,
+        warmupRatio: 0.1,
+        loggingSteps: 0.25,
+      }),
+      50,
+    );
     expect(p.batchesPerEpoch).toBe(7);
     expect(p.updatesPerEpoch).toBe(4);
     expect(p.maxSteps).toBe(8);
@@ -115,27 +146,65 @@ describe('exact resume (tiny model, dropout on, in-memory store)', () => {
   const rand = mulberry32(5);
   const dataset = Array.from({ length: 20 }, () => {
     const len = 4 + Math.floor(rand() * 13);
-    return { inputIds: [101, ...Array.from({ length: len - 2 }, () => 104 + Math.floor(rand() * 900)), 102], label: rand() < 0.5 ? 0 : 1 };
+    return {
+      inputIds: [101, ...Array.from({ length: len - 2 }, () => 104 + Math.floor(rand() * 900)), 102],
+      label: rand() < 0.5 ? 0 : 1,
+    };
   });
   const args = (fp16 = false) =>
     new TrainingArguments({
-      outputDir: 'mem', learningRate: 1e-3, weightDecay: 0.01, perDeviceTrainBatchSize: 4, numTrainEpochs: 2, loggingSteps: 1,
-      evalStrategy: 'steps', evalSteps: 3, saveStrategy: 'steps', saveSteps: 3, loadBestModelAtEnd: true, saveTotalLimit: 2, seed: 11, fp16,
+      outputDir: 'mem',
+      learningRate: 1e-3,
+      weightDecay: 0.01,
+      perDeviceTrainBatchSize: 4,
+      numTrainEpochs: 2,
+      loggingSteps: 1,
+      evalStrategy: 'steps',
+      evalSteps: 3,
+      saveStrategy: 'steps',
+      saveSteps: 3,
+      loadBestModelAtEnd: true,
+      saveTotalLimit: 2,
+      seed: 11,
+      fp16,
     });
-  const run = async (store: MemoryCheckpointStore, options: { stopAt?: number; resume?: string | true; fp16?: boolean } = {}) => {
+  const run = async (
+    store: MemoryCheckpointStore,
+    options: { stopAt?: number; resume?: string | true; fp16?: boolean } = {},
+  ) => {
     const model = await tinyModel(false, 11);
     const trainer = new Trainer({
-      model, args: args(options.fp16), trainDataset: dataset, evalDataset: dataset.slice(0, 8), tokenizer: { padTokenId: 0, saveFiles: () => new Map() }, store,
+      model,
+      args: args(options.fp16),
+      trainDataset: dataset,
+      evalDataset: dataset.slice(0, 8),
+      tokenizer: { padTokenId: 0, saveFiles: () => new Map() },
+      store,
       // fp16: a scale that overflows the first steps and grows every 3 good ones, so the scaler's state at the
       // checkpoint differs from a fresh one (a resume that lost it would diverge).
       gradScaler: options.fp16 ? { initScale: 2 ** 24, growthInterval: 3 } : undefined,
-      callbacks: [{ onStepEnd: ({ state, control }) => void (state.globalStep === options.stopAt && Object.assign(control, { shouldSave: true, shouldTrainingStop: true })) }],
+      callbacks: [
+        {
+          onStepEnd: ({ state, control }) =>
+            void (
+              state.globalStep === options.stopAt &&
+              Object.assign(control, { shouldSave: true, shouldTrainingStop: true })
+            ),
+        },
+      ],
     });
     const out = await trainer.train({ resumeFromCheckpoint: options.resume });
     const params = await model.stateDict();
     trainer.dispose();
     model.dispose();
-    return { out, params, log: trainer.state.logHistory.filter((e) => !('train_runtime' in e)).map(({ eval_runtime, eval_samples_per_second, eval_steps_per_second, ...rest }) => rest), state: trainer.state };
+    return {
+      out,
+      params,
+      log: trainer.state.logHistory
+        .filter((e) => !('train_runtime' in e))
+        .map(({ eval_runtime, eval_samples_per_second, eval_steps_per_second, ...rest }) => rest),
+      state: trainer.state,
+    };
   };
 
   it('an interrupted run resumed from its latest checkpoint ends with the same parameters, log and best model', async () => {
@@ -158,26 +227,32 @@ describe('exact resume (tiny model, dropout on, in-memory store)', () => {
     expect(resumed.state.globalStep).toBe(10);
   });
 
-  itNeeds(NO_F16, 'with fp16 (autocast, GradScaler state in scaler.json) the resumed run is exact too, and differs from the f32 run', async () => {
-    const full = await run(new MemoryCheckpointStore(), { fp16: true });
-    const store = new MemoryCheckpointStore();
-    await run(store, { stopAt: 5, fp16: true });
-    const scaler = JSON.parse(new TextDecoder().decode(store.folders.get('checkpoint-5')!.get('scaler.json')!));
-    expect(scaler.scale).not.toBe(2 ** 24); // backed off (and maybe grown): restoring it matters
-    const resumed = await run(store, { resume: true, fp16: true });
-    const f32 = await run(new MemoryCheckpointStore());
-    expect(full.params.size).toBe(40); // every parameter of the tiny model compared below
-    const maxDiff = (a: Map<string, Float32Array>, b: Map<string, Float32Array>): number => {
-      let d = 0;
-      for (const [name, v] of a) {
-        const w = b.get(name)!;
-        for (let i = 0; i < v.length; i++) d = Math.max(d, Math.abs(v[i]! - w[i]!));
-      }
-      return d;
-    };
-    console.log(`fp16 resume: max |param diff| ${maxDiff(full.params, resumed.params)}; fp16 vs f32 run ${maxDiff(full.params, f32.params).toExponential(2)}`);
-    expect(maxDiff(full.params, resumed.params)).toBeLessThanOrEqual(1e-6);
-    expect(resumed.log).toEqual(full.log);
-    expect(maxDiff(full.params, f32.params)).toBeGreaterThan(0);
-  });
+  itNeeds(
+    NO_F16,
+    'with fp16 (autocast, GradScaler state in scaler.json) the resumed run is exact too, and differs from the f32 run',
+    async () => {
+      const full = await run(new MemoryCheckpointStore(), { fp16: true });
+      const store = new MemoryCheckpointStore();
+      await run(store, { stopAt: 5, fp16: true });
+      const scaler = JSON.parse(new TextDecoder().decode(store.folders.get('checkpoint-5')!.get('scaler.json')!));
+      expect(scaler.scale).not.toBe(2 ** 24); // backed off (and maybe grown): restoring it matters
+      const resumed = await run(store, { resume: true, fp16: true });
+      const f32 = await run(new MemoryCheckpointStore());
+      expect(full.params.size).toBe(40); // every parameter of the tiny model compared below
+      const maxDiff = (a: Map<string, Float32Array>, b: Map<string, Float32Array>): number => {
+        let d = 0;
+        for (const [name, v] of a) {
+          const w = b.get(name)!;
+          for (let i = 0; i < v.length; i++) d = Math.max(d, Math.abs(v[i]! - w[i]!));
+        }
+        return d;
+      };
+      console.log(
+        `fp16 resume: max |param diff| ${maxDiff(full.params, resumed.params)}; fp16 vs f32 run ${maxDiff(full.params, f32.params).toExponential(2)}`,
+      );
+      expect(maxDiff(full.params, resumed.params)).toBeLessThanOrEqual(1e-6);
+      expect(resumed.log).toEqual(full.log);
+      expect(maxDiff(full.params, f32.params)).toBeGreaterThan(0);
+    },
+  );
 });

@@ -14,7 +14,11 @@ beforeAll(async () => {
 
 const traj = readGoldenJson('tiny-distilbert/trajectory.json');
 
-async function runGolden(maxGradNorm: number, extra: Partial<ConstructorParameters<typeof TrainingArguments>[0]> = {}, datasetSize = 3) {
+async function runGolden(
+  maxGradNorm: number,
+  extra: Partial<ConstructorParameters<typeof TrainingArguments>[0]> = {},
+  datasetSize = 3,
+) {
   const model = await tinyModel(true);
   const args = new TrainingArguments({
     outputDir: 'golden-run',
@@ -27,7 +31,13 @@ async function runGolden(maxGradNorm: number, extra: Partial<ConstructorParamete
     maxGradNorm,
     ...extra,
   });
-  const trainer = new Trainer({ model, args, trainDataset: placeholderDataset(datasetSize), dataCollator: goldenCollator, store: new MemoryCheckpointStore() });
+  const trainer = new Trainer({
+    model,
+    args,
+    trainDataset: placeholderDataset(datasetSize),
+    dataCollator: goldenCollator,
+    store: new MemoryCheckpointStore(),
+  });
   const out = await trainer.train();
   const params = await model.stateDict();
   trainer.dispose();
@@ -41,7 +51,11 @@ function checkParams(title: string, params: Map<string, Float32Array>, goldenFil
   expect(report(title, rows)).toEqual([]);
 }
 
-function checkLogs(state: { logHistory: Record<string, number>[] }, steps: { lr: number; loss: number; grad_norm_before_clip: number }[], hf: Record<string, number>[]): void {
+function checkLogs(
+  state: { logHistory: Record<string, number>[] },
+  steps: { lr: number; loss: number; grad_norm_before_clip: number }[],
+  hf: Record<string, number>[],
+): void {
   const train = state.logHistory.filter((e) => 'loss' in e);
   expect(train).toHaveLength(3);
   train.forEach((e, k) => {
@@ -49,7 +63,9 @@ function checkLogs(state: { logHistory: Record<string, number>[] }, steps: { lr:
     expect(e.epoch).toBe(k + 1); // dataset of 3 at batch 3: one step per epoch, as HF's run logged
     expect(e.loss).toBe(hf[k].loss); // rounded to 4 decimals, like HF's log
     expect(Math.abs(e.learning_rate - steps[k].lr)).toBeLessThan(1e-15);
-    expect(Math.abs(e.grad_norm - steps[k].grad_norm_before_clip)).toBeLessThan(1e-6 + 1e-5 * steps[k].grad_norm_before_clip);
+    expect(Math.abs(e.grad_norm - steps[k].grad_norm_before_clip)).toBeLessThan(
+      1e-6 + 1e-5 * steps[k].grad_norm_before_clip,
+    );
   });
 }
 
@@ -57,29 +73,55 @@ describe('Trainer reproduces the golden trajectory', () => {
   it('max_grad_norm 1.0: losses, lrs, grad norms, log_history and params after step 3', async () => {
     const { out, state, params } = await runGolden(1.0);
     checkLogs(state, traj.steps, traj.cross_checks.real_trainer_log_history);
-    checkParams('params after step 3 (Trainer, max_grad_norm 1.0)', params, 'tiny-distilbert/params_after_step3.safetensors');
+    checkParams(
+      'params after step 3 (Trainer, max_grad_norm 1.0)',
+      params,
+      'tiny-distilbert/params_after_step3.safetensors',
+    );
     const losses = traj.steps.map((s: { loss: number }) => s.loss);
     expect(out.trainingLoss).toBeCloseTo(losses.reduce((a: number, b: number) => a + b, 0) / 3, 5);
     const final = state.logHistory.at(-1)!;
-    expect(Object.keys(final).sort()).toEqual(['epoch', 'step', 'total_flos', 'train_loss', 'train_runtime', 'train_samples_per_second', 'train_steps_per_second']);
+    expect(Object.keys(final).sort()).toEqual([
+      'epoch',
+      'step',
+      'total_flos',
+      'train_loss',
+      'train_runtime',
+      'train_samples_per_second',
+      'train_steps_per_second',
+    ]);
   });
 
   it('max_grad_norm 0.1: clipping active at every step', async () => {
     const v = traj.variant_max_grad_norm_0_1 ?? traj['variant_max_grad_norm_0.1'];
     const { state, params } = await runGolden(0.1);
     checkLogs(state, v.steps, v.real_trainer_log_history);
-    checkParams('params after step 3 (Trainer, max_grad_norm 0.1)', params, 'tiny-distilbert/params_after_step3_maxgradnorm0.1.safetensors');
+    checkParams(
+      'params after step 3 (Trainer, max_grad_norm 0.1)',
+      params,
+      'tiny-distilbert/params_after_step3_maxgradnorm0.1.safetensors',
+    );
   });
 
   it('gradient accumulation: two identical micro-batches of loss/2 give the same trajectory', async () => {
     const { state, params } = await runGolden(1.0, { gradientAccumulationSteps: 2 }, 6);
     checkLogs(state, traj.steps, traj.cross_checks.real_trainer_log_history);
-    checkParams('params after step 3 (Trainer, 2 accumulated micro-batches)', params, 'tiny-distilbert/params_after_step3.safetensors');
+    checkParams(
+      'params after step 3 (Trainer, 2 accumulated micro-batches)',
+      params,
+      'tiny-distilbert/params_after_step3.safetensors',
+    );
   });
 
   it('reads nothing back on steps that do not log', async () => {
     const model = await tinyModel(true);
-    const args = new TrainingArguments({ outputDir: 'x', maxSteps: 4, perDeviceTrainBatchSize: 3, loggingSteps: 2, saveStrategy: 'no' });
+    const args = new TrainingArguments({
+      outputDir: 'x',
+      maxSteps: 4,
+      perDeviceTrainBatchSize: 3,
+      loggingSteps: 2,
+      saveStrategy: 'no',
+    });
     const counts: number[] = [];
     const trainer = new Trainer({
       model,

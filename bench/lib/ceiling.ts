@@ -32,7 +32,9 @@ const COPY = wt.defineKernel({
 export function copyCase(floats: number, perLane = 1): Case {
   const n4 = Math.ceil(floats / 4);
   return {
-    name: `copy vec4${perLane > 1 ? ` ×${perLane} per lane` : ''} ${((n4 * 16) / 2 ** 20).toFixed(0)} MiB`, kind: 'memory', work: 2 * 16 * n4,
+    name: `copy vec4${perLane > 1 ? ` ×${perLane} per lane` : ''} ${((n4 * 16) / 2 ** 20).toFixed(0)} MiB`,
+    kind: 'memory',
+    work: 2 * 16 * n4,
     setup() {
       const x = wt.full([n4 * 4], 1).keep();
       const y = wt.zeros([n4 * 4]).keep();
@@ -43,10 +45,18 @@ export function copyCase(floats: number, perLane = 1): Case {
       const grid: [number, number] = [Math.ceil(groups / gy), gy];
       return {
         run: () => {
-          rt.dispatch(COPY, { params: { perLane }, bindings: { x: x.binding, y: y.binding }, uniforms: { n: n4 }, grid });
+          rt.dispatch(COPY, {
+            params: { perLane },
+            bindings: { x: x.binding, y: y.binding },
+            uniforms: { n: n4 },
+            grid,
+          });
           return [];
         },
-        dispose: () => { x.dispose(); y.dispose(); },
+        dispose: () => {
+          x.dispose();
+          y.dispose();
+        },
       };
     },
   };

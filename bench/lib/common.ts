@@ -75,7 +75,10 @@ export function intArg(args: BenchArgs, key: string, def: number, min: number, w
  * WEBTUNE_ATTENTION_KERNEL=fused, WEBTUNE_AUTOTUNE_MIN_MS=0; src/runtime/settings.ts).
  */
 export async function startRuntime(): Promise<wt.Runtime> {
-  wt.setDawnFlags(['disable-dawn-features=timestamp_quantization', ...(process.env.BENCH_DAWN_FLAGS?.split(' ').filter(Boolean) ?? [])]);
+  wt.setDawnFlags([
+    'disable-dawn-features=timestamp_quantization',
+    ...(process.env.BENCH_DAWN_FLAGS?.split(' ').filter(Boolean) ?? []),
+  ]);
   wt.quietDawnNotices();
   wt.configure({ autotuneMinMs: TUNE_MIN_MS, ...wt.settingsFromEnv(process.env) });
   return wt.init();
@@ -91,7 +94,11 @@ export function shapeScale(rt: wt.Runtime, args: BenchArgs): number {
   return quick ? 1 / 8 : 1;
 }
 
-const slugOf = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+const slugOf = (text: string): string =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 
 /** The results files' name stem: the adapter, and for a software adapter the host CPU (results from two hosts never share a file). */
 export function adapterSlug(rt: wt.Runtime): string {
@@ -176,8 +183,11 @@ export function writeResults(rt: wt.Runtime, dir: string, file: string, data: Re
 export function table(headers: string[], rows: (string | number)[][]): string {
   const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => String(r[i] ?? '').length)));
-  const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map((r) => line(r.map(String)))].join('\n');
+  const line = (r: string[]): string =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map((r) => line(r.map(String)))].join(
+    '\n',
+  );
 }
 
 export function fmt(v: number): string {

@@ -22,12 +22,21 @@ export class GpuTimer {
   private results: KernelTime[] = [];
   private used = 0;
 
-  constructor(private readonly rt: Runtime, force?: TimerMode) {
+  constructor(
+    private readonly rt: Runtime,
+    force?: TimerMode,
+  ) {
     this.mode = force ?? (rt.features.has('timestamp-query') ? 'timestamp' : 'queue');
     if (this.mode === 'timestamp') {
       const d = rt.device;
-      this.resolveBuf = d.createBuffer({ size: QUERY_CAPACITY * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
-      this.readBuf = d.createBuffer({ size: QUERY_CAPACITY * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      this.resolveBuf = d.createBuffer({
+        size: QUERY_CAPACITY * 8,
+        usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+      });
+      this.readBuf = d.createBuffer({
+        size: QUERY_CAPACITY * 8,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      });
     }
   }
 
@@ -55,7 +64,8 @@ export class GpuTimer {
       onDispatch: () => {},
       timestampWrites: (name) => {
         const set = Math.floor(this.used / QUERY_CAPACITY);
-        while (this.sets.length <= set) this.sets.push(rt.device.createQuerySet({ type: 'timestamp', count: QUERY_CAPACITY }));
+        while (this.sets.length <= set)
+          this.sets.push(rt.device.createQuerySet({ type: 'timestamp', count: QUERY_CAPACITY }));
         const i = this.used % QUERY_CAPACITY;
         this.used += 2;
         this.names.push(name);

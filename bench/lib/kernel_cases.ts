@@ -27,7 +27,16 @@ export interface Dims {
 export function dims(scale: number): Dims {
   const batch = Math.max(1, Math.round(16 * scale));
   const seq = 128;
-  return { batch, seq, tokens: batch * seq, hidden: 768, ffn: 3072, heads: 12, vocab: 30522, params: Math.round(67_000_000 * scale) };
+  return {
+    batch,
+    seq,
+    tokens: batch * seq,
+    hidden: 768,
+    ffn: 3072,
+    heads: 12,
+    vocab: 30522,
+    params: Math.round(67_000_000 * scale),
+  };
 }
 
 let seed = 1;
@@ -37,16 +46,27 @@ const rand = (shape: number[], grad = false): Tensor => {
 };
 
 /** y = op(x) with autograd recorded once; the case times y's backward alone. */
-function backwardCase(name: string, kind: Case['kind'], work: number, make: () => { inputs: Tensor[]; out: Tensor }): Case {
+function backwardCase(
+  name: string,
+  kind: Case['kind'],
+  work: number,
+  make: () => { inputs: Tensor[]; out: Tensor },
+): Case {
   return {
-    name, kind, work,
+    name,
+    kind,
+    work,
     setup() {
       const { inputs, out } = make();
       const g = rand([...out.shape]);
       const node = out.gradFn!;
       return {
         run: () => node.backward(g),
-        dispose: () => { out.dispose(); g.dispose(); inputs.forEach((t) => t.dispose()); },
+        dispose: () => {
+          out.dispose();
+          g.dispose();
+          inputs.forEach((t) => t.dispose());
+        },
       };
     },
   };
@@ -65,22 +85,36 @@ function untimed<T>(fn: () => T): T {
 }
 
 /** y = f(inputs) recorded once; the case times the whole graph's backward (every node from y back to the inputs). */
-function graphBackwardCase(name: string, kind: Case['kind'], work: number, make: () => { inputs: Tensor[]; out: Tensor }): Case {
+function graphBackwardCase(
+  name: string,
+  kind: Case['kind'],
+  work: number,
+  make: () => { inputs: Tensor[]; out: Tensor },
+): Case {
   return {
-    name, kind, work,
+    name,
+    kind,
+    work,
     setup() {
       const { inputs, out } = make();
       const g = rand([...out.shape]);
       return {
         run: () => {
-          wt.backward(out, untimed(() => wt.clone(g))); // backward() consumes (disposes) the root gradient
+          wt.backward(
+            out,
+            untimed(() => wt.clone(g)),
+          ); // backward() consumes (disposes) the root gradient
           return inputs.map((t) => {
             const grad = t.grad;
             t.grad = undefined; // handed back for disposal, so the next call starts from no gradient
             return grad;
           });
         },
-        dispose: () => { out.dispose(); g.dispose(); inputs.forEach((t) => t.dispose()); },
+        dispose: () => {
+          out.dispose();
+          g.dispose();
+          inputs.forEach((t) => t.dispose());
+        },
       };
     },
   };
@@ -99,15 +133,31 @@ const halfOf = (x: Tensor, half: boolean): Tensor => {
  * autocast product of mixed precision (subgroup matrices where the adapter has them).
  */
 export function matmulCase(
-  name: string, m: number, n: number, k: number, aShape: number[], bShape: number[], opts: wt.MatmulOptions,
-  halfB = false, halfA = false,
+  name: string,
+  m: number,
+  n: number,
+  k: number,
+  aShape: number[],
+  bShape: number[],
+  opts: wt.MatmulOptions,
+  halfB = false,
+  halfA = false,
 ): Case {
   return {
-    name, kind: 'matmul', work: 2 * m * n * k, half: halfA && halfB,
+    name,
+    kind: 'matmul',
+    work: 2 * m * n * k,
+    half: halfA && halfB,
     setup() {
       const a = halfOf(rand(aShape), halfA);
       const b = halfOf(rand(bShape), halfB);
-      return { run: () => [wt.matmul(a, b, opts)], dispose: () => { a.dispose(); b.dispose(); } };
+      return {
+        run: () => [wt.matmul(a, b, opts)],
+        dispose: () => {
+          a.dispose();
+          b.dispose();
+        },
+      };
     },
   };
 }
@@ -156,11 +206,19 @@ export function kernelCases(d: Dims): Case[] {
     matmulCase(`dW dY[${T},${H}]ᵀ·X[${T},${F}]`, H, F, T, [T, H], [T, F], { transA: true }),
     // Attention: [B·H, T, D] · [B·H, D, T] and back, heads read in place from [B, T, H·D]
     {
-      name: `attn scores [${BH},${S},${hd}]·[${BH},${hd},${S}]`, kind: 'matmul', work: 2 * BH * S * S * hd,
+      name: `attn scores [${BH},${S},${hd}]·[${BH},${hd},${S}]`,
+      kind: 'matmul',
+      work: 2 * BH * S * S * hd,
       setup() {
         const q = rand([B, S, H]);
         const k = rand([B, S, H]);
-        return { run: () => [wt.attentionScores(q, k, NH, 1 / Math.sqrt(hd))], dispose: () => { q.dispose(); k.dispose(); } };
+        return {
+          run: () => [wt.attentionScores(q, k, NH, 1 / Math.sqrt(hd))],
+          dispose: () => {
+            q.dispose();
+            k.dispose();
+          },
+        };
       },
     },
     backwardCase(`attn scores backward (dQ, dK)`, 'matmul', 2 * 2 * BH * S * S * hd, () => {
@@ -169,11 +227,19 @@ export function kernelCases(d: Dims): Case[] {
       return { inputs: [q, k], out: wt.attentionScores(q, k, NH, 0.125) };
     }),
     {
-      name: `attn context [${BH},${S},${S}]·[${BH},${S},${hd}]`, kind: 'matmul', work: 2 * BH * S * S * hd,
+      name: `attn context [${BH},${S},${S}]·[${BH},${S},${hd}]`,
+      kind: 'matmul',
+      work: 2 * BH * S * S * hd,
       setup() {
         const p = rand([B, NH, S, S]);
         const v = rand([B, S, H]);
-        return { run: () => [wt.attentionContext(p, v, NH)], dispose: () => { p.dispose(); v.dispose(); } };
+        return {
+          run: () => [wt.attentionContext(p, v, NH)],
+          dispose: () => {
+            p.dispose();
+            v.dispose();
+          },
+        };
       },
     },
     backwardCase(`attn context backward (dP, dV)`, 'matmul', 2 * 2 * BH * S * S * hd, () => {
@@ -186,34 +252,51 @@ export function kernelCases(d: Dims): Case[] {
     ...(['unfused', 'fused'] as const).flatMap((kernel) => {
       const attention = (q: Tensor, k: Tensor, v: Tensor, mask: Tensor, rng: wt.DropoutRng): Tensor => {
         return wt.withSettings({ attentionKernel: kernel }, () =>
-          wt.selfAttention(q, k, v, NH, { scale: 1 / Math.sqrt(hd), mask, dropout: { p: 0.1, rng } }));
+          wt.selfAttention(q, k, v, NH, { scale: 1 / Math.sqrt(hd), mask, dropout: { p: 0.1, rng } }),
+        );
       };
       const qkv = (grad: boolean) => [rand([B, S, H], grad), rand([B, S, H], grad), rand([B, S, H], grad)];
       const ones = () => wt.tensor(new Int32Array(B * S).fill(1), [B, S], 'i32').keep();
       return [
         {
-          name: `self-attention ${kernel} [${B},${S},${NH}×${hd}]`, kind: 'matmul' as const, work: 4 * BH * S * S * hd,
+          name: `self-attention ${kernel} [${B},${S},${NH}×${hd}]`,
+          kind: 'matmul' as const,
+          work: 4 * BH * S * S * hd,
           setup() {
             const [q, k, v] = qkv(false);
             const mask = ones();
             const rng = new wt.DropoutRng(3);
-            return { run: () => [attention(q, k, v, mask, rng)], dispose: () => [q, k, v, mask].forEach((t) => t.dispose()) };
+            return {
+              run: () => [attention(q, k, v, mask, rng)],
+              dispose: () => [q, k, v, mask].forEach((t) => t.dispose()),
+            };
           },
         },
         graphBackwardCase(`self-attention ${kernel} backward`, 'matmul', 8 * BH * S * S * hd, () => {
           const inputs = qkv(true);
           const mask = ones();
-          return { inputs: [...inputs, mask], out: attention(inputs[0], inputs[1], inputs[2], mask, new wt.DropoutRng(3)) };
+          return {
+            inputs: [...inputs, mask],
+            out: attention(inputs[0], inputs[1], inputs[2], mask, new wt.DropoutRng(3)),
+          };
         }),
       ];
     }),
     // Memory-bound kernels: bytes = one read of each input + one write of each output.
     {
-      name: `softmax [${BH},${S},${S}] masked`, kind: 'memory', work: 2 * 4 * BH * S * S,
+      name: `softmax [${BH},${S},${S}] masked`,
+      kind: 'memory',
+      work: 2 * 4 * BH * S * S,
       setup() {
         const x = rand([B, NH, S, S]);
         const mask = wt.tensor(new Int32Array(B * S).fill(1), [B, S], 'i32').keep();
-        return { run: () => [wt.softmax(x, { mask, scale: 0.125 })], dispose: () => { x.dispose(); mask.dispose(); } };
+        return {
+          run: () => [wt.softmax(x, { mask, scale: 0.125 })],
+          dispose: () => {
+            x.dispose();
+            mask.dispose();
+          },
+        };
       },
     },
     backwardCase(`softmax backward [${BH},${S},${S}]`, 'memory', 3 * 4 * BH * S * S, () => {
@@ -224,12 +307,21 @@ export function kernelCases(d: Dims): Case[] {
   for (const C of [H, F]) {
     cases.push(
       {
-        name: `layernorm [${T},${C}]`, kind: 'memory', work: 2 * 4 * T * C,
+        name: `layernorm [${T},${C}]`,
+        kind: 'memory',
+        work: 2 * 4 * T * C,
         setup() {
           const x = rand([T, C]);
           const g = rand([C]);
           const b = rand([C]);
-          return { run: () => [wt.layerNorm(x, g, b, 1e-12)], dispose: () => { x.dispose(); g.dispose(); b.dispose(); } };
+          return {
+            run: () => [wt.layerNorm(x, g, b, 1e-12)],
+            dispose: () => {
+              x.dispose();
+              g.dispose();
+              b.dispose();
+            },
+          };
         },
       },
       backwardCase(`layernorm backward [${T},${C}]`, 'memory', 3 * 4 * T * C, () => {
@@ -239,7 +331,9 @@ export function kernelCases(d: Dims): Case[] {
         return { inputs: [x, g, b], out: wt.layerNorm(x, g, b, 1e-12) };
       }),
       {
-        name: `gelu [${T},${C}]`, kind: 'memory', work: 2 * 4 * T * C,
+        name: `gelu [${T},${C}]`,
+        kind: 'memory',
+        work: 2 * 4 * T * C,
         setup() {
           const x = rand([T, C]);
           return { run: () => [wt.gelu(x)], dispose: () => x.dispose() };
@@ -254,33 +348,55 @@ export function kernelCases(d: Dims): Case[] {
   cases.push(
     {
       // p, g, m, v read; p, m, v written: 28 bytes per parameter.
-      name: `adamw ${(d.params / 1e6).toFixed(1)}M params`, kind: 'memory', work: 28 * d.params,
+      name: `adamw ${(d.params / 1e6).toFixed(1)}M params`,
+      kind: 'memory',
+      work: 28 * d.params,
       setup() {
         // As parameter tensors of at most 16M values (DistilBERT's largest, the word embeddings, is 23M): a single
         // 67M-value tensor would exceed the binding limit of many adapters (lavapipe: 128 MiB).
         const chunk = 16 * 2 ** 20;
         const params = Array.from({ length: Math.ceil(d.params / chunk) }, (_, i) => {
-          const p = wt.full([Math.min(chunk, d.params - i * chunk)], 0.01).keep().requireGrad();
+          const p = wt
+            .full([Math.min(chunk, d.params - i * chunk)], 0.01)
+            .keep()
+            .requireGrad();
           p.grad = wt.full(p.shape, 0.001).keep();
           return p;
         });
         const opt = new wt.AdamW(params, { lr: 1e-4 });
         return {
-          run: () => { opt.stepWith(1e-4); return []; },
-          dispose: () => { opt.dispose(); for (const p of params) { p.grad?.dispose(); p.dispose(); } },
+          run: () => {
+            opt.stepWith(1e-4);
+            return [];
+          },
+          dispose: () => {
+            opt.dispose();
+            for (const p of params) {
+              p.grad?.dispose();
+              p.dispose();
+            }
+          },
         };
       },
     },
     {
       // dy read once; the [V, C] gradient written once: its zero fill (a clearBuffer, outside any compute pass) is
       // timed with the scatter since bench version 2, which had left ~94 of the ~100 MB counted at full shapes untimed.
-      name: `embedding backward [${T},${H}]→[${d.vocab},${H}]`, kind: 'memory', work: 4 * (T * H + d.vocab * H),
+      name: `embedding backward [${T},${H}]→[${d.vocab},${H}]`,
+      kind: 'memory',
+      work: 4 * (T * H + d.vocab * H),
       setup() {
         const ids = new Int32Array(T);
         for (let i = 0; i < T; i++) ids[i] = (i * 7919) % d.vocab;
         const idT = wt.tensor(ids, [T], 'i32').keep();
         const dy = rand([T, H]);
-        return { run: () => [wt.embeddingBackward(idT, dy, d.vocab, H, 0)], dispose: () => { idT.dispose(); dy.dispose(); } };
+        return {
+          run: () => [wt.embeddingBackward(idT, dy, d.vocab, H, 0)],
+          dispose: () => {
+            idT.dispose();
+            dy.dispose();
+          },
+        };
       },
     },
   );

@@ -26,7 +26,13 @@ interface SourceState {
 declare const BENCH_SOURCE: SourceState | undefined;
 
 /** Environment variables that change what a bench runs or measures. */
-const ENV_KEYS = ['BENCH_SCALE', 'BENCH_DAWN_FLAGS', 'LP_NATIVE_VECTOR_WIDTH', 'WEBTUNE_AUTOTUNE_CACHE', 'MESA_SHADER_CACHE_DIR'];
+const ENV_KEYS = [
+  'BENCH_SCALE',
+  'BENCH_DAWN_FLAGS',
+  'LP_NATIVE_VECTOR_WIDTH',
+  'WEBTUNE_AUTOTUNE_CACHE',
+  'MESA_SHADER_CACHE_DIR',
+];
 
 /** The host's CPU model: a software adapter's real hardware (one lavapipe build reports the same name on every host). */
 export const hostCpu = (): string => cpus()[0]?.model?.trim() || 'unknown CPU';
@@ -40,7 +46,10 @@ function cpuDetails(): Record<string, unknown> {
   const field = (name: string): string | undefined => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(info)?.[1]?.trim();
   if (!info) return {};
   return {
-    vendor: field('vendor_id'), family: field('cpu family'), model: field('model'), stepping: field('stepping'),
+    vendor: field('vendor_id'),
+    family: field('cpu family'),
+    model: field('model'),
+    stepping: field('stepping'),
     avx512f: /^flags\s*:.*\bavx512f\b/m.test(info),
   };
 }
@@ -75,19 +84,29 @@ export function adapterRecord(rt: Runtime): Record<string, unknown> {
 /** The provenance block at the head of every results file (warns when dist/ is older than the checked-out commit). */
 export function provenance(rt: Runtime): Record<string, unknown> {
   const head = headNow();
-  const source: SourceState = typeof BENCH_SOURCE === 'undefined'
-    ? { commit: head ?? 'unknown', dirty: true, changes: ['(not built by scripts/build.mjs)'], builtAt: '' }
-    : BENCH_SOURCE;
-  if (head && head !== source.commit) console.warn(`bench: dist/ was built from ${source.commit} but HEAD is ${head}: run npm run build`);
+  const source: SourceState =
+    typeof BENCH_SOURCE === 'undefined'
+      ? { commit: head ?? 'unknown', dirty: true, changes: ['(not built by scripts/build.mjs)'], builtAt: '' }
+      : BENCH_SOURCE;
+  if (head && head !== source.commit)
+    console.warn(`bench: dist/ was built from ${source.commit} but HEAD is ${head}: run npm run build`);
   if (source.dirty) {
-    console.warn(`bench: built from a tree with uncommitted changes (${source.changes.length} paths): the results file says so`);
+    console.warn(
+      `bench: built from a tree with uncommitted changes (${source.changes.length} paths): the results file says so`,
+    );
   }
   const env = Object.fromEntries(ENV_KEYS.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
   return {
     benchVersion: BENCH_VERSION,
     source: { ...source, headAtRun: head ?? 'unknown' },
     date: new Date().toISOString(),
-    host: { cpu: hostCpu(), ...cpuDetails(), cores: cpus().length, os: `${platform()} ${release()}`, node: process.version },
+    host: {
+      cpu: hostCpu(),
+      ...cpuDetails(),
+      cores: cpus().length,
+      os: `${platform()} ${release()}`,
+      node: process.version,
+    },
     adapter: adapterRecord(rt),
     command: { argv: process.argv.slice(2), env },
   };

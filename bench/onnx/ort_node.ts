@@ -18,11 +18,20 @@ export function patchWriteBufferForSharedMemory(queue: GPUQueue): void {
   patched = true;
   const proto = Object.getPrototypeOf(queue) as GPUQueue;
   const original = proto.writeBuffer;
-  proto.writeBuffer = function (this: GPUQueue, buffer: GPUBuffer, offset: number, data: BufferSource | SharedArrayBuffer, dataOffset?: number, size?: number) {
-    const isShared = (b: unknown): boolean => typeof SharedArrayBuffer !== 'undefined' && b instanceof SharedArrayBuffer;
+  proto.writeBuffer = function (
+    this: GPUQueue,
+    buffer: GPUBuffer,
+    offset: number,
+    data: BufferSource | SharedArrayBuffer,
+    dataOffset?: number,
+    size?: number,
+  ) {
+    const isShared = (b: unknown): boolean =>
+      typeof SharedArrayBuffer !== 'undefined' && b instanceof SharedArrayBuffer;
     if (isShared(data) || (ArrayBuffer.isView(data) && isShared(data.buffer))) writeBufferStats.copied++;
     else writeBufferStats.direct++;
-    if (process.env.PEERS_ONNX_NO_COPY) return original.call(this, buffer, offset, data as BufferSource, dataOffset, size);
+    if (process.env.PEERS_ONNX_NO_COPY)
+      return original.call(this, buffer, offset, data as BufferSource, dataOffset, size);
     if (isShared(data)) {
       data = new Uint8Array(data as SharedArrayBuffer).slice();
     } else if (ArrayBuffer.isView(data) && isShared(data.buffer)) {
@@ -38,7 +47,10 @@ export function patchWriteBufferForSharedMemory(queue: GPUQueue): void {
 }
 
 /** Imports onnxruntime-web's WebGPU build with `gpu` as navigator.gpu. */
-export async function loadOrt(gpu: GPU, which: 'webgpu' | 'wasm' = 'webgpu'): Promise<{ ort: Ort; distDir: string; version: string }> {
+export async function loadOrt(
+  gpu: GPU,
+  which: 'webgpu' | 'wasm' = 'webgpu',
+): Promise<{ ort: Ort; distDir: string; version: string }> {
   Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   const require = createRequire(import.meta.url);
   // The package's `node` require entry is dist/ort.node.min.js (package.json itself is not exported).
@@ -48,6 +60,7 @@ export async function loadOrt(gpu: GPU, which: 'webgpu' | 'wasm' = 'webgpu'): Pr
   ort.env.wasm.wasmPaths = distDir + '/';
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;
-  const version = (JSON.parse(readFileSync(join(distDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(join(distDir, '..', 'package.json'), 'utf8')) as { version: string })
+    .version;
   return { ort, distDir, version };
 }

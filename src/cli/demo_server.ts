@@ -46,7 +46,8 @@ function parseArgs(argv: string[]): ServerArgs | 'help' {
     else if (flag === '--port') {
       const v = value();
       out.port = Number(v);
-      if (!/^\d+$/.test(v) || out.port > 65535) throw new Error(`--port must be an integer in [0, 65535], got ${JSON.stringify(v)}`);
+      if (!/^\d+$/.test(v) || out.port > 65535)
+        throw new Error(`--port must be an integer in [0, 65535], got ${JSON.stringify(v)}`);
     } else if (flag === '--host') out.host = value();
     else throw new Error(`unknown argument ${JSON.stringify(flag)}`);
   }
@@ -61,7 +62,10 @@ type Route = [prefix: string, dir: string, only?: string[]];
 
 function routes(args: ServerArgs): Route[] {
   const dist = dirname(fileURLToPath(import.meta.url)); // …/dist
-  const out: Route[] = [['/', join(dist, 'browser')], ['/', join(dist, '..', 'src', 'web'), ['.html', '.css']]];
+  const out: Route[] = [
+    ['/', join(dist, 'browser')],
+    ['/', join(dist, '..', 'src', 'web'), ['.html', '.css']],
+  ];
   if (args.model) out.unshift(['/model/', args.model]);
   return out;
 }
@@ -93,7 +97,9 @@ function handle(table: Route[], args: ServerArgs, req: IncomingMessage, res: Ser
   }
   if (url.pathname === '/demo-config.json') {
     // Tells the page whether a model was given on the command line, so it can load it on start.
-    res.writeHead(200, { 'Content-Type': TYPES['.json']! }).end(JSON.stringify({ modelUrl: args.model ? '/model/' : null }));
+    res
+      .writeHead(200, { 'Content-Type': TYPES['.json']! })
+      .end(JSON.stringify({ modelUrl: args.model ? '/model/' : null }));
     return;
   }
   if (url.pathname === '/favicon.ico') {

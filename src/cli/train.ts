@@ -6,7 +6,15 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AutoModelForSequenceClassification, configure, init, quietDawnNotices, runtime, shutdown, type SequenceClassificationModel } from '../index.js';
+import {
+  AutoModelForSequenceClassification,
+  configure,
+  init,
+  quietDawnNotices,
+  runtime,
+  shutdown,
+  type SequenceClassificationModel,
+} from '../index.js';
 import { AutoTokenizer, type Tokenizer } from '../tokenizers/index.js';
 import { parseFlags, UsageError } from '../util/args.js';
 import { batches } from '../data/batches.js';
@@ -16,7 +24,13 @@ import { trainingCurvesSvg } from '../train/curves_svg.js';
 import { Trainer } from '../train/trainer.js';
 import type { TrainingArguments } from '../train/training_args.js';
 import { buildOptions, helpText, TRAIN_FLAGS, type RunOptions } from '../train/cli/flags.js';
-import { batchFlops, estimateSeconds, measureMatmulRate, suggestSmallerRun, type ModelShape } from '../train/cli/estimate.js';
+import {
+  batchFlops,
+  estimateSeconds,
+  measureMatmulRate,
+  suggestSmallerRun,
+  type ModelShape,
+} from '../train/cli/estimate.js';
 import { formatDuration, ProgressReporter } from '../train/cli/progress.js';
 import { guardInterrupts, type StopSignal } from '../train/cli/interrupt.js';
 import type { TrainIO } from '../train/cli/train_io.js';
@@ -26,7 +40,13 @@ import { tokenizeDataset } from '../data/tokenize.js';
 import { describeLabels } from '../train/cli/label_plan.js';
 import { probeModelDir } from '../train/cli/model_probe_node.js';
 import {
-  checkFlagCombinations, checkFreeSpace, checkMaxLength, checkModelPath, checkOutputDir, clearPreviousRun, entriesBytes,
+  checkFlagCombinations,
+  checkFreeSpace,
+  checkMaxLength,
+  checkModelPath,
+  checkOutputDir,
+  clearPreviousRun,
+  entriesBytes,
 } from '../train/cli/preflight_node.js';
 import { checkVocabFits } from '../pipeline/text_classifier.js';
 import type { CollatorFeature } from '../data/collator.js';
@@ -51,12 +71,17 @@ export function nodeIO(): TrainIO {
 /** Runs the CLI on `argv` (without node and the script) → exit code. Never throws. */
 export async function runTrain(argv: readonly string[], io: TrainIO = nodeIO()): Promise<number> {
   // [issue 8: built-in demo] `--demo` trains the built-in demo (src/demo) instead of the tutorial's model and data.
-  if (argv.includes('--demo')) return runDemo(argv.filter((a) => a !== '--demo'), io);
+  if (argv.includes('--demo'))
+    return runDemo(
+      argv.filter((a) => a !== '--demo'),
+      io,
+    );
   let run: RunOptions;
   let args: TrainingArguments;
   try {
     const parsed = parseFlags(argv, TRAIN_FLAGS);
-    if (parsed.positionals.length) throw new UsageError(`unexpected argument "${parsed.positionals[0]}" (flags are written --name value)`);
+    if (parsed.positionals.length)
+      throw new UsageError(`unexpected argument "${parsed.positionals[0]}" (flags are written --name value)`);
     if (parsed.values.get('help')) {
       io.stdout(helpText());
       return 0;
@@ -85,7 +110,12 @@ export async function runTrain(argv: readonly string[], io: TrainIO = nodeIO()):
  * The one place that handles "model or data cannot be had" (not local, not cached, no network): prints the exact
  * local alternatives and returns the exit code. A built-in demo fallback can take over here.
  */
-export function sourcesUnavailable(e: SourceUnavailableError, run: RunOptions, io: TrainIO, argv: readonly string[] = []): number | Promise<number> {
+export function sourcesUnavailable(
+  e: SourceUnavailableError,
+  run: RunOptions,
+  io: TrainIO,
+  argv: readonly string[] = [],
+): number | Promise<number> {
   // [issue 8: built-in demo] With no flags (the tutorial's model and data) and those not reachable, say so in one
   // paragraph and run the built-in demo instead of stopping.
   if (mayFallBackToDemo(argv)) {
@@ -94,8 +124,11 @@ export function sourcesUnavailable(e: SourceUnavailableError, run: RunOptions, i
   }
   const what = e.what === 'model' ? `the model "${e.requested}"` : `the dataset "${e.requested}"`;
   const isPath = /^[.~/]|[\\]/.test(e.requested) || e.requested.split('/').length > 2;
-  const why = isPath ? 'no such file or directory' : 'it is not in the Hugging Face cache and the Hub cannot be reached';
-  const local = (p: string | undefined, fallback: string): string => (p !== undefined && existsSync(p) ? shellQuote(p) : fallback);
+  const why = isPath
+    ? 'no such file or directory'
+    : 'it is not in the Hugging Face cache and the Hub cannot be reached';
+  const local = (p: string | undefined, fallback: string): string =>
+    p !== undefined && existsSync(p) ? shellQuote(p) : fallback;
   io.stderr(
     [
       `train: cannot load ${what}: ${why}.`,
@@ -135,7 +168,11 @@ async function prepare(run: RunOptions, args: TrainingArguments, io: TrainIO): P
   const probe = await probeModelDir(modelDir);
   checkMaxLength(run.maxLength, probe.maxPositions, probe.configPath);
   const previous = await checkOutputDir(args, modelDir);
-  await checkFreeSpace(args, probe.savedBytes, args.overwriteOutputDir ? await entriesBytes(args.outputDir, previous) : 0);
+  await checkFreeSpace(
+    args,
+    probe.savedBytes,
+    args.overwriteOutputDir ? await entriesBytes(args.outputDir, previous) : 0,
+  );
 
   const data = await loadData(run, args.dataSeed ?? args.seed, args.evalStrategy !== 'no', probe);
   const names = data.labels.names;
@@ -154,11 +191,16 @@ async function prepare(run: RunOptions, args: TrainingArguments, io: TrainIO): P
   });
   if (model.nonFiniteWeights.length > 0) {
     model.dispose();
-    throw new Error(`${probe.weightsPath} holds non-finite weights (${model.nonFiniteWeights.map((w) => w.name).join(', ')}): training from them can only give a NaN loss`);
+    throw new Error(
+      `${probe.weightsPath} holds non-finite weights (${model.nonFiniteWeights.map((w) => w.name).join(', ')}): training from them can only give a NaN loss`,
+    );
   }
   const maxLength = run.maxLength ?? Math.min(tokenizer.modelMaxLength, model.maxSequenceLength);
-  io.stderr(`Model: ${modelDir}\nData: ${data.train.texts.length} training examples${data.train.textPairs ? ' (sentence pairs)' : ''} (${data.train.source})` +
-    (data.eval ? `, ${data.eval.texts.length} evaluation examples (${data.eval.source})` : '') + `; max length ${maxLength}\n`);
+  io.stderr(
+    `Model: ${modelDir}\nData: ${data.train.texts.length} training examples${data.train.textPairs ? ' (sentence pairs)' : ''} (${data.train.source})` +
+      (data.eval ? `, ${data.eval.texts.length} evaluation examples (${data.eval.source})` : '') +
+      `; max length ${maxLength}\n`,
+  );
   const trainFeatures = tokenizeDataset(tokenizer, data.train, maxLength);
   const evalFeatures = data.eval ? tokenizeDataset(tokenizer, data.eval, maxLength) : undefined;
   return { model, tokenizer, trainFeatures, evalFeatures, previous };
@@ -175,18 +217,32 @@ async function train(run: RunOptions, args: TrainingArguments, argv: readonly st
       io.stderr(`Replaced the earlier run in ${outDir} (--overwrite-output-dir): deleted ${previous.join(', ')}\n`);
     }
     const progress = new ProgressReporter({ write: io.stderr, isTTY: io.stderrIsTTY });
-    trainer = createCliTrainer({ model, args, trainDataset: trainFeatures, evalDataset: evalFeatures, tokenizer, progress, interrupts, stderr: io.stderr });
+    trainer = createCliTrainer({
+      model,
+      args,
+      trainDataset: trainFeatures,
+      evalDataset: evalFeatures,
+      tokenizer,
+      progress,
+      interrupts,
+      stderr: io.stderr,
+    });
     await printEstimate(trainer, trainFeatures, evalFeatures, model, progress, io);
     const out = await trainer.train();
     if (out.stoppedEarly) {
       const ckpt = `${args.outputDir}/checkpoint-${out.globalStep}`;
-      io.stderr(`train: stopped at step ${out.globalStep}; checkpoint written to ${ckpt}\nResume with:\n  ${resumeCommand(argv, ckpt)}\n`);
+      io.stderr(
+        `train: stopped at step ${out.globalStep}; checkpoint written to ${ckpt}\nResume with:\n  ${resumeCommand(argv, ckpt)}\n`,
+      );
       return interrupts.exitCode();
     }
     await trainer.saveModel();
     await trainer.saveState();
-    await trainer.store.writeRoot(new Map([['training_curves.svg', new TextEncoder().encode(trainingCurvesSvg(trainer.state.logHistory))]]));
-    if (run.onnx) io.stderr(`ONNX: wrote ${(await exportOnnxToDirectory(outDir, { overwrite: true })).written.join(', ')}\n`);
+    await trainer.store.writeRoot(
+      new Map([['training_curves.svg', new TextEncoder().encode(trainingCurvesSvg(trainer.state.logHistory))]]),
+    );
+    if (run.onnx)
+      io.stderr(`ONNX: wrote ${(await exportOnnxToDirectory(outDir, { overwrite: true })).written.join(', ')}\n`);
     printSummary(trainer, outDir, await latestCheckpoint(trainer.store), argv, io);
     return 0;
   } catch (e) {
@@ -204,7 +260,10 @@ async function explainFailure(e: unknown, trainer: Trainer, argv: readonly strin
   const msg = (e as Error).message ?? String(e);
   io.stderr(`train: error: ${msg}\n`);
   if (process.env.WEBTUNE_DEBUG && e instanceof Error) io.stderr(`${e.stack}\n`);
-  if (latest) io.stderr(`The last checkpoint is ${trainer.args.outputDir}/${latest}; once fixed, resume with:\n  ${resumeCommand(argv, `${trainer.args.outputDir}/${latest}`)}\n`);
+  if (latest)
+    io.stderr(
+      `The last checkpoint is ${trainer.args.outputDir}/${latest}; once fixed, resume with:\n  ${resumeCommand(argv, `${trainer.args.outputDir}/${latest}`)}\n`,
+    );
   else io.stderr('No checkpoint was written before the failure.\n');
 }
 
@@ -218,16 +277,43 @@ async function printEstimate(
 ): Promise<void> {
   const { args } = trainer;
   const { dims } = model.body.spec;
-  const shape: ModelShape = { nonEmbeddingParams: trainer.flopsPerToken() / 6, layers: dims.layers, dim: dims.hidden, hidden: dims.intermediate };
+  const shape: ModelShape = {
+    nonEmbeddingParams: trainer.flopsPerToken() / 6,
+    layers: dims.layers,
+    dim: dims.hidden,
+    hidden: dims.intermediate,
+  };
   const lengths = (idx: number[], f: CollatorFeature[]): number[] => idx.map((i) => f[i]!.inputIds.length);
-  const order = batches(shuffledIndices(trainFeatures.length, args.epochSeed(0)), args.perDeviceTrainBatchSize, { dropLast: args.dataloaderDropLast });
-  const trainFlops = batchFlops(shape, order.map((b) => lengths(b, trainFeatures)), true);
-  const evalOrder = evalFeatures ? batches(evalFeatures.map((_, i) => i), args.perDeviceEvalBatchSize) : [];
-  const evalFlops = evalFeatures ? batchFlops(shape, evalOrder.map((b) => lengths(b, evalFeatures)), false) : 0;
+  const order = batches(shuffledIndices(trainFeatures.length, args.epochSeed(0)), args.perDeviceTrainBatchSize, {
+    dropLast: args.dataloaderDropLast,
+  });
+  const trainFlops = batchFlops(
+    shape,
+    order.map((b) => lengths(b, trainFeatures)),
+    true,
+  );
+  const evalOrder = evalFeatures
+    ? batches(
+        evalFeatures.map((_, i) => i),
+        args.perDeviceEvalBatchSize,
+      )
+    : [];
+  const evalFlops = evalFeatures
+    ? batchFlops(
+        shape,
+        evalOrder.map((b) => lengths(b, evalFeatures)),
+        false,
+      )
+    : 0;
   const updatesPerEpoch = Math.ceil(order.length / args.gradientAccumulationSteps);
   const maxSteps = args.maxSteps > 0 ? args.maxSteps : Math.ceil(args.numTrainEpochs * updatesPerEpoch);
   const epochs = maxSteps / updatesPerEpoch;
-  const evals = args.evalStrategy === 'epoch' ? Math.ceil(epochs) : args.evalStrategy === 'steps' ? Math.floor(maxSteps / (args.evalSteps! < 1 ? Math.ceil(maxSteps * args.evalSteps!) : args.evalSteps!)) : 0;
+  const evals =
+    args.evalStrategy === 'epoch'
+      ? Math.ceil(epochs)
+      : args.evalStrategy === 'steps'
+        ? Math.floor(maxSteps / (args.evalSteps! < 1 ? Math.ceil(maxSteps * args.evalSteps!) : args.evalSteps!))
+        : 0;
   progress.evalsPlanned = evals;
   const rate = await measureMatmulRate(shape);
   const est = estimateSeconds(trainFlops, epochs, evalFlops, evals, rate);
@@ -236,7 +322,12 @@ async function printEstimate(
       `${evals ? `, ${evals} evaluation${evals > 1 ? 's' : ''} of ${evalFeatures!.length} examples` : ''}; matmul ${(rate / 1e9).toFixed(1)} GFLOP/s)\n`,
   );
   if (runtime().info.isSoftware && est.seconds > 3600) {
-    const s = suggestSmallerRun(shape, trainFeatures.map((f) => f.inputIds.length), epochs, rate);
+    const s = suggestSmallerRun(
+      shape,
+      trainFeatures.map((f) => f.inputIds.length),
+      epochs,
+      rate,
+    );
     io.stderr(
       [
         `WARNING: this adapter is a CPU software renderer and this run would take about ${formatDuration(est.seconds)}.`,
@@ -249,14 +340,22 @@ async function printEstimate(
   }
 }
 
-function printSummary(trainer: Trainer, outDir: string, latest: string | undefined, argv: readonly string[], io: TrainIO): void {
+function printSummary(
+  trainer: Trainer,
+  outDir: string,
+  latest: string | undefined,
+  argv: readonly string[],
+  io: TrainIO,
+): void {
   const { state, args } = trainer;
   const evals = state.logHistory.filter((e) => 'eval_loss' in e);
   const best = state.bestModelCheckpoint ? evals.find((e) => e.step === state.bestGlobalStep) : evals.at(-1);
   const lines = [''];
   if (best) {
     const metrics = Object.entries(best).filter(([k]) => k.startsWith('eval_') && !/_(runtime|per_second)$/.test(k));
-    lines.push(`Evaluation${state.bestModelCheckpoint ? ` (best checkpoint, step ${best.step})` : ''}: ${metrics.map(([k, v]) => `${k.slice(5)} ${v.toFixed(4)}`).join(', ')}`);
+    lines.push(
+      `Evaluation${state.bestModelCheckpoint ? ` (best checkpoint, step ${best.step})` : ''}: ${metrics.map(([k, v]) => `${k.slice(5)} ${v.toFixed(4)}`).join(', ')}`,
+    );
   }
   const dir = shellQuote(args.outputDir);
   lines.push(
@@ -266,7 +365,8 @@ function printSummary(trainer: Trainer, outDir: string, latest: string | undefin
     `  node dist/predict.js --model ${dir} --text "This movie was wonderful."`,
     `  npm run demo -- --model ${dir}`,
   );
-  if (latest) lines.push(`  ${resumeCommand(argv, `${args.outputDir}/${latest}`)}    (to continue from the last checkpoint)`);
+  if (latest)
+    lines.push(`  ${resumeCommand(argv, `${args.outputDir}/${latest}`)}    (to continue from the last checkpoint)`);
   lines.push('');
   io.stdout(lines.join('\n'));
 }
@@ -291,7 +391,9 @@ function shellQuote(s: string): string {
 
 function isMain(): boolean {
   try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+    return (
+      process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
+    );
   } catch {
     return false;
   }

@@ -50,7 +50,8 @@ export function assembleClassFolders(
       labels.push(ids[c]!);
     }
   }
-  if (texts.length === 0 && limit !== 0) throw new DatasetError(where, undefined, 'no review files (*.txt) in neg/ or pos/');
+  if (texts.length === 0 && limit !== 0)
+    throw new DatasetError(where, undefined, 'no review files (*.txt) in neg/ or pos/');
   return { texts, labels, labelNames: labelNames ?? [...ACLIMDB_CLASSES], source: where };
 }
 

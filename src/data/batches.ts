@@ -6,11 +6,7 @@ export interface BatchOptions {
 }
 
 /** indices: [N], batchSize → ceil(N / batchSize) arrays (floor with dropLast), in order; the last may be short. */
-export function batches(
-  indices: ArrayLike<number>,
-  batchSize: number,
-  options: BatchOptions = {},
-): number[][] {
+export function batches(indices: ArrayLike<number>, batchSize: number, options: BatchOptions = {}): number[][] {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new Error(`batches: batchSize must be a positive integer, got ${batchSize}`);
   }

@@ -157,17 +157,24 @@ export class DataCollatorWithPadding {
     if (having < 0) return undefined;
     const missing = features.findIndex((f) => f.tokenTypeIds === undefined);
     if (missing >= 0) {
-      throw new Error(`DataCollatorWithPadding: feature ${having} has tokenTypeIds but feature ${missing} has none; encode every example with the same tokenizer`);
+      throw new Error(
+        `DataCollatorWithPadding: feature ${having} has tokenTypeIds but feature ${missing} has none; encode every example with the same tokenizer`,
+      );
     }
     const out = new Int32Array(features.length * seqLen).fill(this.padTokenTypeId);
     features.forEach((f, b) => {
       const types = f.tokenTypeIds!;
       if (types.length !== f.inputIds.length) {
-        throw new Error(`DataCollatorWithPadding: feature ${b}: tokenTypeIds has ${types.length} entries but inputIds has ${f.inputIds.length}`);
+        throw new Error(
+          `DataCollatorWithPadding: feature ${b}: tokenTypeIds has ${types.length} entries but inputIds has ${f.inputIds.length}`,
+        );
       }
       for (let t = 0; t < types.length; t++) {
         const v = types[t]!;
-        if (!Number.isInteger(v) || v < 0) throw new Error(`DataCollatorWithPadding: feature ${b}: tokenTypeIds[${t}] = ${v} is not a non-negative integer`);
+        if (!Number.isInteger(v) || v < 0)
+          throw new Error(
+            `DataCollatorWithPadding: feature ${b}: tokenTypeIds[${t}] = ${v} is not a non-negative integer`,
+          );
         out[b * seqLen + t] = v;
       }
     });

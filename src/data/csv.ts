@@ -36,7 +36,9 @@ export function parseDelimited(
 ): TextClassificationDataset {
   const text = typeof input === 'string' ? input : decodeUtf8(input, where);
   const limit = sampleLimit(options, where);
-  const rows = options.quoted ? quotedRows(text, options.delimiter, where, limit + 1) : plainRows(text, options.delimiter, limit + 1);
+  const rows = options.quoted
+    ? quotedRows(text, options.delimiter, where, limit + 1)
+    : plainRows(text, options.delimiter, limit + 1);
   if (rows.length === 0) throw new DatasetError(where, undefined, 'empty file: no header and no examples');
   const header = rows[0]!.fields.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
   const columns = pickTextColumns(header, options);
@@ -44,14 +46,26 @@ export function parseDelimited(
   const labelCol = pickField(header, options.labelField, LABEL_FIELD_CANDIDATES);
   const shown = header.map((h) => JSON.stringify(h)).join(', ');
   if (textCol === undefined) {
-    throw new DatasetError(where, rows[0]!.line, `header has no text column (looked for ${columns.lookedForText}; header is ${shown})`);
+    throw new DatasetError(
+      where,
+      rows[0]!.line,
+      `header has no text column (looked for ${columns.lookedForText}; header is ${shown})`,
+    );
   }
   if (columns.lookedForPair !== undefined && columns.pair === undefined) {
-    throw new DatasetError(where, rows[0]!.line, `header has no text pair column "${columns.lookedForPair}" (header is ${shown})`);
+    throw new DatasetError(
+      where,
+      rows[0]!.line,
+      `header has no text pair column "${columns.lookedForPair}" (header is ${shown})`,
+    );
   }
   if (labelCol === undefined) {
     const looked = options.labelField ?? LABEL_FIELD_CANDIDATES.join(', ');
-    throw new DatasetError(where, rows[0]!.line, `header has no label column (looked for ${looked}; header is ${shown})`);
+    throw new DatasetError(
+      where,
+      rows[0]!.line,
+      `header has no label column (looked for ${looked}; header is ${shown})`,
+    );
   }
   const ti = header.indexOf(textCol);
   const pi = columns.pair === undefined ? -1 : header.indexOf(columns.pair);

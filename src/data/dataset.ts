@@ -45,7 +45,11 @@ export async function parseDataset(
     case 'parquet':
       return parseParquet(bytes, name, options);
     default:
-      throw new DatasetError(name, undefined, 'unknown dataset format: expected .jsonl, .json, .csv, .tsv or .parquet (or give format)');
+      throw new DatasetError(
+        name,
+        undefined,
+        'unknown dataset format: expected .jsonl, .json, .csv, .tsv or .parquet (or give format)',
+      );
   }
 }
 
@@ -108,10 +112,15 @@ export function trainTestSplit(
   seed: number,
 ): { train: TextClassificationDataset; test: TextClassificationDataset } {
   const n = ds.texts.length;
-  if (!(testSize > 0 && testSize < 1)) throw new DatasetError(ds.source, undefined, `the held-out fraction must be in (0, 1), got ${testSize}`);
+  if (!(testSize > 0 && testSize < 1))
+    throw new DatasetError(ds.source, undefined, `the held-out fraction must be in (0, 1), got ${testSize}`);
   const nTest = Math.ceil(testSize * n);
   if (nTest >= n) {
-    throw new DatasetError(ds.source, undefined, `holding out ${testSize} of ${n} examples leaves none to train on; give more data or a smaller fraction`);
+    throw new DatasetError(
+      ds.source,
+      undefined,
+      `holding out ${testSize} of ${n} examples leaves none to train on; give more data or a smaller fraction`,
+    );
   }
   const order = shuffledIndices(n, seed);
   return { train: selectExamples(ds, order.subarray(nTest)), test: selectExamples(ds, order.subarray(0, nTest)) };
@@ -124,13 +133,21 @@ export function concatDatasets(parts: readonly TextClassificationDataset[], sour
   const names = parts.find((p) => p.labelNames)?.labelNames;
   for (const p of parts) {
     if (p.labelNames && names && p.labelNames.join('\u0000') !== names.join('\u0000')) {
-      throw new DatasetError(p.source, undefined, `label names ${JSON.stringify(p.labelNames)} differ from ${JSON.stringify(names)} in ${parts[0]!.source}`);
+      throw new DatasetError(
+        p.source,
+        undefined,
+        `label names ${JSON.stringify(p.labelNames)} differ from ${JSON.stringify(names)} in ${parts[0]!.source}`,
+      );
     }
   }
   const paired = parts.filter((p) => p.textPairs !== undefined);
   if (paired.length > 0 && paired.length < parts.length) {
     const single = parts.find((p) => p.textPairs === undefined)!;
-    throw new DatasetError(single.source, undefined, `has single texts but ${paired[0]!.source} has sentence pairs; every file must have the same columns`);
+    throw new DatasetError(
+      single.source,
+      undefined,
+      `has single texts but ${paired[0]!.source} has sentence pairs; every file must have the same columns`,
+    );
   }
   const texts = parts.flatMap((p) => p.texts);
   const labels = parts.flatMap((p) => p.labels);

@@ -17,7 +17,11 @@ import {
 } from './types.js';
 
 /** JSONL (or a JSON array of records) bytes/text, file name → dataset of N records (blank lines skipped). */
-export function parseJsonl(input: string | Uint8Array, where: string, options: ParseOptions = {}): TextClassificationDataset {
+export function parseJsonl(
+  input: string | Uint8Array,
+  where: string,
+  options: ParseOptions = {},
+): TextClassificationDataset {
   const text = typeof input === 'string' ? input : decodeUtf8(input, where);
   const limit = sampleLimit(options, where);
   const first = text.search(/\S/);
@@ -53,8 +57,14 @@ function arrayRecords(text: string, where: string, limit: number): Located[] {
   return value.slice(0, Math.min(value.length, limit)).map((v, i) => ({ value: v, pos: i + 1 }));
 }
 
-function toDataset(records: Located[], where: string, options: ParseOptions, unit: 'line' | 'row'): TextClassificationDataset {
-  if (records.length === 0 && options.maxSamples !== 0) throw new DatasetError(where, undefined, 'empty file: no examples');
+function toDataset(
+  records: Located[],
+  where: string,
+  options: ParseOptions,
+  unit: 'line' | 'row',
+): TextClassificationDataset {
+  if (records.length === 0 && options.maxSamples !== 0)
+    throw new DatasetError(where, undefined, 'empty file: no examples');
   const texts: string[] = new Array(records.length);
   const raw: RawLabel[] = new Array(records.length);
   let pairs: string[] | undefined;
@@ -63,7 +73,12 @@ function toDataset(records: Located[], where: string, options: ParseOptions, uni
   for (let i = 0; i < records.length; i++) {
     const { value, pos } = records[i]!;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new DatasetError(where, pos, `expected a JSON object with text and label fields, got ${preview(JSON.stringify(value))}`, unit);
+      throw new DatasetError(
+        where,
+        pos,
+        `expected a JSON object with text and label fields, got ${preview(JSON.stringify(value))}`,
+        unit,
+      );
     }
     const obj = value as Record<string, unknown>;
     // Field names are chosen from the first record and then required of every record.
@@ -71,15 +86,27 @@ function toDataset(records: Located[], where: string, options: ParseOptions, uni
     labelKey ??= pickField(Object.keys(obj), options.labelField, LABEL_FIELD_CANDIDATES);
     const t = columns.text === undefined ? undefined : obj[columns.text];
     if (t === undefined) {
-      throw new DatasetError(where, pos, `missing text field (looked for ${columns.lookedForText}; record has ${keys(obj)})`, unit);
+      throw new DatasetError(
+        where,
+        pos,
+        `missing text field (looked for ${columns.lookedForText}; record has ${keys(obj)})`,
+        unit,
+      );
     }
-    if (typeof t !== 'string') throw new DatasetError(where, pos, `text field "${columns.text}" is ${typeof t}, not a string`, unit);
+    if (typeof t !== 'string')
+      throw new DatasetError(where, pos, `text field "${columns.text}" is ${typeof t}, not a string`, unit);
     if (columns.lookedForPair !== undefined) {
       const p = columns.pair === undefined ? undefined : obj[columns.pair];
       if (p === undefined || p === null) {
-        throw new DatasetError(where, pos, `missing text pair field "${columns.lookedForPair}" (record has ${keys(obj)})`, unit);
+        throw new DatasetError(
+          where,
+          pos,
+          `missing text pair field "${columns.lookedForPair}" (record has ${keys(obj)})`,
+          unit,
+        );
       }
-      if (typeof p !== 'string') throw new DatasetError(where, pos, `text pair field "${columns.pair}" is ${typeof p}, not a string`, unit);
+      if (typeof p !== 'string')
+        throw new DatasetError(where, pos, `text pair field "${columns.pair}" is ${typeof p}, not a string`, unit);
       (pairs ??= new Array(records.length))[i] = p;
     }
     const l = labelKey === undefined ? undefined : obj[labelKey];

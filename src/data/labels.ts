@@ -39,7 +39,8 @@ export function resolveLabels(
   const fail = (i: number, detail: string): never => {
     throw new DatasetError(where, position(i), detail, unit);
   };
-  if (labelNames !== undefined) return { labels: mapThroughNames(raw, labelNames, where, fail), labelNames: [...labelNames] };
+  if (labelNames !== undefined)
+    return { labels: mapThroughNames(raw, labelNames, where, fail), labelNames: [...labelNames] };
 
   const numeric = raw.map(asInteger);
   const firstString = numeric.findIndex((v, i) => v === undefined && typeof raw[i] === 'string');
@@ -53,9 +54,16 @@ export function resolveLabels(
   }
   const firstNumber = numeric.findIndex((v) => v !== undefined);
   if (firstNumber >= 0) {
-    fail(firstNumber, `label ${show(raw[firstNumber])} is a number but ${where} also has named labels such as ${show(raw[firstString])}; give labelNames`);
+    fail(
+      firstNumber,
+      `label ${show(raw[firstNumber])} is a number but ${where} also has named labels such as ${show(raw[firstString])}; give labelNames`,
+    );
   }
-  const names = [...new Set(raw.map((r, i) => (typeof r === 'string' ? r : fail(i, `label ${show(r)} is neither a class id nor a name`))))].sort();
+  const names = [
+    ...new Set(
+      raw.map((r, i) => (typeof r === 'string' ? r : fail(i, `label ${show(r)} is neither a class id nor a name`))),
+    ),
+  ].sort();
   return { labels: mapThroughNames(raw, names, where, fail), labelNames: names };
 }
 
@@ -69,14 +77,20 @@ function mapThroughNames(
   const byName = new Map<string, number>();
   labelNames.forEach((n, id) => {
     const key = canonical(n);
-    if (byName.has(key)) throw new DatasetError(where, undefined, `labelNames ${JSON.stringify(labelNames)} name one class twice ("${n}")`);
+    if (byName.has(key))
+      throw new DatasetError(
+        where,
+        undefined,
+        `labelNames ${JSON.stringify(labelNames)} name one class twice ("${n}")`,
+      );
     byName.set(key, id);
   });
   const list = labelNames.map((n) => JSON.stringify(n)).join(', ');
   return raw.map((r, i) => {
     const id = asInteger(r);
     if (id !== undefined) {
-      if (id < 0 || id >= labelNames.length) fail(i, `label ${id} is outside the label set (ids 0..${labelNames.length - 1}: ${list})`);
+      if (id < 0 || id >= labelNames.length)
+        fail(i, `label ${id} is outside the label set (ids 0..${labelNames.length - 1}: ${list})`);
       return id;
     }
     if (typeof r !== 'string') return fail(i, `label ${show(r)} is neither a class id nor a name`);
@@ -95,5 +109,5 @@ function asInteger(r: RawLabel): number | undefined {
 }
 
 function show(r: RawLabel): string {
-  return typeof r === 'bigint' ? `${r}` : JSON.stringify(r) ?? String(r);
+  return typeof r === 'bigint' ? `${r}` : (JSON.stringify(r) ?? String(r));
 }

@@ -36,9 +36,14 @@ export async function parseParquet(
 ): Promise<TextClassificationDataset> {
   const limit = sampleLimit(options, where);
   // hyparquet wants an ArrayBuffer; copy only a view that does not span its whole buffer.
-  const whole = !(input instanceof ArrayBuffer) && input.byteOffset === 0 && input.byteLength === input.buffer.byteLength;
+  const whole =
+    !(input instanceof ArrayBuffer) && input.byteOffset === 0 && input.byteLength === input.buffer.byteLength;
   const buffer: ArrayBuffer =
-    input instanceof ArrayBuffer ? input : whole && input.buffer instanceof ArrayBuffer ? input.buffer : input.slice().buffer;
+    input instanceof ArrayBuffer
+      ? input
+      : whole && input.buffer instanceof ArrayBuffer
+        ? input.buffer
+        : input.slice().buffer;
   if (buffer.byteLength === 0) throw new DatasetError(where, undefined, 'empty file: no examples');
   let metadata;
   try {
@@ -54,13 +59,25 @@ export async function parseParquet(
   const labelCol = pickField(columns, options.labelField, LABEL_FIELD_CANDIDATES);
   const shown = columns.map((c) => JSON.stringify(c)).join(', ');
   if (textCol === undefined) {
-    throw new DatasetError(where, undefined, `no text column (looked for ${textColumns.lookedForText}; columns are ${shown})`);
+    throw new DatasetError(
+      where,
+      undefined,
+      `no text column (looked for ${textColumns.lookedForText}; columns are ${shown})`,
+    );
   }
   if (textColumns.lookedForPair !== undefined && pairCol === undefined) {
-    throw new DatasetError(where, undefined, `no text pair column "${textColumns.lookedForPair}" (columns are ${shown})`);
+    throw new DatasetError(
+      where,
+      undefined,
+      `no text pair column "${textColumns.lookedForPair}" (columns are ${shown})`,
+    );
   }
   if (labelCol === undefined) {
-    throw new DatasetError(where, undefined, `no label column (looked for ${options.labelField ?? LABEL_FIELD_CANDIDATES.join(', ')}; columns are ${shown})`);
+    throw new DatasetError(
+      where,
+      undefined,
+      `no label column (looked for ${options.labelField ?? LABEL_FIELD_CANDIDATES.join(', ')}; columns are ${shown})`,
+    );
   }
   const numRows = Number(metadata.num_rows);
   if (numRows === 0 && limit !== 0) throw new DatasetError(where, undefined, 'the file has no rows: no examples');
@@ -95,7 +112,13 @@ export async function parseParquet(
 /** A text cell of row i → the string, or an error naming the row and column. */
 function textCell(t: unknown, column: string, i: number, where: string): string {
   if (t instanceof InvalidUtf8) throw new DatasetError(where, i + 1, `invalid UTF-8 in column "${column}"`, 'row');
-  if (typeof t !== 'string') throw new DatasetError(where, i + 1, `column "${column}" holds ${t === null || t === undefined ? 'no value' : typeof t}, not text`, 'row');
+  if (typeof t !== 'string')
+    throw new DatasetError(
+      where,
+      i + 1,
+      `column "${column}" holds ${t === null || t === undefined ? 'no value' : typeof t}, not text`,
+      'row',
+    );
   return t;
 }
 
@@ -122,7 +145,10 @@ function skipSubtree(schema: ReadonlyArray<{ num_children?: number }>, i: number
 }
 
 /** The "huggingface" key's JSON → features[labelCol].names when it is a ClassLabel, else undefined. */
-function classLabelNames(kv: ReadonlyArray<{ key: string; value?: string }> | undefined, labelCol: string): string[] | undefined {
+function classLabelNames(
+  kv: ReadonlyArray<{ key: string; value?: string }> | undefined,
+  labelCol: string,
+): string[] | undefined {
   const json = kv?.find((e) => e.key === 'huggingface')?.value;
   if (!json) return undefined;
   try {

@@ -6,7 +6,15 @@ import { basename, join } from 'node:path';
 import { decodeUtf8 } from '../io/files.js';
 import { resolveDatasetFiles, type ResolveDatasetOptions } from '../io/hub.js';
 import { assembleClassFolders, sortReviewFiles, type ClassFolder } from './aclimdb.js';
-import { concatDatasets, formatFromName, parseDataset, parseLimit, sampleDataset, type DatasetFileFormat, type LoadOptions } from './dataset.js';
+import {
+  concatDatasets,
+  formatFromName,
+  parseDataset,
+  parseLimit,
+  sampleDataset,
+  type DatasetFileFormat,
+  type LoadOptions,
+} from './dataset.js';
 import { DatasetError, type TextClassificationDataset } from './types.js';
 import { describeValue, optionsObject } from '../util/check.js';
 
@@ -42,32 +50,41 @@ export async function loadDataset(
 ): Promise<TextClassificationDataset> {
   const spec = typeof pathOrSpec === 'string' ? { path: pathOrSpec } : pathOrSpec;
   if (spec === null || typeof spec !== 'object' || typeof spec.path !== 'string' || spec.path === '') {
-    throw new TypeError(`loadDataset: expected a path, a Hub dataset id or { path, format }, got ${describeValue(pathOrSpec)}`);
+    throw new TypeError(
+      `loadDataset: expected a path, a Hub dataset id or { path, format }, got ${describeValue(pathOrSpec)}`,
+    );
   }
   options = optionsObject(options, 'loadDataset');
   const split = options.split ?? 'train';
-  const parseOpts = parseLimit(spec.format && spec.format !== 'aclimdb' ? { ...options, format: spec.format } : options);
+  const parseOpts = parseLimit(
+    spec.format && spec.format !== 'aclimdb' ? { ...options, format: spec.format } : options,
+  );
   const stat = await fs.stat(spec.path).catch(() => undefined);
   let ds: TextClassificationDataset;
   if (!stat) {
     ds = await loadFromHub(spec.path, split, parseOpts, options.hub);
   } else if (stat.isFile()) {
     ds = await readFileDataset(spec.path, parseOpts);
-  } else if (spec.format === 'aclimdb' || (await isAclImdbSplit(spec.path)) || (await isAclImdbSplit(join(spec.path, split)))) {
+  } else if (
+    spec.format === 'aclimdb' ||
+    (await isAclImdbSplit(spec.path)) ||
+    (await isAclImdbSplit(join(spec.path, split)))
+  ) {
     const dir = (await isAclImdbSplit(join(spec.path, split))) ? join(spec.path, split) : spec.path;
     ds = await readAclImdb(dir, parseOpts);
   } else {
-    ds = concatDatasets(
-      await readAll(await splitFiles(spec.path, split), parseOpts),
-      spec.path,
-    );
+    ds = concatDatasets(await readAll(await splitFiles(spec.path, split), parseOpts), spec.path);
   }
   return sampleDataset(ds, options);
 }
 
 async function readFileDataset(path: string, options: LoadOptions): Promise<TextClassificationDataset> {
   if (!options.format && !formatFromName(path)) {
-    throw new DatasetError(path, undefined, 'cannot tell the format from the extension (.jsonl, .json, .csv, .tsv, .parquet); give format');
+    throw new DatasetError(
+      path,
+      undefined,
+      'cannot tell the format from the extension (.jsonl, .json, .csv, .tsv, .parquet); give format',
+    );
   }
   return parseDataset(await fs.readFile(path), path, options);
 }
@@ -113,7 +130,8 @@ async function splitFiles(dir: string, split: string): Promise<string[]> {
 }
 
 async function isAclImdbSplit(dir: string): Promise<boolean> {
-  const isDir = async (p: string): Promise<boolean> => (await fs.stat(p).catch(() => undefined))?.isDirectory() ?? false;
+  const isDir = async (p: string): Promise<boolean> =>
+    (await fs.stat(p).catch(() => undefined))?.isDirectory() ?? false;
   return (await isDir(join(dir, 'neg'))) && (await isDir(join(dir, 'pos')));
 }
 
@@ -158,9 +176,15 @@ async function loadFromHub(
 ): Promise<TextClassificationDataset> {
   const resolved = await resolveDatasetFiles(id, hub ?? {});
   const names = SPLIT_SYNONYMS[split] ?? [split];
-  const wanted = resolved.files.filter((f) => names.some((n) => basename(f).startsWith(`${n}-`) || basename(f).startsWith(`${n}.`)));
+  const wanted = resolved.files.filter((f) =>
+    names.some((n) => basename(f).startsWith(`${n}-`) || basename(f).startsWith(`${n}.`)),
+  );
   if (wanted.length === 0) {
-    throw new DatasetError(id, undefined, `no "${split}" split among ${resolved.files.map((f) => basename(f)).join(', ')}`);
+    throw new DatasetError(
+      id,
+      undefined,
+      `no "${split}" split among ${resolved.files.map((f) => basename(f)).join(', ')}`,
+    );
   }
   return concatDatasets(await readAll(wanted, options), id);
 }

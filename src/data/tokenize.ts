@@ -7,7 +7,10 @@ import type { TextClassificationDataset } from './types.js';
 
 /** What tokenizing needs from a tokenizer (every Tokenizer has it). */
 export interface EncodingTokenizer {
-  encode(text: string, options: { textPair?: string; truncation: boolean; maxLength: number }): { inputIds: number[]; tokenTypeIds?: number[] };
+  encode(
+    text: string,
+    options: { textPair?: string; truncation: boolean; maxLength: number },
+  ): { inputIds: number[]; tokenTypeIds?: number[] };
 }
 
 /**

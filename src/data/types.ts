@@ -57,7 +57,8 @@ export class DatasetError extends Error {
 export function sampleLimit(options: ParseOptions, where: string): number {
   const m = options.maxSamples;
   if (m === undefined) return Infinity;
-  if (!Number.isInteger(m) || m < 0) throw new DatasetError(where, undefined, `maxSamples must be a non-negative integer, got ${m}`);
+  if (!Number.isInteger(m) || m < 0)
+    throw new DatasetError(where, undefined, `maxSamples must be a non-negative integer, got ${m}`);
   return m;
 }
 
@@ -96,7 +97,9 @@ export function pickTextColumns(available: readonly string[], options: ParseOpti
   if (options.textPairField !== undefined) {
     // Only the pair column named: its GLUE partner (hypothesis → premise) is the text when the data has it.
     const wanted = options.textPairField.toLowerCase();
-    const partner = TEXT_PAIR_CANDIDATES.find(([first, second]) => second === wanted && pickField(available, first, []) !== undefined);
+    const partner = TEXT_PAIR_CANDIDATES.find(
+      ([first, second]) => second === wanted && pickField(available, first, []) !== undefined,
+    );
     const textField = options.textField ?? partner?.[0];
     const text = pickField(available, textField, TEXT_FIELD_CANDIDATES);
     const pair = pickField(available, options.textPairField, []);
@@ -108,5 +111,10 @@ export function pickTextColumns(available: readonly string[], options: ParseOpti
     const pair = pickField(available, second, []);
     if (text !== undefined && pair !== undefined) return { text, pair, lookedForText: first, lookedForPair: second };
   }
-  return { text: pickField(available, options.textField, TEXT_FIELD_CANDIDATES), pair: undefined, lookedForText, lookedForPair: undefined };
+  return {
+    text: pickField(available, options.textField, TEXT_FIELD_CANDIDATES),
+    pair: undefined,
+    lookedForText,
+    lookedForPair: undefined,
+  };
 }

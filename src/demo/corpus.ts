@@ -47,7 +47,8 @@ const TEMPLATES: Array<(r: Rng, l: Label) => string> = [
   // "Not bad at all. The score is a real highlight."
   (r, l) => `${pick(r, REMARKS[l])} ${cap(pick(r, ASPECTS))} ${pick(r, ASPECT_TAKES[l])}.`,
   // Mixed: one aspect of the other label, overruled by the verdict. "The ending is weak, but the film is a joy to watch."
-  (r, l) => `${cap(pick(r, ASPECTS))} ${pick(r, ASPECT_TAKES[flip(l)])}, but ${pick(r, SUBJECTS)} ${pick(r, VERDICTS[l])}.`,
+  (r, l) =>
+    `${cap(pick(r, ASPECTS))} ${pick(r, ASPECT_TAKES[flip(l)])}, but ${pick(r, SUBJECTS)} ${pick(r, VERDICTS[l])}.`,
   // "The pacing could not be worse. The plot is a mess. I hated every minute."
   (r, l) => {
     const [a, b] = twoDistinct(r, ASPECTS);
@@ -84,8 +85,10 @@ export function demoCorpus(): DemoCorpus {
   const byLabel: Record<Label, string[]> = { 0: [], 1: [] };
   const perLabel = DEMO_CORPUS_SIZE / 2;
   for (let attempts = 0; byLabel[0].length < perLabel || byLabel[1].length < perLabel; attempts++) {
-    if (attempts > 100 * DEMO_CORPUS_SIZE) throw new Error('demo corpus: phrase banks too small for the requested size');
-    const l: Label = byLabel[0].length < byLabel[1].length ? 0 : byLabel[1].length < byLabel[0].length ? 1 : r() < 0.5 ? 0 : 1;
+    if (attempts > 100 * DEMO_CORPUS_SIZE)
+      throw new Error('demo corpus: phrase banks too small for the requested size');
+    const l: Label =
+      byLabel[0].length < byLabel[1].length ? 0 : byLabel[1].length < byLabel[0].length ? 1 : r() < 0.5 ? 0 : 1;
     const text = pick(r, TEMPLATES)(r, l);
     const n = wordCount(text);
     if (n < MIN_WORDS || n > MAX_WORDS || seen.has(text)) continue;

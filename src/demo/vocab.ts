@@ -30,9 +30,18 @@ export function buildDemoVocab(texts: readonly string[], options: { minCount?: n
 }
 
 // What BertTokenizer (vocab.txt, do_lower_case) does before WordPiece.
-const BASIC: BasicOptions = { flavour: 'python', cleanText: true, handleChineseChars: true, lowercase: true, stripAccents: true };
+const BASIC: BasicOptions = {
+  flavour: 'python',
+  cleanText: true,
+  handleChineseChars: true,
+  lowercase: true,
+  stripAccents: true,
+};
 
 /** text → the words WordPiece will see ("Not bad!" → ["not", "bad", "!"]). */
 function basicWords(text: string): string[] {
-  return text.split(/\s+/).filter(Boolean).flatMap((chunk) => basicSplit(chunk, BASIC));
+  return text
+    .split(/\s+/)
+    .filter(Boolean)
+    .flatMap((chunk) => basicSplit(chunk, BASIC));
 }

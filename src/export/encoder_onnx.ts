@@ -33,12 +33,19 @@ export interface GraphOps {
  */
 export const ONNX_FAMILIES: Readonly<Record<string, { head: OnnxHead; tokenTypesInput: boolean }>> = {
   // pre_classifier → ReLU → classifier
-  distilbert: { head: ({ g, linear }, cls) => void linear(g.op('Relu', [linear(cls, 'pre_classifier')]), 'classifier', 'logits'), tokenTypesInput: false },
+  distilbert: {
+    head: ({ g, linear }, cls) => void linear(g.op('Relu', [linear(cls, 'pre_classifier')]), 'classifier', 'logits'),
+    tokenTypesInput: false,
+  },
   // the pooler tanh(dense(h[:, 0])) → classifier
-  bert: { head: ({ g, linear }, cls) => void linear(g.op('Tanh', [linear(cls, 'bert.pooler.dense')]), 'classifier', 'logits'), tokenTypesInput: true },
+  bert: {
+    head: ({ g, linear }, cls) => void linear(g.op('Tanh', [linear(cls, 'bert.pooler.dense')]), 'classifier', 'logits'),
+    tokenTypesInput: true,
+  },
   // classifier.dense → tanh → classifier.out_proj
   roberta: {
-    head: ({ g, linear }, cls) => void linear(g.op('Tanh', [linear(cls, 'classifier.dense')]), 'classifier.out_proj', 'logits'),
+    head: ({ g, linear }, cls) =>
+      void linear(g.op('Tanh', [linear(cls, 'classifier.dense')]), 'classifier.out_proj', 'logits'),
     tokenTypesInput: false,
   },
 };
@@ -92,7 +99,10 @@ export function buildEncoderGraph(m: EncoderGraphSpec, weights: ReadonlyMap<stri
   };
   const { spec, prefix: p } = m;
   const layerNorm = (x: string, name: string): string =>
-    g.op('LayerNormalization', [x, param(`${name}.weight`), param(`${name}.bias`)], { axis: -1, epsilon: { float: spec.eps } });
+    g.op('LayerNormalization', [x, param(`${name}.weight`), param(`${name}.bias`)], {
+      axis: -1,
+      epsilon: { float: spec.eps },
+    });
 
   let x = layerNorm(embeddings(g, m, param), `${p}embeddings.LayerNorm`);
   x = encoderLayers(g, m, x, linear, layerNorm);
@@ -117,7 +127,10 @@ function embeddings(g: GraphBuilder, m: EncoderGraphSpec, param: (name: string) 
     const types = m.tokenTypesInput ? 'token_type_ids' : g.op('Mul', ['input_ids', g.int64('zero_i64', [0], [])]);
     x = g.op('Add', [x, g.op('Gather', [param(`${p}embeddings.token_type_embeddings.weight`), types], { axis: 0 })]);
   }
-  return g.op('Add', [x, g.op('Gather', [param(`${p}embeddings.position_embeddings.weight`), positionIds(g, spec)], { axis: 0 })]);
+  return g.op('Add', [
+    x,
+    g.op('Gather', [param(`${p}embeddings.position_embeddings.weight`), positionIds(g, spec)], { axis: 0 }),
+  ]);
 }
 
 /** Position ids: 0..T-1 from the input's own length ([T]), or RoBERTa's numbering from input_ids ([B, T]). */
@@ -146,7 +159,10 @@ function encoderLayers(
   const n = spec.names;
   const headDim = hidden / heads;
   // Keys to hide, [B, 1, 1, T] bool: where attention_mask == 0.
-  const masked = g.op('Unsqueeze', [g.op('Equal', ['attention_mask', g.int64('mask_off', [0], [])]), g.int64('mask_axes', [1, 2])]);
+  const masked = g.op('Unsqueeze', [
+    g.op('Equal', ['attention_mask', g.int64('mask_off', [0], [])]),
+    g.int64('mask_axes', [1, 2]),
+  ]);
   const minScore = g.scalarF32('float32_min', FLOAT32_MIN);
   const headsShape = g.int64('heads_shape', [0, 0, heads, headDim]);
   const mergedShape = g.int64('merged_shape', [0, 0, hidden]);
@@ -156,14 +172,18 @@ function encoderLayers(
     const layer = `${p}${n.layers}.${l}`;
     const attn = `${layer}.attention`;
     // [B, T, hidden] → [B, H, T, d] (perm 0213) or [B, H, d, T] (perm 0231).
-    const split = (y: string, perm: number[]): string => g.op('Transpose', [g.op('Reshape', [y, headsShape])], { perm });
+    const split = (y: string, perm: number[]): string =>
+      g.op('Transpose', [g.op('Reshape', [y, headsShape])], { perm });
     const q = split(g.op('Div', [linear(x, `${attn}.${n.query}`), sqrtHeadDim]), [0, 2, 1, 3]);
     const kT = split(linear(x, `${attn}.${n.key}`), [0, 2, 3, 1]);
     const v = split(linear(x, `${attn}.${n.value}`), [0, 2, 1, 3]);
     const scores = g.op('Where', [masked, minScore, g.op('MatMul', [q, kT])]);
     const context = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), v]);
     const merged = g.op('Reshape', [g.op('Transpose', [context], { perm: [0, 2, 1, 3] }), mergedShape]);
-    const h = layerNorm(g.op('Add', [linear(merged, `${attn}.${n.attentionOutput}`), x]), `${layer}.${n.attentionLayerNorm}`);
+    const h = layerNorm(
+      g.op('Add', [linear(merged, `${attn}.${n.attentionOutput}`), x]),
+      `${layer}.${n.attentionLayerNorm}`,
+    );
     const ffn = n.ffn === '' ? layer : `${layer}.${n.ffn}`;
     const out = linear(activation(g, spec.activation, linear(h, `${ffn}.${n.ffnIn}`)), `${ffn}.${n.ffnOut}`);
     x = layerNorm(g.op('Add', [out, h]), `${layer}.${n.outputLayerNorm}`);

@@ -43,8 +43,15 @@ export async function onnxExportFiles(location: string | FileSource): Promise<Ma
   });
   const cls = entry!.sequenceClassification;
   const shapes = new Map([...files.tensors].map(([n, t]) => [n, [...t.shape]] as [string, number[]]));
-  const spec = { className: cls.className, prefix: entry!.family.prefix, baseModel: false, buffers: entry!.family.buffers };
-  const match = matchCheckpoint(shapes, new Map(cls.parameterShapes(files.config)), spec, { fileName: files.weightsName });
+  const spec = {
+    className: cls.className,
+    prefix: entry!.family.prefix,
+    baseModel: false,
+    buffers: entry!.family.buffers,
+  };
+  const match = matchCheckpoint(shapes, new Map(cls.parameterShapes(files.config)), spec, {
+    fileName: files.weightsName,
+  });
   if (match.missingKeys.length > 0) {
     throw new Error(
       `${files.weightsName}: cannot export a classifier without its weights; missing ${match.missingKeys.join(', ')} ` +
@@ -54,7 +61,8 @@ export async function onnxExportFiles(location: string | FileSource): Promise<Ma
   const weights = new Map<string, Float32Array>();
   for (const [name, fileKey] of match.mapping) {
     const data = files.tensors.get(fileKey)!.data();
-    if (!(data instanceof Float32Array)) throw new Error(`${files.weightsName}: tensor "${fileKey}" is not a float tensor`);
+    if (!(data instanceof Float32Array))
+      throw new Error(`${files.weightsName}: tensor "${fileKey}" is not a float tensor`);
     weights.set(name, data);
   }
   const out = new Map([[ONNX_MODEL_PATH, classifierToOnnx(files.config, weights)]]);
@@ -68,7 +76,9 @@ function graphSpec(entry: RegisteredModel, config: PretrainedConfig): EncoderGra
   const { family, sequenceClassification: cls } = entry;
   const onnx = ONNX_FAMILIES[family.modelType];
   if (!onnx) {
-    throw new Error(`ONNX export: no graph for model_type "${family.modelType}" (${cls.className}); the exporter knows ${Object.keys(ONNX_FAMILIES).join(', ')}`);
+    throw new Error(
+      `ONNX export: no graph for model_type "${family.modelType}" (${cls.className}); the exporter knows ${Object.keys(ONNX_FAMILIES).join(', ')}`,
+    );
   }
   return {
     className: cls.className,
@@ -86,7 +96,8 @@ function graphSpec(entry: RegisteredModel, config: PretrainedConfig): EncoderGra
  */
 async function tokenizerJsonFor(source: FileSource): Promise<Uint8Array | undefined> {
   if (await source.exists('tokenizer.json')) return undefined;
-  const slow = (await source.exists('vocab.txt')) || ((await source.exists('vocab.json')) && (await source.exists('merges.txt')));
+  const slow =
+    (await source.exists('vocab.txt')) || ((await source.exists('vocab.json')) && (await source.exists('merges.txt')));
   if (!slow) return undefined;
   const tokenizer = await AutoTokenizer.fromPretrained(source, { use: 'vocab' });
   return tokenizer.saveFiles().get('tokenizer.json');

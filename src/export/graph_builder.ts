@@ -21,7 +21,8 @@ export class GraphBuilder {
   /** An initializer (a weight or a constant) → its name. */
   tensor(name: string, dims: number[], data: OnnxTensor['data']): string {
     const size = dims.reduce((a, b) => a * b, 1);
-    if (data.length !== size) throw new Error(`ONNX initializer ${name}: [${dims}] needs ${size} values, got ${data.length}`);
+    if (data.length !== size)
+      throw new Error(`ONNX initializer ${name}: [${dims}] needs ${size} values, got ${data.length}`);
     this.claim(name);
     this.initializers.push({ name, dims, data });
     return name;
@@ -34,7 +35,13 @@ export class GraphBuilder {
 
   /** An int64 constant, a scalar when `dims` is [] (made once per name). */
   int64(name: string, values: number[], dims: number[] = [values.length]): string {
-    return this.constant(name, `i64 [${dims}] ${values}`, () => this.tensor(name, dims, BigInt64Array.from(values, (v) => BigInt(v))));
+    return this.constant(name, `i64 [${dims}] ${values}`, () =>
+      this.tensor(
+        name,
+        dims,
+        BigInt64Array.from(values, (v) => BigInt(v)),
+      ),
+    );
   }
 
   build(name: string, inputs: OnnxValueInfo[], outputs: OnnxValueInfo[]): OnnxGraph {

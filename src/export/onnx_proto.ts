@@ -70,7 +70,8 @@ function attribute(name: string, v: AttrValue): ProtoWriter {
 function tensorProto(t: OnnxTensor): ProtoWriter {
   const w = new ProtoWriter();
   if (t.dims.length) w.packedInts(1, t.dims);
-  const type = t.data instanceof Float32Array ? DataType.FLOAT : t.data instanceof BigInt64Array ? DataType.INT64 : DataType.INT32;
+  const type =
+    t.data instanceof Float32Array ? DataType.FLOAT : t.data instanceof BigInt64Array ? DataType.INT64 : DataType.INT32;
   w.int(2, type).string(8, t.name);
   // raw_data is little-endian; every host that runs WebGPU (and every WebAssembly host) is little-endian.
   return w.bytes(9, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
@@ -78,7 +79,8 @@ function tensorProto(t: OnnxTensor): ProtoWriter {
 
 function valueInfo(v: OnnxValueInfo): ProtoWriter {
   const shape = new ProtoWriter();
-  for (const d of v.shape) shape.message(1, typeof d === 'number' ? new ProtoWriter().int(1, d) : new ProtoWriter().string(2, d));
+  for (const d of v.shape)
+    shape.message(1, typeof d === 'number' ? new ProtoWriter().int(1, d) : new ProtoWriter().string(2, d));
   const tensorType = new ProtoWriter().int(1, v.elemType).message(2, shape);
   return new ProtoWriter().string(1, v.name).message(2, new ProtoWriter().message(1, tensorType));
 }
@@ -104,7 +106,9 @@ export function encodeModel(graph: OnnxGraph, info: ModelInfo): Uint8Array {
   m.message(7, g);
   m.message(8, new ProtoWriter().string(1, '').int(2, info.opset));
   if (m.byteLength > MAX_PROTO_BYTES) {
-    throw new Error(`the ONNX model would be ${(m.byteLength / 2 ** 30).toFixed(2)} GiB; a single .onnx file is limited to 2 GiB`);
+    throw new Error(
+      `the ONNX model would be ${(m.byteLength / 2 ** 30).toFixed(2)} GiB; a single .onnx file is limited to 2 GiB`,
+    );
   }
   return m.finish();
 }

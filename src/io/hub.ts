@@ -118,12 +118,22 @@ class MissingFiles {
     }
   }
   throwIfAny(): void {
-    if (this.first) throw new HubUnavailableError(this.first.id, this.files, this.first.where, this.first.reason, this.first.repoType);
+    if (this.first)
+      throw new HubUnavailableError(
+        this.first.id,
+        this.files,
+        this.first.where,
+        this.first.reason,
+        this.first.repoType,
+      );
   }
 }
 
 /** id or path → the dataset's files on disk (a local path: itself, as `files[0]` when it is a file). */
-export async function resolveDatasetFiles(idOrPath: string, options: ResolveDatasetOptions = {}): Promise<ResolvedDataset> {
+export async function resolveDatasetFiles(
+  idOrPath: string,
+  options: ResolveDatasetOptions = {},
+): Promise<ResolvedDataset> {
   if (await pathExists(idOrPath)) {
     const p = resolve(idOrPath);
     return (await fs.stat(p)).isDirectory() ? { dir: p, files: [] } : { dir: resolve(p, '..'), files: [p] };
@@ -158,7 +168,9 @@ interface Session {
 
 async function openSession(id: string, type: RepoType, options: HubOptions): Promise<Session> {
   if (!isHubId(id) || isAbsolute(id)) {
-    throw new Error(`"${id}" is neither an existing path nor a Hugging Face Hub id (such as distilbert/distilbert-base-uncased)`);
+    throw new Error(
+      `"${id}" is neither an existing path nor a Hugging Face Hub id (such as distilbert/distilbert-base-uncased)`,
+    );
   }
   const env = options.env ?? process.env;
   const cacheDir = options.cacheDir ?? defaultCacheDir(env);
@@ -213,7 +225,14 @@ class CachedRepo implements Session {
   }
 
   dir(): string {
-    if (!this.found) throw new HubUnavailableError(this.id, ['any file'], this.caches.map((c) => c.root), this.reason, this.caches[0]!.type);
+    if (!this.found)
+      throw new HubUnavailableError(
+        this.id,
+        ['any file'],
+        this.caches.map((c) => c.root),
+        this.reason,
+        this.caches[0]!.type,
+      );
     return this.found.cache.snapshotDir(this.found.commit);
   }
 }
@@ -268,7 +287,11 @@ class OnlineRepo implements Session {
     const p = await this.get(file);
     if (p) return p;
     if (this.fallback) return this.cached.require(file);
-    throw new HubHttpError(this.url(this.commit ?? this.revision, file), 404, `"${file}" is not in ${this.type} repo ${this.id}`);
+    throw new HubHttpError(
+      this.url(this.commit ?? this.revision, file),
+      404,
+      `"${file}" is not in ${this.type} repo ${this.id}`,
+    );
   }
 
   dir(): string {

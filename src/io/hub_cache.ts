@@ -23,7 +23,8 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** env → true when HF_HUB_OFFLINE (or TRANSFORMERS_OFFLINE) is set to 1/true/yes/on, as huggingface_hub reads it. */
 export function offlineFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
-  const on = (v: string | undefined): boolean => v !== undefined && ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase());
+  const on = (v: string | undefined): boolean =>
+    v !== undefined && ['1', 'true', 'yes', 'on'].includes(v.trim().toLowerCase());
   return on(env.HF_HUB_OFFLINE) || on(env.TRANSFORMERS_OFFLINE);
 }
 
@@ -37,7 +38,11 @@ export const COMMIT_RE = /^[0-9a-f]{40}$/;
 /** A repo's folder in the cache, with the reads and writes the resolver needs. */
 export class RepoCache {
   readonly root: string;
-  constructor(cacheDir: string, readonly id: string, readonly type: RepoType) {
+  constructor(
+    cacheDir: string,
+    readonly id: string,
+    readonly type: RepoType,
+  ) {
     this.root = join(cacheDir, repoFolderName(id, type));
   }
 

@@ -30,7 +30,11 @@ export interface HttpOptions {
 /** The server answered, but not with the file (401/403/5xx…). `status` 404 means the file is not in the repo. */
 export class HubHttpError extends Error {
   override readonly name = 'HubHttpError';
-  constructor(readonly url: string, readonly status: number, detail: string) {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    detail: string,
+  ) {
     super(`${url}: HTTP ${status}${detail ? ` (${detail})` : ''}`);
   }
 }
@@ -38,8 +42,15 @@ export class HubHttpError extends Error {
 /** The bytes arrived but are not the file the Hub described (size or sha256 differ). */
 export class HubIntegrityError extends Error {
   override readonly name = 'HubIntegrityError';
-  constructor(readonly url: string, readonly expected: string, readonly actual: string, what: string) {
-    super(`${url}: downloaded ${what} ${actual} does not match the expected ${expected}; the partial file was deleted, try again`);
+  constructor(
+    readonly url: string,
+    readonly expected: string,
+    readonly actual: string,
+    what: string,
+  ) {
+    super(
+      `${url}: downloaded ${what} ${actual} does not match the expected ${expected}; the partial file was deleted, try again`,
+    );
   }
 }
 
@@ -78,13 +89,22 @@ export async function headRemoteFile(url: string, options: HttpOptions = {}): Pr
     }
     if (res.status === 404) throw new HubHttpError(current, 404, res.headers.get('x-error-message') ?? 'not found');
     if (res.status === 401 || res.status === 403) {
-      throw new HubHttpError(current, res.status, 'no such repository, or it is gated or private: check the id, set HF_TOKEN, or accept its terms on the Hub');
+      throw new HubHttpError(
+        current,
+        res.status,
+        'no such repository, or it is gated or private: check the id, set HF_TOKEN, or accept its terms on the Hub',
+      );
     }
-    if (!(res.ok || (res.status >= 300 && res.status < 400))) throw new HubHttpError(current, res.status, res.statusText);
+    if (!(res.ok || (res.status >= 300 && res.status < 400)))
+      throw new HubHttpError(current, res.status, res.statusText);
     const commit = res.headers.get('x-repo-commit');
     const etag = cleanEtag(res.headers.get('x-linked-etag') ?? res.headers.get('etag'));
     if (!commit || !etag) {
-      throw new HubHttpError(current, res.status, 'no X-Repo-Commit or ETag header: is HF_ENDPOINT a Hugging Face Hub?');
+      throw new HubHttpError(
+        current,
+        res.status,
+        'no X-Repo-Commit or ETag header: is HF_ENDPOINT a Hugging Face Hub?',
+      );
     }
     const sizeHeader = res.headers.get('x-linked-size') ?? (res.ok ? res.headers.get('content-length') : null);
     const size = sizeHeader === null ? undefined : Number(sizeHeader);
@@ -148,7 +168,8 @@ async function fetchInto(
     let loaded = have;
     if (res.status === 206) {
       const start = /bytes (\d+)-/.exec(res.headers.get('content-range') ?? '');
-      if (!start || Number(start[1]) !== have) throw new Error(`server resumed at the wrong offset (${res.headers.get('content-range')})`);
+      if (!start || Number(start[1]) !== have)
+        throw new Error(`server resumed at the wrong offset (${res.headers.get('content-range')})`);
     } else if (res.ok) {
       // The server ignored Range: start over.
       await handle.truncate(0);

@@ -9,7 +9,11 @@ import type { SafetensorsDtype } from './safetensors_format.js';
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** bytes: [n · size(dtype)] → [n] values; `where` names the file and tensor in errors. */
-export function decodeTensorBytes(bytes: Uint8Array, dtype: SafetensorsDtype, where: string): Float32Array | Int32Array {
+export function decodeTensorBytes(
+  bytes: Uint8Array,
+  dtype: SafetensorsDtype,
+  where: string,
+): Float32Array | Int32Array {
   if (!LITTLE_ENDIAN) throw new Error(`${where}: safetensors decoding needs a little-endian host`);
   switch (dtype) {
     case 'F32':
@@ -39,7 +43,9 @@ export function decodeTensorBytes(bytes: Uint8Array, dtype: SafetensorsDtype, wh
     case 'BOOL':
       return Int32Array.from(bytes);
     default:
-      throw new Error(`${where}: decoding dtype ${dtype} is not supported (only F32, F16, BF16, F64 and integer dtypes)`);
+      throw new Error(
+        `${where}: decoding dtype ${dtype} is not supported (only F32, F16, BF16, F64 and integer dtypes)`,
+      );
   }
 }
 

@@ -26,11 +26,15 @@ interface HeaderEntry {
 /** bytes: a whole .safetensors file → its metadata and lazily decoded tensors (views, no copy). */
 export function parseSafetensors(bytes: Uint8Array, fileName: string): SafetensorsFile {
   if (bytes.byteLength < 8) {
-    throw new Error(`${fileName}: not a safetensors file: ${bytes.byteLength} bytes is shorter than the 8-byte header length`);
+    throw new Error(
+      `${fileName}: not a safetensors file: ${bytes.byteLength} bytes is shorter than the 8-byte header length`,
+    );
   }
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (headerLength > BigInt(MAX_HEADER_SIZE)) {
-    throw new Error(`${fileName}: header length ${headerLength} is larger than the 100000000-byte limit (not a safetensors file?)`);
+    throw new Error(
+      `${fileName}: header length ${headerLength} is larger than the 100000000-byte limit (not a safetensors file?)`,
+    );
   }
   const n = Number(headerLength);
   if (8 + n > bytes.byteLength) {
@@ -85,7 +89,8 @@ function readMetadata(raw: unknown, fileName: string): Record<string, string> {
   }
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (typeof v !== 'string') throw new Error(`${fileName}: __metadata__["${k}"] must be a string, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string')
+      throw new Error(`${fileName}: __metadata__["${k}"] must be a string, got ${JSON.stringify(v)}`);
     out[k] = v;
   }
   return out;

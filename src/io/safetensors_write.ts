@@ -56,7 +56,9 @@ function checkTensor(name: string, t: SafetensorsWriteTensor): SafetensorsWritab
   const dtype = t.dtype ?? (t.data instanceof Float32Array ? 'F32' : 'I32');
   const isFloat = t.data instanceof Float32Array;
   if ((dtype === 'F32') !== isFloat) {
-    throw new Error(`serializeSafetensors: tensor "${name}": dtype ${dtype} does not match its ${t.data.constructor.name}`);
+    throw new Error(
+      `serializeSafetensors: tensor "${name}": dtype ${dtype} does not match its ${t.data.constructor.name}`,
+    );
   }
   if (!(dtype in DTYPE_RANK)) throw new Error(`serializeSafetensors: tensor "${name}": cannot write dtype ${dtype}`);
   const numel = t.shape.reduce((a, d) => {
@@ -74,7 +76,12 @@ function checkTensor(name: string, t: SafetensorsWriteTensor): SafetensorsWritab
 }
 
 // Writes through a byte view of the typed array so float bits (NaN payloads, -0) survive unchanged.
-function writeData(out: Uint8Array, cursor: number, dtype: SafetensorsWritableDtype, data: Float32Array | Int32Array): number {
+function writeData(
+  out: Uint8Array,
+  cursor: number,
+  dtype: SafetensorsWritableDtype,
+  data: Float32Array | Int32Array,
+): number {
   if (dtype !== 'I64') {
     out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), cursor);
     return cursor + data.byteLength;

@@ -23,7 +23,10 @@ export async function onPath<T>(op: Promise<T>, path: string): Promise<T> {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (!err.code) throw e;
-    throw Object.assign(new Error(`cannot write ${path}: ${WHY[err.code] ?? err.message} (${err.code})`), { code: err.code, path });
+    throw Object.assign(new Error(`cannot write ${path}: ${WHY[err.code] ?? err.message} (${err.code})`), {
+      code: err.code,
+      path,
+    });
   }
 }
 

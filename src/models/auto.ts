@@ -18,14 +18,21 @@ export class AutoConfig {
     options: SourceOptions & ConfigOverrides = {},
   ): Promise<PretrainedConfig> {
     options = optionsObject(options, 'AutoConfig.fromPretrained');
-    const { json, configName } = await readConfigFile(openModelSource(location, options, 'AutoConfig.fromPretrained: location'));
+    const { json, configName } = await readConfigFile(
+      openModelSource(location, options, 'AutoConfig.fromPretrained: location'),
+    );
     return AutoConfig.fromJSON(json, configName, options);
   }
 
   /** config.json's parsed object → its family's config; fileName names it in errors. */
   static fromJSON(json: unknown, fileName = CONFIG_NAME, overrides: ConfigOverrides = {}): PretrainedConfig {
     const { numLabels, id2label, label2id, problemType } = overrides;
-    return registeredModelForJson(json, fileName).family.configFromJSON(json, fileName, { numLabels, id2label, label2id, problemType });
+    return registeredModelForJson(json, fileName).family.configFromJSON(json, fileName, {
+      numLabels,
+      id2label,
+      label2id,
+      problemType,
+    });
   }
 
   /** model_type ("bert"), fields → a new config of that family (HF AutoConfig.for_model). */
@@ -49,13 +56,19 @@ export class AutoModel {
 
 export class AutoModelForSequenceClassification {
   /** location → the family's sequence classifier (a base checkpoint gets a newly initialised head, reported). */
-  static fromPretrained(location: string | FileSource, options: FromPretrainedOptions = {}): Promise<SequenceClassificationModel> {
+  static fromPretrained(
+    location: string | FileSource,
+    options: FromPretrainedOptions = {},
+  ): Promise<SequenceClassificationModel> {
     return autoLoad('sequenceClassification', location, options, 'AutoModelForSequenceClassification.fromPretrained');
   }
 
   /** A config (any family's) → a randomly initialised classifier of its family. */
   static fromConfig(config: PretrainedConfig, options: { seed?: number } = {}): SequenceClassificationModel {
-    return registeredModelForConfig(config, 'AutoModelForSequenceClassification.fromConfig').sequenceClassification.fromConfig(config, options);
+    return registeredModelForConfig(
+      config,
+      'AutoModelForSequenceClassification.fromConfig',
+    ).sequenceClassification.fromConfig(config, options);
   }
 }
 

@@ -22,8 +22,18 @@ export interface RegisteredModel {
 }
 
 const MODELS: readonly RegisteredModel[] = [
-  { family: DistilBertModel.family, base: DistilBertModel, sequenceClassification: DistilBertForSequenceClassification, headWeight: 'classifier.weight' },
-  { family: BertModel.family, base: BertModel, sequenceClassification: BertForSequenceClassification, headWeight: 'classifier.weight' },
+  {
+    family: DistilBertModel.family,
+    base: DistilBertModel,
+    sequenceClassification: DistilBertForSequenceClassification,
+    headWeight: 'classifier.weight',
+  },
+  {
+    family: BertModel.family,
+    base: BertModel,
+    sequenceClassification: BertForSequenceClassification,
+    headWeight: 'classifier.weight',
+  },
   {
     family: RobertaModel.family,
     base: RobertaModel,
@@ -53,15 +63,20 @@ export function registeredModel(modelType: unknown, where: string): RegisteredMo
  * "architectures" names, as very old checkpoints need).
  */
 export function registeredModelForJson(json: unknown, fileName: string): RegisteredModel {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`${fileName}: config must be a JSON object`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new Error(`${fileName}: config must be a JSON object`);
   const { model_type: modelType, architectures } = json as { model_type?: unknown; architectures?: unknown };
   if (modelType === undefined && Array.isArray(architectures)) {
     // "BertForMaskedLM" → BERT: the class name starts with the family's (base class name without "Model").
-    const byClass = MODELS.find((m) => architectures.some((a) => typeof a === 'string' && a.startsWith(m.base.className.replace(/Model$/, ''))));
+    const byClass = MODELS.find((m) =>
+      architectures.some((a) => typeof a === 'string' && a.startsWith(m.base.className.replace(/Model$/, ''))),
+    );
     if (byClass) return byClass;
   }
   if (modelType === undefined) {
-    throw new Error(`${fileName}: no "model_type" (and no known class in "architectures"); webtune knows ${knownModelTypes().join(', ')}`);
+    throw new Error(
+      `${fileName}: no "model_type" (and no known class in "architectures"); webtune knows ${knownModelTypes().join(', ')}`,
+    );
   }
   return registeredModel(modelType, `${fileName}: "model_type"`);
 }

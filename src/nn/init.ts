@@ -3,8 +3,14 @@
 import { normalArray } from '../ops/basic.js';
 import type { ParameterInit } from './module.js';
 
-export const normalInit = (std: number): ParameterInit => (n, seed) => normalArray(n, seed, 0, std);
-export const constantInit = (value: number): ParameterInit => (n) => new Float32Array(n).fill(value);
+export const normalInit =
+  (std: number): ParameterInit =>
+  (n, seed) =>
+    normalArray(n, seed, 0, std);
+export const constantInit =
+  (value: number): ParameterInit =>
+  (n) =>
+    new Float32Array(n).fill(value);
 
 /** A per-parameter seed from the model seed and the parameter's index (distinct, well-mixed streams). */
 export function parameterSeed(seed: number, index: number): number {

@@ -53,10 +53,16 @@ export const zerosLike = (t: Tensor): Tensor => full(t.shape, 0, t.dtype);
 export const onesLike = (t: Tensor): Tensor => full(t.shape, 1, t.dtype);
 
 /** A tensor from host data: a typed array with a shape, or nested arrays whose nesting gives the shape. */
-export function tensor(data: NestedArray | Float32Array | Int32Array | number[], shape?: readonly number[], dtype?: DType): Tensor {
+export function tensor(
+  data: NestedArray | Float32Array | Int32Array | number[],
+  shape?: readonly number[],
+  dtype?: DType,
+): Tensor {
   if (dtype === 'f16') throw new Error("tensor(): dtype 'f16' is made with cast(tensor(data), 'f16')");
   if (!Array.isArray(data) && !(data instanceof Float32Array) && !(data instanceof Int32Array)) {
-    throw new TypeError(`tensor(): data must be a Float32Array, an Int32Array or a (nested) array of numbers, got ${data === null ? 'null' : typeof data}`);
+    throw new TypeError(
+      `tensor(): data must be a Float32Array, an Int32Array or a (nested) array of numbers, got ${data === null ? 'null' : typeof data}`,
+    );
   }
   let flat: Float32Array | Int32Array;
   let dims: number[];
@@ -97,7 +103,8 @@ function flatten(data: NestedArray, dims: number[]): number[] {
       out.push(d);
       return;
     }
-    if (!Array.isArray(d) || d.length !== dims[depth]) throw new Error(`tensor(): ragged nested array at depth ${depth}`);
+    if (!Array.isArray(d) || d.length !== dims[depth])
+      throw new Error(`tensor(): ragged nested array at depth ${depth}`);
     for (const x of d) walk(x, depth + 1);
   };
   walk(data, 0);
@@ -118,7 +125,15 @@ export function randUniform(shape: readonly number[], seed: number, low = 0, hig
 
 /** shape: any; values ~ N(mean, std²) from `seed` (Box–Muller). */
 export function randNormal(shape: readonly number[], seed: number, mean = 0, std = 1): Tensor {
-  return tensor(normalArray(shape.reduce((a, b) => a * b, 1), seed, mean, std), shape);
+  return tensor(
+    normalArray(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+      mean,
+      std,
+    ),
+    shape,
+  );
 }
 
 export function normalArray(n: number, seed: number, mean = 0, std = 1): Float32Array {

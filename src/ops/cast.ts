@@ -28,7 +28,8 @@ export function cast(x: Tensor, dtype: 'f32' | 'f16'): Tensor {
   const y = empty(x.shape, dtype);
   const grid = grid1d(Math.ceil(x.size / 2));
   const uniforms = { n: x.size };
-  if (dtype === 'f16') runtime().dispatch(CAST, { entry: 'to_f16', bindings: { x: x.binding, y: y.binding }, uniforms, grid });
+  if (dtype === 'f16')
+    runtime().dispatch(CAST, { entry: 'to_f16', bindings: { x: x.binding, y: y.binding }, uniforms, grid });
   else runtime().dispatch(CAST, { entry: 'to_f32', bindings: { xh: x.binding, yf: y.binding }, uniforms, grid });
   // A view of the incoming gradient: backward() wants a fresh tensor, not the one it passed in.
   return record(`cast_${dtype}`, [x], y, (g) => [g.reshape(g.shape)]);

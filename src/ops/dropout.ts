@@ -44,7 +44,12 @@ function dropoutRaw(x: Tensor, p: number, seed: number, offset: number, first: n
     entry: vec4 ? 'main4' : 'main',
     bindings: { x: x.binding, y: y.binding },
     uniforms: {
-      n: x.size, p, seed_lo: seed >>> 0, seed_hi: Math.floor(seed / 2 ** 32) >>> 0, offset: offset >>> 0, first: first >>> 0,
+      n: x.size,
+      p,
+      seed_lo: seed >>> 0,
+      seed_hi: Math.floor(seed / 2 ** 32) >>> 0,
+      offset: offset >>> 0,
+      first: first >>> 0,
     },
     grid: vec4 ? grid1dVec4(x.size / 4) : grid1d(x.size),
   });

@@ -42,8 +42,13 @@ const BINARY = defineKernel({
   source: binaryWgsl,
   bindings: { a: 'read', b: 'read', out: 'read_write' },
   uniforms: {
-    n: 'u32', rank: 'u32', same: 'u32', b_period4: 'u32',
-    shape: 'array<vec4<u32>, 2>', a_strides: 'array<vec4<u32>, 2>', b_strides: 'array<vec4<u32>, 2>',
+    n: 'u32',
+    rank: 'u32',
+    same: 'u32',
+    b_period4: 'u32',
+    shape: 'array<vec4<u32>, 2>',
+    a_strides: 'array<vec4<u32>, 2>',
+    b_strides: 'array<vec4<u32>, 2>',
   },
   entryPoints: { main: ['a', 'b', 'out'], same4: ['a', 'b', 'out'], suffix4: ['a', 'b', 'out'] },
   constants: (p: { op: (typeof BINARY_OP)[keyof typeof BINARY_OP] }) => ({ OP: p.op }),
@@ -72,15 +77,21 @@ function binaryRaw(op: keyof typeof BINARY_OP, a: Tensor, b: Tensor): Tensor {
   const out = empty(shape);
   const same = sameShape(a.shape, shape) && sameShape(b.shape, shape) ? 1 : 0;
   // b repeated as a trailing block of a's shape ([T, C] + [B, T, C]-shaped a): vec4s indexed modulo its size.
-  const suffix = !same && sameShape(a.shape, shape) && b.size % 4 === 0 && b.size > 0 && isTrailingBlock(b.shape, shape);
+  const suffix =
+    !same && sameShape(a.shape, shape) && b.size % 4 === 0 && b.size > 0 && isTrailingBlock(b.shape, shape);
   const entry = out.size % 4 !== 0 ? 'main' : same ? 'same4' : suffix ? 'suffix4' : 'main';
   runtime().dispatch(BINARY, {
     params: { op: BINARY_OP[op] },
     entry,
     bindings: { a: a.binding, b: b.binding, out: out.binding },
     uniforms: {
-      n: out.size, rank: shape.length, same, b_period4: suffix ? b.size / 4 : 0,
-      shape, a_strides: broadcastStrides(a.shape, shape), b_strides: broadcastStrides(b.shape, shape),
+      n: out.size,
+      rank: shape.length,
+      same,
+      b_period4: suffix ? b.size / 4 : 0,
+      shape,
+      a_strides: broadcastStrides(a.shape, shape),
+      b_strides: broadcastStrides(b.shape, shape),
     },
     grid: entry !== 'main' ? grid1dVec4(out.size / 4) : grid1d(out.size),
   });
@@ -156,7 +167,16 @@ export const addScalar = (x: Tensor, c: number): Tensor => affine(x, 1, c);
 type UnaryName = 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'tanh' | 'relu' | 'gelu' | 'sigmoid' | 'square';
 /** Whether each backward needs the op's input (x) or its output (y). */
 const SAVES_OUTPUT: Record<UnaryName, boolean> = {
-  neg: false, exp: true, log: false, sqrt: true, rsqrt: true, tanh: true, relu: false, gelu: false, sigmoid: true, square: false,
+  neg: false,
+  exp: true,
+  log: false,
+  sqrt: true,
+  rsqrt: true,
+  tanh: true,
+  relu: false,
+  gelu: false,
+  sigmoid: true,
+  square: false,
 };
 
 /** GELU over vec4s when the size allows (same math, 4× fewer memory instructions). */

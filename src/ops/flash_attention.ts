@@ -29,7 +29,9 @@ const MAX_HEAD_DIM = 128;
 
 /** Whether the fused kernels serve this head size on this device (else use the unfused path). */
 export function flashAttentionSupports(headDim: number): boolean {
-  return headDim % 4 === 0 && headDim > 0 && headDim <= MAX_HEAD_DIM && runtime().limits.maxStorageBuffersPerShaderStage >= 8;
+  return (
+    headDim % 4 === 0 && headDim > 0 && headDim <= MAX_HEAD_DIM && runtime().limits.maxStorageBuffersPerShaderStage >= 8
+  );
 }
 
 export interface FlashGeometry {
@@ -67,12 +69,27 @@ const FLASH_ATTENTION = defineKernel({
   label: (p) => `flash_attention${p.tile ? `_tiled${p.tile}` : ''}_d${p.d}_r${p.rows}`,
   constants: (p) => ({ WG: p.wg }),
   bindings: {
-    q: 'read', k: 'read', v: 'read', mask: { access: 'read', optional: true }, o: 'read_write', stats: 'read_write',
-    dout: 'read', dq: 'read_write', dk: 'read_write', dv: 'read_write',
+    q: 'read',
+    k: 'read',
+    v: 'read',
+    mask: { access: 'read', optional: true },
+    o: 'read_write',
+    stats: 'read_write',
+    dout: 'read',
+    dq: 'read_write',
+    dk: 'read_write',
+    dv: 'read_write',
   },
   uniforms: {
-    t: 'u32', heads: 'u32', blocks: 'u32', has_mask: 'u32', scale: 'f32', p: 'f32',
-    seed_lo: 'u32', seed_hi: 'u32', offset: 'u32',
+    t: 'u32',
+    heads: 'u32',
+    blocks: 'u32',
+    has_mask: 'u32',
+    scale: 'f32',
+    p: 'f32',
+    seed_lo: 'u32',
+    seed_hi: 'u32',
+    offset: 'u32',
   },
   entryPoints: {
     forward: ['q', 'k', 'v', 'mask', 'o', 'stats'],
@@ -85,10 +102,15 @@ const FLASH_ATTENTION = defineKernel({
 export function flashAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, options: AttentionOptions): Tensor {
   assertFloat('flashAttention', q, k, v);
   const [b, t, d] = checkHeads('flashAttention', q, heads);
-  for (const [name, x] of [['k', k], ['v', v]] as const) {
-    if (x.shape.join() !== q.shape.join()) throw new Error(`flashAttention: ${name} [${x.shape}] must match q [${q.shape}]`);
+  for (const [name, x] of [
+    ['k', k],
+    ['v', v],
+  ] as const) {
+    if (x.shape.join() !== q.shape.join())
+      throw new Error(`flashAttention: ${name} [${x.shape}] must match q [${q.shape}]`);
   }
-  if (!flashAttentionSupports(d)) throw new Error(`flashAttention: head size ${d} not supported (needs a multiple of 4, at most ${MAX_HEAD_DIM})`);
+  if (!flashAttentionSupports(d))
+    throw new Error(`flashAttention: head size ${d} not supported (needs a multiple of 4, at most ${MAX_HEAD_DIM})`);
   const { mask, scale } = options;
   if (mask && (mask.dtype !== 'i32' || mask.shape.join() !== [b, t].join())) {
     throw new Error(`flashAttention: mask must be int32 [${b}, ${t}], got ${mask.dtype} [${mask.shape}]`);
@@ -97,7 +119,10 @@ export function flashAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, o
   if (!(p >= 0 && p < 1)) throw new Error(`flashAttention: dropout p must be in [0, 1), got ${p}`);
   const probs = b * heads * t * t; // elements of the [B, H, T, T] probabilities the unfused path would store
   // The dropout stream indexes those probabilities with u32s (as the unfused dropout kernel does).
-  if (p > 0 && probs > 0xffffffff) throw new Error(`flashAttention: dropout over ${b}·${heads}·${t}² probabilities exceeds the 2^32 counters of one dropout stream; lower the batch`);
+  if (p > 0 && probs > 0xffffffff)
+    throw new Error(
+      `flashAttention: dropout over ${b}·${heads}·${t}² probabilities exceeds the 2^32 counters of one dropout stream; lower the batch`,
+    );
   // The unfused path's dropout draws B·H·T·T counters for the probabilities; so do we, for the same mask.
   const rng = options.dropout?.rng;
   const offset = p > 0 && rng ? rng.next(probs) : 0;
@@ -105,11 +130,19 @@ export function flashAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, o
 
   const { wg, rows } = flashGeometry(d);
   const blocks = b * heads * Math.ceil(t / (wg * rows));
-  const tile = settings().flashKernel === 'tiled' ? flashTileRows(d, runtime().limits.maxComputeWorkgroupStorageSize) : 0;
+  const tile =
+    settings().flashKernel === 'tiled' ? flashTileRows(d, runtime().limits.maxComputeWorkgroupStorageSize) : 0;
   const params = { d, rows, wg, tile };
   const uniforms = {
-    t, heads, blocks, has_mask: mask ? 1 : 0, scale, p,
-    seed_lo: seed >>> 0, seed_hi: Math.floor(seed / 2 ** 32) >>> 0, offset: offset >>> 0,
+    t,
+    heads,
+    blocks,
+    has_mask: mask ? 1 : 0,
+    scale,
+    p,
+    seed_lo: seed >>> 0,
+    seed_hi: Math.floor(seed / 2 ** 32) >>> 0,
+    offset: offset >>> 0,
   };
   const grid = grid1d(blocks, 1);
 
@@ -124,7 +157,13 @@ export function flashAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, o
     const dv = empty(v.shape);
     const common = { ...inputs, o: o.binding, stats: stats.binding, dout: g.binding };
     const dkdv = { ...common, dk: dk.binding, dv: dv.binding };
-    runtime().dispatch(FLASH_ATTENTION, { params, entry: 'backward_dq', bindings: { ...common, dq: dq.binding }, uniforms, grid });
+    runtime().dispatch(FLASH_ATTENTION, {
+      params,
+      entry: 'backward_dq',
+      bindings: { ...common, dq: dq.binding },
+      uniforms,
+      grid,
+    });
     runtime().dispatch(FLASH_ATTENTION, { params, entry: 'backward_dkdv', bindings: dkdv, uniforms, grid });
     return [dq, dk, dv];
   });

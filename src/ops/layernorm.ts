@@ -25,7 +25,13 @@ const LAYERNORM_BACKWARD = defineKernel({
   name: 'layernorm_backward',
   source: layernormBackwardWgsl,
   bindings: {
-    x: 'read', gamma: 'read', dy: 'read', stats: 'read', dx: 'read_write', dgamma: 'read_write', dbeta: 'read_write',
+    x: 'read',
+    gamma: 'read',
+    dy: 'read',
+    stats: 'read',
+    dx: 'read_write',
+    dgamma: 'read_write',
+    dbeta: 'read_write',
   },
   uniforms: { rows: 'u32', cols: 'u32' },
   entryPoints: { input_grad: ['x', 'gamma', 'dy', 'stats', 'dx'], param_grad: ['x', 'dy', 'stats', 'dgamma', 'dbeta'] },
@@ -58,7 +64,9 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
   assertFloat('layerNorm', x, gamma, beta);
   const cols = x.shape[x.rank - 1];
   if (gamma.size !== cols || beta.size !== cols) {
-    throw new Error(`layerNorm: weight [${gamma.shape}] and bias [${beta.shape}] must have ${cols} elements for input [${x.shape}]`);
+    throw new Error(
+      `layerNorm: weight [${gamma.shape}] and bias [${beta.shape}] must have ${cols} elements for input [${x.shape}]`,
+    );
   }
   const rows = x.size / cols;
   const y = empty(x.shape);
@@ -70,12 +78,14 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
     runtime().dispatch(LAYERNORM_FORWARD_HELD, {
       params: held,
       bindings: { x: x.binding, gamma: gamma.binding, beta: beta.binding, y: y.binding, stats: stats.binding },
-      uniforms: { rows, cols4: cols / 4, eps }, grid: gridRows(Math.ceil(rows / held.rows)),
+      uniforms: { rows, cols4: cols / 4, eps },
+      grid: gridRows(Math.ceil(rows / held.rows)),
     });
   } else {
     runtime().dispatch(LAYERNORM, {
       bindings: { x: x.binding, gamma: gamma.binding, beta: beta.binding, y: y.binding, stats: stats.binding },
-      uniforms: { rows, cols, eps }, grid: gridRows(rows),
+      uniforms: { rows, cols, eps },
+      grid: gridRows(rows),
     });
   }
   const out = record('layerNorm', [x, gamma, beta], y, (g) => {
@@ -88,7 +98,8 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
       runtime().dispatch(LAYERNORM_BACKWARD, {
         entry: 'input_grad',
         bindings: { x: x.binding, gamma: gamma.binding, dy: g.binding, stats: stats.binding, dx: dx.binding },
-        uniforms: { rows, cols }, grid: gridRows(rows),
+        uniforms: { rows, cols },
+        grid: gridRows(rows),
       });
     }
     if (!paramGrads) return [dx, null, null];
@@ -101,7 +112,8 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
       runtime().dispatch(LAYERNORM_PARAM_GRAD, {
         entry: 'param_partial',
         bindings: { x: x.binding, dy: g.binding, stats: stats.binding, part_g: pg.binding, part_b: pb.binding },
-        uniforms: { rows, cols4, chunk, chunks }, grid: [Math.ceil(cols4 / 64), chunks],
+        uniforms: { rows, cols4, chunk, chunks },
+        grid: [Math.ceil(cols4 / 64), chunks],
       });
       return [dx, ...sumPartials(pg, pb, chunks, gamma, beta)];
     }
@@ -110,7 +122,8 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
     runtime().dispatch(LAYERNORM_BACKWARD, {
       entry: 'param_grad',
       bindings: { x: x.binding, dy: g.binding, stats: stats.binding, dgamma: dgamma.binding, dbeta: dbeta.binding },
-      uniforms: { rows, cols }, grid: grid1d(cols, 64),
+      uniforms: { rows, cols },
+      grid: grid1d(cols, 64),
     });
     return [dx, dgamma, dbeta];
   });
@@ -125,8 +138,16 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
  * shape.rows rows of x).
  */
 function backwardHeld(
-  x: Tensor, gamma: Tensor, beta: Tensor, g: Tensor, stats: Tensor, dx: Tensor,
-  shape: LayerNormRowShape, rows: number, cols: number, paramGrads: boolean,
+  x: Tensor,
+  gamma: Tensor,
+  beta: Tensor,
+  g: Tensor,
+  stats: Tensor,
+  dx: Tensor,
+  shape: LayerNormRowShape,
+  rows: number,
+  cols: number,
+  paramGrads: boolean,
 ): [Tensor, Tensor | null, Tensor | null] {
   const groups = Math.ceil(rows / shape.rows);
   const pg = empty([groups, cols]);
@@ -134,9 +155,16 @@ function backwardHeld(
   runtime().dispatch(LAYERNORM_BACKWARD_HELD, {
     params: shape,
     bindings: {
-      x: x.binding, gamma: gamma.binding, stats: stats.binding, dy: g.binding, dx: dx.binding, part_g: pg.binding, part_b: pb.binding,
+      x: x.binding,
+      gamma: gamma.binding,
+      stats: stats.binding,
+      dy: g.binding,
+      dx: dx.binding,
+      part_g: pg.binding,
+      part_b: pb.binding,
     },
-    uniforms: { rows, cols4: cols / 4 }, grid: gridRows(groups),
+    uniforms: { rows, cols4: cols / 4 },
+    grid: gridRows(groups),
   });
   if (paramGrads) return [dx, ...sumPartials(pg, pb, groups, gamma, beta)];
   pg.dispose();

@@ -51,7 +51,9 @@ export function checkLabels(labels: ArrayLike<number>, numLabels: number, ignore
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i];
     if (l !== ignoreIndex && !(Number.isInteger(l) && l >= 0 && l < numLabels)) {
-      throw new Error(`labels[${i}] = ${l} is out of range: expected an integer in [0, ${numLabels}) or ${ignoreIndex} (ignored)`);
+      throw new Error(
+        `labels[${i}] = ${l} is out of range: expected an integer in [0, ${numLabels}) or ${ignoreIndex} (ignored)`,
+      );
     }
   }
 }

@@ -24,12 +24,17 @@ export interface MatmulOptions {
 
 /** a and b: float32, or float16 where the device has shader-f16 (widened to f32 in the kernel; the result is f32). */
 function assertMatmulOperands(a: Tensor, b: Tensor): void {
-  for (const [name, t] of [['a', a], ['b', b]] as const) {
+  for (const [name, t] of [
+    ['a', a],
+    ['b', b],
+  ] as const) {
     t.assertAlive();
     if (t.dtype === 'f32') continue;
     if (t.dtype !== 'f16') throw new Error(`matmul: ${name} must be float32 or float16, got ${t.dtype} [${t.shape}]`);
     if (!runtime().features.has('shader-f16')) {
-      throw new Error(`matmul: ${name} is float16 [${t.shape}], but this adapter (${runtime().info.description}) lacks the WebGPU feature shader-f16; cast it to 'f32'`);
+      throw new Error(
+        `matmul: ${name} is float16 [${t.shape}], but this adapter (${runtime().info.description}) lacks the WebGPU feature shader-f16; cast it to 'f32'`,
+      );
     }
   }
 }
@@ -45,8 +50,10 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   if (autocastDtype() === 'f16' && (a.dtype === 'f32' || b.dtype === 'f32')) return autocastMatmul(a, b, options);
   if (options.bias) assertFloat('matmul bias', options.bias);
   const { transA = false, transB = false, bias, activation } = options;
-  if (activation !== undefined && activation !== 'gelu') throw new Error(`matmul: activation must be 'gelu' or left out, got '${String(activation)}'`);
-  if (a.rank < 2 || b.rank < 2) throw new Error(`matmul: operands must be at least 2-D, got [${a.shape}] and [${b.shape}]`);
+  if (activation !== undefined && activation !== 'gelu')
+    throw new Error(`matmul: activation must be 'gelu' or left out, got '${String(activation)}'`);
+  if (a.rank < 2 || b.rank < 2)
+    throw new Error(`matmul: operands must be at least 2-D, got [${a.shape}] and [${b.shape}]`);
   // A shared 2-D weight under a batched, untransposed a is one big 2-D product: fold the batch into M.
   if (b.rank === 2 && a.rank > 2 && !transA) {
     const lead = a.shape.slice(0, -1);
@@ -65,15 +72,19 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   if (b.rank > 2 && batchA.join() !== batchB.join()) {
     throw new Error(`matmul: batch dims differ: [${a.shape}] and [${b.shape}]`);
   }
-  if (b.rank === 2 && a.rank > 2) throw new Error('matmul: a transposed batched a with a shared 2-D b is not supported');
+  if (b.rank === 2 && a.rank > 2)
+    throw new Error('matmul: a transposed batched a with a shared 2-D b is not supported');
   const [ar, ac] = a.shape.slice(-2);
   const [br, bc] = b.shape.slice(-2);
   const [m, k] = transA ? [ac, ar] : [ar, ac];
   const [kb, n] = transB ? [bc, br] : [br, bc];
   if (k !== kb) {
-    throw new Error(`matmul: inner dimensions differ: [${a.shape}]${transA ? 'ᵀ' : ''} · [${b.shape}]${transB ? 'ᵀ' : ''} (${k} vs ${kb})`);
+    throw new Error(
+      `matmul: inner dimensions differ: [${a.shape}]${transA ? 'ᵀ' : ''} · [${b.shape}]${transB ? 'ᵀ' : ''} (${k} vs ${kb})`,
+    );
   }
-  if (bias && (bias.rank !== 1 || bias.shape[0] !== n)) throw new Error(`matmul: bias must be [${n}], got [${bias.shape}]`);
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== n))
+    throw new Error(`matmul: bias must be [${n}], got [${bias.shape}]`);
   const batch = batchA.reduce((x, y) => x * y, 1);
   const inputs = bias ? [a, b, bias] : [a, b];
   const out = empty([...batchA, m, n]);
@@ -81,10 +92,19 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const keepPre = activation && gradEnabled() && inputs.some((t) => t.requiresGrad);
   const pre = activation ? (keepPre ? empty(out.shape) : null) : out;
   stridedMatmul({
-    a, aLayout: { batch1: 0, batch2: ar * ac, row: transA ? 1 : ac, col: transA ? ac : 1 },
-    b, bLayout: { batch1: 0, batch2: b.rank > 2 ? br * bc : 0, row: transB ? 1 : bc, col: transB ? bc : 1 },
-    c: pre, cLayout: { batch1: 0, batch2: m * n, row: n, col: 1 },
-    m, n, k, batch1: 1, batch2: batch, bias, gelu: activation ? out : undefined,
+    a,
+    aLayout: { batch1: 0, batch2: ar * ac, row: transA ? 1 : ac, col: transA ? ac : 1 },
+    b,
+    bLayout: { batch1: 0, batch2: b.rank > 2 ? br * bc : 0, row: transB ? 1 : bc, col: transB ? bc : 1 },
+    c: pre,
+    cLayout: { batch1: 0, batch2: m * n, row: n, col: 1 },
+    m,
+    n,
+    k,
+    batch1: 1,
+    batch2: batch,
+    bias,
+    gelu: activation ? out : undefined,
   });
   // Both operands f16 (autocast): the backward's products take f16 operands too, dC cast once (f32 accumulation).
   const half = a.dtype === 'f16' && b.dtype === 'f16';
@@ -92,8 +112,16 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     const g32 = pre && pre !== out ? geluBackward(pre, gy) : gy; // dC = dY ⊙ gelu'(C)
     const g = half ? cast(g32, 'f16') : g32;
     const grads: (Tensor | null)[] = [
-      a.requiresGrad ? (transA ? matmul(b, g, { transA: transB, transB: true }) : matmul(g, b, { transB: !transB })) : null,
-      b.requiresGrad ? (transB ? matmul(g, a, { transA: true, transB: transA }) : matmul(a, g, { transA: !transA })) : null,
+      a.requiresGrad
+        ? transA
+          ? matmul(b, g, { transA: transB, transB: true })
+          : matmul(g, b, { transB: !transB })
+        : null,
+      b.requiresGrad
+        ? transB
+          ? matmul(g, a, { transA: true, transB: transA })
+          : matmul(a, g, { transA: !transA })
+        : null,
     ];
     if (bias) grads.push(bias.requiresGrad ? sumToShape(g32, [n]) : null);
     if (g !== g32) g.dispose();
@@ -114,6 +142,11 @@ function autocastMatmul(a: Tensor, b: Tensor, options: MatmulOptions): Tensor {
   const b16 = cast(b, 'f16');
   const out = matmul(a16, b16, options);
   // Casts recorded in the graph belong to the caller's scope; unrecorded ones are freed now.
-  if (!out.gradFn) for (const [x, x16] of [[a, a16], [b, b16]]) if (x16 !== x) x16.dispose();
+  if (!out.gradFn)
+    for (const [x, x16] of [
+      [a, a16],
+      [b, b16],
+    ])
+      if (x16 !== x) x16.dispose();
   return out;
 }

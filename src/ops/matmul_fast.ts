@@ -75,9 +75,25 @@ export type FastKernelParams = Required<FastLayout> & Required<FastConfig> & Fas
 
 export function fastKernelParams(l: FastLayout, c: FastConfig, e: FastEpilogue): FastKernelParams {
   return {
-    a: l.a, b: l.b, vecA: l.vecA, vecB: l.vecB, halfA: !!l.halfA, halfB: !!l.halfB, texA: !!l.texA, texB: !!l.texB,
-    share: c.share, rows: c.rows, cols: c.cols, wg: wgSize(c), interleave: !!c.interleave, lanes: c.lanes ?? 8,
-    bias: e.bias, accumulate: e.accumulate, gelu: e.gelu, storePre: e.storePre, vecC: e.vecC,
+    a: l.a,
+    b: l.b,
+    vecA: l.vecA,
+    vecB: l.vecB,
+    halfA: !!l.halfA,
+    halfB: !!l.halfB,
+    texA: !!l.texA,
+    texB: !!l.texB,
+    share: c.share,
+    rows: c.rows,
+    cols: c.cols,
+    wg: wgSize(c),
+    interleave: !!c.interleave,
+    lanes: c.lanes ?? 8,
+    bias: e.bias,
+    accumulate: e.accumulate,
+    gelu: e.gelu,
+    storePre: e.storePre,
+    vecC: e.vecC,
   };
 }
 
@@ -93,9 +109,24 @@ export const EPILOGUE_BINDINGS = {
  * leading dimensions for the per-level strides, so one dispatch routine fills them all.
  */
 export const LEADING_DIM_UNIFORMS = {
-  m: 'u32', n: 'u32', k: 'u32', batch2: 'u32', a_b1: 'u32', a_b2: 'u32', lda: 'u32', b_b1: 'u32',
-  b_b2: 'u32', ldb: 'u32', c_b1: 'u32', c_b2: 'u32', ldc: 'u32', alpha: 'f32', has_bias: 'u32', accumulate: 'u32',
-  act: 'u32', store_pre: 'u32',
+  m: 'u32',
+  n: 'u32',
+  k: 'u32',
+  batch2: 'u32',
+  a_b1: 'u32',
+  a_b2: 'u32',
+  lda: 'u32',
+  b_b1: 'u32',
+  b_b2: 'u32',
+  ldb: 'u32',
+  c_b1: 'u32',
+  c_b2: 'u32',
+  ldc: 'u32',
+  alpha: 'f32',
+  has_bias: 'u32',
+  accumulate: 'u32',
+  act: 'u32',
+  store_pre: 'u32',
 } as const;
 
 /**
@@ -121,8 +152,12 @@ export const epilogueId = (e: FastEpilogue): string =>
 
 /** The fast layout of a strided product, or undefined when an operand has no unit inner stride. */
 export function fastLayout(
-  m: number, n: number, k: number,
-  al: MatrixLayout, bl: MatrixLayout, cl: MatrixLayout,
+  m: number,
+  n: number,
+  k: number,
+  al: MatrixLayout,
+  bl: MatrixLayout,
+  cl: MatrixLayout,
 ): (FastLayout & { lda: number; ldb: number; ldc: number }) | undefined {
   if (cl.col !== 1) return undefined;
   let a: FastLayout['a'];
@@ -163,8 +198,16 @@ export function configName(l: FastLayout, c: FastConfig, e: FastEpilogue): strin
  */
 export function configFits(l: FastLayout, c: FastConfig): boolean {
   const w = wgSize(c);
-  return (l.a === 'row' || c.rows % 4 === 0) && c.cols % (c.lanes ?? 8) === 0 && c.cols <= 64 && c.rows >= 1 && c.rows <= 8 &&
-    w % 8 === 0 && w >= 8 && w <= 256;
+  return (
+    (l.a === 'row' || c.rows % 4 === 0) &&
+    c.cols % (c.lanes ?? 8) === 0 &&
+    c.cols <= 64 &&
+    c.rows >= 1 &&
+    c.rows <= 8 &&
+    w % 8 === 0 &&
+    w >= 8 &&
+    w <= 256
+  );
 }
 
 /** An operand's binding: a storage array, or the read-only texture holding its linear vec4 view. */
@@ -221,7 +264,8 @@ ${operandBinding('b', 1, BT, !!l.texB)}
 fn load_a(base: u32, r: u32, k: u32) -> vec4<f32> {
   let rr = min(r, p.m - 1u);`);
     if (l.vecA) w(`  return a_vec((base + rr * p.lda + k) / 4u);`);
-    else w(`  var v: vec4<f32>;
+    else
+      w(`  var v: vec4<f32>;
   for (var e = 0u; e < 4u; e++) { v[e] = select(0.0, f32(a[base + rr * p.lda + min(k + e, p.k - 1u)]), k + e < p.k); }
   return v;`);
     w('}');
@@ -230,7 +274,8 @@ fn load_a(base: u32, r: u32, k: u32) -> vec4<f32> {
 fn load_a(base: u32, r: u32, k: u32) -> vec4<f32> {
   let kk = min(k, p.k - 1u);`);
     if (l.vecA) w(`  let v = a_vec((base + kk * p.lda + min(r, p.m - 4u)) / 4u);`);
-    else w(`  var v: vec4<f32>;
+    else
+      w(`  var v: vec4<f32>;
   for (var e = 0u; e < 4u; e++) { v[e] = f32(a[base + kk * p.lda + min(r + e, p.m - 1u)]); }`);
     w(`  return select(vec4<f32>(0.0), v, k < p.k);
 }`);
@@ -240,7 +285,8 @@ fn load_a(base: u32, r: u32, k: u32) -> vec4<f32> {
 fn load_b(base: u32, n: u32, k: u32) -> vec4<f32> {
   let kk = min(k, p.k - 1u);`);
     if (l.vecB) w(`  let v = b_vec((base + kk * p.ldb + min(n, p.n - 4u)) / 4u);`);
-    else w(`  var v: vec4<f32>;
+    else
+      w(`  var v: vec4<f32>;
   for (var e = 0u; e < 4u; e++) { v[e] = f32(b[base + kk * p.ldb + min(n + e, p.n - 1u)]); }`);
     w(`  return select(vec4<f32>(0.0), v, k < p.k);
 }`);
@@ -249,7 +295,8 @@ fn load_b(base: u32, n: u32, k: u32) -> vec4<f32> {
 fn load_b(base: u32, n: u32, k: u32) -> vec4<f32> {
   let nn = min(n, p.n - 1u);`);
     if (l.vecB) w(`  return b_vec((base + nn * p.ldb + k) / 4u);`);
-    else w(`  var v: vec4<f32>;
+    else
+      w(`  var v: vec4<f32>;
   for (var e = 0u; e < 4u; e++) { v[e] = select(0.0, f32(b[base + nn * p.ldb + min(k + e, p.k - 1u)]), k + e < p.k); }
   return v;`);
     w('}');
@@ -259,7 +306,11 @@ fn load_b(base: u32, n: u32, k: u32) -> vec4<f32> {
 
 /** Bindings this epilogue leaves unused still belong to the layout (the caller binds all six): touched here. */
 export function unusedBindings(e: FastEpilogue): string {
-  const unused = [...(e.bias ? [] : ['bias']), ...(!e.gelu || e.storePre || e.accumulate ? [] : ['c']), ...(e.gelu ? [] : ['act_out'])];
+  const unused = [
+    ...(e.bias ? [] : ['bias']),
+    ...(!e.gelu || e.storePre || e.accumulate ? [] : ['c']),
+    ...(e.gelu ? [] : ['act_out']),
+  ];
   return unused.map((v) => `  _ = arrayLength(&${v});`).join('\n');
 }
 
@@ -314,11 +365,19 @@ export function generateFastMatmul(l: FastLayout, c: FastConfig, e: FastEpilogue
   const w = (s: string): void => void out.push(s);
 
   w(`// ${configName(l, c, e)} (generated by src/ops/matmul_fast.ts)`);
-  w(`// C[b] = alpha · A[b] · B[b] (+ bias[n]) (+ C if accumulate); A ${l.a === 'row' ? '[M,K] row-major' : '[K,M] (read transposed)'}, B ${l.b === 'nn' ? '[K,N]' : '[N,K] (read transposed)'}.`);
-  w(`// Bindings: 0 a (read, ${AT}); 1 b (read, ${BT}); 2 bias (read, ${CT}, [N] or dummy); 3 c (read_write, ${CT}); 4 act (read_write, ${CT}, or dummy); 5 uniforms.`);
-  w(`// Epilogue (baked in): ${e.bias ? '+ bias' : 'no bias'}, ${e.accumulate ? '+ C' : 'C overwritten'}, ${e.gelu ? `act = gelu(C) (gelu_math.wgsl, appended)${e.storePre ? ', C stored too' : ', C not stored'}` : 'no activation'}.`);
-  w('// (The has_bias / accumulate / act / store_pre uniforms are the generic kernel\'s; unused here.)');
-  w(`// Dispatch: x = ceil(N / ${CN}), y = ceil(M / ${WG * R}), z = batch1 · batch2. Workgroup ${WG}; ${R} rows × ${CN} columns per invocation${sg ? `; B shared by ${c.lanes ?? 8} lanes` : ''}.`);
+  w(
+    `// C[b] = alpha · A[b] · B[b] (+ bias[n]) (+ C if accumulate); A ${l.a === 'row' ? '[M,K] row-major' : '[K,M] (read transposed)'}, B ${l.b === 'nn' ? '[K,N]' : '[N,K] (read transposed)'}.`,
+  );
+  w(
+    `// Bindings: 0 a (read, ${AT}); 1 b (read, ${BT}); 2 bias (read, ${CT}, [N] or dummy); 3 c (read_write, ${CT}); 4 act (read_write, ${CT}, or dummy); 5 uniforms.`,
+  );
+  w(
+    `// Epilogue (baked in): ${e.bias ? '+ bias' : 'no bias'}, ${e.accumulate ? '+ C' : 'C overwritten'}, ${e.gelu ? `act = gelu(C) (gelu_math.wgsl, appended)${e.storePre ? ', C stored too' : ', C not stored'}` : 'no activation'}.`,
+  );
+  w("// (The has_bias / accumulate / act / store_pre uniforms are the generic kernel's; unused here.)");
+  w(
+    `// Dispatch: x = ceil(N / ${CN}), y = ceil(M / ${WG * R}), z = batch1 · batch2. Workgroup ${WG}; ${R} rows × ${CN} columns per invocation${sg ? `; B shared by ${c.lanes ?? 8} lanes` : ''}.`,
+  );
   if (l.halfA || l.halfB) w('enable f16;');
   if (sg) w('enable subgroups;');
   w(operandPrelude(l, CT));
@@ -345,12 +404,16 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   if (l.a === 'row') {
     for (let i = 0; i < R; i++) w(`    let a${i} = load_a(a_base, r0 + ${i}u, k);`);
   } else {
-    for (let q = 0; q < R / 4; q++) for (let kk = 0; kk < 4; kk++) w(`    let a${kk}_${q} = load_a(a_base, r0 + ${4 * q}u, k + ${kk}u);`);
+    for (let q = 0; q < R / 4; q++)
+      for (let kk = 0; kk < 4; kk++) w(`    let a${kk}_${q} = load_a(a_base, r0 + ${4 * q}u, k + ${kk}u);`);
   }
-  const aAt = (i: number, kk: number): string => (l.a === 'row' ? `a${i}[${kk}]` : `a${kk}_${Math.floor(i / 4)}[${i % 4}]`);
+  const aAt = (i: number, kk: number): string =>
+    l.a === 'row' ? `a${i}[${kk}]` : `a${kk}_${Math.floor(i / 4)}[${i % 4}]`;
   // bcol(kk, j): vec4 over the 4 columns of group j at k + kk.
   const bcol = (kk: number, j: number): string =>
-    l.b === 'nn' ? `bs${kk * J + j}` : `vec4<f32>(bs${4 * j}[${kk}], bs${4 * j + 1}[${kk}], bs${4 * j + 2}[${kk}], bs${4 * j + 3}[${kk}])`;
+    l.b === 'nn'
+      ? `bs${kk * J + j}`
+      : `vec4<f32>(bs${4 * j}[${kk}], bs${4 * j + 1}[${kk}], bs${4 * j + 2}[${kk}], bs${4 * j + 3}[${kk}])`;
   const bcast = (s: number): string => `    let bs${s} = subgroupBroadcast(mine${Math.floor(s / SW)}, ${s % SW}u);`;
   // B block: bs{s} for s < CN (interleaved: each broadcast emitted just before the FMAs that use it).
   const lazy = sg && !!c.interleave;
@@ -366,7 +429,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       for (let e = 0; e < 4; e++) w(bcast(4 * j + e));
       for (let kk = 0; kk < 4; kk++) {
         w(`    let bc${kk}_${j} = ${bcol(kk, j)};`);
-        for (let i = 0; i < R; i++) w(`    acc[${i}][${j}] = fma(vec4<f32>(${aAt(i, kk)}), bc${kk}_${j}, acc[${i}][${j}]);`);
+        for (let i = 0; i < R; i++)
+          w(`    acc[${i}][${j}] = fma(vec4<f32>(${aAt(i, kk)}), bc${kk}_${j}, acc[${i}][${j}]);`);
       }
     }
   } else if (lazy) {
@@ -375,7 +439,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     for (let j = 0; j < J; j++) {
       for (let kk = 0; kk < 4; kk++) {
         w(bcast(kk * J + j));
-        for (let i = 0; i < R; i++) w(`    acc[${i}][${j}] = fma(vec4<f32>(${aAt(i, kk)}), ${bcol(kk, j)}, acc[${i}][${j}]);`);
+        for (let i = 0; i < R; i++)
+          w(`    acc[${i}][${j}] = fma(vec4<f32>(${aAt(i, kk)}), ${bcol(kk, j)}, acc[${i}][${j}]);`);
       }
     }
   } else {

@@ -34,15 +34,21 @@ export function sgmatConfigs(layout: FastLayout): SgmatConfig[] {
   const { subgroupMatrixF16 = [], subgroupMaxSize } = runtime().profile;
   if (!layout.halfA || !layout.halfB || subgroupMaxSize === 0) return [];
   const l = runtime().limits;
-  return subgroupMatrixF16.flatMap(sgmatConfigsFor).filter((c) =>
-    c.sgm * c.sgn * subgroupMaxSize <= l.maxComputeInvocationsPerWorkgroup &&
-    sgmatWorkgroupBytes(c) <= l.maxComputeWorkgroupStorageSize);
+  return subgroupMatrixF16
+    .flatMap(sgmatConfigsFor)
+    .filter(
+      (c) =>
+        c.sgm * c.sgn * subgroupMaxSize <= l.maxComputeInvocationsPerWorkgroup &&
+        sgmatWorkgroupBytes(c) <= l.maxComputeWorkgroupStorageSize,
+    );
 }
 
 /** The workgroup-memory tiled configs (matmul_tiled.ts) this device's limits allow. */
 export function tiledConfigs(): TiledConfig[] {
   const l = runtime().limits;
-  return TILED_CONFIGS.filter((c) => tiledFits(c, l.maxComputeInvocationsPerWorkgroup, l.maxComputeWorkgroupStorageSize));
+  return TILED_CONFIGS.filter((c) =>
+    tiledFits(c, l.maxComputeInvocationsPerWorkgroup, l.maxComputeWorkgroupStorageSize),
+  );
 }
 
 /** The tiled choices this device offers (ids), for tests and benches; autotuned on GPUs, forced elsewhere. */
@@ -116,8 +122,7 @@ function defaultChoice(configs: FastConfig[], m: number, sgmat: SgmatConfig[] = 
     if (preferred.length) return preferred.reduce((best, id) => (cost(id) < cost(best) ? id : best));
   }
   const preferred = matmulPreferred.filter((id) => byId.has(id) || tiled.has(id));
-  const span = (id: string): number =>
-    tiled.has(id) ? tiled.get(id)!.bm : wgSize(byId.get(id)!) * byId.get(id)!.rows; // rows one workgroup covers
+  const span = (id: string): number => (tiled.has(id) ? tiled.get(id)!.bm : wgSize(byId.get(id)!) * byId.get(id)!.rows); // rows one workgroup covers
   // f16 × f16 products go to the matrix units first where offered (largest block first), as the setting says.
   const matrix = settings().matmulMatrixUnits ? sgmat.map(sgmatId) : [];
   const order = [...matrix, ...preferred, ...byId.keys()];
@@ -207,7 +212,13 @@ export function candidateChoices(layout: FastLayout, splits: string[]): MatmulCh
   // Tiled kernels only where workgroup memory is real (GPUs): on a software adapter they are slow and never chosen.
   const tiled = runtime().profile.software ? [] : tiledKernelChoices();
   const sgmat = sgmatConfigs(layout).map(sgmatId);
-  return [...(layout.halfA || layout.halfB ? [] : ['strided']), ...fastConfigs(layout).map(configId), ...tiled, ...sgmat, ...splits];
+  return [
+    ...(layout.halfA || layout.halfB ? [] : ['strided']),
+    ...fastConfigs(layout).map(configId),
+    ...tiled,
+    ...sgmat,
+    ...splits,
+  ];
 }
 
 /** Runs `run`, returning the tuning key of every strided product it planned, with its layout and split-K choices. */

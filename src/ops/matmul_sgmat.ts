@@ -13,7 +13,13 @@
 // tests/matmul_sgmat.test.ts, and against float64 wherever the feature exists.
 import { defineKernel } from '../runtime/kernel_def.js';
 import type { SubgroupMatrixConfig } from '../runtime/runtime.js';
-import { EPILOGUE_BINDINGS, LEADING_DIM_UNIFORMS, unusedBindings, type FastEpilogue, type FastLayout } from './matmul_fast.js';
+import {
+  EPILOGUE_BINDINGS,
+  LEADING_DIM_UNIFORMS,
+  unusedBindings,
+  type FastEpilogue,
+  type FastLayout,
+} from './matmul_fast.js';
 import { GELU_MATH_WGSL } from './sources.js';
 
 /** A block config over the hardware matrix (m × n × k): SM × SN matrices per subgroup, SGM × SGN subgroups, KT k-steps. */

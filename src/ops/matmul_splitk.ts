@@ -21,9 +21,20 @@ export function splitKCount(choice: string | undefined): number {
 export function splitKFits(args: StridedMatmulArgs, s: number): boolean {
   const { m, n, k, cLayout: cl } = args;
   const limits = runtime().limits;
-  return args.batch1 * args.batch2 === 1 && !args.bias && !args.accumulate && !args.gelu && args.c !== null &&
-    cl.row === n && cl.col === 1 && n % 4 === 0 && k % (4 * s) === 0 && k / s >= 64 &&
-    s * m * n * 4 <= limits.maxStorageBufferBindingSize && Math.ceil((m * n) / 4 / 64) <= limits.maxComputeWorkgroupsPerDimension;
+  return (
+    args.batch1 * args.batch2 === 1 &&
+    !args.bias &&
+    !args.accumulate &&
+    !args.gelu &&
+    args.c !== null &&
+    cl.row === n &&
+    cl.col === 1 &&
+    n % 4 === 0 &&
+    k % (4 * s) === 0 &&
+    k / s >= 64 &&
+    s * m * n * 4 <= limits.maxStorageBufferBindingSize &&
+    Math.ceil((m * n) / 4 / 64) <= limits.maxComputeWorkgroupsPerDimension
+  );
 }
 
 /** The split-K choices this product can take. */
@@ -32,7 +43,10 @@ export function splitKChoices(args: StridedMatmulArgs): string[] {
 }
 
 /** Layouts of the chunk product: chunk z reads A and B offset by z·Kc along K and writes partial C z ([S, M, N]). */
-export function splitKLayouts(args: StridedMatmulArgs, s: number): { aLayout: MatrixLayout; bLayout: MatrixLayout; cLayout: MatrixLayout; kc: number } {
+export function splitKLayouts(
+  args: StridedMatmulArgs,
+  s: number,
+): { aLayout: MatrixLayout; bLayout: MatrixLayout; cLayout: MatrixLayout; kc: number } {
   const kc = args.k / s;
   // A(i, kk) sits at i·row + kk·col, B(kk, j) at kk·row + j·col: a step along K is A's col stride and B's row stride.
   return {

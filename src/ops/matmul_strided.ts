@@ -7,7 +7,14 @@ import { defineKernel } from '../runtime/kernel_def.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { MatrixLayout, StridedMatmulArgs } from './matmul_layout.js';
 import { empty } from './kernel.js';
-import { EPILOGUE_BINDINGS, MATMUL_FAST, fastKernelParams, wgSize, type FastConfig, type FastEpilogue } from './matmul_fast.js';
+import {
+  EPILOGUE_BINDINGS,
+  MATMUL_FAST,
+  fastKernelParams,
+  wgSize,
+  type FastConfig,
+  type FastEpilogue,
+} from './matmul_fast.js';
 import { MATMUL_TILED, tiledParams, type TiledConfig } from './matmul_tiled.js';
 import { MATMUL_SGMAT, sgmatBlock, sgmatParams, type SgmatConfig } from './matmul_sgmat.js';
 import { planMatmul, type OperandLayout } from './matmul_select.js';
@@ -124,10 +131,19 @@ function epilogueOf(args: StridedMatmulArgs, fl: OperandLayout): FastEpilogue {
 function generatedUniforms(args: StridedMatmulArgs, fl: OperandLayout) {
   const { m, n, k, batch2, aLayout: al, bLayout: bl, cLayout: cl } = args;
   return {
-    m, n, k, batch2,
-    a_b1: al.batch1, a_b2: al.batch2, lda: fl.lda,
-    b_b1: bl.batch1, b_b2: bl.batch2, ldb: fl.ldb,
-    c_b1: cl.batch1, c_b2: cl.batch2, ldc: fl.ldc,
+    m,
+    n,
+    k,
+    batch2,
+    a_b1: al.batch1,
+    a_b2: al.batch2,
+    lda: fl.lda,
+    b_b1: bl.batch1,
+    b_b2: bl.batch2,
+    ldb: fl.ldb,
+    c_b1: cl.batch1,
+    c_b2: cl.batch2,
+    ldc: fl.ldc,
     ...common(args).flags,
   };
 }

@@ -17,9 +17,14 @@ const REDUCE = defineKernel({
   source: reduceWgsl,
   bindings: { x: 'read', out: 'read_write' },
   uniforms: {
-    n_out: 'u32', kept_rank: 'u32', red_rank: 'u32', red_count: 'u32',
-    kept_shape: 'array<vec4<u32>, 2>', kept_strides: 'array<vec4<u32>, 2>',
-    red_shape: 'array<vec4<u32>, 2>', red_strides: 'array<vec4<u32>, 2>',
+    n_out: 'u32',
+    kept_rank: 'u32',
+    red_rank: 'u32',
+    red_count: 'u32',
+    kept_shape: 'array<vec4<u32>, 2>',
+    kept_strides: 'array<vec4<u32>, 2>',
+    red_shape: 'array<vec4<u32>, 2>',
+    red_strides: 'array<vec4<u32>, 2>',
   },
   constants: (p: { op: (typeof REDUCE_OP)[keyof typeof REDUCE_OP] }) => ({ OP: p.op }),
 });
@@ -44,9 +49,14 @@ export function reduceRaw(x: Tensor, axes: number[], op: keyof typeof REDUCE_OP)
     params: { op: REDUCE_OP[op] },
     bindings: { x: x.binding, out: out.binding },
     uniforms: {
-      n_out: out.size, kept_rank: kept.length, red_rank: axes.length, red_count: redShape.reduce((a, b) => a * b, 1),
-      kept_shape: keptShape, kept_strides: kept.map((i) => strides[i]),
-      red_shape: redShape, red_strides: axes.map((i) => strides[i]),
+      n_out: out.size,
+      kept_rank: kept.length,
+      red_rank: axes.length,
+      red_count: redShape.reduce((a, b) => a * b, 1),
+      kept_shape: keptShape,
+      kept_strides: kept.map((i) => strides[i]),
+      red_shape: redShape,
+      red_strides: axes.map((i) => strides[i]),
     },
     grid: grid1d(out.size),
   });
@@ -100,7 +110,9 @@ export function columnSums(x: Tensor | { binding: Tensor['binding'] }, rows: num
   const rt = runtime();
   const sums = (from: Tensor['binding'], to: Tensor['binding'], n: number, chunk: number, chunks: number): void =>
     rt.dispatch(COLSUM, {
-      bindings: { x: from, out: to }, uniforms: { rows: n, cols4, chunk, chunks }, grid: [Math.ceil(cols4 / 64), chunks],
+      bindings: { x: from, out: to },
+      uniforms: { rows: n, cols4, chunk, chunks },
+      grid: [Math.ceil(cols4 / 64), chunks],
     });
   const { chunk, chunks } = columnChunks(rows, cols4);
   if (chunks === 1) {

@@ -38,7 +38,7 @@ export function selfAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, op
   // Dropout reserves the whole batch's counters once; a chunk of the batch draws its own elements' share of them,
   // so the mask is the one an unchunked call draws.
   const drop = options.dropout && options.dropout.p > 0 ? options.dropout : undefined;
-  const offset = drop?.rng.next(b * seqBytes / 4) ?? 0;
+  const offset = drop?.rng.next((b * seqBytes) / 4) ?? 0;
   const slice = (first: number): DropoutSlice | undefined => drop && { seed: drop.rng.seed, offset, first };
   const perChunk = Math.max(1, Math.floor(settings().attentionChunkBytes / seqBytes));
   if (q.rank !== 3 || perChunk >= b) return unfusedAttention(q, k, v, heads, options, slice(0));
@@ -47,13 +47,29 @@ export function selfAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, op
   for (let b0 = 0; b0 < b; b0 += perChunk) {
     const n = Math.min(perChunk, b - b0);
     const part = (x: Tensor): Tensor => narrow(x, 0, b0, n);
-    contexts.push(unfusedAttention(part(q), part(k), part(v), heads, { ...options, mask: options.mask && part(options.mask) }, slice(b0 * seqBytes / 4)));
+    contexts.push(
+      unfusedAttention(
+        part(q),
+        part(k),
+        part(v),
+        heads,
+        { ...options, mask: options.mask && part(options.mask) },
+        slice((b0 * seqBytes) / 4),
+      ),
+    );
   }
   return concat(contexts, 0);
 }
 
 /** The products around softmax and dropout (drawing `drop`'s slice of the mask). q, k, v: [B, T, H·D] → [B, T, H·D]. */
-function unfusedAttention(q: Tensor, k: Tensor, v: Tensor, heads: number, options: AttentionOptions, drop: DropoutSlice | undefined): Tensor {
+function unfusedAttention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  heads: number,
+  options: AttentionOptions,
+  drop: DropoutSlice | undefined,
+): Tensor {
   const scores = attentionScores(q, k, heads, options.scale); // [B, H, T, T]
   let probs = softmax(scores, { mask: options.mask });
   if (drop) probs = dropoutSlice(probs, options.dropout!.p, drop);

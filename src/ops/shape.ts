@@ -16,15 +16,24 @@ const STRIDED_COPY = defineKernel({
   source: stridedCopyWgsl,
   bindings: { x: 'read', out: 'read_write' },
   uniforms: {
-    n: 'u32', rank: 'u32', in_offset: 'u32', out_offset: 'u32',
-    shape: 'array<vec4<u32>, 2>', in_strides: 'array<vec4<u32>, 2>', out_strides: 'array<vec4<u32>, 2>',
+    n: 'u32',
+    rank: 'u32',
+    in_offset: 'u32',
+    out_offset: 'u32',
+    shape: 'array<vec4<u32>, 2>',
+    in_strides: 'array<vec4<u32>, 2>',
+    out_strides: 'array<vec4<u32>, 2>',
   },
 });
 
 /** Copies `shape`-indexed elements from src (strided) to dst (strided). Raw kernel call, no autograd. */
 export function stridedCopy(
-  src: Tensor, srcOffset: number, srcStrides: readonly number[],
-  dst: Tensor, dstOffset: number, dstStrides: readonly number[],
+  src: Tensor,
+  srcOffset: number,
+  srcStrides: readonly number[],
+  dst: Tensor,
+  dstOffset: number,
+  dstStrides: readonly number[],
   shape: readonly number[],
 ): void {
   assertRank('stridedCopy', shape);
@@ -33,7 +42,13 @@ export function stridedCopy(
   runtime().dispatch(STRIDED_COPY, {
     bindings: { x: src.binding, out: dst.binding },
     uniforms: {
-      n, rank: shape.length, in_offset: srcOffset, out_offset: dstOffset, shape, in_strides: srcStrides, out_strides: dstStrides,
+      n,
+      rank: shape.length,
+      in_offset: srcOffset,
+      out_offset: dstOffset,
+      shape,
+      in_strides: srcStrides,
+      out_strides: dstStrides,
     },
     grid: grid1d(n),
   });
@@ -56,7 +71,15 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const inStrides = contiguousStrides(x.shape);
   const shape = perm.map((p) => x.shape[p]);
   const out = empty(shape, x.dtype);
-  stridedCopy(x, 0, perm.map((p) => inStrides[p]), out, 0, contiguousStrides(shape), shape);
+  stridedCopy(
+    x,
+    0,
+    perm.map((p) => inStrides[p]),
+    out,
+    0,
+    contiguousStrides(shape),
+    shape,
+  );
   const inverse = perm.map((_, i) => perm.indexOf(i));
   return record('permute', [x], out, (g) => [permute(g, inverse)]);
 }
@@ -95,7 +118,9 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   if (ax < 0 || ax >= first.rank) throw new Error(`concat: axis ${axis} is outside [${first.shape}]`);
   for (const x of xs) {
     if (x.rank !== first.rank || x.dtype !== first.dtype || x.shape.some((d, i) => i !== ax && d !== first.shape[i])) {
-      throw new Error(`concat: [${x.shape}] (${x.dtype}) does not match [${first.shape}] (${first.dtype}) outside axis ${ax}`);
+      throw new Error(
+        `concat: [${x.shape}] (${x.dtype}) does not match [${first.shape}] (${first.dtype}) outside axis ${ax}`,
+      );
     }
   }
   const shape = first.shape.map((d, i) => (i === ax ? xs.reduce((s, x) => s + x.shape[ax], 0) : d));
@@ -108,9 +133,11 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
     stridedCopy(x, 0, contiguousStrides(x.shape), out, at * outStrides[ax], outStrides, x.shape);
     at += x.shape[ax];
   }
-  return record('concat', [...xs], out, (g) => xs.map((x, i) => {
-    const dx = empty(x.shape);
-    stridedCopy(g, starts[i] * outStrides[ax], outStrides, dx, 0, contiguousStrides(x.shape), x.shape);
-    return dx;
-  }));
+  return record('concat', [...xs], out, (g) =>
+    xs.map((x, i) => {
+      const dx = empty(x.shape);
+      stridedCopy(g, starts[i] * outStrides[ax], outStrides, dx, 0, contiguousStrides(x.shape), x.shape);
+      return dx;
+    }),
+  );
 }

@@ -40,8 +40,12 @@ const SOFTMAX_SUBGROUP = defineKernel({
   bindings: { x: 'read', mask: { access: 'read', optional: true }, y: 'read_write', dy: 'read', dx: 'read_write' },
   uniforms: { rows: 'u32', cols4: 'u32', rows_per_mask: 'u32', has_mask: 'u32', scale: 'f32' },
   entryPoints: { forward: ['x', 'mask', 'y'], backward: ['mask', 'y', 'dy', 'dx'] },
-  constants: (p: Log & { lanes: number; held: number; rows: number }) =>
-    ({ LOG: p.log ? 1 : 0, WG: p.lanes, HELD: p.held, ROWS: p.rows }),
+  constants: (p: Log & { lanes: number; held: number; rows: number }) => ({
+    LOG: p.log ? 1 : 0,
+    WG: p.lanes,
+    HELD: p.held,
+    ROWS: p.rows,
+  }),
 });
 
 export interface SoftmaxOptions {
@@ -77,13 +81,18 @@ function softmaxImpl(x: Tensor, log: boolean, options: SoftmaxOptions): Tensor {
   if (sg) {
     // One row per subgroup-sized workgroup, vec4 loads, subgroup reductions (same semantics as the generic kernel).
     runtime().dispatch(SOFTMAX_SUBGROUP, {
-      params: subgroup, entry: 'forward', bindings: { x: x.binding, mask: maskBinding, y: y.binding },
-      uniforms: { rows, cols4: cols / 4, rows_per_mask: rowsPerMask, has_mask: hasMask, scale }, grid: rowGroups,
+      params: subgroup,
+      entry: 'forward',
+      bindings: { x: x.binding, mask: maskBinding, y: y.binding },
+      uniforms: { rows, cols4: cols / 4, rows_per_mask: rowsPerMask, has_mask: hasMask, scale },
+      grid: rowGroups,
     });
   } else {
     runtime().dispatch(SOFTMAX, {
-      params: { log }, bindings: { x: x.binding, mask: maskBinding, y: y.binding },
-      uniforms: { rows, cols, rows_per_mask: rowsPerMask, has_mask: hasMask, scale }, grid: gridRows(rows),
+      params: { log },
+      bindings: { x: x.binding, mask: maskBinding, y: y.binding },
+      uniforms: { rows, cols, rows_per_mask: rowsPerMask, has_mask: hasMask, scale },
+      grid: gridRows(rows),
     });
   }
   return record(log ? 'logSoftmax' : 'softmax', [x], y, (g) => {
@@ -93,13 +102,16 @@ function softmaxImpl(x: Tensor, log: boolean, options: SoftmaxOptions): Tensor {
         params: subgroup,
         entry: 'backward',
         bindings: { mask: maskBinding, y: y.binding, dy: g.binding, dx: dx.binding },
-        uniforms: { rows, cols4: cols / 4, rows_per_mask: rowsPerMask, has_mask: hasMask, scale }, grid: rowGroups,
+        uniforms: { rows, cols4: cols / 4, rows_per_mask: rowsPerMask, has_mask: hasMask, scale },
+        grid: rowGroups,
       });
       return [dx];
     }
     runtime().dispatch(SOFTMAX_BACKWARD, {
-      params: { log }, bindings: { y: y.binding, dy: g.binding, dx: dx.binding, mask: maskBinding },
-      uniforms: { rows, cols, scale, rows_per_mask: rowsPerMask, has_mask: hasMask }, grid: gridRows(rows),
+      params: { log },
+      bindings: { y: y.binding, dy: g.binding, dx: dx.binding, mask: maskBinding },
+      uniforms: { rows, cols, scale, rows_per_mask: rowsPerMask, has_mask: hasMask },
+      grid: gridRows(rows),
     });
     return [dx];
   });

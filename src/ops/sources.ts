@@ -15,7 +15,18 @@ export const MATMUL_WGSL = matmulWgsl + geluMathWgsl;
 
 /** The functions of unary.wgsl and unary_backward.wgsl (their OP override); affine is y = a·x + b. */
 export const UNARY_OP = {
-  neg: 0, exp: 1, log: 2, sqrt: 3, rsqrt: 4, tanh: 5, relu: 6, gelu: 7, affine: 8, copy: 9, sigmoid: 10, square: 11,
+  neg: 0,
+  exp: 1,
+  log: 2,
+  sqrt: 3,
+  rsqrt: 4,
+  tanh: 5,
+  relu: 6,
+  gelu: 7,
+  affine: 8,
+  copy: 9,
+  sigmoid: 10,
+  square: 11,
 } as const;
 export type UnaryOp = (typeof UNARY_OP)[keyof typeof UNARY_OP];
 

@@ -11,31 +11,62 @@ import { empty, grid1d, grid1dVec4 } from '../ops/kernel.js';
 import { keep } from '../tensor/scope.js';
 
 const ADAMW_BINDINGS = {
-  param: 'read_write', grad: 'read', exp_avg: 'read_write', exp_avg_sq: 'read_write', scale: 'read',
+  param: 'read_write',
+  grad: 'read',
+  exp_avg: 'read_write',
+  exp_avg_sq: 'read_write',
+  scale: 'read',
 } as const;
 const ADAMW_HYPER = {
-  lr: 'f32', beta1: 'f32', beta2: 'f32', eps: 'f32', wd: 'f32', step_size: 'f32', bc2_sqrt: 'f32',
-  one_minus_beta1: 'f32', one_minus_beta2: 'f32', decay: 'f32',
+  lr: 'f32',
+  beta1: 'f32',
+  beta2: 'f32',
+  eps: 'f32',
+  wd: 'f32',
+  step_size: 'f32',
+  bc2_sqrt: 'f32',
+  one_minus_beta1: 'f32',
+  one_minus_beta2: 'f32',
+  decay: 'f32',
 } as const;
 /** One AdamW step over n values in place (the gradient scaled by scale[0]). */
 const ADAMW = defineKernel({
-  name: 'adamw', source: adamwWgsl, bindings: ADAMW_BINDINGS, uniforms: { n: 'u32', ...ADAMW_HYPER },
+  name: 'adamw',
+  source: adamwWgsl,
+  bindings: ADAMW_BINDINGS,
+  uniforms: { n: 'u32', ...ADAMW_HYPER },
 });
 /** The same over n4 vec4s, 4 per lane. */
 const ADAMW_VEC4 = defineKernel({
-  name: 'adamw_vec4', source: adamwVec4Wgsl, bindings: ADAMW_BINDINGS, uniforms: { n4: 'u32', ...ADAMW_HYPER },
+  name: 'adamw_vec4',
+  source: adamwVec4Wgsl,
+  bindings: ADAMW_BINDINGS,
+  uniforms: { n4: 'u32', ...ADAMW_HYPER },
 });
 /** The update with its step, lr and skip decision read on the GPU (stepScheduled); count advances the step. */
 const ADAMW_SCHEDULED = defineKernel({
   name: 'adamw_scheduled',
   source: adamwScheduledWgsl,
   bindings: {
-    param: 'read_write', grad: 'read', exp_avg: 'read_write', exp_avg_sq: 'read_write', scale: 'read', sched: 'read',
-    counter: 'read_write', skip: { access: 'read', optional: true },
+    param: 'read_write',
+    grad: 'read',
+    exp_avg: 'read_write',
+    exp_avg_sq: 'read_write',
+    scale: 'read',
+    sched: 'read',
+    counter: 'read_write',
+    skip: { access: 'read', optional: true },
   },
   uniforms: {
-    n: 'u32', width: 'u32', column: 'u32', rows: 'u32', beta1: 'f32', beta2: 'f32', eps: 'f32',
-    one_minus_beta1: 'f32', one_minus_beta2: 'f32',
+    n: 'u32',
+    width: 'u32',
+    column: 'u32',
+    rows: 'u32',
+    beta1: 'f32',
+    beta2: 'f32',
+    eps: 'f32',
+    one_minus_beta1: 'f32',
+    one_minus_beta2: 'f32',
   },
   entryPoints: {
     update: ['param', 'grad', 'exp_avg', 'exp_avg_sq', 'scale', 'sched', 'counter', 'skip'],
@@ -79,7 +110,10 @@ export class AdamW {
     this.betas = options.betas ?? [0.9, 0.999];
     this.eps = options.eps ?? 1e-8;
     const wd = options.weightDecay ?? 1e-2;
-    this.groups = params.length && 'params' in (params[0] as object) ? (params as ParamGroup[]) : [{ params: params as Tensor[], weightDecay: wd }];
+    this.groups =
+      params.length && 'params' in (params[0] as object)
+        ? (params as ParamGroup[])
+        : [{ params: params as Tensor[], weightDecay: wd }];
     this.moments = this.parameters().map((p) => ({ m: keep(zeros(p.shape)), v: keep(zeros(p.shape)) }));
     this.one = keep(full([1], 1));
   }
@@ -113,11 +147,23 @@ export class AdamW {
         const vec4 = p.size % 4 === 0;
         const n = vec4 ? p.size / 4 : p.size;
         const hyper = {
-          lr, beta1: b1, beta2: b2, eps: this.eps, wd: group.weightDecay, step_size: stepSize, bc2_sqrt: bc2Sqrt,
-          one_minus_beta1: 1 - b1, one_minus_beta2: 1 - b2, decay: 1 - lr * group.weightDecay,
+          lr,
+          beta1: b1,
+          beta2: b2,
+          eps: this.eps,
+          wd: group.weightDecay,
+          step_size: stepSize,
+          bc2_sqrt: bc2Sqrt,
+          one_minus_beta1: 1 - b1,
+          one_minus_beta2: 1 - b2,
+          decay: 1 - lr * group.weightDecay,
         };
         const bindings = {
-          param: p.binding, grad: p.grad.binding, exp_avg: m.binding, exp_avg_sq: v.binding, scale: scale.binding,
+          param: p.binding,
+          grad: p.grad.binding,
+          exp_avg: m.binding,
+          exp_avg_sq: v.binding,
+          scale: scale.binding,
         };
         if (vec4) rt.dispatch(ADAMW_VEC4, { bindings, uniforms: { n4: n, ...hyper }, grid: grid1dVec4(n) });
         else rt.dispatch(ADAMW, { bindings, uniforms: { n, ...hyper }, grid: grid1d(n) });
@@ -166,9 +212,20 @@ export class AdamW {
     }
     const [b1, b2] = this.betas;
     const hyper = {
-      width: sch.width, rows: sch.rows, beta1: b1, beta2: b2, eps: this.eps, one_minus_beta1: 1 - b1, one_minus_beta2: 1 - b2,
+      width: sch.width,
+      rows: sch.rows,
+      beta1: b1,
+      beta2: b2,
+      eps: this.eps,
+      one_minus_beta1: 1 - b1,
+      one_minus_beta2: 1 - b2,
     };
-    const shared = { scale: scale.binding, sched: sch.table.binding, counter: sch.counter.binding, skip: skip?.binding };
+    const shared = {
+      scale: scale.binding,
+      sched: sch.table.binding,
+      counter: sch.counter.binding,
+      skip: skip?.binding,
+    };
     let i = 0;
     this.groups.forEach((group, column) => {
       for (const p of group.params) {
@@ -185,7 +242,10 @@ export class AdamW {
       }
     });
     rt.dispatch(ADAMW_SCHEDULED, {
-      entry: 'count', bindings: { counter: sch.counter.binding, skip: skip?.binding }, uniforms: { n: 0, column: 0, ...hyper }, grid: [1],
+      entry: 'count',
+      bindings: { counter: sch.counter.binding, skip: skip?.binding },
+      uniforms: { n: 0, column: 0, ...hyper },
+      grid: [1],
     });
     if (scale !== this.one) scale.dispose();
   }
@@ -210,7 +270,8 @@ export class AdamW {
   /** Moment values (for checkpoints). Reads back: call only when saving. */
   async stateDict(): Promise<AdamWState> {
     const moments = [];
-    for (const { m, v } of this.moments) moments.push({ expAvg: (await m.data()) as Float32Array, expAvgSq: (await v.data()) as Float32Array });
+    for (const { m, v } of this.moments)
+      moments.push({ expAvg: (await m.data()) as Float32Array, expAvgSq: (await v.data()) as Float32Array });
     return { step: (await this.scheduledSteps()).taken, moments };
   }
 
@@ -222,7 +283,8 @@ export class AdamW {
     if (this.scheduled) runtime().upload(this.scheduled.counter.buffer, Int32Array.of(state.step, state.step));
     state.moments.forEach((s, i) => {
       const { m, v } = this.moments[i];
-      if (s.expAvg.length !== m.size) throw new Error(`optimizer state: parameter ${i} has ${s.expAvg.length} values, expected ${m.size}`);
+      if (s.expAvg.length !== m.size)
+        throw new Error(`optimizer state: parameter ${i} has ${s.expAvg.length} values, expected ${m.size}`);
       runtime().upload(m.buffer, s.expAvg);
       runtime().upload(v.buffer, s.expAvgSq);
     });

@@ -30,21 +30,27 @@ export function gradNorm(grads: Tensor[], maxNorm = Infinity): Tensor {
   const rt = runtime();
   // Each lane sums ~VALUES_PER_LANE values (or vec4s) before the workgroup's tree, at most 256 workgroups per tensor.
   const vec4 = grads.map((g) => g.size % 4 === 0);
-  const groups = grads.map((g, i) => Math.max(1, Math.min(MAX_GROUPS_PER_TENSOR, Math.ceil(g.size / (256 * VALUES_PER_LANE * (vec4[i] ? 4 : 1))))));
+  const groups = grads.map((g, i) =>
+    Math.max(1, Math.min(MAX_GROUPS_PER_TENSOR, Math.ceil(g.size / (256 * VALUES_PER_LANE * (vec4[i] ? 4 : 1))))),
+  );
   const count = groups.reduce((a, b) => a + b, 0);
   const partials = empty([Math.max(1, count)]);
   const out = empty([2]);
   let offset = 0;
   grads.forEach((g, i) => {
     rt.dispatch(GRAD_NORM, {
-      entry: vec4[i] ? 'partial4' : 'partial', bindings: { x: g.binding, partials: partials.binding },
-      uniforms: { n: g.size, offset, count: 0, max_norm: 0 }, grid: [groups[i]],
+      entry: vec4[i] ? 'partial4' : 'partial',
+      bindings: { x: g.binding, partials: partials.binding },
+      uniforms: { n: g.size, offset, count: 0, max_norm: 0 },
+      grid: [groups[i]],
     });
     offset += groups[i];
   });
   rt.dispatch(GRAD_NORM, {
-    entry: 'finish', bindings: { partials: partials.binding, out: out.binding },
-    uniforms: { n: 0, offset: 0, count, max_norm: Number.isFinite(maxNorm) ? maxNorm : 3.4e38 }, grid: [1],
+    entry: 'finish',
+    bindings: { partials: partials.binding, out: out.binding },
+    uniforms: { n: 0, offset: 0, count, max_norm: Number.isFinite(maxNorm) ? maxNorm : 3.4e38 },
+    grid: [1],
   });
   partials.dispose();
   return out;

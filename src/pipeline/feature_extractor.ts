@@ -14,7 +14,9 @@ export interface HiddenStateModel {
   readonly config: { vocab_size?: number };
   /** The longest input in tokens. */
   readonly maxSequenceLength: number;
-  forward(inputs: { inputIds: HostMatrix; attentionMask: HostMatrix; tokenTypeIds?: HostMatrix }): { lastHiddenState: Tensor };
+  forward(inputs: { inputIds: HostMatrix; attentionMask: HostMatrix; tokenTypeIds?: HostMatrix }): {
+    lastHiddenState: Tensor;
+  };
   readonly training?: boolean;
   train?(mode?: boolean): unknown;
   eval(): unknown;
@@ -46,7 +48,8 @@ export class FeatureExtractor {
     this.batching = new TextBatches(tokenizer, model.maxSequenceLength, options, 'feature-extraction');
     this.defaults = checkFeatureOptions({ pooling: options.pooling ?? 'none', normalize: options.normalize ?? false });
     const modelVocab = model.config.vocab_size;
-    if (tokenizer.vocabSize !== undefined && modelVocab !== undefined) checkVocabFits(tokenizer.vocabSize, modelVocab, 'the tokenizer', "the model's config");
+    if (tokenizer.vocabSize !== undefined && modelVocab !== undefined)
+      checkVocabFits(tokenizer.vocabSize, modelVocab, 'the tokenizer', "the model's config");
   }
 
   /** The token limit texts are cut to (special tokens included). */
@@ -72,7 +75,9 @@ export class FeatureExtractor {
           if (pooling === 'none') out[i] = tokenStates(hidden, r, seqLen, size, batch[r]!.inputIds.length);
         });
         if (pooling !== 'none') {
-          const masks = batch.map((e) => Array.from({ length: seqLen }, (_, t) => (t < e.attentionMask.length ? e.attentionMask[t]! : 0)));
+          const masks = batch.map((e) =>
+            Array.from({ length: seqLen }, (_, t) => (t < e.attentionMask.length ? e.attentionMask[t]! : 0)),
+          );
           poolEmbeddings(hidden, masks, { pooling, normalize }).forEach((v, r) => (out[rows[r]!] = v));
         }
       }
@@ -103,17 +108,24 @@ export class FeatureExtractor {
 
 /** Row r of [B, T, H] → its first `length` tokens as [length][H] numbers. */
 function tokenStates(hidden: Float32Array, r: number, seqLen: number, size: number, length: number): number[][] {
-  return Array.from({ length }, (_, t) => Array.from(hidden.subarray((r * seqLen + t) * size, (r * seqLen + t + 1) * size)));
+  return Array.from({ length }, (_, t) =>
+    Array.from(hidden.subarray((r * seqLen + t) * size, (r * seqLen + t + 1) * size)),
+  );
 }
 
 function checkFeatureOptions(o: FeatureOptions): Required<FeatureOptions> {
   const pooling = o.pooling ?? 'none';
   if (pooling !== 'none' && pooling !== 'mean' && pooling !== 'cls') {
-    throw new RangeError(`feature-extraction: pooling must be 'none', 'mean' or 'cls', got ${JSON.stringify(o.pooling)}`);
+    throw new RangeError(
+      `feature-extraction: pooling must be 'none', 'mean' or 'cls', got ${JSON.stringify(o.pooling)}`,
+    );
   }
-  if (typeof o.normalize !== 'boolean') throw new TypeError(`feature-extraction: normalize must be true or false, got ${JSON.stringify(o.normalize)}`);
+  if (typeof o.normalize !== 'boolean')
+    throw new TypeError(`feature-extraction: normalize must be true or false, got ${JSON.stringify(o.normalize)}`);
   if (o.normalize && pooling === 'none') {
-    throw new RangeError("feature-extraction: normalize needs pooling 'mean' or 'cls' (it normalises one embedding per text)");
+    throw new RangeError(
+      "feature-extraction: normalize needs pooling 'mean' or 'cls' (it normalises one embedding per text)",
+    );
   }
   return { pooling, normalize: o.normalize };
 }

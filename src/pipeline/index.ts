@@ -1,6 +1,17 @@
 // The predictor's public surface, shared by the Node and browser entries.
-export { pipeline, type PipelineTask, type PipelineOptions, type CallOptions, type TextClassificationPipeline } from './pipeline.js';
-export { TextClassifier, type ClassifierOptions, type SequenceClassifier, type SequenceTokenizer } from './text_classifier.js';
+export {
+  pipeline,
+  type PipelineTask,
+  type PipelineOptions,
+  type CallOptions,
+  type TextClassificationPipeline,
+} from './pipeline.js';
+export {
+  TextClassifier,
+  type ClassifierOptions,
+  type SequenceClassifier,
+  type SequenceTokenizer,
+} from './text_classifier.js';
 export {
   checkTopK,
   defaultScoreFunction,

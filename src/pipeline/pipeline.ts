@@ -78,8 +78,16 @@ export interface FeatureExtractionPipeline {
 }
 
 /** task, model location → a ready pipeline (model weights on the GPU, tokenizer loaded). */
-export async function pipeline(task: 'feature-extraction', model: string | FileSource, options?: FeatureExtractionOptions): Promise<FeatureExtractionPipeline>;
-export async function pipeline(task: ClassificationTask, model: string | FileSource, options?: PipelineOptions): Promise<TextClassificationPipeline>;
+export async function pipeline(
+  task: 'feature-extraction',
+  model: string | FileSource,
+  options?: FeatureExtractionOptions,
+): Promise<FeatureExtractionPipeline>;
+export async function pipeline(
+  task: ClassificationTask,
+  model: string | FileSource,
+  options?: PipelineOptions,
+): Promise<TextClassificationPipeline>;
 export async function pipeline(
   task: PipelineTask,
   model: string | FileSource,
@@ -88,10 +96,12 @@ export async function pipeline(
   if (!TASKS.includes(task)) {
     throw new Error(`pipeline: unsupported task ${JSON.stringify(task)}; supported: ${TASKS.join(', ')}`);
   }
-  if (model === undefined || model === '') throw new Error(`pipeline("${task}"): give a model directory, URL or FileSource`);
+  if (model === undefined || model === '')
+    throw new Error(`pipeline("${task}"): give a model directory, URL or FileSource`);
   options = optionsObject(options, `pipeline("${task}")`);
   const dtype = options.dtype ?? 'fp32';
-  if (dtype !== 'fp32' && dtype !== 'fp16') throw new Error(`pipeline("${task}"): dtype must be 'fp32' or 'fp16', got ${JSON.stringify(dtype)}`);
+  if (dtype !== 'fp32' && dtype !== 'fp16')
+    throw new Error(`pipeline("${task}"): dtype must be 'fp32' or 'fp16', got ${JSON.stringify(dtype)}`);
   if (task === 'feature-extraction') return featureExtraction(model, options as FeatureExtractionOptions);
   return textClassification(task, model, options as PipelineOptions);
 }
@@ -120,9 +130,15 @@ async function load<M extends { setMatmulDtype(d: 'f32' | 'f16'): unknown; dispo
   return { net, tokenizer, source };
 }
 
-async function textClassification(task: ClassificationTask, model: string | FileSource, options: PipelineOptions): Promise<TextClassificationPipeline> {
+async function textClassification(
+  task: ClassificationTask,
+  model: string | FileSource,
+  options: PipelineOptions,
+): Promise<TextClassificationPipeline> {
   const defaultTopK = options.topK === undefined ? undefined : checkTopK(options.topK, `pipeline("${task}")`);
-  const { net, tokenizer, source } = await load(task, model, options, (s, o) => AutoModelForSequenceClassification.fromPretrained(s, o));
+  const { net, tokenizer, source } = await load(task, model, options, (s, o) =>
+    AutoModelForSequenceClassification.fromPretrained(s, o),
+  );
   let classifier: TextClassifier;
   try {
     classifier = new TextClassifier(net, tokenizer, options);
@@ -132,13 +148,17 @@ async function textClassification(task: ClassificationTask, model: string | File
   }
   options.progressCallback?.({ status: 'ready', task, model: typeof model === 'string' ? model : sourceName(source) });
 
-  const call = async (input: string | readonly string[], callOptions: CallOptions = {}): Promise<LabelScore[] | LabelScore[][]> => {
+  const call = async (
+    input: string | readonly string[],
+    callOptions: CallOptions = {},
+  ): Promise<LabelScore[] | LabelScore[][]> => {
     callOptions = optionsObject(callOptions, `pipeline("${task}")`);
     // HF's legacy shape (one dict per text) holds only when no topK was asked for. A topK given to pipeline()
     // counts as asked for: HF would then wrap a string's list in one more list, a quirk we do not copy.
     const topK = 'topK' in callOptions ? callOptions.topK : defaultTopK;
     if (typeof input === 'string') return (await classifier.classify([input], { topK }))[0]!;
-    if (!Array.isArray(input)) throw new TypeError(`pipeline("${task}"): input must be a string or an array of strings`);
+    if (!Array.isArray(input))
+      throw new TypeError(`pipeline("${task}"): input must be a string or an array of strings`);
     const results = await classifier.classify(input, { topK });
     return topK === undefined ? results.map((r) => r[0]!) : results;
   };
@@ -155,7 +175,10 @@ async function textClassification(task: ClassificationTask, model: string | File
   });
 }
 
-async function featureExtraction(model: string | FileSource, options: FeatureExtractionOptions): Promise<FeatureExtractionPipeline> {
+async function featureExtraction(
+  model: string | FileSource,
+  options: FeatureExtractionOptions,
+): Promise<FeatureExtractionPipeline> {
   const task = 'feature-extraction';
   const { net, tokenizer, source } = await load(task, model, options, (s, o) => AutoModel.fromPretrained(s, o));
   let extractor: FeatureExtractor;
@@ -166,11 +189,21 @@ async function featureExtraction(model: string | FileSource, options: FeatureExt
     throw err;
   }
   options.progressCallback?.({ status: 'ready', task, model: typeof model === 'string' ? model : sourceName(source) });
-  const call = async (input: string | readonly string[], callOptions: FeatureOptions = {}): Promise<Features | Features[]> => {
+  const call = async (
+    input: string | readonly string[],
+    callOptions: FeatureOptions = {},
+  ): Promise<Features | Features[]> => {
     callOptions = optionsObject(callOptions, `pipeline("${task}")`);
     if (typeof input === 'string') return (await extractor.extract([input], callOptions))[0]!;
-    if (!Array.isArray(input)) throw new TypeError(`pipeline("${task}"): input must be a string or an array of strings`);
+    if (!Array.isArray(input))
+      throw new TypeError(`pipeline("${task}"): input must be a string or an array of strings`);
     return extractor.extract(input, callOptions);
   };
-  return Object.assign(call as FeatureExtractionPipeline, { task, extractor, model: net, tokenizer, dispose: () => extractor.dispose() });
+  return Object.assign(call as FeatureExtractionPipeline, {
+    task,
+    extractor,
+    model: net,
+    tokenizer,
+    dispose: () => extractor.dispose(),
+  });
 }

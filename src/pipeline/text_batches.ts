@@ -60,7 +60,8 @@ export class TextBatches {
 
   /** texts → their encodings; a non-string is an error naming its index. */
   encodeAll(texts: readonly string[]): TextEncoding[] {
-    if (!Array.isArray(texts)) throw new TypeError(`${this.task}: texts must be an array of strings, got ${describeValue(texts)}`);
+    if (!Array.isArray(texts))
+      throw new TypeError(`${this.task}: texts must be an array of strings, got ${describeValue(texts)}`);
     texts.forEach((t, i) => {
       if (typeof t !== 'string') throw new TypeError(`${this.task}: input ${i} is ${typeof t}, expected a string`);
     });
@@ -72,7 +73,9 @@ export class TextBatches {
    * half the batch's longest: padding a 10-token review to 512 would cost 50 times its own work.
    */
   plan(encodings: readonly TextEncoding[]): number[][] {
-    const order = encodings.map((_, i) => i).sort((a, b) => encodings[b]!.inputIds.length - encodings[a]!.inputIds.length || a - b);
+    const order = encodings
+      .map((_, i) => i)
+      .sort((a, b) => encodings[b]!.inputIds.length - encodings[a]!.inputIds.length || a - b);
     const out: number[][] = [];
     let current: number[] = [];
     for (const i of order) {

@@ -40,7 +40,10 @@ export class BufferPool extends ResourcePool<GPUBuffer> {
   }
 
   protected create(size: number): GPUBuffer {
-    return this.device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    return this.device.createBuffer({
+      size,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
   }
 
   protected destroy(b: GPUBuffer): void {

@@ -32,7 +32,12 @@ const WANTED_LIMITS = [
  * Vulkan cooperative matrices, tensor cores on NVIDIA) needs subgroups and, in Node, Dawn's allow_unsafe_apis toggle
  * (node_gpu.ts sets it for hardware adapters); a browser offers it only behind its own flags.
  */
-const OPTIONAL_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query', 'chromium-experimental-subgroup-matrix'] as const;
+const OPTIONAL_FEATURES = [
+  'shader-f16',
+  'subgroups',
+  'timestamp-query',
+  'chromium-experimental-subgroup-matrix',
+] as const;
 const SUBGROUP_MATRIX = 'chromium-experimental-subgroup-matrix';
 
 /** The options the current (or starting) runtime was created with. */
@@ -102,7 +107,11 @@ async function create(options: InitOptions): Promise<Runtime> {
   } catch (e) {
     throw new NoAdapterError(`loading WebGPU failed: ${(e as Error).message}`, adapterHint);
   }
-  if (!gpu) throw new NoAdapterError('navigator.gpu is not available (WebGPU needs a secure context and a supporting browser)', adapterHint);
+  if (!gpu)
+    throw new NoAdapterError(
+      'navigator.gpu is not available (WebGPU needs a secure context and a supporting browser)',
+      adapterHint,
+    );
   const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
   if (!adapter) throw new NoAdapterError('requestAdapter() returned null', adapterHint);
 
@@ -120,7 +129,9 @@ async function create(options: InitOptions): Promise<Runtime> {
   type SubgroupSizes = { subgroupMinSize?: number; subgroupMaxSize?: number };
   const subgroupInfo = ((device as unknown as { adapterInfo?: unknown }).adapterInfo ?? ai) as SubgroupSizes;
   const name = [ai.vendor, ai.architecture, ai.device, ai.description].filter(Boolean).join(' ') || 'unknown adapter';
-  const isSoftware = /llvmpipe|lavapipe|swiftshader|software|cpu/i.test(`${name} ${(ai as { type?: string }).type ?? ''}`);
+  const isSoftware = /llvmpipe|lavapipe|swiftshader|software|cpu/i.test(
+    `${name} ${(ai as { type?: string }).type ?? ''}`,
+  );
   const limits: Record<string, number> = {};
   for (const name of WANTED_LIMITS) limits[name] = (device.limits as unknown as Record<string, number>)[name];
   const info: RuntimeInfo = {
@@ -143,6 +154,10 @@ async function create(options: InitOptions): Promise<Runtime> {
 function subgroupMatrixConfigs(info: GPUAdapterInfo): SubgroupMatrixConfig[] {
   const raw = (info as unknown as { subgroupMatrixConfigs?: Iterable<SubgroupMatrixConfig> }).subgroupMatrixConfigs;
   return [...(raw ?? [])].map(({ componentType, resultComponentType, M, N, K }) => ({
-    componentType, resultComponentType, M, N, K,
+    componentType,
+    resultComponentType,
+    M,
+    N,
+    K,
   }));
 }

@@ -5,7 +5,7 @@ export const NODE_ADAPTER_HINT =
   'On a machine without a GPU, install a software Vulkan driver. On Debian bookworm:\n' +
   '  echo "deb http://deb.debian.org/debian bookworm-backports main" | sudo tee /etc/apt/sources.list.d/backports.list\n' +
   '  sudo apt-get update && sudo apt-get install -y -t bookworm-backports mesa-vulkan-drivers libvulkan1\n' +
-  '(bookworm\'s own Mesa 22.3 is too old for Dawn). On Debian trixie / Ubuntu 24.04+: sudo apt-get install mesa-vulkan-drivers libvulkan1.';
+  "(bookworm's own Mesa 22.3 is too old for Dawn). On Debian trixie / Ubuntu 24.04+: sudo apt-get install mesa-vulkan-drivers libvulkan1.";
 
 /** What to do without an adapter in a browser. */
 export const BROWSER_ADAPTER_HINT =
@@ -24,14 +24,20 @@ export class NoAdapterError extends Error {
 }
 
 export class DeviceLostError extends Error {
-  constructor(readonly reason: string, message: string) {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
     super(`webtune: the WebGPU device was lost (${reason}): ${message}`);
     this.name = 'DeviceLostError';
   }
 }
 
 export class KernelError extends Error {
-  constructor(readonly kernel: string, message: string) {
+  constructor(
+    readonly kernel: string,
+    message: string,
+  ) {
     super(`webtune: WebGPU error in kernel "${kernel}": ${message}`);
     this.name = 'KernelError';
   }

@@ -17,11 +17,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Dawn's limit-normalisation notices, one per line. */
-export const DAWN_LIMIT_NOTICE = /^Warning: maxDynamic(?:Uniform|Storage)BuffersPerPipelineLayout artificially reduced from \d+ to \d+ to fit dynamic offset allocation limit\.$/;
+export const DAWN_LIMIT_NOTICE =
+  /^Warning: maxDynamic(?:Uniform|Storage)BuffersPerPipelineLayout artificially reduced from \d+ to \d+ to fit dynamic offset allocation limit\.$/;
 
 /** `text` without the lines `drop` matches. */
 export function dropLines(text: string, drop: RegExp): string {
-  return text.split(/(?<=\n)/).filter((line) => !drop.test(line.replace(/\r?\n$/, ''))).join('');
+  return text
+    .split(/(?<=\n)/)
+    .filter((line) => !drop.test(line.replace(/\r?\n$/, '')))
+    .join('');
 }
 
 /** Runs `fn` (synchronous: nothing else may write to stderr meanwhile), writing what it printed to fd 2 back to
@@ -109,6 +113,7 @@ function reopenStderr(): { fd: number; flags: number } | undefined {
 function readAll(fd: number): string {
   const chunks: Buffer[] = [];
   const buf = Buffer.alloc(4096);
-  for (let pos = 0, n: number; (n = readSync(fd, buf, 0, buf.length, pos)) > 0; pos += n) chunks.push(Buffer.from(buf.subarray(0, n)));
+  for (let pos = 0, n: number; (n = readSync(fd, buf, 0, buf.length, pos)) > 0; pos += n)
+    chunks.push(Buffer.from(buf.subarray(0, n)));
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -65,7 +65,10 @@ export const HARDWARE_TOGGLES = ['allow_unsafe_apis', 'vulkan_enable_f16_on_nvid
 /** `flags` with `toggles` added to its enable-dawn-features list (one such flag: Dawn reads a single value). */
 export function withEnabledToggles(flags: readonly string[], toggles: readonly string[]): string[] {
   const key = 'enable-dawn-features=';
-  const given = flags.filter((f) => f.startsWith(key)).flatMap((f) => f.slice(key.length).split(',')).filter(Boolean);
+  const given = flags
+    .filter((f) => f.startsWith(key))
+    .flatMap((f) => f.slice(key.length).split(','))
+    .filter(Boolean);
   const all = [...new Set([...given, ...toggles])];
   return [...flags.filter((f) => !f.startsWith(key)), ...(all.length ? [key + all.join(',')] : [])];
 }
@@ -83,7 +86,9 @@ export async function dawnGPUObject(): Promise<GPU> {
   // Dawn enumerates the adapters (and prints its notices) synchronously inside the first requestAdapter() of an
   // instance, once: make that first call here, filtered; init's own request then prints nothing.
   const firstAdapter = (gpu: GPU): Promise<GPUAdapter | null> =>
-    quietNotices ? filterNativeStderr(() => gpu.requestAdapter(), DAWN_LIMIT_NOTICE).catch(() => null) : gpu.requestAdapter();
+    quietNotices
+      ? filterNativeStderr(() => gpu.requestAdapter(), DAWN_LIMIT_NOTICE).catch(() => null)
+      : gpu.requestAdapter();
   let gpu = create(dawnFlags) as unknown as GPU;
   const adapter = await firstAdapter(gpu);
   if (adapter && !adapter.info.isFallbackAdapter && !/llvmpipe|lavapipe|swiftshader/i.test(adapter.info.description)) {

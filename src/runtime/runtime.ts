@@ -59,7 +59,9 @@ export class Runtime {
    * returns writes for a dispatch, that dispatch gets a compute pass of its own carrying them (GPU timing); the
    * commands outside passes (clears, copies) are then timed as well, named COMMAND_PREFIX + the command.
    */
-  profiler: { onDispatch(name: string): void; timestampWrites?(name: string): GPUComputePassTimestampWrites | undefined } | undefined;
+  profiler:
+    | { onDispatch(name: string): void; timestampWrites?(name: string): GPUComputePassTimestampWrites | undefined }
+    | undefined;
 
   constructor(
     readonly device: GPUDevice,
@@ -69,7 +71,8 @@ export class Runtime {
     this.profile = deviceProfile(info);
     this.features = new Set(info.features);
     this.pool = new BufferPool(device, () => this.flush());
-    if (info.wgslLanguageFeatures.includes('readonly_and_readwrite_storage_textures')) this.textures = new TexturePool(device, () => this.flush());
+    if (info.wgslLanguageFeatures.includes('readonly_and_readwrite_storage_textures'))
+      this.textures = new TexturePool(device, () => this.flush());
     this.uniformBuffer = device.createBuffer({
       size: this.uniformData.byteLength,
       usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
@@ -106,7 +109,9 @@ export class Runtime {
    * descriptor (thrown at once) and compiles (awaits the error scope).
    */
   async compile<P extends KernelParams, B extends string, U extends string, E extends string>(
-    def: KernelDef<P, B, U, E>, params?: P, entry?: E,
+    def: KernelDef<P, B, U, E>,
+    params?: P,
+    entry?: E,
   ): Promise<void> {
     this.kernel(def, params, entry);
     await gpuWait(this.device.queue.onSubmittedWorkDone());
@@ -120,7 +125,8 @@ export class Runtime {
    * flush() (or the batch is full).
    */
   dispatch<P extends KernelParams, B extends string, U extends string, E extends string>(
-    def: KernelDef<P, B, U, E>, args: DispatchArgs<P, B, U, E>,
+    def: KernelDef<P, B, U, E>,
+    args: DispatchArgs<P, B, U, E>,
   ): void {
     if (this.lost) throw this.lost;
     const given = args.bindings as Readonly<Record<string, Bindable | undefined>>;
@@ -130,7 +136,8 @@ export class Runtime {
       if (!(name in def.spec.bindings)) {
         throw new KernelError(def.name, `unknown binding "${name}" (its bindings: ${def.bindingNames.join(', ')})`);
       }
-      if (b && 'buffer' in b && b.size > maxBinding) throw new BindingLimitError(`kernel "${def.name}"`, b.size, maxBinding);
+      if (b && 'buffer' in b && b.size > maxBinding)
+        throw new BindingLimitError(`kernel "${def.name}"`, b.size, maxBinding);
     }
     const maxGroups = this.device.limits.maxComputeWorkgroupsPerDimension;
     const [x, y = 1, z = 1] = args.grid;
@@ -143,7 +150,10 @@ export class Runtime {
       );
     }
     if (x > maxGroups || y > maxGroups || z > maxGroups) {
-      throw new KernelError(def.name, `dispatch [${x}, ${y}, ${z}] exceeds maxComputeWorkgroupsPerDimension ${maxGroups}`);
+      throw new KernelError(
+        def.name,
+        `dispatch [${x}, ${y}, ${z}] exceeds maxComputeWorkgroupsPerDimension ${maxGroups}`,
+      );
     }
     if (x === 0 || y === 0 || z === 0) return;
     const k = this.kernel(def, args.params, args.entry);
@@ -178,7 +188,10 @@ export class Runtime {
     for (const b of instance.bindings) {
       const r = given[b.name] ?? (b.optional ? this.placeholder(b.access, instance.label, b.name) : undefined);
       if (!r) {
-        throw new KernelError(instance.label, `binding "${b.name}" is not given (entry point "${instance.entry}" uses it)`);
+        throw new KernelError(
+          instance.label,
+          `binding "${b.name}" is not given (entry point "${instance.entry}" uses it)`,
+        );
       }
       const isView = 'view' in r;
       if (isView !== (b.access === 'texture')) {
@@ -196,7 +209,9 @@ export class Runtime {
    * here, before anything is compiled; WGSL errors surface as KernelError at the next sync or readback.
    */
   private kernel<P extends KernelParams>(
-    def: KernelDef<P, string, string, string>, params: P | undefined, entry?: string,
+    def: KernelDef<P, string, string, string>,
+    params: P | undefined,
+    entry?: string,
   ): CompiledKernel {
     const key = def.key(params, entry);
     const cached = this.kernels.get(key);
@@ -239,14 +254,19 @@ export class Runtime {
    * compute pass). Release it with releaseTextureView once the dispatches reading it are encoded.
    */
   textureView(b: Binding): TextureBinding {
-    if (!this.textures) throw new Error('textureView: this adapter\'s WGSL lacks readonly_and_readwrite_storage_textures');
+    if (!this.textures)
+      throw new Error("textureView: this adapter's WGSL lacks readonly_and_readwrite_storage_textures");
     let endTiming = (): void => {};
     // The pool asks for the encoder once it holds the texture (a trim on the way submits what was encoded).
-    const view = this.textures.view(() => {
-      const enc = this.commandEncoder();
-      endTiming = this.timeCommands(enc, 'copyBufferToTexture');
-      return enc;
-    }, b.buffer, Math.ceil(b.size / 16) * 16);
+    const view = this.textures.view(
+      () => {
+        const enc = this.commandEncoder();
+        endTiming = this.timeCommands(enc, 'copyBufferToTexture');
+        return enc;
+      },
+      b.buffer,
+      Math.ceil(b.size / 16) * 16,
+    );
     endTiming();
     return view;
   }
@@ -279,7 +299,8 @@ export class Runtime {
   flush(): void {
     this.endPass();
     if (!this.encoder) return;
-    if (this.pending > 0) this.device.queue.writeBuffer(this.uniformBuffer, 0, this.uniformData, 0, this.pending * UNIFORM_SLOT);
+    if (this.pending > 0)
+      this.device.queue.writeBuffer(this.uniformBuffer, 0, this.uniformData, 0, this.pending * UNIFORM_SLOT);
     this.device.queue.submit([this.encoder.finish()]);
     this.encoder = undefined;
     this.pending = 0;
@@ -298,7 +319,10 @@ export class Runtime {
   /** Reads `bytes` from `buffer` back to the host: the only way data leaves the GPU. */
   async read(buffer: GPUBuffer, bytes: number, offset = 0): Promise<ArrayBuffer> {
     this.readbackCount++;
-    const staging = this.device.createBuffer({ size: Math.max(4, Math.ceil(bytes / 4) * 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const staging = this.device.createBuffer({
+      size: Math.max(4, Math.ceil(bytes / 4) * 4),
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
     this.copy(buffer, staging, Math.ceil(bytes / 4) * 4, offset, 0);
     this.flush();
     try {

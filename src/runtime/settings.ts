@@ -96,7 +96,7 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
         : kind.type === 'ids'
           ? text.split(',').map((s) => s.trim())
           : kind.type === 'bool'
-            ? ({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[text] ?? text
+            ? (({ true: true, '1': true, false: false, '0': false } as Record<string, boolean>)[text] ?? text)
             : text;
     const problem = invalid(kind, out[key]);
     if (problem) throw new Error(`${envName(key)}=${text}: expected ${problem}`);

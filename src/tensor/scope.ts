@@ -74,5 +74,6 @@ function collect(value: unknown, out: Set<Disposable>, depth: number): void {
     return;
   }
   if (Array.isArray(value)) for (const v of value) collect(v, out, depth + 1);
-  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collect(v, out, depth + 1);
+  else if (Object.getPrototypeOf(value) === Object.prototype)
+    for (const v of Object.values(value)) collect(v, out, depth + 1);
 }

@@ -123,7 +123,8 @@ export class Tensor {
   }
 
   assertAlive(): void {
-    if (this.disposed) throw new Error(`tensor${this.name ? ` "${this.name}"` : ''} [${this.shape}] was used after dispose()`);
+    if (this.disposed)
+      throw new Error(`tensor${this.name ? ` "${this.name}"` : ''} [${this.shape}] was used after dispose()`);
   }
 
   toString(): string {
@@ -174,7 +175,14 @@ export function halvesToFloats(bits: Uint16Array, n: number): Float32Array {
     const sign = h & 0x8000 ? -1 : 1;
     const exp = (h >> 10) & 0x1f;
     const frac = h & 0x3ff;
-    out[i] = exp === 0 ? sign * frac * 2 ** -24 : exp === 31 ? (frac ? NaN : sign * Infinity) : sign * (1024 + frac) * 2 ** (exp - 25);
+    out[i] =
+      exp === 0
+        ? sign * frac * 2 ** -24
+        : exp === 31
+          ? frac
+            ? NaN
+            : sign * Infinity
+          : sign * (1024 + frac) * 2 ** (exp - 25);
   }
   return out;
 }

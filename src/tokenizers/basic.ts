@@ -3,7 +3,18 @@
 // This is the general (and slow) path: the encoder sends only chunks with non-ASCII or control
 // characters here, and caches the result per chunk.
 
-import { charFlags, DELETE, DELETE_RUST, isCjk, lowerPerChar, PUNCT, SEP, stripAccents, WHITE, type CjkRanges } from './unicode.js';
+import {
+  charFlags,
+  DELETE,
+  DELETE_RUST,
+  isCjk,
+  lowerPerChar,
+  PUNCT,
+  SEP,
+  stripAccents,
+  WHITE,
+  type CjkRanges,
+} from './unicode.js';
 
 /**
  * Which implementation to mirror. They differ in order only where it can matter:

@@ -146,7 +146,8 @@ export class BertTokenizer extends TemplateTokenizer {
     requireFamily(config.raw, 'wordpiece', src.describe(''));
     const text = await src.readText(file);
     const where = src.describe(file);
-    if (use === 'vocab') return new BertTokenizer(vocabParts(parseVocabTxt(text, where), config, where), options.modelType);
+    if (use === 'vocab')
+      return new BertTokenizer(vocabParts(parseVocabTxt(text, where), config, where), options.modelType);
     return new BertTokenizer(fastParts(text, config, where), options.modelType);
   }
 
@@ -158,7 +159,8 @@ export class BertTokenizer extends TemplateTokenizer {
     if (options.stripAccents !== undefined) raw.strip_accents = options.stripAccents;
     if (options.tokenizeChineseChars !== undefined) raw.tokenize_chinese_chars = options.tokenizeChineseChars;
     if (options.modelMaxLength !== undefined) raw.model_max_length = options.modelMaxLength;
-    if (options.cleanUpTokenizationSpaces !== undefined) raw.clean_up_tokenization_spaces = options.cleanUpTokenizationSpaces;
+    if (options.cleanUpTokenizationSpaces !== undefined)
+      raw.clean_up_tokenization_spaces = options.cleanUpTokenizationSpaces;
     if (options.tokenizerClass !== undefined) raw.tokenizer_class = options.tokenizerClass;
     for (const [role, token] of Object.entries(options.specialTokens ?? {})) raw[`${role}_token`] = token;
     const config = parseTokenizerConfig(JSON.stringify(raw), `${where} (options)`);
@@ -166,7 +168,12 @@ export class BertTokenizer extends TemplateTokenizer {
   }
 
   /** jsonText: tokenizer.json contents (+ tokenizer_config.json) → a fast-path (tokenizers) tokenizer. */
-  static fromTokenizerJson(jsonText: string, configText?: string, where = 'tokenizer.json', configWhere = 'tokenizer_config.json'): BertTokenizer {
+  static fromTokenizerJson(
+    jsonText: string,
+    configText?: string,
+    where = 'tokenizer.json',
+    configWhere = 'tokenizer_config.json',
+  ): BertTokenizer {
     return new BertTokenizer(fastParts(jsonText, parseTokenizerConfig(configText, configWhere), where));
   }
 
@@ -208,7 +215,9 @@ export class BertTokenizer extends TemplateTokenizer {
       if (skip && this.specialStrings.has(token)) continue;
       tokens.push(token);
     }
-    return this.flavour === 'python' ? decodePython(tokens, cleanUp) : decodeRust(tokens, this.parts.rustDecoder, cleanUp);
+    return this.flavour === 'python'
+      ? decodePython(tokens, cleanUp)
+      : decodeRust(tokens, this.parts.rustDecoder, cleanUp);
   }
 
   /** The tokenizer's files as save_pretrained writes them: vocab.txt, tokenizer_config.json, special_tokens_map.json (+ tokenizer.json). */
@@ -220,7 +229,10 @@ export class BertTokenizer extends TemplateTokenizer {
       specialNames: { ...p.names, unk: p.unkToken, mask: this.maskTokenId === undefined ? undefined : p.names.mask },
       addedTokens: p.added,
       doLowerCase: p.basic.lowercase,
-      stripAccents: p.flavour === 'python' ? p.config.stripAccents : (p.tokenizerJson && rustStripAccents(p.tokenizerJson)) ?? null,
+      stripAccents:
+        p.flavour === 'python'
+          ? p.config.stripAccents
+          : ((p.tokenizerJson && rustStripAccents(p.tokenizerJson)) ?? null),
       tokenizeChineseChars: p.basic.handleChineseChars,
       modelMaxLength: this.modelMaxLength,
       cleanUpTokenizationSpaces: p.cleanUpTokenizationSpaces,
@@ -275,7 +287,10 @@ function slowParts(vocab: Vocab, config: TokenizerConfig, where: string): Parts 
     maxInputCharsPerWord: 100,
     names,
     added,
-    templates: bertTemplates(requireTokenId(vocab.ids, names.cls, 'classifier', where), requireTokenId(vocab.ids, names.sep, 'separator', where)),
+    templates: bertTemplates(
+      requireTokenId(vocab.ids, names.cls, 'classifier', where),
+      requireTokenId(vocab.ids, names.sep, 'separator', where),
+    ),
     rustDecoder: null,
     config,
     // BertTokenizer's own default is True (unlike the fast class).
@@ -310,7 +325,12 @@ function convertedParts(vocab: Vocab, config: TokenizerConfig, where: string): P
 /** tokenizer.json (text or parsed) + config → the fast tokenizer's parts. */
 function fastParts(jsonText: string | Record<string, unknown>, config: TokenizerConfig, where: string): Parts {
   const spec = parseTokenizerJson(jsonText, where);
-  const norm = spec.normalizer ?? { cleanText: false, handleChineseChars: false, stripAccents: false, lowercase: false };
+  const norm = spec.normalizer ?? {
+    cleanText: false,
+    handleChineseChars: false,
+    stripAccents: false,
+    lowercase: false,
+  };
   // BertTokenizerFast rebuilds the normalizer when tokenizer_config.json disagrees with it. We apply
   // only keys the config actually sets (HF would also apply its class defaults; see report).
   if (spec.normalizer) {
@@ -322,7 +342,11 @@ function fastParts(jsonText: string | Record<string, unknown>, config: Tokenizer
     n.strip_accents = norm.stripAccents;
     n.handle_chinese_chars = norm.handleChineseChars;
   }
-  if (specialCount(spec.templates.single) === 0 && spec.raw.post_processor !== null && spec.raw.post_processor !== undefined) {
+  if (
+    specialCount(spec.templates.single) === 0 &&
+    spec.raw.post_processor !== null &&
+    spec.raw.post_processor !== undefined
+  ) {
     throw new Error(`${where}: field "post_processor" adds no special tokens`);
   }
   const names: SpecialTokenNames = { ...config.specialTokens, unk: spec.unkToken };
@@ -340,7 +364,13 @@ function fastParts(jsonText: string | Record<string, unknown>, config: Tokenizer
     continuingSubwordPrefix: spec.continuingSubwordPrefix,
     maxInputCharsPerWord: spec.maxInputCharsPerWord,
     names,
-    added: spec.addedTokens.map((t) => ({ content: t.content, id: t.id, special: t.special, lstrip: t.lstrip, rstrip: t.rstrip })),
+    added: spec.addedTokens.map((t) => ({
+      content: t.content,
+      id: t.id,
+      special: t.special,
+      lstrip: t.lstrip,
+      rstrip: t.rstrip,
+    })),
     templates: spec.templates,
     rustDecoder: spec.decoder,
     config,

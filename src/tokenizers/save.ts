@@ -74,7 +74,13 @@ export interface SaveState {
 // Keys of a loaded config that transformers does not write back (is_local and local_files_only are loading arguments
 // that transformers 5 leaks into the files it saves).
 const DROPPED_CONFIG_KEYS = new Set([
-  'tokenizer_file', 'name_or_path', 'special_tokens_map_file', 'auto_map', 'added_tokens_decoder', 'is_local', 'local_files_only',
+  'tokenizer_file',
+  'name_or_path',
+  'special_tokens_map_file',
+  'auto_map',
+  'added_tokens_decoder',
+  'is_local',
+  'local_files_only',
 ]);
 
 /** An added token as the save functions need it. */
@@ -98,30 +104,43 @@ export function addedTokensDecoder(added: readonly SavedAddedToken[]): OrderedOb
   return new OrderedObject(
     [...added]
       .sort((a, b) => a.id - b.id)
-      .map((t) => [String(t.id), { content: t.content, lstrip: t.lstrip ?? false, normalized: false, rstrip: t.rstrip ?? false, single_word: false, special: t.special }]),
+      .map((t) => [
+        String(t.id),
+        {
+          content: t.content,
+          lstrip: t.lstrip ?? false,
+          normalized: false,
+          rstrip: t.rstrip ?? false,
+          single_word: false,
+          special: t.special,
+        },
+      ]),
   );
 }
 
 /** added tokens → tokenizer.json's added_tokens (sorted by id, fields in tokenizers' order). */
 export function addedTokensJson(added: readonly SavedAddedToken[]): OrderedObject[] {
-  return [...added].sort((a, b) => a.id - b.id).map(
-    (t) =>
-      new OrderedObject([
-        ['id', t.id],
-        ['content', t.content],
-        ['single_word', false],
-        ['lstrip', t.lstrip ?? false],
-        ['rstrip', t.rstrip ?? false],
-        ['normalized', false],
-        ['special', t.special],
-      ]),
-  );
+  return [...added]
+    .sort((a, b) => a.id - b.id)
+    .map(
+      (t) =>
+        new OrderedObject([
+          ['id', t.id],
+          ['content', t.content],
+          ['single_word', false],
+          ['lstrip', t.lstrip ?? false],
+          ['rstrip', t.rstrip ?? false],
+          ['normalized', false],
+          ['special', t.special],
+        ]),
+    );
 }
 
 /** A parsed JSON value with its objects' key order kept (for writing back parts of a loaded tokenizer.json). */
 export function orderedJson(obj: unknown): JsonValue {
   if (Array.isArray(obj)) return obj.map(orderedJson);
-  if (obj !== null && typeof obj === 'object') return new OrderedObject(Object.entries(obj).map(([k, v]) => [k, orderedJson(v)]));
+  if (obj !== null && typeof obj === 'object')
+    return new OrderedObject(Object.entries(obj).map(([k, v]) => [k, orderedJson(v)]));
   return obj as JsonValue;
 }
 
@@ -147,7 +166,8 @@ function specialTokensMap(state: SaveState): JsonObject {
 
 function tokenizerConfig(state: SaveState): JsonObject {
   const config = carriedConfig(state.loadedConfig);
-  const klass = typeof config.tokenizer_class === 'string' ? config.tokenizer_class.replace(/Fast$/, '') : 'DistilBertTokenizer';
+  const klass =
+    typeof config.tokenizer_class === 'string' ? config.tokenizer_class.replace(/Fast$/, '') : 'DistilBertTokenizer';
   Object.assign(config, specialTokensMap(state), {
     added_tokens_decoder: addedTokensDecoder(state.addedTokens),
     clean_up_tokenization_spaces: state.cleanUpTokenizationSpaces,

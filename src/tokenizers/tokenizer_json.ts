@@ -3,7 +3,14 @@
 // model type shares (vocab, added_tokens, post_processor) are in tokenizer_json_parts.ts.
 
 import type { Templates } from './post_process.js';
-import { failFor, parseAddedTokens, parsePostProcessor, vocabFromObject, type AddedTokenSpec, type Fail } from './tokenizer_json_parts.js';
+import {
+  failFor,
+  parseAddedTokens,
+  parsePostProcessor,
+  vocabFromObject,
+  type AddedTokenSpec,
+  type Fail,
+} from './tokenizer_json_parts.js';
 import { isObject, parseJsonObject, type Vocab } from './vocab.js';
 
 export interface TokenizerJsonSpec {
@@ -11,7 +18,12 @@ export interface TokenizerJsonSpec {
   unkToken: string;
   continuingSubwordPrefix: string;
   maxInputCharsPerWord: number;
-  normalizer: { cleanText: boolean; handleChineseChars: boolean; stripAccents: boolean | null; lowercase: boolean } | null;
+  normalizer: {
+    cleanText: boolean;
+    handleChineseChars: boolean;
+    stripAccents: boolean | null;
+    lowercase: boolean;
+  } | null;
   addedTokens: AddedTokenSpec[];
   /** The post-processor's templates (the texts alone when there is none). */
   templates: Templates;
@@ -34,7 +46,8 @@ export function parseTokenizerJson(text: string | Record<string, unknown>, where
   if (m.type !== undefined && m.type !== 'WordPiece') {
     fail('model.type', `is ${JSON.stringify(m.type)}; only "WordPiece" (BERT) models are supported`);
   }
-  if (m.type === undefined && m.merges !== undefined) fail('model', 'looks like a BPE model (it has "merges"); only WordPiece is supported');
+  if (m.type === undefined && m.merges !== undefined)
+    fail('model', 'looks like a BPE model (it has "merges"); only WordPiece is supported');
   if (!isObject(m.vocab)) fail('model.vocab', 'must be an object mapping token → id');
   const vocab = vocabFromObject(m.vocab as Record<string, unknown>, (f, p) => fail(`model.vocab${f}`, p));
 
@@ -70,7 +83,8 @@ export function parseTokenizerJson(text: string | Record<string, unknown>, where
 function parseNormalizer(value: unknown, fail: Fail): TokenizerJsonSpec['normalizer'] {
   if (value === undefined || value === null) return null;
   if (!isObject(value)) return fail('normalizer', 'must be an object or null');
-  if (value.type !== 'BertNormalizer') fail('normalizer.type', `is ${JSON.stringify(value.type)}; only "BertNormalizer" is supported`);
+  if (value.type !== 'BertNormalizer')
+    fail('normalizer.type', `is ${JSON.stringify(value.type)}; only "BertNormalizer" is supported`);
   const flag = (key: string, fallback: boolean): boolean => {
     const v = value[key];
     if (v === undefined) return fallback;
@@ -78,7 +92,8 @@ function parseNormalizer(value: unknown, fail: Fail): TokenizerJsonSpec['normali
     return v as boolean;
   };
   const strip = value.strip_accents;
-  if (strip !== undefined && strip !== null && typeof strip !== 'boolean') fail('normalizer.strip_accents', 'must be true, false or null');
+  if (strip !== undefined && strip !== null && typeof strip !== 'boolean')
+    fail('normalizer.strip_accents', 'must be true, false or null');
   return {
     cleanText: flag('clean_text', true),
     handleChineseChars: flag('handle_chinese_chars', true),
@@ -90,7 +105,8 @@ function parseNormalizer(value: unknown, fail: Fail): TokenizerJsonSpec['normali
 function parseDecoder(value: unknown, fail: Fail): TokenizerJsonSpec['decoder'] {
   if (value === undefined || value === null) return null;
   if (!isObject(value)) return fail('decoder', 'must be an object or null');
-  if (value.type !== 'WordPiece') fail('decoder.type', `is ${JSON.stringify(value.type)}; only "WordPiece" is supported`);
+  if (value.type !== 'WordPiece')
+    fail('decoder.type', `is ${JSON.stringify(value.type)}; only "WordPiece" is supported`);
   const prefix = value.prefix ?? '##';
   const cleanup = value.cleanup ?? true;
   if (typeof prefix !== 'string') fail('decoder.prefix', 'must be a string');

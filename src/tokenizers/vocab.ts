@@ -96,14 +96,21 @@ export function parseTokenizerConfig(
     if (typeof value === 'string') return value;
     // Older configs store AddedToken objects: {"__type": "AddedToken", "content": "[UNK]", ...}.
     if (isObject(value) && typeof value.content === 'string') return value.content;
-    throw new Error(`${where}: field "${key}" must be a token string or {"content": ...}, got ${JSON.stringify(value)}`);
+    throw new Error(
+      `${where}: field "${key}" must be a token string or {"content": ...}, got ${JSON.stringify(value)}`,
+    );
   };
   return {
     doLowerCase: field('do_lower_case', isBoolean, 'true or false', true),
     stripAccents: field('strip_accents', isBooleanOrNull, 'true, false or null', null),
     tokenizeChineseChars: field('tokenize_chinese_chars', isBoolean, 'true or false', true),
     modelMaxLength: maxLen === null || maxLen >= VERY_LARGE_INTEGER ? Infinity : maxLen,
-    cleanUpTokenizationSpaces: field<boolean | undefined>('clean_up_tokenization_spaces', isBoolean, 'true or false', undefined),
+    cleanUpTokenizationSpaces: field<boolean | undefined>(
+      'clean_up_tokenization_spaces',
+      isBoolean,
+      'true or false',
+      undefined,
+    ),
     specialTokens: specialTokens(tokenName, defaults),
     present: new Set(Object.keys(raw)),
     raw,
@@ -132,7 +139,11 @@ function specialTokens(
  * tokenizer_config.json's added_tokens_decoder → its added tokens (content, special, lstrip/rstrip as saved), each
  * checked against `vocab`; `vocabAt(id)` says where the vocabulary gives an id, for the error ("vocab.txt line 5").
  */
-export function configAddedTokens(config: TokenizerConfig, vocab: Vocab, vocabAt: (id: number) => string): AddedToken[] {
+export function configAddedTokens(
+  config: TokenizerConfig,
+  vocab: Vocab,
+  vocabAt: (id: number) => string,
+): AddedToken[] {
   const decoder = config.raw.added_tokens_decoder;
   if (!isObject(decoder)) return [];
   const added: AddedToken[] = [];
@@ -140,10 +151,18 @@ export function configAddedTokens(config: TokenizerConfig, vocab: Vocab, vocabAt
     if (!isObject(entry) || typeof entry.content !== 'string') continue;
     const id = Number(idText);
     if (vocab.tokens[id] !== entry.content) {
-      throw new Error(`tokenizer_config.json: added_tokens_decoder["${idText}"] is "${entry.content}" but ${vocabAt(id)} is ${JSON.stringify(vocab.tokens[id] ?? null)}`);
+      throw new Error(
+        `tokenizer_config.json: added_tokens_decoder["${idText}"] is "${entry.content}" but ${vocabAt(id)} is ${JSON.stringify(vocab.tokens[id] ?? null)}`,
+      );
     }
     if (added.some((t) => t.content === entry.content)) continue;
-    added.push({ content: entry.content, id, special: entry.special !== false, lstrip: entry.lstrip === true, rstrip: entry.rstrip === true });
+    added.push({
+      content: entry.content,
+      id,
+      special: entry.special !== false,
+      lstrip: entry.lstrip === true,
+      rstrip: entry.rstrip === true,
+    });
   }
   return added;
 }
@@ -152,7 +171,9 @@ export function configAddedTokens(config: TokenizerConfig, vocab: Vocab, vocabAt
 export function requireTokenId(vocab: Map<string, number>, token: string, role: string, where: string): number {
   const id = vocab.get(token);
   if (id === undefined) {
-    throw new Error(`${where}: the vocabulary has no ${role} token "${token}" (a BERT vocabulary needs [UNK], [CLS], [SEP] and [PAD])`);
+    throw new Error(
+      `${where}: the vocabulary has no ${role} token "${token}" (a BERT vocabulary needs [UNK], [CLS], [SEP] and [PAD])`,
+    );
   }
   return id;
 }

@@ -53,11 +53,17 @@ export function checkpointStep(name: string): number | undefined {
 }
 
 /** AdamW moments → optimizer.safetensors: `<param>.exp_avg`, `<param>.exp_avg_sq`, and the step (tensor and metadata). */
-export function optimizerFile(paramNames: readonly string[], state: AdamWState, shapes: readonly (readonly number[])[]): Uint8Array {
+export function optimizerFile(
+  paramNames: readonly string[],
+  state: AdamWState,
+  shapes: readonly (readonly number[])[],
+): Uint8Array {
   if (paramNames.length !== state.moments.length) {
     throw new Error(`optimizer state: ${state.moments.length} moment pairs for ${paramNames.length} parameters`);
   }
-  const tensors: Record<string, SafetensorsWriteTensor> = { step: { dtype: 'I64', shape: [], data: Int32Array.of(state.step) } };
+  const tensors: Record<string, SafetensorsWriteTensor> = {
+    step: { dtype: 'I64', shape: [], data: Int32Array.of(state.step) },
+  };
   paramNames.forEach((name, i) => {
     tensors[`${name}.exp_avg`] = { shape: shapes[i]!, data: state.moments[i]!.expAvg };
     tensors[`${name}.exp_avg_sq`] = { shape: shapes[i]!, data: state.moments[i]!.expAvgSq };
@@ -73,9 +79,11 @@ export function parseOptimizerFile(bytes: Uint8Array, paramNames: readonly strin
   const moments = paramNames.map((name) => {
     const get = (suffix: string): Float32Array => {
       const t = file.tensors.get(`${name}.${suffix}`);
-      if (!t) throw new Error(`${where}: tensor "${name}.${suffix}" is missing (was the checkpoint made by another model?)`);
+      if (!t)
+        throw new Error(`${where}: tensor "${name}.${suffix}" is missing (was the checkpoint made by another model?)`);
       const d = t.data();
-      if (!(d instanceof Float32Array)) throw new Error(`${where}: tensor "${name}.${suffix}" is ${t.dtype}, expected F32`);
+      if (!(d instanceof Float32Array))
+        throw new Error(`${where}: tensor "${name}.${suffix}" is ${t.dtype}, expected F32`);
       return d;
     };
     return { expAvg: get('exp_avg'), expAvgSq: get('exp_avg_sq') };
@@ -88,7 +96,8 @@ export function parseModelWeights(bytes: Uint8Array, where: string): Map<string,
   const out = new Map<string, Float32Array>();
   for (const [name, t] of parseSafetensors(bytes, where).tensors) {
     const d = t.data();
-    if (!(d instanceof Float32Array)) throw new Error(`${where}: tensor "${name}" is ${t.dtype}, expected a float tensor`);
+    if (!(d instanceof Float32Array))
+      throw new Error(`${where}: tensor "${name}" is ${t.dtype}, expected a float tensor`);
     out.set(name, d);
   }
   return out;
@@ -98,7 +107,10 @@ export function parseModelWeights(bytes: Uint8Array, where: string): Map<string,
  * model, tokenizer → a Hugging Face model directory's files: save_pretrained's (config.json, model.safetensors) and
  * the tokenizer's (vocab.txt, tokenizer.json, …). The Trainer's final save and the web page's download both use it.
  */
-export async function pretrainedFiles(model: { saveFiles(): Promise<FileMap> }, tokenizer?: SavableTokenizer): Promise<FileMap> {
+export async function pretrainedFiles(
+  model: { saveFiles(): Promise<FileMap> },
+  tokenizer?: SavableTokenizer,
+): Promise<FileMap> {
   return new Map([...(await model.saveFiles()), ...(tokenizer?.saveFiles() ?? [])]);
 }
 
@@ -171,8 +183,12 @@ export function parsePythonJson(text: string): unknown {
   // (JSON escapes: the parsed strings start with U+0000, which no log value does.)
   const marks = { NaN: '"\\u0000NaN"', Infinity: '"\\u0000Infinity"', '-Infinity': '"\\u0000-Infinity"' };
   // Strings are matched first and kept; a bare token outside them becomes a marked string, revived below.
-  const marked = text.replace(/"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g, (m) => (m in marks ? marks[m as keyof typeof marks] : m));
-  return JSON.parse(marked, (_k, v: unknown) => (typeof v === 'string' && v.startsWith('\u0000') ? Number(v.slice(1)) : v));
+  const marked = text.replace(/"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g, (m) =>
+    m in marks ? marks[m as keyof typeof marks] : m,
+  );
+  return JSON.parse(marked, (_k, v: unknown) =>
+    typeof v === 'string' && v.startsWith('\u0000') ? Number(v.slice(1)) : v,
+  );
 }
 
 /** Complete checkpoint folders of the store, oldest step first. */
@@ -195,7 +211,11 @@ export async function latestCheckpoint(store: CheckpointStore): Promise<string |
  * HF _sorted_checkpoints + _rotate_checkpoints: sorted by step, the best checkpoint moved next-to-last so it
  * survives, limit raised to 2 when the limit is 1 and the best is not the newest. → folders to delete.
  */
-export function checkpointsToDelete(sorted: readonly string[], limit: number | undefined, best: string | undefined): string[] {
+export function checkpointsToDelete(
+  sorted: readonly string[],
+  limit: number | undefined,
+  best: string | undefined,
+): string[] {
   if (limit === undefined || sorted.length <= limit) return [];
   const order = [...sorted];
   const bi = best === undefined ? -1 : order.indexOf(best);

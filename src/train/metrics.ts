@@ -26,7 +26,8 @@ export function argmax(logits: Float32Array, numLabels: number): Int32Array {
 }
 
 function checkLengths(name: string, preds: ArrayLike<number>, labels: ArrayLike<number>): void {
-  if (preds.length !== labels.length) throw new Error(`${name}: ${preds.length} predictions but ${labels.length} labels`);
+  if (preds.length !== labels.length)
+    throw new Error(`${name}: ${preds.length} predictions but ${labels.length} labels`);
 }
 
 /** preds [N], labels [N] → fraction correct (0 for N = 0, as there is nothing wrong). */
@@ -49,28 +50,39 @@ export function f1(preds: ArrayLike<number>, labels: ArrayLike<number>, options:
   checkLengths('f1', preds, labels);
   const average = options.average ?? 'binary';
   const classOf = (c: number): { tp: number; fp: number; fn: number } => {
-    let tp = 0, fp = 0, fn = 0;
+    let tp = 0,
+      fp = 0,
+      fn = 0;
     for (let i = 0; i < preds.length; i++) {
-      const p = preds[i] === c, l = labels[i] === c;
+      const p = preds[i] === c,
+        l = labels[i] === c;
       if (p && l) tp++;
       else if (p) fp++;
       else if (l) fn++;
     }
     return { tp, fp, fn };
   };
-  const score = ({ tp, fp, fn }: { tp: number; fp: number; fn: number }): number => (tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn));
+  const score = ({ tp, fp, fn }: { tp: number; fp: number; fn: number }): number =>
+    tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
   if (average === 'binary') return score(classOf(options.posLabel ?? 1));
   const classes = [...new Set([...Array.from(preds), ...Array.from(labels)])].sort((a, b) => a - b);
   const counts = classes.map(classOf);
   if (average === 'macro') return counts.length === 0 ? 0 : counts.reduce((s, c) => s + score(c), 0) / counts.length;
-  return score(counts.reduce((a, c) => ({ tp: a.tp + c.tp, fp: a.fp + c.fp, fn: a.fn + c.fn }), { tp: 0, fp: 0, fn: 0 }));
+  return score(
+    counts.reduce((a, c) => ({ tp: a.tp + c.tp, fp: a.fp + c.fp, fn: a.fn + c.fn }), { tp: 0, fp: 0, fn: 0 }),
+  );
 }
 
 /** The tutorial's compute_metrics: { accuracy }. */
-export const accuracyMetrics: ComputeMetrics = (p) => ({ accuracy: accuracy(argmax(p.predictions, p.numLabels), p.labelIds) });
+export const accuracyMetrics: ComputeMetrics = (p) => ({
+  accuracy: accuracy(argmax(p.predictions, p.numLabels), p.labelIds),
+});
 
 /** accuracy plus F1 (binary for two labels, macro otherwise). */
 export const classificationMetrics: ComputeMetrics = (p) => {
   const preds = argmax(p.predictions, p.numLabels);
-  return { accuracy: accuracy(preds, p.labelIds), f1: f1(preds, p.labelIds, { average: p.numLabels === 2 ? 'binary' : 'macro' }) };
+  return {
+    accuracy: accuracy(preds, p.labelIds),
+    f1: f1(preds, p.labelIds, { average: p.numLabels === 2 ? 'binary' : 'macro' }),
+  };
 };

@@ -75,13 +75,16 @@ export class LrScheduler {
   /** Restores the position; the shape of the schedule must be the one this run computed (else resuming is not exact). */
   loadStateDict(s: SchedulerState, where = 'scheduler.json'): void {
     const mismatch = (what: string, saved: unknown, now: unknown): never => {
-      throw new Error(`${where}: the checkpoint's ${what} is ${saved} but this run's is ${now}; resume with the arguments the run was started with`);
+      throw new Error(
+        `${where}: the checkpoint's ${what} is ${saved} but this run's is ${now}; resume with the arguments the run was started with`,
+      );
     };
     if (s.type !== this.type) mismatch('lr_scheduler_type', s.type, this.type);
     if (s.base_lr !== this.baseLr) mismatch('learning_rate', s.base_lr, this.baseLr);
     if (s.total_steps !== this.totalSteps) mismatch('number of training steps', s.total_steps, this.totalSteps);
     if (s.warmup_steps !== this.warmupSteps) mismatch('number of warmup steps', s.warmup_steps, this.warmupSteps);
-    if (!Number.isInteger(s.last_epoch) || s.last_epoch < 0) throw new Error(`${where}: last_epoch ${s.last_epoch} is not a step count`);
+    if (!Number.isInteger(s.last_epoch) || s.last_epoch < 0)
+      throw new Error(`${where}: last_epoch ${s.last_epoch} is not a step count`);
     this.lastEpoch = s.last_epoch;
   }
 }

@@ -6,8 +6,18 @@ export type LogEntry = Record<string, number>;
 
 // Python floats in HF's file (so 1 is written "1.0"); everything else numeric is an int.
 const FLOAT_KEYS = new Set([
-  'epoch', 'loss', 'learning_rate', 'grad_norm', 'best_metric', 'train_loss', 'train_runtime',
-  'train_samples_per_second', 'train_steps_per_second', 'eval_runtime', 'eval_samples_per_second', 'eval_steps_per_second',
+  'epoch',
+  'loss',
+  'learning_rate',
+  'grad_norm',
+  'best_metric',
+  'train_loss',
+  'train_runtime',
+  'train_samples_per_second',
+  'train_steps_per_second',
+  'eval_runtime',
+  'eval_samples_per_second',
+  'eval_steps_per_second',
 ]);
 
 export class TrainerState {

@@ -80,37 +80,142 @@ export interface FieldSpec {
 
 export const TRAINING_ARGUMENT_FIELDS: readonly FieldSpec[] = [
   { key: 'outputDir', type: 'string', group: 'Output', help: 'Where checkpoints and the final model are written' },
-  { key: 'overwriteOutputDir', type: 'bool', group: 'Output', help: 'Replace an earlier run in output_dir (its checkpoints and model files are deleted first)' },
+  {
+    key: 'overwriteOutputDir',
+    type: 'bool',
+    group: 'Output',
+    help: 'Replace an earlier run in output_dir (its checkpoints and model files are deleted first)',
+  },
   { key: 'numTrainEpochs', type: 'float', group: 'Schedule', help: 'Passes over the training set (fractions allowed)' },
-  { key: 'maxSteps', type: 'int', group: 'Schedule', help: 'If > 0: total optimizer steps, overriding num_train_epochs' },
+  {
+    key: 'maxSteps',
+    type: 'int',
+    group: 'Schedule',
+    help: 'If > 0: total optimizer steps, overriding num_train_epochs',
+  },
   { key: 'perDeviceTrainBatchSize', type: 'int', group: 'Batches', help: 'Examples per training micro-batch' },
   { key: 'perDeviceEvalBatchSize', type: 'int', group: 'Batches', help: 'Examples per evaluation batch' },
-  { key: 'gradientAccumulationSteps', type: 'int', group: 'Batches', help: 'Micro-batches per optimizer step (loss averaged over them)' },
-  { key: 'dataloaderDropLast', type: 'bool', group: 'Batches', help: 'Drop the last incomplete training batch of each epoch' },
+  {
+    key: 'gradientAccumulationSteps',
+    type: 'int',
+    group: 'Batches',
+    help: 'Micro-batches per optimizer step (loss averaged over them)',
+  },
+  {
+    key: 'dataloaderDropLast',
+    type: 'bool',
+    group: 'Batches',
+    help: 'Drop the last incomplete training batch of each epoch',
+  },
   { key: 'learningRate', type: 'float', group: 'Optimizer', help: 'Initial AdamW learning rate' },
-  { key: 'weightDecay', type: 'float', group: 'Optimizer', help: 'AdamW decoupled weight decay (not on biases and LayerNorm weights)' },
+  {
+    key: 'weightDecay',
+    type: 'float',
+    group: 'Optimizer',
+    help: 'AdamW decoupled weight decay (not on biases and LayerNorm weights)',
+  },
   { key: 'adamBeta1', type: 'float', group: 'Optimizer', help: 'AdamW beta1' },
   { key: 'adamBeta2', type: 'float', group: 'Optimizer', help: 'AdamW beta2' },
   { key: 'adamEpsilon', type: 'float', group: 'Optimizer', help: 'AdamW epsilon' },
-  { key: 'maxGradNorm', type: 'float', group: 'Optimizer', help: 'Clip the global gradient norm to this (0: no clipping)' },
-  { key: 'lrSchedulerType', type: 'choice', group: 'Schedule', choices: SCHEDULER_TYPES, help: 'Learning-rate schedule' },
+  {
+    key: 'maxGradNorm',
+    type: 'float',
+    group: 'Optimizer',
+    help: 'Clip the global gradient norm to this (0: no clipping)',
+  },
+  {
+    key: 'lrSchedulerType',
+    type: 'choice',
+    group: 'Schedule',
+    choices: SCHEDULER_TYPES,
+    help: 'Learning-rate schedule',
+  },
   { key: 'warmupSteps', type: 'int', group: 'Schedule', help: 'Linear warmup steps (overrides warmup_ratio when > 0)' },
   { key: 'warmupRatio', type: 'float', group: 'Schedule', help: 'Warmup as a fraction of the total steps' },
-  { key: 'loggingStrategy', type: 'choice', group: 'Logging', choices: INTERVALS, help: 'When to log the training loss' },
+  {
+    key: 'loggingStrategy',
+    type: 'choice',
+    group: 'Logging',
+    choices: INTERVALS,
+    help: 'When to log the training loss',
+  },
   { key: 'loggingSteps', type: 'float', group: 'Logging', help: 'Log every N steps (below 1: fraction of the total)' },
   { key: 'loggingFirstStep', type: 'bool', group: 'Logging', help: 'Also log the first step' },
-  { key: 'evalStrategy', type: 'choice', group: 'Evaluation', choices: INTERVALS, help: 'When to evaluate (alias: evaluation_strategy)' },
-  { key: 'evalSteps', type: 'float', group: 'Evaluation', optional: true, help: 'Evaluate every N steps (default: logging_steps)' },
-  { key: 'saveStrategy', type: 'choice', group: 'Checkpoints', choices: SAVE_STRATEGIES, help: 'When to write a checkpoint' },
-  { key: 'saveSteps', type: 'float', group: 'Checkpoints', help: 'Checkpoint every N steps (below 1: fraction of the total)' },
-  { key: 'saveTotalLimit', type: 'int', group: 'Checkpoints', optional: true, help: 'Keep at most N checkpoints (never the best one)' },
-  { key: 'loadBestModelAtEnd', type: 'bool', group: 'Checkpoints', help: 'Reload the best checkpoint when training ends' },
-  { key: 'metricForBestModel', type: 'string', group: 'Checkpoints', optional: true, help: 'Metric choosing the best checkpoint (default: loss)' },
-  { key: 'greaterIsBetter', type: 'bool', group: 'Checkpoints', optional: true, help: 'Whether a larger metric is better (default: unless it ends in "loss")' },
-  { key: 'resumeFromCheckpoint', type: 'path-or-bool', group: 'Checkpoints', optional: true, help: 'Resume from this checkpoint directory, or "true" for the latest in output_dir' },
-  { key: 'fp16', type: 'bool', group: 'Precision', help: 'Mixed precision as HF: products in f16 (f32 accumulation), f32 master weights, dynamic loss scaling (GradScaler); needs shader-f16' },
+  {
+    key: 'evalStrategy',
+    type: 'choice',
+    group: 'Evaluation',
+    choices: INTERVALS,
+    help: 'When to evaluate (alias: evaluation_strategy)',
+  },
+  {
+    key: 'evalSteps',
+    type: 'float',
+    group: 'Evaluation',
+    optional: true,
+    help: 'Evaluate every N steps (default: logging_steps)',
+  },
+  {
+    key: 'saveStrategy',
+    type: 'choice',
+    group: 'Checkpoints',
+    choices: SAVE_STRATEGIES,
+    help: 'When to write a checkpoint',
+  },
+  {
+    key: 'saveSteps',
+    type: 'float',
+    group: 'Checkpoints',
+    help: 'Checkpoint every N steps (below 1: fraction of the total)',
+  },
+  {
+    key: 'saveTotalLimit',
+    type: 'int',
+    group: 'Checkpoints',
+    optional: true,
+    help: 'Keep at most N checkpoints (never the best one)',
+  },
+  {
+    key: 'loadBestModelAtEnd',
+    type: 'bool',
+    group: 'Checkpoints',
+    help: 'Reload the best checkpoint when training ends',
+  },
+  {
+    key: 'metricForBestModel',
+    type: 'string',
+    group: 'Checkpoints',
+    optional: true,
+    help: 'Metric choosing the best checkpoint (default: loss)',
+  },
+  {
+    key: 'greaterIsBetter',
+    type: 'bool',
+    group: 'Checkpoints',
+    optional: true,
+    help: 'Whether a larger metric is better (default: unless it ends in "loss")',
+  },
+  {
+    key: 'resumeFromCheckpoint',
+    type: 'path-or-bool',
+    group: 'Checkpoints',
+    optional: true,
+    help: 'Resume from this checkpoint directory, or "true" for the latest in output_dir',
+  },
+  {
+    key: 'fp16',
+    type: 'bool',
+    group: 'Precision',
+    help: 'Mixed precision as HF: products in f16 (f32 accumulation), f32 master weights, dynamic loss scaling (GradScaler); needs shader-f16',
+  },
   { key: 'seed', type: 'int', group: 'Reproducibility', help: 'Seed of the classifier init, dropout and shuffling' },
-  { key: 'dataSeed', type: 'int', group: 'Reproducibility', optional: true, help: 'Seed of the epoch shuffles (default: seed)' },
+  {
+    key: 'dataSeed',
+    type: 'int',
+    group: 'Reproducibility',
+    optional: true,
+    help: 'Seed of the epoch shuffles (default: seed)',
+  },
 ];
 
 /** HF's defaults (4.57.6), except output_dir, which has no useful default there. */
@@ -164,7 +269,10 @@ export interface TrainingArguments extends TrainingArgumentsFields {}
 export class TrainingArguments {
   constructor(init: TrainingArgumentsInit = {}) {
     if (init === null || typeof init !== 'object' || Array.isArray(init)) {
-      throw new TrainingArgumentsError('init', `expected an object of arguments ({ outputDir, learningRate, … }), got ${describeValue(init)}`);
+      throw new TrainingArgumentsError(
+        'init',
+        `expected an object of arguments ({ outputDir, learningRate, … }), got ${describeValue(init)}`,
+      );
     }
     const { evaluationStrategy, ...rest } = init;
     for (const k of Object.keys(rest)) {
@@ -174,7 +282,10 @@ export class TrainingArguments {
     for (const [k, v] of Object.entries(rest)) if (v !== undefined) (this as unknown as Record<string, unknown>)[k] = v;
     if (evaluationStrategy !== undefined) {
       if (init.evalStrategy !== undefined && init.evalStrategy !== evaluationStrategy) {
-        throw new TrainingArgumentsError('evaluation_strategy', `conflicts with eval_strategy (${init.evalStrategy}); give only eval_strategy`);
+        throw new TrainingArgumentsError(
+          'evaluation_strategy',
+          `conflicts with eval_strategy (${init.evalStrategy}); give only eval_strategy`,
+        );
       }
       this.evalStrategy = evaluationStrategy;
     }
@@ -219,7 +330,10 @@ export class TrainingArguments {
     positiveInt('gradient_accumulation_steps', this.gradientAccumulationSteps);
     if (!(this.learningRate >= 0)) fail('learning_rate', `must be >= 0, got ${this.learningRate}`);
     if (!(this.weightDecay >= 0)) fail('weight_decay', `must be >= 0, got ${this.weightDecay}`);
-    for (const [name, b] of [['adam_beta1', this.adamBeta1], ['adam_beta2', this.adamBeta2]] as const) {
+    for (const [name, b] of [
+      ['adam_beta1', this.adamBeta1],
+      ['adam_beta2', this.adamBeta2],
+    ] as const) {
       if (!(b >= 0 && b < 1)) fail(name, `must be in [0, 1), got ${b}`);
     }
     if (!(this.adamEpsilon >= 0)) fail('adam_epsilon', `must be >= 0, got ${this.adamEpsilon}`);
@@ -227,9 +341,11 @@ export class TrainingArguments {
     if (!(this.numTrainEpochs > 0) && this.maxSteps <= 0) {
       fail('num_train_epochs', `must be > 0 unless max_steps is set, got ${this.numTrainEpochs}`);
     }
-    if (!(this.warmupRatio >= 0 && this.warmupRatio <= 1)) fail('warmup_ratio', `must lie in [0, 1], got ${this.warmupRatio}`);
+    if (!(this.warmupRatio >= 0 && this.warmupRatio <= 1))
+      fail('warmup_ratio', `must lie in [0, 1], got ${this.warmupRatio}`);
     if (!(this.warmupSteps >= 0)) fail('warmup_steps', `must be >= 0, got ${this.warmupSteps}`);
-    if (this.saveTotalLimit !== undefined && this.saveTotalLimit < 1) fail('save_total_limit', `must be >= 1, got ${this.saveTotalLimit}`);
+    if (this.saveTotalLimit !== undefined && this.saveTotalLimit < 1)
+      fail('save_total_limit', `must be >= 1, got ${this.saveTotalLimit}`);
     this.resolveIntervals();
     this.resolveBestModel();
   }
@@ -239,7 +355,8 @@ export class TrainingArguments {
     stepsValue('save_steps', this.saveSteps, this.saveStrategy === 'steps');
     if (this.evalStrategy === 'steps' && (this.evalSteps === undefined || this.evalSteps === 0)) {
       // HF: eval_steps falls back to logging_steps.
-      if (!(this.loggingSteps > 0)) fail('eval_steps', 'eval_strategy "steps" needs a non-zero eval_steps or logging_steps');
+      if (!(this.loggingSteps > 0))
+        fail('eval_steps', 'eval_strategy "steps" needs a non-zero eval_steps or logging_steps');
       this.evalSteps = this.loggingSteps;
     }
     if (this.evalSteps !== undefined) stepsValue('eval_steps', this.evalSteps, this.evalStrategy === 'steps');
@@ -306,10 +423,12 @@ function checkType(f: FieldSpec, v: unknown): void {
       if (typeof v !== 'boolean') fail(name, `must be true or false, got ${JSON.stringify(v)}`);
       break;
     case 'choice':
-      if (!f.choices!.includes(v as string)) fail(name, `must be one of ${f.choices!.join(', ')}; got ${JSON.stringify(v)}`);
+      if (!f.choices!.includes(v as string))
+        fail(name, `must be one of ${f.choices!.join(', ')}; got ${JSON.stringify(v)}`);
       break;
     case 'path-or-bool':
-      if (typeof v !== 'boolean' && (typeof v !== 'string' || v === '')) fail(name, `must be a checkpoint path or true, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'boolean' && (typeof v !== 'string' || v === ''))
+        fail(name, `must be a checkpoint path or true, got ${JSON.stringify(v)}`);
       break;
   }
 }

@@ -11,7 +11,9 @@ export function describeValue(v: unknown): string {
   const name = (v as object).constructor?.name;
   if (name && name !== 'Object') return `a ${name}`;
   const keys = Object.keys(v as object);
-  return keys.length === 0 ? 'an empty object {}' : `an object with ${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', …' : ''}`;
+  return keys.length === 0
+    ? 'an empty object {}'
+    : `an object with ${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', …' : ''}`;
 }
 
 /** `value` must be a plain options object or absent: → the object ({} when absent). */

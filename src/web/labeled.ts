@@ -18,12 +18,19 @@ export function parseLabeledLines(text: string, labels: readonly string[]): Labe
     }
     const name = line.slice(0, tab).trim();
     const body = line.slice(tab + 1).trim();
-    const id = byName.get(name.toLowerCase()) ?? (/^\d+$/.test(name) && Number(name) < labels.length ? Number(name) : undefined);
-    if (id === undefined) problems.push(`line ${i + 1}: unknown label "${name}" (expected one of ${labels.join(', ')} or 0–${labels.length - 1})`);
+    const id =
+      byName.get(name.toLowerCase()) ?? (/^\d+$/.test(name) && Number(name) < labels.length ? Number(name) : undefined);
+    if (id === undefined)
+      problems.push(
+        `line ${i + 1}: unknown label "${name}" (expected one of ${labels.join(', ')} or 0–${labels.length - 1})`,
+      );
     else if (body === '') problems.push(`line ${i + 1}: empty text`);
     else examples.push({ text: body, label: id });
   });
-  if (problems.length) throw new Error(problems.slice(0, 5).join('\n') + (problems.length > 5 ? `\n… and ${problems.length - 5} more` : ''));
+  if (problems.length)
+    throw new Error(
+      problems.slice(0, 5).join('\n') + (problems.length > 5 ? `\n… and ${problems.length - 5} more` : ''),
+    );
   if (examples.length === 0) throw new Error('no examples: write one per line as label<TAB>text');
   return examples;
 }

@@ -29,44 +29,129 @@ afterAll(() => {
 
 const any = (v: unknown): any => v;
 const collator = (): wt.DataCollatorWithPadding => new wt.DataCollatorWithPadding({ padTokenId: 0 });
-const RAW = /Cannot read properties|is not a function|is not iterable|Cannot destructure|Cannot use 'in' operator|Cannot convert/;
+const RAW =
+  /Cannot read properties|is not a function|is not iterable|Cannot destructure|Cannot use 'in' operator|Cannot convert/;
 
 /** [entry point and argument, the call, what the message must say]. */
 const CASES: Array<[string, () => unknown, RegExp]> = [
-  ['pipeline(task, null)', () => wt.pipeline('text-classification', any(null)), /pipeline\("text-classification"\): model: expected a model directory path/],
-  ['pipeline(task, {})', () => wt.pipeline('text-classification', any({})), /model: expected .* FileSource \(with describe, exists, readBytes, readText\), got an empty object/],
-  ['pipeline(task, dir, null)', () => wt.pipeline('text-classification', SMALL_MODEL, any(null)), /pipeline\("text-classification"\): options must be an object, got null/],
+  [
+    'pipeline(task, null)',
+    () => wt.pipeline('text-classification', any(null)),
+    /pipeline\("text-classification"\): model: expected a model directory path/,
+  ],
+  [
+    'pipeline(task, {})',
+    () => wt.pipeline('text-classification', any({})),
+    /model: expected .* FileSource \(with describe, exists, readBytes, readText\), got an empty object/,
+  ],
+  [
+    'pipeline(task, dir, null)',
+    () => wt.pipeline('text-classification', SMALL_MODEL, any(null)),
+    /pipeline\("text-classification"\): options must be an object, got null/,
+  ],
   ['pipeline(null, dir)', () => wt.pipeline(any(null), SMALL_MODEL), /pipeline: unsupported task null/],
   ['classify(null)', () => classify.classify(any(null)), /texts must be an array of strings, got null/],
   ['classify({})', () => classify.classify(any({})), /texts must be an array of strings, got an empty object/],
   ['classify([…], null)', () => classify.classify(['x'], any(null)), /classify: options must be an object, got null/],
   ['pipeline call (text, null)', () => classify('x', any(null)), /options must be an object, got null/],
   ['pipeline call ({})', () => classify(any({})), /input must be a string or an array of strings/],
-  ['fromPretrained(null)', () => wt.DistilBertForSequenceClassification.fromPretrained(any(null)), /fromPretrained: location: expected a model directory path/],
-  ['fromPretrained({})', () => wt.DistilBertForSequenceClassification.fromPretrained(any({})), /fromPretrained: location: expected/],
-  ['fromPretrained(dir, null)', () => wt.DistilBertForSequenceClassification.fromPretrained(SMALL_MODEL, any(null)), /fromPretrained: options must be an object, got null/],
-  ['fromConfig(null)', () => wt.DistilBertForSequenceClassification.fromConfig(any(null)), /fromConfig: config must be a DistilBertConfig or its fields/],
-  ['new DistilBertConfig(null)', () => new wt.DistilBertConfig(any(null)), /DistilBertConfig: expected an object of config fields/],
-  ['BertTokenizer.fromPretrained(null)', () => wt.BertTokenizer.fromPretrained(any(null)), /BertTokenizer\.fromPretrained: location: expected/],
+  [
+    'fromPretrained(null)',
+    () => wt.DistilBertForSequenceClassification.fromPretrained(any(null)),
+    /fromPretrained: location: expected a model directory path/,
+  ],
+  [
+    'fromPretrained({})',
+    () => wt.DistilBertForSequenceClassification.fromPretrained(any({})),
+    /fromPretrained: location: expected/,
+  ],
+  [
+    'fromPretrained(dir, null)',
+    () => wt.DistilBertForSequenceClassification.fromPretrained(SMALL_MODEL, any(null)),
+    /fromPretrained: options must be an object, got null/,
+  ],
+  [
+    'fromConfig(null)',
+    () => wt.DistilBertForSequenceClassification.fromConfig(any(null)),
+    /fromConfig: config must be a DistilBertConfig or its fields/,
+  ],
+  [
+    'new DistilBertConfig(null)',
+    () => new wt.DistilBertConfig(any(null)),
+    /DistilBertConfig: expected an object of config fields/,
+  ],
+  [
+    'BertTokenizer.fromPretrained(null)',
+    () => wt.BertTokenizer.fromPretrained(any(null)),
+    /BertTokenizer\.fromPretrained: location: expected/,
+  ],
   ['tokenizer.encode(null)', () => tok.encode(any(null)), /BertTokenizer\.encode: text must be a string, got null/],
   ['tokenizer.encode({})', () => tok.encode(any({})), /text must be a string, got an empty object/],
-  ['tokenizer.encode(text, null)', () => tok.encode('x', any(null)), /BertTokenizer\.encode: options must be an object, got null/],
-  ['tokenizer.encodeBatch(null)', () => tok.encodeBatch(any(null)), /encodeBatch: texts must be an array of strings, got null/],
+  [
+    'tokenizer.encode(text, null)',
+    () => tok.encode('x', any(null)),
+    /BertTokenizer\.encode: options must be an object, got null/,
+  ],
+  [
+    'tokenizer.encodeBatch(null)',
+    () => tok.encodeBatch(any(null)),
+    /encodeBatch: texts must be an array of strings, got null/,
+  ],
   ['new Trainer(null)', () => new wt.Trainer(any(null)), /Trainer: expected an options object/],
   ['new Trainer({})', () => new wt.Trainer(any({})), /Trainer: model must be a model with forward\(\)/],
-  ['new Trainer({ model, args: {} })', () => new wt.Trainer(any({ model, args: {} })), /Trainer: args must be a TrainingArguments/],
-  ['new Trainer({ model, trainDataset: 5 })', () => new wt.Trainer(any({ model, trainDataset: 5 })), /Trainer: trainDataset must be an array of features/],
-  ['new TrainingArguments(null)', () => new wt.TrainingArguments(any(null)), /TrainingArguments: init: expected an object of arguments/],
-  ['new DataCollatorWithPadding(null)', () => new wt.DataCollatorWithPadding(any(null)), /DataCollatorWithPadding: expected options \{ padTokenId \}/],
+  [
+    'new Trainer({ model, args: {} })',
+    () => new wt.Trainer(any({ model, args: {} })),
+    /Trainer: args must be a TrainingArguments/,
+  ],
+  [
+    'new Trainer({ model, trainDataset: 5 })',
+    () => new wt.Trainer(any({ model, trainDataset: 5 })),
+    /Trainer: trainDataset must be an array of features/,
+  ],
+  [
+    'new TrainingArguments(null)',
+    () => new wt.TrainingArguments(any(null)),
+    /TrainingArguments: init: expected an object of arguments/,
+  ],
+  [
+    'new DataCollatorWithPadding(null)',
+    () => new wt.DataCollatorWithPadding(any(null)),
+    /DataCollatorWithPadding: expected options \{ padTokenId \}/,
+  ],
   ['collate(null)', () => collator().collate(any(null)), /features must be an array/],
   ['collate([null])', () => collator().collate(any([null])), /feature 0 must be an object/],
-  ['collate([{ inputIds: [] }]) (empty sequence)', () => collator().collate([{ inputIds: [] }]), /feature 0 has an empty inputIds \(no tokens\)/],
-  ['model.savePretrained(null)', () => model.savePretrained(any(null)), /savePretrained: dir must be a non-empty directory path, got null/],
-  ['savePretrained(null, dir)', () => wt.savePretrained(any(null), 'x'), /savePretrained: model must be a DistilBertForSequenceClassification/],
-  ['loadDataset(null)', () => wt.loadDataset(any(null)), /loadDataset: expected a path, a Hub dataset id or \{ path, format \}, got null/],
+  [
+    'collate([{ inputIds: [] }]) (empty sequence)',
+    () => collator().collate([{ inputIds: [] }]),
+    /feature 0 has an empty inputIds \(no tokens\)/,
+  ],
+  [
+    'model.savePretrained(null)',
+    () => model.savePretrained(any(null)),
+    /savePretrained: dir must be a non-empty directory path, got null/,
+  ],
+  [
+    'savePretrained(null, dir)',
+    () => wt.savePretrained(any(null), 'x'),
+    /savePretrained: model must be a DistilBertForSequenceClassification/,
+  ],
+  [
+    'loadDataset(null)',
+    () => wt.loadDataset(any(null)),
+    /loadDataset: expected a path, a Hub dataset id or \{ path, format \}, got null/,
+  ],
   ['loadDataset({})', () => wt.loadDataset(any({})), /loadDataset: expected a path/],
-  ['tensor(null)', () => wt.tensor(any(null)), /tensor\(\): data must be a Float32Array, an Int32Array or a \(nested\) array/],
-  ['forward on a sequence of length 0', () => wt.noGrad(() => model.forward({ inputIds: { data: new Int32Array(0), shape: [1, 0] } })), /sequence length 0: a sequence needs at least one token/],
+  [
+    'tensor(null)',
+    () => wt.tensor(any(null)),
+    /tensor\(\): data must be a Float32Array, an Int32Array or a \(nested\) array/,
+  ],
+  [
+    'forward on a sequence of length 0',
+    () => wt.noGrad(() => model.forward({ inputIds: { data: new Int32Array(0), shape: [1, 0] } })),
+    /sequence length 0: a sequence needs at least one token/,
+  ],
   ['forward on [[]]', () => wt.noGrad(() => model.forward({ inputIds: [[]] })), /sequence length 0/],
 ];
 
@@ -88,7 +173,11 @@ describe('library entry points check their arguments (issue 20, item 11)', () =>
   it('a dispatch with a workgroup count that is not a whole number is refused before Dawn sees it', () => {
     const rt = wt.runtime();
     const before = rt.dispatchCount;
-    const kernel = wt.defineKernel({ name: 'probe', source: () => '@compute @workgroup_size(1) fn main() {}', bindings: {} });
+    const kernel = wt.defineKernel({
+      name: 'probe',
+      source: () => '@compute @workgroup_size(1) fn main() {}',
+      bindings: {},
+    });
     expect(() => rt.dispatch(kernel, { bindings: {}, grid: [NaN] })).toThrow(
       /kernel "probe".*dispatch \[NaN, 1, 1\]: workgroup counts must be whole numbers/,
     );
@@ -97,12 +186,18 @@ describe('library entry points check their arguments (issue 20, item 11)', () =>
 
   it('fromPretrained warns about non-finite weights, naming the file and tensor; savePretrained refuses to write them', async () => {
     const warnings: string[] = [];
-    const nan = await wt.DistilBertForSequenceClassification.fromPretrained(f.nan, { onWarning: (m) => warnings.push(m) });
+    const nan = await wt.DistilBertForSequenceClassification.fromPretrained(f.nan, {
+      onWarning: (m) => warnings.push(m),
+    });
     try {
       expect(nan.nonFiniteWeights).toEqual([{ name: 'distilbert.transformer.layer.0.ffn.lin1.weight', count: 1 }]);
-      expect(warnings.join('\n')).toContain(`${join(f.nan, 'model.safetensors')}: 1 tensor holds non-finite values (NaN or ±Inf): distilbert.transformer.layer.0.ffn.lin1.weight (1)`);
+      expect(warnings.join('\n')).toContain(
+        `${join(f.nan, 'model.safetensors')}: 1 tensor holds non-finite values (NaN or ±Inf): distilbert.transformer.layer.0.ffn.lin1.weight (1)`,
+      );
       const dir = mkdtempSync(join(tmpdir(), 'webtune-nan-save-'));
-      await expect(wt.savePretrained(nan, dir)).rejects.toThrow(/parameter "distilbert\.transformer\.layer\.0\.ffn\.lin1\.weight" holds 1 non-finite value/);
+      await expect(wt.savePretrained(nan, dir)).rejects.toThrow(
+        /parameter "distilbert\.transformer\.layer\.0\.ffn\.lin1\.weight" holds 1 non-finite value/,
+      );
       await nan.savePretrained(dir, undefined, { allowNonFinite: true }); // when asked for, it is written
       rmSync(dir, { recursive: true, force: true });
     } finally {

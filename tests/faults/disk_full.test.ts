@@ -5,7 +5,17 @@
 // bit-identically once space is freed), and the atomic final save (a failed write leaves the old files intact).
 // Mounting needs root (CAP_SYS_ADMIN): elsewhere these cases are skipped, saying why.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +31,8 @@ function tmpfs(name: string, options: string): string | Error {
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
   const r = spawnSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { encoding: 'utf8' });
-  if (r.status !== 0) return new Error(`mount -t tmpfs -o ${options} failed: ${(r.stderr || r.error?.message || '').trim()}`);
+  if (r.status !== 0)
+    return new Error(`mount -t tmpfs -o ${options} failed: ${(r.stderr || r.error?.message || '').trim()}`);
   mounts.push(dir);
   return dir;
 }
@@ -42,9 +53,29 @@ afterAll(() => {
 });
 
 const flags = (out: string, extra: string[] = []): string[] => [
-  '--model', f.tiny, '--train-file', f.data.numeric, '--max-length', '16', '--per-device-train-batch-size', '4', '--max-steps', '4',
-  '--seed', '7', '--eval-strategy', 'no', '--load-best-model-at-end', 'false', '--save-strategy', 'steps', '--save-steps', '1',
-  '--output-dir', out, ...extra,
+  '--model',
+  f.tiny,
+  '--train-file',
+  f.data.numeric,
+  '--max-length',
+  '16',
+  '--per-device-train-batch-size',
+  '4',
+  '--max-steps',
+  '4',
+  '--seed',
+  '7',
+  '--eval-strategy',
+  'no',
+  '--load-best-model-at-end',
+  'false',
+  '--save-strategy',
+  'steps',
+  '--save-steps',
+  '1',
+  '--output-dir',
+  out,
+  ...extra,
 ];
 const freeBytes = (dir: string): number => {
   const s = statfsSync(dir);
@@ -61,13 +92,26 @@ describe.skipIf(!asNobody)('an output directory the user may not write (issue 20
     const locked = join(work, 'locked');
     mkdirSync(join(locked, 'sub'), { recursive: true, mode: 0o755 });
     for (const [out, message] of [
-      [join(locked, 'sub', 'run'), `--output-dir ${join(locked, 'sub', 'run')}: cannot write in ${join(locked, 'sub')} (EACCES)`],
-      [join(work, 'private', 'run'), `--output-dir ${join(work, 'private', 'run')}: cannot use ${join(work, 'private', 'run')} (EACCES)`],
+      [
+        join(locked, 'sub', 'run'),
+        `--output-dir ${join(locked, 'sub', 'run')}: cannot write in ${join(locked, 'sub')} (EACCES)`,
+      ],
+      [
+        join(work, 'private', 'run'),
+        `--output-dir ${join(work, 'private', 'run')}: cannot use ${join(work, 'private', 'run')} (EACCES)`,
+      ],
     ]) {
       mkdirSync(join(work, 'private'), { recursive: true, mode: 0o700 });
-      const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, 'dist/train.js', ...flags(out!)], {
-        cwd: repoRoot, encoding: 'utf8', env: { ...process.env, HOME: work, HF_HUB_OFFLINE: '1' }, timeout: 120_000,
-      });
+      const r = spawnSync(
+        'setpriv',
+        ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, 'dist/train.js', ...flags(out!)],
+        {
+          cwd: repoRoot,
+          encoding: 'utf8',
+          env: { ...process.env, HOME: work, HF_HUB_OFFLINE: '1' },
+          timeout: 120_000,
+        },
+      );
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr).toContain(message);
     }
@@ -88,7 +132,9 @@ describe.skipIf(cannotMount !== '')('disk faults on tmpfs (issue 20)', () => {
     for (const extra of [[], ['--save-strategy', 'no']]) {
       const r = runScript('train.js', flags(join(small, 'run'), extra));
       expect(r.status, log(r)).toBe(2);
-      expect(r.stderr).toMatch(/--output-dir .*: [\d.]+ MiB free on its file system, but the run writes at least [\d.]+ MiB/);
+      expect(r.stderr).toMatch(
+        /--output-dir .*: [\d.]+ MiB free on its file system, but the run writes at least [\d.]+ MiB/,
+      );
       expect(existsSync(join(small, 'run'))).toBe(false);
     }
     expect(hashTree(f.root)).toEqual(inputs);
@@ -99,7 +145,10 @@ describe.skipIf(cannotMount !== '')('disk faults on tmpfs (issue 20)', () => {
     const ref = runScript('train.js', flags(reference));
     expect(ref.status, log(ref)).toBe(0);
     const modelBytes = readFileSync(join(reference, 'model.safetensors')).length;
-    const ckptBytes = readdirSync(join(reference, 'checkpoint-1')).reduce((s, n) => s + readFileSync(join(reference, 'checkpoint-1', n)).length, 0);
+    const ckptBytes = readdirSync(join(reference, 'checkpoint-1')).reduce(
+      (s, n) => s + readFileSync(join(reference, 'checkpoint-1', n)).length,
+      0,
+    );
     // Room for the up-front check (the model four times over) and one checkpoint, not two.
     const size = Math.max(4 * modelBytes + (1 << 20), ckptBytes) + Math.floor(ckptBytes / 2);
     const disk = tmpfs('full', `size=${size}`) as string;
@@ -107,7 +156,9 @@ describe.skipIf(cannotMount !== '')('disk faults on tmpfs (issue 20)', () => {
     const inputs = hashTree(f.root);
     const r = runScript('train.js', flags(out));
     expect(r.status, log(r)).toBe(1);
-    const m = new RegExp(`cannot write ${out}/checkpoint-(\\d+)\\.tmp-\\d+/[\\w.]+: no space left on device \\(ENOSPC\\)`).exec(r.stderr);
+    const m = new RegExp(
+      `cannot write ${out}/checkpoint-(\\d+)\\.tmp-\\d+/[\\w.]+: no space left on device \\(ENOSPC\\)`,
+    ).exec(r.stderr);
     expect(m, log(r)).not.toBeNull();
     const failed = Number(m![1]);
     expect(failed).toBeGreaterThanOrEqual(2); // it filled up mid-run, after a first checkpoint
@@ -119,17 +170,27 @@ describe.skipIf(cannotMount !== '')('disk faults on tmpfs (issue 20)', () => {
     spawnSync('mount', ['-o', `remount,size=${8 * ckptBytes}`, disk]); // the user frees space
     const resumed = runScript('train.js', flags(out, ['--resume-from-checkpoint', 'true']));
     expect(resumed.status, log(resumed)).toBe(0);
-    expect(readFileSync(join(out, 'model.safetensors')).equals(readFileSync(join(reference, 'model.safetensors')))).toBe(true);
+    expect(
+      readFileSync(join(out, 'model.safetensors')).equals(readFileSync(join(reference, 'model.safetensors'))),
+    ).toBe(true);
   });
 
   it('[10] a final save that fails for space leaves the previous files intact and removes its temporaries', async () => {
     const disk = tmpfs('atomic', 'size=1m') as string;
     const dir = join(disk, 'model');
-    const old = new Map([['config.json', new Uint8Array(200_000).fill(1)], ['model.safetensors', new Uint8Array(300_000).fill(2)]]);
+    const old = new Map([
+      ['config.json', new Uint8Array(200_000).fill(1)],
+      ['model.safetensors', new Uint8Array(300_000).fill(2)],
+    ]);
     await writeFilesAtomically(dir, old);
     writeFileSync(join(disk, 'filler'), new Uint8Array(Math.max(0, freeBytes(disk) - 350_000)));
-    const next = new Map([['config.json', new Uint8Array(200_000).fill(3)], ['model.safetensors', new Uint8Array(300_000).fill(4)]]);
-    await expect(writeFilesAtomically(dir, next)).rejects.toThrow(new RegExp(`cannot write ${dir}/model\\.safetensors\\.tmp-\\d+: no space left on device \\(ENOSPC\\)`));
+    const next = new Map([
+      ['config.json', new Uint8Array(200_000).fill(3)],
+      ['model.safetensors', new Uint8Array(300_000).fill(4)],
+    ]);
+    await expect(writeFilesAtomically(dir, next)).rejects.toThrow(
+      new RegExp(`cannot write ${dir}/model\\.safetensors\\.tmp-\\d+: no space left on device \\(ENOSPC\\)`),
+    );
     expect(readdirSync(dir).sort()).toEqual(['config.json', 'model.safetensors']);
     expect(readFileSync(join(dir, 'config.json')).every((b) => b === 1)).toBe(true);
     expect(readFileSync(join(dir, 'model.safetensors')).every((b) => b === 2)).toBe(true);

@@ -4,7 +4,16 @@
 // and hashing a tree to prove that nothing outside the output directory changed.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSafetensors, serializeSafetensors, type SafetensorsWriteTensor } from '../../src/io/safetensors.js';
@@ -44,14 +53,22 @@ type Tensors = Record<string, SafetensorsWriteTensor>;
 function readTensors(dir: string): Tensors {
   const file = parseSafetensors(new Uint8Array(readFileSync(join(dir, 'model.safetensors'))), dir);
   const out: Tensors = {};
-  for (const [name, t] of file.tensors) out[name] = { shape: [...t.shape], data: new Float32Array(t.data() as Float32Array) };
+  for (const [name, t] of file.tensors)
+    out[name] = { shape: [...t.shape], data: new Float32Array(t.data() as Float32Array) };
   return out;
 }
 
-function writeModel(dir: string, config: Record<string, unknown>, tensors: Tensors, vocabExtra = '', vocab?: string): string {
+function writeModel(
+  dir: string,
+  config: Record<string, unknown>,
+  tensors: Tensors,
+  vocabExtra = '',
+  vocab?: string,
+): string {
   mkdirSync(dir, { recursive: true });
   for (const f of TOKENIZER_FILES) copyFileSync(join(SMALL_MODEL, f), join(dir, f));
-  if (vocab !== undefined || vocabExtra) writeFileSync(join(dir, 'vocab.txt'), (vocab ?? readFileSync(join(SMALL_MODEL, 'vocab.txt'), 'utf8')) + vocabExtra);
+  if (vocab !== undefined || vocabExtra)
+    writeFileSync(join(dir, 'vocab.txt'), (vocab ?? readFileSync(join(SMALL_MODEL, 'vocab.txt'), 'utf8')) + vocabExtra);
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
   writeFileSync(join(dir, 'model.safetensors'), serializeSafetensors(tensors, { format: 'pt' }));
   return dir;
@@ -71,8 +88,14 @@ export function makeFixtures(): Fixtures {
     'classifier.weight': { shape: [bias.length, 64], data: new Float32Array(bias.length * 64) },
     'classifier.bias': { shape: [bias.length], data: Float32Array.from(bias) },
   });
-  const nan = { ...tensors, 'distilbert.transformer.layer.0.ffn.lin1.weight': { ...tensors['distilbert.transformer.layer.0.ffn.lin1.weight']! } };
-  nan['distilbert.transformer.layer.0.ffn.lin1.weight']!.data = Float32Array.from(nan['distilbert.transformer.layer.0.ffn.lin1.weight']!.data, (v, i) => (i === 5 ? NaN : v));
+  const nan = {
+    ...tensors,
+    'distilbert.transformer.layer.0.ffn.lin1.weight': { ...tensors['distilbert.transformer.layer.0.ffn.lin1.weight']! },
+  };
+  nan['distilbert.transformer.layer.0.ffn.lin1.weight']!.data = Float32Array.from(
+    nan['distilbert.transformer.layer.0.ffn.lin1.weight']!.data,
+    (v, i) => (i === 5 ? NaN : v),
+  );
   const overflow = { ...tensors, 'classifier.weight': { shape: [2, 64], data: new Float32Array(128).fill(3e38) } };
 
   const pos = ['a wonderful film', 'great acting and story', 'I loved it', 'superb and moving', 'brilliant fun'];
@@ -81,7 +104,10 @@ export function makeFixtures(): Fixtures {
     { text: pos[i % 5], label: 'POSITIVE' },
     { text: neg[i % 5], label: 'NEGATIVE' },
   ]).flat();
-  const numeric = Array.from({ length: 8 }, (_, i) => [{ text: pos[i % 5], label: 1 }, { text: neg[i % 5], label: 0 }]).flat();
+  const numeric = Array.from({ length: 8 }, (_, i) => [
+    { text: pos[i % 5], label: 1 },
+    { text: neg[i % 5], label: 0 },
+  ]).flat();
   const stray = [...numeric];
   stray.splice(5, 0, { text: 'odd one', label: 2 }); // line 6
   // tiny: the first 2048 vocab entries (specials, characters, the commonest words) plus the data's words, the
@@ -89,13 +115,24 @@ export function makeFixtures(): Fixtures {
   const words = [...new Set([...pos, ...neg, 'great', 'awful', 'odd', 'one'].join(' ').toLowerCase().split(' '))];
   const vocab = readFileSync(join(SMALL_MODEL, 'vocab.txt'), 'utf8').split('\n').slice(0, 2048);
   const tinyVocab = [...vocab, ...words.filter((w) => !vocab.includes(w))];
-  const cut = (name: string, rows: number): SafetensorsWriteTensor => ({ shape: [rows, 64], data: (body[name]!.data as Float32Array).slice(0, rows * 64) });
+  const cut = (name: string, rows: number): SafetensorsWriteTensor => ({
+    shape: [rows, 64],
+    data: (body[name]!.data as Float32Array).slice(0, rows * 64),
+  });
   const tinyBody = {
     ...body,
-    'distilbert.embeddings.word_embeddings.weight': cut('distilbert.embeddings.word_embeddings.weight', tinyVocab.length),
+    'distilbert.embeddings.word_embeddings.weight': cut(
+      'distilbert.embeddings.word_embeddings.weight',
+      tinyVocab.length,
+    ),
     'distilbert.embeddings.position_embeddings.weight': cut('distilbert.embeddings.position_embeddings.weight', 64),
   };
-  const tinyConfig = { ...unnamed, vocab_size: tinyVocab.length, max_position_embeddings: 64, architectures: ['DistilBertForMaskedLM'] };
+  const tinyConfig = {
+    ...unnamed,
+    vocab_size: tinyVocab.length,
+    max_position_embeddings: 64,
+    architectures: ['DistilBertForMaskedLM'],
+  };
   const d = (name: string, rows: object[]): string => {
     writeFileSync(join(root, name), jsonl(rows));
     return join(root, name);
@@ -107,15 +144,45 @@ export function makeFixtures(): Fixtures {
     base: writeModel(join(root, 'base'), { ...unnamed, architectures: ['DistilBertForMaskedLM'] }, body),
     placeholder: writeModel(join(root, 'placeholder'), unnamed, tensors),
     nan: writeModel(join(root, 'nan'), config, nan),
-    bigVocab: writeModel(join(root, 'big-vocab'), config, tensors, Array.from({ length: 20 }, (_, i) => `extra${i}\n`).join('')),
-    regression: writeModel(join(root, 'regression'), { ...config, id2label: { 0: 'LABEL_0' }, label2id: { LABEL_0: 0 }, problem_type: 'regression' }, head([5])),
-    multiLabel: writeModel(join(root, 'multi-label'), { ...config, id2label: { 0: 'toxic', 1: 'funny' }, label2id: { toxic: 0, funny: 1 }, problem_type: 'multi_label_classification' }, head([2, -1])),
+    bigVocab: writeModel(
+      join(root, 'big-vocab'),
+      config,
+      tensors,
+      Array.from({ length: 20 }, (_, i) => `extra${i}\n`).join(''),
+    ),
+    regression: writeModel(
+      join(root, 'regression'),
+      { ...config, id2label: { 0: 'LABEL_0' }, label2id: { LABEL_0: 0 }, problem_type: 'regression' },
+      head([5]),
+    ),
+    multiLabel: writeModel(
+      join(root, 'multi-label'),
+      {
+        ...config,
+        id2label: { 0: 'toxic', 1: 'funny' },
+        label2id: { toxic: 0, funny: 1 },
+        problem_type: 'multi_label_classification',
+      },
+      head([2, -1]),
+    ),
     overflow: writeModel(join(root, 'overflow'), config, overflow),
     data: {
       strings: d('strings.jsonl', strings),
-      posEval: d('pos_eval.jsonl', pos.concat(pos.slice(0, 2)).map((text) => ({ text, label: 'pos' }))), // 7: an odd count
-      neutralEval: d('neutral_eval.jsonl', [{ text: 'fine', label: 'pos' }, { text: 'meh', label: 'neutral' }]),
-      goodPoor: d('good_poor.jsonl', Array.from({ length: 8 }, () => [{ text: 'great', label: 'good' }, { text: 'awful', label: 'poor' }]).flat()),
+      posEval: d(
+        'pos_eval.jsonl',
+        pos.concat(pos.slice(0, 2)).map((text) => ({ text, label: 'pos' })),
+      ), // 7: an odd count
+      neutralEval: d('neutral_eval.jsonl', [
+        { text: 'fine', label: 'pos' },
+        { text: 'meh', label: 'neutral' },
+      ]),
+      goodPoor: d(
+        'good_poor.jsonl',
+        Array.from({ length: 8 }, () => [
+          { text: 'great', label: 'good' },
+          { text: 'awful', label: 'poor' },
+        ]).flat(),
+      ),
       stray2: d('stray2.jsonl', stray),
       numeric: d('numeric.jsonl', numeric),
     },
@@ -157,21 +224,42 @@ export interface Run {
 const env = { ...process.env, HF_HUB_OFFLINE: '1' };
 
 /** Runs dist/<script> to its end (offline, from the repository root). */
-export function runScript(script: 'train.js' | 'predict.js', args: readonly string[], input = '', timeoutMs = 240_000): Run {
-  const r = spawnSync(process.execPath, [join(repoRoot, 'dist', script), ...args], { cwd: repoRoot, env, input, encoding: 'utf8', timeout: timeoutMs });
+export function runScript(
+  script: 'train.js' | 'predict.js',
+  args: readonly string[],
+  input = '',
+  timeoutMs = 240_000,
+): Run {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'dist', script), ...args], {
+    cwd: repoRoot,
+    env,
+    input,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Starts dist/train.js; `until` resolves with its end. */
-export function startTrain(args: readonly string[]): { kill(sig: NodeJS.Signals): void; until: Promise<Run>; stderr(): string } {
+export function startTrain(args: readonly string[]): {
+  kill(sig: NodeJS.Signals): void;
+  until: Promise<Run>;
+  stderr(): string;
+} {
   const child = spawn(process.execPath, [join(repoRoot, 'dist/train.js'), ...args], { cwd: repoRoot, env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const until = new Promise<Run>((res) => child.on('close', (status, signal) => res({ status, signal, stdout, stderr })));
+  const until = new Promise<Run>((res) =>
+    child.on('close', (status, signal) => res({ status, signal, stdout, stderr })),
+  );
   return { kill: (sig) => child.kill(sig), until, stderr: () => stderr };
 }
 
 /** The run's messages without Dawn's adapter warnings, for assertion messages. */
-export const log = (r: Run): string => `exit ${r.status} ${r.signal ?? ''}\n${r.stderr.split('\n').filter((l) => !l.startsWith('Warning:')).join('\n')}`;
+export const log = (r: Run): string =>
+  `exit ${r.status} ${r.signal ?? ''}\n${r.stderr
+    .split('\n')
+    .filter((l) => !l.startsWith('Warning:'))
+    .join('\n')}`;

@@ -14,15 +14,45 @@ let work: string;
 let reference: string;
 
 const flags = (out: string): string[] => [
-  '--model', f.tiny, '--train-file', f.data.numeric, '--max-length', '16', '--per-device-train-batch-size', '2', '--max-steps', '32',
-  '--learning-rate', '1e-3', '--seed', '7', '--logging-steps', '1', '--eval-strategy', 'no', '--load-best-model-at-end', 'false',
-  '--save-strategy', 'steps', '--save-steps', '2', '--save-total-limit', '2', '--output-dir', out,
+  '--model',
+  f.tiny,
+  '--train-file',
+  f.data.numeric,
+  '--max-length',
+  '16',
+  '--per-device-train-batch-size',
+  '2',
+  '--max-steps',
+  '32',
+  '--learning-rate',
+  '1e-3',
+  '--seed',
+  '7',
+  '--logging-steps',
+  '1',
+  '--eval-strategy',
+  'no',
+  '--load-best-model-at-end',
+  'false',
+  '--save-strategy',
+  'steps',
+  '--save-steps',
+  '2',
+  '--save-total-limit',
+  '2',
+  '--output-dir',
+  out,
 ];
-const complete = (out: string): string[] => (existsSync(out) ? readdirSync(out).filter((n) => /^checkpoint-\d+$/.test(n)) : []);
-const temporaries = (out: string): string[] => (existsSync(out) ? readdirSync(out).filter((n) => n.includes('.tmp-')) : []);
+const complete = (out: string): string[] =>
+  existsSync(out) ? readdirSync(out).filter((n) => /^checkpoint-\d+$/.test(n)) : [];
+const temporaries = (out: string): string[] =>
+  existsSync(out) ? readdirSync(out).filter((n) => n.includes('.tmp-')) : [];
 const losses = (out: string): Array<[number, number]> =>
-  JSON.parse(readFileSync(join(out, 'trainer_state.json'), 'utf8')).log_history.filter((e: Record<string, number>) => 'loss' in e).map((e: Record<string, number>) => [e.step, e.loss]);
-const sameModel = (out: string): boolean => readFileSync(join(out, 'model.safetensors')).equals(readFileSync(join(reference, 'model.safetensors')));
+  JSON.parse(readFileSync(join(out, 'trainer_state.json'), 'utf8'))
+    .log_history.filter((e: Record<string, number>) => 'loss' in e)
+    .map((e: Record<string, number>) => [e.step, e.loss]);
+const sameModel = (out: string): boolean =>
+  readFileSync(join(out, 'model.safetensors')).equals(readFileSync(join(reference, 'model.safetensors')));
 
 const newestStep = (out: string): number => Math.max(0, ...complete(out).map((n) => Number(n.split('-')[1])));
 /** What a user does after a crash: resume when a checkpoint exists, else start over (clearing any half-write). */
@@ -73,7 +103,9 @@ describe('train.js under kill -9, SIGTERM and a damaged checkpoint (issue 20, it
       }
       run.kill('SIGKILL');
       const end: Run = await run.until;
-      events.push(`${k % 2 === 0 ? 'mid-write' : 'random'}: ${end.signal ?? `exit ${end.status}`}, left ${complete(out).join(' ') || 'no checkpoint'} ${temporaries(out).join(' ')}`);
+      events.push(
+        `${k % 2 === 0 ? 'mid-write' : 'random'}: ${end.signal ?? `exit ${end.status}`}, left ${complete(out).join(' ') || 'no checkpoint'} ${temporaries(out).join(' ')}`,
+      );
       if (end.status === 0) break; // finished before the kill: nothing left to interrupt
     }
     console.log(events.join('\n'));

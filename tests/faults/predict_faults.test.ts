@@ -9,7 +9,11 @@ import { requireBuild } from '../train_cli.helpers.js';
 import { hashTree, log, makeFixtures, repoRoot, runScript, type Fixtures, type Run } from './fixtures.js';
 
 type Row = { label: string; score: number };
-const rows = (r: Run): Row[][] => r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row[]);
+const rows = (r: Run): Row[][] =>
+  r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Row[]);
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 interface Case {
@@ -24,7 +28,8 @@ interface Case {
 
 const CASES: Case[] = [
   {
-    item: '9', name: 'blank lines keep their place: one output line per input line, a blank scored as ""',
+    item: '9',
+    name: 'blank lines keep their place: one output line per input line, a blank scored as ""',
     args: (f, dir) => {
       writeFileSync(join(dir, 'lines.txt'), 'great\n\nawful\n  \r\n');
       return ['--model', f.head, '--file', join(dir, 'lines.txt'), '--text', ''];
@@ -40,14 +45,16 @@ const CASES: Case[] = [
     },
   },
   {
-    item: '9', name: 'stdin lines, blanks included',
+    item: '9',
+    name: 'stdin lines, blanks included',
     args: (f) => ['--model', f.head],
     input: '\nnot bad\n',
     status: 0,
     check: (r) => expect(rows(r)).toHaveLength(2),
   },
   {
-    item: '9', name: 'a regression model (problem_type regression) gives its raw score, not a sigmoid',
+    item: '9',
+    name: 'a regression model (problem_type regression) gives its raw score, not a sigmoid',
     args: (f) => ['--model', f.regression, '--text', 'anything'],
     status: 0,
     check: (r) => {
@@ -57,7 +64,8 @@ const CASES: Case[] = [
     },
   },
   {
-    item: '9', name: 'a multi-label model gives a sigmoid per label (HF function_to_apply "sigmoid")',
+    item: '9',
+    name: 'a multi-label model gives a sigmoid per label (HF function_to_apply "sigmoid")',
     args: (f) => ['--model', f.multiLabel, '--text', 'anything', '--top-k', 'all'],
     status: 0,
     check: (r) => {
@@ -68,14 +76,16 @@ const CASES: Case[] = [
     },
   },
   {
-    item: '8', name: 'a model with NaN weights: exit 1 naming the tensor, no scores',
+    item: '8',
+    name: 'a model with NaN weights: exit 1 naming the tensor, no scores',
     args: (f) => ['--model', f.nan, '--text', 'good'],
     status: 1,
     names: (f) => [`--model ${f.nan}`, 'distilbert.transformer.layer.0.ffn.lin1.weight', 'non-finite values'],
     check: (r) => expect(r.stdout).toBe(''),
   },
   {
-    item: '8', name: 'finite weights whose outputs overflow to NaN: exit 1 naming the input line, no score printed',
+    item: '8',
+    name: 'finite weights whose outputs overflow to NaN: exit 1 naming the input line, no score printed',
     args: (f, dir) => {
       writeFileSync(join(dir, 'two.txt'), 'good\nbad\n');
       return ['--model', f.overflow, '--file', join(dir, 'two.txt')];
@@ -85,7 +95,8 @@ const CASES: Case[] = [
     check: (r) => expect(r.stdout).toBe(''),
   },
   {
-    item: '+', name: '--model pointing at a file',
+    item: '+',
+    name: '--model pointing at a file',
     args: (f) => ['--model', join(f.base, 'config.json'), '--text', 'x'],
     status: 1,
     names: (f) => [`--model ${join(f.base, 'config.json')}: is a file`],

@@ -64,7 +64,12 @@ export interface CompareOptions {
 }
 
 /** Compares GPU values with the float64 reference; logs name, shape, max abs and max rel error; asserts. */
-export function compare(name: string, got: ArrayLike<number>, want: NdArray | ArrayLike<number>, o: CompareOptions): Stats {
+export function compare(
+  name: string,
+  got: ArrayLike<number>,
+  want: NdArray | ArrayLike<number>,
+  o: CompareOptions,
+): Stats {
   const w = 'data' in want ? want.data : want;
   const shape = 'shape' in want ? want.shape : [w.length];
   expect(got.length, `${name}: element count`).toBe(w.length);
@@ -90,7 +95,11 @@ export function compare(name: string, got: ArrayLike<number>, want: NdArray | Ar
       worst = i;
     }
   }
-  if (!o.quiet) console.log(`${name.padEnd(44)} shape=[${shape.join(',')}]`.padEnd(72) + ` maxAbs=${maxAbs.toExponential(2)} maxRel=${maxRel.toExponential(2)}`);
+  if (!o.quiet)
+    console.log(
+      `${name.padEnd(44)} shape=[${shape.join(',')}]`.padEnd(72) +
+        ` maxAbs=${maxAbs.toExponential(2)} maxRel=${maxRel.toExponential(2)}`,
+    );
   expect(nan, `${name}: ${nan} NaN in the output (unwritten poisoned elements?)`).toBe(0);
   const detail = worst >= 0 ? ` (worst at ${worst}: got ${got[worst]}, want ${w[worst]})` : '';
   expect(maxRel, `${name}: max relative error${detail}`).toBeLessThanOrEqual(o.rtol);
@@ -169,7 +178,14 @@ export async function gradCheck(c: GradCheck): Promise<Stats[]> {
         x[i] = x0;
         fd[i] = (fp - fm) / (2 * h);
       }
-      stats.push(compare(`grad ${c.name} d/dx${k}`, got, { shape: c.inputs[k].shape, data: fd }, { rtol: c.rtol ?? 1e-4, scale: c.scale }));
+      stats.push(
+        compare(
+          `grad ${c.name} d/dx${k}`,
+          got,
+          { shape: c.inputs[k].shape, data: fd },
+          { rtol: c.rtol ?? 1e-4, scale: c.scale },
+        ),
+      );
       t.grad!.dispose();
     }
   });

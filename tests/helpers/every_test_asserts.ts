@@ -5,5 +5,6 @@ import { afterEach, expect } from 'vitest';
 
 afterEach((ctx) => {
   if (ctx.task.result?.state === 'fail') return; // failed already: its own error says why
-  if (expect.getState().assertionCalls === 0) throw new Error(`test "${ctx.task.name}" made no assertion: it could not fail`);
+  if (expect.getState().assertionCalls === 0)
+    throw new Error(`test "${ctx.task.name}" made no assertion: it could not fail`);
 });

@@ -6,7 +6,11 @@ import { configure } from '../../src/runtime/settings.js';
 import { maxErr, randArray, refMatmul } from './matmul_ref.js';
 
 export async function expect2DMatmulEveryChoice(
-  choices: string[], shapes: [number, number, number][], transA: boolean, transB: boolean, seed: number,
+  choices: string[],
+  shapes: [number, number, number][],
+  transA: boolean,
+  transB: boolean,
+  seed: number,
 ): Promise<void> {
   expect(choices.length, 'kernel choices to check').toBeGreaterThan(0);
   for (const [m, k, n] of shapes) {
@@ -21,7 +25,9 @@ export async function expect2DMatmulEveryChoice(
       configure({ matmulKernel: choice });
       const out = wt.matmul(a, b, { transA, transB, bias });
       const err = maxErr(await out.data(), want);
-      expect(err, `${choice} ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} M=${m} K=${k} N=${n}`).toBeLessThan(2e-5 * Math.sqrt(k) + 1e-5);
+      expect(err, `${choice} ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} M=${m} K=${k} N=${n}`).toBeLessThan(
+        2e-5 * Math.sqrt(k) + 1e-5,
+      );
       out.dispose();
     }
     a.dispose();

@@ -6,14 +6,22 @@ export function randArray(n: number, seed: number): Float32Array {
   let s = seed >>> 0;
   return Float32Array.from({ length: n }, () => {
     s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32 * 2 - 1;
+    return (s / 2 ** 32) * 2 - 1;
   });
 }
 
 /** float64 C[b] = op(A[b]) · op(B[b]) (+ bias): a is [b, M, K] or [b, K, M] (transA), b is [b, K, N] or [b, N, K]. */
 export function refMatmul(
-  a: ArrayLike<number>, b: ArrayLike<number>, batch: number, m: number, n: number, k: number,
-  transA: boolean, transB: boolean, bShared: boolean, bias?: ArrayLike<number>,
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  batch: number,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  bShared: boolean,
+  bias?: ArrayLike<number>,
 ): Float64Array {
   const c = new Float64Array(batch * m * n);
   for (let z = 0; z < batch; z++) {

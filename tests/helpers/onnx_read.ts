@@ -77,7 +77,7 @@ function packedInts(values: Field[] | undefined): number[] {
   for (const v of values ?? []) {
     if (typeof v === 'bigint') out.push(int(v));
     else if (v instanceof Uint8Array) {
-      for (let pos = 0, x: bigint; pos < v.length; ) {
+      for (let pos = 0, x: bigint; pos < v.length;) {
         [x, pos] = readVarint(v, pos);
         out.push(int(x));
       }
@@ -94,7 +94,11 @@ export function readOnnxModel(bytes: Uint8Array): ReadModel {
     const attrs = new Map<string, { i?: number; f?: number; s?: string }>();
     for (const a of n.get(5) ?? []) {
       const f = decode(a as Uint8Array);
-      attrs.set(text(f.get(1)?.[0]), { i: f.has(3) ? int(f.get(3)![0]) : undefined, f: f.get(2)?.[0] as number | undefined, s: f.has(4) ? text(f.get(4)![0]) : undefined });
+      attrs.set(text(f.get(1)?.[0]), {
+        i: f.has(3) ? int(f.get(3)![0]) : undefined,
+        f: f.get(2)?.[0] as number | undefined,
+        s: f.has(4) ? text(f.get(4)![0]) : undefined,
+      });
     }
     return { op: text(n.get(4)?.[0]), domain: text(n.get(7)?.[0]), inputs: (n.get(1) ?? []).map(text), attrs };
   });

@@ -8,7 +8,10 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Copies the files a clone would have into `to`: tracked and untracked-but-not-ignored (uncommitted work included). */
 export function copyWorkingTree(to: string): void {
-  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' });
+  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
   for (const rel of new Set(listed.split('\0').filter(Boolean))) {
     const from = join(repoRoot, rel);
     if (!existsSync(from) || !statSync(from).isFile()) continue; // deleted in the working tree

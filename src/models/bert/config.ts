@@ -39,8 +39,17 @@ export interface BertConfigInit extends CommonConfigInit {
 }
 
 const NUMBER_FIELDS = [
-  'vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'hidden_dropout_prob',
-  'attention_probs_dropout_prob', 'max_position_embeddings', 'type_vocab_size', 'initializer_range', 'layer_norm_eps',
+  'vocab_size',
+  'hidden_size',
+  'num_hidden_layers',
+  'num_attention_heads',
+  'intermediate_size',
+  'hidden_dropout_prob',
+  'attention_probs_dropout_prob',
+  'max_position_embeddings',
+  'type_vocab_size',
+  'initializer_range',
+  'layer_norm_eps',
 ];
 const FIELDS: ConfigSchema['fields'] = {
   ...Object.fromEntries(NUMBER_FIELDS.map((k) => [k, 'number'])),
@@ -99,7 +108,14 @@ export class BertConfig extends PretrainedConfig {
 
   /** obj: parsed config.json, fileName: for errors, overrides: from_pretrained kwargs → config. */
   static fromJSON(obj: unknown, fileName: string, overrides: ConfigOverrides = {}): BertConfig {
-    return readBertLike(obj, fileName, overrides, 'BERT', BertConfig.model_type, (init) => new BertConfig(init, fileName));
+    return readBertLike(
+      obj,
+      fileName,
+      overrides,
+      'BERT',
+      BertConfig.model_type,
+      (init) => new BertConfig(init, fileName),
+    );
   }
 
   /**
@@ -137,24 +153,41 @@ export class BertConfig extends PretrainedConfig {
   validate(where: string): void {
     check.positiveInts(
       this,
-      ['vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'max_position_embeddings', 'type_vocab_size'],
+      [
+        'vocab_size',
+        'hidden_size',
+        'num_hidden_layers',
+        'num_attention_heads',
+        'intermediate_size',
+        'max_position_embeddings',
+        'type_vocab_size',
+      ],
       where,
     );
     check.probabilities(this, ['hidden_dropout_prob', 'attention_probs_dropout_prob'], where);
     if (this.classifier_dropout !== null) check.probabilities(this, ['classifier_dropout'], where);
-    if (!(this.initializer_range >= 0)) throw new Error(`${where}: "initializer_range" must be >= 0, got ${this.initializer_range}`);
-    if (!(this.layer_norm_eps > 0)) throw new Error(`${where}: "layer_norm_eps" must be > 0, got ${this.layer_norm_eps}`);
+    if (!(this.initializer_range >= 0))
+      throw new Error(`${where}: "initializer_range" must be >= 0, got ${this.initializer_range}`);
+    if (!(this.layer_norm_eps > 0))
+      throw new Error(`${where}: "layer_norm_eps" must be > 0, got ${this.layer_norm_eps}`);
     check.heads(this.hidden_size, this.num_attention_heads, 'hidden_size', 'num_attention_heads', where);
     if (!isActivation(this.hidden_act)) {
-      throw new Error(`${where}: "hidden_act" ${JSON.stringify(this.hidden_act)} is not supported (use one of ${ACTIVATIONS.join(', ')})`);
+      throw new Error(
+        `${where}: "hidden_act" ${JSON.stringify(this.hidden_act)} is not supported (use one of ${ACTIVATIONS.join(', ')})`,
+      );
     }
     check.padTokenId(this.pad_token_id, this.vocab_size, where);
     for (const k of ['is_decoder', 'add_cross_attention'] as const) {
-      if (this[k]) throw new Error(`${where}: "${k}": true is not supported: webtune implements the encoder (no decoder, no cross-attention)`);
+      if (this[k])
+        throw new Error(
+          `${where}: "${k}": true is not supported: webtune implements the encoder (no decoder, no cross-attention)`,
+        );
     }
     const positions = this.extra.position_embedding_type;
     if (positions !== undefined && positions !== 'absolute') {
-      throw new Error(`${where}: "position_embedding_type" ${JSON.stringify(positions)} is not supported: only "absolute" position embeddings`);
+      throw new Error(
+        `${where}: "position_embedding_type" ${JSON.stringify(positions)} is not supported: only "absolute" position embeddings`,
+      );
     }
     this.validateLabels(where);
   }

@@ -1,6 +1,11 @@
 // BERT as a model family (modeling_bert.py): names, prefix, buffers, LayerNorm modules and the encoder layout with
 // eps from layer_norm_eps. RoBERTa (roberta/family.ts) reuses the layout with its own position numbering.
-import { linearShapes, baseModelParameterShapes, type EncoderSpec, type ParameterShape } from '../common/encoder_spec.js';
+import {
+  linearShapes,
+  baseModelParameterShapes,
+  type EncoderSpec,
+  type ParameterShape,
+} from '../common/encoder_spec.js';
 import { positionsAsMaxTokens, type ModelFamily } from '../common/family.js';
 import { BertConfig, type BertConfigInit } from './config.js';
 
@@ -34,7 +39,12 @@ export function bertEncoderSpec(config: BertConfig, positions: EncoderSpec['posi
     },
     eps: config.layer_norm_eps,
     activation: config.hidden_act,
-    dropout: { embeddings: hidden, attentionProbs: config.attention_probs_dropout_prob, attentionOutput: hidden, ffn: hidden },
+    dropout: {
+      embeddings: hidden,
+      attentionProbs: config.attention_probs_dropout_prob,
+      attentionOutput: hidden,
+      ffn: hidden,
+    },
     initializerRange: config.initializer_range,
     padTokenId: config.pad_token_id,
     positions,
@@ -47,7 +57,8 @@ export const BERT_FAMILY: ModelFamily<BertConfig> = {
   configClassName: 'BertConfig',
   fieldsHint: '{ hidden_size, num_hidden_layers, … }',
   configFromJSON: (json, fileName, overrides) => BertConfig.fromJSON(json, fileName, overrides),
-  toConfig: (config, where) => (config instanceof BertConfig ? config : new BertConfig(config as BertConfigInit, where)),
+  toConfig: (config, where) =>
+    config instanceof BertConfig ? config : new BertConfig(config as BertConfigInit, where),
   prefix: 'bert',
   buffers: BERT_BUFFERS,
   layerNormModules: ['LayerNorm'],

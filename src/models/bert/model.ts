@@ -46,7 +46,10 @@ export class BertForSequenceClassification extends SequenceClassificationModel<B
     this.bert = this.addModule('bert', new BertModel(config, seed, this.dropoutRng));
     const p = config.classifier_dropout ?? config.hidden_dropout_prob;
     this.dropout = this.addModule('dropout', new Dropout(p, this.dropoutRng));
-    this.classifier = this.addModule('classifier', new Linear(config.hidden_size, config.num_labels, config.initializer_range));
+    this.classifier = this.addModule(
+      'classifier',
+      new Linear(config.hidden_size, config.num_labels, config.initializer_range),
+    );
     this.nameParameters();
   }
 

@@ -59,7 +59,10 @@ export class SelfAttention extends Module {
     const hidden = x.shape[1];
     const padded = (t: Tensor): Tensor => gatherRows(t, plan.unpack).reshape([plan.batch, plan.tmax, hidden]);
     const [q, k, v] = [this.query, this.key, this.value].map((lin) => padded(lin.forward(x)));
-    const context = gatherRows(this.attend(q, k, v, plan.mask).reshape([plan.batch * plan.tmax, hidden]), clsOnly ? plan.clsSlots : plan.pack);
+    const context = gatherRows(
+      this.attend(q, k, v, plan.mask).reshape([plan.batch * plan.tmax, hidden]),
+      clsOnly ? plan.clsSlots : plan.pack,
+    );
     return this.outputDropout.forward(this.output.forward(context));
   }
 }

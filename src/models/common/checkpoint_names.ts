@@ -70,7 +70,9 @@ export function matchCheckpoint(
     else mismatched.push({ name, expected: shape, found });
   }
   if (mismatched.length > 0 && !options.ignoreMismatchedSizes) {
-    const lines = mismatched.map((m) => `  ${m.name}: checkpoint has [${m.found.join(', ')}], model expects [${m.expected.join(', ')}]`);
+    const lines = mismatched.map(
+      (m) => `  ${m.name}: checkpoint has [${m.found.join(', ')}], model expects [${m.expected.join(', ')}]`,
+    );
     throw new Error(
       `${options.fileName ?? 'checkpoint'}: size mismatch loading ${spec.className}:\n${lines.join('\n')}\n` +
         'Pass ignoreMismatchedSizes to re-initialise these tensors instead (HF: ignore_mismatched_sizes=True).',

@@ -6,7 +6,11 @@ import { CONFIG_FLOAT_KEYS, PRETRAINED_CONFIG_DEFAULTS, jsonEqual } from './conf
 import { pythonJsonDumps } from './python_json.js';
 
 export type ProblemType = 'regression' | 'single_label_classification' | 'multi_label_classification';
-const PROBLEM_TYPES: readonly ProblemType[] = ['regression', 'single_label_classification', 'multi_label_classification'];
+const PROBLEM_TYPES: readonly ProblemType[] = [
+  'regression',
+  'single_label_classification',
+  'multi_label_classification',
+];
 
 /** The constructor kwargs every config takes (HF's PretrainedConfig kwargs we honour). */
 export interface CommonConfigInit {
@@ -57,7 +61,8 @@ export abstract class PretrainedConfig {
 
   /** HF's setter: a different count resets both maps to LABEL_0..n-1; the same count keeps them. */
   set num_labels(n: number) {
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${this.configName}: num_labels must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`${this.configName}: num_labels must be a positive integer, got ${n}`);
     if (this.num_labels === n) return;
     this.id2label = {};
     this.label2id = {};
@@ -84,7 +89,9 @@ export abstract class PretrainedConfig {
     this.extra = { ...(extra ?? {}) };
     if (id2label) {
       if (num_labels !== undefined && Object.keys(id2label).length !== num_labels) {
-        throw new Error(`${where}: num_labels=${num_labels} disagrees with id2label, which has ${Object.keys(id2label).length} labels`);
+        throw new Error(
+          `${where}: num_labels=${num_labels} disagrees with id2label, which has ${Object.keys(id2label).length} labels`,
+        );
       }
       this.id2label = { ...id2label };
       // HF leaves label2id None here; we derive it so label lookups always work (documented deviation).
@@ -117,15 +124,20 @@ export abstract class PretrainedConfig {
   /** problem_type and the label maps; errors name `where` and the field. */
   validateLabels(where: string): void {
     if (this.problem_type !== null && !PROBLEM_TYPES.includes(this.problem_type)) {
-      throw new Error(`${where}: "problem_type" ${JSON.stringify(this.problem_type)} must be one of ${PROBLEM_TYPES.join(', ')}`);
+      throw new Error(
+        `${where}: "problem_type" ${JSON.stringify(this.problem_type)} must be one of ${PROBLEM_TYPES.join(', ')}`,
+      );
     }
     // The classifier's row i is label id i, so ids must be exactly 0..num_labels-1 (HF would fail later, at lookup).
-    const ids = Object.keys(this.id2label).map(Number).sort((a, b) => a - b);
+    const ids = Object.keys(this.id2label)
+      .map(Number)
+      .sort((a, b) => a - b);
     if (ids.length === 0 || ids.some((id, i) => id !== i)) {
       throw new Error(`${where}: "id2label" ids must be 0..${ids.length - 1}, got [${ids.join(', ')}]`);
     }
     for (const [label, id] of Object.entries(this.label2id)) {
-      if (!Number.isInteger(id)) throw new Error(`${where}: "label2id"[${JSON.stringify(label)}] must be an integer id`);
+      if (!Number.isInteger(id))
+        throw new Error(`${where}: "label2id"[${JSON.stringify(label)}] must be an integer id`);
     }
   }
 
@@ -172,7 +184,8 @@ const COMMON_FIELDS: Readonly<Record<string, FieldKind>> = {
 
 /** obj: parsed config.json → the constructor's init (unknown keys in `extra`); errors name the file and the key. */
 export function readConfigJson(obj: unknown, fileName: string, schema: ConfigSchema): Record<string, unknown> {
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error(`${fileName}: config must be a JSON object`);
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+    throw new Error(`${fileName}: config must be a JSON object`);
   const init: Record<string, unknown> = {};
   const extra: Record<string, unknown> = {};
   for (const [rawKey, value] of Object.entries(obj as Record<string, unknown>)) {
@@ -214,21 +227,24 @@ function readField(value: unknown, kind: FieldKind, field: string): unknown {
       if (value !== null && typeof value !== 'number') throw new Error(`${field} must be an integer or null`);
       return value;
     case 'number?':
-      if (value !== null && typeof value !== 'number') throw new Error(`${field} must be a number or null, got ${JSON.stringify(value)}`);
+      if (value !== null && typeof value !== 'number')
+        throw new Error(`${field} must be a number or null, got ${JSON.stringify(value)}`);
       return value;
     case 'boolean':
       if (typeof value !== 'boolean') throw new Error(`${field} must be true or false, got ${JSON.stringify(value)}`);
       return value;
     case 'string':
     case 'string?':
-      if (value !== null && typeof value !== 'string') throw new Error(`${field} must be a string, got ${JSON.stringify(value)}`);
+      if (value !== null && typeof value !== 'string')
+        throw new Error(`${field} must be a string, got ${JSON.stringify(value)}`);
       return value === null && kind === 'string' ? undefined : value;
   }
 }
 
 // JSON object keys are always strings; HF converts id2label's keys with int(key).
 function readId2Label(value: unknown, field: string): Record<number, string> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${field} must be an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`${field} must be an object`);
   const out: Record<number, string> = {};
   for (const [k, v] of Object.entries(value)) {
     if (!/^-?\d+$/.test(k.trim())) throw new Error(`${field} key ${JSON.stringify(k)} is not an integer`);
@@ -239,7 +255,8 @@ function readId2Label(value: unknown, field: string): Record<number, string> {
 }
 
 function readLabel2Id(value: unknown, field: string): Record<string, number> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${field} must be an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`${field} must be an object`);
   for (const [k, v] of Object.entries(value)) {
     if (!Number.isInteger(v)) throw new Error(`${field}[${JSON.stringify(k)}] must be an integer id`);
   }

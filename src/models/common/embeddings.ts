@@ -24,7 +24,8 @@ export class Embeddings extends Module {
     const positionPad = spec.positions === 'padding-offset' ? spec.padTokenId : null;
     this.wordEmbeddings = this.addModule('word_embeddings', new Embedding(vocab, hidden, spec.padTokenId, ir));
     this.positionEmbeddings = this.addModule('position_embeddings', new Embedding(positions, hidden, positionPad, ir));
-    if (typeVocab > 0) this.tokenTypeEmbeddings = this.addModule('token_type_embeddings', new Embedding(typeVocab, hidden, null, ir));
+    if (typeVocab > 0)
+      this.tokenTypeEmbeddings = this.addModule('token_type_embeddings', new Embedding(typeVocab, hidden, null, ir));
     this.layerNorm = this.addModule('LayerNorm', new LayerNorm(hidden, spec.eps));
     this.dropout = this.addModule('dropout', new Dropout(spec.dropout.embeddings, rng));
   }
@@ -32,7 +33,10 @@ export class Embeddings extends Module {
   /** ids: int32 [B, T] → [B, T, hidden], with positions 0..T-1 and token type 0. */
   forward(ids: Tensor): Tensor {
     const t = ids.shape[1];
-    const positions = tensor(Int32Array.from({ length: t }, (_, i) => i), [t]); // position_ids = arange(T)
+    const positions = tensor(
+      Int32Array.from({ length: t }, (_, i) => i),
+      [t],
+    ); // position_ids = arange(T)
     return this.forwardTokens(ids, positions); // [B,T,C] + [T,C]
   }
 

@@ -69,7 +69,14 @@ export abstract class EncoderModel<C extends PretrainedConfig = PretrainedConfig
   inputLimits(): InputLimits {
     const { dims, padTokenId, positions } = this.spec;
     const max = this.statics.family.maxTokens(this.config);
-    return { vocab: dims.vocab, typeVocab: dims.typeVocab, maxTokens: max.tokens, maxTokensWhy: max.why, positions, padTokenId };
+    return {
+      vocab: dims.vocab,
+      typeVocab: dims.typeVocab,
+      maxTokens: max.tokens,
+      maxTokensWhy: max.why,
+      positions,
+      padTokenId,
+    };
   }
 
   /** The longest input in tokens, special tokens included (RoBERTa: max_position_embeddings − padding_idx − 1). */
@@ -78,7 +85,11 @@ export abstract class EncoderModel<C extends PretrainedConfig = PretrainedConfig
   }
 
   /** forward()'s accepted inputs (token types where the family has them; no labels: a base model has no head). */
-  forwardArgs(labels: ForwardArgsSpec['labels'] = { classifier: `${this.statics.className.replace(/Model$/, '')}ForSequenceClassification` }): ForwardArgsSpec {
+  forwardArgs(
+    labels: ForwardArgsSpec['labels'] = {
+      classifier: `${this.statics.className.replace(/Model$/, '')}ForSequenceClassification`,
+    },
+  ): ForwardArgsSpec {
     const { className, family } = this.statics;
     return { className, family: family.name, tokenTypes: this.spec.dims.typeVocab > 0, labels };
   }

@@ -76,7 +76,8 @@ export function encoderParameterShapes(spec: EncoderSpec, prefix: string): Param
     [`${prefix}embeddings.word_embeddings.weight`, [spec.dims.vocab, hidden]],
     [`${prefix}embeddings.position_embeddings.weight`, [spec.dims.positions, hidden]],
   ];
-  if (spec.dims.typeVocab > 0) out.push([`${prefix}embeddings.token_type_embeddings.weight`, [spec.dims.typeVocab, hidden]]);
+  if (spec.dims.typeVocab > 0)
+    out.push([`${prefix}embeddings.token_type_embeddings.weight`, [spec.dims.typeVocab, hidden]]);
   out.push([`${prefix}embeddings.LayerNorm.weight`, [hidden]], [`${prefix}embeddings.LayerNorm.bias`, [hidden]]);
   const linear = (name: string, inFeatures: number, outFeatures: number): void => {
     out.push(...linearShapes(name, inFeatures, outFeatures));
@@ -86,7 +87,8 @@ export function encoderParameterShapes(spec: EncoderSpec, prefix: string): Param
   };
   for (let i = 0; i < spec.dims.layers; i++) {
     const layer = `${prefix}${n.layers}.${i}`;
-    for (const proj of [n.query, n.key, n.value, n.attentionOutput]) linear(`${layer}.attention.${proj}`, hidden, hidden);
+    for (const proj of [n.query, n.key, n.value, n.attentionOutput])
+      linear(`${layer}.attention.${proj}`, hidden, hidden);
     layerNorm(`${layer}.${n.attentionLayerNorm}`);
     const ffn = n.ffn === '' ? layer : `${layer}.${n.ffn}`;
     linear(`${ffn}.${n.ffnIn}`, hidden, intermediate);
@@ -97,7 +99,11 @@ export function encoderParameterShapes(spec: EncoderSpec, prefix: string): Param
 }
 
 /** spec, prefix, pooler → a base model's [name, shape][]: the encoder's, then (BERT, RoBERTa) pooler.dense. */
-export function baseModelParameterShapes(spec: EncoderSpec, prefix: string, { pooler }: { pooler: boolean }): ParameterShape[] {
+export function baseModelParameterShapes(
+  spec: EncoderSpec,
+  prefix: string,
+  { pooler }: { pooler: boolean },
+): ParameterShape[] {
   const out = encoderParameterShapes(spec, prefix);
   if (pooler) out.push(...linearShapes(`${prefix}pooler.dense`, spec.dims.hidden, spec.dims.hidden));
   return out;

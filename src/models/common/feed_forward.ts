@@ -23,7 +23,10 @@ export class FeedForward extends Module {
   }
   forward(x: Tensor): Tensor {
     // Exact GELU (the families' default) is fused into the in-projection's matmul epilogue; the others run after it.
-    const h = this.activation === 'gelu' ? this.intermediate.forward(x, 'gelu') : activate(this.activation, this.intermediate.forward(x));
+    const h =
+      this.activation === 'gelu'
+        ? this.intermediate.forward(x, 'gelu')
+        : activate(this.activation, this.intermediate.forward(x));
     return this.dropout.forward(this.output.forward(h));
   }
 }

@@ -68,9 +68,16 @@ export function parseForwardArgs(
   options: unknown,
   spec: ForwardArgsSpec = DISTILBERT_FORWARD,
 ): { data: ClassifierInputs; flags: ForwardFlags } {
-  const dataKeys = ['inputIds', 'attentionMask', ...(spec.tokenTypes ? ['tokenTypeIds'] : []), ...(spec.labels === true ? ['labels'] : [])];
+  const dataKeys = [
+    'inputIds',
+    'attentionMask',
+    ...(spec.tokenTypes ? ['tokenTypeIds'] : []),
+    ...(spec.labels === true ? ['labels'] : []),
+  ];
   if (!isPlainObject(inputs)) {
-    throw new Error(`forward(inputs): expected an object { ${[...dataKeys, ...FLAG_KEYS].join(', ')} }, got ${describe(inputs)}`);
+    throw new Error(
+      `forward(inputs): expected an object { ${[...dataKeys, ...FLAG_KEYS].join(', ')} }, got ${describe(inputs)}`,
+    );
   }
   checkKeys(inputs, [...dataKeys, ...FLAG_KEYS], 'forward(inputs)', refusals(spec));
   if (inputs.inputIds === undefined || inputs.inputIds === null) {
@@ -79,15 +86,20 @@ export function parseForwardArgs(
   const flags: ForwardFlags = {};
   readFlags(inputs, flags, 'forward(inputs)');
   if (options !== undefined) {
-    if (!isPlainObject(options)) throw new Error(`forward(inputs, options): options must be an object, got ${describe(options)}`);
+    if (!isPlainObject(options))
+      throw new Error(`forward(inputs, options): options must be an object, got ${describe(options)}`);
     checkKeys(options, [...FLAG_KEYS], 'forward(inputs, options)');
     readFlags(options, flags, 'forward(inputs, options)');
   }
   if (flags.outputAttentions) {
-    throw new Error('forward(): outputAttentions is not supported (the attention kernels do not return their probabilities)');
+    throw new Error(
+      'forward(): outputAttentions is not supported (the attention kernels do not return their probabilities)',
+    );
   }
   if (flags.returnDict === false) {
-    throw new Error('forward(): returnDict: false is not supported (the output is always { logits, loss?, hiddenStates? })');
+    throw new Error(
+      'forward(): returnDict: false is not supported (the output is always { logits, loss?, hiddenStates? })',
+    );
   }
   return { data: inputs as unknown as ClassifierInputs, flags };
 }
@@ -104,7 +116,12 @@ function refusals(spec: ForwardArgsSpec): Record<string, string> {
   return out;
 }
 
-function checkKeys(obj: Record<string, unknown>, accepted: readonly string[], where: string, refused: Record<string, string> = UNSUPPORTED): void {
+function checkKeys(
+  obj: Record<string, unknown>,
+  accepted: readonly string[],
+  where: string,
+  refused: Record<string, string> = UNSUPPORTED,
+): void {
   const unknown = Object.keys(obj).filter((k) => !accepted.includes(k));
   if (unknown.length === 0) return;
   const why = unknown.map((k) => {
@@ -112,7 +129,9 @@ function checkKeys(obj: Record<string, unknown>, accepted: readonly string[], wh
     if (refused[camel]) return `"${k}": ${refused[camel]}`;
     return camel !== k && accepted.includes(camel) ? `"${k}" (did you mean "${camel}"?)` : `"${k}"`;
   });
-  throw new Error(`${where}: unknown key${unknown.length > 1 ? 's' : ''} ${why.join(', ')}; accepted: ${accepted.join(', ')}`);
+  throw new Error(
+    `${where}: unknown key${unknown.length > 1 ? 's' : ''} ${why.join(', ')}; accepted: ${accepted.join(', ')}`,
+  );
 }
 
 /** Copies the boolean flags of `obj` into `flags`; one flag given in both places must agree. */
@@ -121,7 +140,8 @@ function readFlags(obj: Record<string, unknown>, flags: ForwardFlags, where: str
     const v = obj[key];
     if (v === undefined) continue;
     if (typeof v !== 'boolean') throw new Error(`${where}: ${key} must be true or false, got ${describe(v)}`);
-    if (flags[key] !== undefined && flags[key] !== v) throw new Error(`forward(): ${key} is given twice, as ${flags[key]} and ${v}`);
+    if (flags[key] !== undefined && flags[key] !== v)
+      throw new Error(`forward(): ${key} is given twice, as ${flags[key]} and ${v}`);
     flags[key] = v;
   }
 }

@@ -5,7 +5,8 @@ import { tensor, type NestedArray } from '../../ops/basic.js';
 import { Tensor } from '../../tensor/tensor.js';
 
 /** An int32 [B, T] batch: a GPU tensor, nested number arrays, or a flat array with its shape. */
-export type IntMatrixInput = Tensor | NestedArray[] | { data: Int32Array | ArrayLike<number>; shape: readonly number[] };
+export type IntMatrixInput =
+  Tensor | NestedArray[] | { data: Int32Array | ArrayLike<number>; shape: readonly number[] };
 /** Labels: int32 [B] tensor or host numbers (floats for regression, num_labels = 1). */
 export type LabelsInput = Tensor | ArrayLike<number>;
 
@@ -20,7 +21,8 @@ interface Converted {
 /** x → int32 tensor of rank 2; `what` names the argument in errors. */
 export function toIntMatrix(x: IntMatrixInput, what: string): Converted {
   if (x instanceof Tensor) {
-    if (x.dtype !== 'i32' || x.rank !== 2) throw new Error(`${what} must be an int32 [batch, seq_len] tensor, got ${x.dtype} [${x.shape}]`);
+    if (x.dtype !== 'i32' || x.rank !== 2)
+      throw new Error(`${what} must be an int32 [batch, seq_len] tensor, got ${x.dtype} [${x.shape}]`);
     return { tensor: x, what };
   }
   let data: ArrayLike<number>;
@@ -31,7 +33,9 @@ export function toIntMatrix(x: IntMatrixInput, what: string): Converted {
     const flat: number[] = [];
     x.forEach((row, b) => {
       if (!Array.isArray(row) || row.length !== shape[1]) {
-        throw new Error(`${what}: row ${b} has ${Array.isArray(row) ? row.length : 'no'} entries, expected ${shape[1]} (pad the batch)`);
+        throw new Error(
+          `${what}: row ${b} has ${Array.isArray(row) ? row.length : 'no'} entries, expected ${shape[1]} (pad the batch)`,
+        );
       }
       for (const v of row) flat.push(v as number);
     });
@@ -44,7 +48,8 @@ export function toIntMatrix(x: IntMatrixInput, what: string): Converted {
     }
   }
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isInteger(data[i])) throw new Error(`${what}[${Math.floor(i / shape[1])}][${i % shape[1]}] = ${data[i]} is not an integer`);
+    if (!Number.isInteger(data[i]))
+      throw new Error(`${what}[${Math.floor(i / shape[1])}][${i % shape[1]}] = ${data[i]} is not an integer`);
   }
   return { tensor: tensor(Int32Array.from(data), shape, 'i32'), host: data, what };
 }
@@ -54,14 +59,23 @@ export function checkIds(ids: ArrayLike<number>, shape: readonly number[], vocab
   for (let i = 0; i < ids.length; i++) {
     const v = ids[i];
     if (!(v >= 0 && v < vocab)) {
-      throw new Error(`input_ids[${Math.floor(i / shape[1])}][${i % shape[1]}] = ${v} is out of range: expected an id in [0, ${vocab}) (vocab_size)`);
+      throw new Error(
+        `input_ids[${Math.floor(i / shape[1])}][${i % shape[1]}] = ${v} is out of range: expected an id in [0, ${vocab}) (vocab_size)`,
+      );
     }
   }
 }
 
 /** maxTokens: the longest sequence the position table holds; `why` says where that number comes from. */
-export function checkSequenceLength(seqLen: number, maxTokens: number, why = `max_position_embeddings = ${maxTokens}`): void {
-  if (!(seqLen >= 1)) throw new Error(`input_ids has sequence length ${seqLen}: a sequence needs at least one token (the tokenizer adds [CLS] and [SEP])`);
+export function checkSequenceLength(
+  seqLen: number,
+  maxTokens: number,
+  why = `max_position_embeddings = ${maxTokens}`,
+): void {
+  if (!(seqLen >= 1))
+    throw new Error(
+      `input_ids has sequence length ${seqLen}: a sequence needs at least one token (the tokenizer adds [CLS] and [SEP])`,
+    );
   if (seqLen > maxTokens) {
     throw new Error(
       `sequence length ${seqLen} exceeds ${why}: truncate the input (tokenizer truncation=True, max_length ${maxTokens})`,
@@ -87,7 +101,12 @@ export function checkTokenTypes(types: ArrayLike<number>, shape: readonly number
  * token other than padding_idx gets padding_idx + its 1-based rank among its row's non-padding tokens, and padding
  * gets padding_idx. (From input_ids, not the attention mask, as HF.)
  */
-export function paddingOffsetPositions(ids: ArrayLike<number>, batch: number, seqLen: number, paddingIdx: number): Int32Array {
+export function paddingOffsetPositions(
+  ids: ArrayLike<number>,
+  batch: number,
+  seqLen: number,
+  paddingIdx: number,
+): Int32Array {
   const out = new Int32Array(batch * seqLen);
   for (let b = 0; b < batch; b++) {
     let count = 0;
@@ -102,12 +121,15 @@ export function paddingOffsetPositions(ids: ArrayLike<number>, batch: number, se
 /** labels → a [B] tensor: int32 for classification (range-checked), f32 for regression. */
 export function toLabels(labels: LabelsInput, batch: number, numLabels: number, regression: boolean): Tensor {
   if (labels instanceof Tensor) {
-    if (labels.size !== batch) throw new Error(`labels must have ${batch} entries (one per example), got [${labels.shape}]`);
+    if (labels.size !== batch)
+      throw new Error(`labels must have ${batch} entries (one per example), got [${labels.shape}]`);
     const want = regression ? 'f32' : 'i32';
-    if (labels.dtype !== want) throw new Error(`labels must be ${want === 'i32' ? 'int32 class ids' : 'float32 targets'}, got ${labels.dtype}`);
+    if (labels.dtype !== want)
+      throw new Error(`labels must be ${want === 'i32' ? 'int32 class ids' : 'float32 targets'}, got ${labels.dtype}`);
     return labels;
   }
-  if (labels.length !== batch) throw new Error(`labels has ${labels.length} entries, expected ${batch} (one per example)`);
+  if (labels.length !== batch)
+    throw new Error(`labels has ${labels.length} entries, expected ${batch} (one per example)`);
   if (regression) return tensor(Float32Array.from(labels), [batch], 'f32');
   checkLabels(labels, numLabels);
   return tensor(Int32Array.from(labels), [batch], 'i32');
@@ -150,13 +172,23 @@ export function prepareEncoderInputs(
   const [batch, seqLen] = ids.tensor.shape as [number, number];
   checkSequenceLength(seqLen, limits.maxTokens, limits.maxTokensWhy);
   if (ids.host) checkIds(ids.host, ids.tensor.shape, limits.vocab);
-  const mask = data.attentionMask === undefined ? undefined : sameShape(toIntMatrix(data.attentionMask, 'attention_mask'), ids.tensor);
-  const types = data.tokenTypeIds === undefined ? undefined : sameShape(toIntMatrix(data.tokenTypeIds, 'token_type_ids'), ids.tensor);
+  const mask =
+    data.attentionMask === undefined
+      ? undefined
+      : sameShape(toIntMatrix(data.attentionMask, 'attention_mask'), ids.tensor);
+  const types =
+    data.tokenTypeIds === undefined
+      ? undefined
+      : sameShape(toIntMatrix(data.tokenTypeIds, 'token_type_ids'), ids.tensor);
   if (types?.host) checkTokenTypes(types.host, ids.tensor.shape, limits.typeVocab);
   let positions: Tensor;
   let hostPositions: Int32Array | undefined;
   if (limits.positions === 'arange') {
-    positions = tensor(Int32Array.from({ length: seqLen }, (_, i) => i), [seqLen], 'i32'); // position_ids = arange(T)
+    positions = tensor(
+      Int32Array.from({ length: seqLen }, (_, i) => i),
+      [seqLen],
+      'i32',
+    ); // position_ids = arange(T)
   } else {
     if (!ids.host) {
       throw new Error(
@@ -176,7 +208,12 @@ export function prepareEncoderInputs(
     tokenTypes: types?.tensor,
     positions,
     host: allHost
-      ? { ids: ids.host!, mask: mask?.host ?? new Int32Array(batch * seqLen).fill(1), tokenTypes: types?.host, positions: hostPositions }
+      ? {
+          ids: ids.host!,
+          mask: mask?.host ?? new Int32Array(batch * seqLen).fill(1),
+          tokenTypes: types?.host,
+          positions: hostPositions,
+        }
       : undefined,
   };
 }

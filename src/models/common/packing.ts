@@ -89,10 +89,17 @@ export function planPacking(
   });
   const i32 = (data: Int32Array, shape: number[]): Tensor => tensor(data, shape, 'i32');
   return {
-    batch, tmax, tokens,
-    ids: i32(packedIds, [tokens]), positions: i32(positions, [tokens]), tokenTypes: types && i32(types, [tokens]),
-    unpack: i32(unpack, [batch * tmax]), pack: i32(pack, [tokens]),
-    mask: i32(slotMask, [batch, tmax]), cls: i32(cls, [batch]), clsSlots: i32(clsSlots, [batch]),
+    batch,
+    tmax,
+    tokens,
+    ids: i32(packedIds, [tokens]),
+    positions: i32(positions, [tokens]),
+    tokenTypes: types && i32(types, [tokens]),
+    unpack: i32(unpack, [batch * tmax]),
+    pack: i32(pack, [tokens]),
+    mask: i32(slotMask, [batch, tmax]),
+    cls: i32(cls, [batch]),
+    clsSlots: i32(clsSlots, [batch]),
   };
 }
 

@@ -1,7 +1,12 @@
 // Reading a model directory (config.json + safetensors weights) from any FileSource, and the messages
 // from_pretrained (transformers 4.57.6) logs about missing, mismatched and unused weights.
 import type { FileSource } from '../../io/files.js';
-import { loadSafetensorsFromSource, SAFE_WEIGHTS_INDEX_NAME, SAFE_WEIGHTS_NAME, type SafetensorsTensor } from '../../io/safetensors.js';
+import {
+  loadSafetensorsFromSource,
+  SAFE_WEIGHTS_INDEX_NAME,
+  SAFE_WEIGHTS_NAME,
+  type SafetensorsTensor,
+} from '../../io/safetensors.js';
 
 export const CONFIG_NAME = 'config.json';
 
@@ -17,7 +22,8 @@ export interface PretrainedFiles<C> {
 /** source → config.json parsed (not yet a config); `configName` names the file in errors. */
 export async function readConfigFile(source: FileSource): Promise<{ json: unknown; configName: string }> {
   const configName = source.describe(CONFIG_NAME);
-  if (!(await source.exists(CONFIG_NAME))) throw new Error(`${configName}: file not found (a model directory needs config.json)`);
+  if (!(await source.exists(CONFIG_NAME)))
+    throw new Error(`${configName}: file not found (a model directory needs config.json)`);
   try {
     return { json: JSON.parse(await source.readText(CONFIG_NAME)), configName };
   } catch (err) {
@@ -55,7 +61,8 @@ export interface LoadingInfo {
 
 const pyList = (names: readonly string[]): string => `[${names.map((n) => `'${n}'`).join(', ')}]`;
 const torchSize = (shape: readonly number[]): string => `torch.Size([${shape.join(', ')}])`;
-const TRAIN_HINT = 'You should probably TRAIN this model on a down-stream task to be able to use it for predictions and inference.';
+const TRAIN_HINT =
+  'You should probably TRAIN this model on a down-stream task to be able to use it for predictions and inference.';
 
 /**
  * HF's log lines for a load: missing and mismatched keys are warnings; unused checkpoint keys are a warning only
@@ -85,7 +92,10 @@ export function loadingMessages(
     );
   }
   if (info.mismatchedKeys.length > 0) {
-    const lines = info.mismatchedKeys.map((m) => `- ${m.name}: found shape ${torchSize(m.found)} in the checkpoint and ${torchSize(m.expected)} in the model instantiated`);
+    const lines = info.mismatchedKeys.map(
+      (m) =>
+        `- ${m.name}: found shape ${torchSize(m.found)} in the checkpoint and ${torchSize(m.expected)} in the model instantiated`,
+    );
     warnings.push(
       `Some weights of ${cls} were not initialized from the model checkpoint at ${location} and are newly initialized because the shapes did not match:\n` +
         `${lines.join('\n')}\n${TRAIN_HINT}`,

@@ -107,7 +107,11 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
    * A randomly initialised model (HF _init_weights: N(0, initializer_range) weights, zero biases, LayerNorm 1/0, zero
    * padding rows). config: the family's config or its fields.
    */
-  static fromConfig<M extends PreTrainedModel>(this: ModelClassOf<M>, config: M['config'] | object, options: { seed?: number } = {}): M {
+  static fromConfig<M extends PreTrainedModel>(
+    this: ModelClassOf<M>,
+    config: M['config'] | object,
+    options: { seed?: number } = {},
+  ): M {
     const where = `${this.className}.fromConfig`;
     const { family } = this;
     if (config === null || typeof config !== 'object' || Array.isArray(config)) {
@@ -144,7 +148,12 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
       location,
     );
     const shapes = new Map([...files.tensors].map(([n, t]) => [n, [...t.shape]] as [string, number[]]));
-    const spec = { className: this.className, prefix: family.prefix, baseModel: this.isBaseModel, buffers: family.buffers };
+    const spec = {
+      className: this.className,
+      prefix: family.prefix,
+      baseModel: this.isBaseModel,
+      buffers: family.buffers,
+    };
     const match = matchCheckpoint(shapes, new Map(this.parameterShapes(files.config)), spec, {
       fileName: files.weightsName,
       ignoreMismatchedSizes: options.ignoreMismatchedSizes,
@@ -158,8 +167,17 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
       model.dispose();
       throw err;
     }
-    model.loadingInfo = { missingKeys: match.missingKeys, unexpectedKeys: match.unexpectedKeys, mismatchedKeys: match.mismatched };
-    const { warnings, infos } = loadingMessages(model.loadingInfo, files.location, files.config.architectures, this.className);
+    model.loadingInfo = {
+      missingKeys: match.missingKeys,
+      unexpectedKeys: match.unexpectedKeys,
+      mismatchedKeys: match.mismatched,
+    };
+    const { warnings, infos } = loadingMessages(
+      model.loadingInfo,
+      files.location,
+      files.config.architectures,
+      this.className,
+    );
     if (model.nonFiniteWeights.length > 0) warnings.push(nonFiniteWarning(model.nonFiniteWeights, files.weightsName));
     for (const w of warnings) (options.onWarning ?? console.warn)(w);
     for (const m of infos) options.onInfo?.(m);
@@ -176,13 +194,18 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
     });
   }
 
-  private uploadCheckpoint(mapping: Map<string, string>, tensors: Map<string, SafetensorsTensor>, fileName: string): void {
+  private uploadCheckpoint(
+    mapping: Map<string, string>,
+    tensors: Map<string, SafetensorsTensor>,
+    fileName: string,
+  ): void {
     for (const [name, p] of this.namedParameters()) {
       const fileKey = mapping.get(name);
       if (fileKey === undefined) continue;
       const t = tensors.get(fileKey)!;
       const data = t.data(); // F16/BF16/F64 arrive widened to float32 (io/safetensors_decode.ts)
-      if (!(data instanceof Float32Array)) throw new Error(`${fileName}: tensor "${fileKey}" has dtype ${t.dtype}; a parameter needs a float dtype`);
+      if (!(data instanceof Float32Array))
+        throw new Error(`${fileName}: tensor "${fileKey}" has dtype ${t.dtype}; a parameter needs a float dtype`);
       const bad = countNonFinite(data);
       if (bad > 0) this.nonFiniteWeights.push({ name: fileKey, count: bad });
       writeParameter(p, data);
@@ -196,9 +219,12 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
    * 'f32' (the default) turns it off.
    */
   setMatmulDtype(dtype: 'f32' | 'f16'): this {
-    if (dtype !== 'f32' && dtype !== 'f16') throw new Error(`setMatmulDtype: expected 'f32' or 'f16', got ${JSON.stringify(dtype)}`);
+    if (dtype !== 'f32' && dtype !== 'f16')
+      throw new Error(`setMatmulDtype: expected 'f32' or 'f16', got ${JSON.stringify(dtype)}`);
     if (dtype === 'f16' && !runtime().features.has('shader-f16')) {
-      throw new Error(`setMatmulDtype('f16'): this adapter (${runtime().info.description}) lacks the WebGPU feature shader-f16`);
+      throw new Error(
+        `setMatmulDtype('f16'): this adapter (${runtime().info.description}) lacks the WebGPU feature shader-f16`,
+      );
     }
     setLinearWeightDtype(this, dtype);
     return this;
@@ -207,7 +233,12 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
   /** AdamW groups as Trainer.create_optimizer builds them: decayed parameters first, then the rest with 0. */
   optimizerGroups(weightDecay: number): ParamGroup[] {
     const named = this.namedParameters();
-    const decay = new Set(decayParameterNames(named.map(([n]) => n), layerNormParamTest(this.statics.family.layerNormModules)));
+    const decay = new Set(
+      decayParameterNames(
+        named.map(([n]) => n),
+        layerNormParamTest(this.statics.family.layerNormModules),
+      ),
+    );
     return [
       { params: named.filter(([n]) => decay.has(n)).map(([, p]) => p), weightDecay },
       { params: named.filter(([n]) => !decay.has(n)).map(([, p]) => p), weightDecay: 0 },
@@ -229,11 +260,14 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
     const known = new Set(named.map(([n]) => n));
     const unexpected = [...map.keys()].filter((n) => !known.has(n));
     if (missing.length || unexpected.length) {
-      throw new Error(`loadStateDict: missing keys [${missing.join(', ')}], unexpected keys [${unexpected.join(', ')}]`);
+      throw new Error(
+        `loadStateDict: missing keys [${missing.join(', ')}], unexpected keys [${unexpected.join(', ')}]`,
+      );
     }
     for (const [name, p] of named) {
       const v = map.get(name)!;
-      if (v.length !== p.size) throw new Error(`loadStateDict: "${name}" has ${v.length} values, the parameter [${p.shape}] needs ${p.size}`);
+      if (v.length !== p.size)
+        throw new Error(`loadStateDict: "${name}" has ${v.length} values, the parameter [${p.shape}] needs ${p.size}`);
     }
     for (const [name, p] of named) writeParameter(p, map.get(name)!);
   }
@@ -259,10 +293,17 @@ export abstract class PreTrainedModel<C extends PretrainedConfig = PretrainedCon
   }
 
   /** Writes the model directory (Node registers a file-system writer; elsewhere pass one). */
-  async savePretrained(dir: string, writer: FileWriter = defaultFileWriter(), options: SaveOptions = {}): Promise<void> {
-    if (typeof dir !== 'string' || dir === '') throw new TypeError(`savePretrained: dir must be a non-empty directory path, got ${describeValue(dir)}`);
+  async savePretrained(
+    dir: string,
+    writer: FileWriter = defaultFileWriter(),
+    options: SaveOptions = {},
+  ): Promise<void> {
+    if (typeof dir !== 'string' || dir === '')
+      throw new TypeError(`savePretrained: dir must be a non-empty directory path, got ${describeValue(dir)}`);
     if (typeof writer !== 'function') {
-      throw new TypeError(`savePretrained: writer must be a function (dir, files) => Promise<void>, got ${describeValue(writer)}`);
+      throw new TypeError(
+        `savePretrained: writer must be a function (dir, files) => Promise<void>, got ${describeValue(writer)}`,
+      );
     }
     await writer(dir, await this.saveFiles(options));
   }
@@ -276,7 +317,9 @@ export class NonFiniteWeightsError extends Error {
     readonly count: number,
     readonly size: number,
   ) {
-    super(`parameter "${parameter}" holds ${count} non-finite value${count > 1 ? 's' : ''} (NaN or ±Inf) of ${size}: not saved`);
+    super(
+      `parameter "${parameter}" holds ${count} non-finite value${count > 1 ? 's' : ''} (NaN or ±Inf) of ${size}: not saved`,
+    );
   }
 }
 

@@ -23,7 +23,8 @@ function dump(value: unknown, indent: string, isFloat: boolean, floatKeys: Reado
   const keys = Object.keys(value as object).sort(compareCodePoints);
   if (keys.length === 0) return '{}';
   const items = keys.map(
-    (k) => `${inner}${pythonString(k)}: ${dump((value as Record<string, unknown>)[k], inner, floatKeys.has(k), floatKeys)}`,
+    (k) =>
+      `${inner}${pythonString(k)}: ${dump((value as Record<string, unknown>)[k], inner, floatKeys.has(k), floatKeys)}`,
   );
   return `{\n${items.join(',\n')}\n${indent}}`;
 }

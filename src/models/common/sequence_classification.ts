@@ -24,7 +24,9 @@ export interface ClassifierOutput {
 /** The older form of forward()'s flags, as a second argument; they may now be given in the inputs object. */
 export type ForwardOptions = ForwardFlags;
 
-export abstract class SequenceClassificationModel<C extends PretrainedConfig = PretrainedConfig> extends PreTrainedModel<C> {
+export abstract class SequenceClassificationModel<
+  C extends PretrainedConfig = PretrainedConfig,
+> extends PreTrainedModel<C> {
   /** The family's base model inside (model.distilbert, model.bert, model.roberta). */
   abstract get body(): EncoderModel<C>;
 
@@ -72,11 +74,14 @@ export abstract class SequenceClassificationModel<C extends PretrainedConfig = P
     const { config } = this;
     config.problem_type ??= config.num_labels === 1 ? 'regression' : 'single_label_classification';
     if (config.problem_type === 'regression') {
-      if (config.num_labels !== 1) throw new Error(`problem_type "regression" needs num_labels = 1, got ${config.num_labels}`);
+      if (config.num_labels !== 1)
+        throw new Error(`problem_type "regression" needs num_labels = 1, got ${config.num_labels}`);
       return mean(square(sub(logits.reshape([batch]), toLabels(labels, batch, 1, true))));
     }
     if (config.problem_type === 'multi_label_classification') {
-      throw new Error('problem_type "multi_label_classification" (BCEWithLogitsLoss) is not supported; use single_label_classification');
+      throw new Error(
+        'problem_type "multi_label_classification" (BCEWithLogitsLoss) is not supported; use single_label_classification',
+      );
     }
     return crossEntropy(logits, toLabels(labels, batch, config.num_labels, false));
   }

@@ -47,8 +47,19 @@ const SCHEMA: ConfigSchema = {
   attributeMap: { hidden_size: 'dim', num_attention_heads: 'n_heads', num_hidden_layers: 'n_layers' },
   fields: {
     ...Object.fromEntries(
-      ['vocab_size', 'max_position_embeddings', 'n_layers', 'n_heads', 'dim', 'hidden_dim', 'dropout',
-        'attention_dropout', 'initializer_range', 'qa_dropout', 'seq_classif_dropout'].map((k) => [k, 'number']),
+      [
+        'vocab_size',
+        'max_position_embeddings',
+        'n_layers',
+        'n_heads',
+        'dim',
+        'hidden_dim',
+        'dropout',
+        'attention_dropout',
+        'initializer_range',
+        'qa_dropout',
+        'seq_classif_dropout',
+      ].map((k) => [k, 'number']),
     ),
     sinusoidal_pos_embds: 'boolean',
     activation: 'string',
@@ -148,13 +159,18 @@ export class DistilBertConfig extends PretrainedConfig {
 export function validateConfig(c: DistilBertConfig, where: string): void {
   check.positiveInts(c, ['vocab_size', 'max_position_embeddings', 'n_layers', 'n_heads', 'dim', 'hidden_dim'], where);
   check.probabilities(c, ['dropout', 'attention_dropout', 'qa_dropout', 'seq_classif_dropout'], where);
-  if (!(c.initializer_range >= 0)) throw new Error(`${where}: "initializer_range" must be >= 0, got ${c.initializer_range}`);
+  if (!(c.initializer_range >= 0))
+    throw new Error(`${where}: "initializer_range" must be >= 0, got ${c.initializer_range}`);
   check.heads(c.dim, c.n_heads, 'dim', 'n_heads', where);
   if (!(DISTILBERT_ACTIVATIONS as readonly string[]).includes(c.activation)) {
-    throw new Error(`${where}: "activation" ${JSON.stringify(c.activation)} is not supported (use one of ${DISTILBERT_ACTIVATIONS.join(', ')})`);
+    throw new Error(
+      `${where}: "activation" ${JSON.stringify(c.activation)} is not supported (use one of ${DISTILBERT_ACTIVATIONS.join(', ')})`,
+    );
   }
   if (c.sinusoidal_pos_embds) {
-    throw new Error(`${where}: "sinusoidal_pos_embds": true is not supported: webtune implements learned position embeddings only`);
+    throw new Error(
+      `${where}: "sinusoidal_pos_embds": true is not supported: webtune implements learned position embeddings only`,
+    );
   }
   check.padTokenId(c.pad_token_id, c.vocab_size, where);
   c.validateLabels(where);

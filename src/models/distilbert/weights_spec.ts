@@ -51,7 +51,12 @@ export function distilBertEncoderSpec(config: DistilBertConfig): EncoderSpec {
     eps: LAYER_NORM_EPS,
     activation: config.activation,
     // No dropout on the attention output: DistilBERT has none there.
-    dropout: { embeddings: config.dropout, attentionProbs: config.attention_dropout, attentionOutput: 0, ffn: config.dropout },
+    dropout: {
+      embeddings: config.dropout,
+      attentionProbs: config.attention_dropout,
+      attentionOutput: 0,
+      ffn: config.dropout,
+    },
     initializerRange: config.initializer_range,
     padTokenId: config.pad_token_id,
     positions: 'arange',
@@ -62,9 +67,16 @@ export function distilBertEncoderSpec(config: DistilBertConfig): EncoderSpec {
  * config → [name, shape][] in torch's `named_parameters()` order (= state_dict order, = creation order).
  * Names carry the `distilbert.` prefix either way; withHead adds pre_classifier and classifier.
  */
-export function distilBertParameterShapes(config: DistilBertConfig, { withHead }: { withHead: boolean }): ParameterShape[] {
+export function distilBertParameterShapes(
+  config: DistilBertConfig,
+  { withHead }: { withHead: boolean },
+): ParameterShape[] {
   const out = encoderParameterShapes(distilBertEncoderSpec(config), `${DISTILBERT_PREFIX}.`);
-  if (withHead) out.push(...linearShapes('pre_classifier', config.dim, config.dim), ...linearShapes('classifier', config.dim, config.num_labels));
+  if (withHead)
+    out.push(
+      ...linearShapes('pre_classifier', config.dim, config.dim),
+      ...linearShapes('classifier', config.dim, config.num_labels),
+    );
   return out;
 }
 
@@ -78,7 +90,12 @@ export function matchCheckpointNames(
   options: MatchOptions = {},
 ): CheckpointMatch {
   const expected = new Map(distilBertParameterShapes(config, { withHead: true }));
-  const spec = { className: 'DistilBertForSequenceClassification', prefix: DISTILBERT_PREFIX, baseModel: false, buffers: DISTILBERT_BUFFERS };
+  const spec = {
+    className: 'DistilBertForSequenceClassification',
+    prefix: DISTILBERT_PREFIX,
+    baseModel: false,
+    buffers: DISTILBERT_BUFFERS,
+  };
   return matchCheckpoint(fileShapes, expected, spec, options);
 }
 

@@ -23,14 +23,24 @@ export class RobertaConfig extends BertConfig {
 
   /** obj: parsed config.json, fileName: for errors, overrides: from_pretrained kwargs → config. */
   static override fromJSON(obj: unknown, fileName: string, overrides: ConfigOverrides = {}): RobertaConfig {
-    return readBertLike(obj, fileName, overrides, 'RoBERTa', RobertaConfig.model_type, (init) => new RobertaConfig(init, fileName));
+    return readBertLike(
+      obj,
+      fileName,
+      overrides,
+      'RoBERTa',
+      RobertaConfig.model_type,
+      (init) => new RobertaConfig(init, fileName),
+    );
   }
 
   /** BERT's checks, and a padding_idx that leaves room for the positions (they start at padding_idx + 1). */
   override validate(where: string): void {
     super.validate(where);
     const pad = this.pad_token_id;
-    if (pad === null) throw new Error(`${where}: "pad_token_id" must be an id: RoBERTa numbers positions from padding_idx = pad_token_id`);
+    if (pad === null)
+      throw new Error(
+        `${where}: "pad_token_id" must be an id: RoBERTa numbers positions from padding_idx = pad_token_id`,
+      );
     if (this.max_position_embeddings <= pad + 1) {
       throw new Error(
         `${where}: "max_position_embeddings" (${this.max_position_embeddings}) leaves no position for a token: RoBERTa's ` +

@@ -13,14 +13,18 @@ export const ROBERTA_FAMILY: ModelFamily<RobertaConfig> = {
   configClassName: 'RobertaConfig',
   fieldsHint: '{ hidden_size, num_hidden_layers, … }',
   configFromJSON: (json, fileName, overrides) => RobertaConfig.fromJSON(json, fileName, overrides),
-  toConfig: (config, where) => (config instanceof RobertaConfig ? config : new RobertaConfig(config as BertConfigInit, where)),
+  toConfig: (config, where) =>
+    config instanceof RobertaConfig ? config : new RobertaConfig(config as BertConfigInit, where),
   prefix: 'roberta',
   buffers: BERT_BUFFERS,
   layerNormModules: ['LayerNorm'],
   encoderSpec: (config) => bertEncoderSpec(config, 'padding-offset'),
   maxTokens: (config) => {
     const tokens = config.max_position_embeddings - config.pad_token_id! - 1;
-    return { tokens, why: `the ${tokens} tokens RoBERTa's max_position_embeddings = ${config.max_position_embeddings} hold (positions start at pad_token_id + 1)` };
+    return {
+      tokens,
+      why: `the ${tokens} tokens RoBERTa's max_position_embeddings = ${config.max_position_embeddings} hold (positions start at pad_token_id + 1)`,
+    };
   },
 };
 

@@ -61,7 +61,10 @@ export class RobertaForSequenceClassification extends SequenceClassificationMode
   /** Builds the modules with uninitialised parameters: use fromConfig or fromPretrained. */
   protected constructor(config: RobertaConfig, seed: number, rng?: DropoutRng) {
     super(config, seed, rng);
-    this.roberta = this.addModule('roberta', new RobertaModel(config, seed, this.dropoutRng, { addPoolingLayer: false }));
+    this.roberta = this.addModule(
+      'roberta',
+      new RobertaModel(config, seed, this.dropoutRng, { addPoolingLayer: false }),
+    );
     this.classifier = this.addModule('classifier', new RobertaClassificationHead(config, this.dropoutRng));
     this.nameParameters();
   }

@@ -53,7 +53,8 @@ export function splitHeads(x: NdArray, heads: number): NdArray {
   for (let bb = 0; bb < b; bb++)
     for (let i = 0; i < t; i++)
       for (let h = 0; h < heads; h++)
-        for (let c = 0; c < d; c++) out.data[((bb * heads + h) * t + i) * d + c] = x.data[(bb * t + i) * hd + h * d + c];
+        for (let c = 0; c < d; c++)
+          out.data[((bb * heads + h) * t + i) * d + c] = x.data[(bb * t + i) * hd + h * d + c];
   return out;
 }
 
@@ -64,6 +65,7 @@ export function mergeHeads(x: NdArray): NdArray {
   for (let bb = 0; bb < b; bb++)
     for (let h = 0; h < heads; h++)
       for (let i = 0; i < t; i++)
-        for (let c = 0; c < d; c++) out.data[(bb * t + i) * heads * d + h * d + c] = x.data[((bb * heads + h) * t + i) * d + c];
+        for (let c = 0; c < d; c++)
+          out.data[(bb * t + i) * heads * d + h * d + c] = x.data[((bb * heads + h) * t + i) * d + c];
   return out;
 }

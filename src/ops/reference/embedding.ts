@@ -5,7 +5,8 @@ import { nd, type NdArray } from './nd.js';
 export function embedding(weight: NdArray, ids: ArrayLike<number>, idsShape: readonly number[]): NdArray {
   const dim = weight.shape[1];
   const out = nd([...idsShape, dim]);
-  for (let t = 0; t < ids.length; t++) for (let c = 0; c < dim; c++) out.data[t * dim + c] = weight.data[ids[t] * dim + c];
+  for (let t = 0; t < ids.length; t++)
+    for (let c = 0; c < dim; c++) out.data[t * dim + c] = weight.data[ids[t] * dim + c];
   return out;
 }
 

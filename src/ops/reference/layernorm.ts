@@ -12,7 +12,8 @@ export function layerNorm(x: NdArray, gamma: NdArray, beta: NdArray, eps: number
     let v = 0;
     for (let c = 0; c < cols; c++) v += (x.data[r * cols + c] - mean) ** 2;
     const rstd = 1 / Math.sqrt(v / cols + eps);
-    for (let c = 0; c < cols; c++) out.data[r * cols + c] = (x.data[r * cols + c] - mean) * rstd * gamma.data[c] + beta.data[c];
+    for (let c = 0; c < cols; c++)
+      out.data[r * cols + c] = (x.data[r * cols + c] - mean) * rstd * gamma.data[c] + beta.data[c];
   }
   return out;
 }

@@ -41,4 +41,5 @@ export function matmul(a: NdArray, b: NdArray, options: MatmulRefOptions = {}, a
 }
 
 /** |op(A)|·|op(B)| (+ |bias|). */
-export const matmulAbs = (a: NdArray, b: NdArray, options: MatmulRefOptions = {}): NdArray => matmul(a, b, options, true);
+export const matmulAbs = (a: NdArray, b: NdArray, options: MatmulRefOptions = {}): NdArray =>
+  matmul(a, b, options, true);

@@ -30,11 +30,20 @@ export interface AdamWRefOptions {
 }
 
 export function adamwInit(params: ArrayLike<number>[]): AdamWRefState {
-  return { step: 0, m: params.map((p) => new Float64Array(p.length)), v: params.map((p) => new Float64Array(p.length)) };
+  return {
+    step: 0,
+    m: params.map((p) => new Float64Array(p.length)),
+    v: params.map((p) => new Float64Array(p.length)),
+  };
 }
 
 /** One AdamW step in float64, updating params (in place) and state. */
-export function adamwStep(params: Float64Array[], grads: ArrayLike<number>[], state: AdamWRefState, o: AdamWRefOptions): void {
+export function adamwStep(
+  params: Float64Array[],
+  grads: ArrayLike<number>[],
+  state: AdamWRefState,
+  o: AdamWRefOptions,
+): void {
   const [b1, b2] = o.betas ?? [0.9, 0.999];
   const eps = o.eps ?? 1e-8;
   const scale = o.gradScale ?? 1;

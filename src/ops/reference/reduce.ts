@@ -6,7 +6,13 @@ function axesOf(axes: number | number[] | undefined, rank: number): number[] {
   return [...new Set(list.map((a) => (a < 0 ? a + rank : a)))];
 }
 
-function reduce(x: NdArray, axes: number | number[] | undefined, keepDims: boolean, init: number, f: (acc: number, v: number) => number): NdArray {
+function reduce(
+  x: NdArray,
+  axes: number | number[] | undefined,
+  keepDims: boolean,
+  init: number,
+  f: (acc: number, v: number) => number,
+): NdArray {
   const ax = axesOf(axes, x.shape.length);
   const keptShape = x.shape.map((d, i) => (ax.includes(i) ? 1 : d));
   const out = nd(keptShape);
@@ -21,7 +27,8 @@ function reduce(x: NdArray, axes: number | number[] | undefined, keepDims: boole
   return out;
 }
 
-export const sum = (x: NdArray, axes?: number | number[], keepDims = false): NdArray => reduce(x, axes, keepDims, 0, (a, v) => a + v);
+export const sum = (x: NdArray, axes?: number | number[], keepDims = false): NdArray =>
+  reduce(x, axes, keepDims, 0, (a, v) => a + v);
 
 export function mean(x: NdArray, axes?: number | number[], keepDims = false): NdArray {
   const ax = axesOf(axes, x.shape.length);
@@ -31,7 +38,8 @@ export function mean(x: NdArray, axes?: number | number[], keepDims = false): Nd
   return s;
 }
 
-export const max = (x: NdArray, axes?: number | number[], keepDims = false): NdArray => reduce(x, axes, keepDims, -Infinity, Math.max);
+export const max = (x: NdArray, axes?: number | number[], keepDims = false): NdArray =>
+  reduce(x, axes, keepDims, -Infinity, Math.max);
 
 /** Σ|x| over the same axes: the scale against which a float32 sum's rounding error is judged. */
 export function sumAbs(x: NdArray, axes?: number | number[], keepDims = false): NdArray {

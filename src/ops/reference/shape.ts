@@ -37,7 +37,8 @@ export function narrow(x: NdArray, axis: number, start: number, length: number):
 }
 
 export function broadcastTo(x: NdArray, shape: readonly number[]): NdArray {
-  if (broadcastShape(x.shape, shape).join() !== shape.join()) throw new Error(`reference: [${x.shape}] does not broadcast to [${shape}]`);
+  if (broadcastShape(x.shape, shape).join() !== shape.join())
+    throw new Error(`reference: [${x.shape}] does not broadcast to [${shape}]`);
   const out = nd(shape);
   for (let i = 0; i < sizeOf(shape); i++) out.data[i] = x.data[broadcastIndex(unravel(i, shape), x.shape)];
   return out;

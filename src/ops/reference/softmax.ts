@@ -32,4 +32,5 @@ export function softmax(x: NdArray, options: SoftmaxRefOptions = {}): NdArray {
   return out;
 }
 
-export const logSoftmax = (x: NdArray, options: Omit<SoftmaxRefOptions, 'log'> = {}): NdArray => softmax(x, { ...options, log: true });
+export const logSoftmax = (x: NdArray, options: Omit<SoftmaxRefOptions, 'log'> = {}): NdArray =>
+  softmax(x, { ...options, log: true });

@@ -34,7 +34,9 @@ export function createCliTrainer(o: CliTrainerOptions): Trainer {
   });
   o.interrupts.trainingStarted();
   if (args.resumeFromCheckpoint !== undefined && args.resumeFromCheckpoint !== false) {
-    o.stderr(`Resuming from ${args.resumeFromCheckpoint === true ? `the latest checkpoint in ${args.outputDir}` : args.resumeFromCheckpoint}\n`);
+    o.stderr(
+      `Resuming from ${args.resumeFromCheckpoint === true ? `the latest checkpoint in ${args.outputDir}` : args.resumeFromCheckpoint}\n`,
+    );
   }
   return trainer;
 }

@@ -52,28 +52,111 @@ export interface RunOptions {
 const kebab = (snake: string): string => snake.replace(/_/g, '-');
 
 const RUN_FLAGS: FlagSpec[] = [
-  { name: 'model', type: 'string', group: 'Model and data', metavar: 'DIR|ID', shownDefault: DEFAULT_MODEL, help: 'A local HF model directory, or a Hub id (cache, then network): DistilBERT, BERT or RoBERTa (config.json\'s model_type)' },
-  { name: 'data', type: 'string', group: 'Model and data', metavar: 'DIR|FILE|ID', shownDefault: DEFAULT_DATA, help: 'Dataset folder (train/test .jsonl/.csv/.tsv/.parquet or aclImdb), or a Hub id' },
-  { name: 'train-file', type: 'string', group: 'Model and data', metavar: 'FILE', help: 'Training examples (overrides --data)' },
-  { name: 'eval-file', type: 'string', group: 'Model and data', metavar: 'FILE', help: 'Evaluation examples (default: the test, else validation split of --data)' },
-  { name: 'text-field', type: 'string', group: 'Model and data', help: 'Column holding the text (default: text, sentence, review or content)' },
   {
-    name: 'text-pair-column', aliases: ['text-pair-field'], type: 'string', group: 'Model and data', metavar: 'NAME',
-    shownDefault: 'sentence2, sentence, hypothesis, question2 or text_pair when the data has the matching GLUE-style pair',
+    name: 'model',
+    type: 'string',
+    group: 'Model and data',
+    metavar: 'DIR|ID',
+    shownDefault: DEFAULT_MODEL,
+    help: "A local HF model directory, or a Hub id (cache, then network): DistilBERT, BERT or RoBERTa (config.json's model_type)",
+  },
+  {
+    name: 'data',
+    type: 'string',
+    group: 'Model and data',
+    metavar: 'DIR|FILE|ID',
+    shownDefault: DEFAULT_DATA,
+    help: 'Dataset folder (train/test .jsonl/.csv/.tsv/.parquet or aclImdb), or a Hub id',
+  },
+  {
+    name: 'train-file',
+    type: 'string',
+    group: 'Model and data',
+    metavar: 'FILE',
+    help: 'Training examples (overrides --data)',
+  },
+  {
+    name: 'eval-file',
+    type: 'string',
+    group: 'Model and data',
+    metavar: 'FILE',
+    help: 'Evaluation examples (default: the test, else validation split of --data)',
+  },
+  {
+    name: 'text-field',
+    type: 'string',
+    group: 'Model and data',
+    help: 'Column holding the text (default: text, sentence, review or content)',
+  },
+  {
+    name: 'text-pair-column',
+    aliases: ['text-pair-field'],
+    type: 'string',
+    group: 'Model and data',
+    metavar: 'NAME',
+    shownDefault:
+      'sentence2, sentence, hypothesis, question2 or text_pair when the data has the matching GLUE-style pair',
     help: 'Column holding the second text of a sentence pair (NLI, paraphrase); each example is encoded as a pair',
   },
-  { name: 'label-field', type: 'string', group: 'Model and data', help: 'Column holding the label (default: label, labels or sentiment)' },
-  { name: 'max-train-samples', type: 'int', group: 'Model and data', metavar: 'N', help: 'Train on a seeded random subset of N examples' },
-  { name: 'max-eval-samples', type: 'int', group: 'Model and data', metavar: 'N', help: 'Evaluate on a seeded random subset of N examples' },
-  { name: 'max-length', type: 'int', group: 'Model and data', metavar: 'N', shownDefault: "the tokenizer's model_max_length (512)", help: 'Truncate reviews to N tokens' },
   {
-    name: 'labels', type: 'string', group: 'Model and data', metavar: 'A,B,..',
-    shownDefault: "the model's id2label if it names the classes, else the training data's: string labels sorted, ids 0/1 as NEGATIVE,POSITIVE",
+    name: 'label-field',
+    type: 'string',
+    group: 'Model and data',
+    help: 'Column holding the label (default: label, labels or sentiment)',
+  },
+  {
+    name: 'max-train-samples',
+    type: 'int',
+    group: 'Model and data',
+    metavar: 'N',
+    help: 'Train on a seeded random subset of N examples',
+  },
+  {
+    name: 'max-eval-samples',
+    type: 'int',
+    group: 'Model and data',
+    metavar: 'N',
+    help: 'Evaluate on a seeded random subset of N examples',
+  },
+  {
+    name: 'max-length',
+    type: 'int',
+    group: 'Model and data',
+    metavar: 'N',
+    shownDefault: "the tokenizer's model_max_length (512)",
+    help: 'Truncate reviews to N tokens',
+  },
+  {
+    name: 'labels',
+    type: 'string',
+    group: 'Model and data',
+    metavar: 'A,B,..',
+    shownDefault:
+      "the model's id2label if it names the classes, else the training data's: string labels sorted, ids 0/1 as NEGATIVE,POSITIVE",
     help: 'Class names in label-id order (id2label); data labels may be these names or their ids',
   },
-  { name: 'offline', type: 'bool', group: 'Model and data', shownDefault: 'false, or HF_HUB_OFFLINE', help: 'Never use the network; only local paths and the HF cache' },
-  { name: 'attention', type: 'choice', group: 'Other', choices: ['auto', 'fused', 'unfused'], shownDefault: 'auto', help: 'Attention kernels: unfused products (auto; on a CPU adapter also past one binding, in chunks of the batch: 16×512 about 2× faster than fused, ~0.9 GiB more memory per layer), or fused flash kernels (O(T) memory; auto on GPUs past one binding)' },
-  { name: 'onnx', type: 'bool', group: 'Other', shownDefault: 'false', help: 'After the final save, also write <output-dir>/onnx/model.onnx for transformers.js / onnxruntime (as node dist/export.js; replaces an earlier one)' },
+  {
+    name: 'offline',
+    type: 'bool',
+    group: 'Model and data',
+    shownDefault: 'false, or HF_HUB_OFFLINE',
+    help: 'Never use the network; only local paths and the HF cache',
+  },
+  {
+    name: 'attention',
+    type: 'choice',
+    group: 'Other',
+    choices: ['auto', 'fused', 'unfused'],
+    shownDefault: 'auto',
+    help: 'Attention kernels: unfused products (auto; on a CPU adapter also past one binding, in chunks of the batch: 16×512 about 2× faster than fused, ~0.9 GiB more memory per layer), or fused flash kernels (O(T) memory; auto on GPUs past one binding)',
+  },
+  {
+    name: 'onnx',
+    type: 'bool',
+    group: 'Other',
+    shownDefault: 'false',
+    help: 'After the final save, also write <output-dir>/onnx/model.onnx for transformers.js / onnxruntime (as node dist/export.js; replaces an earlier one)',
+  },
   { name: 'help', type: 'bool', group: 'Other', help: 'Show this help' },
 ];
 
@@ -125,12 +208,15 @@ export function buildOptions(values: Map<string, FlagValue>): { run: RunOptions;
     if (v !== undefined && v < 1) throw new UsageError(`--${n} must be at least 1, got ${v}`);
     return v;
   };
-  const labels = get<string>('labels')?.split(',').map((s) => s.trim());
+  const labels = get<string>('labels')
+    ?.split(',')
+    .map((s) => s.trim());
   if (labels && (labels.length < 2 || labels.some((l) => l === ''))) {
     throw new UsageError(`--labels needs at least two non-empty names separated by commas, got "${get('labels')}"`);
   }
   const twice = labels?.find((l, i) => labels.findIndex((m) => sameClassName(l, m)) !== i);
-  if (twice !== undefined) throw new UsageError(`--labels names one class twice ("${twice}"; pos/positive and neg/negative count as one)`);
+  if (twice !== undefined)
+    throw new UsageError(`--labels names one class twice ("${twice}"; pos/positive and neg/negative count as one)`);
   const run: RunOptions = {
     model: get<string>('model') ?? DEFAULT_MODEL,
     data: get<string>('data') ?? (get('train-file') === undefined ? DEFAULT_DATA : undefined),

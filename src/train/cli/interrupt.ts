@@ -36,10 +36,15 @@ export function guardInterrupts(io: InterruptIO): InterruptGuard {
     }
     received = signal;
     const again = signal === 'SIGINT' ? 'Ctrl-C again' : 'a second SIGTERM';
-    io.stderr(`\ntrain: ${signal === 'SIGINT' ? 'interrupted' : 'SIGTERM received'}: writing a checkpoint after this step (${again} to quit at once)…\n`);
+    io.stderr(
+      `\ntrain: ${signal === 'SIGINT' ? 'interrupted' : 'SIGTERM received'}: writing a checkpoint after this step (${again} to quit at once)…\n`,
+    );
   });
   return {
-    callback: { onStepEnd: ({ control }) => void (received && Object.assign(control, { shouldSave: true, shouldTrainingStop: true })) },
+    callback: {
+      onStepEnd: ({ control }) =>
+        void (received && Object.assign(control, { shouldSave: true, shouldTrainingStop: true })),
+    },
     trainingStarted: () => void (started = true),
     exitCode: () => SIGNAL_EXIT[received ?? 'SIGINT'],
     release: () => unsubscribe?.(),

@@ -36,7 +36,8 @@ export function isPlaceholderNaming(names: readonly string[]): boolean {
 export function namesBeforeData(labels: readonly string[] | undefined, model: ModelLabels): LabelPlan | undefined {
   if (labels) return { names: [...labels], source: '--labels' };
   const named = model.id2label;
-  if (named && named.length >= 2 && !isPlaceholderNaming(named)) return { names: [...named], source: `${model.configPath} (id2label)` };
+  if (named && named.length >= 2 && !isPlaceholderNaming(named))
+    return { names: [...named], source: `${model.configPath} (id2label)` };
   return undefined;
 }
 

@@ -25,7 +25,9 @@ export async function probeModelDir(dir: string): Promise<ModelProbe> {
     json = JSON.parse(await fs.readFile(configPath, 'utf8'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(`${configPath}: ${code === 'ENOENT' ? 'file not found (a model directory needs config.json)' : `cannot read: ${(e as Error).message}`}`);
+    throw new Error(
+      `${configPath}: ${code === 'ENOENT' ? 'file not found (a model directory needs config.json)' : `cannot read: ${(e as Error).message}`}`,
+    );
   }
   const entry = registeredModelForJson(json, configPath);
   const config = entry.family.configFromJSON(json, configPath);
@@ -47,7 +49,9 @@ export async function probeModelDir(dir: string): Promise<ModelProbe> {
 async function headShape(dir: string, headTensor: string): Promise<{ path: string; shape?: number[] }> {
   let file = join(dir, 'model.safetensors');
   try {
-    const index = JSON.parse(await fs.readFile(join(dir, 'model.safetensors.index.json'), 'utf8')) as { weight_map?: Record<string, string> };
+    const index = JSON.parse(await fs.readFile(join(dir, 'model.safetensors.index.json'), 'utf8')) as {
+      weight_map?: Record<string, string>;
+    };
     const shard = index.weight_map?.[headTensor];
     if (!shard) return { path: join(dir, 'model.safetensors.index.json') };
     file = join(dir, shard);

@@ -9,8 +9,15 @@ import type { TrainingArguments } from '../training_args.js';
 
 /** What a run writes at the root of its output directory (the final model, tokenizer and run records). */
 const RUN_FILES = [
-  'config.json', 'model.safetensors', 'vocab.txt', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json',
-  'training_args.json', 'trainer_state.json', 'training_curves.svg',
+  'config.json',
+  'model.safetensors',
+  'vocab.txt',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'training_args.json',
+  'trainer_state.json',
+  'training_curves.svg',
 ];
 const RUN_ENTRY = /^checkpoint-\d+$|\.tmp-/;
 

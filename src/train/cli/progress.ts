@@ -56,7 +56,9 @@ export class ProgressReporter implements TrainerCallback {
       this.lastLoss = logs.loss;
       if (!this.o.isTTY) this.line(this.status(state, logs));
     } else if ('train_runtime' in logs) {
-      this.line(`training done in ${formatDuration(logs.train_runtime!)}: ${state.globalStep} steps, train_loss ${fmt(logs.train_loss, 4)}`);
+      this.line(
+        `training done in ${formatDuration(logs.train_runtime!)}: ${state.globalStep} steps, train_loss ${fmt(logs.train_loss, 4)}`,
+      );
     }
   }
 
@@ -66,7 +68,9 @@ export class ProgressReporter implements TrainerCallback {
     const parts = Object.entries(metrics)
       .filter(([k]) => !/_(runtime|per_second)$/.test(k))
       .map(([k, v]) => `${k.replace(/^eval_/, '')} ${fmt(v, 4)}`);
-    this.line(`eval @ step ${state.globalStep} (epoch ${state.epoch.toFixed(2)}): ${parts.join(' | ')} (${formatDuration(metrics.eval_runtime ?? 0)})`);
+    this.line(
+      `eval @ step ${state.globalStep} (epoch ${state.epoch.toFixed(2)}): ${parts.join(' | ')} (${formatDuration(metrics.eval_runtime ?? 0)})`,
+    );
     this.lastTick = this.now(); // evaluation time is not training time
   }
 
