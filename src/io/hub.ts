@@ -157,7 +157,7 @@ async function shardNames(indexPath: string): Promise<string[]> {
   return shardFileNames(await fs.readFile(indexPath, 'utf8'), indexPath);
 }
 
-interface Session {
+export interface Session {
   /** file → local path; a missing file is an error (HubUnavailableError offline, HubHttpError 404 online). */
   require(file: string): Promise<string>;
   /** file → local path, or undefined when the repo does not have it (optional files). */
@@ -166,7 +166,7 @@ interface Session {
   dir(): string;
 }
 
-async function openSession(id: string, type: RepoType, options: HubOptions): Promise<Session> {
+export async function openSession(id: string, type: RepoType, options: HubOptions): Promise<Session> {
   if (!isHubId(id) || isAbsolute(id)) {
     throw new Error(
       `"${id}" is neither an existing path nor a Hugging Face Hub id (such as distilbert/distilbert-base-uncased)`,
