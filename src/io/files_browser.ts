@@ -1,6 +1,6 @@
 // The browser's FileSource: files under a base URL, fetched on demand. Imported only by the browser entry.
 import { decodeUtf8, type FileSource } from './files.js';
-import type { ProgressCallback } from './progress.js';
+import { progressReporter, type ProgressCallback } from './progress.js';
 
 export class UrlFileSource implements FileSource {
   private readonly base: string;
@@ -28,17 +28,6 @@ export class UrlFileSource implements FileSource {
   async readText(name: string): Promise<string> {
     return decodeUtf8(await this.readBytes(name), this.describe(name));
   }
-}
-
-/** callback, model name, file → what readResponse calls after each chunk (undefined without a callback). */
-export function progressReporter(
-  cb: ProgressCallback | undefined,
-  name: string,
-  file: string,
-): ((loaded: number, total: number) => void) | undefined {
-  if (!cb) return undefined;
-  return (loaded, total) =>
-    cb({ status: 'progress', name, file, loaded, total, progress: total > 0 ? (100 * loaded) / total : 0 });
 }
 
 /** A fetch response → its body's bytes, streamed when onBytes wants each chunk's running total. */

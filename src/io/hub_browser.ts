@@ -4,7 +4,8 @@
 // files. Browser-only (fetch, caches); the URL rules are shared with Node in hub_url.ts.
 
 import { decodeUtf8, type FileSource, type SourceOptions } from './files.js';
-import { progressReporter, readResponse } from './files_browser.js';
+import { readResponse } from './files_browser.js';
+import { progressReporter } from './progress.js';
 import { env, hubFileUrl, isHubId, type HubLocation } from './hub_url.js';
 
 export class HubFileSource implements FileSource {

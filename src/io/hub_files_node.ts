@@ -5,11 +5,14 @@
 import { promises as fs } from 'node:fs';
 import type { FileSource, SourceOptions } from '../platform/types.js';
 import { decodeUtf8 } from './files.js';
-import { HubUnavailableError, openSession, type HubOptions, type Session } from './hub.js';
+import { HubUnavailableError, openSession, type HubOptions, type HubProgress, type Session } from './hub.js';
+import { progressReporter } from './progress.js';
 import { env as hubEnv, hubFileUrl } from './hub_url.js';
 
 export class HubRepoFileSource implements FileSource {
   private session?: Promise<Session>;
+  /** Files whose `download` event was sent. */
+  private readonly downloading = new Set<string>();
   private readonly revision: string;
 
   /** id: "user/model" (or a legacy "model"); options: revision and progress events, plus the Hub's own options. */
@@ -31,7 +34,7 @@ export class HubRepoFileSource implements FileSource {
     // Offline (or the Hub unreachable) with no snapshot of the repo cached at all: the repo, not this file, is what
     // is missing, and HubUnavailableError says where it looked and what to do.
     try {
-      (await this.session!).dir();
+      (await this.open()).dir();
     } catch (err) {
       if (err instanceof HubUnavailableError) throw err;
     }
@@ -49,32 +52,31 @@ export class HubRepoFileSource implements FileSource {
 
   /** The file's path in the cache (downloaded first when needed); undefined when the repo lacks it and !required. */
   private async fetch(name: string, required: boolean): Promise<string | undefined> {
-    // `initiate` and `done` come from withLoadProgress (progress.ts), as for every source; a download adds
-    // `download` and then `progress` as its bytes arrive (a file already in the cache has neither).
-    const report = this.options.progressCallback;
-    const started = new Set<string>();
+    const session = await this.open();
+    return required ? session.require(name) : session.get(name);
+  }
+
+  private open(): Promise<Session> {
     this.session ??= openSession(this.id, 'model', {
       ...this.options,
       revision: this.revision,
-      onProgress: (p) => {
-        this.options.onProgress?.(p);
-        if (!report) return;
-        if (!started.has(p.file)) {
-          started.add(p.file);
-          report({ status: 'download', name: this.id, file: p.file });
-        }
-        const total = p.total ?? 0;
-        report({
-          status: 'progress',
-          name: this.id,
-          file: p.file,
-          progress: total ? (100 * p.loaded) / total : 0,
-          loaded: p.loaded,
-          total,
-        });
-      },
+      onProgress: (p) => this.downloaded(p),
     });
-    const session = await this.session;
-    return required ? session.require(name) : session.get(name);
+    return this.session;
+  }
+
+  /**
+   * Bytes of a file arrived. `initiate` and `done` come from withLoadProgress (progress.ts), as for every source; a
+   * download adds `download` and then `progress` as its bytes arrive (a file already in the cache has neither).
+   */
+  private downloaded(p: HubProgress): void {
+    this.options.onProgress?.(p);
+    const report = this.options.progressCallback;
+    if (!report) return;
+    if (!this.downloading.has(p.file)) {
+      this.downloading.add(p.file);
+      report({ status: 'download', name: this.id, file: p.file });
+    }
+    progressReporter(report, this.id, p.file)!(p.loaded, p.total ?? 0);
   }
 }

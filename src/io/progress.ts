@@ -27,6 +27,17 @@ export function withLoadProgress(
   };
 }
 
+/** callback, model name, file → what a download calls after each chunk (running total, size) (undefined without a callback). */
+export function progressReporter(
+  cb: ProgressCallback | undefined,
+  name: string,
+  file: string,
+): ((loaded: number, total: number) => void) | undefined {
+  if (!cb) return undefined;
+  return (loaded, total) =>
+    cb({ status: 'progress', name, file, loaded, total, progress: total > 0 ? (100 * loaded) / total : 0 });
+}
+
 /**
  * location (a directory, URL, Hub id or FileSource) and loading options → the source to read a model from; `where`
  * names the caller's argument when the location is not one (null, {}, a number).

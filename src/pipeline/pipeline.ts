@@ -108,26 +108,31 @@ export async function pipeline(
 
 /**
  * The tokenizer and the model (the task's Auto class) from one source, so a Hub or URL source is opened (and reports
- * progress) once; opening it checks the argument before the runtime starts.
+ * progress) once; opening it checks the argument before the runtime starts. `build` makes the task's runner from
+ * them (the model is disposed should that fail); the `ready` event follows.
  */
-async function load<M extends { setMatmulDtype(d: 'f32' | 'f16'): unknown; dispose(): void }>(
+async function load<M extends { setMatmulDtype(d: 'f32' | 'f16'): unknown; dispose(): void }, R>(
   task: PipelineTask,
   model: string | FileSource,
   options: LoadingOptions,
   loadModel: (source: FileSource, options: { onWarning?: (m: string) => void }) => Promise<M>,
-): Promise<{ net: M; tokenizer: Tokenizer; source: FileSource }> {
+  build: (net: M, tokenizer: Tokenizer) => R,
+): Promise<{ net: M; tokenizer: Tokenizer; runner: R }> {
   const source = openModelSource(model, options, `pipeline("${task}"): model`);
   await init(options.device);
   // Tokenizer first: it is small and its errors (wrong directory) are the likeliest and cheapest.
   const tokenizer = await AutoTokenizer.fromPretrained(source);
   const net = await loadModel(source, { onWarning: options.onWarning });
+  let runner: R;
   try {
     if (options.dtype === 'fp16') net.setMatmulDtype('f16');
+    runner = build(net, tokenizer);
   } catch (err) {
     net.dispose();
     throw err;
   }
-  return { net, tokenizer, source };
+  options.progressCallback?.({ status: 'ready', task, model: typeof model === 'string' ? model : sourceName(source) });
+  return { net, tokenizer, runner };
 }
 
 async function textClassification(
@@ -136,17 +141,17 @@ async function textClassification(
   options: PipelineOptions,
 ): Promise<TextClassificationPipeline> {
   const defaultTopK = options.topK === undefined ? undefined : checkTopK(options.topK, `pipeline("${task}")`);
-  const { net, tokenizer, source } = await load(task, model, options, (s, o) =>
-    AutoModelForSequenceClassification.fromPretrained(s, o),
+  const {
+    net,
+    tokenizer,
+    runner: classifier,
+  } = await load(
+    task,
+    model,
+    options,
+    (s, o) => AutoModelForSequenceClassification.fromPretrained(s, o),
+    (n, t) => new TextClassifier(n, t, options),
   );
-  let classifier: TextClassifier;
-  try {
-    classifier = new TextClassifier(net, tokenizer, options);
-  } catch (err) {
-    net.dispose();
-    throw err;
-  }
-  options.progressCallback?.({ status: 'ready', task, model: typeof model === 'string' ? model : sourceName(source) });
 
   const call = async (
     input: string | readonly string[],
@@ -180,15 +185,17 @@ async function featureExtraction(
   options: FeatureExtractionOptions,
 ): Promise<FeatureExtractionPipeline> {
   const task = 'feature-extraction';
-  const { net, tokenizer, source } = await load(task, model, options, (s, o) => AutoModel.fromPretrained(s, o));
-  let extractor: FeatureExtractor;
-  try {
-    extractor = new FeatureExtractor(net, tokenizer, options);
-  } catch (err) {
-    net.dispose();
-    throw err;
-  }
-  options.progressCallback?.({ status: 'ready', task, model: typeof model === 'string' ? model : sourceName(source) });
+  const {
+    net,
+    tokenizer,
+    runner: extractor,
+  } = await load(
+    task,
+    model,
+    options,
+    (s, o) => AutoModel.fromPretrained(s, o),
+    (n, t) => new FeatureExtractor(n, t, options),
+  );
   const call = async (
     input: string | readonly string[],
     callOptions: FeatureOptions = {},

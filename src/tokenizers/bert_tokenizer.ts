@@ -20,6 +20,7 @@ import { TemplateTokenizer } from './template_tokenizer.js';
 import type { DecodeOptions, ModelInputName } from './tokenizer.js';
 import { requireFamily, resolveModelInputNames } from './tokenizer_classes.js';
 import { parseTokenizerJson } from './tokenizer_json.js';
+import { splitterTokens } from './tokenizer_json_parts.js';
 import {
   configAddedTokens,
   isObject,
@@ -364,13 +365,7 @@ function fastParts(jsonText: string | Record<string, unknown>, config: Tokenizer
     continuingSubwordPrefix: spec.continuingSubwordPrefix,
     maxInputCharsPerWord: spec.maxInputCharsPerWord,
     names,
-    added: spec.addedTokens.map((t) => ({
-      content: t.content,
-      id: t.id,
-      special: t.special,
-      lstrip: t.lstrip,
-      rstrip: t.rstrip,
-    })),
+    added: splitterTokens(spec.addedTokens),
     templates: spec.templates,
     rustDecoder: spec.decoder,
     config,

@@ -20,6 +20,7 @@ import { robertaTemplates, type Templates } from './post_process.js';
 import { TemplateTokenizer } from './template_tokenizer.js';
 import type { DecodeOptions, ModelInputName } from './tokenizer.js';
 import { requireFamily, resolveModelInputNames } from './tokenizer_classes.js';
+import { splitterTokens } from './tokenizer_json_parts.js';
 import {
   configAddedTokens,
   parseTokenizerConfig,
@@ -209,13 +210,7 @@ function jsonParts(text: string, config: TokenizerConfig, where: string): BpePar
     vocab: spec.vocab,
     merges: spec.merges,
     model: spec.model,
-    added: spec.addedTokens.map((t) => ({
-      content: t.content,
-      id: t.id,
-      special: t.special,
-      lstrip: t.lstrip,
-      rstrip: t.rstrip,
-    })),
+    added: splitterTokens(spec.addedTokens),
     addPrefixSpace: configFlag(config, 'add_prefix_space', spec.addPrefixSpace),
     trimOffsets: configFlag(config, 'trim_offsets', spec.trimOffsets),
     useRegex: spec.useRegex,

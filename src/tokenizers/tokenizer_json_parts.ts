@@ -1,6 +1,7 @@
 // The parts of a Hugging Face tokenizer.json that every model type shares: the vocab object, added_tokens and the
 // post_processor (as Templates). Errors name the file and the field.
 
+import type { AddedToken } from './added_tokens.js';
 import { isObject, type Vocab } from './vocab.js';
 import {
   bertTemplates,
@@ -26,6 +27,11 @@ export interface AddedTokenSpec {
   normalized: boolean;
   lstrip: boolean;
   rstrip: boolean;
+}
+
+/** tokenizer.json's added tokens as the added-token splitter takes them (`normalized` only matters when parsing). */
+export function splitterTokens(specs: readonly AddedTokenSpec[]): AddedToken[] {
+  return specs.map((t) => ({ content: t.content, id: t.id, special: t.special, lstrip: t.lstrip, rstrip: t.rstrip }));
 }
 
 /** vocab object {token: id} → Vocab; ids must be distinct integers 0..n-1 (holes are an error). */
