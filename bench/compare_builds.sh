@@ -52,7 +52,9 @@ for side in old new; do
   mkdir -p "$DIR/$side"
   git -C "$ROOT" archive "$ref" | tar -x -C "$DIR/$side"
   ln -s "$ROOT/node_modules" "$DIR/$side/node_modules"
-  if ! (cd "$DIR/$side" && node scripts/build.mjs >"$DIR/logs/build-$side.log" 2>&1); then
+  # The export has no .git: the build records the ref's commit from WEBTUNE_SOURCE_COMMIT (scripts/build.mjs).
+  commit=$(git -C "$ROOT" rev-parse "$ref^{commit}")
+  if ! (cd "$DIR/$side" && WEBTUNE_SOURCE_COMMIT=$commit node scripts/build.mjs >"$DIR/logs/build-$side.log" 2>&1); then
     echo "build of $side failed: $DIR/logs/build-$side.log" >&2
     exit 1
   fi

@@ -28,7 +28,8 @@ for (const f of existsSync('bench') ? readdirSync('bench') : []) {
 
 /**
  * The source the benches are built from, recorded in every results file (bench/lib/provenance.ts): the commit and
- * the uncommitted changes (results files aside: a bench run writes them), or 'unknown' outside a git checkout.
+ * the uncommitted changes (results files aside: a bench run writes them); outside a git checkout the commit
+ * WEBTUNE_SOURCE_COMMIT names (a `git archive` export), else 'unknown'.
  */
 function sourceState() {
   const git = (...args) =>
@@ -43,6 +44,11 @@ function sourceState() {
       builtAt: new Date().toISOString(),
     };
   } catch {
+    // A tree exported by `git archive` (bench/compare_builds.sh) has no .git: the exporter names the commit, whose
+    // files the tree holds exactly.
+    const exported = process.env.WEBTUNE_SOURCE_COMMIT;
+    if (exported)
+      return { commit: exported, dirty: false, changes: [], exported: true, builtAt: new Date().toISOString() };
     return { commit: 'unknown (no git checkout)', dirty: true, changes: [], builtAt: new Date().toISOString() };
   }
 }

@@ -20,6 +20,8 @@ interface SourceState {
   commit: string;
   dirty: boolean;
   changes: string[];
+  /** Built from a `git archive` export of `commit` (bench/compare_builds.sh), which has no .git. */
+  exported?: boolean;
   builtAt: string;
 }
 /** Defined by scripts/build.mjs for the bench bundles (absent when bench code runs unbundled). */
